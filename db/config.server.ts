@@ -1,0 +1,148 @@
+// The process configuration: one zod schema over the environment, with embedded defaults.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { isAbsolute, join, resolve } from "node:path";
+import { z } from "zod";
+
+const url = (protocols: string[], example: string) =>
+  z
+    .string()
+    .trim()
+    .refine((v) => protocols.some((p) => v.startsWith(`${p}:`)), {
+      message: `must be a URL starting with ${protocols.map((p) => `${p}:`).join(", ")} (e.g. ${example})`,
+    });
+
+const optionalString = z
+  .string()
+  .trim()
+  .optional()
+  .transform((v) => (v ? v : undefined));
+
+export const envSchema = z.object({
+  DATA_DIR: z.string().default("./data"),
+  DATABASE_URL: url(["file", "libsql", "http", "https", "ws", "wss"], "file:./data/candlecast.db").optional(),
+  DATABASE_AUTH_TOKEN: optionalString,
+  POSTGRES_URL: url(["postgres", "postgresql"], "postgres://user@host:5432/db").optional(),
+  REDIS_URL: url(["redis", "rediss"], "redis://127.0.0.1:6379").optional(),
+  PORT: z.coerce
+    .number({ error: "must be a number" })
+    .int("must be a whole number")
+    .min(1, "must be between 1 and 65535")
+    .max(65535, "must be between 1 and 65535")
+    .default(3000),
+  HOST: z.string().default("0.0.0.0"),
+  PYTHON: z
+    .string()
+    .refine((p) => isAbsolute(p), "must be an absolute path to a Python interpreter (not a shim)")
+    .optional(),
+  SANDBOX: z.enum(["bwrap", "none"], { error: "must be bwrap or none" }).default("bwrap"),
+  SESSION_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+  ENCRYPTION_KEY: z
+    .string()
+    .regex(/^[A-Za-z0-9+/_-]{43}=?$/, "must be 32 bytes in base64 (openssl rand -base64 32)")
+    .optional(),
+  TIME_SCALE: z.coerce
+    .number({ error: "must be a number" })
+    .positive("must be positive")
+    .max(3600)
+    .default(1),
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
+  NODE_ENV: z.enum(["development", "production", "test"]).default("production"),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface Config {
+  dataDir: string;
+  databaseUrl: string;
+  databaseAuthToken?: string;
+  postgresUrl?: string;
+  redisUrl?: string;
+  port: number;
+  host: string;
+  python: string;
+  sandbox: "bwrap" | "none";
+  sessionSecret: string;
+  encryptionKey: string;
+  timeScale: number;
+  workerConcurrency: number;
+  logLevel: Env["LOG_LEVEL"];
+  nodeEnv: Env["NODE_ENV"];
+}
+
+export class ConfigError extends Error {
+  constructor(public readonly issues: { variable: string; message: string }[]) {
+    super(`Invalid configuration:\n${issues.map((i) => `  ${i.variable}: ${i.message}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+/** Parses the environment; throws a ConfigError naming every bad variable. */
+export function parseEnv(env: Record<string, string | undefined>): Env {
+  const cleaned = Object.fromEntries(
+    Object.keys(envSchema.shape).map((k) => [k, env[k] === "" ? undefined : env[k]]),
+  );
+  const result = envSchema.safeParse(cleaned);
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map((i) => ({ variable: String(i.path[0]), message: i.message })),
+    );
+  }
+  return result.data;
+}
+
+function randomSecret(bytes: number): string {
+  return Buffer.from(crypto.getRandomValues(new Uint8Array(bytes))).toString("base64");
+}
+
+/** Secrets the embedded mode generates once and keeps in the data directory. */
+function loadOrCreateSecrets(dataDir: string): { sessionSecret: string; encryptionKey: string } {
+  const file = join(dataDir, "secrets.json");
+  if (existsSync(file)) return JSON.parse(readFileSync(file, "utf8"));
+  const secrets = { sessionSecret: randomSecret(48), encryptionKey: randomSecret(32) };
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  return secrets;
+}
+
+function defaultPython(): string {
+  return existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "/usr/local/bin/python3";
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const e = parseEnv(env);
+  const dataDir = resolve(e.DATA_DIR);
+  const needsSecrets = !e.SESSION_SECRET || !e.ENCRYPTION_KEY;
+  const generated = needsSecrets ? loadOrCreateSecrets(dataDir) : undefined;
+  if (!e.DATABASE_URL) mkdirSync(dataDir, { recursive: true });
+  return {
+    dataDir,
+    databaseUrl: e.DATABASE_URL ?? `file:${join(dataDir, "candlecast.db")}`,
+    databaseAuthToken: e.DATABASE_AUTH_TOKEN,
+    postgresUrl: e.POSTGRES_URL,
+    redisUrl: e.REDIS_URL,
+    port: e.PORT,
+    host: e.HOST,
+    python: e.PYTHON ?? defaultPython(),
+    sandbox: e.SANDBOX,
+    sessionSecret: e.SESSION_SECRET ?? generated!.sessionSecret,
+    encryptionKey: e.ENCRYPTION_KEY ?? generated!.encryptionKey,
+    timeScale: e.TIME_SCALE,
+    workerConcurrency: e.WORKER_CONCURRENCY,
+    logLevel: e.LOG_LEVEL,
+    nodeEnv: e.NODE_ENV,
+  };
+}
+
+/** loadConfig for a process entry point: a bad value prints the message and exits 1. */
+export function loadConfigOrExit(env: Record<string, string | undefined> = process.env): Config {
+  try {
+    return loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+}

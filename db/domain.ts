@@ -1,0 +1,72 @@
+// Domain vocabulary shared by the app, the worker and the runtime client: candles, signals, resolutions.
+import { z } from "zod";
+
+/** Candle resolutions the scheduler aligns to, with their length in milliseconds. */
+export const RESOLUTION_MS = {
+  "1m": 60_000,
+  "5m": 300_000,
+  "15m": 900_000,
+  "1h": 3_600_000,
+  "4h": 14_400_000,
+  "1d": 86_400_000,
+} as const;
+
+export const RESOLUTIONS = Object.keys(RESOLUTION_MS) as Resolution[];
+export const resolutionSchema = z.enum(["1m", "5m", "15m", "1h", "4h", "1d"], {
+  error: "Resolution must be one of 1m, 5m, 15m, 1h, 4h, 1d",
+});
+export type Resolution = z.infer<typeof resolutionSchema>;
+
+/** A symbol like BTC/USDT (ccxt's unified form). */
+export const symbolSchema = z
+  .string()
+  .trim()
+  .toUpperCase()
+  .regex(/^[A-Z0-9]{2,12}\/[A-Z0-9]{2,12}$/, "Symbol must look like BTC/USDT");
+
+/**
+ * One OHLCV candle. `time` is the candle's OPEN time in UTC epoch milliseconds (as ccxt returns it);
+ * its close time is `time + RESOLUTION_MS[resolution]`.
+ */
+export const candleSchema = z.object({
+  time: z.number().int(),
+  open: z.number().finite(),
+  high: z.number().finite(),
+  low: z.number().finite(),
+  close: z.number().finite(),
+  volume: z.number().finite().nonnegative(),
+});
+export type Candle = z.infer<typeof candleSchema>;
+
+export const SIGNAL_ACTIONS = ["BUY", "SELL", "CLOSE", "HOLD"] as const;
+export const signalActionSchema = z.enum(SIGNAL_ACTIONS);
+export type SignalAction = z.infer<typeof signalActionSchema>;
+
+/** What a strategy returns for one bar. Stop-loss / take-profit are optional absolute price hints. */
+export const signalSchema = z.object({
+  action: signalActionSchema,
+  confidence: z.number().min(0).max(1).default(1),
+  stopLoss: z.number().positive().finite().nullable().default(null),
+  takeProfit: z.number().positive().finite().nullable().default(null),
+  reason: z.string().max(500).default(""),
+});
+export type Signal = z.infer<typeof signalSchema>;
+
+/** Error kinds the strategy runtime reports (python/ runner and worker/runtime client agree on these). */
+export const RUNTIME_ERROR_KINDS = [
+  "syntax",
+  "import",
+  "timeout",
+  "memory",
+  "sandbox",
+  "bad_signal",
+  "runtime",
+  "output_limit",
+] as const;
+export type RuntimeErrorKind = (typeof RUNTIME_ERROR_KINDS)[number];
+
+/** Close time (epoch ms) of the candle that closes at or before `now`. */
+export function lastCloseAtOrBefore(now: number, resolution: Resolution): number {
+  const ms = RESOLUTION_MS[resolution];
+  return Math.floor(now / ms) * ms;
+}

@@ -1,0 +1,301 @@
+// Executions: claiming a candle, recording its whole result in one transaction, and the janitor's sweep.
+import { and, desc, eq, lt, sql } from "drizzle-orm";
+import type { Db } from "../client";
+import type { NewEvent } from "../events";
+import { executions, type ExecutionStatus } from "../schema";
+
+/** The identity of one candle of one strategy: at most one execution row exists per key. */
+export interface CandleKey {
+  strategyId: string;
+  symbol: string;
+  resolution: string;
+  closeTime: number;
+}
+
+export interface ExecutionResult extends CandleKey {
+  id: string;
+  versionId: string | null;
+  status: Exclude<ExecutionStatus, "RUNNING">;
+  signal?: string | null;
+  confidence?: number | null;
+  price?: number | null;
+  stopLossHint?: number | null;
+  takeProfitHint?: number | null;
+  reason?: string | null;
+  subscriberCount: number;
+  errorKind?: string | null;
+  errorMessage?: string | null;
+  log?: string | null;
+  startedAt: number;
+  finishedAt: number;
+  runMs?: number | null;
+  fanoutMs?: number | null;
+  workerId?: string | null;
+}
+
+/** A trade row this execution creates for one subscription: an opened position or a recorded skip. */
+export interface NewTrade {
+  id: string;
+  subscriptionId: string;
+  userId: string;
+  symbol: string;
+  status: "open" | "skipped" | "rejected";
+  side?: "LONG" | "SHORT" | null;
+  quantity?: number | null;
+  entryPrice?: number | null;
+  stopLoss?: number | null;
+  takeProfit?: number | null;
+  entryFee?: number | null;
+  clientOrderId?: string | null;
+  reason?: string | null;
+}
+
+/** This execution closes an earlier open trade (stop-loss, take-profit, opposite signal, CLOSE). */
+export interface TradeClose {
+  tradeId: string;
+  exitPrice: number;
+  exitFee: number;
+  pnl: number;
+  exitReason: string;
+}
+
+export interface RecordExecutionInput {
+  execution: ExecutionResult;
+  trades?: NewTrade[];
+  closes?: TradeClose[];
+  events?: NewEvent[];
+}
+
+export type RecordExecutionResult =
+  | {
+      status: "recorded";
+      executionId: string;
+      tradesCreated: number;
+      tradesClosed: number;
+      /** The outbox sequence range written, inclusive; null when no events. */
+      eventSeqs: { first: number; last: number } | null;
+    }
+  | { status: "already_recorded"; executionId: string | null; existingStatus: ExecutionStatus | null };
+
+const UTC_DAY_MS = 86_400_000;
+const utcDayStart = (t: number) => Math.floor(t / UTC_DAY_MS) * UTC_DAY_MS;
+
+/**
+ * Claims a candle by inserting its RUNNING row. The unique (strategy, symbol, resolution, close time)
+ * index is the fence: a second claimant gets `false` and must not run the strategy.
+ */
+export async function claimExecution(
+  db: Db,
+  claim: CandleKey & { id: string; versionId: string | null; startedAt: number; workerId: string },
+): Promise<boolean> {
+  const rows = await db
+    .insert(executions)
+    .values({ ...claim, status: "RUNNING" })
+    .onConflictDoNothing()
+    .returning({ id: executions.id });
+  return rows.length === 1;
+}
+
+export async function findExecution(db: Db, key: CandleKey) {
+  return db.query.executions.findFirst({
+    where: and(
+      eq(executions.strategyId, key.strategyId),
+      eq(executions.symbol, key.symbol),
+      eq(executions.resolution, key.resolution),
+      eq(executions.closeTime, key.closeTime),
+    ),
+  });
+}
+
+/**
+ * Writes an execution's whole result in ONE transaction: the execution row (new, or completing the
+ * RUNNING row this worker claimed with the same id), every trade, every close of an earlier trade,
+ * the subscriptions' metrics, and the outbox events. Idempotent: if the candle already has a
+ * terminal row, or a RUNNING row claimed by someone else, nothing is written.
+ *
+ * Rows travel as one JSON parameter per statement and are expanded by SQLite's json_each: one
+ * statement per table whatever N is, without binding N × columns parameters.
+ */
+export async function recordExecution(db: Db, input: RecordExecutionInput): Promise<RecordExecutionResult> {
+  const e = input.execution;
+  const trades = input.trades ?? [];
+  const closes = input.closes ?? [];
+  const events = input.events ?? [];
+  const tradesCreated = trades.filter((t) => t.status === "open").length;
+
+  return db.transaction(async (tx) => {
+    const upserted = await tx.all<{ id: string }>(sql`
+      INSERT INTO executions (id, strategy_id, version_id, symbol, resolution, close_time, status, signal,
+        confidence, price, stop_loss_hint, take_profit_hint, reason, subscriber_count, trades_created,
+        error_kind, error_message, log, started_at, finished_at, run_ms, fanout_ms, worker_id)
+      VALUES (${e.id}, ${e.strategyId}, ${e.versionId}, ${e.symbol}, ${e.resolution}, ${e.closeTime},
+        ${e.status}, ${e.signal ?? null}, ${e.confidence ?? null}, ${e.price ?? null},
+        ${e.stopLossHint ?? null}, ${e.takeProfitHint ?? null}, ${e.reason ?? null}, ${e.subscriberCount},
+        ${tradesCreated}, ${e.errorKind ?? null}, ${e.errorMessage ?? null}, ${e.log ?? null},
+        ${e.startedAt}, ${e.finishedAt}, ${e.runMs ?? null}, ${e.fanoutMs ?? null}, ${e.workerId ?? null})
+      ON CONFLICT (strategy_id, symbol, resolution, close_time) DO UPDATE SET
+        version_id = excluded.version_id, status = excluded.status, signal = excluded.signal,
+        confidence = excluded.confidence, price = excluded.price, stop_loss_hint = excluded.stop_loss_hint,
+        take_profit_hint = excluded.take_profit_hint, reason = excluded.reason,
+        subscriber_count = excluded.subscriber_count, trades_created = excluded.trades_created,
+        error_kind = excluded.error_kind, error_message = excluded.error_message, log = excluded.log,
+        finished_at = excluded.finished_at, run_ms = excluded.run_ms, fanout_ms = excluded.fanout_ms,
+        worker_id = excluded.worker_id
+      WHERE executions.status = 'RUNNING' AND executions.id = excluded.id
+      RETURNING id`);
+    if (upserted.length === 0) {
+      const existing = await tx
+        .select({ id: executions.id, status: executions.status })
+        .from(executions)
+        .where(
+          and(
+            eq(executions.strategyId, e.strategyId),
+            eq(executions.symbol, e.symbol),
+            eq(executions.resolution, e.resolution),
+            eq(executions.closeTime, e.closeTime),
+          ),
+        );
+      return {
+        status: "already_recorded" as const,
+        executionId: existing[0]?.id ?? null,
+        existingStatus: existing[0]?.status ?? null,
+      };
+    }
+
+    if (trades.length > 0) {
+      const rows = trades.map((t) => [
+        t.id,
+        t.subscriptionId,
+        t.userId,
+        t.symbol,
+        t.side ?? null,
+        t.status,
+        t.quantity ?? null,
+        t.entryPrice ?? null,
+        t.stopLoss ?? null,
+        t.takeProfit ?? null,
+        t.entryFee ?? null,
+        t.clientOrderId ?? null,
+        t.reason ?? null,
+      ]);
+      await tx.run(sql`
+        INSERT INTO trades (id, subscription_id, user_id, symbol, side, status, quantity, entry_price,
+          stop_loss, take_profit, entry_fee, client_order_id, reason, execution_id, strategy_id, opened_at)
+        SELECT j.value ->> 0, j.value ->> 1, j.value ->> 2, j.value ->> 3, j.value ->> 4, j.value ->> 5,
+          j.value ->> 6, j.value ->> 7, j.value ->> 8, j.value ->> 9, j.value ->> 10, j.value ->> 11,
+          j.value ->> 12, ${e.id}, ${e.strategyId}, ${e.closeTime}
+        FROM json_each(${JSON.stringify(rows)}) AS j`);
+    }
+
+    // Only trades still open are closed: a close that lost a race changes neither the trade nor the metrics.
+    const closed =
+      closes.length === 0
+        ? []
+        : await tx.all<{ subscription_id: string; pnl: number }>(sql`
+        UPDATE trades SET status = 'closed', exit_price = c.c_exit_price, exit_fee = c.c_exit_fee,
+          pnl = c.c_pnl, exit_reason = c.c_exit_reason, exit_execution_id = ${e.id}, closed_at = ${e.closeTime}
+        FROM (SELECT j.value ->> 0 AS c_id, j.value ->> 1 AS c_exit_price, j.value ->> 2 AS c_exit_fee,
+                j.value ->> 3 AS c_pnl, j.value ->> 4 AS c_exit_reason
+              FROM json_each(${JSON.stringify(
+                closes.map((c) => [c.tradeId, c.exitPrice, c.exitFee, c.pnl, c.exitReason]),
+              )}) AS j) AS c
+        WHERE trades.id = c.c_id AND trades.status = 'open'
+        RETURNING trades.subscription_id, trades.pnl`);
+
+    const metrics = new Map<string, [opened: number, wins: number, losses: number, pnl: number]>();
+    const metric = (id: string) => {
+      let m = metrics.get(id);
+      if (!m) metrics.set(id, (m = [0, 0, 0, 0]));
+      return m;
+    };
+    for (const t of trades) if (t.status === "open") metric(t.subscriptionId)[0] += 1;
+    for (const c of closed) {
+      const m = metric(c.subscription_id);
+      if (c.pnl > 0) m[1] += 1;
+      else m[2] += 1;
+      m[3] += c.pnl;
+    }
+    if (metrics.size > 0) {
+      const day = utcDayStart(e.closeTime);
+      await tx.run(sql`
+        UPDATE subscriptions SET trades_count = trades_count + m.d_opened, wins = wins + m.d_wins,
+          losses = losses + m.d_losses, total_pnl = total_pnl + m.d_pnl,
+          pnl_today = CASE WHEN pnl_day_start = ${day} THEN pnl_today + m.d_pnl ELSE m.d_pnl END,
+          pnl_day_start = ${day}
+        FROM (SELECT j.value ->> 0 AS id, j.value ->> 1 AS d_opened, j.value ->> 2 AS d_wins,
+                j.value ->> 3 AS d_losses, j.value ->> 4 AS d_pnl
+              FROM json_each(${JSON.stringify([...metrics].map(([id, m]) => [id, ...m]))}) AS j) AS m
+        WHERE subscriptions.id = m.id`);
+    }
+
+    let eventSeqs: { first: number; last: number } | null = null;
+    if (events.length > 0) {
+      const res = await tx.run(sql`
+        INSERT INTO events (user_id, type, payload, created_at)
+        SELECT j.value ->> 0, j.value ->> 1, j.value ->> 2, ${e.finishedAt}
+        FROM json_each(${JSON.stringify(events.map((ev) => [ev.userId, ev.type, JSON.stringify(ev.payload)]))}) AS j`);
+      // One INSERT inside a write transaction gets consecutive AUTOINCREMENT values.
+      const last = Number(res.lastInsertRowid);
+      eventSeqs = { first: last - events.length + 1, last };
+    }
+
+    return {
+      status: "recorded" as const,
+      executionId: e.id,
+      tradesCreated,
+      tradesClosed: closed.length,
+      eventSeqs,
+    };
+  });
+}
+
+/** Finishes a RUNNING execution without a result (runtime error, no candles...). Fenced like recordExecution. */
+export async function failExecution(
+  db: Db,
+  id: string,
+  failure: {
+    status?: "FAILED" | "SKIPPED";
+    errorKind: string;
+    errorMessage: string;
+    log?: string | null;
+    finishedAt: number;
+  },
+): Promise<boolean> {
+  const rows = await db
+    .update(executions)
+    .set({
+      status: failure.status ?? "FAILED",
+      errorKind: failure.errorKind,
+      errorMessage: failure.errorMessage,
+      log: failure.log ?? null,
+      finishedAt: failure.finishedAt,
+    })
+    .where(and(eq(executions.id, id), eq(executions.status, "RUNNING")))
+    .returning({ id: executions.id });
+  return rows.length === 1;
+}
+
+/** The janitor: RUNNING executions started before `olderThan` become FAILED. Never creates a row. */
+export async function failStuckExecutions(db: Db, olderThan: number, now: number): Promise<string[]> {
+  const rows = await db
+    .update(executions)
+    .set({
+      status: "FAILED",
+      errorKind: "stuck",
+      errorMessage: "The worker running this execution stopped before finishing it (found by the janitor).",
+      finishedAt: now,
+    })
+    .where(and(eq(executions.status, "RUNNING"), lt(executions.startedAt, olderThan)))
+    .returning({ id: executions.id });
+  return rows.map((r) => r.id);
+}
+
+/** Recent executions of one strategy, newest first (public: a strategy page shows its signals). */
+export async function listStrategyExecutions(db: Db, strategyId: string, limit = 20) {
+  return db
+    .select()
+    .from(executions)
+    .where(eq(executions.strategyId, strategyId))
+    .orderBy(desc(executions.closeTime))
+    .limit(limit);
+}

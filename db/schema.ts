@@ -1,0 +1,312 @@
+// The Drizzle schema of the libSQL store: every table the app and the worker share.
+// Times are UTC epoch milliseconds (integer); money, prices and quantities are REAL (see docs/decisions/002).
+import { sql } from "drizzle-orm";
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+const now = sql`(cast(unixepoch('subsec') * 1000 as integer))`;
+const id = () => text("id").primaryKey();
+const createdAt = () => integer("created_at").notNull().default(now);
+
+export const users = sqliteTable("users", {
+  id: id(),
+  email: text("email").notNull().unique(),
+  name: text("name").notNull(),
+  passwordHash: text("password_hash").notNull(),
+  createdAt: createdAt(),
+});
+
+export const sessions = sqliteTable(
+  "sessions",
+  {
+    id: id(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    expiresAt: integer("expires_at").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index("sessions_user_idx").on(t.userId)],
+);
+
+export const apiTokens = sqliteTable(
+  "api_tokens",
+  {
+    id: id(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    tokenHash: text("token_hash").notNull().unique(),
+    /** First characters of the token, shown in settings so a user can tell tokens apart. */
+    prefix: text("prefix").notNull(),
+    lastUsedAt: integer("last_used_at"),
+    revokedAt: integer("revoked_at"),
+    createdAt: createdAt(),
+  },
+  (t) => [index("api_tokens_user_idx").on(t.userId)],
+);
+
+export const STRATEGY_VISIBILITIES = ["draft", "public"] as const;
+
+export const strategies = sqliteTable(
+  "strategies",
+  {
+    id: id(),
+    slug: text("slug").notNull().unique(),
+    name: text("name").notNull(),
+    description: text("description").notNull().default(""),
+    authorId: text("author_id")
+      .notNull()
+      .references(() => users.id),
+    visibility: text("visibility", { enum: STRATEGY_VISIBILITIES }).notNull().default("draft"),
+    /** Latest published version: what new and unpinned subscriptions run. */
+    latestVersionId: text("latest_version_id"),
+    /** Markets of the latest published version, denormalised for the marketplace filters. */
+    resolution: text("resolution"),
+    symbols: text("symbols", { mode: "json" }).$type<string[]>().notNull().default([]),
+    tags: text("tags", { mode: "json" }).$type<string[]>().notNull().default([]),
+    subscriberCount: integer("subscriber_count").notNull().default(0),
+    /** Live performance, refreshed when trades close: total return in percent of the capital followed. */
+    returnPct: real("return_pct").notNull().default(0),
+    tradesCount: integer("trades_count").notNull().default(0),
+    createdAt: createdAt(),
+    updatedAt: integer("updated_at").notNull().default(now),
+  },
+  (t) => [
+    index("strategies_public_subscribers_idx").on(t.visibility, t.subscriberCount),
+    index("strategies_public_return_idx").on(t.visibility, t.returnPct),
+    index("strategies_public_created_idx").on(t.visibility, t.createdAt),
+    index("strategies_author_idx").on(t.authorId),
+  ],
+);
+
+/** One row per (strategy, tag) and per (strategy, symbol): the marketplace filters use these indexes. */
+export const strategyTags = sqliteTable(
+  "strategy_tags",
+  {
+    strategyId: text("strategy_id")
+      .notNull()
+      .references(() => strategies.id, { onDelete: "cascade" }),
+    tag: text("tag").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.strategyId, t.tag] }), index("strategy_tags_tag_idx").on(t.tag)],
+);
+
+export const strategySymbols = sqliteTable(
+  "strategy_symbols",
+  {
+    strategyId: text("strategy_id")
+      .notNull()
+      .references(() => strategies.id, { onDelete: "cascade" }),
+    symbol: text("symbol").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.strategyId, t.symbol] }),
+    index("strategy_symbols_symbol_idx").on(t.symbol),
+  ],
+);
+
+export const VERSION_STATUSES = ["draft", "published", "deprecated"] as const;
+
+export const strategyVersions = sqliteTable(
+  "strategy_versions",
+  {
+    id: id(),
+    strategyId: text("strategy_id")
+      .notNull()
+      .references(() => strategies.id, { onDelete: "cascade" }),
+    version: text("version").notNull(),
+    /** major * 1e6 + minor * 1e3 + patch: orders versions numerically in SQL. */
+    versionRank: integer("version_rank").notNull(),
+    code: text("code").notNull(),
+    symbols: text("symbols", { mode: "json" }).$type<string[]>().notNull(),
+    resolution: text("resolution").notNull(),
+    lookback: integer("lookback").notNull(),
+    params: text("params", { mode: "json" }).$type<Record<string, unknown>>().notNull().default({}),
+    changelog: text("changelog").notNull().default(""),
+    status: text("status", { enum: VERSION_STATUSES }).notNull().default("published"),
+    createdAt: createdAt(),
+    publishedAt: integer("published_at"),
+  },
+  (t) => [
+    uniqueIndex("strategy_versions_strategy_version_uq").on(t.strategyId, t.version),
+    index("strategy_versions_strategy_rank_idx").on(t.strategyId, t.versionRank),
+  ],
+);
+
+export const BROKER_KINDS = ["paper", "exchange"] as const;
+
+export const brokerAccounts = sqliteTable(
+  "broker_accounts",
+  {
+    id: id(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    kind: text("kind", { enum: BROKER_KINDS }).notNull(),
+    /** ccxt exchange id for exchange accounts, null for paper. */
+    exchange: text("exchange"),
+    /** AES-GCM ciphertext of {apiKey, secret}; never leaves the server, decrypted only in the worker. */
+    credentialsEncrypted: text("credentials_encrypted"),
+    /** Masked API key (first and last 4 characters) that may be shown to the owner. */
+    credentialsHint: text("credentials_hint"),
+    testnet: integer("testnet", { mode: "boolean" }).notNull().default(false),
+    createdAt: createdAt(),
+  },
+  (t) => [index("broker_accounts_user_idx").on(t.userId)],
+);
+
+export const SUBSCRIPTION_STATUSES = ["active", "paused", "cancelled"] as const;
+
+export const subscriptions = sqliteTable(
+  "subscriptions",
+  {
+    id: id(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    strategyId: text("strategy_id")
+      .notNull()
+      .references(() => strategies.id),
+    /** Pinned version; null follows the strategy's latest published version. */
+    pinnedVersionId: text("pinned_version_id"),
+    brokerAccountId: text("broker_account_id")
+      .notNull()
+      .references(() => brokerAccounts.id),
+    capital: real("capital").notNull(),
+    /** Fractions (0.01 = 1 %), as are maxDailyLoss. */
+    riskPerTrade: real("risk_per_trade").notNull(),
+    leverage: real("leverage").notNull(),
+    maxOpenPositions: integer("max_open_positions").notNull(),
+    maxDailyLoss: real("max_daily_loss").notNull(),
+    stopLossAtr: real("stop_loss_atr").notNull(),
+    takeProfitAtr: real("take_profit_atr").notNull(),
+    status: text("status", { enum: SUBSCRIPTION_STATUSES }).notNull().default("active"),
+    createdAt: createdAt(),
+    updatedAt: integer("updated_at").notNull().default(now),
+    pausedAt: integer("paused_at"),
+    cancelledAt: integer("cancelled_at"),
+    tradesCount: integer("trades_count").notNull().default(0),
+    wins: integer("wins").notNull().default(0),
+    losses: integer("losses").notNull().default(0),
+    totalPnl: real("total_pnl").notNull().default(0),
+    /** Realised P&L of the UTC day starting at pnlDayStart: the max-daily-loss check reads it. */
+    pnlDayStart: integer("pnl_day_start").notNull().default(0),
+    pnlToday: real("pnl_today").notNull().default(0),
+  },
+  (t) => [
+    index("subscriptions_strategy_status_idx").on(t.strategyId, t.status),
+    index("subscriptions_user_status_idx").on(t.userId, t.status),
+  ],
+);
+
+export const EXECUTION_STATUSES = ["RUNNING", "COMPLETED", "FAILED", "SKIPPED"] as const;
+export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number];
+
+export const executions = sqliteTable(
+  "executions",
+  {
+    id: id(),
+    strategyId: text("strategy_id")
+      .notNull()
+      .references(() => strategies.id),
+    versionId: text("version_id"),
+    symbol: text("symbol").notNull(),
+    resolution: text("resolution").notNull(),
+    closeTime: integer("close_time").notNull(),
+    status: text("status", { enum: EXECUTION_STATUSES }).notNull(),
+    signal: text("signal"),
+    confidence: real("confidence"),
+    /** Reference price (close of the signal candle) and the strategy's stop/target hints. */
+    price: real("price"),
+    stopLossHint: real("stop_loss_hint"),
+    takeProfitHint: real("take_profit_hint"),
+    reason: text("reason"),
+    subscriberCount: integer("subscriber_count").notNull().default(0),
+    tradesCreated: integer("trades_created").notNull().default(0),
+    errorKind: text("error_kind"),
+    errorMessage: text("error_message"),
+    /** The strategy's own log lines (or traceback), truncated to a bound. */
+    log: text("log"),
+    startedAt: integer("started_at").notNull(),
+    finishedAt: integer("finished_at"),
+    runMs: real("run_ms"),
+    fanoutMs: real("fanout_ms"),
+    workerId: text("worker_id"),
+  },
+  (t) => [
+    uniqueIndex("executions_candle_uq").on(t.strategyId, t.symbol, t.resolution, t.closeTime),
+    index("executions_strategy_close_idx").on(t.strategyId, t.closeTime),
+    index("executions_status_started_idx").on(t.status, t.startedAt),
+  ],
+);
+
+export const TRADE_STATUSES = ["open", "closed", "skipped", "rejected"] as const;
+export type TradeStatus = (typeof TRADE_STATUSES)[number];
+export const TRADE_SIDES = ["LONG", "SHORT"] as const;
+
+/**
+ * What one execution did for one subscription: an opened position, or a recorded skip with its
+ * reason (the audit trail). A later execution may close an open row (exit* columns).
+ */
+export const trades = sqliteTable(
+  "trades",
+  {
+    id: id(),
+    subscriptionId: text("subscription_id")
+      .notNull()
+      .references(() => subscriptions.id),
+    executionId: text("execution_id")
+      .notNull()
+      .references(() => executions.id),
+    userId: text("user_id").notNull(),
+    strategyId: text("strategy_id").notNull(),
+    symbol: text("symbol").notNull(),
+    side: text("side", { enum: TRADE_SIDES }),
+    status: text("status", { enum: TRADE_STATUSES }).notNull(),
+    quantity: real("quantity"),
+    entryPrice: real("entry_price"),
+    stopLoss: real("stop_loss"),
+    takeProfit: real("take_profit"),
+    entryFee: real("entry_fee"),
+    exitPrice: real("exit_price"),
+    exitFee: real("exit_fee"),
+    pnl: real("pnl"),
+    clientOrderId: text("client_order_id"),
+    /** For skips: the machine reason (max_daily_loss, ...); for closed trades: stop_loss, take_profit, signal... */
+    reason: text("reason"),
+    exitReason: text("exit_reason"),
+    exitExecutionId: text("exit_execution_id"),
+    openedAt: integer("opened_at").notNull(),
+    closedAt: integer("closed_at"),
+  },
+  (t) => [
+    // Execution first: one execution's rows are adjacent, so a fan-out appends instead of scattering.
+    uniqueIndex("trades_execution_subscription_uq").on(t.executionId, t.subscriptionId),
+    index("trades_subscription_status_idx").on(t.subscriptionId, t.status),
+    index("trades_strategy_status_idx").on(t.strategyId, t.status),
+  ],
+);
+
+/** Transactional outbox: written with the data it describes, published on the bus, replayed by SSE. */
+export const events = sqliteTable(
+  "events",
+  {
+    seq: integer("seq").primaryKey({ autoIncrement: true }),
+    userId: text("user_id"),
+    type: text("type").notNull(),
+    payload: text("payload").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index("events_user_seq_idx").on(t.userId, t.seq)],
+);
+
+export type User = typeof users.$inferSelect;
+export type Strategy = typeof strategies.$inferSelect;
+export type StrategyVersion = typeof strategyVersions.$inferSelect;
+export type Subscription = typeof subscriptions.$inferSelect;
+export type BrokerAccount = typeof brokerAccounts.$inferSelect;
+export type Execution = typeof executions.$inferSelect;
+export type Trade = typeof trades.$inferSelect;
+export type EventRow = typeof events.$inferSelect;

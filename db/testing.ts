@@ -1,0 +1,115 @@
+// Test fixtures: a fresh migrated libSQL file per test file, and small builders for rows.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { openStore, type Store } from "./client";
+import { newId } from "./ids";
+import { migrateStore } from "./migrate";
+import { createStrategy, publishVersion } from "./queries/strategies";
+import { brokerAccounts, subscriptions, users } from "./schema";
+import { riskSettingsSchema, RISK_DEFAULTS_INPUT } from "./validation/risk-settings";
+
+export interface TestStore extends Store {
+  file: string;
+  url: string;
+  cleanup(): void;
+}
+
+export async function createTestStore(): Promise<TestStore> {
+  const dir = mkdtempSync(join(tmpdir(), "candlecast-test-"));
+  const file = join(dir, "test.db");
+  const url = `file:${file}`;
+  const store = await openStore({ url });
+  await migrateStore(store.db);
+  return {
+    ...store,
+    file,
+    url,
+    cleanup() {
+      store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+// A precomputed hash of "password123" keeps fixtures fast (the real KDF is slow on purpose).
+export const TEST_PASSWORD = "password123";
+export const TEST_PASSWORD_HASH =
+  "pbkdf2$1000$AAAAAAAAAAAAAAAAAAAAAA==$g+c461eoj1iDsrJmTtH0ISefUjFqzYO+I37kBxNHYjs=";
+
+export async function insertUser(store: Store, name = "user") {
+  const id = newId();
+  const paperId = newId();
+  await store.db
+    .insert(users)
+    .values({ id, email: `${name}-${id}@example.test`, name, passwordHash: TEST_PASSWORD_HASH });
+  await store.db
+    .insert(brokerAccounts)
+    .values({ id: paperId, userId: id, name: "Paper account", kind: "paper" });
+  return { id, paperBrokerId: paperId };
+}
+
+export const SAMPLE_CODE = `from candlecast import Strategy, Signal\n\nclass Hold(Strategy):\n    def on_candle(self, candles, **kwargs):\n        return Signal.hold()\n`;
+
+export async function insertStrategy(
+  store: Store,
+  authorId: string,
+  opts: { slug?: string; symbols?: string[]; resolution?: "1m" | "5m" | "1h"; code?: string } = {},
+) {
+  const slug = opts.slug ?? `s-${newId().slice(0, 8)}`;
+  const { id } = await createStrategy(store.db, authorId, {
+    name: `Strategy ${slug}`,
+    slug,
+    description: "",
+    tags: ["trend"],
+    visibility: "public",
+  });
+  const version = await publishVersion(store.db, authorId, id, {
+    version: "1.0.0",
+    code: opts.code ?? SAMPLE_CODE,
+    symbols: opts.symbols ?? ["BTC/USDT"],
+    resolution: opts.resolution ?? "1m",
+    lookback: 50,
+    params: {},
+    changelog: "",
+  });
+  return { id, slug, versionId: version!.id };
+}
+
+/** Inserts `count` active subscriptions (one per new user unless `userId` is given), in bulk. */
+export async function insertSubscriptions(
+  store: Store,
+  strategyId: string,
+  count: number,
+  opts: { userId?: string; brokerAccountId?: string } = {},
+) {
+  const settings = riskSettingsSchema.parse(RISK_DEFAULTS_INPUT);
+  const rows: { id: string; userId: string }[] = [];
+  const userRows = [];
+  const brokerRows = [];
+  const subRows = [];
+  for (let i = 0; i < count; i++) {
+    const userId = opts.userId ?? newId();
+    const brokerId = opts.brokerAccountId ?? newId();
+    if (!opts.userId) {
+      userRows.push({
+        id: userId,
+        email: `sub-${userId}@example.test`,
+        name: `sub${i}`,
+        passwordHash: TEST_PASSWORD_HASH,
+      });
+      brokerRows.push({ id: brokerId, userId, name: "Paper account", kind: "paper" as const });
+    }
+    const id = newId();
+    subRows.push({ id, userId, strategyId, brokerAccountId: brokerId, ...settings });
+    rows.push({ id, userId });
+  }
+  for (let i = 0; i < count; i += 500) {
+    if (userRows.length) {
+      await store.db.insert(users).values(userRows.slice(i, i + 500));
+      await store.db.insert(brokerAccounts).values(brokerRows.slice(i, i + 500));
+    }
+    await store.db.insert(subscriptions).values(subRows.slice(i, i + 500));
+  }
+  return rows;
+}

@@ -1,0 +1,56 @@
+// Strategy metadata and strategy versions as authors submit them (form, API, seed).
+import { z } from "zod";
+import { resolutionSchema, symbolSchema } from "../domain";
+import { STRATEGY_VISIBILITIES } from "../schema";
+import { listField, numberField, textField } from "./fields";
+
+export const slugSchema = z
+  .string({ error: "Slug is required" })
+  .trim()
+  .toLowerCase()
+  .min(3, "Slug must be at least 3 characters")
+  .max(60, "Slug must be at most 60 characters")
+  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, "Slug may contain only a-z, 0-9 and single dashes");
+
+const tagSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^[a-z0-9][a-z0-9-]{0,23}$/, "Each tag is 1-24 characters of a-z, 0-9 and dashes");
+
+export const strategyMetaSchema = z.object({
+  name: textField("Name", { min: 3, max: 80 }),
+  slug: slugSchema,
+  description: z.string().trim().max(5000, "Description must be at most 5000 characters").default(""),
+  tags: listField(tagSchema, "Tags", { min: 0, max: 8 }).default([]),
+  visibility: z.enum(STRATEGY_VISIBILITIES, { error: "Visibility must be draft or public" }).default("draft"),
+});
+export type StrategyMeta = z.output<typeof strategyMetaSchema>;
+
+const SEMVER = /^(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})$/;
+
+export const semverSchema = z
+  .string({ error: "Version is required" })
+  .trim()
+  .regex(SEMVER, "Version must be semver like 1.2.3 (each part 0-999)");
+
+/** major * 1e6 + minor * 1e3 + patch, so versions sort numerically. */
+export function versionRank(version: string): number {
+  const m = SEMVER.exec(version);
+  if (!m) throw new Error(`not a version: ${version}`);
+  return Number(m[1]) * 1_000_000 + Number(m[2]) * 1_000 + Number(m[3]);
+}
+
+export const strategyVersionSchema = z.object({
+  version: semverSchema,
+  code: z
+    .string({ error: "Code is required" })
+    .min(1, "Code is required")
+    .max(200_000, "Code must be at most 200,000 characters"),
+  symbols: listField(symbolSchema, "Symbols", { min: 1, max: 10 }),
+  resolution: resolutionSchema,
+  lookback: numberField("Lookback", { min: 10, max: 5000, int: true }),
+  params: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])).default({}),
+  changelog: z.string().trim().max(5000, "Changelog must be at most 5000 characters").default(""),
+});
+export type StrategyVersionInput = z.output<typeof strategyVersionSchema>;

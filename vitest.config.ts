@@ -1,0 +1,15 @@
+import { fileURLToPath } from "node:url";
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  resolve: { alias: { "~": fileURLToPath(new URL("./app", import.meta.url)) } },
+  test: {
+    globals: true,
+    include: ["{app,db,worker,scripts,test}/**/*.test.{ts,tsx}"],
+    exclude: ["node_modules", "build", "data"],
+    setupFiles: ["./test/setup.ts"],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    pool: "forks",
+  },
+});
