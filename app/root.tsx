@@ -1,0 +1,94 @@
+import type { LinksFunction, MetaFunction } from "@remix-run/node";
+import {
+  isRouteErrorResponse,
+  Link,
+  Links,
+  Meta,
+  Outlet,
+  Scripts,
+  ScrollRestoration,
+  useNavigation,
+  useRouteError,
+} from "@remix-run/react";
+import stylesheet from "~/tailwind.css";
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: stylesheet }];
+
+export const meta: MetaFunction = () => [
+  { title: "Candlecast — trading strategies, run once, followed by many" },
+  { name: "description", content: "Subscribe to Python trading strategies with your own risk settings." },
+];
+
+export function Layout({ children }: { children: React.ReactNode }) {
+  return (
+    <html lang="en" className="h-full">
+      <head>
+        <meta charSet="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <Meta />
+        <Links />
+      </head>
+      <body className="min-h-full">
+        {children}
+        <ScrollRestoration />
+        <Scripts />
+      </body>
+    </html>
+  );
+}
+
+function NavigationProgress() {
+  const navigation = useNavigation();
+  if (navigation.state === "idle") return null;
+  return (
+    <div role="progressbar" aria-label="Loading" className="fixed inset-x-0 top-0 z-50 h-0.5 overflow-hidden">
+      <div className="h-full w-1/3 animate-pulse bg-brand-500" />
+    </div>
+  );
+}
+
+function Header() {
+  return (
+    <header className="border-b border-slate-200 bg-white">
+      <div className="mx-auto flex max-w-6xl items-center justify-between gap-4 px-4 py-3">
+        <Link to="/" className="flex items-center gap-2 font-semibold text-slate-900">
+          <span aria-hidden className="inline-block h-5 w-2 rounded-sm bg-emerald-500" />
+          Candlecast
+        </Link>
+      </div>
+    </header>
+  );
+}
+
+export default function App() {
+  return (
+    <>
+      <NavigationProgress />
+      <Header />
+      <main className="mx-auto max-w-6xl px-4 py-8">
+        <Outlet />
+      </main>
+    </>
+  );
+}
+
+export function ErrorBoundary() {
+  const error = useRouteError();
+  const notFound = isRouteErrorResponse(error) && error.status === 404;
+  const errorId = isRouteErrorResponse(error) ? (error.data?.errorId as string | undefined) : undefined;
+  return (
+    <main className="mx-auto max-w-xl px-4 py-24 text-center">
+      <p className="text-sm font-semibold text-brand-600">{notFound ? "404" : "500"}</p>
+      <h1 className="mt-2 text-2xl font-semibold">{notFound ? "Page not found" : "Something went wrong"}</h1>
+      <p className="mt-2 text-slate-600">
+        {notFound
+          ? "We couldn't find what you were looking for."
+          : "An unexpected error occurred. It has been logged."}
+      </p>
+      {errorId ? <p className="mt-2 font-mono text-xs text-slate-500">Error id: {errorId}</p> : null}
+      <Link to="/" className="mt-6 inline-block rounded-md bg-brand-600 px-4 py-2 text-white hover:bg-brand-700">
+        Back to the marketplace
+      </Link>
+    </main>
+  );
+}

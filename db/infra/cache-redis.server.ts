@@ -1,0 +1,36 @@
+// Redis cache: strings with PX expiry and sets, keys under the client's keyPrefix.
+import type { Redis } from "ioredis";
+import { withJsonHelpers, type Cache } from "./cache";
+import { assertTtl } from "./ttl";
+
+export function createRedisCache(redis: Redis): Cache {
+  return withJsonHelpers({
+    get: (key) => redis.get(key),
+    async set(key, value, ttlMs) {
+      if (ttlMs === undefined) {
+        await redis.set(key, value);
+        return;
+      }
+      assertTtl(ttlMs);
+      await redis.set(key, value, "PX", ttlMs);
+    },
+    async del(...keys) {
+      return keys.length === 0 ? 0 : redis.del(...keys);
+    },
+    async sadd(key, ...members) {
+      return members.length === 0 ? 0 : redis.sadd(key, ...members);
+    },
+    async srem(key, ...members) {
+      return members.length === 0 ? 0 : redis.srem(key, ...members);
+    },
+    smembers: (key) => redis.smembers(key),
+    async replaceSet(key, members) {
+      // MULTI/EXEC runs DEL and SADD with no command from another client in between.
+      const transaction = redis.multi().del(key);
+      if (members.length > 0) transaction.sadd(key, ...members);
+      const replies = await transaction.exec();
+      const failed = replies?.find(([error]) => error);
+      if (!replies || failed) throw failed?.[0] ?? new Error(`replaceSet ${key}: transaction aborted`);
+    },
+  });
+}

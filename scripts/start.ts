@@ -1,0 +1,101 @@
+// `npm start`: the embedded one-command run (web app + worker in ONE process on local defaults).
+// `npm run web` (--web): the web app alone, for the distributed mode.
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import type { ServerBuild } from "@remix-run/node";
+import type { AppContext, HealthReport } from "../app/context.server";
+import { openStore } from "../db/client";
+import { loadConfigOrExit } from "../db/config.server";
+import { createInfra } from "../db/infra/index.server";
+import { createLogger } from "../db/logger.server";
+import { migrateStore } from "../db/migrate";
+import { createHttpServer } from "../server/node-http";
+import { createWebHandler } from "../server/web";
+import { startWorker, type RunningWorker } from "../worker/main";
+import { createQueue, type Queue } from "../worker/queue";
+import { createStrategyRunner } from "../worker/runtime";
+import { seedIfEmpty } from "./seed";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const buildFile = join(root, "build", "index.js");
+
+/** Builds the Remix app when there is no build yet, or when app/ changed after it. */
+function buildIfNeeded(log: (msg: string) => void) {
+  const stale =
+    !existsSync(buildFile) ||
+    spawnSync("find", [join(root, "app"), "-newer", buildFile, "-print", "-quit"], { encoding: "utf8" }).stdout.trim() !== "";
+  if (!stale) return;
+  log("building the web app (remix build)...");
+  const result = spawnSync(join(root, "node_modules", ".bin", "remix"), ["build"], { cwd: root, stdio: "inherit" });
+  if (result.status !== 0) throw new Error("remix build failed");
+}
+
+async function main() {
+  const webOnly = process.argv.includes("--web");
+  const config = loadConfigOrExit();
+  const logger = createLogger({ level: config.logLevel, name: webOnly ? "web" : "candlecast" });
+  buildIfNeeded((msg) => logger.info(msg));
+
+  const store = await openStore({ url: config.databaseUrl, authToken: config.databaseAuthToken });
+  await migrateStore(store.db);
+  const seeded = await seedIfEmpty(store.db, createStrategyRunner({ python: config.python, sandbox: config.sandbox }));
+  if (seeded) logger.info(seeded, "seeded example strategies");
+  const infra = await createInfra({ redisUrl: config.redisUrl, logger });
+
+  let queue: Queue | undefined;
+  let worker: RunningWorker | undefined;
+  if (!webOnly) {
+    queue = await createQueue({
+      postgresUrl: config.postgresUrl,
+      dataDir: config.dataDir,
+      onError: (error) => logger.error({ err: error }, "queue error"),
+    });
+    worker = await startWorker({ config, store, infra, queue, logger: logger.child({ part: "worker" }) });
+  }
+
+  const health = async (): Promise<HealthReport> => {
+    const storeState = await store.client
+      .execute("select 1")
+      .then(() => ({ ok: true, detail: config.databaseUrl.split(":")[0] + " store reachable" }))
+      .catch((e: Error) => ({ ok: false, detail: e.message }));
+    const queueState = worker
+      ? await worker.health().catch((e: Error) => ({ ok: false, detail: e.message }))
+      : { ok: true, detail: "not in this process (web only)" };
+    const busState = await infra.health();
+    return { ok: storeState.ok && queueState.ok && busState.ok, store: storeState, queue: queueState, bus: busState };
+  };
+  const app: AppContext = { store, infra, config, health };
+
+  const build = (await import(pathToFileURL(buildFile).href)) as ServerBuild;
+  const handler = createWebHandler(build, app, config.nodeEnv);
+  const server = createHttpServer({
+    publicDir: join(root, "public"),
+    handler,
+    onError: (error) => logger.error({ err: error }, "request failed"),
+  });
+  server.listen(config.port, config.host, () => {
+    const url = `http://localhost:${config.port}`;
+    logger.info({ url, mode: webOnly ? "web" : "embedded", queue: queue?.kind, bus: infra.kind }, "listening");
+    process.stdout.write(`\nCandlecast is running at ${url}\n\n`);
+  });
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, "shutting down");
+    server.close();
+    server.closeAllConnections();
+    await worker?.stop();
+    await queue?.close();
+    await infra.close();
+    store.close();
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+}
+
+await main();

@@ -1,0 +1,27 @@
+// What every broker (paper or exchange) offers the coordinator: one market order, answered as a value.
+
+export type OrderSide = "buy" | "sell";
+
+export interface MarketOrder {
+  /** Derived from (subscription, execution): see client-order-id.ts. */
+  clientOrderId: string;
+  symbol: string;
+  side: OrderSide;
+  quantity: number;
+  /** Close of the signal candle; the paper broker fills from it, exchanges ignore it. */
+  referencePrice: number;
+}
+
+/**
+ * Expected failures (insufficient balance, bad quantity…) are `rejected` values, never throws.
+ * `unknown` means the exchange could not tell us whether the order exists (network down during the
+ * request and the look-up): the caller must reconcile later, never re-send blindly.
+ */
+export type OrderResult =
+  | { status: "filled"; fillPrice: number; filledQuantity: number; fee: number; exchangeOrderId?: string }
+  | { status: "rejected"; reason: string; exchangeOrderId?: string }
+  | { status: "unknown"; reason: string };
+
+export interface Broker {
+  placeMarketOrder(order: MarketOrder): Promise<OrderResult>;
+}

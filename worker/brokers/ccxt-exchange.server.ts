@@ -1,0 +1,42 @@
+// Builds a ccxt exchange client from plain options (credentials arrive decrypted from the worker).
+import ccxt, { type Exchange } from "ccxt";
+
+export interface CcxtExchangeOptions {
+  /** A ccxt exchange id; Binance spot is the one we test against. */
+  exchangeId?: string;
+  apiKey?: string;
+  secret?: string;
+  sandbox?: boolean;
+  /** Request timeout in ms (ccxt's default is 10 s). */
+  timeoutMs?: number;
+}
+
+export class UnknownExchangeError extends Error {
+  override name = "UnknownExchangeError";
+}
+
+export function createCcxtExchange(options: CcxtExchangeOptions = {}): Exchange {
+  const exchangeId = options.exchangeId ?? "binance";
+  const ExchangeClass = (ccxt as unknown as Record<string, new (config: object) => Exchange>)[exchangeId];
+  if (!ccxt.exchanges.includes(exchangeId) || typeof ExchangeClass !== "function") {
+    throw new UnknownExchangeError(`Unknown exchange "${exchangeId}".`);
+  }
+  const exchange = new ExchangeClass({
+    apiKey: options.apiKey,
+    secret: options.secret,
+    enableRateLimit: true,
+    timeout: options.timeoutMs ?? 10_000,
+    // Node's global fetch (undici inside) instead of ccxt's direct undici.request: same engine, and
+    // it is the layer msw intercepts, so tests never reach the network.
+    fetchImplementation: (input: RequestInfo | URL, init?: RequestInit) => globalThis.fetch(input, init),
+    options: {
+      // Currencies come from a private endpoint and margin pairs from another; spot markets are all we trade.
+      fetchCurrencies: false,
+      fetchMargins: false,
+      fetchMarkets: { types: ["spot"] },
+      defaultType: "spot",
+    },
+  });
+  if (options.sandbox) exchange.setSandboxMode(true);
+  return exchange;
+}

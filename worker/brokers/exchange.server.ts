@@ -1,0 +1,155 @@
+// The exchange broker: market orders through ccxt with our client order id, never sent twice blindly.
+import ccxt, { type Exchange } from "ccxt";
+import { z } from "zod";
+import type { MarketLimits } from "../risk/size-position";
+import type { Broker, MarketOrder, OrderResult } from "./broker";
+import { createCcxtExchange, type CcxtExchangeOptions } from "./ccxt-exchange.server";
+
+/** The part of ccxt's unified order we rely on; anything else in an exchange answer is ignored. */
+const feeSchema = z.object({ cost: z.number().nullish(), currency: z.string().nullish() });
+const unifiedOrderSchema = z.object({
+  id: z.string(),
+  clientOrderId: z.string().nullish(),
+  symbol: z.string(),
+  status: z.string().nullish(),
+  average: z.number().nullish(),
+  price: z.number().nullish(),
+  filled: z.number().nullish(),
+  fee: feeSchema.nullish(),
+  fees: z.array(feeSchema).nullish(),
+});
+type UnifiedOrder = z.infer<typeof unifiedOrderSchema>;
+
+const tradeFeesSchema = z.array(z.object({ fee: feeSchema.nullish() }));
+
+const marketLimitsSchema = z.object({
+  precision: z.object({ amount: z.number().positive().nullish() }),
+  limits: z.object({
+    amount: z.object({ min: z.number().nonnegative().nullish() }).nullish(),
+    cost: z.object({ min: z.number().nonnegative().nullish() }).nullish(),
+  }),
+});
+
+export interface ExchangeBroker extends Broker {
+  loadLimits(symbol: string): Promise<MarketLimits>;
+}
+
+export interface ExchangeBrokerOptions extends CcxtExchangeOptions {
+  /** A prepared client (tests, or a caller that shares one); otherwise built from the options. */
+  exchange?: Exchange;
+  /** Look-ups by client id after an ambiguous failure, spaced by `lookupBackoffMs` × attempt. */
+  lookupAttempts?: number;
+  lookupBackoffMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+const wait = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** A failure after which the order may exist: the network, or a "duplicate" that proves it does. */
+function isAmbiguous(error: unknown): boolean {
+  if (error instanceof ccxt.NetworkError || error instanceof ccxt.BadResponse) return true;
+  return error instanceof ccxt.InvalidOrder && /duplicate order/i.test(error.message);
+}
+
+const describeError = (error: unknown) => (error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+
+export function createExchangeBroker(options: ExchangeBrokerOptions): ExchangeBroker {
+  const exchange = options.exchange ?? createCcxtExchange(options);
+  const lookupAttempts = options.lookupAttempts ?? 3;
+  const lookupBackoffMs = options.lookupBackoffMs ?? 1_000;
+  const sleep = options.sleep ?? wait;
+
+  /** Fees in the quote currency: quote fees as they are, base fees at the fill price; others (BNB) are not counted. */
+  function quoteFee(fees: z.infer<typeof feeSchema>[], symbol: string, fillPrice: number): number {
+    const [base, quote] = symbol.split("/");
+    return fees.reduce((sum, fee) => {
+      if (fee.cost == null) return sum;
+      if (fee.currency === quote) return sum + fee.cost;
+      if (fee.currency === base) return sum + fee.cost * fillPrice;
+      return sum;
+    }, 0);
+  }
+
+  async function toResult(order: UnifiedOrder): Promise<OrderResult> {
+    const filled = order.filled ?? 0;
+    const fillPrice = order.average ?? order.price ?? null;
+    if (filled <= 0 || fillPrice === null) {
+      if (order.status === "open") return { status: "unknown", reason: `Order ${order.id} is still open on the exchange.` };
+      return { status: "rejected", reason: `Order ${order.id} ended ${order.status ?? "without a status"} with nothing filled.`, exchangeOrderId: order.id };
+    }
+    let fees = order.fees?.length ? order.fees : order.fee ? [order.fee] : [];
+    // An order read back by id carries no fills; its trades do.
+    if (fees.length === 0) fees = await orderTradeFees(order);
+    return { status: "filled", fillPrice, filledQuantity: filled, fee: quoteFee(fees, order.symbol, fillPrice), exchangeOrderId: order.id };
+  }
+
+  async function orderTradeFees(order: UnifiedOrder) {
+    const trades = tradeFeesSchema.parse(await exchange.fetchOrderTrades(order.id, order.symbol));
+    return trades.flatMap((t) => (t.fee ? [t.fee] : []));
+  }
+
+  /** Finds the order by our client id; null when the exchange says it does not exist. */
+  async function lookUp(order: MarketOrder): Promise<UnifiedOrder | null> {
+    let lastError: unknown;
+    for (let attempt = 1; attempt <= lookupAttempts; attempt++) {
+      try {
+        const found = await exchange.fetchOrder(undefined as unknown as string, order.symbol, {
+          origClientOrderId: order.clientOrderId,
+        });
+        return unifiedOrderSchema.parse(found);
+      } catch (error) {
+        lastError = error;
+        if (error instanceof ccxt.OrderNotFound && attempt === lookupAttempts) return null;
+        if (!(error instanceof ccxt.OrderNotFound) && !(error instanceof ccxt.NetworkError)) throw error;
+      }
+      await sleep(lookupBackoffMs * attempt);
+    }
+    throw lastError;
+  }
+
+  return {
+    async placeMarketOrder(order) {
+      let placed: unknown;
+      try {
+        placed = await exchange.createOrder(order.symbol, "market", order.side, order.quantity, undefined, {
+          newClientOrderId: order.clientOrderId,
+          newOrderRespType: "FULL",
+        });
+      } catch (error) {
+        if (!isAmbiguous(error)) {
+          if (error instanceof ccxt.ExchangeError) return { status: "rejected", reason: describeError(error) };
+          throw error;
+        }
+        let found: UnifiedOrder | null;
+        try {
+          found = await lookUp(order);
+        } catch (lookupError) {
+          return {
+            status: "unknown",
+            reason: `${describeError(error)}; look-up by client id ${order.clientOrderId} failed: ${describeError(lookupError)}`,
+          };
+        }
+        if (found === null) {
+          return { status: "rejected", reason: `Not placed: ${describeError(error)}; the exchange has no order ${order.clientOrderId}.` };
+        }
+        return toResult(found);
+      }
+      return toResult(unifiedOrderSchema.parse(placed));
+    },
+
+    async loadLimits(symbol) {
+      const markets = await exchange.loadMarkets();
+      const market = markets[symbol];
+      if (!market) throw new ccxt.BadSymbol(`${exchange.id} has no market ${symbol}`);
+      const parsed = marketLimitsSchema.parse(market);
+      // Binance reports precision as a step (TICK_SIZE); some venues as a number of decimals.
+      const stepOf = (precision: number) => (exchange.precisionMode === ccxt.DECIMAL_PLACES ? 10 ** -precision : precision);
+      const minNotional = parsed.limits.cost?.min ?? undefined;
+      return {
+        minQuantity: parsed.limits.amount?.min ?? 0,
+        quantityStep: stepOf(parsed.precision.amount ?? 0),
+        ...(minNotional !== undefined ? { minNotional } : {}),
+      };
+    },
+  };
+}

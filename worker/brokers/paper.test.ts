@@ -1,0 +1,128 @@
+import type { Candle } from "../../db/domain";
+import {
+  checkExits,
+  closeTrade,
+  createPaperBroker,
+  DEFAULT_PAPER_CONFIG,
+  fillEntry,
+  fillExit,
+  type PaperTrade,
+} from "./paper";
+
+const T0 = Date.UTC(2025, 0, 1, 12, 0);
+const candle = (open: number, high: number, low: number, close: number, time = T0): Candle => ({
+  time,
+  open,
+  high,
+  low,
+  close,
+  volume: 1,
+});
+
+// Defaults: fee 10 bps (0.001), slippage 5 bps (0.0005). Every figure below is worked by hand.
+const long: PaperTrade = { side: "LONG", quantity: 20, entryPrice: 100.05, stopLoss: 95, takeProfit: 107.5, openedAt: T0, entryFee: 2.001 };
+const short: PaperTrade = { side: "SHORT", quantity: 20, entryPrice: 99.95, stopLoss: 105, takeProfit: 92.5, openedAt: T0, entryFee: 1.999 };
+
+describe("fillEntry", () => {
+  it.each([
+    ["long buys 5 bps higher", "LONG", 100.05, 2.001],
+    ["short sells 5 bps lower", "SHORT", 99.95, 1.999],
+  ] as const)("%s", (_name, side, fillPrice, fee) => {
+    const fill = fillEntry({ side, quantity: 20, entryPrice: 100 });
+    expect(fill.fillPrice).toBeCloseTo(fillPrice, 9);
+    expect(fill.fee).toBeCloseTo(fee, 9);
+  });
+
+  it("takes its fee and slippage from the config", () => {
+    const fill = fillEntry({ side: "LONG", quantity: 0.5, entryPrice: 60_000 }, { feeBps: 4, slippageBps: 0 });
+    expect(fill.fillPrice).toBe(60_000);
+    expect(fill.fee).toBeCloseTo(12, 9); // 30,000 × 0.0004
+  });
+});
+
+describe("checkExits", () => {
+  it.each([
+    ["long stop: 95 × 0.9995", long, candle(99, 100, 94, 96), "stop_loss", 94.9525],
+    ["long stop gapped through: open 93 × 0.9995", long, candle(93, 94, 90, 92), "stop_loss", 92.9535],
+    ["long target: 107.5 × 0.9995", long, candle(105, 108, 104, 107), "take_profit", 107.44625],
+    ["long target gapped over still fills at its level", long, candle(110, 111, 109, 110), "take_profit", 107.44625],
+    ["long touching both: the stop first", long, candle(100, 108, 94, 101), "stop_loss", 94.9525],
+    ["short stop: 105 × 1.0005", short, candle(101, 106, 100, 104), "stop_loss", 105.0525],
+    ["short stop gapped through: open 107 × 1.0005", short, candle(107, 108, 106, 107), "stop_loss", 107.0535],
+    ["short target: 92.5 × 1.0005", short, candle(95, 96, 92, 93), "take_profit", 92.54625],
+    ["short touching both: the stop first", short, candle(100, 105, 92, 100), "stop_loss", 105.0525],
+  ] as const)("%s", (_name, trade, bar, reason, exitPrice) => {
+    const exit = checkExits(trade, bar);
+    expect(exit?.reason).toBe(reason);
+    expect(exit?.exitPrice).toBeCloseTo(exitPrice, 9);
+  });
+
+  it("ignores a candle that touches neither level", () => {
+    expect(checkExits(long, candle(100, 107, 95.01, 101))).toBeNull();
+    expect(checkExits(short, candle(100, 104.99, 92.51, 101))).toBeNull();
+  });
+
+  it("ignores candles before the trade opened (the signal candle itself)", () => {
+    expect(checkExits(long, candle(100, 108, 90, 100, T0 - 60_000))).toBeNull();
+  });
+});
+
+describe("closeTrade", () => {
+  it.each([
+    // (94.9525 − 100.05) × 20 = −101.95; fees 2.001 + 1.89905
+    ["long stopped out", long, 94.9525, "stop_loss", 1.89905, -105.85005, "loss"],
+    // (107.44625 − 100.05) × 20 = 147.925; fees 2.001 + 2.148925
+    ["long at target", long, 107.44625, "take_profit", 2.148925, 143.775075, "win"],
+    // (99.95 − 105.0525) × 20 = −102.05; fees 1.999 + 2.10105
+    ["short stopped out", short, 105.0525, "stop_loss", 2.10105, -106.15005, "loss"],
+    // (99.95 − 92.54625) × 20 = 148.075; fees 1.999 + 1.850925
+    ["short at target", short, 92.54625, "take_profit", 1.850925, 144.225075, "win"],
+  ] as const)("%s", (_name, trade, exitPrice, reason, exitFee, pnl, outcome) => {
+    const closed = closeTrade(trade, exitPrice, reason);
+    expect(closed.exitPrice).toBe(exitPrice);
+    expect(closed.exitFee).toBeCloseTo(exitFee, 9);
+    expect(closed.pnl).toBeCloseTo(pnl, 9);
+    expect(closed.outcome).toBe(outcome);
+    expect(closed.reason).toBe(reason);
+  });
+
+  it("recomputes the entry fee when the trade did not keep it", () => {
+    const { entryFee: _kept, ...withoutFee } = long;
+    expect(closeTrade(withoutFee, 94.9525, "stop_loss").pnl).toBeCloseTo(-105.85005, 9);
+  });
+
+  it("counts a break-even after fees as a loss", () => {
+    const free = { feeBps: 0, slippageBps: 0 };
+    expect(closeTrade({ ...long, entryFee: 0 }, 100.05, "signal_close", free)).toMatchObject({ pnl: 0, outcome: "loss" });
+  });
+
+  it("a signal close exits at the reference slipped against the trader", () => {
+    expect(fillExit("LONG", 102)).toBeCloseTo(101.949, 9);
+    expect(fillExit("SHORT", 102)).toBeCloseTo(102.051, 9);
+    // (101.949 − 100.05) × 20 = 37.98; fees 2.001 + 2.03898
+    expect(closeTrade(long, fillExit("LONG", 102), "opposite_signal").pnl).toBeCloseTo(33.94002, 9);
+  });
+});
+
+describe("createPaperBroker", () => {
+  const broker = createPaperBroker(DEFAULT_PAPER_CONFIG);
+  const order = { clientOrderId: "cc-abc", symbol: "SOL/USDT", quantity: 20, referencePrice: 100 };
+
+  it("fills buys above and sells below the reference, with the fee", async () => {
+    expect(await broker.placeMarketOrder({ ...order, side: "buy" })).toEqual({
+      status: "filled",
+      fillPrice: expect.closeTo(100.05, 9),
+      filledQuantity: 20,
+      fee: expect.closeTo(2.001, 9),
+      exchangeOrderId: "paper-cc-abc",
+    });
+    expect(await broker.placeMarketOrder({ ...order, side: "sell" })).toMatchObject({ fillPrice: expect.closeTo(99.95, 9) });
+  });
+
+  it("rejects a non-positive quantity or price as a value", async () => {
+    expect(await broker.placeMarketOrder({ ...order, side: "buy", quantity: 0 })).toMatchObject({ status: "rejected" });
+    expect(await broker.placeMarketOrder({ ...order, side: "buy", referencePrice: Number.NaN })).toMatchObject({
+      status: "rejected",
+    });
+  });
+});

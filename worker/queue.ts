@@ -1,0 +1,58 @@
+// pg-boss on Postgres (POSTGRES_URL) or on embedded PGlite in the data directory when none is set.
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import PgBoss from "pg-boss";
+
+export interface Queue {
+  boss: PgBoss;
+  kind: "postgres" | "pglite";
+  close(): Promise<void>;
+}
+
+export interface QueueOptions {
+  postgresUrl?: string;
+  dataDir: string;
+  /** Postgres schema for pg-boss's tables (tests use their own). */
+  schema?: string;
+  /** Run pg-boss's maintenance and monitoring (off for short-lived processes such as the web app). */
+  supervise?: boolean;
+  onError?: (error: Error) => void;
+}
+
+async function openPglite(dir: string) {
+  const { PGlite } = await import("@electric-sql/pglite");
+  mkdirSync(dir, { recursive: true });
+  const pg = await PGlite.create(dir);
+  const executeSql = async (text: string, values?: unknown[]) =>
+    values && values.length > 0
+      ? pg.query(text, values)
+      : ((await pg.exec(text)).at(-1) ?? { rows: [] });
+  return { pg, db: { executeSql } };
+}
+
+export async function createQueue(opts: QueueOptions): Promise<Queue> {
+  const schema = opts.schema ?? "pgboss";
+  const common = { schema, supervise: opts.supervise ?? true, migrate: true } as const;
+  let boss: PgBoss;
+  let closeExtra = async () => {};
+  let kind: Queue["kind"];
+  if (opts.postgresUrl) {
+    boss = new PgBoss({ ...common, connectionString: opts.postgresUrl, max: 6 });
+    kind = "postgres";
+  } else {
+    const { pg, db } = await openPglite(join(opts.dataDir, "pglite"));
+    boss = new PgBoss({ ...common, db } as PgBoss.ConstructorOptions);
+    closeExtra = () => pg.close();
+    kind = "pglite";
+  }
+  boss.on("error", (error) => opts.onError?.(error));
+  await boss.start();
+  return {
+    boss,
+    kind,
+    async close() {
+      await boss.stop({ graceful: true, wait: true, timeout: 10_000 });
+      await closeExtra();
+    },
+  };
+}
