@@ -8,6 +8,7 @@ export default defineConfig({
     include: ["{app,db,worker,scripts,test}/**/*.test.{ts,tsx}"],
     exclude: ["node_modules", "build", "data"],
     setupFiles: ["./test/setup.ts"],
+    globalSetup: ["./test/global-setup.ts"],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: "forks",

@@ -1,9 +1,7 @@
 // `npm start`: the embedded one-command run (web app + worker in ONE process on local defaults).
 // `npm run web` (--web): the web app alone, for the distributed mode.
-import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { pathToFileURL } from "node:url";
 import type { ServerBuild } from "@remix-run/node";
 import type { AppContext, HealthReport } from "../app/context.server";
 import { openStore } from "../db/client";
@@ -16,21 +14,8 @@ import { createWebHandler } from "../server/web";
 import { startWorker, type RunningWorker } from "../worker/main";
 import { createQueue, type Queue } from "../worker/queue";
 import { createStrategyRunner } from "../worker/runtime";
+import { BUILD_FILE, buildIfNeeded, ROOT } from "./build-if-needed";
 import { seedIfEmpty } from "./seed";
-
-const root = fileURLToPath(new URL("..", import.meta.url));
-const buildFile = join(root, "build", "index.js");
-
-/** Builds the Remix app when there is no build yet, or when app/ changed after it. */
-function buildIfNeeded(log: (msg: string) => void) {
-  const stale =
-    !existsSync(buildFile) ||
-    spawnSync("find", [join(root, "app"), "-newer", buildFile, "-print", "-quit"], { encoding: "utf8" }).stdout.trim() !== "";
-  if (!stale) return;
-  log("building the web app (remix build)...");
-  const result = spawnSync(join(root, "node_modules", ".bin", "remix"), ["build"], { cwd: root, stdio: "inherit" });
-  if (result.status !== 0) throw new Error("remix build failed");
-}
 
 async function main() {
   const webOnly = process.argv.includes("--web");
@@ -68,10 +53,10 @@ async function main() {
   };
   const app: AppContext = { store, infra, config, health };
 
-  const build = (await import(pathToFileURL(buildFile).href)) as ServerBuild;
+  const build = (await import(pathToFileURL(BUILD_FILE).href)) as ServerBuild;
   const handler = createWebHandler(build, app, config.nodeEnv);
   const server = createHttpServer({
-    publicDir: join(root, "public"),
+    publicDir: join(ROOT, "public"),
     handler,
     onError: (error) => logger.error({ err: error }, "request failed"),
   });
