@@ -40,3 +40,48 @@ export interface NewEvent {
   type: EventType;
   payload: unknown;
 }
+
+/** A trade as events carry it to the browser. */
+export const tradeSummarySchema = z.object({
+  id: z.string(),
+  symbol: z.string(),
+  side: z.enum(["LONG", "SHORT"]),
+  quantity: z.number(),
+  entryPrice: z.number(),
+  stopLoss: z.number().nullable(),
+  takeProfit: z.number().nullable(),
+});
+
+export const tradeCloseSummarySchema = z.object({
+  tradeId: z.string(),
+  exitPrice: z.number(),
+  pnl: z.number(),
+  exitReason: z.string(),
+});
+
+/**
+ * Payload of an "execution" event: what one execution did for one subscription (one event per
+ * subscriber per execution). SL/TP exits found at this close are in `closed` too.
+ */
+export const executionEventSchema = z.object({
+  executionId: z.string(),
+  strategyId: z.string(),
+  subscriptionId: z.string(),
+  symbol: z.string(),
+  resolution: z.string(),
+  closeTime: z.number(),
+  status: z.enum(["COMPLETED", "FAILED", "SKIPPED"]),
+  signal: z.string().nullable(),
+  opened: tradeSummarySchema.nullable(),
+  closed: z.array(tradeCloseSummarySchema),
+  skipped: z.object({ reason: z.string(), detail: z.string() }).nullable(),
+});
+export type ExecutionEvent = z.infer<typeof executionEventSchema>;
+
+/** Payload of a "backtest.progress" event (to the user who started the backtest). */
+export const backtestProgressSchema = z.object({
+  backtestId: z.string(),
+  status: z.enum(["queued", "running", "completed", "failed"]),
+  progress: z.number().min(0).max(1),
+  message: z.string().optional(),
+});

@@ -302,6 +302,44 @@ export const events = sqliteTable(
   (t) => [index("events_user_seq_idx").on(t.userId, t.seq)],
 );
 
+export const BACKTEST_STATUSES = ["queued", "running", "completed", "failed"] as const;
+
+/** A backtest of one strategy version over a period of one market, run as a worker job. */
+export const backtests = sqliteTable(
+  "backtests",
+  {
+    id: id(),
+    strategyId: text("strategy_id")
+      .notNull()
+      .references(() => strategies.id, { onDelete: "cascade" }),
+    versionId: text("version_id")
+      .notNull()
+      .references(() => strategyVersions.id, { onDelete: "cascade" }),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    symbol: text("symbol").notNull(),
+    resolution: text("resolution").notNull(),
+    fromTime: integer("from_time").notNull(),
+    toTime: integer("to_time").notNull(),
+    /** Risk settings the backtest sized its trades with (the subscribe form's defaults unless given). */
+    settings: text("settings", { mode: "json" }).$type<Record<string, number>>().notNull(),
+    status: text("status", { enum: BACKTEST_STATUSES }).notNull().default("queued"),
+    progress: real("progress").notNull().default(0),
+    /** {returnPct, winRate, sharpe, sortino, maxDrawdownPct, profitFactor, trades}. */
+    stats: text("stats", { mode: "json" }).$type<Record<string, number | null>>(),
+    equity: text("equity", { mode: "json" }).$type<[number, number][]>(),
+    trades: text("trades", { mode: "json" }).$type<Record<string, unknown>[]>(),
+    error: text("error"),
+    createdAt: createdAt(),
+    finishedAt: integer("finished_at"),
+  },
+  (t) => [
+    index("backtests_strategy_version_idx").on(t.strategyId, t.versionId, t.createdAt),
+    index("backtests_user_idx").on(t.userId, t.createdAt),
+  ],
+);
+
 export type User = typeof users.$inferSelect;
 export type Strategy = typeof strategies.$inferSelect;
 export type StrategyVersion = typeof strategyVersions.$inferSelect;
@@ -310,3 +348,4 @@ export type BrokerAccount = typeof brokerAccounts.$inferSelect;
 export type Execution = typeof executions.$inferSelect;
 export type Trade = typeof trades.$inferSelect;
 export type EventRow = typeof events.$inferSelect;
+export type Backtest = typeof backtests.$inferSelect;
