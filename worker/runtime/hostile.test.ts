@@ -1,0 +1,142 @@
+// The hostile corpus: every attack ends as its typed error (or a harmless result) within its limit, and leaves nothing running.
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import type { RuntimeErrorKind } from "../../db/domain";
+import { createStrategyRunner, sampleCandles, type LiveResult } from "./index";
+
+const CANARY = `canary-${Math.random().toString(36).slice(2)}`;
+process.env.CANDLECAST_CANARY_SECRET = CANARY;
+
+const TIMEOUT_MS = 2_500;
+const runner = createStrategyRunner({
+  maxConcurrent: 6,
+  limits: { liveTimeoutMs: TIMEOUT_MS, memoryBytes: 768 * 1024 * 1024, maxOutputChars: 100_000, maxAnswerBytes: 1_000_000 },
+});
+const candles = sampleCandles(60);
+const PROJECT_FILE = fileURLToPath(new URL("../../package.json", import.meta.url));
+const HOST_TMP_MARKER = `/tmp/${runner.processTag}-escaped`;
+
+/** A strategy whose on_candle runs `body` (indented for us); `header` goes at module level. */
+function strategy(body: string, header = ""): string {
+  const indented = body
+    .trim()
+    .split("\n")
+    .map((l) => "        " + l)
+    .join("\n");
+  return `import os, sys, socket, time, signal, threading\nfrom candlecast import Strategy, Signal\n${header}\nclass Attack(Strategy):\n    lookback = 10\n    def on_candle(self, candles, **kwargs):\n${indented}\n        return Signal.hold("survived")\n`;
+}
+
+type Expect = { kind: RuntimeErrorKind } | { ok: (r: Extract<LiveResult, { ok: true }>) => void };
+
+const corpus: Array<[string, string, Expect]> = [
+  ["TCP to local Redis", strategy(`socket.create_connection(("127.0.0.1", 6379), timeout=1)`), { kind: "sandbox" }],
+  ["Postgres unix socket", strategy(`s = socket.socket(socket.AF_UNIX)\ns.connect("/var/run/postgresql/.s.PGSQL.5432")`), { kind: "sandbox" }],
+  ["TCP to a public address", strategy(`socket.create_connection(("1.1.1.1", 443), timeout=1)`), { kind: "sandbox" }],
+  ["DNS lookup", strategy(`socket.getaddrinfo("example.com", 80)`), { kind: "sandbox" }],
+  ["read /etc/passwd", strategy(`open("/etc/passwd").read()`), { kind: "sandbox" }],
+  ["read /proc/1/environ", strategy(`open("/proc/1/environ", "rb").read()`), { kind: "sandbox" }],
+  ["read the project's files", strategy(`open(${JSON.stringify(PROJECT_FILE)}).read()`), { kind: "sandbox" }],
+  ["write outside the private tmp", strategy(`open("/opt/candlecast/candlecast/evil.py", "w").write("x")`), { kind: "sandbox" }],
+  ["swallow the violation and carry on", strategy(`try:\n    open("/etc/shadow")\nexcept BaseException:\n    pass\nreturn Signal.buy()`), { kind: "sandbox" }],
+  [
+    "read the environment",
+    strategy(`seen = repr(dict(os.environ)) + open("/proc/self/environ", "rb").read().decode("latin-1")\nreturn Signal.hold(seen[-400:])`),
+    { ok: (r) => expect(r.signal.reason).not.toContain(CANARY) },
+  ],
+  ["fork bomb", strategy(`while True:\n    os.fork()`), { kind: "sandbox" }],
+  ["double-forked child", strategy(`if os.fork() == 0:\n    if os.fork() == 0:\n        time.sleep(600)\n    os._exit(0)`), { kind: "sandbox" }],
+  ["subprocess", strategy(`import subprocess\nsubprocess.run(["id"])`), { kind: "sandbox" }],
+  ["os.system", strategy(`os.system("id")`), { kind: "sandbox" }],
+  ["kill pid 1", strategy(`os.kill(1, 9)`), { kind: "sandbox" }],
+  [
+    "__subclasses__ escape",
+    strategy(`wc = [c for c in ().__class__.__base__.__subclasses__() if c.__name__ == "_wrap_close"][0]\nwc.__init__.__globals__["system"]("id")`),
+    { kind: "sandbox" },
+  ],
+  ["ctypes", strategy(`import ctypes\nctypes.CDLL(None).system(b"id")`), { kind: "sandbox" }],
+  ["infinite loop", strategy(`while True:\n    pass`), { kind: "timeout" }],
+  ["ignore SIGTERM and spin", strategy(`signal.signal(signal.SIGTERM, signal.SIG_IGN)\nwhile True:\n    pass`), { kind: "timeout" }],
+  ["slow import", strategy(`pass`, `time.sleep(60)`), { kind: "timeout" }],
+  ["10 GB allocation", strategy(`x = bytearray(10 * 1024 ** 3)`), { kind: "memory" }],
+  ["deep recursion past the C stack", strategy(`sys.setrecursionlimit(10 ** 7)\nclass Deep:\n    def __repr__(self):\n        return repr(self)\nrepr(Deep())`), { kind: "memory" }],
+  ["ordinary deep recursion", strategy(`def down(n):\n    return down(n + 1)\ndown(0)`), { kind: "runtime" }],
+  ["200 MB of stdout", strategy(`for _ in range(200):\n    print("x" * 1_000_000)`), { kind: "output_limit" }],
+  ["200 MB of logs", strategy(`for _ in range(200_000):\n    self.log("y" * 1000)`), { kind: "output_limit" }],
+  ["huge return value", strategy(`return Signal.hold("z" * (200 * 1024 * 1024))`), { kind: "bad_signal" }],
+  ["sys.exit(0) before returning", strategy(`sys.exit(0)`), { kind: "runtime" }],
+  ["os._exit(0) before returning", strategy(`os._exit(0)`), { kind: "runtime" }],
+  [
+    "a thread that outlives the run",
+    strategy(`threading.Thread(target=lambda: time.sleep(600)).start()\nreturn Signal.buy(reason="thread started")`),
+    { ok: (r) => expect(r.signal.reason).toBe("thread started") },
+  ],
+  [
+    "write a big file to the private tmp",
+    strategy(`open("/tmp/big", "wb").write(b"x" * (64 * 1024 * 1024))`),
+    { kind: "runtime" },
+  ],
+  [
+    "the private tmp is not the host's",
+    strategy(`open(${JSON.stringify(HOST_TMP_MARKER)}, "w").write("x")\nreturn Signal.hold(str(os.listdir("/tmp")))`),
+    { ok: (r) => expect(existsSync(HOST_TMP_MARKER)).toBe(false) },
+  ],
+  ["syntax error", "from candlecast import Strategy\nclass Broken(Strategy)\n    pass\n", { kind: "syntax" }],
+  ["missing import", "import definitely_not_a_module\n", { kind: "import" }],
+  ["bad signal", strategy(`return "MOON"`), { kind: "bad_signal" }],
+];
+
+function processesWithTag(tag: string): string[] {
+  const found: string[] = [];
+  for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, "utf8");
+      if (cmd.includes(tag)) found.push(`${pid}: ${cmd.replaceAll("\0", " ").slice(0, 120)}`);
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return found;
+}
+
+describe("hostile strategies", () => {
+  const results = new Map<string, { result: LiveResult; wallMs: number }>();
+
+  beforeAll(async () => {
+    expect(corpus.length).toBeGreaterThanOrEqual(20);
+    await Promise.all(
+      corpus.map(async ([name, code]) => {
+        const started = performance.now();
+        const result = await runner.runLive({ code, candles });
+        results.set(name, { result, wallMs: performance.now() - started });
+      }),
+    );
+  }, 60_000);
+
+  it.each(corpus)("%s", (name, _code, want) => {
+    const { result, wallMs } = results.get(name)!;
+    // Queued behind other runs, so the bound is generous; without the wall-clock kill these would never end.
+    expect(wallMs).toBeLessThan(TIMEOUT_MS * 6);
+    if ("kind" in want) {
+      expect(result.ok ? result : result.error.kind, JSON.stringify(result).slice(0, 600)).toBe(want.kind);
+      if (!result.ok) expect(result.error.message.length).toBeGreaterThan(0);
+    } else {
+      expect(result.ok, JSON.stringify(result).slice(0, 600)).toBe(true);
+      if (result.ok) want.ok(result);
+    }
+  });
+
+  it("leaves no process of the corpus alive", async () => {
+    await new Promise((r) => setTimeout(r, 200));
+    expect(processesWithTag(runner.processTag)).toEqual([]);
+  });
+
+  it("tracebacks point at the strategy's own line", () => {
+    const { result } = results.get("ordinary deep recursion")!;
+    expect(!result.ok && result.error.traceback).toContain('File "<strategy>"');
+  });
+
+  it("the host still runs a normal strategy afterwards", async () => {
+    const result = await runner.runLive({ code: strategy(`return Signal.buy(reason="fine")`), candles });
+    expect(result.ok && result.signal.reason).toBe("fine");
+  });
+});

@@ -1,0 +1,122 @@
+// Builds the command line that starts the runner: inside bubblewrap (the default) or bare (development only).
+import { existsSync, lstatSync, readlinkSync, realpathSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
+
+/** Where the candlecast package is mounted inside the sandbox. */
+const SANDBOX_PACKAGE_ROOT = "/opt/candlecast";
+
+export interface SandboxLayout {
+  python: string;
+  packageRoot: string;
+}
+
+export interface RunnerCommand {
+  command: string;
+  args: string[];
+}
+
+export interface RlimitArgs {
+  cpuSeconds: number;
+  memoryBytes: number;
+  fileBytes: number;
+  processes: number;
+  openFiles: number;
+}
+
+function runnerArgs(python: string, packageRoot: string, limits: RlimitArgs, tag: string): string[] {
+  return [
+    python,
+    "-I",
+    "-S",
+    join(packageRoot, "candlecast", "runner.py"),
+    String(limits.cpuSeconds),
+    String(limits.memoryBytes),
+    String(limits.fileBytes),
+    String(limits.processes),
+    String(limits.openFiles),
+    tag,
+  ];
+}
+
+/** The directories the interpreter needs, read-only: itself, its standard library, Debian's dist-packages, shared libraries. */
+function interpreterBinds(python: string): string[] {
+  const real = realpathSync(python);
+  const version = basename(real);
+  const multiarch = `${process.arch === "arm64" ? "aarch64" : "x86_64"}-linux-gnu`;
+  const candidates = [
+    `/usr/lib/${version}`,
+    join(dirname(dirname(real)), "lib", version),
+    "/usr/lib/python3/dist-packages",
+    `/usr/lib/${multiarch}`,
+    "/usr/lib64",
+    "/etc/alternatives",
+    "/etc/ld.so.cache",
+    "/usr/share/zoneinfo",
+  ];
+  const args = ["--ro-bind", real, real];
+  if (python !== real) args.push("--symlink", real, python);
+  for (const path of [...new Set(candidates)]) {
+    if (existsSync(path)) args.push("--ro-bind", path, path);
+  }
+  for (const link of ["/lib", "/lib64"]) {
+    if (!existsSync(link)) continue;
+    if (lstatSync(link).isSymbolicLink()) args.push("--symlink", readlinkSync(link), link);
+    else args.push("--ro-bind", link, link);
+  }
+  return args;
+}
+
+/**
+ * bubblewrap: every namespace unshared (no network at all), no nested user namespaces, a fresh /proc of the
+ * sandbox's own pid namespace, a private size-limited /tmp, nothing of the host but the interpreter, an empty
+ * environment, a new session, and death with the parent.
+ */
+export function bwrapCommand(
+  bwrap: string,
+  layout: SandboxLayout,
+  limits: RlimitArgs,
+  tag: string,
+  program: string[] = runnerArgs(layout.python, SANDBOX_PACKAGE_ROOT, limits, tag),
+): RunnerCommand {
+  const args = [
+    "--unshare-all",
+    "--unshare-user",
+    "--disable-userns",
+    "--cap-drop",
+    "ALL",
+    "--new-session",
+    "--die-with-parent",
+    "--clearenv",
+    "--setenv",
+    "OPENBLAS_NUM_THREADS",
+    "1",
+    "--setenv",
+    "OMP_NUM_THREADS",
+    "1",
+    "--hostname",
+    "sandbox",
+    ...interpreterBinds(layout.python),
+    "--ro-bind",
+    join(layout.packageRoot, "candlecast"),
+    join(SANDBOX_PACKAGE_ROOT, "candlecast"),
+    "--proc",
+    "/proc",
+    "--dev",
+    "/dev",
+    "--size",
+    String(limits.fileBytes),
+    "--tmpfs",
+    "/tmp",
+    "--chdir",
+    "/tmp",
+    "--",
+    ...program,
+  ];
+  return { command: bwrap, args };
+}
+
+/** Development only: the runner with rlimits and an empty environment, but the worker's file system and network. */
+export function bareCommand(layout: SandboxLayout, limits: RlimitArgs, tag: string): RunnerCommand {
+  const [command, ...args] = runnerArgs(layout.python, layout.packageRoot, limits, tag);
+  return { command, args };
+}

@@ -1,0 +1,119 @@
+// The execution client end to end through the real sandbox: examples, live/backtest parity, parameters, pandas, limits, fail-closed.
+import { readdirSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { createStrategyRunner, readStrategyManifest, SandboxUnavailableError, sampleCandles, type StrategyRunner } from "./index";
+
+const EXAMPLES = fileURLToPath(new URL("../../python/examples/", import.meta.url));
+const exampleFiles = readdirSync(EXAMPLES).filter((f) => f.endsWith(".py"));
+const source = (file: string) => readFileSync(EXAMPLES + file, "utf8");
+const candles = sampleCandles(420, { seed: 11 });
+let runner: StrategyRunner;
+
+beforeAll(() => {
+  runner = createStrategyRunner({ maxConcurrent: 4 });
+});
+
+describe("examples", () => {
+  it.each(exampleFiles)("%s validates live and declares its manifest", async (file) => {
+    const live = await runner.runLive({ code: source(file), candles });
+    expect(live.ok, JSON.stringify(live)).toBe(true);
+    const manifest = await readStrategyManifest(source(file), runner);
+    expect(manifest.ok && manifest.manifest.description).toMatch(/^[A-Z].+\.$/);
+    expect(manifest.ok && manifest.manifest.symbols.length).toBeGreaterThan(0);
+  });
+
+  it.each(exampleFiles)("%s: live on each window equals the backtest's signal for that bar", async (file) => {
+    const code = source(file);
+    const backtest = await runner.runBacktest({ code, candles });
+    if (!backtest.ok) throw new Error(JSON.stringify(backtest.error));
+    expect(backtest.signals).toHaveLength(candles.length);
+    const bars = Array.from({ length: 24 }, (_, k) => candles.length - 1 - k * 5);
+    const live = await Promise.all(bars.map((i) => runner.runLive({ code, candles: candles.slice(0, i + 1) })));
+    live.forEach((result, k) => {
+      expect(result.ok && result.signal, `bar ${bars[k]}`).toEqual(backtest.signals[bars[k]]);
+    });
+  });
+});
+
+describe("runs", () => {
+  const sma = () => source("sma_crossover.py");
+
+  it("passes parameters and reports a bad one by name", async () => {
+    const fine = await runner.runBacktest({ code: sma(), candles, params: { fast: 5, slow: 20 } });
+    const defaults = await runner.runBacktest({ code: sma(), candles });
+    expect(fine.ok && defaults.ok).toBe(true);
+    if (fine.ok && defaults.ok) expect(fine.signals).not.toEqual(defaults.signals);
+    const bad = await runner.runLive({ code: sma(), candles, params: { slow: 500 } });
+    expect(!bad.ok && bad.error).toMatchObject({ kind: "runtime", message: expect.stringContaining("slow=500 is above its maximum 99") });
+  });
+
+  it("holds during warm-up, live and in backtests", async () => {
+    const live = await runner.runLive({ code: sma(), candles: candles.slice(0, 50) });
+    expect(live.ok && live.signal).toMatchObject({ action: "HOLD", reason: "warm-up" });
+    const backtest = await runner.runBacktest({ code: sma(), candles: candles.slice(0, 120) });
+    expect(backtest.ok && backtest.signals.slice(0, 99).every((s) => s.reason === "warm-up")).toBe(true);
+  });
+
+  it("per-bar and vectorised backtests agree", async () => {
+    const vectorised = await runner.runBacktest({ code: sma(), candles });
+    const perBar = await runner.runBacktest({ code: sma(), candles, perBar: true });
+    expect(vectorised.ok && perBar.ok).toBe(true);
+    if (vectorised.ok && perBar.ok) expect(perBar.signals).toEqual(vectorised.signals);
+  });
+
+  it("returns the strategy's log lines", async () => {
+    const code = `from candlecast import Strategy, Signal\nclass P(Strategy):\n    lookback = 5\n    def on_candle(self, candles, **kw):\n        print("close", candles.close[-1])\n        self.log("done")\n        return Signal.hold()\n`;
+    const result = await runner.runLive({ code, candles });
+    expect(result.ok && result.logs).toEqual([`close ${candles.at(-1)!.close}`, "done"]);
+  });
+
+  it("a wrong-length history is a bad_signal", async () => {
+    const code = `from candlecast import Strategy, Signal\nclass P(Strategy):\n    lookback = 5\n    def on_history(self, candles, **kw):\n        return [Signal.hold()]\n`;
+    const result = await runner.runBacktest({ code, candles });
+    expect(!result.ok && result.error.kind).toBe("bad_signal");
+  });
+
+  it("gives pandas users a DataFrame in the sandbox", async () => {
+    const code = `from candlecast import Strategy, Signal\nclass P(Strategy):\n    lookback = 30\n    def on_candle(self, candles, **kw):\n        df = candles.to_pandas()\n        m = df["close"].rolling(10).mean().iloc[-1]\n        return Signal.hold("%.6f" % m)\n`;
+    const result = await runner.runLive({ code, candles });
+    const want = candles.slice(-10).reduce((a, c) => a + c.close, 0) / 10;
+    expect(result.ok, JSON.stringify(result)).toBe(true);
+    if (result.ok) expect(Number(result.signal.reason)).toBeCloseTo(want, 5);
+  });
+
+  it("refuses non-finite candles before starting anything", async () => {
+    const broken = [...candles.slice(0, 5), { ...candles[5], close: Number.NaN }];
+    await expect(runner.runLive({ code: sma(), candles: broken })).rejects.toThrow(RangeError);
+  });
+
+  it("bounds concurrency", async () => {
+    const one = createStrategyRunner({ maxConcurrent: 1 });
+    const code = `import time\nfrom candlecast import Strategy, Signal\nclass P(Strategy):\n    lookback = 1\n    def on_candle(self, candles, **kw):\n        time.sleep(0.3)\n        return Signal.hold()\n`;
+    const started = performance.now();
+    const results = await Promise.all([1, 2, 3].map(() => one.runLive({ code, candles })));
+    expect(results.every((r) => r.ok)).toBe(true);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(900);
+  });
+});
+
+describe("fail closed", () => {
+  it("refuses to start without bubblewrap", () => {
+    expect(() => createStrategyRunner({ bwrap: "/nonexistent/bwrap" })).toThrow(SandboxUnavailableError);
+  });
+
+  it("refuses a relative interpreter (a PATH shim)", () => {
+    expect(() => createStrategyRunner({ python: "python3" })).toThrow(/absolute path/);
+  });
+
+  it("runs unsandboxed only when told to, and says so", async () => {
+    const warnings: string[] = [];
+    const dev = createStrategyRunner({ sandbox: "none", bwrap: "/nonexistent/bwrap", logger: { warn: (m) => warnings.push(m) } });
+    expect(warnings.join("\n")).toMatch(/SANDBOX DISABLED/);
+    const result = await dev.runLive({ code: sma(), candles });
+    expect(result.ok).toBe(true);
+  });
+
+  function sma() {
+    return source("sma_crossover.py");
+  }
+});

@@ -1,0 +1,176 @@
+// The execution client the worker uses: runs a strategy once (live) or over a history (backtest) in the sandboxed runner.
+import { randomBytes } from "node:crypto";
+import { accessSync, constants, existsSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { isAbsolute } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { z } from "zod";
+import type { Candle, Signal } from "../../db/domain";
+import {
+  backtestAnswerSchema,
+  expandSignals,
+  liveAnswerSchema,
+  manifestAnswerSchema,
+  parseAnswer,
+  type Failure,
+  type RuntimeError,
+  type StrategyManifest,
+} from "./answer";
+import { toCandleColumns } from "./candle-columns";
+import { SlotPool } from "./concurrency";
+import { DEFAULT_LIMITS, cpuSecondsFor, type RunLimits } from "./limits";
+import { runProcess } from "./run-process";
+import { bareCommand, bwrapCommand, type RunnerCommand, type RlimitArgs } from "./sandbox-command";
+
+export type { RuntimeError, StrategyManifest } from "./answer";
+export type { RunLimits } from "./limits";
+
+export interface RunInput {
+  code: string;
+  params?: Record<string, unknown>;
+  candles: Candle[];
+}
+
+export interface BacktestInput extends RunInput {
+  /** Slide the per-bar hook even when the strategy has a vectorised `on_history` (benchmarks, parity checks). */
+  perBar?: boolean;
+}
+
+export type LiveResult = { ok: true; signal: Signal; logs: string[]; ms: number } | Failure;
+export type BacktestResult = { ok: true; signals: Signal[]; logs: string[]; ms: number } | Failure;
+export type ManifestResult = { ok: true; manifest: StrategyManifest } | Failure;
+
+export interface StrategyRunner {
+  runLive(input: RunInput): Promise<LiveResult>;
+  runBacktest(input: BacktestInput): Promise<BacktestResult>;
+  /** Reads the strategy's declared metadata with Python's `ast` in the sandbox, without running its code. */
+  readManifest(code: string): Promise<ManifestResult>;
+  /** Appears on the command line of every process this runner starts (tests use it to prove none outlive a run). */
+  readonly processTag: string;
+}
+
+export interface StrategyRunnerOptions {
+  /** Absolute path of the interpreter (never a pyenv shim). Default /usr/bin/python3. */
+  python?: string;
+  /** "bwrap" (default) refuses to start without bubblewrap; "none" is for development only and says so loudly. */
+  sandbox?: "bwrap" | "none";
+  bwrap?: string;
+  maxConcurrent?: number;
+  limits?: Partial<RunLimits>;
+  logger?: { warn(msg: string): void };
+  /**
+   * When the worker runs as root, run slot k as uid/gid `sandboxUidBase + k`, so RLIMIT_NPROC (which the kernel
+   * does not enforce for root) applies and concurrent runs cannot signal each other. Default 200000; null keeps root.
+   */
+  sandboxUidBase?: number | null;
+}
+
+/** Thrown at construction when the runner cannot be made safe; the worker must not start strategies then. */
+export class SandboxUnavailableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "SandboxUnavailableError";
+  }
+}
+
+const PACKAGE_ROOT = fileURLToPath(new URL("../../python", import.meta.url));
+const BWRAP_CANDIDATES = ["/usr/bin/bwrap", "/usr/local/bin/bwrap", "/bin/bwrap"];
+
+function findBwrap(explicit: string | undefined): string | null {
+  for (const path of explicit ? [explicit] : BWRAP_CANDIDATES) {
+    try {
+      accessSync(path, constants.X_OK);
+      return path;
+    } catch {
+      // Try the next one.
+    }
+  }
+  return null;
+}
+
+function checkedPython(python: string): string {
+  if (!isAbsolute(python)) throw new SandboxUnavailableError(`PYTHON must be an absolute path, got "${python}"`);
+  if (!existsSync(python)) throw new SandboxUnavailableError(`PYTHON ${python} does not exist`);
+  return python;
+}
+
+export function createStrategyRunner(opts: StrategyRunnerOptions = {}): StrategyRunner {
+  const python = checkedPython(opts.python ?? "/usr/bin/python3");
+  const limits: RunLimits = { ...DEFAULT_LIMITS, ...opts.limits };
+  const pool = new SlotPool(opts.maxConcurrent ?? availableParallelism());
+  const processTag = `candlecast-run-${randomBytes(6).toString("hex")}`;
+  const layout = { python, packageRoot: PACKAGE_ROOT };
+  const isRoot = process.getuid?.() === 0;
+  const uidBase = opts.sandboxUidBase === undefined ? 200_000 : opts.sandboxUidBase;
+
+  let buildCommand: (rlimits: RlimitArgs) => RunnerCommand;
+  if (opts.sandbox === "none") {
+    opts.logger?.warn(
+      "SANDBOX DISABLED (sandbox: \"none\"): strategies run with this process's file system and network access. Development only; never run untrusted code like this.",
+    );
+    buildCommand = (rlimits) => bareCommand(layout, rlimits, processTag);
+  } else {
+    const bwrap = findBwrap(opts.bwrap);
+    if (!bwrap) {
+      throw new SandboxUnavailableError(
+        'bubblewrap (bwrap) was not found; refusing to run strategies unsandboxed. Install it (apt-get install bubblewrap) or set sandbox: "none" for development only.',
+      );
+    }
+    buildCommand = (rlimits) => bwrapCommand(bwrap, layout, rlimits, processTag);
+  }
+
+  async function execute<S extends z.ZodType>(schema: S, request: object, timeoutMs: number): Promise<{ answer: Extract<z.infer<S>, { ok: true }> | Failure; ms: number }> {
+    const rlimits: RlimitArgs = {
+      cpuSeconds: cpuSecondsFor(timeoutMs),
+      memoryBytes: limits.memoryBytes,
+      fileBytes: limits.fileBytes,
+      processes: limits.processes,
+      openFiles: limits.openFiles,
+    };
+    const input = JSON.stringify({
+      ...request,
+      bounds: {
+        maxLogLines: limits.maxLogLines,
+        maxLogLineChars: limits.maxLogLineChars,
+        maxOutputChars: limits.maxOutputChars,
+        maxTracebackChars: limits.maxTracebackChars,
+      },
+    });
+    return pool.run(async (slot) => {
+      const uid = isRoot && uidBase !== null && opts.sandbox !== "none" ? uidBase + slot : undefined;
+      const outcome = await runProcess(buildCommand(rlimits), { input, timeoutMs, maxStdoutBytes: limits.maxAnswerBytes, uid });
+      return { answer: parseAnswer(schema, outcome, { timeoutMs, maxAnswerBytes: limits.maxAnswerBytes }), ms: outcome.ms };
+    });
+  }
+
+  return {
+    processTag,
+
+    async runLive(input) {
+      const request = { mode: "live", code: input.code, params: input.params ?? {}, candles: toCandleColumns(input.candles) };
+      const { answer, ms } = await execute(liveAnswerSchema, request, limits.liveTimeoutMs);
+      if (!answer.ok) return answer;
+      return { ok: true, signal: answer.signal, logs: answer.logs, ms };
+    },
+
+    async runBacktest(input) {
+      const request = {
+        mode: "backtest",
+        code: input.code,
+        params: input.params ?? {},
+        candles: toCandleColumns(input.candles),
+        perBar: input.perBar ?? false,
+      };
+      const { answer, ms } = await execute(backtestAnswerSchema, request, limits.backtestTimeoutMs);
+      if (!answer.ok) return answer;
+      const signals = expandSignals(answer.signals, input.candles.length);
+      if (!Array.isArray(signals)) return signals;
+      return { ok: true, signals, logs: answer.logs, ms };
+    },
+
+    async readManifest(code) {
+      const { answer } = await execute(manifestAnswerSchema, { mode: "manifest", code }, limits.liveTimeoutMs);
+      return answer.ok ? { ok: true, manifest: answer.manifest } : answer;
+    },
+  };
+}
