@@ -1,0 +1,129 @@
+import { fieldErrors, parseInput } from "./fields";
+import { signUpSchema } from "./account";
+import { brokerAccountSchema } from "./broker-account";
+import { RISK_DEFAULTS_INPUT, riskSettingsSchema, riskSettingsToInput, subscribeSchema } from "./risk-settings";
+import { strategyMetaSchema, strategyVersionSchema, versionRank } from "./strategy";
+
+const errorsOf = (schema: Parameters<typeof parseInput>[0], input: Record<string, unknown>) => {
+  const r = parseInput(schema, input);
+  if (r.ok) throw new Error("expected errors");
+  return r.errors;
+};
+
+describe("risk settings", () => {
+  const valid = { ...RISK_DEFAULTS_INPUT, brokerAccountId: "b1" };
+
+  it("accepts the defaults and stores percents as fractions", () => {
+    const s = subscribeSchema.parse(valid);
+    expect(s).toMatchObject({ capital: 1000, riskPerTrade: 0.01, maxDailyLoss: 0.05, pinnedVersionId: null });
+    expect(riskSettingsToInput(riskSettingsSchema.parse(RISK_DEFAULTS_INPUT))).toEqual(RISK_DEFAULTS_INPUT);
+  });
+
+  it("accepts form strings", () => {
+    const form = new FormData();
+    for (const [k, v] of Object.entries(valid)) form.set(k, String(v));
+    form.set("capital", "2,500");
+    const r = parseInput(subscribeSchema, form);
+    expect(r.ok && r.data.capital).toBe(2500);
+  });
+
+  it.each([
+    ["capital", "5", "Capital must be at least 10 USDT"],
+    ["capital", "", "Capital is required"],
+    ["capital", "lots", "Capital must be a number"],
+    ["riskPerTrade", "25", "Risk per trade must be at most 10 %"],
+    ["leverage", "0.5", "Leverage must be at least 1×"],
+    ["leverage", "100", "Leverage must be at most 20×"],
+    ["maxOpenPositions", "2.5", "Max open positions must be a whole number"],
+    ["maxOpenPositions", "0", "Max open positions must be at least 1"],
+    ["maxDailyLoss", "0", "Max daily loss must be at least 0.1 %"],
+    ["stopLossAtr", "0", "Stop-loss (ATR ×) must be at least 0.1"],
+    ["takeProfitAtr", "99", "Take-profit (ATR ×) must be at most 50"],
+    ["brokerAccountId", "", "Broker account is required"],
+  ])("rejects %s=%j naming the field", (field, value, message) => {
+    expect(errorsOf(subscribeSchema, { ...valid, [field]: value })).toEqual({ [field]: message });
+  });
+});
+
+describe("sign-up", () => {
+  it.each([
+    ["email", "not-an-email", "Email must be a valid email address"],
+    ["email", "", "Email is required"],
+    ["password", "short", "Password must be at least 8 characters"],
+    ["name", "", "Name is required"],
+  ])("rejects %s=%j", (field, value, message) => {
+    const input = { email: "a@b.co", name: "Ann", password: "long-enough", [field]: value };
+    expect(errorsOf(signUpSchema, input)[field]).toBe(message);
+  });
+
+  it("normalises the email", () => {
+    expect(signUpSchema.parse({ email: " Ann@Example.COM ", name: "Ann", password: "12345678" }).email).toBe(
+      "ann@example.com",
+    );
+  });
+});
+
+describe("strategy metadata and versions", () => {
+  const meta = { name: "Trend", slug: "trend-1", description: "", tags: "trend, momentum", visibility: "public" };
+  const version = {
+    version: "1.2.3",
+    code: "class X: pass",
+    symbols: "btc/usdt, ETH/USDT",
+    resolution: "1h",
+    lookback: "100",
+  };
+
+  it("parses form input", () => {
+    expect(strategyMetaSchema.parse(meta).tags).toEqual(["trend", "momentum"]);
+    expect(strategyVersionSchema.parse(version)).toMatchObject({ symbols: ["BTC/USDT", "ETH/USDT"], lookback: 100 });
+  });
+
+  it.each([
+    ["slug", "Bad Slug!", "Slug may contain only a-z, 0-9 and single dashes"],
+    ["name", "ab", "Name must be at least 3 characters"],
+    ["visibility", "secret", "Visibility must be draft or public"],
+  ])("metadata rejects %s=%j", (field, value, message) => {
+    expect(errorsOf(strategyMetaSchema, { ...meta, [field]: value })[field]).toBe(message);
+  });
+
+  it("names the bad tag's position", () => {
+    expect(errorsOf(strategyMetaSchema, { ...meta, tags: "ok, not ok!" })).toHaveProperty("tags.1");
+  });
+
+  it.each([
+    ["version", "1.2", "Version must be semver like 1.2.3 (each part 0-999)"],
+    ["code", "", "Code is required"],
+    ["resolution", "2h", "Resolution must be one of 1m, 5m, 15m, 1h, 4h, 1d"],
+    ["lookback", "5", "Lookback must be at least 10"],
+    ["symbols", "", "Symbols needs at least one entry"],
+  ])("version rejects %s=%j", (field, value, message) => {
+    expect(errorsOf(strategyVersionSchema, { ...version, [field]: value })[field]).toBe(message);
+  });
+
+  it("ranks versions numerically", () => {
+    expect(versionRank("1.10.0")).toBeGreaterThan(versionRank("1.9.9"));
+    expect(versionRank("2.0.0")).toBeGreaterThan(versionRank("1.999.999"));
+  });
+});
+
+describe("broker accounts", () => {
+  it("accepts a paper account and an exchange account", () => {
+    expect(brokerAccountSchema.parse({ kind: "paper", name: "Paper" })).toEqual({ kind: "paper", name: "Paper" });
+    expect(
+      brokerAccountSchema.parse({ kind: "exchange", name: "Main", exchange: "binance", apiKey: "k".repeat(16), secret: "s".repeat(16), testnet: "on" }),
+    ).toMatchObject({ testnet: true });
+  });
+
+  it.each([
+    ["exchange", "nyse", "Exchange must be one of binance, bybit, okx, kraken"],
+    ["apiKey", "", "API key is required"],
+    ["secret", "short", "API secret must be at least 8 characters"],
+  ])("rejects %s=%j", (field, value, message) => {
+    const input = { kind: "exchange", name: "Main", exchange: "binance", apiKey: "k".repeat(16), secret: "s".repeat(16), [field]: value };
+    expect(errorsOf(brokerAccountSchema, input)[field]).toBe(message);
+  });
+
+  it("rejects an unknown kind naming the field", () => {
+    expect(fieldErrors(brokerAccountSchema.safeParse({ kind: "crypto" }).error!)).toHaveProperty("kind");
+  });
+});
