@@ -6,7 +6,10 @@ import { runProcess } from "../worker/runtime/run-process";
 import { bwrapCommand } from "../worker/runtime/sandbox-command";
 
 const PYTHON = process.env.PYTHON ?? "/usr/bin/python3";
-const SMA = readFileSync(fileURLToPath(new URL("../python/examples/sma_crossover.py", import.meta.url)), "utf8");
+const SMA = readFileSync(
+  fileURLToPath(new URL("../python/examples/sma_crossover.py", import.meta.url)),
+  "utf8",
+);
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
@@ -20,13 +23,13 @@ export default async function bench(args: string[]): Promise<void> {
 
   // The floor: the same sandbox starting `python -I -S -c pass`, nothing else.
   const limits = { cpuSeconds: 5, memoryBytes: 1 << 30, fileBytes: 16 << 20, processes: 32, openFiles: 64 };
-  const floorCmd = bwrapCommand("/usr/bin/bwrap", { python: PYTHON, packageRoot: fileURLToPath(new URL("../python", import.meta.url)) }, limits, "bench", [
-    PYTHON,
-    "-I",
-    "-S",
-    "-c",
-    "pass",
-  ]);
+  const floorCmd = bwrapCommand(
+    "/usr/bin/bwrap",
+    { python: PYTHON, packageRoot: fileURLToPath(new URL("../python", import.meta.url)) },
+    limits,
+    "bench",
+    [PYTHON, "-I", "-S", "-c", "pass"],
+  );
   const floor: number[] = [];
   for (let i = 0; i < runs + 5; i++) {
     const outcome = await runProcess(floorCmd, { input: "", timeoutMs: 5000, maxStdoutBytes: 1024 });
@@ -43,8 +46,12 @@ export default async function bench(args: string[]): Promise<void> {
     if (i >= 5) live.push(performance.now() - started);
   }
   live.sort((a, b) => a - b);
-  console.log(`live (SMA crossover, 500 candles, ${runs} runs): p50 ${round(percentile(live, 50))} ms, p99 ${round(percentile(live, 99))} ms`);
-  console.log(`floor (bwrap + python -I -S -c pass):     p50 ${round(percentile(floor, 50))} ms, p99 ${round(percentile(floor, 99))} ms`);
+  console.log(
+    `live (SMA crossover, 500 candles, ${runs} runs): p50 ${round(percentile(live, 50))} ms, p99 ${round(percentile(live, 99))} ms`,
+  );
+  console.log(
+    `floor (bwrap + python -I -S -c pass):     p50 ${round(percentile(floor, 50))} ms, p99 ${round(percentile(floor, 99))} ms`,
+  );
 
   const history = sampleCandles(100_000);
   const throughput: Record<string, number> = {};
@@ -60,7 +67,9 @@ export default async function bench(args: string[]): Promise<void> {
     const ms = times.sort((a, b) => a - b)[1];
     const label = perBar ? "per-bar" : "vectorised";
     throughput[label] = history.length / (ms / 1000);
-    console.log(`backtest ${label} (100,000 candles): ${round(ms, 0)} ms end to end, ${Math.round(throughput[label]).toLocaleString("en")} candles/s`);
+    console.log(
+      `backtest ${label} (100,000 candles): ${round(ms, 0)} ms end to end, ${Math.round(throughput[label]).toLocaleString("en")} candles/s`,
+    );
   }
 
   console.log(

@@ -20,7 +20,9 @@ describe("config", () => {
   });
 
   it("rejects a bad DATABASE_URL naming the variable", () => {
-    expect(messageFor({ DATABASE_URL: "mysql://x" })).toMatch(/DATABASE_URL: must be a URL starting with file:/);
+    expect(messageFor({ DATABASE_URL: "mysql://x" })).toMatch(
+      /DATABASE_URL: must be a URL starting with file:/,
+    );
   });
 
   it("names every bad variable at once", () => {

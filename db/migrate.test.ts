@@ -16,13 +16,27 @@ afterAll(() => {
 });
 
 const schemaSnapshot = async () =>
-  (await store.client.execute("select type, name, sql from sqlite_master order by name")).rows.map((r) => ({ ...r }));
+  (await store.client.execute("select type, name, sql from sqlite_master order by name")).rows.map((r) => ({
+    ...r,
+  }));
 
 describe("migrations", () => {
   it("apply to an empty database, creating every table with its unique fences", async () => {
     await migrateStore(store.db);
     const names = (await schemaSnapshot()).map((r) => r.name);
-    for (const table of ["users", "sessions", "api_tokens", "strategies", "strategy_versions", "subscriptions", "broker_accounts", "executions", "trades", "events", "backtests"]) {
+    for (const table of [
+      "users",
+      "sessions",
+      "api_tokens",
+      "strategies",
+      "strategy_versions",
+      "subscriptions",
+      "broker_accounts",
+      "executions",
+      "trades",
+      "events",
+      "backtests",
+    ]) {
       expect(names).toContain(table);
     }
     expect(names).toContain("executions_candle_uq");
@@ -34,6 +48,8 @@ describe("migrations", () => {
     const applied = (await store.client.execute("select count(*) as n from __drizzle_migrations")).rows[0].n;
     await migrateStore(store.db);
     expect(await schemaSnapshot()).toEqual(before);
-    expect((await store.client.execute("select count(*) as n from __drizzle_migrations")).rows[0].n).toBe(applied);
+    expect((await store.client.execute("select count(*) as n from __drizzle_migrations")).rows[0].n).toBe(
+      applied,
+    );
   });
 });

@@ -9,10 +9,15 @@ export const BUILD_FILE = join(ROOT, "build", "index.js");
 
 export function buildIfNeeded(log: (msg: string) => void = () => {}) {
   const changed = (dir: string) =>
-    spawnSync("find", [join(ROOT, dir), "-newer", BUILD_FILE, "-print", "-quit"], { encoding: "utf8" }).stdout.trim() !== "";
+    spawnSync("find", [join(ROOT, dir), "-newer", BUILD_FILE, "-print", "-quit"], {
+      encoding: "utf8",
+    }).stdout.trim() !== "";
   const stale = !existsSync(BUILD_FILE) || changed("app") || changed("db");
   if (!stale) return;
   log("building the web app (remix build)...");
-  const result = spawnSync(join(ROOT, "node_modules", ".bin", "remix"), ["build"], { cwd: ROOT, stdio: "inherit" });
+  const result = spawnSync(join(ROOT, "node_modules", ".bin", "remix"), ["build"], {
+    cwd: ROOT,
+    stdio: "inherit",
+  });
   if (result.status !== 0) throw new Error("remix build failed");
 }

@@ -15,20 +15,26 @@ import { strategyMetaSchema, strategyVersionSchema } from "../db/validation/stra
 import type { StrategyRunner } from "../worker/runtime";
 
 export const EXAMPLES_DIR = fileURLToPath(new URL("../python/examples", import.meta.url));
-export const DEMO_AUTHOR = { email: "author@candlecast.dev", name: "Candlecast Labs", password: "candlecast-demo" };
+export const DEMO_AUTHOR = {
+  email: "author@candlecast.dev",
+  name: "Candlecast Labs",
+  password: "candlecast-demo",
+};
 
 /** Loads every python/examples/*.py as a public strategy with version 1.0.0, reading its manifest (never running it). */
 export async function seedExamples(db: Db, runner: StrategyRunner) {
-  const author =
-    (await findUserByEmail(db, DEMO_AUTHOR.email)) ?? (await createUser(db, DEMO_AUTHOR));
+  const author = (await findUserByEmail(db, DEMO_AUTHOR.email)) ?? (await createUser(db, DEMO_AUTHOR));
   const created: string[] = [];
-  for (const file of readdirSync(EXAMPLES_DIR).filter((f) => f.endsWith(".py")).sort()) {
+  for (const file of readdirSync(EXAMPLES_DIR)
+    .filter((f) => f.endsWith(".py"))
+    .sort()) {
     const code = readFileSync(join(EXAMPLES_DIR, file), "utf8");
     const result = await runner.readManifest(code);
     if (!result.ok) throw new Error(`${file}: ${result.error.kind}: ${result.error.message}`);
     const m = result.manifest;
     const slug = file.replace(/\.py$/, "").replace(/_/g, "-");
-    if (await db.query.strategies.findFirst({ where: eq(strategies.slug, slug), columns: { id: true } })) continue;
+    if (await db.query.strategies.findFirst({ where: eq(strategies.slug, slug), columns: { id: true } }))
+      continue;
     const meta = strategyMetaSchema.parse({
       name: m.name,
       slug,
@@ -57,7 +63,10 @@ export async function seedExamples(db: Db, runner: StrategyRunner) {
 
 /** Demo users with `n` active paper subscriptions spread round-robin over the public strategies. */
 export async function seedDemoSubscribers(db: Db, n: number) {
-  const targets = await db.select({ id: strategies.id }).from(strategies).where(eq(strategies.visibility, "public"));
+  const targets = await db
+    .select({ id: strategies.id })
+    .from(strategies)
+    .where(eq(strategies.visibility, "public"));
   if (targets.length === 0) throw new Error("no public strategies to subscribe to: seed the examples first");
   const settings = riskSettingsSchema.parse(RISK_DEFAULTS_INPUT);
   const passwordHash = await hashPassword("demo-password");
@@ -70,9 +79,20 @@ export async function seedDemoSubscribers(db: Db, n: number) {
     for (let i = 0; i < size; i++) {
       const userId = newId();
       const brokerId = newId();
-      userRows.push({ id: userId, email: `demo-${start + i}-${userId.slice(-6)}@candlecast.dev`, name: `Demo ${start + i}`, passwordHash });
+      userRows.push({
+        id: userId,
+        email: `demo-${start + i}-${userId.slice(-6)}@candlecast.dev`,
+        name: `Demo ${start + i}`,
+        passwordHash,
+      });
       brokerRows.push({ id: brokerId, userId, name: "Paper account", kind: "paper" as const });
-      subRows.push({ id: newId(), userId, strategyId: targets[(start + i) % targets.length].id, brokerAccountId: brokerId, ...settings });
+      subRows.push({
+        id: newId(),
+        userId,
+        strategyId: targets[(start + i) % targets.length].id,
+        brokerAccountId: brokerId,
+        ...settings,
+      });
     }
     await db.batch([
       db.insert(users).values(userRows),

@@ -25,7 +25,10 @@ async function main() {
 
   const store = await openStore({ url: config.databaseUrl, authToken: config.databaseAuthToken });
   await migrateStore(store.db);
-  const seeded = await seedIfEmpty(store.db, createStrategyRunner({ python: config.python, sandbox: config.sandbox }));
+  const seeded = await seedIfEmpty(
+    store.db,
+    createStrategyRunner({ python: config.python, sandbox: config.sandbox }),
+  );
   if (seeded) logger.info(seeded, "seeded example strategies");
   const infra = await createInfra({ redisUrl: config.redisUrl, logger });
 
@@ -49,7 +52,12 @@ async function main() {
       ? await worker.health().catch((e: Error) => ({ ok: false, detail: e.message }))
       : { ok: true, detail: "not in this process (web only)" };
     const busState = await infra.health();
-    return { ok: storeState.ok && queueState.ok && busState.ok, store: storeState, queue: queueState, bus: busState };
+    return {
+      ok: storeState.ok && queueState.ok && busState.ok,
+      store: storeState,
+      queue: queueState,
+      bus: busState,
+    };
   };
   const app: AppContext = { store, infra, config, health };
 
@@ -62,7 +70,10 @@ async function main() {
   });
   server.listen(config.port, config.host, () => {
     const url = `http://localhost:${config.port}`;
-    logger.info({ url, mode: webOnly ? "web" : "embedded", queue: queue?.kind, bus: infra.kind }, "listening");
+    logger.info(
+      { url, mode: webOnly ? "web" : "embedded", queue: queue?.kind, bus: infra.kind },
+      "listening",
+    );
     process.stdout.write(`\nCandlecast is running at ${url}\n\n`);
   });
 

@@ -79,7 +79,9 @@ function serveStatic(publicDir: string, req: IncomingMessage, res: ServerRespons
   res.writeHead(200, {
     "Content-Type": MIME[extname(file)] ?? "application/octet-stream",
     "Content-Length": size,
-    "Cache-Control": pathname.startsWith("/build/") ? "public, max-age=31536000, immutable" : "public, max-age=3600",
+    "Cache-Control": pathname.startsWith("/build/")
+      ? "public, max-age=31536000, immutable"
+      : "public, max-age=3600",
   });
   if (req.method === "HEAD") res.end();
   else createReadStream(file).pipe(res);

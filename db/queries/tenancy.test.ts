@@ -29,7 +29,10 @@ afterAll(() => store.cleanup());
 
 describe("tenant-scoped queries", () => {
   it("return the owner's rows", async () => {
-    expect(await getSubscription(store.db, alice.id, aliceSub)).toMatchObject({ id: aliceSub, userId: alice.id });
+    expect(await getSubscription(store.db, alice.id, aliceSub)).toMatchObject({
+      id: aliceSub,
+      userId: alice.id,
+    });
     expect(await listSubscriptions(store.db, alice.id)).toHaveLength(1);
   });
 
@@ -44,22 +47,47 @@ describe("tenant-scoped queries", () => {
     const settings = riskSettingsSchema.parse({ ...RISK_DEFAULTS_INPUT, capital: 99_999 });
     expect(await updateRiskSettings(store.db, bob.id, aliceSub, settings)).toBeNull();
     expect(await changeSubscriptionStatus(store.db, bob.id, aliceSub, "cancel")).toBeNull();
-    expect(await publishVersion(store.db, bob.id, strategy.id, {
-      version: "9.0.0", code: "x", symbols: ["BTC/USDT"], resolution: "1m", lookback: 10, params: {}, changelog: "",
-    })).toBeNull();
-    expect(await getSubscription(store.db, alice.id, aliceSub)).toMatchObject({ status: "active", capital: 1000 });
+    expect(
+      await publishVersion(store.db, bob.id, strategy.id, {
+        version: "9.0.0",
+        code: "x",
+        symbols: ["BTC/USDT"],
+        resolution: "1m",
+        lookback: 10,
+        params: {},
+        changelog: "",
+      }),
+    ).toBeNull();
+    expect(await getSubscription(store.db, alice.id, aliceSub)).toMatchObject({
+      status: "active",
+      capital: 1000,
+    });
   });
 
   it("refuse a subscription on another user's broker account", async () => {
     const input = subscribeSchema.parse({ ...RISK_DEFAULTS_INPUT, brokerAccountId: alice.paperBrokerId });
-    await expect(createSubscription(store.db, bob.id, strategy.id, input)).rejects.toBeInstanceOf(InvalidReferenceError);
+    await expect(createSubscription(store.db, bob.id, strategy.id, input)).rejects.toBeInstanceOf(
+      InvalidReferenceError,
+    );
     expect(await listSubscriptions(store.db, bob.id)).toEqual([]);
   });
 
   it("allow only the transitions that make sense", async () => {
-    expect(await changeSubscriptionStatus(store.db, alice.id, aliceSub, "resume")).toMatchObject({ changed: false, status: "active" });
-    expect(await changeSubscriptionStatus(store.db, alice.id, aliceSub, "pause")).toMatchObject({ changed: true, status: "paused" });
-    expect(await changeSubscriptionStatus(store.db, alice.id, aliceSub, "cancel")).toMatchObject({ changed: true, status: "cancelled" });
-    expect(await changeSubscriptionStatus(store.db, alice.id, aliceSub, "resume")).toMatchObject({ changed: false, status: "cancelled" });
+    expect(await changeSubscriptionStatus(store.db, alice.id, aliceSub, "resume")).toMatchObject({
+      changed: false,
+      status: "active",
+    });
+    expect(await changeSubscriptionStatus(store.db, alice.id, aliceSub, "pause")).toMatchObject({
+      changed: true,
+      status: "paused",
+    });
+    expect(await changeSubscriptionStatus(store.db, alice.id, aliceSub, "cancel")).toMatchObject({
+      changed: true,
+      status: "cancelled",
+    });
+    expect(await changeSubscriptionStatus(store.db, alice.id, aliceSub, "resume")).toMatchObject({
+      changed: false,
+      status: "cancelled",
+    });
   });
 });

@@ -1,7 +1,12 @@
 import { fieldErrors, parseInput } from "./fields";
 import { signUpSchema } from "./account";
 import { brokerAccountSchema } from "./broker-account";
-import { RISK_DEFAULTS_INPUT, riskSettingsSchema, riskSettingsToInput, subscribeSchema } from "./risk-settings";
+import {
+  RISK_DEFAULTS_INPUT,
+  riskSettingsSchema,
+  riskSettingsToInput,
+  subscribeSchema,
+} from "./risk-settings";
 import { strategyMetaSchema, strategyVersionSchema, versionRank } from "./strategy";
 
 const errorsOf = (schema: Parameters<typeof parseInput>[0], input: Record<string, unknown>) => {
@@ -64,7 +69,13 @@ describe("sign-up", () => {
 });
 
 describe("strategy metadata and versions", () => {
-  const meta = { name: "Trend", slug: "trend-1", description: "", tags: "trend, momentum", visibility: "public" };
+  const meta = {
+    name: "Trend",
+    slug: "trend-1",
+    description: "",
+    tags: "trend, momentum",
+    visibility: "public",
+  };
   const version = {
     version: "1.2.3",
     code: "class X: pass",
@@ -75,7 +86,10 @@ describe("strategy metadata and versions", () => {
 
   it("parses form input", () => {
     expect(strategyMetaSchema.parse(meta).tags).toEqual(["trend", "momentum"]);
-    expect(strategyVersionSchema.parse(version)).toMatchObject({ symbols: ["BTC/USDT", "ETH/USDT"], lookback: 100 });
+    expect(strategyVersionSchema.parse(version)).toMatchObject({
+      symbols: ["BTC/USDT", "ETH/USDT"],
+      lookback: 100,
+    });
   });
 
   it.each([
@@ -108,9 +122,19 @@ describe("strategy metadata and versions", () => {
 
 describe("broker accounts", () => {
   it("accepts a paper account and an exchange account", () => {
-    expect(brokerAccountSchema.parse({ kind: "paper", name: "Paper" })).toEqual({ kind: "paper", name: "Paper" });
+    expect(brokerAccountSchema.parse({ kind: "paper", name: "Paper" })).toEqual({
+      kind: "paper",
+      name: "Paper",
+    });
     expect(
-      brokerAccountSchema.parse({ kind: "exchange", name: "Main", exchange: "binance", apiKey: "k".repeat(16), secret: "s".repeat(16), testnet: "on" }),
+      brokerAccountSchema.parse({
+        kind: "exchange",
+        name: "Main",
+        exchange: "binance",
+        apiKey: "k".repeat(16),
+        secret: "s".repeat(16),
+        testnet: "on",
+      }),
     ).toMatchObject({ testnet: true });
   });
 
@@ -119,7 +143,14 @@ describe("broker accounts", () => {
     ["apiKey", "", "API key is required"],
     ["secret", "short", "API secret must be at least 8 characters"],
   ])("rejects %s=%j", (field, value, message) => {
-    const input = { kind: "exchange", name: "Main", exchange: "binance", apiKey: "k".repeat(16), secret: "s".repeat(16), [field]: value };
+    const input = {
+      kind: "exchange",
+      name: "Main",
+      exchange: "binance",
+      apiKey: "k".repeat(16),
+      secret: "s".repeat(16),
+      [field]: value,
+    };
     expect(errorsOf(brokerAccountSchema, input)[field]).toBe(message);
   });
 

@@ -81,7 +81,10 @@ describe("exchange broker (ccxt → Binance REST, mocked by msw)", () => {
       // The request dies before Binance records anything.
       http.post("*/api/v3/order", async () => {
         await new Promise((resolve) => setTimeout(resolve, 400));
-        return HttpResponse.json({ code: -1000, msg: "An unknown error occurred while processing the request." }, { status: 500 });
+        return HttpResponse.json(
+          { code: -1000, msg: "An unknown error occurred while processing the request." },
+          { status: 500 },
+        );
       }),
     );
     const result = await createExchangeBroker({
@@ -95,14 +98,29 @@ describe("exchange broker (ccxt → Binance REST, mocked by msw)", () => {
 
   it("treats Binance's 'Duplicate order sent.' as proof the order exists and reads it back", async () => {
     await makeBroker().placeMarketOrder(order);
-    server.use(http.post("*/api/v3/order", () => HttpResponse.json({ code: -2010, msg: "Duplicate order sent." }, { status: 400 })));
+    server.use(
+      http.post("*/api/v3/order", () =>
+        HttpResponse.json({ code: -2010, msg: "Duplicate order sent." }, { status: 400 }),
+      ),
+    );
     const again = await makeBroker().placeMarketOrder(order);
-    expect(again).toMatchObject({ status: "filled", exchangeOrderId: String(binance.state.orders[0].orderId) });
+    expect(again).toMatchObject({
+      status: "filled",
+      exchangeOrderId: String(binance.state.orders[0].orderId),
+    });
     expect(binance.state.orders).toHaveLength(1);
   });
 
   it("reads min quantity, step and min notional from the markets", async () => {
-    await expect(makeBroker().loadLimits("SOL/USDT")).resolves.toEqual({ minQuantity: 0.001, quantityStep: 0.001, minNotional: 5 });
-    await expect(makeBroker().loadLimits("BTC/USDT")).resolves.toEqual({ minQuantity: 0.00001, quantityStep: 0.00001, minNotional: 5 });
+    await expect(makeBroker().loadLimits("SOL/USDT")).resolves.toEqual({
+      minQuantity: 0.001,
+      quantityStep: 0.001,
+      minNotional: 5,
+    });
+    await expect(makeBroker().loadLimits("BTC/USDT")).resolves.toEqual({
+      minQuantity: 0.00001,
+      quantityStep: 0.00001,
+      minNotional: 5,
+    });
   });
 });

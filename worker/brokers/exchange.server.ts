@@ -51,7 +51,8 @@ function isAmbiguous(error: unknown): boolean {
   return error instanceof ccxt.InvalidOrder && /duplicate order/i.test(error.message);
 }
 
-const describeError = (error: unknown) => (error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+const describeError = (error: unknown) =>
+  error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 
 export function createExchangeBroker(options: ExchangeBrokerOptions): ExchangeBroker {
   const exchange = options.exchange ?? createCcxtExchange(options);
@@ -74,13 +75,24 @@ export function createExchangeBroker(options: ExchangeBrokerOptions): ExchangeBr
     const filled = order.filled ?? 0;
     const fillPrice = order.average ?? order.price ?? null;
     if (filled <= 0 || fillPrice === null) {
-      if (order.status === "open") return { status: "unknown", reason: `Order ${order.id} is still open on the exchange.` };
-      return { status: "rejected", reason: `Order ${order.id} ended ${order.status ?? "without a status"} with nothing filled.`, exchangeOrderId: order.id };
+      if (order.status === "open")
+        return { status: "unknown", reason: `Order ${order.id} is still open on the exchange.` };
+      return {
+        status: "rejected",
+        reason: `Order ${order.id} ended ${order.status ?? "without a status"} with nothing filled.`,
+        exchangeOrderId: order.id,
+      };
     }
     let fees = order.fees?.length ? order.fees : order.fee ? [order.fee] : [];
     // An order read back by id carries no fills; its trades do.
     if (fees.length === 0) fees = await orderTradeFees(order);
-    return { status: "filled", fillPrice, filledQuantity: filled, fee: quoteFee(fees, order.symbol, fillPrice), exchangeOrderId: order.id };
+    return {
+      status: "filled",
+      fillPrice,
+      filledQuantity: filled,
+      fee: quoteFee(fees, order.symbol, fillPrice),
+      exchangeOrderId: order.id,
+    };
   }
 
   async function orderTradeFees(order: UnifiedOrder) {
@@ -117,7 +129,8 @@ export function createExchangeBroker(options: ExchangeBrokerOptions): ExchangeBr
         });
       } catch (error) {
         if (!isAmbiguous(error)) {
-          if (error instanceof ccxt.ExchangeError) return { status: "rejected", reason: describeError(error) };
+          if (error instanceof ccxt.ExchangeError)
+            return { status: "rejected", reason: describeError(error) };
           throw error;
         }
         let found: UnifiedOrder | null;
@@ -130,7 +143,10 @@ export function createExchangeBroker(options: ExchangeBrokerOptions): ExchangeBr
           };
         }
         if (found === null) {
-          return { status: "rejected", reason: `Not placed: ${describeError(error)}; the exchange has no order ${order.clientOrderId}.` };
+          return {
+            status: "rejected",
+            reason: `Not placed: ${describeError(error)}; the exchange has no order ${order.clientOrderId}.`,
+          };
         }
         return toResult(found);
       }
@@ -143,7 +159,8 @@ export function createExchangeBroker(options: ExchangeBrokerOptions): ExchangeBr
       if (!market) throw new ccxt.BadSymbol(`${exchange.id} has no market ${symbol}`);
       const parsed = marketLimitsSchema.parse(market);
       // Binance reports precision as a step (TICK_SIZE); some venues as a number of decimals.
-      const stepOf = (precision: number) => (exchange.precisionMode === ccxt.DECIMAL_PLACES ? 10 ** -precision : precision);
+      const stepOf = (precision: number) =>
+        exchange.precisionMode === ccxt.DECIMAL_PLACES ? 10 ** -precision : precision;
       const minNotional = parsed.limits.cost?.min ?? undefined;
       return {
         minQuantity: parsed.limits.amount?.min ?? 0,

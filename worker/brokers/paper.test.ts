@@ -20,8 +20,24 @@ const candle = (open: number, high: number, low: number, close: number, time = T
 });
 
 // Defaults: fee 10 bps (0.001), slippage 5 bps (0.0005). Every figure below is worked by hand.
-const long: PaperTrade = { side: "LONG", quantity: 20, entryPrice: 100.05, stopLoss: 95, takeProfit: 107.5, openedAt: T0, entryFee: 2.001 };
-const short: PaperTrade = { side: "SHORT", quantity: 20, entryPrice: 99.95, stopLoss: 105, takeProfit: 92.5, openedAt: T0, entryFee: 1.999 };
+const long: PaperTrade = {
+  side: "LONG",
+  quantity: 20,
+  entryPrice: 100.05,
+  stopLoss: 95,
+  takeProfit: 107.5,
+  openedAt: T0,
+  entryFee: 2.001,
+};
+const short: PaperTrade = {
+  side: "SHORT",
+  quantity: 20,
+  entryPrice: 99.95,
+  stopLoss: 105,
+  takeProfit: 92.5,
+  openedAt: T0,
+  entryFee: 1.999,
+};
 
 describe("fillEntry", () => {
   it.each([
@@ -34,7 +50,10 @@ describe("fillEntry", () => {
   });
 
   it("takes its fee and slippage from the config", () => {
-    const fill = fillEntry({ side: "LONG", quantity: 0.5, entryPrice: 60_000 }, { feeBps: 4, slippageBps: 0 });
+    const fill = fillEntry(
+      { side: "LONG", quantity: 0.5, entryPrice: 60_000 },
+      { feeBps: 4, slippageBps: 0 },
+    );
     expect(fill.fillPrice).toBe(60_000);
     expect(fill.fee).toBeCloseTo(12, 9); // 30,000 × 0.0004
   });
@@ -45,10 +64,22 @@ describe("checkExits", () => {
     ["long stop: 95 × 0.9995", long, candle(99, 100, 94, 96), "stop_loss", 94.9525],
     ["long stop gapped through: open 93 × 0.9995", long, candle(93, 94, 90, 92), "stop_loss", 92.9535],
     ["long target: 107.5 × 0.9995", long, candle(105, 108, 104, 107), "take_profit", 107.44625],
-    ["long target gapped over still fills at its level", long, candle(110, 111, 109, 110), "take_profit", 107.44625],
+    [
+      "long target gapped over still fills at its level",
+      long,
+      candle(110, 111, 109, 110),
+      "take_profit",
+      107.44625,
+    ],
     ["long touching both: the stop first", long, candle(100, 108, 94, 101), "stop_loss", 94.9525],
     ["short stop: 105 × 1.0005", short, candle(101, 106, 100, 104), "stop_loss", 105.0525],
-    ["short stop gapped through: open 107 × 1.0005", short, candle(107, 108, 106, 107), "stop_loss", 107.0535],
+    [
+      "short stop gapped through: open 107 × 1.0005",
+      short,
+      candle(107, 108, 106, 107),
+      "stop_loss",
+      107.0535,
+    ],
     ["short target: 92.5 × 1.0005", short, candle(95, 96, 92, 93), "take_profit", 92.54625],
     ["short touching both: the stop first", short, candle(100, 105, 92, 100), "stop_loss", 105.0525],
   ] as const)("%s", (_name, trade, bar, reason, exitPrice) => {
@@ -93,7 +124,10 @@ describe("closeTrade", () => {
 
   it("counts a break-even after fees as a loss", () => {
     const free = { feeBps: 0, slippageBps: 0 };
-    expect(closeTrade({ ...long, entryFee: 0 }, 100.05, "signal_close", free)).toMatchObject({ pnl: 0, outcome: "loss" });
+    expect(closeTrade({ ...long, entryFee: 0 }, 100.05, "signal_close", free)).toMatchObject({
+      pnl: 0,
+      outcome: "loss",
+    });
   });
 
   it("a signal close exits at the reference slipped against the trader", () => {
@@ -116,12 +150,18 @@ describe("createPaperBroker", () => {
       fee: expect.closeTo(2.001, 9),
       exchangeOrderId: "paper-cc-abc",
     });
-    expect(await broker.placeMarketOrder({ ...order, side: "sell" })).toMatchObject({ fillPrice: expect.closeTo(99.95, 9) });
+    expect(await broker.placeMarketOrder({ ...order, side: "sell" })).toMatchObject({
+      fillPrice: expect.closeTo(99.95, 9),
+    });
   });
 
   it("rejects a non-positive quantity or price as a value", async () => {
-    expect(await broker.placeMarketOrder({ ...order, side: "buy", quantity: 0 })).toMatchObject({ status: "rejected" });
-    expect(await broker.placeMarketOrder({ ...order, side: "buy", referencePrice: Number.NaN })).toMatchObject({
+    expect(await broker.placeMarketOrder({ ...order, side: "buy", quantity: 0 })).toMatchObject({
+      status: "rejected",
+    });
+    expect(
+      await broker.placeMarketOrder({ ...order, side: "buy", referencePrice: Number.NaN }),
+    ).toMatchObject({
       status: "rejected",
     });
   });

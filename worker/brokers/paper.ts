@@ -53,7 +53,11 @@ export function fillEntry(
 }
 
 /** Exit price for closing `side` at market on a signal (CLOSE or a reversal) from a reference price. */
-export function fillExit(side: PositionSide, referencePrice: number, cfg: PaperConfig = DEFAULT_PAPER_CONFIG): number {
+export function fillExit(
+  side: PositionSide,
+  referencePrice: number,
+  cfg: PaperConfig = DEFAULT_PAPER_CONFIG,
+): number {
   return slipped(referencePrice, exitSide(side), cfg);
 }
 
@@ -75,7 +79,8 @@ export function checkExits(
     return { reason: "stop_loss", exitPrice: slipped(level, exitSide(trade.side), cfg) };
   }
   const targetTouched = long ? candle.high >= trade.takeProfit : candle.low <= trade.takeProfit;
-  if (targetTouched) return { reason: "take_profit", exitPrice: slipped(trade.takeProfit, exitSide(trade.side), cfg) };
+  if (targetTouched)
+    return { reason: "take_profit", exitPrice: slipped(trade.takeProfit, exitSide(trade.side), cfg) };
   return null;
 }
 
@@ -101,7 +106,10 @@ export function createPaperBroker(cfg: PaperConfig = DEFAULT_PAPER_CONFIG): Brok
         return { status: "rejected", reason: `Quantity ${order.quantity} is not a positive number.` };
       }
       if (!(order.referencePrice > 0) || !Number.isFinite(order.referencePrice)) {
-        return { status: "rejected", reason: `Reference price ${order.referencePrice} is not a positive number.` };
+        return {
+          status: "rejected",
+          reason: `Reference price ${order.referencePrice} is not a positive number.`,
+        };
       }
       const fillPrice = slipped(order.referencePrice, order.side, cfg);
       return {

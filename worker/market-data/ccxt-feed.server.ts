@@ -5,7 +5,9 @@ import { RESOLUTION_MS, type Candle, type Resolution } from "../../db/domain";
 import { windowStart, type MarketData } from "./market-data";
 
 /** ccxt's OHLCV row: [open time, open, high, low, close, volume]. */
-const ohlcvSchema = z.array(z.tuple([z.number().int(), z.number(), z.number(), z.number(), z.number(), z.number().nullable()]));
+const ohlcvSchema = z.array(
+  z.tuple([z.number().int(), z.number(), z.number(), z.number(), z.number(), z.number().nullable()]),
+);
 
 /** Binance's klines limit; one request serves a window. */
 export const MAX_WINDOW = 1000;
@@ -35,20 +37,33 @@ export function createCcxtFeed(options: CcxtFeedOptions): MarketData {
   // A Map iterates in insertion order, so re-inserting on a hit makes its first key the least recently used.
   const cache = new Map<string, Candle[]>();
 
-  async function fetchClosed(symbol: string, resolution: Resolution, closeTime: number, count: number): Promise<Candle[] | null> {
+  async function fetchClosed(
+    symbol: string,
+    resolution: Resolution,
+    closeTime: number,
+    count: number,
+  ): Promise<Candle[] | null> {
     const ms = RESOLUTION_MS[resolution];
     const since = windowStart(resolution, closeTime, count);
     // One more than needed: the exchange may append the candle still in progress.
     const rows = ohlcvSchema.parse(await exchange.fetchOHLCV(symbol, resolution, since, count + 1));
     const closed = rows
       .filter(([time]) => time >= since && time + ms <= closeTime)
-      .map(([time, open, high, low, close, volume]) => ({ time, open, high, low, close, volume: volume ?? 0 }));
+      .map(([time, open, high, low, close, volume]) => ({
+        time,
+        open,
+        high,
+        low,
+        close,
+        volume: volume ?? 0,
+      }));
     return closed.at(-1)?.time === closeTime - ms ? closed.slice(-count) : null;
   }
 
   return {
     async closedCandles(symbol, resolution, closeTime, count) {
-      if (count > MAX_WINDOW) throw new RangeError(`At most ${MAX_WINDOW} candles per window, asked for ${count}.`);
+      if (count > MAX_WINDOW)
+        throw new RangeError(`At most ${MAX_WINDOW} candles per window, asked for ${count}.`);
       const key = `${symbol}|${resolution}|${closeTime}|${count}`;
       const hit = cache.get(key);
       if (hit) {

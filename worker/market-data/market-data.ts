@@ -20,6 +20,7 @@ export function windowStart(resolution: Resolution, closeTime: number, count: nu
   if (!Number.isInteger(closeTime) || closeTime % ms !== 0) {
     throw new CandleWindowError(`Close time ${closeTime} is not on a ${resolution} boundary.`);
   }
-  if (!Number.isInteger(count) || count < 1) throw new CandleWindowError(`Candle count must be a positive integer, got ${count}.`);
+  if (!Number.isInteger(count) || count < 1)
+    throw new CandleWindowError(`Candle count must be a positive integer, got ${count}.`);
   return closeTime - count * ms;
 }

@@ -15,7 +15,8 @@ export function createScaledClock(options: {
   realNow?: () => number;
 }): ScaledClock {
   const { scale } = options;
-  if (!(scale > 0) || !Number.isFinite(scale)) throw new RangeError(`TIME_SCALE must be a positive number, got ${scale}`);
+  if (!(scale > 0) || !Number.isFinite(scale))
+    throw new RangeError(`TIME_SCALE must be a positive number, got ${scale}`);
   const realNow = options.realNow ?? Date.now;
   const startedAt = options.startedAt ?? realNow();
   return {

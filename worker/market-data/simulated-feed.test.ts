@@ -28,30 +28,33 @@ describe("simulated feed", () => {
     expect(btc.close).not.toBe(eth.close);
   });
 
-  it.each(RESOLUTIONS)("%s: 10,000 candles keep OHLC invariants, alignment and the close time", (resolution) => {
-    const ms = RESOLUTION_MS[resolution];
-    const candles = simulatedCandles("SOL/USDT", resolution, CLOSE - (CLOSE % ms), 10_000);
-    expect(candles).toHaveLength(10_000);
-    expect(candles.at(-1)!.time + ms).toBe(CLOSE - (CLOSE % ms));
-    let gaps = 0;
-    // One assertion over all candles: 60,000 expect() calls would dominate the test's time.
-    const broken = candles.filter((c, i) => {
-      const previous = candles[i - 1];
-      if (previous && c.open !== previous.close) gaps++;
-      return (
-        c.time % ms !== 0 ||
-        (previous && c.time - previous.time !== ms) ||
-        !(c.low > 0) ||
-        c.high < Math.max(c.open, c.close) ||
-        c.low > Math.min(c.open, c.close) ||
-        !(c.volume > 0)
-      );
-    });
-    expect(broken).toEqual([]);
-    // ~2 % of candles gap; the rest open at the previous close.
-    expect(gaps).toBeGreaterThan(100);
-    expect(gaps).toBeLessThan(400);
-  });
+  it.each(RESOLUTIONS)(
+    "%s: 10,000 candles keep OHLC invariants, alignment and the close time",
+    (resolution) => {
+      const ms = RESOLUTION_MS[resolution];
+      const candles = simulatedCandles("SOL/USDT", resolution, CLOSE - (CLOSE % ms), 10_000);
+      expect(candles).toHaveLength(10_000);
+      expect(candles.at(-1)!.time + ms).toBe(CLOSE - (CLOSE % ms));
+      let gaps = 0;
+      // One assertion over all candles: 60,000 expect() calls would dominate the test's time.
+      const broken = candles.filter((c, i) => {
+        const previous = candles[i - 1];
+        if (previous && c.open !== previous.close) gaps++;
+        return (
+          c.time % ms !== 0 ||
+          (previous && c.time - previous.time !== ms) ||
+          !(c.low > 0) ||
+          c.high < Math.max(c.open, c.close) ||
+          c.low > Math.min(c.open, c.close) ||
+          !(c.volume > 0)
+        );
+      });
+      expect(broken).toEqual([]);
+      // ~2 % of candles gap; the rest open at the previous close.
+      expect(gaps).toBeGreaterThan(100);
+      expect(gaps).toBeLessThan(400);
+    },
+  );
 
   it("starts near each known symbol's base price", () => {
     const near = (symbol: string, base: number) => {

@@ -59,7 +59,12 @@ function profileOf(symbol: string): SymbolProfile {
   const base = known?.base ?? 10 ** (-1 + 4 * unit(seed, 1, 0));
   const annualVol = known?.annualVol ?? 0.8 + 0.6 * unit(seed, 2, 0);
   const notionalPerMinute = known?.notionalPerMinute ?? 20_000 + 80_000 * unit(seed, 3, 0);
-  return { seed, logBase: Math.log(base), sigmaMinute: annualVol / Math.sqrt(MINUTES_PER_YEAR), notionalPerMinute };
+  return {
+    seed,
+    logBase: Math.log(base),
+    sigmaMinute: annualVol / Math.sqrt(MINUTES_PER_YEAR),
+    notionalPerMinute,
+  };
 }
 
 /**
@@ -96,10 +101,22 @@ function createLogPricePath(profile: SymbolProfile): (minute: number) => number 
   };
 }
 
-const RESOLUTION_STREAM: Record<Resolution, number> = { "1m": 1, "5m": 2, "15m": 3, "1h": 4, "4h": 5, "1d": 6 };
+const RESOLUTION_STREAM: Record<Resolution, number> = {
+  "1m": 1,
+  "5m": 2,
+  "15m": 3,
+  "1h": 4,
+  "4h": 5,
+  "1d": 6,
+};
 
 /** The window of candles, oldest first, the last closing at `closeTime`: synchronous, for backtests and benches. */
-export function simulatedCandles(symbol: string, resolution: Resolution, closeTime: number, count: number): Candle[] {
+export function simulatedCandles(
+  symbol: string,
+  resolution: Resolution,
+  closeTime: number,
+  count: number,
+): Candle[] {
   const start = windowStart(resolution, closeTime, count);
   const ms = RESOLUTION_MS[resolution];
   const minutes = ms / MINUTE;
@@ -138,6 +155,7 @@ export function simulatedCandles(symbol: string, resolution: Resolution, closeTi
 /** The simulated feed as a MarketData provider (embedded mode's default). */
 export function createSimulatedFeed(): MarketData {
   return {
-    closedCandles: async (symbol, resolution, closeTime, count) => simulatedCandles(symbol, resolution, closeTime, count),
+    closedCandles: async (symbol, resolution, closeTime, count) =>
+      simulatedCandles(symbol, resolution, closeTime, count),
   };
 }

@@ -16,7 +16,8 @@ export function trueRange(candle: Candle, previousClose: number): number {
  * the seed is the mean of the first `period` true ranges, then ATR = (ATR × (period − 1) + TR) / period.
  */
 export function atr(candles: readonly Candle[], period = 14): number | null {
-  if (!Number.isInteger(period) || period < 1) throw new RangeError(`ATR period must be a positive integer, got ${period}`);
+  if (!Number.isInteger(period) || period < 1)
+    throw new RangeError(`ATR period must be a positive integer, got ${period}`);
   if (candles.length < period + 1) return null;
   let sum = 0;
   for (let i = 1; i <= period; i++) sum += trueRange(candles[i], candles[i - 1].close);

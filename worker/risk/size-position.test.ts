@@ -104,7 +104,12 @@ describe("sizePosition: skips", () => {
     { name: "HOLD", over: { signal: signal("HOLD") }, reason: "hold" },
     {
       name: "rounds to zero below the minimum quantity",
-      over: { entryPrice: 60_000, atr: 100, settings: { ...settings, leverage: 2 }, limits: { minQuantity: 1, quantityStep: 1 } },
+      over: {
+        entryPrice: 60_000,
+        atr: 100,
+        settings: { ...settings, leverage: 2 },
+        limits: { minQuantity: 1, quantityStep: 1 },
+      },
       reason: "below_min_quantity",
     },
     {
@@ -129,7 +134,10 @@ describe("sizePosition: skips", () => {
     {
       name: "max open positions across symbols",
       over: {
-        state: { openPositions: [position("t1", "BTC/USDT", "LONG"), position("t2", "ETH/USDT", "SHORT")], realizedPnlTodayUtc: 0 },
+        state: {
+          openPositions: [position("t1", "BTC/USDT", "LONG"), position("t2", "ETH/USDT", "SHORT")],
+          realizedPnlTodayUtc: 0,
+        },
       },
       reason: "max_open_positions",
     },
@@ -140,12 +148,18 @@ describe("sizePosition: skips", () => {
     },
     {
       name: "SELL while short",
-      over: { signal: signal("SELL"), state: { openPositions: [position("t1", "SOL/USDT", "SHORT")], realizedPnlTodayUtc: 0 } },
+      over: {
+        signal: signal("SELL"),
+        state: { openPositions: [position("t1", "SOL/USDT", "SHORT")], realizedPnlTodayUtc: 0 },
+      },
       reason: "already_in_position",
     },
     {
       name: "CLOSE with a position only on another symbol",
-      over: { signal: signal("CLOSE"), state: { openPositions: [position("t1", "BTC/USDT", "LONG")], realizedPnlTodayUtc: 0 } },
+      over: {
+        signal: signal("CLOSE"),
+        state: { openPositions: [position("t1", "BTC/USDT", "LONG")], realizedPnlTodayUtc: 0 },
+      },
       reason: "no_position_to_close",
     },
   ])("$name → $reason", ({ over, reason }) => {
@@ -161,14 +175,20 @@ describe("sizePosition: skips", () => {
 
 describe("sizePosition: existing positions", () => {
   it("CLOSE closes the position on that symbol", () => {
-    const state = { openPositions: [position("t1", "SOL/USDT", "SHORT"), position("t2", "BTC/USDT", "LONG")], realizedPnlTodayUtc: 0 };
+    const state = {
+      openPositions: [position("t1", "SOL/USDT", "SHORT"), position("t2", "BTC/USDT", "LONG")],
+      realizedPnlTodayUtc: 0,
+    };
     expect(sizePosition(input({ signal: signal("CLOSE"), state }))).toEqual([
       { kind: "close", tradeId: "t1", reason: "signal_close" },
     ]);
   });
 
   it("BUY with an open short closes it, then opens a long (the closed one frees its slot)", () => {
-    const state = { openPositions: [position("t1", "SOL/USDT", "SHORT"), position("t2", "BTC/USDT", "LONG")], realizedPnlTodayUtc: 0 };
+    const state = {
+      openPositions: [position("t1", "SOL/USDT", "SHORT"), position("t2", "BTC/USDT", "LONG")],
+      realizedPnlTodayUtc: 0,
+    };
     const decisions = sizePosition(input({ state }));
     expect(decisions).toEqual([
       { kind: "close", tradeId: "t1", reason: "opposite_signal" },

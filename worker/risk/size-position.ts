@@ -94,7 +94,8 @@ export function sizePosition(input: SizePositionInput): RiskDecision[] {
 
   const onSymbol = state.openPositions.filter((p) => p.symbol === symbol);
   if (signal.action === "CLOSE") {
-    if (onSymbol.length === 0) return [skip("no_position_to_close", `CLOSE with no open position on ${symbol}.`)];
+    if (onSymbol.length === 0)
+      return [skip("no_position_to_close", `CLOSE with no open position on ${symbol}.`)];
     return onSymbol.map((p) => ({ kind: "close", tradeId: p.tradeId, reason: "signal_close" }));
   }
 
@@ -102,12 +103,20 @@ export function sizePosition(input: SizePositionInput): RiskDecision[] {
   if (onSymbol.some((p) => p.side === side)) {
     return [skip("already_in_position", `${signal.action} while already ${side} on ${symbol}.`)];
   }
-  const closes: RiskDecision[] = onSymbol.map((p) => ({ kind: "close", tradeId: p.tradeId, reason: "opposite_signal" }));
+  const closes: RiskDecision[] = onSymbol.map((p) => ({
+    kind: "close",
+    tradeId: p.tradeId,
+    reason: "opposite_signal",
+  }));
   const stillOpen = state.openPositions.length - onSymbol.length;
   return [...closes, decideEntry(input, side, stillOpen)];
 }
 
-function decideEntry(input: SizePositionInput, side: PositionSide, openCount: number): OpenDecision | SkipDecision {
+function decideEntry(
+  input: SizePositionInput,
+  side: PositionSide,
+  openCount: number,
+): OpenDecision | SkipDecision {
   const { settings, limits, entryPrice, atr, symbol } = input;
   const lossLimit = settings.maxDailyLoss * settings.capital;
   if (input.state.realizedPnlTodayUtc <= -lossLimit) {
@@ -117,13 +126,19 @@ function decideEntry(input: SizePositionInput, side: PositionSide, openCount: nu
     );
   }
   if (openCount >= settings.maxOpenPositions) {
-    return skip("max_open_positions", `${openCount} positions open; the limit is ${settings.maxOpenPositions}.`);
+    return skip(
+      "max_open_positions",
+      `${openCount} positions open; the limit is ${settings.maxOpenPositions}.`,
+    );
   }
   if (!(entryPrice > 0) || !Number.isFinite(entryPrice)) {
     return skip("invalid_price", `The entry reference price ${entryPrice} is not a positive number.`);
   }
   if (atr === null || !(atr > 0) || !Number.isFinite(atr)) {
-    return skip("zero_atr", atr === null ? "Not enough candles to compute ATR." : `ATR is ${atr}; cannot size a stop.`);
+    return skip(
+      "zero_atr",
+      atr === null ? "Not enough candles to compute ATR." : `ATR is ${atr}; cannot size a stop.`,
+    );
   }
 
   const stopDistance = settings.stopLossAtr * atr;
@@ -131,15 +146,22 @@ function decideEntry(input: SizePositionInput, side: PositionSide, openCount: nu
   const leverageCap = (settings.capital * settings.leverage) / entryPrice;
   const quantity = roundDownToStep(Math.min(riskSized, leverageCap), limits.quantityStep);
   if (quantity <= 0 || quantity < limits.minQuantity) {
-    return skip("below_min_quantity", `Quantity ${quantity} is below the market minimum ${limits.minQuantity}.`);
+    return skip(
+      "below_min_quantity",
+      `Quantity ${quantity} is below the market minimum ${limits.minQuantity}.`,
+    );
   }
   const notional = quantity * entryPrice;
   if (limits.minNotional !== undefined && notional < limits.minNotional) {
-    return skip("below_min_notional", `Notional ${notional} is below the market minimum ${limits.minNotional}.`);
+    return skip(
+      "below_min_notional",
+      `Notional ${notional} is below the market minimum ${limits.minNotional}.`,
+    );
   }
 
   const { stopLoss, takeProfit, notes } = stopsFor(input, side, atr);
-  if (!(stopLoss > 0)) return skip("invalid_stop", `The stop-loss ${stopLoss} would not be a positive price.`);
+  if (!(stopLoss > 0))
+    return skip("invalid_stop", `The stop-loss ${stopLoss} would not be a positive price.`);
   return { kind: "open", symbol, side, quantity, entryPrice, stopLoss, takeProfit, notes };
 }
 
@@ -152,11 +174,17 @@ function stopsFor(input: SizePositionInput, side: PositionSide, atr: number) {
   let takeProfit = entryPrice + sign * settings.takeProfitAtr * atr;
   if (signal.stopLoss !== null) {
     if (sign * (entryPrice - signal.stopLoss) > 0) stopLoss = signal.stopLoss;
-    else notes.push(`Ignored stop-loss hint ${signal.stopLoss}: on the wrong side of entry ${entryPrice} for ${side}.`);
+    else
+      notes.push(
+        `Ignored stop-loss hint ${signal.stopLoss}: on the wrong side of entry ${entryPrice} for ${side}.`,
+      );
   }
   if (signal.takeProfit !== null) {
     if (sign * (signal.takeProfit - entryPrice) > 0) takeProfit = signal.takeProfit;
-    else notes.push(`Ignored take-profit hint ${signal.takeProfit}: on the wrong side of entry ${entryPrice} for ${side}.`);
+    else
+      notes.push(
+        `Ignored take-profit hint ${signal.takeProfit}: on the wrong side of entry ${entryPrice} for ${side}.`,
+      );
   }
   return { stopLoss, takeProfit, notes };
 }

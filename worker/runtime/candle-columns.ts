@@ -23,7 +23,7 @@ export function toCandleColumns(candles: readonly Candle[]): CandleColumns {
   for (let i = 0; i < n; i++) {
     const c = candles[i];
     // NaN or Infinity would become null in JSON and crash the strategy far from the cause.
-    if (!(Number.isFinite(c.time + c.open + c.high + c.low + c.close + c.volume))) {
+    if (!Number.isFinite(c.time + c.open + c.high + c.low + c.close + c.volume)) {
       throw new RangeError(`candle ${i} has a non-finite value: ${JSON.stringify(c)}`);
     }
     cols.time[i] = c.time;

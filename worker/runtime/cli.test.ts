@@ -10,7 +10,10 @@ const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const FIXTURE = join(ROOT, "python/tests/fixtures/btc_1h.csv");
 
 function cli(...args: string[]) {
-  const run = spawnSync(join(ROOT, "node_modules/.bin/tsx"), ["worker/runtime/cli.ts", ...args], { cwd: ROOT, encoding: "utf8" });
+  const run = spawnSync(join(ROOT, "node_modules/.bin/tsx"), ["worker/runtime/cli.ts", ...args], {
+    cwd: ROOT,
+    encoding: "utf8",
+  });
   const lines = run.stdout.trim().split("\n");
   expect(lines).toHaveLength(1);
   return { status: run.status, json: JSON.parse(lines[0]) };
@@ -19,7 +22,12 @@ function cli(...args: string[]) {
 it("validate prints the signal and exits 0", () => {
   const { status, json } = cli("validate", "python/examples/sma_crossover.py");
   expect(status).toBe(0);
-  expect(json).toMatchObject({ ok: true, signal: { action: expect.any(String) }, logs: [], ms: expect.any(Number) });
+  expect(json).toMatchObject({
+    ok: true,
+    signal: { action: expect.any(String) },
+    logs: [],
+    ms: expect.any(Number),
+  });
 });
 
 it("validate reports a typed error and exits 1", () => {
@@ -27,7 +35,10 @@ it("validate reports a typed error and exits 1", () => {
   writeFileSync(file, "import no_such_module_here\n");
   const { status, json } = cli("validate", file);
   expect(status).toBe(1);
-  expect(json).toMatchObject({ ok: false, error: { kind: "import", message: expect.stringContaining("no_such_module_here") } });
+  expect(json).toMatchObject({
+    ok: false,
+    error: { kind: "import", message: expect.stringContaining("no_such_module_here") },
+  });
 });
 
 it("backtest prints one signal per candle and a summary", () => {

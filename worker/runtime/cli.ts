@@ -21,7 +21,9 @@ function readText(path: string, what: string): string {
   try {
     return readFileSync(path, "utf8");
   } catch (err) {
-    throw new UsageError(`cannot read ${what} ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    throw new UsageError(
+      `cannot read ${what} ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+    );
   }
 }
 
@@ -49,8 +51,10 @@ async function main(argv: string[]): Promise<number> {
     },
   });
   const [command, file] = positionals;
-  if ((command !== "validate" && command !== "backtest") || !file || positionals.length > 2) throw new UsageError(USAGE);
-  if (command === "backtest" && !values.candles) throw new UsageError("backtest needs --candles CSV\n" + USAGE);
+  if ((command !== "validate" && command !== "backtest") || !file || positionals.length > 2)
+    throw new UsageError(USAGE);
+  if (command === "backtest" && !values.candles)
+    throw new UsageError("backtest needs --candles CSV\n" + USAGE);
   const code = readText(file, "strategy");
   const candles = values.candles ? parseCandleCsv(readText(values.candles, "candles")) : sampleCandles(1000);
   const params = parseParams(values.params);
@@ -83,9 +87,13 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
-    const known = err instanceof UsageError || err instanceof CandleCsvError || err instanceof SandboxUnavailableError;
+    const known =
+      err instanceof UsageError || err instanceof CandleCsvError || err instanceof SandboxUnavailableError;
     const kind = err instanceof SandboxUnavailableError ? "sandbox" : "usage";
-    print({ ok: false, error: { kind, message: known ? (err as Error).message : String((err as Error)?.stack ?? err) } });
+    print({
+      ok: false,
+      error: { kind, message: known ? (err as Error).message : String((err as Error)?.stack ?? err) },
+    });
     process.exit(2);
   },
 );

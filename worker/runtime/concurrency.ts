@@ -4,7 +4,8 @@ export class SlotPool {
   private readonly waiting: Array<(slot: number) => void> = [];
 
   constructor(size: number) {
-    if (!Number.isInteger(size) || size < 1) throw new RangeError(`maxConcurrent must be a positive integer, got ${size}`);
+    if (!Number.isInteger(size) || size < 1)
+      throw new RangeError(`maxConcurrent must be a positive integer, got ${size}`);
     this.free = Array.from({ length: size }, (_, i) => size - 1 - i);
   }
 

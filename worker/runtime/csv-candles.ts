@@ -13,7 +13,8 @@ const COLUMNS = ["time", "open", "high", "low", "close", "volume"] as const;
 function parseTime(raw: string, line: number): number {
   if (/^-?\d+$/.test(raw)) return Number(raw);
   const ms = Date.parse(raw);
-  if (Number.isNaN(ms)) throw new CandleCsvError(`line ${line}: time "${raw}" is neither epoch milliseconds nor an ISO date`);
+  if (Number.isNaN(ms))
+    throw new CandleCsvError(`line ${line}: time "${raw}" is neither epoch milliseconds nor an ISO date`);
   return ms;
 }
 
@@ -30,7 +31,10 @@ export function parseCandleCsv(text: string): Candle[] {
       }
       return;
     }
-    if (cells.length !== COLUMNS.length) throw new CandleCsvError(`line ${i + 1}: expected 6 columns (${COLUMNS.join(",")}), got ${cells.length}`);
+    if (cells.length !== COLUMNS.length)
+      throw new CandleCsvError(
+        `line ${i + 1}: expected 6 columns (${COLUMNS.join(",")}), got ${cells.length}`,
+      );
     const row = {
       time: parseTime(cells[0], i + 1),
       open: Number(cells[1]),
@@ -45,7 +49,8 @@ export function parseCandleCsv(text: string): Candle[] {
       throw new CandleCsvError(`line ${i + 1}: ${String(issue.path[0])} ${issue.message}`);
     }
     const prev = out[out.length - 1];
-    if (prev && parsed.data.time <= prev.time) throw new CandleCsvError(`line ${i + 1}: times must increase (oldest first)`);
+    if (prev && parsed.data.time <= prev.time)
+      throw new CandleCsvError(`line ${i + 1}: times must increase (oldest first)`);
     out.push(parsed.data);
   });
   if (out.length === 0) throw new CandleCsvError("no candles in the file");

@@ -10,7 +10,12 @@ process.env.CANDLECAST_CANARY_SECRET = CANARY;
 const TIMEOUT_MS = 2_500;
 const runner = createStrategyRunner({
   maxConcurrent: 6,
-  limits: { liveTimeoutMs: TIMEOUT_MS, memoryBytes: 768 * 1024 * 1024, maxOutputChars: 100_000, maxAnswerBytes: 1_000_000 },
+  limits: {
+    liveTimeoutMs: TIMEOUT_MS,
+    memoryBytes: 768 * 1024 * 1024,
+    maxOutputChars: 100_000,
+    maxAnswerBytes: 1_000_000,
+  },
 });
 const candles = sampleCandles(60);
 const PROJECT_FILE = fileURLToPath(new URL("../../package.json", import.meta.url));
@@ -29,45 +34,93 @@ function strategy(body: string, header = ""): string {
 type Expect = { kind: RuntimeErrorKind } | { ok: (r: Extract<LiveResult, { ok: true }>) => void };
 
 const corpus: Array<[string, string, Expect]> = [
-  ["TCP to local Redis", strategy(`socket.create_connection(("127.0.0.1", 6379), timeout=1)`), { kind: "sandbox" }],
-  ["Postgres unix socket", strategy(`s = socket.socket(socket.AF_UNIX)\ns.connect("/var/run/postgresql/.s.PGSQL.5432")`), { kind: "sandbox" }],
-  ["TCP to a public address", strategy(`socket.create_connection(("1.1.1.1", 443), timeout=1)`), { kind: "sandbox" }],
+  [
+    "TCP to local Redis",
+    strategy(`socket.create_connection(("127.0.0.1", 6379), timeout=1)`),
+    { kind: "sandbox" },
+  ],
+  [
+    "Postgres unix socket",
+    strategy(`s = socket.socket(socket.AF_UNIX)\ns.connect("/var/run/postgresql/.s.PGSQL.5432")`),
+    { kind: "sandbox" },
+  ],
+  [
+    "TCP to a public address",
+    strategy(`socket.create_connection(("1.1.1.1", 443), timeout=1)`),
+    { kind: "sandbox" },
+  ],
   ["DNS lookup", strategy(`socket.getaddrinfo("example.com", 80)`), { kind: "sandbox" }],
   ["read /etc/passwd", strategy(`open("/etc/passwd").read()`), { kind: "sandbox" }],
   ["read /proc/1/environ", strategy(`open("/proc/1/environ", "rb").read()`), { kind: "sandbox" }],
   ["read the project's files", strategy(`open(${JSON.stringify(PROJECT_FILE)}).read()`), { kind: "sandbox" }],
-  ["write outside the private tmp", strategy(`open("/opt/candlecast/candlecast/evil.py", "w").write("x")`), { kind: "sandbox" }],
-  ["swallow the violation and carry on", strategy(`try:\n    open("/etc/shadow")\nexcept BaseException:\n    pass\nreturn Signal.buy()`), { kind: "sandbox" }],
+  [
+    "write outside the private tmp",
+    strategy(`open("/opt/candlecast/candlecast/evil.py", "w").write("x")`),
+    { kind: "sandbox" },
+  ],
+  [
+    "swallow the violation and carry on",
+    strategy(`try:\n    open("/etc/shadow")\nexcept BaseException:\n    pass\nreturn Signal.buy()`),
+    { kind: "sandbox" },
+  ],
   [
     "read the environment",
-    strategy(`seen = repr(dict(os.environ)) + open("/proc/self/environ", "rb").read().decode("latin-1")\nreturn Signal.hold(seen[-400:])`),
+    strategy(
+      `seen = repr(dict(os.environ)) + open("/proc/self/environ", "rb").read().decode("latin-1")\nreturn Signal.hold(seen[-400:])`,
+    ),
     { ok: (r) => expect(r.signal.reason).not.toContain(CANARY) },
   ],
   ["fork bomb", strategy(`while True:\n    os.fork()`), { kind: "sandbox" }],
-  ["double-forked child", strategy(`if os.fork() == 0:\n    if os.fork() == 0:\n        time.sleep(600)\n    os._exit(0)`), { kind: "sandbox" }],
+  [
+    "double-forked child",
+    strategy(`if os.fork() == 0:\n    if os.fork() == 0:\n        time.sleep(600)\n    os._exit(0)`),
+    { kind: "sandbox" },
+  ],
   ["subprocess", strategy(`import subprocess\nsubprocess.run(["id"])`), { kind: "sandbox" }],
   ["os.system", strategy(`os.system("id")`), { kind: "sandbox" }],
   ["kill pid 1", strategy(`os.kill(1, 9)`), { kind: "sandbox" }],
   [
     "__subclasses__ escape",
-    strategy(`wc = [c for c in ().__class__.__base__.__subclasses__() if c.__name__ == "_wrap_close"][0]\nwc.__init__.__globals__["system"]("id")`),
+    strategy(
+      `wc = [c for c in ().__class__.__base__.__subclasses__() if c.__name__ == "_wrap_close"][0]\nwc.__init__.__globals__["system"]("id")`,
+    ),
     { kind: "sandbox" },
   ],
   ["ctypes", strategy(`import ctypes\nctypes.CDLL(None).system(b"id")`), { kind: "sandbox" }],
   ["infinite loop", strategy(`while True:\n    pass`), { kind: "timeout" }],
-  ["ignore SIGTERM and spin", strategy(`signal.signal(signal.SIGTERM, signal.SIG_IGN)\nwhile True:\n    pass`), { kind: "timeout" }],
+  [
+    "ignore SIGTERM and spin",
+    strategy(`signal.signal(signal.SIGTERM, signal.SIG_IGN)\nwhile True:\n    pass`),
+    { kind: "timeout" },
+  ],
   ["slow import", strategy(`pass`, `time.sleep(60)`), { kind: "timeout" }],
   ["10 GB allocation", strategy(`x = bytearray(10 * 1024 ** 3)`), { kind: "memory" }],
-  ["deep recursion past the C stack", strategy(`sys.setrecursionlimit(10 ** 7)\nclass Deep:\n    def __repr__(self):\n        return repr(self)\nrepr(Deep())`), { kind: "memory" }],
+  [
+    "deep recursion past the C stack",
+    strategy(
+      `sys.setrecursionlimit(10 ** 7)\nclass Deep:\n    def __repr__(self):\n        return repr(self)\nrepr(Deep())`,
+    ),
+    { kind: "memory" },
+  ],
   ["ordinary deep recursion", strategy(`def down(n):\n    return down(n + 1)\ndown(0)`), { kind: "runtime" }],
-  ["200 MB of stdout", strategy(`for _ in range(200):\n    print("x" * 1_000_000)`), { kind: "output_limit" }],
-  ["200 MB of logs", strategy(`for _ in range(200_000):\n    self.log("y" * 1000)`), { kind: "output_limit" }],
+  [
+    "200 MB of stdout",
+    strategy(`for _ in range(200):\n    print("x" * 1_000_000)`),
+    { kind: "output_limit" },
+  ],
+  [
+    "200 MB of logs",
+    strategy(`for _ in range(200_000):\n    self.log("y" * 1000)`),
+    { kind: "output_limit" },
+  ],
   ["huge return value", strategy(`return Signal.hold("z" * (200 * 1024 * 1024))`), { kind: "bad_signal" }],
   ["sys.exit(0) before returning", strategy(`sys.exit(0)`), { kind: "runtime" }],
   ["os._exit(0) before returning", strategy(`os._exit(0)`), { kind: "runtime" }],
   [
     "a thread that outlives the run",
-    strategy(`threading.Thread(target=lambda: time.sleep(600)).start()\nreturn Signal.buy(reason="thread started")`),
+    strategy(
+      `threading.Thread(target=lambda: time.sleep(600)).start()\nreturn Signal.buy(reason="thread started")`,
+    ),
     { ok: (r) => expect(r.signal.reason).toBe("thread started") },
   ],
   [
@@ -77,8 +130,10 @@ const corpus: Array<[string, string, Expect]> = [
   ],
   [
     "the private tmp is not the host's",
-    strategy(`open(${JSON.stringify(HOST_TMP_MARKER)}, "w").write("x")\nreturn Signal.hold(str(os.listdir("/tmp")))`),
-    { ok: (r) => expect(existsSync(HOST_TMP_MARKER)).toBe(false) },
+    strategy(
+      `open(${JSON.stringify(HOST_TMP_MARKER)}, "w").write("x")\nreturn Signal.hold(str(os.listdir("/tmp")))`,
+    ),
+    { ok: () => expect(existsSync(HOST_TMP_MARKER)).toBe(false) },
   ],
   ["syntax error", "from candlecast import Strategy\nclass Broken(Strategy)\n    pass\n", { kind: "syntax" }],
   ["missing import", "import definitely_not_a_module\n", { kind: "import" }],

@@ -23,6 +23,9 @@ export { sampleCandles } from "./sample-candles";
  * with Python's `ast` in the sandbox: the code is parsed, never run. Pass the worker's runner; without one a
  * default sandboxed runner is made for this call.
  */
-export function readStrategyManifest(code: string, runner: StrategyRunner = createStrategyRunner()): Promise<ManifestResult> {
+export function readStrategyManifest(
+  code: string,
+  runner: StrategyRunner = createStrategyRunner(),
+): Promise<ManifestResult> {
   return runner.readManifest(code);
 }

@@ -43,7 +43,14 @@ export function sampleCandles(count = 1000, opts: SampleOptions = {}): Candle[] 
     const high = Math.max(open, close) * (1 + Math.abs(gaussian(rand)) * vol * 0.6);
     const low = Math.min(open, close) * (1 - Math.abs(gaussian(rand)) * vol * 0.6);
     const volume = 50 + 400 * rand() * (1 + Math.abs(close - open) / (open * vol));
-    out.push({ time: start + i * step, open: round2(open), high: round2(high), low: round2(low), close: round2(close), volume: Math.round(volume * 1000) / 1000 });
+    out.push({
+      time: start + i * step,
+      open: round2(open),
+      high: round2(high),
+      low: round2(low),
+      close: round2(close),
+      volume: Math.round(volume * 1000) / 1000,
+    });
     price = close;
   }
   return out;

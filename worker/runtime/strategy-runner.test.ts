@@ -1,7 +1,13 @@
 // The execution client end to end through the real sandbox: examples, live/backtest parity, parameters, pandas, limits, fail-closed.
 import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { createStrategyRunner, readStrategyManifest, SandboxUnavailableError, sampleCandles, type StrategyRunner } from "./index";
+import {
+  createStrategyRunner,
+  readStrategyManifest,
+  SandboxUnavailableError,
+  sampleCandles,
+  type StrategyRunner,
+} from "./index";
 
 const EXAMPLES = fileURLToPath(new URL("../../python/examples/", import.meta.url));
 const exampleFiles = readdirSync(EXAMPLES).filter((f) => f.endsWith(".py"));
@@ -28,7 +34,9 @@ describe("examples", () => {
     if (!backtest.ok) throw new Error(JSON.stringify(backtest.error));
     expect(backtest.signals).toHaveLength(candles.length);
     const bars = Array.from({ length: 24 }, (_, k) => candles.length - 1 - k * 5);
-    const live = await Promise.all(bars.map((i) => runner.runLive({ code, candles: candles.slice(0, i + 1) })));
+    const live = await Promise.all(
+      bars.map((i) => runner.runLive({ code, candles: candles.slice(0, i + 1) })),
+    );
     live.forEach((result, k) => {
       expect(result.ok && result.signal, `bar ${bars[k]}`).toEqual(backtest.signals[bars[k]]);
     });
@@ -44,7 +52,10 @@ describe("runs", () => {
     expect(fine.ok && defaults.ok).toBe(true);
     if (fine.ok && defaults.ok) expect(fine.signals).not.toEqual(defaults.signals);
     const bad = await runner.runLive({ code: sma(), candles, params: { slow: 500 } });
-    expect(!bad.ok && bad.error).toMatchObject({ kind: "runtime", message: expect.stringContaining("slow=500 is above its maximum 99") });
+    expect(!bad.ok && bad.error).toMatchObject({
+      kind: "runtime",
+      message: expect.stringContaining("slow=500 is above its maximum 99"),
+    });
   });
 
   it("holds during warm-up, live and in backtests", async () => {
@@ -107,7 +118,11 @@ describe("fail closed", () => {
 
   it("runs unsandboxed only when told to, and says so", async () => {
     const warnings: string[] = [];
-    const dev = createStrategyRunner({ sandbox: "none", bwrap: "/nonexistent/bwrap", logger: { warn: (m) => warnings.push(m) } });
+    const dev = createStrategyRunner({
+      sandbox: "none",
+      bwrap: "/nonexistent/bwrap",
+      logger: { warn: (m) => warnings.push(m) },
+    });
     expect(warnings.join("\n")).toMatch(/SANDBOX DISABLED/);
     const result = await dev.runLive({ code: sma(), candles });
     expect(result.ok).toBe(true);

@@ -13,7 +13,6 @@ import {
   manifestAnswerSchema,
   parseAnswer,
   type Failure,
-  type RuntimeError,
   type StrategyManifest,
 } from "./answer";
 import { toCandleColumns } from "./candle-columns";
@@ -89,7 +88,8 @@ function findBwrap(explicit: string | undefined): string | null {
 }
 
 function checkedPython(python: string): string {
-  if (!isAbsolute(python)) throw new SandboxUnavailableError(`PYTHON must be an absolute path, got "${python}"`);
+  if (!isAbsolute(python))
+    throw new SandboxUnavailableError(`PYTHON must be an absolute path, got "${python}"`);
   if (!existsSync(python)) throw new SandboxUnavailableError(`PYTHON ${python} does not exist`);
   return python;
 }
@@ -106,7 +106,7 @@ export function createStrategyRunner(opts: StrategyRunnerOptions = {}): Strategy
   let buildCommand: (rlimits: RlimitArgs) => RunnerCommand;
   if (opts.sandbox === "none") {
     opts.logger?.warn(
-      "SANDBOX DISABLED (sandbox: \"none\"): strategies run with this process's file system and network access. Development only; never run untrusted code like this.",
+      'SANDBOX DISABLED (sandbox: "none"): strategies run with this process\'s file system and network access. Development only; never run untrusted code like this.',
     );
     buildCommand = (rlimits) => bareCommand(layout, rlimits, processTag);
   } else {
@@ -119,7 +119,11 @@ export function createStrategyRunner(opts: StrategyRunnerOptions = {}): Strategy
     buildCommand = (rlimits) => bwrapCommand(bwrap, layout, rlimits, processTag);
   }
 
-  async function execute<S extends z.ZodType>(schema: S, request: object, timeoutMs: number): Promise<{ answer: Extract<z.infer<S>, { ok: true }> | Failure; ms: number }> {
+  async function execute<S extends z.ZodType>(
+    schema: S,
+    request: object,
+    timeoutMs: number,
+  ): Promise<{ answer: Extract<z.infer<S>, { ok: true }> | Failure; ms: number }> {
     const rlimits: RlimitArgs = {
       cpuSeconds: cpuSecondsFor(timeoutMs),
       memoryBytes: limits.memoryBytes,
@@ -138,8 +142,16 @@ export function createStrategyRunner(opts: StrategyRunnerOptions = {}): Strategy
     });
     return pool.run(async (slot) => {
       const uid = isRoot && uidBase !== null && opts.sandbox !== "none" ? uidBase + slot : undefined;
-      const outcome = await runProcess(buildCommand(rlimits), { input, timeoutMs, maxStdoutBytes: limits.maxAnswerBytes, uid });
-      return { answer: parseAnswer(schema, outcome, { timeoutMs, maxAnswerBytes: limits.maxAnswerBytes }), ms: outcome.ms };
+      const outcome = await runProcess(buildCommand(rlimits), {
+        input,
+        timeoutMs,
+        maxStdoutBytes: limits.maxAnswerBytes,
+        uid,
+      });
+      return {
+        answer: parseAnswer(schema, outcome, { timeoutMs, maxAnswerBytes: limits.maxAnswerBytes }),
+        ms: outcome.ms,
+      };
     });
   }
 
@@ -147,7 +159,12 @@ export function createStrategyRunner(opts: StrategyRunnerOptions = {}): Strategy
     processTag,
 
     async runLive(input) {
-      const request = { mode: "live", code: input.code, params: input.params ?? {}, candles: toCandleColumns(input.candles) };
+      const request = {
+        mode: "live",
+        code: input.code,
+        params: input.params ?? {},
+        candles: toCandleColumns(input.candles),
+      };
       const { answer, ms } = await execute(liveAnswerSchema, request, limits.liveTimeoutMs);
       if (!answer.ok) return answer;
       return { ok: true, signal: answer.signal, logs: answer.logs, ms };
@@ -169,7 +186,11 @@ export function createStrategyRunner(opts: StrategyRunnerOptions = {}): Strategy
     },
 
     async readManifest(code) {
-      const { answer } = await execute(manifestAnswerSchema, { mode: "manifest", code }, limits.liveTimeoutMs);
+      const { answer } = await execute(
+        manifestAnswerSchema,
+        { mode: "manifest", code },
+        limits.liveTimeoutMs,
+      );
       return answer.ok ? { ok: true, manifest: answer.manifest } : answer;
     },
   };
