@@ -9,7 +9,14 @@ export default {
         mono: ["ui-monospace", "SFMono-Regular", "Menlo", "Consolas", "monospace"],
       },
       colors: {
-        brand: { 50: "#eef7ff", 100: "#d9edff", 500: "#2f7cf6", 600: "#1f63d6", 700: "#1a4fab", 900: "#0f2a5c" },
+        brand: {
+          50: "#eef7ff",
+          100: "#d9edff",
+          500: "#2f7cf6",
+          600: "#1f63d6",
+          700: "#1a4fab",
+          900: "#0f2a5c",
+        },
       },
     },
   },

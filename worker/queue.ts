@@ -17,6 +17,11 @@ export interface QueueOptions {
   /** Run pg-boss's maintenance and monitoring (off for short-lived processes such as the web app). */
   supervise?: boolean;
   onError?: (error: Error) => void;
+  /** pg-boss tuning (tests shorten maintenance so expired jobs come back within seconds). */
+  bossOptions?: Pick<
+    PgBoss.ConstructorOptions,
+    "maintenanceIntervalSeconds" | "monitorStateIntervalSeconds" | "schedule"
+  >;
 }
 
 async function openPglite(dir: string) {
@@ -24,15 +29,13 @@ async function openPglite(dir: string) {
   mkdirSync(dir, { recursive: true });
   const pg = await PGlite.create(dir);
   const executeSql = async (text: string, values?: unknown[]) =>
-    values && values.length > 0
-      ? pg.query(text, values)
-      : ((await pg.exec(text)).at(-1) ?? { rows: [] });
+    values && values.length > 0 ? pg.query(text, values) : ((await pg.exec(text)).at(-1) ?? { rows: [] });
   return { pg, db: { executeSql } };
 }
 
 export async function createQueue(opts: QueueOptions): Promise<Queue> {
   const schema = opts.schema ?? "pgboss";
-  const common = { schema, supervise: opts.supervise ?? true, migrate: true } as const;
+  const common = { ...opts.bossOptions, schema, supervise: opts.supervise ?? true, migrate: true } as const;
   let boss: PgBoss;
   let closeExtra = async () => {};
   let kind: Queue["kind"];

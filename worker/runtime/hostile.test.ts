@@ -52,7 +52,12 @@ const corpus: Array<[string, string, Expect]> = [
   ["DNS lookup", strategy(`socket.getaddrinfo("example.com", 80)`), { kind: "sandbox" }],
   ["read /etc/passwd", strategy(`open("/etc/passwd").read()`), { kind: "sandbox" }],
   ["read /proc/1/environ", strategy(`open("/proc/1/environ", "rb").read()`), { kind: "sandbox" }],
-  ["read the project's files", strategy(`open(${JSON.stringify(PROJECT_FILE)}).read()`), { kind: "sandbox" }],
+  [
+    "read the project's files",
+    strategy(`open(${JSON.stringify(PROJECT_FILE)}).read()`),
+    // A checkout under /tmp is hidden by the private tmpfs (not found); anywhere else the guard refuses it.
+    { kind: PROJECT_FILE.startsWith("/tmp/") ? "runtime" : "sandbox" },
+  ],
   [
     "write outside the private tmp",
     strategy(`open("/opt/candlecast/candlecast/evil.py", "w").write("x")`),
