@@ -2,6 +2,9 @@
 import type { Store } from "../db/client";
 import type { Config } from "../db/config.server";
 import type { Infra } from "../db/infra/index.server";
+import type { JobSender } from "../db/jobs";
+import type { Logger } from "../db/logger.server";
+import type { EventHub } from "./event-hub.server";
 
 export interface HealthReport {
   ok: boolean;
@@ -15,6 +18,11 @@ export interface AppContext {
   infra: Infra;
   config: Config;
   health(): Promise<HealthReport>;
+  /** Per-process fan-out of outbox events to the SSE streams (app/event-hub.server.ts). */
+  events: EventHub;
+  logger: Logger;
+  /** Enqueues worker jobs (validations, backtests); null/absent where no queue is reachable (web-only without POSTGRES_URL). */
+  jobs?: JobSender | null;
 }
 
 declare module "@remix-run/node" {

@@ -1,5 +1,7 @@
-import type { LinksFunction, MetaFunction } from "@remix-run/node";
+import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json } from "@remix-run/node";
 import {
+  Form,
   isRouteErrorResponse,
   Link,
   Links,
@@ -7,10 +9,19 @@ import {
   Outlet,
   Scripts,
   ScrollRestoration,
+  NavLink,
   useNavigation,
   useRouteError,
+  useRouteLoaderData,
 } from "@remix-run/react";
+import { useErrorId } from "~/error-id";
+import { getUser } from "~/session.server";
 import stylesheet from "~/tailwind.css";
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const user = await getUser(request, context);
+  return json({ user: user ? { email: user.email, name: user.name } : null });
+}
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: stylesheet }];
 
@@ -47,14 +58,59 @@ function NavigationProgress() {
   );
 }
 
+const navLink = ({ isActive }: { isActive: boolean }) =>
+  `rounded-md px-2.5 py-1.5 text-sm font-medium ${isActive ? "bg-slate-100 text-slate-900" : "text-slate-600 hover:bg-slate-50 hover:text-slate-900"}`;
+
+function UserNav() {
+  const data = useRouteLoaderData<typeof loader>("root");
+  const user = data?.user;
+  if (!user) {
+    return (
+      <nav aria-label="Account" className="flex items-center gap-1 sm:gap-2">
+        <NavLink to="/login" className={navLink}>
+          Log in
+        </NavLink>
+        <Link
+          to="/signup"
+          className="rounded-md bg-brand-600 px-3 py-1.5 text-sm font-medium text-white shadow-sm hover:bg-brand-700"
+        >
+          Sign up
+        </Link>
+      </nav>
+    );
+  }
+  return (
+    <nav aria-label="Account" className="flex flex-wrap items-center justify-end gap-1 sm:gap-2">
+      <NavLink to="/subscriptions" className={navLink}>
+        My subscriptions
+      </NavLink>
+      <NavLink to="/settings/brokers" className={navLink}>
+        Settings
+      </NavLink>
+      <span className="hidden max-w-[14rem] truncate px-1 text-sm text-slate-500 md:inline" title={user.email}>
+        {user.email}
+      </span>
+      <Form method="post" action="/logout">
+        <button
+          type="submit"
+          className="rounded-md px-2.5 py-1.5 text-sm font-medium text-slate-600 hover:bg-slate-50 hover:text-slate-900"
+        >
+          Log out
+        </button>
+      </Form>
+    </nav>
+  );
+}
+
 function Header() {
   return (
     <header className="border-b border-slate-200 bg-white">
-      <div className="mx-auto flex max-w-6xl items-center justify-between gap-4 px-4 py-3">
+      <div className="mx-auto flex max-w-6xl flex-wrap items-center justify-between gap-x-4 gap-y-2 px-4 py-3">
         <Link to="/" className="flex items-center gap-2 font-semibold text-slate-900">
           <span aria-hidden className="inline-block h-5 w-2 rounded-sm bg-emerald-500" />
           Candlecast
         </Link>
+        <UserNav />
       </div>
     </header>
   );
@@ -75,20 +131,28 @@ export default function App() {
 export function ErrorBoundary() {
   const error = useRouteError();
   const notFound = isRouteErrorResponse(error) && error.status === 404;
-  const errorId = isRouteErrorResponse(error) ? (error.data?.errorId as string | undefined) : undefined;
+  const serverErrorId = useErrorId();
+  const errorId = isRouteErrorResponse(error) ? ((error.data?.errorId as string | undefined) ?? serverErrorId) : serverErrorId;
   return (
-    <main className="mx-auto max-w-xl px-4 py-24 text-center">
-      <p className="text-sm font-semibold text-brand-600">{notFound ? "404" : "500"}</p>
-      <h1 className="mt-2 text-2xl font-semibold">{notFound ? "Page not found" : "Something went wrong"}</h1>
-      <p className="mt-2 text-slate-600">
-        {notFound
-          ? "We couldn't find what you were looking for."
-          : "An unexpected error occurred. It has been logged."}
-      </p>
-      {errorId ? <p className="mt-2 font-mono text-xs text-slate-500">Error id: {errorId}</p> : null}
-      <Link to="/" className="mt-6 inline-block rounded-md bg-brand-600 px-4 py-2 text-white hover:bg-brand-700">
-        Back to the marketplace
-      </Link>
-    </main>
+    <>
+      <Header />
+      <main className="mx-auto max-w-xl px-4 py-24 text-center">
+        <p className="text-sm font-semibold text-brand-600">{notFound ? "404" : "500"}</p>
+        <h1 className="mt-2 text-2xl font-semibold">{notFound ? "Page not found" : "Something went wrong"}</h1>
+        <p className="mt-2 text-slate-600">
+          {notFound
+            ? "We couldn't find what you were looking for."
+            : "An unexpected error occurred. It has been logged; please mention the error id if you contact us."}
+        </p>
+        {!notFound && errorId ? (
+          <p className="mt-2 font-mono text-xs text-slate-500" data-error-id={errorId}>
+            Error id: {errorId}
+          </p>
+        ) : null}
+        <Link to="/" className="mt-6 inline-block rounded-md bg-brand-600 px-4 py-2 text-white hover:bg-brand-700">
+          Back to the marketplace
+        </Link>
+      </main>
+    </>
   );
 }

@@ -37,9 +37,15 @@ const isRead = (stmt: InStatement) =>
  */
 function serialiseWrites(client: Client): Client {
   const lock = createMutex();
+  // WAL with synchronous=NORMAL: a commit survives a killed process (the WAL is in the OS cache) but
+  // not an OS crash or power loss; FULL would fsync on every commit (~4 ms here) ON the event-loop
+  // thread, which is where this driver runs. The setting is per connection and may not change inside
+  // a transaction, so it is set just before each write, on the pooled connection the write then takes.
+  const relaxSync = () => client.execute("PRAGMA synchronous = NORMAL");
   const locked = async <T>(fn: () => Promise<T>) => {
     const release = await lock();
     try {
+      await relaxSync();
       return await fn();
     } finally {
       release();
@@ -62,6 +68,7 @@ function serialiseWrites(client: Client): Client {
           if (mode === "read") return target.transaction(mode);
           const release = await lock();
           try {
+            await relaxSync();
             const tx = await target.transaction(mode);
             const settle = (done: () => Promise<void>) => async () => {
               try {

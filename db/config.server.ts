@@ -46,6 +46,12 @@ export const envSchema = z.object({
     .max(3600)
     .default(1),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  WORKER_PORT: z.coerce
+    .number({ error: "must be a number" })
+    .int("must be a whole number")
+    .min(1, "must be between 1 and 65535")
+    .max(65535, "must be between 1 and 65535")
+    .default(9464),
   LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
   NODE_ENV: z.enum(["development", "production", "test"]).default("production"),
 });
@@ -66,6 +72,8 @@ export interface Config {
   encryptionKey: string;
   timeScale: number;
   workerConcurrency: number;
+  /** The standalone worker's /healthz and /metrics port. */
+  workerPort?: number;
   logLevel: Env["LOG_LEVEL"];
   nodeEnv: Env["NODE_ENV"];
 }
@@ -129,6 +137,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     encryptionKey: e.ENCRYPTION_KEY ?? generated!.encryptionKey,
     timeScale: e.TIME_SCALE,
     workerConcurrency: e.WORKER_CONCURRENCY,
+    workerPort: e.WORKER_PORT,
     logLevel: e.LOG_LEVEL,
     nodeEnv: e.NODE_ENV,
   };

@@ -69,11 +69,17 @@ export const strategies = sqliteTable(
     /** Live performance, refreshed when trades close: total return in percent of the capital followed. */
     returnPct: real("return_pct").notNull().default(0),
     tradesCount: integer("trades_count").notNull().default(0),
+    /** Winning trades over closed trades (0-1), null before the first; refreshed with return_pct. */
+    winRate: real("win_rate"),
+    /** Up to 32 equity values (start = 100) for the marketplace card's sparkline; refreshed with return_pct. */
+    sparkline: text("sparkline", { mode: "json" }).$type<number[]>().notNull().default([]),
     createdAt: createdAt(),
     updatedAt: integer("updated_at").notNull().default(now),
   },
   (t) => [
     index("strategies_public_subscribers_idx").on(t.visibility, t.subscriberCount),
+    // The marketplace's resolution filter: count and first page by subscribers straight from the index.
+    index("strategies_public_resolution_idx").on(t.visibility, t.resolution, t.subscriberCount),
     index("strategies_public_return_idx").on(t.visibility, t.returnPct),
     index("strategies_public_created_idx").on(t.visibility, t.createdAt),
     index("strategies_author_idx").on(t.authorId),

@@ -11,6 +11,7 @@ import { createLogger } from "../db/logger.server";
 import { migrateStore } from "../db/migrate";
 import { createHttpServer } from "../server/node-http";
 import { createWebHandler } from "../server/web";
+import { createEventHub } from "../app/event-hub.server";
 import { startWorker, type RunningWorker } from "../worker/main";
 import { createQueue, type Queue } from "../worker/queue";
 import { createStrategyRunner } from "../worker/runtime";
@@ -59,7 +60,8 @@ async function main() {
       bus: busState,
     };
   };
-  const app: AppContext = { store, infra, config, health };
+  const events = await createEventHub(infra.bus, logger.child({ part: "event-hub" }));
+  const app: AppContext = { store, infra, config, health, events, logger: logger.child({ part: "web" }) };
 
   const build = (await import(pathToFileURL(BUILD_FILE).href)) as ServerBuild;
   const handler = createWebHandler(build, app, config.nodeEnv);
@@ -84,6 +86,7 @@ async function main() {
     logger.info({ signal }, "shutting down");
     server.close();
     server.closeAllConnections();
+    await events.close();
     await worker?.stop();
     await queue?.close();
     await infra.close();

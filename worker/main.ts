@@ -1,13 +1,61 @@
 // The worker's composition root: builds its clients from config and passes them in (no singletons).
 // Runs alone (`npm run worker`) or inside the embedded process (scripts/start.ts).
 import { hostname } from "node:os";
+import { sql } from "drizzle-orm";
+import type PgBoss from "pg-boss";
 import type { Store } from "../db/client";
 import { openStore } from "../db/client";
 import { loadConfigOrExit, type Config } from "../db/config.server";
+import { SUBSCRIPTION_CHANGED_CHANNEL } from "../db/events";
 import { createInfra, type Infra } from "../db/infra/index.server";
+import type { Unsubscribe } from "../db/infra/bus";
 import { createLogger, type Logger } from "../db/logger.server";
 import { migrateStore } from "../db/migrate";
+import { candleJobId, candleJobSchema, CANDLE_JOBS_CHANNEL, PERIODIC, QUEUES, type CandleJob } from "./candle-jobs";
+import { createCatchUp } from "./catch-up";
+import { createCoordinator, type CoordinatorStep } from "./coordinator";
+import { createExchangeAccess, type ExchangeAccess } from "./exchange-access";
+import { createWorkerHttpServer } from "./http";
+import { createJanitor } from "./janitor";
+import { registerAuthorJobs, type RegisteredAuthorJobs } from "./jobs";
+import type { MarketData } from "./market-data/market-data";
+import { createScaledClock, type ScaledClock } from "./market-data/scaled-clock";
+import { createSimulatedFeed } from "./market-data/simulated-feed";
+import { createWorkerMetrics, type WorkerMetrics } from "./metrics";
 import { createQueue, type Queue } from "./queue";
+import { createActiveCandleRegistry } from "./registry";
+import { createStrategyRunner, type StrategyRunner } from "./runtime";
+import { createBoundaryScheduler } from "./scheduler";
+
+/** Tuning with production defaults; tests shorten the limits. */
+export interface WorkerOptions {
+  /** Candle jobs handled at once (pg-boss work loops). Default config.workerConcurrency. */
+  concurrency: number;
+  /** Sandboxed Python runs at once. Default: the number of CPUs. */
+  runConcurrency?: number;
+  /** Execution lock TTL (extended every third of it while an execution runs). */
+  lockTtlMs: number;
+  /** An older close not executed within this many REAL ms is recorded missed instead (docs/decisions/041). */
+  missedAfterRealMs: number;
+  /** RUNNING executions older than this (real ms) are finished FAILED by the janitor. */
+  stuckAfterMs: number;
+  /** pg-boss: a candle job active longer than this is failed and retried (the handler is idempotent). */
+  candleJobExpireSeconds: number;
+  /** pg-boss poll interval of idle work loops; enqueuers also wake them (notifyWorker, the bus). */
+  pollingIntervalSeconds: number;
+  /** How long stop() waits for running executions before abandoning them to the fences and the janitor. */
+  stopTimeoutMs: number;
+  /** Run the boundary timer in this process (every worker does by default; they race harmlessly). */
+  scheduler: boolean;
+  /** Run a catch-up sweep at start. */
+  catchUpOnStart: boolean;
+  /** Register the pg-boss cron schedules (registry rebuild, janitor, catch-up). */
+  periodic: boolean;
+  /** Take candle jobs (false: a scheduler-only process, or a test that only enqueues). */
+  work: boolean;
+  /** Handle the author jobs (validate, backtest) too. */
+  authorJobs: boolean;
+}
 
 export interface WorkerDeps {
   config: Config;
@@ -16,25 +64,263 @@ export interface WorkerDeps {
   queue: Queue;
   logger: Logger;
   workerId?: string;
+  clock?: ScaledClock;
+  runner?: StrategyRunner;
+  marketData?: MarketData;
+  exchange?: ExchangeAccess;
+  metrics?: WorkerMetrics;
+  options?: Partial<WorkerOptions>;
+  /** Tests pause or crash a worker at a step of an execution. */
+  onStep?: (step: CoordinatorStep, job: CandleJob) => void | Promise<void>;
 }
 
 export interface RunningWorker {
   workerId: string;
+  clock: ScaledClock;
   health(): Promise<{ ok: boolean; detail: string }>;
+  /** Prometheus text format. */
+  metrics(): string;
+  /** Offers candle jobs to the queue (idempotent per candle); what the scheduler and catch-up call. */
+  enqueue(jobs: CandleJob[]): Promise<void>;
+  sweepCatchUp(): Promise<unknown>;
+  sweepStuck(): Promise<string[]>;
+  rebuildRegistry(): Promise<unknown>;
+  /** Stops taking jobs, lets running ones finish within stopTimeoutMs, leaves clients open (the caller owns them). */
   stop(): Promise<void>;
 }
 
+/**
+ * At TIME_SCALE > 1 the simulated clock resumes after the newest close already executed, so a
+ * restarted demo goes on where it stopped instead of finding every close "already done".
+ */
+export async function createWorkerClock(store: Store, scale: number): Promise<ScaledClock> {
+  if (scale === 1) return createScaledClock({ scale });
+  const rows = await store.db.all<{ t: number | null }>(sql`SELECT max(close_time) AS t FROM executions`);
+  const now = Date.now();
+  const resumeAt = Math.max(now, Number(rows[0]?.t ?? 0));
+  // sim(now) = startedAt + (now - startedAt) * scale = resumeAt
+  return createScaledClock({ scale, startedAt: (now * scale - resumeAt) / (scale - 1) });
+}
+
+const CANDLE_QUEUE_OPTIONS = { policy: "standard", retryLimit: 5, retryDelay: 2, retentionMinutes: 60 } as const;
+
 export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
+  const { config, store, infra, logger } = deps;
+  const boss: PgBoss = deps.queue.boss;
   const workerId = deps.workerId ?? `${hostname()}:${process.pid}`;
-  deps.logger.info({ workerId, queue: deps.queue.kind, bus: deps.infra.kind }, "worker started");
+  const options: WorkerOptions = {
+    concurrency: config.workerConcurrency,
+    lockTtlMs: 30_000,
+    missedAfterRealMs: 30_000,
+    stuckAfterMs: 5 * 60_000,
+    candleJobExpireSeconds: 120,
+    pollingIntervalSeconds: 0.5,
+    stopTimeoutMs: 20_000,
+    scheduler: true,
+    catchUpOnStart: true,
+    periodic: true,
+    work: true,
+    authorJobs: true,
+    ...deps.options,
+  };
+  const clock = deps.clock ?? (await createWorkerClock(store, config.timeScale));
+  const metrics = deps.metrics ?? createWorkerMetrics();
+  const runner =
+    deps.runner ??
+    createStrategyRunner({
+      python: config.python,
+      sandbox: config.sandbox,
+      maxConcurrent: options.runConcurrency,
+      logger: { warn: (msg) => logger.warn(msg) },
+    });
+  const exchange = deps.exchange ?? createExchangeAccess({ db: store.db, encryptionKey: config.encryptionKey });
+  const registry = createActiveCandleRegistry({ db: store.db, cache: infra.cache, logger });
+  const missedAfterMs = options.missedAfterRealMs * clock.scale;
+
+  const coordinator = createCoordinator({
+    db: store.db,
+    cache: infra.cache,
+    lock: infra.lock,
+    bus: infra.bus,
+    marketData: deps.marketData ?? createSimulatedFeed(),
+    runner,
+    clock,
+    workerId,
+    logger,
+    metrics,
+    exchange,
+    lockTtlMs: options.lockTtlMs,
+    missedAfterMs,
+    onStep: deps.onStep,
+  });
+
+  for (const name of Object.values(QUEUES)) {
+    await boss.createQueue(name, {
+      name,
+      ...(name === QUEUES.candle
+        ? { ...CANDLE_QUEUE_OPTIONS, expireInSeconds: options.candleJobExpireSeconds }
+        : { policy: "standard", retryLimit: 1, expireInSeconds: 300, retentionMinutes: 60 }),
+    });
+  }
+
+  const loopIds: string[] = [];
+  const wakeLocalLoops = () => {
+    for (const id of loopIds) boss.notifyWorker(id);
+  };
+
+  async function enqueue(jobs: CandleJob[]) {
+    if (jobs.length === 0) return;
+    // One INSERT ... ON CONFLICT DO NOTHING for the batch: a candle whose id exists is not queued twice.
+    for (let i = 0; i < jobs.length; i += 500) {
+      await boss.insert(
+        jobs.slice(i, i + 500).map((data) => ({ id: candleJobId(data), name: QUEUES.candle, data })),
+      );
+    }
+    metrics.jobsEnqueued.inc({}, jobs.length);
+    wakeLocalLoops();
+    await infra.bus.publish(CANDLE_JOBS_CHANNEL, { count: jobs.length }).catch(() => {
+      // Only a wake-up: other workers' polls find the jobs within pollingIntervalSeconds anyway.
+    });
+  }
+
+  const sweepCatchUp = createCatchUp({
+    db: store.db,
+    registry,
+    enqueue,
+    clock,
+    notBefore: clock.scale === 1 ? 0 : clock.now(),
+    missedAfterMs,
+    workerId,
+    logger,
+    metrics,
+  });
+  const sweepStuck = createJanitor({ db: store.db, stuckAfterMs: options.stuckAfterMs, logger, metrics });
+  const scheduler = createBoundaryScheduler({ clock, readCandles: () => registry.read(), enqueue, logger });
+  const rebuildRegistry = async () => {
+    const candles = await registry.rebuild();
+    scheduler.refresh();
+    return candles;
+  };
+
+  // Running handlers, so stop() can wait for them.
+  const inFlight = new Set<Promise<unknown>>();
+  const track = <T>(promise: Promise<T>) => {
+    inFlight.add(promise);
+    void promise.finally(() => inFlight.delete(promise)).catch(() => {});
+    return promise;
+  };
+  let stopping = false;
+
+  const unsubscribes: Unsubscribe[] = [];
+  let rebuildTimer: ReturnType<typeof setTimeout> | undefined;
+  unsubscribes.push(
+    await infra.bus.subscribe(SUBSCRIPTION_CHANGED_CHANNEL, () => {
+      // Coalesce a burst of changes (a bulk pause) into one rebuild.
+      clearTimeout(rebuildTimer);
+      rebuildTimer = setTimeout(() => {
+        if (stopping) return;
+        rebuildRegistry().catch((error) => logger.error({ err: error }, "registry rebuild after a subscription change failed"));
+      }, 100);
+    }),
+    await infra.bus.subscribe(CANDLE_JOBS_CHANNEL, () => wakeLocalLoops()),
+  );
+
+  await rebuildRegistry().catch((error) => logger.error({ err: error }, "initial registry rebuild failed"));
+  if (options.catchUpOnStart) {
+    await sweepCatchUp().catch((error) => logger.error({ err: error }, "catch-up at start failed"));
+  }
+
+  if (options.work) {
+    for (let i = 0; i < options.concurrency; i++) {
+      let loopId: string | undefined;
+      loopId = await boss.work<unknown>(
+        QUEUES.candle,
+        { batchSize: 1, pollingIntervalSeconds: options.pollingIntervalSeconds },
+        async (jobs) => {
+          for (const job of jobs) {
+            const parsed = candleJobSchema.safeParse(job.data);
+            if (!parsed.success) {
+              // Retrying cannot fix a payload: complete it and say why.
+              logger.error({ jobId: job.id, issues: parsed.error.issues }, "dropped a candle job with an invalid payload");
+              continue;
+            }
+            await track(coordinator.executeCandle(parsed.data));
+          }
+          // A loop that just had work asks again at once instead of sleeping a poll interval.
+          if (!stopping && loopId) boss.notifyWorker(loopId);
+        },
+      );
+      loopIds.push(loopId);
+    }
+  }
+
+  const periodicHandlers: Record<string, () => Promise<unknown>> = {
+    [QUEUES.registryRebuild]: rebuildRegistry,
+    [QUEUES.janitor]: sweepStuck,
+    [QUEUES.catchUp]: sweepCatchUp,
+  };
+  if (options.periodic) {
+    for (const { queue, cron } of PERIODIC) {
+      await boss.schedule(queue, cron, {}, { tz: "UTC" });
+      await boss.work(queue, { batchSize: 1, pollingIntervalSeconds: 2 }, async () => {
+        await track(periodicHandlers[queue]());
+      });
+    }
+  }
+
+  let authorJobs: RegisteredAuthorJobs | undefined;
+  if (options.authorJobs && options.work) {
+    authorJobs = await registerAuthorJobs(boss, { store, bus: infra.bus, runner, logger });
+  }
+
+  if (options.scheduler) scheduler.start();
+  logger.info(
+    { workerId, queue: deps.queue.kind, bus: infra.kind, timeScale: clock.scale, concurrency: options.concurrency },
+    "worker started",
+  );
+
   return {
     workerId,
+    clock,
+    enqueue,
+    sweepCatchUp,
+    sweepStuck,
+    rebuildRegistry,
+    metrics: () => metrics.registry.render(),
     async health() {
-      const queues = await deps.queue.boss.getQueues();
-      return { ok: true, detail: `pg-boss on ${deps.queue.kind}, ${queues.length} queues` };
+      const [queues, bus] = await Promise.all([
+        boss
+          .getQueueSize(QUEUES.candle)
+          .then((n) => ({ ok: true, detail: `pg-boss on ${deps.queue.kind}, ${n} candle jobs waiting` }))
+          .catch((error: Error) => ({ ok: false, detail: `queue: ${error.message}` })),
+        infra.health(),
+      ]);
+      return {
+        ok: queues.ok && bus.ok && !stopping,
+        detail: `${queues.detail}; ${bus.detail}; ${inFlight.size} running${stopping ? "; stopping" : ""}`,
+      };
     },
     async stop() {
-      deps.logger.info({ workerId }, "worker stopping");
+      if (stopping) return;
+      stopping = true;
+      logger.info({ workerId, running: inFlight.size }, "worker stopping: no new jobs");
+      scheduler.stop();
+      clearTimeout(rebuildTimer);
+      for (const unsubscribe of unsubscribes) await unsubscribe().catch(() => {});
+      for (const id of loopIds) await boss.offWork({ id });
+      for (const { queue } of PERIODIC) await boss.offWork(queue).catch(() => {});
+      await authorJobs?.stop().catch(() => {});
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const timedOut = await Promise.race([
+        Promise.allSettled([...inFlight]).then(() => false),
+        new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), options.stopTimeoutMs))),
+      ]);
+      clearTimeout(timer);
+      if (timedOut) {
+        // Safe to abandon: a late result is refused by the unique keys, a claimed row is finished by the janitor.
+        logger.warn({ running: inFlight.size }, "stop: abandoning running executions after the timeout");
+      }
+      logger.info({ workerId }, "worker stopped");
     },
   };
 }
@@ -52,16 +338,30 @@ async function main() {
     onError: (error) => logger.error({ err: error }, "queue error"),
   });
   const worker = await startWorker({ config, store, infra, queue, logger });
+  const server = createWorkerHttpServer({
+    health: () => worker.health(),
+    metrics: () => worker.metrics(),
+    onError: (error) => logger.error({ err: error }, "health check failed"),
+  });
+  const port = config.workerPort ?? 9464;
+  server.listen(port, config.host, () => logger.info({ port }, "worker health and metrics listening"));
+
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, "shutting down");
-    await worker.stop();
-    await queue.close();
-    await infra.close();
-    store.close();
-    process.exit(0);
+    server.close();
+    try {
+      await worker.stop();
+      await queue.close();
+      await infra.close();
+      store.close();
+    } catch (error) {
+      logger.error({ err: error }, "error while shutting down");
+      process.exitCode = 1;
+    }
+    process.exit();
   };
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
   process.on("SIGINT", () => void shutdown("SIGINT"));

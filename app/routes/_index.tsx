@@ -1,37 +1,98 @@
-import type { LoaderFunctionArgs } from "@remix-run/node";
+// The marketplace: public strategies with search, filters, sort and pages, all in the URL.
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
-import { Link, useLoaderData } from "@remix-run/react";
-import { listPublicStrategies } from "~/strategies.server";
+import { Link, useLoaderData, useNavigation } from "@remix-run/react";
+import { MarketCard } from "~/components/market-card";
+import { MarketFilters, marketHref } from "~/components/market-filters";
+import { formatCount } from "~/components/market-format";
+import { MarketPagination } from "~/components/market-pagination";
+import { loadMarketplace } from "~/marketplace.server";
 
-export async function loader({ context }: LoaderFunctionArgs) {
-  return json({ strategies: await listPublicStrategies(context.app.store.db) });
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: data?.query.q ? `“${data.query.q}” — Candlecast marketplace` : "Marketplace — Candlecast" },
+];
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const { store, infra } = context.app;
+  const data = await loadMarketplace({ db: store.db, cache: infra.cache }, new URL(request.url));
+  return json(data);
 }
 
 export default function Marketplace() {
-  const { strategies } = useLoaderData<typeof loader>();
+  const data = useLoaderData<typeof loader>();
+  const navigation = useNavigation();
+  const loading = navigation.state === "loading" && navigation.location.pathname === "/";
+  const { query, filtered, items, total, page, pageCount, pageSize, facets } = data;
+  const values = {
+    q: query.q,
+    symbol: query.symbol,
+    resolution: query.resolution,
+    tag: query.tag,
+    sort: query.sort,
+  };
+
   return (
     <section>
-      <h1 className="text-2xl font-semibold">Marketplace</h1>
-      <p className="mt-1 text-slate-600">Strategies that run once per candle and trade for every subscriber.</p>
-      {strategies.length === 0 ? (
-        <p className="mt-8 rounded-lg border border-dashed border-slate-300 p-8 text-center text-slate-500">
-          No strategies published yet.
-        </p>
-      ) : (
-        <ul className="mt-6 grid gap-4 sm:grid-cols-2 lg:grid-cols-3">
-          {strategies.map((s) => (
-            <li key={s.id} className="rounded-lg border border-slate-200 bg-white p-4 shadow-sm">
-              <Link to={`/strategies/${s.slug}`} className="font-medium text-slate-900 hover:text-brand-600">
-                {s.name}
+      <div className="flex flex-col gap-1 sm:flex-row sm:items-end sm:justify-between">
+        <div>
+          <h1 className="text-2xl font-semibold tracking-tight text-slate-900 sm:text-3xl">Marketplace</h1>
+          <p className="mt-1 text-slate-600">
+            Python strategies that run once per candle and trade for every subscriber, with their own risk
+            settings.
+          </p>
+        </div>
+        {total > 0 ? (
+          <p className="text-sm text-slate-500">
+            {formatCount(total)} {total === 1 ? "strategy" : "strategies"}
+            {filtered ? " match" : ""}
+          </p>
+        ) : null}
+      </div>
+
+      <div className="mt-6">
+        <MarketFilters values={values} symbols={facets.symbols} tags={facets.tags} />
+      </div>
+
+      <div aria-busy={loading} className={`mt-6 transition-opacity ${loading ? "opacity-60" : ""}`}>
+        {items.length === 0 ? (
+          filtered ? (
+            <div className="rounded-xl border border-dashed border-slate-300 bg-white px-6 py-16 text-center">
+              <h2 className="text-lg font-semibold text-slate-900">No strategies match</h2>
+              <p className="mt-1 text-sm text-slate-600">Try other words, or fewer filters.</p>
+              <Link
+                to="/"
+                className="mt-5 inline-flex h-10 items-center rounded-lg bg-brand-600 px-4 text-sm font-medium text-white shadow-sm hover:bg-brand-700"
+              >
+                Clear filters
               </Link>
-              <p className="mt-1 line-clamp-2 text-sm text-slate-600">{s.description}</p>
-              <p className="mt-3 text-xs text-slate-500">
-                {s.symbols.join(", ")} · {s.resolution} · {s.subscriberCount} subscribers
+            </div>
+          ) : (
+            <div className="rounded-xl border border-dashed border-slate-300 bg-white px-6 py-16 text-center">
+              <h2 className="text-lg font-semibold text-slate-900">No strategies published yet</h2>
+              <p className="mt-1 text-sm text-slate-600">
+                When authors publish strategies, they appear here.
               </p>
-            </li>
-          ))}
-        </ul>
-      )}
+            </div>
+          )
+        ) : (
+          <>
+            <ul className="grid gap-4 sm:grid-cols-2 lg:grid-cols-3">
+              {items.map((s) => (
+                <li key={s.id}>
+                  <MarketCard strategy={s} />
+                </li>
+              ))}
+            </ul>
+            <MarketPagination
+              page={page}
+              pageCount={pageCount}
+              pageSize={pageSize}
+              total={total}
+              hrefFor={(p) => marketHref(values, { page: p })}
+            />
+          </>
+        )}
+      </div>
     </section>
   );
 }

@@ -1,8 +1,8 @@
 // Subscriptions: the subscriber's own (user-scoped) and the worker's fan-out read by strategy.
-import { and, desc, eq, inArray } from "drizzle-orm";
+import { and, asc, desc, eq, gte, inArray, isNotNull, or, sql } from "drizzle-orm";
 import type { Db } from "../client";
 import { newId } from "../ids";
-import { brokerAccounts, strategies, subscriptions, trades } from "../schema";
+import { brokerAccounts, executions, strategies, strategyVersions, subscriptions, trades } from "../schema";
 import type { RiskSettings, SubscribeInput } from "../validation/risk-settings";
 import { refreshSubscriberCountSql } from "./strategies";
 
@@ -16,7 +16,7 @@ export class InvalidReferenceError extends Error {
 }
 
 export async function createSubscription(db: Db, userId: string, strategyId: string, input: SubscribeInput) {
-  const [strategy, broker] = await Promise.all([
+  const [strategy, broker, pinned] = await Promise.all([
     db.query.strategies.findFirst({
       where: and(eq(strategies.id, strategyId), eq(strategies.visibility, "public")),
       columns: { id: true, latestVersionId: true },
@@ -25,11 +25,24 @@ export async function createSubscription(db: Db, userId: string, strategyId: str
       where: and(eq(brokerAccounts.id, input.brokerAccountId), eq(brokerAccounts.userId, userId)),
       columns: { id: true },
     }),
+    input.pinnedVersionId
+      ? db.query.strategyVersions.findFirst({
+          where: and(
+            eq(strategyVersions.id, input.pinnedVersionId),
+            eq(strategyVersions.strategyId, strategyId),
+            eq(strategyVersions.status, "published"),
+          ),
+          columns: { id: true },
+        })
+      : undefined,
   ]);
   if (!strategy || !strategy.latestVersionId) {
     throw new InvalidReferenceError("strategyId", "This strategy is not available for subscription");
   }
   if (!broker) throw new InvalidReferenceError("brokerAccountId", "Choose one of your broker accounts");
+  if (input.pinnedVersionId && !pinned) {
+    throw new InvalidReferenceError("pinnedVersionId", "Choose a published version of this strategy");
+  }
   const id = newId();
   await db.batch([
     db.insert(subscriptions).values({ id, userId, strategyId, ...input }),
@@ -48,7 +61,13 @@ export async function listSubscriptions(db: Db, userId: string) {
   return db
     .select({
       subscription: subscriptions,
-      strategy: { name: strategies.name, slug: strategies.slug, resolution: strategies.resolution },
+      strategy: {
+        name: strategies.name,
+        slug: strategies.slug,
+        resolution: strategies.resolution,
+        symbols: strategies.symbols,
+      },
+      openPositions: sql<number>`(SELECT count(*) FROM trades t WHERE t.subscription_id = ${subscriptions.id} AND t.status = 'open')`,
     })
     .from(subscriptions)
     .innerJoin(strategies, eq(strategies.id, subscriptions.strategyId))
@@ -121,6 +140,76 @@ export async function listSubscriptionTrades(db: Db, userId: string, subscriptio
     .from(trades)
     .where(and(eq(trades.subscriptionId, subscriptionId), eq(trades.userId, userId)))
     .orderBy(desc(trades.openedAt))
+    .limit(limit);
+}
+
+/** The subscription with its strategy and the version it runs (the pinned one, else the latest). */
+export async function getSubscriptionDetail(db: Db, userId: string, subscriptionId: string) {
+  const rows = await db
+    .select({
+      subscription: subscriptions,
+      strategy: {
+        id: strategies.id,
+        name: strategies.name,
+        slug: strategies.slug,
+        resolution: strategies.resolution,
+        symbols: strategies.symbols,
+      },
+      version: { id: strategyVersions.id, version: strategyVersions.version },
+      broker: { id: brokerAccounts.id, name: brokerAccounts.name, kind: brokerAccounts.kind },
+    })
+    .from(subscriptions)
+    .innerJoin(strategies, eq(strategies.id, subscriptions.strategyId))
+    .innerJoin(brokerAccounts, eq(brokerAccounts.id, subscriptions.brokerAccountId))
+    .leftJoin(
+      strategyVersions,
+      eq(strategyVersions.id, sql`coalesce(${subscriptions.pinnedVersionId}, ${strategies.latestVersionId})`),
+    )
+    .where(and(eq(subscriptions.id, subscriptionId), eq(subscriptions.userId, userId)))
+    .limit(1);
+  return rows[0];
+}
+
+/** Realised P&L of every closed trade in close order: the equity curve's points. */
+export async function listClosedTradePnl(db: Db, userId: string, subscriptionId: string) {
+  return db
+    .select({ closedAt: trades.closedAt, pnl: trades.pnl })
+    .from(trades)
+    .where(and(eq(trades.subscriptionId, subscriptionId), eq(trades.userId, userId), eq(trades.status, "closed")))
+    .orderBy(asc(trades.closedAt), asc(trades.id));
+}
+
+/**
+ * The strategy's executions since this subscription started, newest first, each with what it did
+ * for this subscription (its trade row: opened, skipped with a reason, or none for HOLD).
+ */
+export async function listSubscriptionSignals(db: Db, userId: string, subscriptionId: string, limit = 20) {
+  const sub = await getSubscription(db, userId, subscriptionId);
+  if (!sub) return [];
+  return db
+    .select({
+      executionId: executions.id,
+      closeTime: executions.closeTime,
+      symbol: executions.symbol,
+      status: executions.status,
+      signal: executions.signal,
+      price: executions.price,
+      errorMessage: executions.errorMessage,
+      tradeStatus: trades.status,
+      tradeReason: trades.reason,
+      tradeSide: trades.side,
+    })
+    .from(executions)
+    .leftJoin(trades, and(eq(trades.executionId, executions.id), eq(trades.subscriptionId, subscriptionId)))
+    .where(
+      and(
+        eq(executions.strategyId, sub.strategyId),
+        // Close times may run on a scaled clock (TIME_SCALE): the wall-clock start counts too.
+        or(isNotNull(trades.id), gte(executions.closeTime, sub.createdAt), gte(executions.startedAt, sub.createdAt)),
+        inArray(executions.status, ["COMPLETED", "FAILED", "SKIPPED"]),
+      ),
+    )
+    .orderBy(desc(executions.closeTime))
     .limit(limit);
 }
 

@@ -1,0 +1,70 @@
+// The API's one error shape, its typed error, and the mapping of the store's expected failures onto it.
+import { z } from "zod";
+import { InvalidReferenceError } from "../../db/queries/subscriptions";
+import { SlugTakenError, VersionNotIncreasingError } from "../../db/queries/strategies";
+import { BacktestInputError } from "../../db/queries/backtests";
+import { LatestVersionError } from "../../db/queries/author";
+
+export const API_ERROR_CODES = [
+  "bad_request",
+  "unauthorized",
+  "forbidden",
+  "not_found",
+  "method_not_allowed",
+  "conflict",
+  "payload_too_large",
+  "validation_failed",
+  "rate_limited",
+  "jobs_unavailable",
+  "internal",
+] as const;
+export type ApiErrorCode = (typeof API_ERROR_CODES)[number];
+
+/** `{"error":{"code":"…","message":"…","fields":{"name":"message"}}}`: every non-2xx answer of /api/v1. */
+export const apiErrorSchema = z.object({
+  error: z.object({
+    code: z.enum(API_ERROR_CODES),
+    message: z.string(),
+    fields: z.record(z.string(), z.string()).optional(),
+  }),
+});
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: ApiErrorCode,
+    message: string,
+    readonly fields?: Record<string, string>,
+    readonly headers?: Record<string, string>,
+  ) {
+    super(message);
+  }
+}
+
+export const notFound = (what: string) => new ApiError(404, "not_found", `${what} not found`);
+
+/** 422 naming every bad field; the message repeats the first so a client that shows one line shows the right one. */
+export function invalidInput(fields: Record<string, string>): ApiError {
+  const [first] = Object.entries(fields);
+  return new ApiError(422, "validation_failed", first ? `${first[0]}: ${first[1]}` : "Invalid input", fields);
+}
+
+export function errorResponse(error: ApiError): Response {
+  const body = { error: { code: error.code, message: error.message, ...(error.fields ? { fields: error.fields } : {}) } };
+  return Response.json(body, {
+    status: error.status,
+    headers: { "Cache-Control": "no-store", ...error.headers },
+  });
+}
+
+/** The store's expected failures (typed errors with a user-facing message) as API errors; anything else is not ours to map. */
+export function toApiError(error: unknown): ApiError | null {
+  if (error instanceof ApiError) return error;
+  if (error instanceof SlugTakenError || error instanceof VersionNotIncreasingError || error instanceof LatestVersionError) {
+    return new ApiError(409, "conflict", error.message, { [error.field]: error.message });
+  }
+  if (error instanceof InvalidReferenceError || error instanceof BacktestInputError) {
+    return invalidInput({ [error.field]: error.message });
+  }
+  return null;
+}

@@ -1,0 +1,189 @@
+// API operations of a subscriber: subscriptions (create, settings, pause, resume, cancel), trades and broker accounts.
+import type { AppLoadContext } from "@remix-run/node";
+import { z } from "zod";
+import { listSubscriptionsPage, listTradesPage } from "../../db/queries/api-lists";
+import { listBrokerAccounts } from "../../db/queries/broker-accounts";
+import {
+  changeSubscriptionStatus,
+  createSubscription,
+  getSubscription,
+  updateRiskSettings,
+  type SubscriptionAction,
+} from "../../db/queries/subscriptions";
+import { strategies } from "../../db/schema";
+import {
+  RISK_DEFAULTS_INPUT,
+  riskSettingsSchema,
+  riskSettingsToInput,
+  subscribeSchema,
+} from "../../db/validation/risk-settings";
+import { and, eq, or } from "drizzle-orm";
+import { announceSubscriptionChange } from "../subscriptions.server";
+import { ApiError, notFound } from "./errors.server";
+import { defineOperation } from "./operation.server";
+import { pageOf, pageQuerySchema, toPageBody } from "./pagination.server";
+import { parseOr422, patchObject } from "./parse.server";
+import { brokerAccountSchema, subscriptionSchema, toSubscription, toTrade, tradeSchema } from "./schemas.server";
+
+/** The subscribe form's input plus the strategy (id or slug); risk settings default as in the form, the broker to your paper account. */
+const createSubscriptionSchema = subscribeSchema.extend({
+  strategyId: z.string({ error: "Strategy is required" }).min(1, "Strategy is required").max(200),
+});
+
+async function requireSubscription(context: AppLoadContext, userId: string, id: string) {
+  const found = await getSubscription(context.app.store.db, userId, id);
+  if (!found) throw notFound("Subscription");
+  return found;
+}
+
+function statusOperation(action: SubscriptionAction, summary: string) {
+  return defineOperation({
+    operationId: `${action}Subscription`,
+    method: "POST",
+    path: `/subscriptions/{id}/${action}`,
+    tag: "Subscriptions",
+    summary,
+    responses: { 200: { description: "The subscription", schema: subscriptionSchema } },
+    errors: [409],
+    async handler({ context, user, params }) {
+      const db = context.app.store.db;
+      const result = await changeSubscriptionStatus(db, user.userId, params.id, action);
+      if (!result) throw notFound("Subscription");
+      if (!result.changed) {
+        const message = `This subscription is ${result.status}: it cannot be ${action === "cancel" ? "cancelled" : `${action}d`}`;
+        throw new ApiError(409, "conflict", message, { status: message });
+      }
+      await announceSubscriptionChange(context, user.userId, {
+        subscriptionId: result.id,
+        strategyId: result.strategyId,
+        status: result.status,
+      });
+      return { body: toSubscription((await getSubscription(db, user.userId, params.id))!) };
+    },
+  });
+}
+
+export const subscriptionOperations = [
+  defineOperation({
+    operationId: "listSubscriptions",
+    method: "GET",
+    path: "/subscriptions",
+    tag: "Subscriptions",
+    summary: "List your subscriptions, newest first",
+    query: pageQuerySchema,
+    responses: { 200: { description: "One page of subscriptions", schema: pageOf(subscriptionSchema) } },
+    async handler({ context, user, query }) {
+      const page = await listSubscriptionsPage(context.app.store.db, user.userId, { after: query.cursor, limit: query.limit });
+      return { body: toPageBody(page, (r) => toSubscription(r.subscription, r.strategy)) };
+    },
+  }),
+  defineOperation({
+    operationId: "createSubscription",
+    method: "POST",
+    path: "/subscriptions",
+    tag: "Subscriptions",
+    summary: "Subscribe to a public strategy with your risk settings (percent fields in percent: 1 = 1 %)",
+    body: createSubscriptionSchema,
+    partialBody: true,
+    responses: { 201: { description: "The new subscription", schema: subscriptionSchema } },
+    async handler({ context, user, body }) {
+      const db = context.app.store.db;
+      const raw = patchObject(body);
+      const paper = (await listBrokerAccounts(db, user.userId)).find((a) => a.kind === "paper");
+      const input = parseOr422(createSubscriptionSchema, {
+        ...RISK_DEFAULTS_INPUT,
+        ...(paper ? { brokerAccountId: paper.id } : {}),
+        ...raw,
+      });
+      const strategy = await db.query.strategies.findFirst({
+        where: and(or(eq(strategies.id, input.strategyId), eq(strategies.slug, input.strategyId)), eq(strategies.visibility, "public")),
+        columns: { id: true },
+      });
+      const { strategyId: _named, ...subscribe } = input;
+      // A draft or unknown strategy is named as the bad field, like any other reference.
+      const { id } = await createSubscription(db, user.userId, strategy?.id ?? input.strategyId, subscribe);
+      const created = (await getSubscription(db, user.userId, id))!;
+      await announceSubscriptionChange(context, user.userId, { subscriptionId: id, strategyId: created.strategyId, status: created.status });
+      return { status: 201, body: toSubscription(created), headers: { Location: `/api/v1/subscriptions/${id}` } };
+    },
+  }),
+  defineOperation({
+    operationId: "getSubscription",
+    method: "GET",
+    path: "/subscriptions/{id}",
+    tag: "Subscriptions",
+    summary: "Get one of your subscriptions",
+    responses: { 200: { description: "The subscription", schema: subscriptionSchema } },
+    async handler({ context, user, params }) {
+      return { body: toSubscription(await requireSubscription(context, user.userId, params.id)) };
+    },
+  }),
+  defineOperation({
+    operationId: "updateSubscriptionSettings",
+    method: "PATCH",
+    path: "/subscriptions/{id}",
+    tag: "Subscriptions",
+    summary: "Change risk settings (the fields you send); effective from the next candle",
+    body: riskSettingsSchema,
+    partialBody: true,
+    responses: { 200: { description: "The subscription", schema: subscriptionSchema } },
+    async handler({ context, user, params, body }) {
+      const db = context.app.store.db;
+      const current = await requireSubscription(context, user.userId, params.id);
+      const patch = patchObject(body);
+      const settings = parseOr422(riskSettingsSchema, { ...riskSettingsToInput(current), ...patch });
+      const updated = await updateRiskSettings(db, user.userId, current.id, settings);
+      if (!updated) throw notFound("Subscription");
+      await announceSubscriptionChange(context, user.userId, {
+        subscriptionId: updated.id,
+        strategyId: updated.strategyId,
+        status: updated.status,
+      });
+      return { body: toSubscription((await getSubscription(db, user.userId, current.id))!) };
+    },
+  }),
+  statusOperation("pause", "Pause: no new trades until resumed (open positions keep their stops)"),
+  statusOperation("resume", "Resume a paused subscription from the next candle"),
+  statusOperation("cancel", "Cancel a subscription (final)"),
+  defineOperation({
+    operationId: "listSubscriptionTrades",
+    method: "GET",
+    path: "/subscriptions/{id}/trades",
+    tag: "Trades",
+    summary: "The trades of one of your subscriptions, newest first",
+    query: pageQuerySchema,
+    responses: { 200: { description: "One page of trades", schema: pageOf(tradeSchema) } },
+    async handler({ context, user, params, query }) {
+      const sub = await requireSubscription(context, user.userId, params.id);
+      const page = await listTradesPage(context.app.store.db, user.userId, { after: query.cursor, limit: query.limit }, sub.id);
+      return { body: toPageBody(page, toTrade) };
+    },
+  }),
+  defineOperation({
+    operationId: "listTrades",
+    method: "GET",
+    path: "/trades",
+    tag: "Trades",
+    summary: "All your trades over every subscription, newest first",
+    query: pageQuerySchema,
+    responses: { 200: { description: "One page of trades", schema: pageOf(tradeSchema) } },
+    async handler({ context, user, query }) {
+      const page = await listTradesPage(context.app.store.db, user.userId, { after: query.cursor, limit: query.limit });
+      return { body: toPageBody(page, toTrade) };
+    },
+  }),
+  defineOperation({
+    operationId: "listBrokerAccounts",
+    method: "GET",
+    path: "/broker-accounts",
+    tag: "Subscriptions",
+    summary: "Your broker accounts (credentials are never returned)",
+    responses: { 200: { description: "Every account", schema: z.object({ items: z.array(brokerAccountSchema) }) } },
+    async handler({ context, user }) {
+      const accounts = await listBrokerAccounts(context.app.store.db, user.userId);
+      return {
+        body: { items: accounts.map(({ id, name, kind, exchange, testnet }) => ({ id, name, kind, exchange, testnet })) },
+      };
+    },
+  }),
+];

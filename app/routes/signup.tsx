@@ -1,0 +1,67 @@
+// Sign up: email, name and password; a paper broker account comes with every new account.
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json } from "@remix-run/node";
+import { Form, useActionData } from "@remix-run/react";
+import { AuthCard, useAuthRedirect } from "~/components/auth-card";
+import { FormError, SubmitButton, TextField } from "~/components/forms";
+import { assertSameOrigin, createUserSession, redirectIfSignedIn, safeRedirect } from "~/session.server";
+import { createUser, EmailTakenError } from "../../db/queries/users";
+import { signUpSchema } from "../../db/validation/account";
+import { parseInput } from "../../db/validation/fields";
+
+export const meta: MetaFunction = () => [{ title: "Sign up · Candlecast" }];
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  return redirectIfSignedIn(request, context);
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  assertSameOrigin(request);
+  const form = await request.formData();
+  const parsed = parseInput(signUpSchema, form);
+  if (!parsed.ok) return json({ errors: parsed.errors }, { status: 400 });
+  try {
+    const user = await createUser(context.app.store.db, parsed.data);
+    return createUserSession({ request, context, userId: user.id, redirectTo: safeRedirect(form.get("redirectTo"), "/") });
+  } catch (error) {
+    if (error instanceof EmailTakenError) return json({ errors: { email: error.message } as Record<string, string> }, { status: 400 });
+    throw error;
+  }
+}
+
+export default function SignUp() {
+  const data = useActionData<typeof action>();
+  const errors: Record<string, string> = data?.errors ?? {};
+  const { redirectTo, switchTo } = useAuthRedirect();
+  return (
+    <AuthCard
+      title="Create your account"
+      subtitle="Follow strategies with your own risk settings. A paper account to practise with is included."
+      footer={
+        <>
+          Already have an account?{" "}
+          {switchTo("/login", "Log in")}
+        </>
+      }
+    >
+      <Form method="post" noValidate className="space-y-4">
+        <input type="hidden" name="redirectTo" value={redirectTo} />
+        <FormError error={errors._form} />
+        <TextField name="email" label="Email" type="email" autoComplete="email" required error={errors.email} />
+        <TextField name="name" label="Name" autoComplete="name" required error={errors.name} help="Shown on strategies you publish." />
+        <TextField
+          name="password"
+          label="Password"
+          type="password"
+          autoComplete="new-password"
+          required
+          error={errors.password}
+          help="At least 8 characters."
+        />
+        <SubmitButton className="w-full" pendingLabel="Creating account…">
+          Sign up
+        </SubmitButton>
+      </Form>
+    </AuthCard>
+  );
+}

@@ -1,0 +1,177 @@
+// A public strategy's page: what it is, how it has done live and in backtests, its signals and versions.
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { ChartEquity } from "~/components/chart-equity";
+import { MarketBacktests } from "~/components/market-backtests";
+import { MarketBadge } from "~/components/market-card";
+import { formatCount, formatUtcDate } from "~/components/market-format";
+import { MarketSignals } from "~/components/market-signals";
+import { MarketStats } from "~/components/market-stats";
+import { loadStrategyPage } from "~/marketplace.server";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) =>
+  data
+    ? [
+        { title: `${data.strategy.name} — Candlecast` },
+        { name: "description", content: data.strategy.description.slice(0, 160) },
+      ]
+    : [{ title: "Strategy not found — Candlecast" }];
+
+export async function loader({ params, context }: LoaderFunctionArgs) {
+  return json(await loadStrategyPage(context.app.store.db, params.slug ?? ""));
+}
+
+function Section({
+  title,
+  aside,
+  children,
+}: {
+  title: string;
+  aside?: React.ReactNode;
+  children: React.ReactNode;
+}) {
+  const id = `section-${title.toLowerCase().replace(/\W+/g, "-")}`;
+  return (
+    <section
+      aria-labelledby={id}
+      className="min-w-0 rounded-xl border border-slate-200 bg-white p-5 shadow-sm"
+    >
+      <div className="mb-4 flex flex-wrap items-baseline justify-between gap-2">
+        <h2 id={id} className="text-base font-semibold text-slate-900">
+          {title}
+        </h2>
+        {aside}
+      </div>
+      {children}
+    </section>
+  );
+}
+
+export default function StrategyPage() {
+  const { strategy, versions, performance, annualisationDays, signals, backtests } =
+    useLoaderData<typeof loader>();
+  return (
+    <article className="space-y-6">
+      <nav aria-label="Breadcrumb">
+        <Link to="/" className="text-sm text-slate-500 hover:text-brand-700">
+          ← Marketplace
+        </Link>
+      </nav>
+
+      <header className="flex flex-col gap-5 rounded-xl border border-slate-200 bg-white p-5 shadow-sm sm:p-6 md:flex-row md:items-start md:justify-between">
+        <div className="min-w-0">
+          <h1 className="text-2xl font-semibold tracking-tight text-slate-900 sm:text-3xl">
+            {strategy.name}
+          </h1>
+          <p className="mt-1 text-sm text-slate-500">
+            by <span className="font-medium text-slate-700">{strategy.authorName}</span> · published{" "}
+            {formatUtcDate(strategy.createdAt)}
+          </p>
+          <div className="mt-3 flex flex-wrap gap-1.5" aria-label="Markets">
+            {strategy.symbols.map((symbol) => (
+              <MarketBadge key={symbol}>{symbol}</MarketBadge>
+            ))}
+            {strategy.resolution ? (
+              <MarketBadge tone="brand">{strategy.resolution} candles</MarketBadge>
+            ) : null}
+            {strategy.tags.map((tag) => (
+              <Link
+                key={tag}
+                to={`/?tag=${encodeURIComponent(tag)}`}
+                className="rounded-full px-2 py-0.5 text-xs font-medium text-slate-600 ring-1 ring-slate-300 hover:bg-slate-50"
+              >
+                #{tag}
+              </Link>
+            ))}
+          </div>
+        </div>
+        <div className="flex shrink-0 flex-col items-stretch gap-2 md:items-end">
+          <Link
+            to={`/strategies/${strategy.slug}/subscribe`}
+            className="inline-flex h-11 items-center justify-center rounded-lg bg-brand-600 px-6 text-sm font-semibold text-white shadow-sm hover:bg-brand-700"
+          >
+            Subscribe
+          </Link>
+          <p className="text-center text-xs text-slate-500 md:text-right">
+            {formatCount(strategy.subscriberCount)}{" "}
+            {strategy.subscriberCount === 1 ? "subscriber" : "subscribers"} · your own risk settings
+          </p>
+        </div>
+      </header>
+
+      {strategy.description ? (
+        <Section title="About this strategy">
+          <p className="whitespace-pre-line text-sm leading-6 text-slate-700">{strategy.description}</p>
+        </Section>
+      ) : null}
+
+      <Section
+        title="Live performance"
+        aside={
+          <span className="rounded-md bg-emerald-50 px-2 py-0.5 text-xs font-medium text-emerald-700 ring-1 ring-inset ring-emerald-200">
+            Live trades
+          </span>
+        }
+      >
+        <MarketStats stats={performance} />
+        <div className="mt-5">
+          <ChartEquity
+            points={performance.equity}
+            height={260}
+            label={`Live equity curve of ${strategy.name}`}
+          />
+        </div>
+        <p className="mt-3 text-xs text-slate-500">
+          Each signal's result is its subscribers' average P&amp;L in percent of their capital; the curve
+          follows 100 from the first trade. Sharpe and Sortino use daily returns, annualised × √
+          {annualisationDays}, risk-free rate 0. Past results do not promise future ones.
+        </p>
+      </Section>
+
+      {backtests.length > 0 ? (
+        <Section
+          title="Backtests"
+          aside={
+            <span className="rounded-md bg-amber-50 px-2 py-0.5 text-xs font-medium text-amber-800 ring-1 ring-inset ring-amber-200">
+              Simulated on history
+            </span>
+          }
+        >
+          <p className="mb-2 text-xs text-slate-500">
+            The author's latest completed backtest of each version. Simulations, not live results.
+          </p>
+          <MarketBacktests backtests={backtests} />
+        </Section>
+      ) : null}
+
+      <div className="grid gap-6 lg:grid-cols-3">
+        <div className="min-w-0 lg:col-span-2">
+          <Section title="Recent signals">
+            <MarketSignals signals={signals} />
+          </Section>
+        </div>
+        <Section title="Versions">
+          <ol className="space-y-4">
+            {versions.map((v) => (
+              <li key={v.id} className="border-l-2 border-slate-200 pl-3">
+                <p className="flex flex-wrap items-center gap-2 text-sm font-medium text-slate-900">
+                  v{v.version}
+                  {v.latest ? <MarketBadge tone="brand">latest</MarketBadge> : null}
+                  {v.status === "deprecated" ? <MarketBadge>deprecated</MarketBadge> : null}
+                  <span className="text-xs font-normal text-slate-500">{formatUtcDate(v.publishedAt)}</span>
+                </p>
+                <p className="mt-1 text-xs text-slate-500">
+                  {v.symbols.join(", ")} · {v.resolution}
+                </p>
+                <p className="mt-1 whitespace-pre-line text-sm text-slate-700">
+                  {v.changelog || "No changelog."}
+                </p>
+              </li>
+            ))}
+          </ol>
+        </Section>
+      </div>
+    </article>
+  );
+}

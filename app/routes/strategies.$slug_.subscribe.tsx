@@ -1,0 +1,154 @@
+// /strategies/:slug/subscribe: the subscribe form (risk settings, broker account, optional version pin).
+import type { ActionFunctionArgs, AppLoadContext, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json, redirect } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { FormError, SelectField, SubmitButton } from "~/components/forms";
+import { RiskFields, submittedRiskValues } from "~/components/subscription-risk-fields";
+import { requireUserId } from "~/session.server";
+import { announceSubscriptionChange } from "~/subscriptions.server";
+import { listBrokerAccounts } from "../../db/queries/broker-accounts";
+import { getPublicStrategyBySlug, listStrategyVersions } from "../../db/queries/strategies";
+import { createSubscription, InvalidReferenceError } from "../../db/queries/subscriptions";
+import { parseInput } from "../../db/validation/fields";
+import { RISK_DEFAULTS_INPUT, subscribeSchema } from "../../db/validation/risk-settings";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: data ? `Subscribe to ${data.strategy.name} · Candlecast` : "Subscribe · Candlecast" },
+];
+
+async function requireSubscribableStrategy(context: AppLoadContext, slug: string | undefined) {
+  const strategy = slug ? await getPublicStrategyBySlug(context.app.store.db, slug) : undefined;
+  if (!strategy || !strategy.latestVersionId) throw new Response("Strategy not found", { status: 404 });
+  return strategy;
+}
+
+export async function loader({ request, context, params }: LoaderFunctionArgs) {
+  const userId = await requireUserId(request, context);
+  const strategy = await requireSubscribableStrategy(context, params.slug);
+  const [versions, accounts] = await Promise.all([
+    listStrategyVersions(context.app.store.db, strategy.id),
+    listBrokerAccounts(context.app.store.db, userId),
+  ]);
+  return json({
+    strategy: {
+      name: strategy.name,
+      slug: strategy.slug,
+      description: strategy.description,
+      resolution: strategy.resolution,
+      symbols: strategy.symbols,
+      subscriberCount: strategy.subscriberCount,
+    },
+    versions: versions.filter((v) => v.status === "published").map((v) => ({ id: v.id, version: v.version })),
+    accounts: accounts.map((a) => ({ id: a.id, name: a.name, kind: a.kind, exchange: a.exchange, testnet: a.testnet })),
+  });
+}
+
+export async function action({ request, context, params }: ActionFunctionArgs) {
+  const userId = await requireUserId(request, context);
+  const strategy = await requireSubscribableStrategy(context, params.slug);
+  const form = await request.formData();
+  const parsed = parseInput(subscribeSchema, form);
+  const values = { ...submittedRiskValues(form), brokerAccountId: String(form.get("brokerAccountId") ?? ""), pinnedVersionId: String(form.get("pinnedVersionId") ?? "") };
+  if (!parsed.ok) return json({ errors: parsed.errors, values }, { status: 400 });
+  try {
+    const { id } = await createSubscription(context.app.store.db, userId, strategy.id, parsed.data);
+    await announceSubscriptionChange(context, userId, { subscriptionId: id, strategyId: strategy.id, status: "active" });
+    return redirect(`/subscriptions/${id}`);
+  } catch (error) {
+    if (error instanceof InvalidReferenceError) {
+      return json({ errors: { [error.field]: error.message } as Record<string, string>, values }, { status: 400 });
+    }
+    throw error;
+  }
+}
+
+export default function Subscribe() {
+  const { strategy, versions, accounts } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const errors: Record<string, string> = result?.errors ?? {};
+  const values = result?.values ?? { ...RISK_DEFAULTS_INPUT, brokerAccountId: accounts[0]?.id ?? "", pinnedVersionId: "" };
+  const errorCount = Object.keys(errors).length;
+
+  return (
+    <div className="mx-auto max-w-4xl">
+      <nav aria-label="Breadcrumb" className="text-sm text-slate-500">
+        <Link to={`/strategies/${strategy.slug}`} className="hover:text-slate-800 hover:underline">
+          ← {strategy.name}
+        </Link>
+      </nav>
+      <h1 className="mt-2 text-2xl font-semibold tracking-tight">Subscribe to {strategy.name}</h1>
+      <p className="mt-1 text-slate-600">
+        The strategy runs once per {strategy.resolution} candle close on {strategy.symbols.join(", ")}; each signal is sized with your
+        settings below and sent to your broker account.
+      </p>
+
+      <Form method="post" noValidate className="mt-6 grid gap-6 lg:grid-cols-[1fr_18rem]">
+        <div className="space-y-6 rounded-xl border border-slate-200 bg-white p-4 shadow-sm sm:p-6">
+          {errorCount > 0 ? (
+            <FormError
+              error={errors._form ?? errors.strategyId ?? `Please correct the ${errorCount === 1 ? "field" : `${errorCount} fields`} marked below.`}
+            />
+          ) : null}
+          <section aria-labelledby="risk-heading">
+            <h2 id="risk-heading" className="text-base font-semibold text-slate-900">
+              Risk settings
+            </h2>
+            <p className="mb-4 text-sm text-slate-500">You can change these later; new settings apply from the next candle close.</p>
+            <RiskFields values={values} errors={errors} />
+          </section>
+          <section aria-labelledby="execution-heading" className="grid gap-5 border-t border-slate-100 pt-6 sm:grid-cols-2">
+            <h2 id="execution-heading" className="sr-only">
+              Execution
+            </h2>
+            <SelectField
+              name="brokerAccountId"
+              label="Broker account"
+              defaultValue={values.brokerAccountId}
+              error={errors.brokerAccountId}
+              help={
+                <>
+                  Where orders go. <Link to="/settings/brokers" className="text-brand-600 hover:underline">Manage accounts</Link>
+                </>
+              }
+              options={accounts.map((a) => ({
+                value: a.id,
+                label: a.kind === "paper" ? `${a.name} (paper)` : `${a.name} (${a.exchange}${a.testnet ? ", testnet" : ""})`,
+              }))}
+            />
+            <SelectField
+              name="pinnedVersionId"
+              label="Version"
+              defaultValue={values.pinnedVersionId}
+              error={errors.pinnedVersionId}
+              help="Follow the latest version, or pin one so author updates don't change what runs."
+              options={[
+                { value: "", label: `Latest (${versions[0]?.version ?? "—"})` },
+                ...versions.map((v) => ({ value: v.id, label: `Pin ${v.version}` })),
+              ]}
+            />
+          </section>
+        </div>
+        <aside className="h-fit space-y-4 rounded-xl border border-slate-200 bg-white p-4 shadow-sm lg:sticky lg:top-6">
+          <dl className="space-y-2 text-sm">
+            <div className="flex justify-between gap-2">
+              <dt className="text-slate-500">Markets</dt>
+              <dd className="text-right font-medium">{strategy.symbols.join(", ")}</dd>
+            </div>
+            <div className="flex justify-between gap-2">
+              <dt className="text-slate-500">Candle</dt>
+              <dd className="font-medium">{strategy.resolution}</dd>
+            </div>
+            <div className="flex justify-between gap-2">
+              <dt className="text-slate-500">Subscribers</dt>
+              <dd className="font-medium">{strategy.subscriberCount}</dd>
+            </div>
+          </dl>
+          <SubmitButton className="w-full" pendingLabel="Subscribing…">
+            Subscribe
+          </SubmitButton>
+          <p className="text-xs text-slate-500">Pause or cancel at any time. Trading involves risk; past results don't promise future ones.</p>
+        </aside>
+      </Form>
+    </div>
+  );
+}

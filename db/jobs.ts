@@ -1,0 +1,67 @@
+// Author job queues: names and payload schemas shared by the web app (send) and the worker (work), and their result payloads.
+import { z } from "zod";
+import { RUNTIME_ERROR_KINDS, resolutionSchema, signalSchema, symbolSchema } from "./domain";
+import { strategyVersionSchema } from "./validation/strategy";
+
+export const JOB_NAMES = {
+  validateStrategy: "strategy-validate",
+  runBacktest: "backtest-run",
+} as const;
+export type JobName = (typeof JOB_NAMES)[keyof typeof JOB_NAMES];
+
+/** Bus channel: "an author job was just queued", so a worker fetches it now instead of at its next poll. */
+export const AUTHOR_JOBS_CHANNEL = "author-jobs";
+
+/** Runs a strategy's code once, sandboxed, on sample candles; the result comes back as a "validation.result" event. */
+export const validateStrategyJobSchema = z.object({
+  requestId: z.string().min(1),
+  userId: z.string().min(1),
+  code: strategyVersionSchema.shape.code,
+  params: strategyVersionSchema.shape.params,
+  symbol: symbolSchema.optional(),
+  resolution: resolutionSchema.optional(),
+});
+export type ValidateStrategyJob = z.infer<typeof validateStrategyJobSchema>;
+
+/** Runs a queued backtest row; everything else (version, period, settings) is read from the store. */
+export const runBacktestJobSchema = z.object({ backtestId: z.string().min(1) });
+export type RunBacktestJob = z.infer<typeof runBacktestJobSchema>;
+
+export const JOB_PAYLOAD_SCHEMAS = {
+  [JOB_NAMES.validateStrategy]: validateStrategyJobSchema,
+  [JOB_NAMES.runBacktest]: runBacktestJobSchema,
+} as const;
+
+/** What the web app may do with the queue: enqueue. Null where no queue is reachable (web-only without Postgres). */
+export interface JobSender {
+  send(name: JobName, payload: unknown): Promise<string | null>;
+}
+
+const runtimeErrorSchema = z.object({
+  kind: z.enum([...RUNTIME_ERROR_KINDS, "internal"]),
+  message: z.string(),
+  traceback: z.string(),
+  logs: z.array(z.string()),
+});
+
+/** Payload of a "validation.result" event, to the user who asked. */
+export const validationResultSchema = z.discriminatedUnion("ok", [
+  z.object({
+    requestId: z.string(),
+    ok: z.literal(true),
+    signal: signalSchema,
+    /** Signals per action over the sample history (a backtest of the same code on the same candles). */
+    actions: z.record(z.string(), z.number().int()),
+    candles: z.number().int(),
+    logs: z.array(z.string()),
+    /** Declared `lookback` of the strategy class, when it could be read. */
+    lookback: z.number().int().nullable(),
+    ms: z.number(),
+  }),
+  z.object({ requestId: z.string(), ok: z.literal(false), error: runtimeErrorSchema, ms: z.number() }),
+]);
+export type ValidationResult = z.infer<typeof validationResultSchema>;
+
+/** What an author (form or API) asks to validate: the job payload without who asked and the request id. */
+export const validateRequestSchema = validateStrategyJobSchema.omit({ requestId: true, userId: true });
+export type ValidateRequest = z.infer<typeof validateRequestSchema>;

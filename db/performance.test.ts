@@ -1,0 +1,179 @@
+// Performance statistics against figures worked out by hand (the arithmetic is in the comments).
+import {
+  dailyReturns,
+  downsample,
+  equityFromTrades,
+  maxDrawdownPct,
+  performanceFromTrades,
+  sharpeRatio,
+  sortinoRatio,
+  tradeStats,
+} from "./performance";
+
+const DAY = 86_400_000;
+const noon = (day: number) => day * DAY + DAY / 2;
+
+describe("performanceFromTrades", () => {
+  const cases = [
+    {
+      name: "no trades",
+      trades: [],
+      expected: {
+        returnPct: 0,
+        winRate: null,
+        profitFactor: null,
+        maxDrawdownPct: 0,
+        sharpe: null,
+        sortino: null,
+        trades: 0,
+      },
+    },
+    {
+      // Equity 100 -> 110 -> 105 -> 125 -> 115. Return 15 %. Wins 2/4. PF 30/15 = 2.
+      // Drawdowns: 110 -> 105 = 4.55 %, 125 -> 115 = 8 %.
+      // Daily returns: .1, 105/110-1 = -.045455, 125/105-1 = .190476, 115/125-1 = -.08; mean .041255,
+      // sample sd .126411 -> Sharpe .041255/.126411 * sqrt(365) = 6.2351.
+      // Downside deviation sqrt((.045455² + .08²)/4) = .046006 -> Sortino .041255/.046006 * sqrt(365) = 17.1323.
+      name: "one trade a day, two wins, two losses",
+      trades: [
+        { closedAt: noon(0), pnl: 10 },
+        { closedAt: noon(1), pnl: -5 },
+        { closedAt: noon(2), pnl: 20 },
+        { closedAt: noon(3), pnl: -10 },
+      ],
+      expected: {
+        returnPct: 15,
+        winRate: 0.5,
+        profitFactor: 2,
+        maxDrawdownPct: 8,
+        sharpe: 6.2351,
+        sortino: 17.1323,
+        trades: 4,
+      },
+    },
+    {
+      // Days 0 and 3 trade, days 1-2 are flat: daily returns .1, 0, 0, 100/110-1 = -.090909.
+      // Mean .0022727, sample sd .0779825 -> Sharpe .5568; downside sqrt(.090909²/4) = .0454545 -> Sortino .9552.
+      name: "days without trades count as flat days",
+      trades: [
+        { closedAt: noon(0), pnl: 10 },
+        { closedAt: noon(3), pnl: -10 },
+      ],
+      expected: {
+        returnPct: 0,
+        winRate: 0.5,
+        profitFactor: 1,
+        maxDrawdownPct: 9.0909,
+        sharpe: 0.5568,
+        sortino: 0.9552,
+        trades: 2,
+      },
+    },
+    {
+      // A break-even trade is neither a win nor a loss; one day only: no Sharpe.
+      name: "break-even trade on a single day",
+      trades: [
+        { closedAt: noon(5), pnl: 0 },
+        { closedAt: noon(5) + 1, pnl: 4 },
+        { closedAt: noon(5) + 2, pnl: -2 },
+      ],
+      expected: {
+        returnPct: 2,
+        winRate: 1 / 3,
+        profitFactor: 2,
+        maxDrawdownPct: 1.9231,
+        sharpe: null,
+        sortino: null,
+        trades: 3,
+      },
+    },
+    {
+      name: "only winners: profit factor undefined, no drawdown",
+      trades: [
+        { closedAt: noon(0), pnl: 5 },
+        { closedAt: noon(1), pnl: 5 },
+      ],
+      // Daily returns .05 and 110/105-1 = .047619: no negative return, so Sortino is undefined.
+      expected: {
+        returnPct: 10,
+        winRate: 1,
+        profitFactor: null,
+        maxDrawdownPct: 0,
+        sortino: null,
+        trades: 2,
+      },
+    },
+  ];
+
+  it.each(cases)("$name", ({ trades, expected }) => {
+    const stats = performanceFromTrades(trades, 100);
+    for (const [key, value] of Object.entries(expected)) {
+      const actual = stats[key as keyof typeof stats];
+      if (value === null) expect(actual, key).toBeNull();
+      else expect(actual, key).toBeCloseTo(value as number, 3);
+    }
+  });
+
+  it("orders trades by close time whatever order they come in", () => {
+    const stats = performanceFromTrades(
+      [
+        { closedAt: noon(2), pnl: -30 },
+        { closedAt: noon(1), pnl: 50 },
+      ],
+      100,
+    );
+    // 100 -> 150 -> 120: drawdown 20 % of the 150 peak.
+    expect(stats.equity.map((p) => p.value)).toEqual([100, 150, 120]);
+    expect(stats.maxDrawdownPct).toBeCloseTo(20, 6);
+  });
+});
+
+describe("building blocks", () => {
+  it("starts the equity curve at the given start time", () => {
+    expect(equityFromTrades([{ closedAt: 50, pnl: 1 }], 10, 7)).toEqual([
+      { time: 7, value: 10 },
+      { time: 50, value: 11 },
+    ]);
+    expect(equityFromTrades([], 10)).toEqual([]);
+  });
+
+  it.each([
+    { values: [100, 120, 90, 130, 65], expected: 50 },
+    { values: [100, 80], expected: 20 },
+    { values: [100, 101, 102], expected: 0 },
+    { values: [], expected: 0 },
+  ])("max drawdown of $values is $expected %", ({ values, expected }) => {
+    expect(maxDrawdownPct(values)).toBeCloseTo(expected, 9);
+  });
+
+  it("computes daily returns from each UTC day's last value", () => {
+    const points = [
+      { time: noon(0), value: 100 },
+      { time: noon(0) + 1000, value: 110 },
+      { time: noon(2), value: 99 },
+    ];
+    const r = dailyReturns(points);
+    expect(r).toHaveLength(3);
+    expect(r[0]).toBeCloseTo(0.1, 9);
+    expect(r[1]).toBe(0);
+    expect(r[2]).toBeCloseTo(-0.1, 9);
+  });
+
+  it("has no Sharpe or Sortino without variation or with fewer than two periods", () => {
+    expect(sharpeRatio([0.01])).toBeNull();
+    expect(sharpeRatio([0.01, 0.01, 0.01])).toBeNull();
+    expect(sortinoRatio([0.01, 0.02])).toBeNull();
+    // Mean .005, sample sd .0070711 -> .7071 per period, unannualised with periodsPerYear 1.
+    expect(sharpeRatio([0.01, 0], 1)).toBeCloseTo(0.7071, 4);
+  });
+
+  it("counts wins, losses and profit factor from signs", () => {
+    expect(tradeStats([3, -1, -2, 0])).toEqual({ trades: 4, winRate: 0.25, profitFactor: 1 });
+    expect(tradeStats([])).toEqual({ trades: 0, winRate: null, profitFactor: null });
+  });
+
+  it("downsamples keeping the first and the last value", () => {
+    expect(downsample([1, 2, 3], 5)).toEqual([1, 2, 3]);
+    expect(downsample([0, 1, 2, 3, 4, 5, 6, 7, 8, 9], 4)).toEqual([0, 3, 6, 9]);
+  });
+});

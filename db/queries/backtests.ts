@@ -1,0 +1,258 @@
+// Backtests: requested by a user (user-scoped), run by the worker, their progress and result written with their outbox event.
+import { and, eq, inArray, sql } from "drizzle-orm";
+import type { Db } from "../client";
+import { RESOLUTION_MS, type Resolution } from "../domain";
+import type { NewEvent } from "../events";
+import { newId } from "../ids";
+import { backtests, strategies, strategyVersions, type Backtest, type EventRow } from "../schema";
+import { MAX_BACKTEST_CANDLES, type BacktestRequest } from "../validation/backtest";
+import { afterKey, newestFirst, toPage, type PageRequest } from "./keyset";
+
+/** A backtest request that names something that cannot be tested (a version of another strategy, a symbol it does not trade...). */
+export class BacktestInputError extends Error {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export type BacktestStats = {
+  returnPct: number;
+  winRate: number | null;
+  sharpe: number | null;
+  sortino: number | null;
+  maxDrawdownPct: number;
+  profitFactor: number | null;
+  trades: number;
+};
+
+/** A closed backtest trade as stored in the backtest's `trades` column. */
+export interface BacktestTrade {
+  side: "LONG" | "SHORT";
+  quantity: number;
+  entryPrice: number;
+  exitPrice: number;
+  stopLoss: number;
+  takeProfit: number;
+  openedAt: number;
+  closedAt: number;
+  pnl: number;
+  fees: number;
+  exitReason: string;
+}
+
+const RISK_KEYS = [
+  "capital",
+  "riskPerTrade",
+  "leverage",
+  "maxOpenPositions",
+  "maxDailyLoss",
+  "stopLossAtr",
+  "takeProfitAtr",
+] as const;
+
+/**
+ * Queues a backtest of a strategy the user may see (their own, or a public one). Returns null when the
+ * strategy is not visible to them; throws BacktestInputError naming the field that cannot be tested.
+ */
+export async function createBacktest(db: Db, userId: string, strategyId: string, input: BacktestRequest) {
+  const strategy = await db.query.strategies.findFirst({
+    where: eq(strategies.id, strategyId),
+    columns: { id: true, authorId: true, visibility: true, latestVersionId: true },
+  });
+  if (!strategy || (strategy.authorId !== userId && strategy.visibility !== "public")) return null;
+  const versionId = input.versionId ?? strategy.latestVersionId;
+  if (!versionId) throw new BacktestInputError("versionId", "Publish a version before running a backtest");
+  const version = await db.query.strategyVersions.findFirst({
+    where: and(eq(strategyVersions.id, versionId), eq(strategyVersions.strategyId, strategyId)),
+    columns: { id: true, symbols: true, resolution: true },
+  });
+  if (!version) throw new BacktestInputError("versionId", "This version does not belong to the strategy");
+  if (!version.symbols.includes(input.symbol)) {
+    throw new BacktestInputError("symbol", `Symbol must be one of ${version.symbols.join(", ")}`);
+  }
+  const ms = RESOLUTION_MS[version.resolution as Resolution];
+  const fromTime = Math.ceil(input.from / ms) * ms;
+  const toTime = Math.floor(input.to / ms) * ms;
+  const candles = (toTime - fromTime) / ms;
+  if (candles < 1) throw new BacktestInputError("to", `The period must contain at least one ${version.resolution} candle`);
+  if (candles > MAX_BACKTEST_CANDLES) {
+    throw new BacktestInputError(
+      "from",
+      `The period holds ${candles.toLocaleString("en")} ${version.resolution} candles; at most ${MAX_BACKTEST_CANDLES.toLocaleString("en")} are allowed`,
+    );
+  }
+  const settings = Object.fromEntries(RISK_KEYS.map((k) => [k, input[k]]));
+  const id = newId();
+  await db.insert(backtests).values({
+    id,
+    strategyId,
+    versionId: version.id,
+    userId,
+    symbol: input.symbol,
+    resolution: version.resolution,
+    fromTime,
+    toTime,
+    settings,
+  });
+  return { id, versionId: version.id, candles };
+}
+
+/** The user's own backtest, or undefined. */
+export async function getBacktest(db: Db, userId: string, backtestId: string) {
+  return db.query.backtests.findFirst({ where: and(eq(backtests.id, backtestId), eq(backtests.userId, userId)) });
+}
+
+const summaryColumns = {
+  id: backtests.id,
+  strategyId: backtests.strategyId,
+  versionId: backtests.versionId,
+  version: strategyVersions.version,
+  symbol: backtests.symbol,
+  resolution: backtests.resolution,
+  fromTime: backtests.fromTime,
+  toTime: backtests.toTime,
+  settings: backtests.settings,
+  status: backtests.status,
+  progress: backtests.progress,
+  stats: backtests.stats,
+  error: backtests.error,
+  createdAt: backtests.createdAt,
+  finishedAt: backtests.finishedAt,
+};
+
+/** The user's backtests (of one strategy when given), newest first, one page. */
+export async function listBacktests(db: Db, userId: string, page: PageRequest, strategyId?: string) {
+  const rows = await db
+    .select(summaryColumns)
+    .from(backtests)
+    .innerJoin(strategyVersions, eq(strategyVersions.id, backtests.versionId))
+    .where(
+      and(
+        eq(backtests.userId, userId),
+        strategyId ? eq(backtests.strategyId, strategyId) : undefined,
+        afterKey(backtests.createdAt, backtests.id, page.after),
+      ),
+    )
+    .orderBy(...newestFirst(backtests.createdAt, backtests.id))
+    .limit(page.limit + 1);
+  return toPage(rows, page.limit, (r) => ({ t: r.createdAt, id: r.id }));
+}
+
+// ---- the worker's side: not tenant reads, it runs whatever backtest a job names ----
+
+/** The backtest a job names with the code and parameters of its version. */
+export async function loadBacktestRun(db: Db, backtestId: string) {
+  const rows = await db
+    .select({
+      backtest: backtests,
+      version: {
+        id: strategyVersions.id,
+        version: strategyVersions.version,
+        code: strategyVersions.code,
+        params: strategyVersions.params,
+        lookback: strategyVersions.lookback,
+      },
+    })
+    .from(backtests)
+    .innerJoin(strategyVersions, eq(strategyVersions.id, backtests.versionId))
+    .where(eq(backtests.id, backtestId))
+    .limit(1);
+  return rows[0] ?? null;
+}
+
+/**
+ * Updates the backtest and appends its progress event in ONE batch, both only while the row is in one of
+ * `onlyFrom` (a redelivered job must not reopen a finished backtest); returns the event row to publish.
+ */
+async function writeWithEvent(
+  db: Db,
+  backtestId: string,
+  set: Partial<typeof backtests.$inferInsert>,
+  event: NewEvent,
+  onlyFrom: Backtest["status"][],
+  now: number,
+): Promise<EventRow | null> {
+  const statuses = sql.join(
+    onlyFrom.map((s) => sql`${s}`),
+    sql`, `,
+  );
+  // The event goes first: both statements then see the row's status before this update.
+  const [inserted] = await db.batch([
+    db.all<{ seq: number }>(sql`
+      INSERT INTO events (user_id, type, payload, created_at)
+      SELECT ${event.userId}, ${event.type}, ${JSON.stringify(event.payload)}, ${now}
+      WHERE EXISTS (SELECT 1 FROM backtests WHERE id = ${backtestId} AND status IN (${statuses}))
+      RETURNING seq`),
+    db
+      .update(backtests)
+      .set(set)
+      .where(and(eq(backtests.id, backtestId), inArray(backtests.status, onlyFrom))),
+  ]);
+  const seq = (inserted as { seq: number }[])[0]?.seq;
+  if (seq === undefined) return null;
+  return { seq: Number(seq), userId: event.userId, type: event.type, payload: JSON.stringify(event.payload), createdAt: now };
+}
+
+const progressEvent = (b: Pick<Backtest, "id" | "userId">, status: Backtest["status"], progress: number, message?: string): NewEvent => ({
+  userId: b.userId,
+  type: "backtest.progress",
+  payload: { backtestId: b.id, status, progress, ...(message ? { message } : {}) },
+});
+
+export async function startBacktestRun(db: Db, b: Pick<Backtest, "id" | "userId">, now = Date.now()) {
+  return writeWithEvent(
+    db,
+    b.id,
+    { status: "running", progress: 0, error: null, stats: null, equity: null, trades: null, finishedAt: null },
+    progressEvent(b, "running", 0, "Starting"),
+    ["queued", "running"],
+    now,
+  );
+}
+
+export async function recordBacktestProgress(
+  db: Db,
+  b: Pick<Backtest, "id" | "userId">,
+  progress: number,
+  message: string,
+  now = Date.now(),
+) {
+  return writeWithEvent(db, b.id, { progress }, progressEvent(b, "running", progress, message), ["running"], now);
+}
+
+export async function completeBacktestRun(
+  db: Db,
+  b: Pick<Backtest, "id" | "userId">,
+  result: { stats: BacktestStats; equity: [number, number][]; trades: BacktestTrade[] },
+  now = Date.now(),
+) {
+  return writeWithEvent(
+    db,
+    b.id,
+    {
+      status: "completed",
+      progress: 1,
+      stats: result.stats,
+      equity: result.equity,
+      trades: result.trades as unknown as Record<string, unknown>[],
+      finishedAt: now,
+    },
+    progressEvent(b, "completed", 1, `${result.stats.trades} trades`),
+    ["running"],
+    now,
+  );
+}
+
+export async function failBacktestRun(db: Db, b: Pick<Backtest, "id" | "userId">, error: string, now = Date.now()) {
+  return writeWithEvent(
+    db,
+    b.id,
+    { status: "failed", error: error.slice(0, 20_000), finishedAt: now },
+    progressEvent(b, "failed", 1, error.split("\n")[0].slice(0, 300)),
+    ["queued", "running"],
+    now,
+  );
+}

@@ -1,0 +1,284 @@
+// Public marketplace reads: search with filters and pages, facets, a strategy's page data and its cached performance.
+import { and, asc, count, desc, eq, inArray, sql, type SQL } from "drizzle-orm";
+import { z } from "zod";
+import type { Db } from "../client";
+import { resolutionSchema, symbolSchema } from "../domain";
+import { downsample, performanceFromTrades, type ClosedTrade } from "../performance";
+import {
+  backtests,
+  executions,
+  strategies,
+  strategySymbols,
+  strategyTags,
+  strategyVersions,
+  users,
+} from "../schema";
+
+export const MARKET_SORTS = ["subscribers", "return", "newest"] as const;
+export type MarketSort = (typeof MARKET_SORTS)[number];
+export const MARKET_PAGE_SIZE = 12;
+/** Strategy performance is expressed as the equity of 100 units followed from the first trade. */
+export const PERFORMANCE_BASE = 100;
+const SPARKLINE_POINTS = 32;
+
+/**
+ * The marketplace URL (?q=&symbol=&resolution=&tag=&sort=&page=). A value that does not parse is
+ * dropped, not an error: a hand-edited or stale link still shows the marketplace.
+ */
+export const marketplaceQuerySchema = z.object({
+  q: z
+    .string()
+    .trim()
+    .transform((v) => v.slice(0, 80) || undefined)
+    .optional()
+    .catch(undefined),
+  symbol: symbolSchema.optional().catch(undefined),
+  resolution: resolutionSchema.optional().catch(undefined),
+  tag: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .regex(/^[a-z0-9][a-z0-9-]{0,23}$/)
+    .optional()
+    .catch(undefined),
+  sort: z.enum(MARKET_SORTS).catch("subscribers"),
+  page: z.coerce.number().int().min(1).max(100_000).catch(1),
+});
+export type MarketplaceQuery = z.output<typeof marketplaceQuerySchema>;
+
+const likePattern = (q: string) => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+function marketplaceWhere(query: MarketplaceQuery): SQL {
+  const conditions: SQL[] = [eq(strategies.visibility, "public")];
+  if (query.resolution) conditions.push(eq(strategies.resolution, query.resolution));
+  if (query.symbol) {
+    conditions.push(
+      inArray(
+        strategies.id,
+        sql`(SELECT ${strategySymbols.strategyId} FROM ${strategySymbols} WHERE ${strategySymbols.symbol} = ${query.symbol})`,
+      ),
+    );
+  }
+  if (query.tag) {
+    conditions.push(
+      inArray(
+        strategies.id,
+        sql`(SELECT ${strategyTags.strategyId} FROM ${strategyTags} WHERE ${strategyTags.tag} = ${query.tag})`,
+      ),
+    );
+  }
+  if (query.q) {
+    const pattern = likePattern(query.q);
+    conditions.push(sql`(${strategies.name} LIKE ${pattern} ESCAPE '\\'
+      OR ${strategies.description} LIKE ${pattern} ESCAPE '\\'
+      OR EXISTS (SELECT 1 FROM ${strategyTags} WHERE ${strategyTags.strategyId} = ${strategies.id}
+                 AND ${strategyTags.tag} LIKE ${pattern} ESCAPE '\\'))`);
+  }
+  return and(...conditions)!;
+}
+
+const ORDER: Record<MarketSort, SQL[]> = {
+  subscribers: [desc(strategies.subscriberCount), desc(strategies.createdAt), asc(strategies.id)],
+  return: [desc(strategies.returnPct), desc(strategies.subscriberCount), asc(strategies.id)],
+  newest: [desc(strategies.createdAt), asc(strategies.id)],
+};
+
+/** One page of public strategies matching the query, with the total and the page actually shown (clamped). */
+export async function searchPublicStrategies(db: Db, query: MarketplaceQuery, pageSize = MARKET_PAGE_SIZE) {
+  const where = marketplaceWhere(query);
+  const [{ total }] = await db.select({ total: count() }).from(strategies).where(where);
+  const pageCount = Math.max(1, Math.ceil(total / pageSize));
+  const page = Math.min(query.page, pageCount);
+  const items =
+    total === 0
+      ? []
+      : await db
+          .select({
+            id: strategies.id,
+            slug: strategies.slug,
+            name: strategies.name,
+            description: strategies.description,
+            authorName: users.name,
+            symbols: strategies.symbols,
+            resolution: strategies.resolution,
+            tags: strategies.tags,
+            subscriberCount: strategies.subscriberCount,
+            returnPct: strategies.returnPct,
+            tradesCount: strategies.tradesCount,
+            winRate: strategies.winRate,
+            sparkline: strategies.sparkline,
+            createdAt: strategies.createdAt,
+          })
+          .from(strategies)
+          .innerJoin(users, eq(users.id, strategies.authorId))
+          .where(where)
+          .orderBy(...ORDER[query.sort])
+          .limit(pageSize)
+          .offset((page - 1) * pageSize);
+  return { items, total, page, pageCount, pageSize };
+}
+export type MarketplaceCard = Awaited<ReturnType<typeof searchPublicStrategies>>["items"][number];
+
+/** The filter choices: symbols and the most used tags among public strategies. */
+export async function marketplaceFacets(db: Db, maxTags = 12) {
+  const [symbols, tags] = await Promise.all([
+    db
+      .select({ value: strategySymbols.symbol, count: count() })
+      .from(strategySymbols)
+      .innerJoin(
+        strategies,
+        and(eq(strategies.id, strategySymbols.strategyId), eq(strategies.visibility, "public")),
+      )
+      .groupBy(strategySymbols.symbol)
+      .orderBy(asc(strategySymbols.symbol)),
+    db
+      .select({ value: strategyTags.tag, count: count() })
+      .from(strategyTags)
+      .innerJoin(
+        strategies,
+        and(eq(strategies.id, strategyTags.strategyId), eq(strategies.visibility, "public")),
+      )
+      .groupBy(strategyTags.tag)
+      .orderBy(desc(count()), asc(strategyTags.tag))
+      .limit(maxTags),
+  ]);
+  return { symbols, tags };
+}
+
+/** A public strategy with its author's name; undefined for unknown and draft strategies. */
+export async function getPublicStrategyPage(db: Db, slug: string) {
+  const [row] = await db
+    .select({
+      id: strategies.id,
+      slug: strategies.slug,
+      name: strategies.name,
+      description: strategies.description,
+      authorId: strategies.authorId,
+      authorName: users.name,
+      symbols: strategies.symbols,
+      resolution: strategies.resolution,
+      tags: strategies.tags,
+      subscriberCount: strategies.subscriberCount,
+      latestVersionId: strategies.latestVersionId,
+      createdAt: strategies.createdAt,
+    })
+    .from(strategies)
+    .innerJoin(users, eq(users.id, strategies.authorId))
+    .where(and(eq(strategies.slug, slug), eq(strategies.visibility, "public")));
+  return row;
+}
+
+/**
+ * The strategy's own trades: every subscriber's position opened by one execution on one symbol is
+ * one strategy trade, whose result is the subscribers' average P&L in percent of their capital.
+ */
+export async function listStrategyClosedTrades(db: Db, strategyId: string) {
+  const rows = await db.all<{ opened_at: number; closed_at: number; ret: number }>(sql`
+    SELECT min(t.opened_at) AS opened_at, max(t.closed_at) AS closed_at, avg(t.pnl / s.capital) AS ret
+    FROM trades t JOIN subscriptions s ON s.id = t.subscription_id
+    WHERE t.strategy_id = ${strategyId} AND t.status = 'closed' AND s.capital > 0
+    GROUP BY t.execution_id, t.symbol
+    ORDER BY closed_at`);
+  const trades: ClosedTrade[] = rows.map((r) => ({
+    closedAt: Number(r.closed_at),
+    pnl: Number(r.ret) * PERFORMANCE_BASE,
+  }));
+  const startTime = rows.length ? Math.min(...rows.map((r) => Number(r.opened_at))) : undefined;
+  return { trades, startTime };
+}
+
+/** Live performance of a strategy from its closed trades (equity starts at PERFORMANCE_BASE). */
+export async function strategyLivePerformance(db: Db, strategyId: string) {
+  const { trades, startTime } = await listStrategyClosedTrades(db, strategyId);
+  return performanceFromTrades(trades, PERFORMANCE_BASE, startTime);
+}
+
+/**
+ * Recomputes the cached figures the marketplace cards read (return, trades, win rate, sparkline).
+ * Call it after an execution closed trades of this strategy; the cards never compute per request.
+ */
+export async function refreshStrategyPerformance(db: Db, strategyId: string) {
+  const perf = await strategyLivePerformance(db, strategyId);
+  const sparkline = downsample(
+    perf.equity.map((p) => Math.round(p.value * 100) / 100),
+    SPARKLINE_POINTS,
+  );
+  await db
+    .update(strategies)
+    .set({ returnPct: perf.returnPct, tradesCount: perf.trades, winRate: perf.winRate, sparkline })
+    .where(eq(strategies.id, strategyId));
+  return perf;
+}
+
+/** The latest executions of a strategy, with only what a visitor may see (no logs, no error text). */
+export async function listRecentSignals(db: Db, strategyId: string, limit = 15) {
+  return db
+    .select({
+      id: executions.id,
+      symbol: executions.symbol,
+      resolution: executions.resolution,
+      closeTime: executions.closeTime,
+      status: executions.status,
+      signal: executions.signal,
+      confidence: executions.confidence,
+      price: executions.price,
+      subscriberCount: executions.subscriberCount,
+      tradesCreated: executions.tradesCreated,
+      finishedAt: executions.finishedAt,
+    })
+    .from(executions)
+    .where(eq(executions.strategyId, strategyId))
+    .orderBy(desc(executions.closeTime))
+    .limit(limit);
+}
+
+const backtestStatsSchema = z
+  .object({
+    returnPct: z.number().nullish(),
+    winRate: z.number().nullish(),
+    sharpe: z.number().nullish(),
+    sortino: z.number().nullish(),
+    maxDrawdownPct: z.number().nullish(),
+    profitFactor: z.number().nullish(),
+    trades: z.number().nullish(),
+  })
+  .catch({});
+const backtestEquitySchema = z.array(z.tuple([z.number(), z.number()])).catch([]);
+
+/**
+ * The author's latest completed backtest of each version, newest version first. Other users'
+ * backtests are theirs alone and never appear on the public page.
+ */
+export async function listLatestBacktests(db: Db, strategyId: string, authorId: string, limit = 5) {
+  const rows = await db
+    .select({
+      id: backtests.id,
+      version: strategyVersions.version,
+      symbol: backtests.symbol,
+      resolution: backtests.resolution,
+      fromTime: backtests.fromTime,
+      toTime: backtests.toTime,
+      stats: backtests.stats,
+      equity: backtests.equity,
+      finishedAt: backtests.finishedAt,
+    })
+    .from(backtests)
+    .innerJoin(strategyVersions, eq(strategyVersions.id, backtests.versionId))
+    .where(
+      and(
+        eq(backtests.strategyId, strategyId),
+        eq(backtests.userId, authorId),
+        eq(backtests.status, "completed"),
+        sql`${backtests.createdAt} = (SELECT max(b2.created_at) FROM ${backtests} b2
+          WHERE b2.strategy_id = ${backtests.strategyId} AND b2.version_id = ${backtests.versionId}
+            AND b2.user_id = ${authorId} AND b2.status = 'completed')`,
+      ),
+    )
+    .orderBy(desc(strategyVersions.versionRank))
+    .limit(limit);
+  return rows.map((r) => ({
+    ...r,
+    stats: backtestStatsSchema.parse(r.stats ?? {}),
+    equity: backtestEquitySchema.parse(r.equity ?? []).map(([time, value]) => ({ time, value })),
+  }));
+}

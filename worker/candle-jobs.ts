@@ -1,0 +1,50 @@
+// The worker's queues: names, payload schemas, queue policies, and the deterministic id of a candle job.
+import { createHash } from "node:crypto";
+import { z } from "zod";
+import { RESOLUTION_MS, resolutionSchema } from "../db/domain";
+
+export const QUEUES = {
+  /** One job per (strategy, symbol, resolution, close time). */
+  candle: "candle",
+  registryRebuild: "registry-rebuild",
+  janitor: "janitor",
+  catchUp: "catch-up",
+} as const;
+
+/** pg-boss cron (minute granularity suits these; never candle jobs: docs/decisions/040). */
+export const PERIODIC = [
+  { queue: QUEUES.registryRebuild, cron: "*/5 * * * *" },
+  { queue: QUEUES.janitor, cron: "* * * * *" },
+  { queue: QUEUES.catchUp, cron: "* * * * *" },
+] as const;
+
+/** Bus channel: "candle jobs were just enqueued", so workers in other processes fetch now instead of at their next poll. */
+export const CANDLE_JOBS_CHANNEL = "candle-jobs";
+
+export const candleJobSchema = z
+  .object({
+    strategyId: z.string().min(1),
+    symbol: z.string().min(1),
+    resolution: resolutionSchema,
+    closeTime: z.number().int().nonnegative(),
+  })
+  .refine((j) => j.closeTime % RESOLUTION_MS[j.resolution] === 0, {
+    message: "closeTime must sit on a boundary of the resolution",
+    path: ["closeTime"],
+  });
+export type CandleJob = z.infer<typeof candleJobSchema>;
+
+/**
+ * The job id of a candle: a UUID (pg-boss ids must be) made of SHA-256 over the key, with the
+ * version nibble set to 8 ("custom", RFC 9562). Every worker derives the same id, and the job
+ * table's primary key refuses the second insert, whatever the number of schedulers racing.
+ */
+export function candleJobId(job: CandleJob): string {
+  const digest = createHash("sha256")
+    .update(JSON.stringify(["candle", job.strategyId, job.symbol, job.resolution, job.closeTime]))
+    .digest();
+  digest[6] = (digest[6] & 0x0f) | 0x80;
+  digest[8] = (digest[8] & 0x3f) | 0x80;
+  const h = digest.subarray(0, 16).toString("hex");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}

@@ -1,0 +1,396 @@
+// Executes one candle of one strategy: lock, claim, one sandboxed run per version, fan-out, one transaction, publish.
+import type { Db } from "../db/client";
+import { executionLockKey } from "../db/cache-keys";
+import { RESOLUTION_MS, type Candle, type Resolution } from "../db/domain";
+import { OUTBOX_CHANNEL, type NewEvent, type OutboxEvent } from "../db/events";
+import { newId } from "../db/ids";
+import type { Bus } from "../db/infra/bus";
+import type { Cache } from "../db/infra/cache";
+import type { Lock } from "../db/infra/lock";
+import { withLock } from "../db/infra/with-lock";
+import type { Logger } from "../db/logger.server";
+import { claimExecution, failExecution, findExecution, recordExecution } from "../db/queries/executions";
+import { listFanOutSubscriptions, listOpenTradesOfStrategy, type FanOutSubscription } from "../db/queries/fan-out";
+import { recordMissedCloses } from "../db/queries/registry";
+import { getStrategySettings, getVersionSettings, type VersionSettings } from "../db/queries/strategy-settings";
+import { isMissed } from "./boundaries";
+import { DEFAULT_PAPER_CONFIG, type PaperConfig } from "./brokers/paper";
+import type { ExchangeAccess } from "./exchange-access";
+import { planFanOut, PAPER_LIMITS, type VersionOutcome } from "./fan-out";
+import type { CandleJob } from "./candle-jobs";
+import type { MarketData } from "./market-data/market-data";
+import type { WorkerMetrics } from "./metrics";
+import { atr } from "./risk/atr";
+import type { StrategyRunner } from "./runtime";
+
+/** Where a candle's execution is; tests pause or kill a worker at these points. */
+export type CoordinatorStep = "locked" | "claimed" | "ran" | "planned" | "recorded" | "published";
+
+export type CandleOutcome =
+  | { status: "executed"; executionId: string; signal: string | null; opened: number; closed: number }
+  | { status: "failed"; executionId: string; errorKind: string }
+  | { status: "skipped"; reason: "missed" | "no_active_subscriptions" | "strategy_not_found" }
+  | { status: "locked" }
+  | { status: "already_done"; existingStatus: string }
+  | { status: "in_progress" }
+  | { status: "claimed_elsewhere" }
+  | { status: "fenced"; executionId: string };
+
+export interface CoordinatorDeps {
+  db: Db;
+  cache: Cache;
+  lock: Lock;
+  bus: Bus;
+  marketData: MarketData;
+  runner: Pick<StrategyRunner, "runLive">;
+  /** Simulated time: decides whether a close is stale. */
+  clock: { now(): number };
+  workerId: string;
+  logger: Logger;
+  metrics: WorkerMetrics;
+  exchange: ExchangeAccess;
+  paper?: PaperConfig;
+  /** Lock TTL; extended every third of it while the execution runs. */
+  lockTtlMs?: number;
+  /** Simulated ms after which an older close is no longer executed but recorded missed. */
+  missedAfterMs: number;
+  onStep?: (step: CoordinatorStep, job: CandleJob) => void | Promise<void>;
+}
+
+/** Candles for the ATR the risk function sizes with (Wilder's 14 needs 15; more smooths the seed). */
+const ATR_WINDOW = 30;
+const MAX_LOG_CHARS = 16_000;
+const MAX_EVENTS_PER_MESSAGE = 1_000;
+
+const boundedLog = (lines: string[], extra = "") => {
+  const text = [...lines, extra].filter(Boolean).join("\n");
+  return text.length <= MAX_LOG_CHARS ? text : `${text.slice(0, MAX_LOG_CHARS)}\n… (truncated)`;
+};
+
+interface VersionGroup {
+  version: VersionSettings;
+  subscriptions: FanOutSubscription[];
+}
+
+export function createCoordinator(deps: CoordinatorDeps) {
+  const { db, logger, metrics } = deps;
+  const lockTtlMs = deps.lockTtlMs ?? 30_000;
+  const paper = deps.paper ?? DEFAULT_PAPER_CONFIG;
+  const step = async (s: CoordinatorStep, job: CandleJob) => {
+    if (deps.onStep) await deps.onStep(s, job);
+  };
+  const onCacheError = (error: unknown, context: { key: string; operation: string }) =>
+    logger.warn({ err: error, ...context }, "settings cache unavailable; read the store");
+
+  async function publish(events: NewEvent[], seqs: { first: number; last: number } | null, createdAt: number) {
+    if (!seqs || events.length === 0) return;
+    const outbox: OutboxEvent[] = events.map((ev, i) => ({
+      seq: seqs.first + i,
+      userId: ev.userId,
+      type: ev.type,
+      payload: ev.payload,
+      createdAt,
+    }));
+    try {
+      for (let i = 0; i < outbox.length; i += MAX_EVENTS_PER_MESSAGE) {
+        await deps.bus.publish(OUTBOX_CHANNEL, { events: outbox.slice(i, i + MAX_EVENTS_PER_MESSAGE) });
+      }
+    } catch (error) {
+      // The events are committed: a browser gets them by replay from its Last-Event-ID.
+      logger.warn({ err: error }, "could not publish events on the bus; streams will replay them from the outbox");
+    }
+  }
+
+  /** Subscriptions grouped by the version they follow, limited to versions that trade this market. */
+  async function groupByVersion(job: CandleJob, latestVersionId: string | null, subs: FanOutSubscription[]) {
+    const byVersion = new Map<string, FanOutSubscription[]>();
+    for (const sub of subs) {
+      const versionId = sub.pinnedVersionId ?? latestVersionId;
+      if (!versionId) continue;
+      let list = byVersion.get(versionId);
+      if (!list) byVersion.set(versionId, (list = []));
+      list.push(sub);
+    }
+    const groups: VersionGroup[] = [];
+    for (const [versionId, subscriptions] of byVersion) {
+      const version = await getVersionSettings(deps.cache, db, versionId, onCacheError);
+      if (version && version.resolution === job.resolution && version.symbols.includes(job.symbol)) {
+        groups.push({ version, subscriptions });
+      }
+    }
+    // The latest version first (it names the execution row), then by following.
+    groups.sort(
+      (a, b) =>
+        Number(b.version.versionId === latestVersionId) - Number(a.version.versionId === latestVersionId) ||
+        b.subscriptions.length - a.subscriptions.length,
+    );
+    return groups;
+  }
+
+  async function runLocked(job: CandleJob): Promise<CandleOutcome> {
+    const existing = await findExecution(db, job);
+    if (existing) {
+      return existing.status === "RUNNING" ? { status: "in_progress" } : { status: "already_done", existingStatus: existing.status };
+    }
+    if (isMissed(job.closeTime, job.resolution, deps.clock.now(), deps.missedAfterMs)) {
+      await recordMissedCloses(db, [job], {
+        now: Date.now(),
+        workerId: deps.workerId,
+        detail: "The job for this close ran too late; only the latest close of a market is executed.",
+      });
+      metrics.missed.inc();
+      metrics.executions.inc({ status: "SKIPPED" });
+      return { status: "skipped", reason: "missed" };
+    }
+
+    const settings = await getStrategySettings(deps.cache, db, job.strategyId, onCacheError);
+    if (!settings) {
+      logger.warn({ job }, "candle job for a strategy that does not exist; dropped");
+      return { status: "skipped", reason: "strategy_not_found" };
+    }
+    const subs = await listFanOutSubscriptions(db, job.strategyId);
+    const groups = await groupByVersion(job, settings.latestVersionId, subs);
+    const executionId = newId();
+    const startedAt = Date.now();
+    const base = { id: executionId, ...job, workerId: deps.workerId, startedAt };
+
+    if (groups.length === 0) {
+      const result = await recordExecution(db, {
+        execution: {
+          ...base,
+          versionId: settings.latestVersionId,
+          status: "SKIPPED",
+          reason: "no_active_subscriptions",
+          subscriberCount: 0,
+          finishedAt: Date.now(),
+        },
+      });
+      if (result.status === "recorded") metrics.executions.inc({ status: "SKIPPED" });
+      return { status: "skipped", reason: "no_active_subscriptions" };
+    }
+
+    const primary = groups[0].version;
+    const subscriberCount = groups.reduce((n, g) => n + g.subscriptions.length, 0);
+    if (!(await claimExecution(db, { ...base, versionId: primary.versionId }))) return { status: "claimed_elsewhere" };
+    await step("claimed", job);
+    const log = logger.child({ executionId, strategyId: job.strategyId, symbol: job.symbol, closeTime: job.closeTime });
+
+    try {
+      return await runClaimed(job, { executionId, startedAt, primary, groups, subscriberCount, log });
+    } catch (error) {
+      // Unexpected (a bug, the store went away): finish the row now rather than leave it to the janitor.
+      log.error({ err: error }, "execution failed unexpectedly");
+      await failExecution(db, executionId, {
+        errorKind: "internal",
+        errorMessage: `The worker failed while executing this candle: ${error instanceof Error ? error.message : String(error)}`,
+        finishedAt: Date.now(),
+      }).catch((failError) => log.error({ err: failError }, "could not mark the execution FAILED; the janitor will"));
+      metrics.executions.inc({ status: "FAILED" });
+      return { status: "failed", executionId, errorKind: "internal" };
+    }
+  }
+
+  async function runClaimed(
+    job: CandleJob,
+    ctx: {
+      executionId: string;
+      startedAt: number;
+      primary: VersionSettings;
+      groups: VersionGroup[];
+      subscriberCount: number;
+      log: Logger;
+    },
+  ): Promise<CandleOutcome> {
+    const { executionId, primary, groups, log } = ctx;
+    const base = { id: executionId, ...job, workerId: deps.workerId, startedAt: ctx.startedAt };
+    const allSubs = groups.flatMap((g) => g.subscriptions);
+    const versionBySub = new Map<string, string>();
+    for (const g of groups) for (const s of g.subscriptions) versionBySub.set(s.id, g.version.versionId);
+
+    const count = Math.max(ATR_WINDOW, ...groups.map((g) => g.version.lookback));
+    let candles: Candle[];
+    try {
+      candles = await deps.marketData.closedCandles(job.symbol, job.resolution as Resolution, job.closeTime, count);
+      if (candles.length === 0 || candles[candles.length - 1].time + RESOLUTION_MS[job.resolution] !== job.closeTime) {
+        throw new Error(`the market data has no candle closing at ${new Date(job.closeTime).toISOString()}`);
+      }
+    } catch (error) {
+      return finishFailed(job, ctx, allSubs, "market_data", `Candles unavailable: ${error instanceof Error ? error.message : String(error)}`, []);
+    }
+
+    const stopRunTimer = metrics.runSeconds.startTimer();
+    const runs = await Promise.all(
+      groups.map((g) =>
+        deps.runner.runLive({ code: g.version.code, params: g.version.params, candles: candles.slice(-g.version.lookback) }),
+      ),
+    );
+    const runMs = stopRunTimer() * 1000;
+    await step("ran", job);
+
+    const outcomes = new Map<string, VersionOutcome>();
+    runs.forEach((r, i) =>
+      outcomes.set(groups[i].version.versionId, r.ok ? { ok: true, signal: r.signal } : { ok: false, kind: r.error.kind, message: r.error.message }),
+    );
+    const primaryRun = runs[0];
+    if (runs.every((r) => !r.ok)) {
+      const err = !primaryRun.ok ? primaryRun.error : null;
+      return finishFailed(job, ctx, allSubs, err?.kind ?? "runtime", err?.message ?? "The strategy failed.", [
+        ...(err?.logs ?? []),
+        err?.traceback ?? "",
+      ], runMs);
+    }
+
+    const fanoutStarted = performance.now();
+    const openTrades = await listOpenTradesOfStrategy(db, job.strategyId);
+    const exchangeSubs = allSubs.filter((s) => s.brokerKind === "exchange");
+    const exchangeState = new Map<string, Awaited<ReturnType<ExchangeAccess["prepare"]>>>();
+    for (const accountId of new Set(exchangeSubs.map((s) => s.brokerAccountId))) {
+      exchangeState.set(accountId, await deps.exchange.prepare(accountId, job.symbol));
+    }
+    const plan = planFanOut({
+      execution: { id: executionId, ...job },
+      subscriptions: allSubs,
+      versionOf: (s) => versionBySub.get(s.id)!,
+      outcomes,
+      openTrades,
+      candles,
+      atr: atr(candles),
+      paper,
+      brokerFor: (s) => (s.brokerKind === "paper" ? { limits: PAPER_LIMITS } : exchangeState.get(s.brokerAccountId)!),
+    });
+    await step("planned", job);
+
+    const signal = primaryRun.ok ? primaryRun.signal : null;
+    const logs = runs.flatMap((r, i) =>
+      groups.length === 1 ? (r.ok ? r.logs : r.error.logs) : [`[version ${groups[i].version.version}]`, ...(r.ok ? r.logs : r.error.logs)],
+    );
+    const finishedAt = Date.now();
+    const result = await recordExecution(db, {
+      execution: {
+        ...base,
+        versionId: primary.versionId,
+        status: "COMPLETED",
+        signal: signal?.action ?? null,
+        confidence: signal?.confidence ?? null,
+        price: candles[candles.length - 1].close,
+        stopLossHint: signal?.stopLoss ?? null,
+        takeProfitHint: signal?.takeProfit ?? null,
+        reason: signal?.reason || null,
+        subscriberCount: ctx.subscriberCount,
+        errorKind: primaryRun.ok ? null : primaryRun.error.kind,
+        errorMessage: primaryRun.ok ? null : primaryRun.error.message,
+        log: boundedLog(logs),
+        finishedAt,
+        runMs,
+        fanoutMs: performance.now() - fanoutStarted,
+      },
+      trades: plan.trades,
+      closes: plan.closes,
+      events: plan.events,
+    });
+    await step("recorded", job);
+    if (result.status === "already_recorded") {
+      metrics.fenced.inc();
+      log.warn({ existingStatus: result.existingStatus }, "result fenced: this candle was finished elsewhere meanwhile");
+      return { status: "fenced", executionId };
+    }
+    await publish(plan.events, result.eventSeqs, finishedAt);
+    metrics.fanoutSeconds.observe((performance.now() - fanoutStarted) / 1000);
+    await step("published", job);
+    metrics.executions.inc({ status: "COMPLETED" });
+    metrics.tradesOpened.inc({}, result.tradesCreated);
+    for (const c of plan.closes) metrics.tradesClosed.inc({ reason: c.exitReason });
+    log.info(
+      { signal: signal?.action, subscribers: ctx.subscriberCount, opened: result.tradesCreated, closed: result.tradesClosed, runMs: Math.round(runMs) },
+      "execution completed",
+    );
+    if (plan.orders.length > 0) await deps.exchange.placeOrders(plan.orders, log);
+    return { status: "executed", executionId, signal: signal?.action ?? null, opened: result.tradesCreated, closed: result.tradesClosed };
+  }
+
+  /** A FAILED result still tells every subscriber, in the same transaction. */
+  async function finishFailed(
+    job: CandleJob,
+    ctx: { executionId: string; startedAt: number; primary: VersionSettings; subscriberCount: number; log: Logger },
+    subs: FanOutSubscription[],
+    errorKind: string,
+    errorMessage: string,
+    logs: string[],
+    runMs?: number,
+  ): Promise<CandleOutcome> {
+    const finishedAt = Date.now();
+    const events: NewEvent[] = subs.map((s) => ({
+      userId: s.userId,
+      type: "execution",
+      payload: {
+        executionId: ctx.executionId,
+        strategyId: job.strategyId,
+        subscriptionId: s.id,
+        symbol: job.symbol,
+        resolution: job.resolution,
+        closeTime: job.closeTime,
+        status: "FAILED",
+        signal: null,
+        opened: null,
+        closed: [],
+        skipped: { reason: "strategy_error", detail: `${errorKind}: ${errorMessage}` },
+      },
+    }));
+    const result = await recordExecution(db, {
+      execution: {
+        id: ctx.executionId,
+        ...job,
+        versionId: ctx.primary.versionId,
+        status: "FAILED",
+        subscriberCount: ctx.subscriberCount,
+        errorKind,
+        errorMessage,
+        log: boundedLog(logs),
+        startedAt: ctx.startedAt,
+        finishedAt,
+        runMs: runMs ?? null,
+        workerId: deps.workerId,
+      },
+      events,
+    });
+    if (result.status === "already_recorded") {
+      metrics.fenced.inc();
+      return { status: "fenced", executionId: ctx.executionId };
+    }
+    await publish(events, result.eventSeqs, finishedAt);
+    metrics.executions.inc({ status: "FAILED" });
+    ctx.log.warn({ errorKind, errorMessage }, "execution failed");
+    return { status: "failed", executionId: ctx.executionId, errorKind };
+  }
+
+  /** Handles one candle job; never throws for an expected outcome (the job then completes). */
+  async function executeCandle(job: CandleJob): Promise<CandleOutcome> {
+    const finishTimer = metrics.executionSeconds.startTimer();
+    const outcome = await withLock(
+      deps.lock,
+      executionLockKey(job),
+      lockTtlMs,
+      async () => {
+        await step("locked", job);
+        return runLocked(job);
+      },
+      { onReleaseError: (error) => logger.warn({ err: error, job }, "could not release the execution lock; it expires by its TTL") },
+    );
+    if (!outcome.acquired) {
+      metrics.lockContention.inc();
+      metrics.candleJobs.inc({ outcome: "locked" });
+      return { status: "locked" };
+    }
+    if (outcome.lost) {
+      metrics.lockLost.inc();
+      logger.warn({ job, outcome: outcome.value.status }, "the execution lock lapsed while running; the store's unique keys fenced the result");
+    }
+    if (outcome.value.status === "executed" || outcome.value.status === "failed") finishTimer();
+    metrics.candleJobs.inc({ outcome: outcome.value.status });
+    return outcome.value;
+  }
+
+  return { executeCandle };
+}
+
+export type Coordinator = ReturnType<typeof createCoordinator>;

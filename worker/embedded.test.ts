@@ -1,0 +1,94 @@
+// The embedded mode end to end: PGlite queue, in-process lock/cache/bus, the real sandbox; simulated closes make trades.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { eq, sql } from "drizzle-orm";
+import pino from "pino";
+import { executionEventSchema, OUTBOX_CHANNEL, outboxMessageSchema, SUBSCRIPTION_CHANGED_CHANNEL, type OutboxEvent } from "../db/events";
+import { createInfra, type Infra } from "../db/infra/index.server";
+import { executions, trades } from "../db/schema";
+import { createTestStore, insertStrategy, insertSubscriptions, insertUser, type TestStore } from "../db/testing";
+import { testWorkerConfig } from "./testing/config";
+import { BUY_CODE } from "./testing/strategies";
+import { startWorker, type RunningWorker } from "./main";
+import { createQueue, type Queue } from "./queue";
+
+let store: TestStore;
+let infra: Infra;
+let queue: Queue;
+let worker: RunningWorker;
+let dataDir: string;
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), "candlecast-embedded-"));
+  store = await createTestStore();
+  infra = await createInfra({ logger: { warn: () => {}, error: () => {} } });
+  queue = await createQueue({ dataDir });
+});
+
+afterAll(async () => {
+  await worker?.stop();
+  await queue?.close();
+  await infra?.close();
+  store?.cleanup();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function waitFor<T>(what: string, probe: () => Promise<T | null | false>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+it("gives a new subscription trades and live events as simulated candles close", async () => {
+  const author = await insertUser(store, "author");
+  // At TIME_SCALE=60 a 1m candle closes every real second.
+  worker = await startWorker({
+    config: { ...testWorkerConfig(store.url), timeScale: 60 },
+    store,
+    infra,
+    queue,
+    logger: pino({ level: "silent" }),
+  });
+  const published: OutboxEvent[] = [];
+  await infra.bus.subscribe(OUTBOX_CHANNEL, (m) => published.push(...outboxMessageSchema.parse(m).events));
+
+  // Subscribed after the worker started: the web app's change message updates the registry at once.
+  const strategy = await insertStrategy(store, author.id, { code: BUY_CODE, resolution: "1m" });
+  const [sub] = await insertSubscriptions(store, strategy.id, 1);
+  await infra.bus.publish(SUBSCRIPTION_CHANGED_CHANNEL, { subscriptionId: sub.id, strategyId: strategy.id, status: "active" });
+
+  const opened = await waitFor("an open trade", async () => {
+    const rows = await store.db.select().from(trades).where(eq(trades.subscriptionId, sub.id));
+    return rows.find((t) => t.status === "open") ?? null;
+  });
+  expect(opened).toMatchObject({ side: "LONG", strategyId: strategy.id, symbol: "BTC/USDT" });
+  expect(opened.quantity).toBeGreaterThan(0);
+
+  // The next closes see the position: BUY again is a recorded skip, never a second position.
+  await waitFor("a second execution", async () => {
+    const [{ n }] = await store.db
+      .select({ n: sql<number>`count(*)` })
+      .from(executions)
+      .where(eq(executions.strategyId, strategy.id));
+    return n >= 3;
+  });
+  const rows = await store.db.select().from(trades).where(eq(trades.subscriptionId, sub.id));
+  expect(rows.filter((t) => t.status === "open")).toHaveLength(1);
+  expect(rows.some((t) => t.status === "skipped" && t.reason === "already_in_position")).toBe(true);
+
+  const events = await waitFor("live events", async () => {
+    const mine = published.filter((e) => e.userId === sub.userId && e.type === "execution");
+    return mine.length >= 2 ? mine : null;
+  });
+  const payloads = events.map((e) => executionEventSchema.parse(e.payload));
+  expect(payloads.find((p) => p.opened)?.opened).toMatchObject({ id: opened.id, side: "LONG" });
+  expect(payloads.every((p) => p.subscriptionId === sub.id && p.signal === "BUY")).toBe(true);
+
+  expect(worker.metrics()).toMatch(/candlecast_executions_total\{status="COMPLETED"\} [1-9]/);
+  expect((await worker.health()).ok).toBe(true);
+});

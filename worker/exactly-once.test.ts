@@ -1,0 +1,65 @@
+// Four worker processes race over 1,000 due candles on one libSQL file, one Postgres queue and one Redis: each runs once.
+import { sql } from "drizzle-orm";
+import { createTestStore, type TestStore } from "../db/testing";
+import { QUEUES } from "./candle-jobs";
+import { createSharedServices, POSTGRES_URL, REDIS_URL, spawnWorker, stopAll, type WorkerProcess } from "./testing/processes";
+import { buildScenario, checkInvariants, type Scenario } from "./testing/scenario";
+import { FLIP_CODE } from "./testing/strategies";
+
+let store: TestStore;
+let services: Awaited<ReturnType<typeof createSharedServices>>;
+let workers: WorkerProcess[] = [];
+let scenario: Scenario;
+
+beforeAll(async () => {
+  store = await createTestStore();
+  services = await createSharedServices("race");
+  // 200 strategies x 5 closes = 1,000 due keys; FLIP reverses every position, so closes race too.
+  scenario = await buildScenario(store, { strategies: 200, subscribers: 2, closes: 5, code: FLIP_CODE });
+});
+
+afterAll(async () => {
+  await stopAll(workers);
+  await services?.cleanup();
+  store?.cleanup();
+});
+
+it("executes each of 1,000 keys exactly once with 4 workers racing, each enqueuing all of them", async () => {
+  workers = Array.from({ length: 4 }, (_, i) =>
+    spawnWorker({
+      workerId: `race-${i}`,
+      databaseUrl: store.url,
+      postgresUrl: POSTGRES_URL,
+      schema: services.schema,
+      redisUrl: REDIS_URL,
+      keyPrefix: services.keyPrefix,
+      options: { concurrency: 3, runConcurrency: 1, missedAfterRealMs: 86_400_000 },
+    }),
+  );
+  await Promise.all(workers.map((w) => w.waitFor((m) => m.type === "ready")));
+  // Every worker's scheduler offers the same keys: the fixed job ids keep one job per key.
+  for (const w of workers) w.send({ cmd: "enqueue", jobs: scenario.keys });
+  await Promise.all(workers.map((w) => w.waitFor((m) => m.type === "enqueued")));
+
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    const [{ n }] = await store.db.all<{ n: number }>(sql`SELECT count(*) AS n FROM executions WHERE status != 'RUNNING'`);
+    if (Number(n) >= scenario.keys.length) break;
+    if (Date.now() > deadline) throw new Error(`only ${n} of ${scenario.keys.length} executions finished`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+
+  const report = await checkInvariants(store, scenario.keys);
+  expect(report.problems).toEqual([]);
+  expect(report.notTerminal).toEqual([]);
+  expect(report.byStatus).toEqual({ COMPLETED: 1000 });
+  // One queue job per key, however many times it was offered.
+  const jobs = await services.queue.boss.getQueueSize(QUEUES.candle, { before: "failed" });
+  expect(jobs).toBe(1000);
+
+  // The work was shared: every worker executed some.
+  const perWorker = await store.db.all<{ worker_id: string; n: number }>(sql`SELECT worker_id, count(*) AS n FROM executions GROUP BY 1`);
+  expect(perWorker).toHaveLength(4);
+  const [{ trades }] = await store.db.all<{ trades: number }>(sql`SELECT count(*) AS trades FROM trades WHERE status != 'skipped'`);
+  expect(Number(trades)).toBeGreaterThan(0);
+}, 180_000);

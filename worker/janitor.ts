@@ -1,0 +1,26 @@
+// The janitor: RUNNING executions whose worker stopped before finishing become FAILED (never a second execution).
+import type { Db } from "../db/client";
+import type { Logger } from "../db/logger.server";
+import { failStuckExecutions } from "../db/queries/executions";
+import type { WorkerMetrics } from "./metrics";
+
+export function createJanitor(deps: {
+  db: Db;
+  /** A RUNNING row older than this (real ms since it was claimed) is stuck: far past the run and fan-out limits. */
+  stuckAfterMs: number;
+  logger: Logger;
+  metrics: WorkerMetrics;
+  now?: () => number;
+}) {
+  const now = deps.now ?? Date.now;
+  return async function sweepStuckExecutions(): Promise<string[]> {
+    const t = now();
+    const ids = await failStuckExecutions(deps.db, t - deps.stuckAfterMs, t);
+    if (ids.length > 0) {
+      deps.metrics.janitorFailed.inc({}, ids.length);
+      deps.metrics.executions.inc({ status: "FAILED" }, ids.length);
+      deps.logger.warn({ executionIds: ids }, "janitor: finished stuck executions as FAILED");
+    }
+    return ids;
+  };
+}

@@ -1,0 +1,142 @@
+// Replays a strategy's signals over history through the live risk and paper-broker code: trades, equity and stats.
+import type { Candle, Signal } from "../../db/domain";
+import type { BacktestStats, BacktestTrade } from "../../db/queries/backtests";
+import { performanceFromTrades } from "../../db/performance";
+import {
+  checkExits,
+  closeTrade,
+  DEFAULT_PAPER_CONFIG,
+  fillEntry,
+  fillExit,
+  type PaperConfig,
+  type PaperTrade,
+} from "../brokers/paper";
+import { atr } from "../risk/atr";
+import { sizePosition, type MarketLimits, type RiskSettings } from "../risk/size-position";
+
+const DAY_MS = 86_400_000;
+/** Paper accounts have no exchange minimums (the same limits the live paper fan-out sizes with). */
+export const PAPER_LIMITS: MarketLimits = { minQuantity: 0, quantityStep: 0 };
+
+export interface SimulationInput {
+  symbol: string;
+  /** Oldest first; candles before `first` only feed the ATR window. */
+  candles: readonly Candle[];
+  /** One signal per candle from `first` on: signals[k] is the strategy's decision at the close of candles[first + k]. */
+  signals: readonly Signal[];
+  first: number;
+  resolutionMs: number;
+  /** Candles in the window live execution reads (the version's lookback): ATR is computed over the same window. */
+  window: number;
+  settings: RiskSettings;
+  paper?: PaperConfig;
+  limits?: MarketLimits;
+}
+
+export interface SimulationResult {
+  trades: BacktestTrade[];
+  equity: [number, number][];
+  stats: BacktestStats;
+}
+
+interface OpenTrade extends PaperTrade {
+  tradeId: string;
+  symbol: string;
+  entryFee: number;
+}
+
+/**
+ * At each close, as live: first the stops and targets of positions opened earlier are checked on the
+ * new candle, then the signal goes through `sizePosition` and the paper fills. Positions still open
+ * at the end are closed at the last close (exit reason "end_of_period"), so every result is realised.
+ */
+export function simulateBacktest(input: SimulationInput): SimulationResult {
+  const cfg = input.paper ?? DEFAULT_PAPER_CONFIG;
+  const limits = input.limits ?? PAPER_LIMITS;
+  const { candles, symbol, settings } = input;
+  const open: OpenTrade[] = [];
+  const closed: BacktestTrade[] = [];
+  const pnlByDay = new Map<number, number>();
+  let nextId = 1;
+
+  const close = (trade: OpenTrade, exitPrice: number, reason: string, at: number) => {
+    const result = closeTrade(trade, exitPrice, reason === "end_of_period" ? "signal_close" : (reason as never), cfg);
+    open.splice(open.indexOf(trade), 1);
+    const day = Math.floor(at / DAY_MS);
+    pnlByDay.set(day, (pnlByDay.get(day) ?? 0) + result.pnl);
+    closed.push({
+      side: trade.side,
+      quantity: trade.quantity,
+      entryPrice: trade.entryPrice,
+      exitPrice: result.exitPrice,
+      stopLoss: trade.stopLoss,
+      takeProfit: trade.takeProfit,
+      openedAt: trade.openedAt,
+      closedAt: at,
+      pnl: result.pnl,
+      fees: trade.entryFee + result.exitFee,
+      exitReason: reason,
+    });
+  };
+
+  for (let i = input.first; i < candles.length; i++) {
+    const candle = candles[i];
+    const closeTime = candle.time + input.resolutionMs;
+    for (const trade of [...open]) {
+      const exit = checkExits(trade, candle, cfg);
+      if (exit) close(trade, exit.exitPrice, exit.reason, closeTime);
+    }
+    const signal = input.signals[i - input.first];
+    const decisions = sizePosition({
+      signal,
+      symbol,
+      entryPrice: candle.close,
+      atr: atr(candles.slice(Math.max(0, i - input.window + 1), i + 1)),
+      settings,
+      state: {
+        openPositions: open.map((t) => ({ ...t })),
+        realizedPnlTodayUtc: pnlByDay.get(Math.floor(closeTime / DAY_MS)) ?? 0,
+      },
+      limits,
+    });
+    for (const d of decisions) {
+      if (d.kind === "close") {
+        const trade = open.find((t) => t.tradeId === d.tradeId);
+        if (trade) close(trade, fillExit(trade.side, candle.close, cfg), d.reason, closeTime);
+      } else if (d.kind === "open") {
+        const fill = fillEntry(d, cfg);
+        open.push({
+          tradeId: String(nextId++),
+          symbol,
+          side: d.side,
+          quantity: d.quantity,
+          entryPrice: fill.fillPrice,
+          entryFee: fill.fee,
+          stopLoss: d.stopLoss,
+          takeProfit: d.takeProfit,
+          openedAt: closeTime,
+        });
+      }
+    }
+  }
+  const last = candles[candles.length - 1];
+  if (last) {
+    const end = last.time + input.resolutionMs;
+    for (const trade of [...open]) close(trade, fillExit(trade.side, last.close, cfg), "end_of_period", end);
+  }
+
+  const start = candles[input.first]?.time ?? last?.time ?? 0;
+  const performance = performanceFromTrades(
+    closed.map((t) => ({ closedAt: t.closedAt, pnl: t.pnl })),
+    settings.capital,
+    start,
+  );
+  const { equity: points, ...stats } = performance;
+  const equity: [number, number][] = points.length
+    ? points.map((p) => [p.time, p.value])
+    : [[start, settings.capital]];
+  if (last && equity[equity.length - 1][0] < last.time + input.resolutionMs) {
+    equity.push([last.time + input.resolutionMs, equity[equity.length - 1][1]]);
+  }
+  return { trades: closed, equity, stats };
+}

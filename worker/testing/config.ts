@@ -1,0 +1,20 @@
+// A worker Config for tests: the real interpreter in bubblewrap, quiet logs, no secrets from disk.
+import type { Config } from "../../db/config.server";
+
+export function testWorkerConfig(databaseUrl: string, overrides: Partial<Config> = {}): Config {
+  return {
+    dataDir: "/tmp/candlecast-worker-test",
+    databaseUrl,
+    port: 0,
+    host: "127.0.0.1",
+    python: "/usr/bin/python3",
+    sandbox: "bwrap",
+    sessionSecret: "test-session-secret-at-least-32-characters-long",
+    encryptionKey: Buffer.alloc(32, 7).toString("base64"),
+    timeScale: 1,
+    workerConcurrency: 2,
+    logLevel: "silent",
+    nodeEnv: "test",
+    ...overrides,
+  };
+}

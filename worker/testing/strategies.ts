@@ -1,0 +1,13 @@
+// Small strategies the worker's tests and benches run for real in the sandbox (short lookbacks keep runs cheap).
+
+const strategy = (name: string, body: string) =>
+  `from candlecast import Strategy, Signal\n\nclass ${name}(Strategy):\n    lookback = 10\n    def on_candle(self, candles, **kwargs):\n${body}\n`;
+
+export const BUY_CODE = strategy("AlwaysBuy", "        return Signal.buy(reason='fixture')");
+export const HOLD_CODE = strategy("AlwaysHold", "        return Signal.hold('fixture')");
+/** BUY on even candles, SELL on odd ones (by open time): every execution reverses the position. */
+export const FLIP_CODE = strategy(
+  "Flip",
+  "        return Signal.buy() if (candles.time[-1] // 60000) % 2 == 0 else Signal.sell()",
+);
+export const CRASH_CODE = strategy("Crash", "        self.log('about to fail')\n        raise ValueError('fixture failure')");
