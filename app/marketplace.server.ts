@@ -15,8 +15,6 @@ import {
 import { listStrategyVersions } from "../db/queries/strategies";
 import { DAYS_PER_YEAR } from "../db/performance";
 
-export { MARKET_PAGE_SIZE, MARKET_SORTS, PERFORMANCE_BASE } from "../db/queries/marketplace";
-
 const facetsSchema = z.object({
   symbols: z.array(z.object({ value: z.string(), count: z.number() })),
   tags: z.array(z.object({ value: z.string(), count: z.number() })),

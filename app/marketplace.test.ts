@@ -233,13 +233,7 @@ describe("strategy page loader", () => {
       symbols: ["BTC/USDT", "ETH/USDT"],
     });
     expect(d.strategy).not.toHaveProperty("authorId");
-    expect(
-      d.versions.map((v: { version: string; changelog: string; latest: boolean }) => [
-        v.version,
-        v.changelog,
-        v.latest,
-      ]),
-    ).toEqual([
+    expect(d.versions.map((v) => [v.version, v.changelog, v.latest])).toEqual([
       ["1.1.0", "Wider stops.", true],
       ["1.0.0", "First release.", false],
     ]);
@@ -306,10 +300,10 @@ describe("strategy page loader", () => {
     expect(d.performance.winRate).toBe(0.5);
     expect(d.performance.profitFactor).toBeCloseTo(3, 9);
     expect(d.performance.maxDrawdownPct).toBeCloseTo(100 / 103, 9);
-    expect(d.performance.equity.map((p: { value: number }) => p.value)).toEqual([100, 103, 102]);
+    expect(d.performance.equity.map((p) => p.value)).toEqual([100, 103, 102]);
     expect(d.performance.equity[0].time).toBe(start);
 
-    expect(d.signals.map((s: { signal: string }) => s.signal)).toEqual(["CLOSE", "BUY", "CLOSE", "BUY"]);
+    expect(d.signals.map((s) => s.signal)).toEqual(["CLOSE", "BUY", "CLOSE", "BUY"]);
     expect(d.signals[1]).toMatchObject({ status: "COMPLETED", subscriberCount: 2, tradesCreated: 2 });
     expect(JSON.stringify(d)).not.toContain("secret strategy log line");
 

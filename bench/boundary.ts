@@ -1,12 +1,37 @@
 // Bench: 1,000 strategies x 10 subscribers due at one boundary, 2 worker processes on real Postgres and Redis:
 // seconds from the boundary's enqueue until every execution is terminal.
 // Args: --strategies N --subscribers N --workers N --concurrency N --runs N (Python runs at once per worker)
+import { readdirSync, readFileSync } from "node:fs";
 import { sql } from "drizzle-orm";
 import { createTestStore } from "../db/testing";
 import { createSharedServices, POSTGRES_URL, REDIS_URL, spawnWorker, stopAll } from "../worker/testing/processes";
 import { buildScenario, checkInvariants } from "../worker/testing/scenario";
 import { BUY_CODE } from "../worker/testing/strategies";
 import { printResult, round } from "./_stats";
+
+/** CPU ms (user + system) of every process whose command name matches: the services the workers lean on. */
+function cpuOf(pattern: RegExp): number {
+  let ticks = 0;
+  for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      const name = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
+      if (!pattern.test(name)) continue;
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // The process ended meanwhile.
+    }
+  }
+  return ticks * 10;
+}
+
+/** [own, reaped children's] CPU ms of one process. */
+function cpuOfPid(pid: number): [number, number] {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return [(Number(fields[11]) + Number(fields[12])) * 10, (Number(fields[13]) + Number(fields[14])) * 10];
+}
 
 function arg(args: string[], name: string, fallback: number): number {
   const i = args.indexOf(`--${name}`);
@@ -37,13 +62,16 @@ export default async function boundary(args: string[]) {
           schema: services.schema,
           redisUrl: REDIS_URL,
           keyPrefix: services.keyPrefix,
-          options: { concurrency, runConcurrency },
+          // Throughput, not staleness, is measured here: a minute boundary passing mid-run must not skip keys.
+          options: { concurrency, runConcurrency, missedAfterRealMs: 600_000 },
         }),
       );
     }
     await Promise.all(workers.map((w) => w.waitFor((m) => m.type === "ready")));
 
     // The boundary: every worker's scheduler offers the same jobs at once.
+    const services0 = { postgres: cpuOf(/^postgres/), redis: cpuOf(/^redis/) };
+    const workers0 = workers.map((w) => cpuOfPid(w.child.pid!));
     const started = performance.now();
     for (const w of workers) w.send({ cmd: "enqueue", jobs: scenario.keys });
     let done = 0;
@@ -54,6 +82,11 @@ export default async function boundary(args: string[]) {
       await new Promise((r) => setTimeout(r, 50));
     }
     const seconds = (performance.now() - started) / 1000;
+    const workerCpu = workers.map((w, i) => cpuOfPid(w.child.pid!).map((v, k) => v - workers0[i][k]));
+    console.log(
+      `cpu during the run: postgres ${cpuOf(/^postgres/) - services0.postgres} ms, redis ${cpuOf(/^redis/) - services0.redis} ms, ` +
+        `workers ${workerCpu.map(([own]) => own).join(" + ")} ms, their sandboxed runs ${workerCpu.map(([, kids]) => kids).join(" + ")} ms`,
+    );
 
     const report = await checkInvariants(store, scenario.keys);
     console.log(`statuses: ${JSON.stringify(report.byStatus)}; problems: ${report.problems.length}`);

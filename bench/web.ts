@@ -3,7 +3,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { Agent, request as httpRequest } from "node:http";
 import { connect, type Socket } from "node:net";
-import { tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { Redis } from "ioredis";
 import { openStore } from "../db/client";
@@ -80,19 +80,23 @@ function openSseClient(port: number, cookie: string) {
     let connected = false;
     socket.setEncoding("utf8");
     socket.on("connect", () =>
-      socket.write(`GET /events HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAccept: text/event-stream\r\nCookie: ${cookie}\r\n\r\n`),
+      socket.write(
+        `GET /events HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAccept: text/event-stream\r\nCookie: ${cookie}\r\n\r\n`,
+      ),
     );
     socket.on("data", (chunk: string) => {
       const now = performance.now();
       buffer += chunk;
       if (!connected) {
-        if (!buffer.startsWith("HTTP/1.1 200")) return reject(new Error(`/events answered ${buffer.slice(0, 40)}`));
+        if (!buffer.startsWith("HTTP/1.1 200"))
+          return reject(new Error(`/events answered ${buffer.slice(0, 40)}`));
         if (buffer.includes(": connected")) {
           connected = true;
           resolve({ socket, arrivals });
         }
       }
-      for (const m of buffer.matchAll(/^id: (\d+)$/gm)) if (!arrivals.has(Number(m[1]))) arrivals.set(Number(m[1]), now);
+      for (const m of buffer.matchAll(/^id: (\d+)$/gm))
+        if (!arrivals.has(Number(m[1]))) arrivals.set(Number(m[1]), now);
       buffer = buffer.slice(Math.max(0, buffer.lastIndexOf("\n\n")));
     });
     socket.on("error", reject);
@@ -104,7 +108,11 @@ async function measureSse(app: RunningApp, userId: string) {
   const port = Number(new URL(app.url).port);
   const clients: { socket: Socket; arrivals: Map<number, number> }[] = [];
   for (let i = 0; i < SSE_CLIENTS; i += 50) {
-    clients.push(...(await Promise.all(Array.from({ length: Math.min(50, SSE_CLIENTS - i) }, () => openSseClient(port, cookie)))));
+    clients.push(
+      ...(await Promise.all(
+        Array.from({ length: Math.min(50, SSE_CLIENTS - i) }, () => openSseClient(port, cookie)),
+      )),
+    );
   }
   const publisher = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
   await publisher.connect();
@@ -121,7 +129,8 @@ async function measureSse(app: RunningApp, userId: string) {
         await new Promise((r) => setTimeout(r, 2));
       }
       const missing = clients.filter((c) => !c.arrivals.has(seq)).length;
-      if (missing) throw new Error(`${missing} of ${SSE_CLIENTS} SSE clients did not get event ${seq} within 5 s`);
+      if (missing)
+        throw new Error(`${missing} of ${SSE_CLIENTS} SSE clients did not get event ${seq} within 5 s`);
       const times = clients.map((c) => c.arrivals.get(seq)! - sent);
       lastClientMs.push(Math.max(...times));
       allClientMs.push(...times);
@@ -147,12 +156,14 @@ function ensureProductionBuild() {
   buildIfNeeded((msg) => console.log(msg));
   if (!readFileSync(BUILD_FILE, "utf8").includes("jsxDEV")) return;
   console.log("rebuilding the web app in production mode (the current build is a development build)...");
-  const result = spawnSync(join(ROOT, "node_modules", ".bin", "remix"), ["build"], { cwd: ROOT, stdio: "inherit" });
+  const result = spawnSync(join(ROOT, "node_modules", ".bin", "remix"), ["build"], {
+    cwd: ROOT,
+    stdio: "inherit",
+  });
   if (result.status !== 0) throw new Error("remix build failed");
 }
 
 export default async function webBench(_args: string[]) {
-  ensureProductionBuild();
   const dataDir = mkdtempSync(join(tmpdir(), "candlecast-bench-web-"));
   let app: RunningApp | undefined;
   try {
@@ -162,10 +173,25 @@ export default async function webBench(_args: string[]) {
     await seedMarketplace(store.db, { count: STRATEGIES, withTrades: 50 });
     const user = await createUser(store.db, USER);
     store.close();
-    console.log(`seeded ${STRATEGIES} strategies (50 with closed trades) in ${round(performance.now() - seedStarted, 0)} ms`);
+    console.log(
+      `seeded ${STRATEGIES} strategies (50 with closed trades) in ${round(performance.now() - seedStarted, 0)} ms`,
+    );
 
     // Web only (no worker: nothing else competes for the 2 cores), events through Redis like a distributed replica.
-    app = await startApp({ DATA_DIR: dataDir, REDIS_URL, NODE_ENV: "production" }, ["--web"]);
+    // The build is shared with the test runs, which rebuild it in development mode: build right before starting,
+    // and once more if a test run swapped it in between (the app loads the build once, at start).
+    for (let attempt = 1; ; attempt++) {
+      ensureProductionBuild();
+      app = await startApp({ DATA_DIR: dataDir, REDIS_URL, NODE_ENV: "production" }, ["--web"]);
+      if ((await fetch(`${app.url}/`)).status === 200) break;
+      if (attempt === 2) throw new Error("the marketplace does not answer 200");
+      await app.stop();
+    }
+    console.log(
+      `load average before measuring: ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(" ")} (${cpus().length} cores)`,
+    );
     const pages = {
       marketplace: `${app.url}/`,
       filtered: `${app.url}/?symbol=ETH%2FUSDT&resolution=1h&sort=return`,
@@ -177,9 +203,13 @@ export default async function webBench(_args: string[]) {
       console.log(`TTFB ${name.padEnd(12)} p50 ${round(ttfb[name].p50)} ms  p99 ${round(ttfb[name].p99)} ms`);
     }
     const wrk = runWrk(pages.marketplace);
-    console.log(`wrk -t2 -c32 -d10s /: ${round(wrk.rps, 0)} req/s, latency p50 ${round(wrk.latencyP50Ms, 2)} ms, non-2xx ${wrk.non2xx}`);
+    console.log(
+      `wrk -t2 -c32 -d10s /: ${round(wrk.rps, 0)} req/s, latency p50 ${round(wrk.latencyP50Ms, 2)} ms, non-2xx ${wrk.non2xx}`,
+    );
     const wrkFiltered = runWrk(pages.filtered);
-    console.log(`wrk -t2 -c32 -d10s filtered: ${round(wrkFiltered.rps, 0)} req/s, latency p50 ${round(wrkFiltered.latencyP50Ms, 2)} ms`);
+    console.log(
+      `wrk -t2 -c32 -d10s filtered: ${round(wrkFiltered.rps, 0)} req/s, latency p50 ${round(wrkFiltered.latencyP50Ms, 2)} ms`,
+    );
 
     const sse = await measureSse(app, user.id);
     console.log(

@@ -78,8 +78,12 @@ export const strategies = sqliteTable(
   },
   (t) => [
     index("strategies_public_subscribers_idx").on(t.visibility, t.subscriberCount),
-    // The marketplace's resolution filter: count and first page by subscribers straight from the index.
-    index("strategies_public_resolution_idx").on(t.visibility, t.resolution, t.subscriberCount),
+    // The marketplace's resolution filter: count and first page by subscribers straight from the index
+    // (id makes it covering when a symbol or tag filter is combined with it).
+    index("strategies_public_resolution_idx").on(t.visibility, t.resolution, t.subscriberCount, t.id),
+    // The marketplace's symbol and tag filters probe (public, id) for each id of the junction table:
+    // a covering lookup instead of reading every public strategy's row.
+    index("strategies_public_id_idx").on(t.visibility, t.id),
     index("strategies_public_return_idx").on(t.visibility, t.returnPct),
     index("strategies_public_created_idx").on(t.visibility, t.createdAt),
     index("strategies_author_idx").on(t.authorId),
@@ -95,7 +99,7 @@ export const strategyTags = sqliteTable(
       .references(() => strategies.id, { onDelete: "cascade" }),
     tag: text("tag").notNull(),
   },
-  (t) => [primaryKey({ columns: [t.strategyId, t.tag] }), index("strategy_tags_tag_idx").on(t.tag)],
+  (t) => [primaryKey({ columns: [t.strategyId, t.tag] }), index("strategy_tags_tag_idx").on(t.tag, t.strategyId)],
 );
 
 export const strategySymbols = sqliteTable(
@@ -108,7 +112,8 @@ export const strategySymbols = sqliteTable(
   },
   (t) => [
     primaryKey({ columns: [t.strategyId, t.symbol] }),
-    index("strategy_symbols_symbol_idx").on(t.symbol),
+    // With strategy_id, the marketplace's symbol filter reads the ids from the index alone.
+    index("strategy_symbols_symbol_idx").on(t.symbol, t.strategyId),
   ],
 );
 

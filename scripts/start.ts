@@ -12,6 +12,7 @@ import { migrateStore } from "../db/migrate";
 import { createHttpServer } from "../server/node-http";
 import { createWebHandler } from "../server/web";
 import { createEventHub } from "../app/event-hub.server";
+import { createJobSender } from "../worker/jobs";
 import { startWorker, type RunningWorker } from "../worker/main";
 import { createQueue, type Queue } from "../worker/queue";
 import { createStrategyRunner } from "../worker/runtime";
@@ -42,7 +43,16 @@ async function main() {
       onError: (error) => logger.error({ err: error }, "queue error"),
     });
     worker = await startWorker({ config, store, infra, queue, logger: logger.child({ part: "worker" }) });
+  } else if (config.postgresUrl) {
+    // Send-only: the web app enqueues validations and backtests; the workers run them.
+    queue = await createQueue({
+      postgresUrl: config.postgresUrl,
+      dataDir: config.dataDir,
+      supervise: false,
+      onError: (error) => logger.error({ err: error }, "queue error"),
+    });
   }
+  const jobs = queue ? createJobSender(queue.boss, infra.bus) : null;
 
   const health = async (): Promise<HealthReport> => {
     const storeState = await store.client
@@ -61,7 +71,7 @@ async function main() {
     };
   };
   const events = await createEventHub(infra.bus, logger.child({ part: "event-hub" }));
-  const app: AppContext = { store, infra, config, health, events, logger: logger.child({ part: "web" }) };
+  const app: AppContext = { store, infra, config, health, events, logger: logger.child({ part: "web" }), jobs };
 
   const build = (await import(pathToFileURL(BUILD_FILE).href)) as ServerBuild;
   const handler = createWebHandler(build, app, config.nodeEnv);

@@ -1,5 +1,6 @@
 // The worker's queues: names, payload schemas, queue policies, and the deterministic id of a candle job.
 import { createHash } from "node:crypto";
+import type PgBoss from "pg-boss";
 import { z } from "zod";
 import { RESOLUTION_MS, resolutionSchema } from "../db/domain";
 
@@ -47,4 +48,14 @@ export function candleJobId(job: CandleJob): string {
   digest[8] = (digest[8] & 0x3f) | 0x80;
   const h = digest.subarray(0, 16).toString("hex");
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+/**
+ * Offers candle jobs to the queue: one INSERT ... ON CONFLICT DO NOTHING per 500, so a candle whose
+ * id is already there (another scheduler got it first, or an earlier pass) is not queued twice.
+ */
+export async function insertCandleJobs(boss: PgBoss, jobs: CandleJob[]): Promise<void> {
+  for (let i = 0; i < jobs.length; i += 500) {
+    await boss.insert(jobs.slice(i, i + 500).map((data) => ({ id: candleJobId(data), name: QUEUES.candle, data })));
+  }
 }

@@ -128,55 +128,41 @@ export function createCoordinator(deps: CoordinatorDeps) {
   }
 
   async function runLocked(job: CandleJob): Promise<CandleOutcome> {
-    const existing = await findExecution(db, job);
-    if (existing) {
-      return existing.status === "RUNNING" ? { status: "in_progress" } : { status: "already_done", existingStatus: existing.status };
-    }
     if (isMissed(job.closeTime, job.resolution, deps.clock.now(), deps.missedAfterMs)) {
-      await recordMissedCloses(db, [job], {
+      const recorded = await recordMissedCloses(db, [job], {
         now: Date.now(),
         workerId: deps.workerId,
         detail: "The job for this close ran too late; only the latest close of a market is executed.",
       });
+      if (recorded === 0) return existingOutcome(job);
       metrics.missed.inc();
       metrics.executions.inc({ status: "SKIPPED" });
       return { status: "skipped", reason: "missed" };
     }
 
-    const settings = await getStrategySettings(deps.cache, db, job.strategyId, onCacheError);
-    if (!settings) {
-      logger.warn({ job }, "candle job for a strategy that does not exist; dropped");
-      return { status: "skipped", reason: "strategy_not_found" };
-    }
-    const subs = await listFanOutSubscriptions(db, job.strategyId);
-    const groups = await groupByVersion(job, settings.latestVersionId, subs);
+    // Claim first: the common case has no row yet, and the claim's unique key answers "is it done?"
+    // in the same statement. The version is filled in when the result is recorded.
     const executionId = newId();
     const startedAt = Date.now();
     const base = { id: executionId, ...job, workerId: deps.workerId, startedAt };
-
-    if (groups.length === 0) {
-      const result = await recordExecution(db, {
-        execution: {
-          ...base,
-          versionId: settings.latestVersionId,
-          status: "SKIPPED",
-          reason: "no_active_subscriptions",
-          subscriberCount: 0,
-          finishedAt: Date.now(),
-        },
-      });
-      if (result.status === "recorded") metrics.executions.inc({ status: "SKIPPED" });
-      return { status: "skipped", reason: "no_active_subscriptions" };
-    }
-
-    const primary = groups[0].version;
-    const subscriberCount = groups.reduce((n, g) => n + g.subscriptions.length, 0);
-    if (!(await claimExecution(db, { ...base, versionId: primary.versionId }))) return { status: "claimed_elsewhere" };
+    if (!(await claimExecution(db, { ...base, versionId: null }))) return existingOutcome(job);
     await step("claimed", job);
     const log = logger.child({ executionId, strategyId: job.strategyId, symbol: job.symbol, closeTime: job.closeTime });
 
     try {
-      return await runClaimed(job, { executionId, startedAt, primary, groups, subscriberCount, log });
+      const settings = await getStrategySettings(deps.cache, db, job.strategyId, onCacheError);
+      const subs = settings ? await listFanOutSubscriptions(db, job.strategyId) : [];
+      const groups = settings ? await groupByVersion(job, settings.latestVersionId, subs) : [];
+      if (!settings || groups.length === 0) {
+        const reason = settings ? "no_active_subscriptions" : "strategy_not_found";
+        const result = await recordExecution(db, {
+          execution: { ...base, versionId: settings?.latestVersionId ?? null, status: "SKIPPED", reason, subscriberCount: 0, finishedAt: Date.now() },
+        });
+        if (result.status === "recorded") metrics.executions.inc({ status: "SKIPPED" });
+        return { status: "skipped", reason };
+      }
+      const subscriberCount = groups.reduce((n, g) => n + g.subscriptions.length, 0);
+      return await runClaimed(job, { executionId, startedAt, primary: groups[0].version, groups, subscriberCount, log });
     } catch (error) {
       // Unexpected (a bug, the store went away): finish the row now rather than leave it to the janitor.
       log.error({ err: error }, "execution failed unexpectedly");
@@ -188,6 +174,12 @@ export function createCoordinator(deps: CoordinatorDeps) {
       metrics.executions.inc({ status: "FAILED" });
       return { status: "failed", executionId, errorKind: "internal" };
     }
+  }
+
+  async function existingOutcome(job: CandleJob): Promise<CandleOutcome> {
+    const existing = await findExecution(db, job);
+    if (!existing) return { status: "claimed_elsewhere" };
+    return existing.status === "RUNNING" ? { status: "in_progress" } : { status: "already_done", existingStatus: existing.status };
   }
 
   async function runClaimed(

@@ -11,7 +11,7 @@ import { createInfra, type Infra } from "../db/infra/index.server";
 import type { Unsubscribe } from "../db/infra/bus";
 import { createLogger, type Logger } from "../db/logger.server";
 import { migrateStore } from "../db/migrate";
-import { candleJobId, candleJobSchema, CANDLE_JOBS_CHANNEL, PERIODIC, QUEUES, type CandleJob } from "./candle-jobs";
+import { candleJobSchema, CANDLE_JOBS_CHANNEL, insertCandleJobs, PERIODIC, QUEUES, type CandleJob } from "./candle-jobs";
 import { createCatchUp } from "./catch-up";
 import { createCoordinator, type CoordinatorStep } from "./coordinator";
 import { createExchangeAccess, type ExchangeAccess } from "./exchange-access";
@@ -22,7 +22,7 @@ import type { MarketData } from "./market-data/market-data";
 import { createScaledClock, type ScaledClock } from "./market-data/scaled-clock";
 import { createSimulatedFeed } from "./market-data/simulated-feed";
 import { createWorkerMetrics, type WorkerMetrics } from "./metrics";
-import { createQueue, type Queue } from "./queue";
+import { createQueue, ensureQueues, type Queue } from "./queue";
 import { createActiveCandleRegistry } from "./registry";
 import { createStrategyRunner, type StrategyRunner } from "./runtime";
 import { createBoundaryScheduler } from "./scheduler";
@@ -154,14 +154,14 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
     onStep: deps.onStep,
   });
 
-  for (const name of Object.values(QUEUES)) {
-    await boss.createQueue(name, {
-      name,
-      ...(name === QUEUES.candle
-        ? { ...CANDLE_QUEUE_OPTIONS, expireInSeconds: options.candleJobExpireSeconds }
-        : { policy: "standard", retryLimit: 1, expireInSeconds: 300, retentionMinutes: 60 }),
-    });
-  }
+  await ensureQueues(
+    boss,
+    Object.values(QUEUES).map((name) =>
+      name === QUEUES.candle
+        ? { name, ...CANDLE_QUEUE_OPTIONS, expireInSeconds: options.candleJobExpireSeconds }
+        : { name, policy: "standard", retryLimit: 1, expireInSeconds: 300, retentionMinutes: 60 },
+    ),
+  );
 
   const loopIds: string[] = [];
   const wakeLocalLoops = () => {
@@ -170,12 +170,7 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
 
   async function enqueue(jobs: CandleJob[]) {
     if (jobs.length === 0) return;
-    // One INSERT ... ON CONFLICT DO NOTHING for the batch: a candle whose id exists is not queued twice.
-    for (let i = 0; i < jobs.length; i += 500) {
-      await boss.insert(
-        jobs.slice(i, i + 500).map((data) => ({ id: candleJobId(data), name: QUEUES.candle, data })),
-      );
-    }
+    await insertCandleJobs(boss, jobs);
     metrics.jobsEnqueued.inc({}, jobs.length);
     wakeLocalLoops();
     await infra.bus.publish(CANDLE_JOBS_CHANNEL, { count: jobs.length }).catch(() => {

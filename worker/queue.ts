@@ -59,3 +59,25 @@ export async function createQueue(opts: QueueOptions): Promise<Queue> {
     },
   };
 }
+
+/**
+ * Creates the queues that do not exist yet. Workers starting together race on pg-boss's
+ * create_queue (it creates a partition), which Postgres may answer with a deadlock or a
+ * duplicate: the loser waits a moment and finds the queue there.
+ */
+export async function ensureQueues(boss: PgBoss, queues: PgBoss.Queue[], attempts = 8): Promise<void> {
+  for (const queue of queues) {
+    for (let attempt = 1; ; attempt++) {
+      if (await boss.getQueue(queue.name)) break;
+      try {
+        await boss.createQueue(queue.name, queue);
+        break;
+      } catch (error) {
+        const code = (error as { code?: string }).code;
+        const retriable = code === "40P01" || code === "23505" || code === "42P07";
+        if (!retriable || attempt >= attempts) throw error;
+        await new Promise((r) => setTimeout(r, 50 + Math.random() * 200 * attempt));
+      }
+    }
+  }
+}

@@ -1,6 +1,4 @@
 // A small inline SVG equity sparkline (no JavaScript needed): emerald when it ends above its start, rose below.
-import { useId } from "react";
-
 export function MarketSparkline({
   values,
   label,
@@ -12,7 +10,6 @@ export function MarketSparkline({
   width?: number;
   height?: number;
 }) {
-  const gradient = useId();
   if (values.length < 2) {
     return (
       <svg
@@ -53,13 +50,7 @@ export function MarketSparkline({
       height={height}
       className="overflow-visible"
     >
-      <defs>
-        <linearGradient id={gradient} x1="0" x2="0" y1="0" y2="1">
-          <stop offset="0%" stopColor={color} stopOpacity="0.25" />
-          <stop offset="100%" stopColor={color} stopOpacity="0" />
-        </linearGradient>
-      </defs>
-      <path d={area} fill={`url(#${gradient})`} />
+      <path d={area} fill={color} fillOpacity="0.1" />
       <path
         d={line}
         fill="none"

@@ -117,7 +117,6 @@ export async function searchPublicStrategies(db: Db, query: MarketplaceQuery, pa
           .offset((page - 1) * pageSize);
   return { items, total, page, pageCount, pageSize };
 }
-export type MarketplaceCard = Awaited<ReturnType<typeof searchPublicStrategies>>["items"][number];
 
 /** The filter choices: symbols and the most used tags among public strategies. */
 export async function marketplaceFacets(db: Db, maxTags = 12) {

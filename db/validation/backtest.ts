@@ -25,7 +25,7 @@ function instantField(label: string) {
       .int(`${label} must be a whole number of milliseconds`)
       .min(Date.UTC(2010, 0, 1), `${label} must be on or after 2010-01-01`)
       .max(Date.UTC(2100, 0, 1), `${label} must be before 2100-01-01`),
-  );
+  ).describe("UTC epoch milliseconds, or an ISO date (2024-01-31) or date-time");
 }
 
 export const backtestRequestSchema = riskSettingsSchema

@@ -37,6 +37,14 @@ describe("a visitor", () => {
 
   it("browses, searches, filters, pages and opens a strategy", async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    // Hydration mismatches and client errors show up here, not in the test process.
+    const browserErrors: string[] = [];
+    // (The app has no favicon yet: the browser's own request for it is not a page error.)
+    page.on("console", (m) => {
+      if (m.type() === "error" && !m.location().url.endsWith("/favicon.ico"))
+        browserErrors.push(`${m.text()} ${m.location().url}`);
+    });
+    page.on("pageerror", (e) => browserErrors.push(e.message));
     await page.goto(app.url);
     await page.getByRole("heading", { name: "Marketplace" }).waitFor();
     await page.getByText("34 strategies").waitFor();
@@ -117,6 +125,23 @@ describe("a visitor", () => {
     // An example strategy without trades shows the empty chart state instead of a broken chart.
     await page.goto(`${app.url}/strategies/sma-crossover`);
     await page.getByText("No closed trades yet: the equity curve appears after the first one.").waitFor();
+    expect(browserErrors).toEqual([]);
+    await page.close();
+  });
+
+  it("works from the keyboard: search, tab to the filters, open a card", async () => {
+    const page = await browser.newPage();
+    await page.goto(app.url);
+    await page.getByLabel("Search strategies").focus();
+    await page.keyboard.press("Tab");
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe("market-symbol");
+    // The first card's link is the card's only stop; Enter opens the strategy.
+    const firstCard = cardLinks(page).first();
+    const name = await firstCard.textContent();
+    await firstCard.focus();
+    await page.keyboard.press("Enter");
+    await page.waitForURL(/\/strategies\//);
+    await page.getByRole("heading", { name: name!, level: 1 }).waitFor();
     await page.close();
   });
 

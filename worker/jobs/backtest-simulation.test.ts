@@ -21,9 +21,9 @@ describe("simulateBacktest", () => {
   it("opens with sizePosition's quantity and stops, and exits at the target by the paper rule", () => {
     const cs = candles(30, [{}, { high: 120, close: 110 }]);
     const signals = cs.slice(20).map((_, k) => (k === 10 ? buy : hold));
-    const result = simulateBacktest({ symbol: "BTC/USDT", candles: cs, signals, first: 20, resolutionMs: H, window: 20, settings });
+    const result = simulateBacktest({ symbol: "BTC/USDT", candles: cs, signals, first: 20, resolutionMs: H, lookback: 20, settings });
 
-    const window = cs.slice(11, 31);
+    const window = cs.slice(1, 31);
     const [decision] = sizePosition({
       signal: buy,
       symbol: "BTC/USDT",
@@ -63,7 +63,7 @@ describe("simulateBacktest", () => {
   it("reverses on an opposite signal and closes what is left at the end of the period", () => {
     const cs = candles(40);
     const signals = cs.slice(20).map((_, k) => (k === 2 ? buy : k === 5 ? sell : hold));
-    const result = simulateBacktest({ symbol: "BTC/USDT", candles: cs, signals, first: 20, resolutionMs: H, window: 20, settings });
+    const result = simulateBacktest({ symbol: "BTC/USDT", candles: cs, signals, first: 20, resolutionMs: H, lookback: 20, settings });
     expect(result.trades.map((t) => [t.side, t.exitReason, t.openedAt / H, t.closedAt / H])).toEqual([
       ["LONG", "opposite_signal", 23, 26],
       ["SHORT", "end_of_period", 26, 40],
@@ -74,7 +74,7 @@ describe("simulateBacktest", () => {
 
   it("with no trade, the equity is flat from start to end", () => {
     const cs = candles(30);
-    const result = simulateBacktest({ symbol: "BTC/USDT", candles: cs, signals: cs.slice(20).map(() => hold), first: 20, resolutionMs: H, window: 20, settings });
+    const result = simulateBacktest({ symbol: "BTC/USDT", candles: cs, signals: cs.slice(20).map(() => hold), first: 20, resolutionMs: H, lookback: 20, settings });
     expect(result.trades).toEqual([]);
     expect(result.equity).toEqual([
       [20 * H, 1000],

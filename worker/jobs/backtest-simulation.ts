@@ -12,11 +12,13 @@ import {
   type PaperTrade,
 } from "../brokers/paper";
 import { atr } from "../risk/atr";
+import { PAPER_LIMITS } from "../fan-out";
 import { sizePosition, type MarketLimits, type RiskSettings } from "../risk/size-position";
 
 const DAY_MS = 86_400_000;
-/** Paper accounts have no exchange minimums (the same limits the live paper fan-out sizes with). */
-export const PAPER_LIMITS: MarketLimits = { minQuantity: 0, quantityStep: 0 };
+/** The live coordinator reads max(30, lookback) candles and computes ATR over all of them (worker/coordinator.ts ATR_WINDOW). */
+export const LIVE_ATR_WINDOW = 30;
+export { PAPER_LIMITS };
 
 export interface SimulationInput {
   symbol: string;
@@ -26,8 +28,8 @@ export interface SimulationInput {
   signals: readonly Signal[];
   first: number;
   resolutionMs: number;
-  /** Candles in the window live execution reads (the version's lookback): ATR is computed over the same window. */
-  window: number;
+  /** The version's lookback: ATR is computed over the same window live execution reads, max(30, lookback) candles. */
+  lookback: number;
   settings: RiskSettings;
   paper?: PaperConfig;
   limits?: MarketLimits;
@@ -58,6 +60,7 @@ export function simulateBacktest(input: SimulationInput): SimulationResult {
   const closed: BacktestTrade[] = [];
   const pnlByDay = new Map<number, number>();
   let nextId = 1;
+  const window = Math.max(LIVE_ATR_WINDOW, input.lookback);
 
   const close = (trade: OpenTrade, exitPrice: number, reason: string, at: number) => {
     const result = closeTrade(trade, exitPrice, reason === "end_of_period" ? "signal_close" : (reason as never), cfg);
@@ -91,7 +94,7 @@ export function simulateBacktest(input: SimulationInput): SimulationResult {
       signal,
       symbol,
       entryPrice: candle.close,
-      atr: atr(candles.slice(Math.max(0, i - input.window + 1), i + 1)),
+      atr: atr(candles.slice(Math.max(0, i - window + 1), i + 1)),
       settings,
       state: {
         openPositions: open.map((t) => ({ ...t })),

@@ -2,6 +2,7 @@
 import type PgBoss from "pg-boss";
 import type { Bus } from "../../db/infra/bus";
 import { AUTHOR_JOBS_CHANNEL, JOB_NAMES, JOB_PAYLOAD_SCHEMAS, type JobName, type JobSender } from "../../db/jobs";
+import { ensureQueues } from "../queue";
 import { runBacktest, type BacktestDeps } from "./run-backtest";
 import { validateStrategy, type ValidateDeps } from "./validate-strategy";
 
@@ -20,9 +21,10 @@ const QUEUE_OPTIONS: Record<JobName, Omit<PgBoss.Queue, "name">> = {
 
 /** Creates both queues (idempotent); the web app's send-only pg-boss calls it too. */
 export async function createAuthorQueues(boss: PgBoss): Promise<void> {
-  for (const name of Object.values(JOB_NAMES)) {
-    await boss.createQueue(name, { name, ...QUEUE_OPTIONS[name] });
-  }
+  await ensureQueues(
+    boss,
+    Object.values(JOB_NAMES).map((name) => ({ name, ...QUEUE_OPTIONS[name] })),
+  );
 }
 
 export interface RegisteredAuthorJobs {

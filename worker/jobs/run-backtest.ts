@@ -14,7 +14,7 @@ import type { EventRow } from "../../db/schema";
 import { simulatedCandles } from "../market-data/simulated-feed";
 import type { RiskSettings } from "../risk/size-position";
 import type { RuntimeError, StrategyRunner } from "../runtime";
-import { simulateBacktest } from "./backtest-simulation";
+import { LIVE_ATR_WINDOW, simulateBacktest } from "./backtest-simulation";
 import { publishEvents } from "./publish-events";
 
 export interface BacktestDeps {
@@ -68,7 +68,8 @@ export async function runBacktest(deps: BacktestDeps, payload: unknown): Promise
     const ms = RESOLUTION_MS[resolution];
     const bars = Math.round((backtest.toTime - backtest.fromTime) / ms);
     // The host answers HOLD "warm-up" for the first lookback - 1 bars it is given: those come before the period.
-    const warm = Math.max(manifest.manifest.lookback ?? 1, version.lookback) - 1;
+    // The ATR window (at least 30 candles, as live) must exist before the first bar too.
+    const warm = Math.max(manifest.manifest.lookback ?? 1, version.lookback, LIVE_ATR_WINDOW) - 1;
     const history = deps.history ?? simulatedCandles;
     const candles = await history(backtest.symbol, resolution, backtest.toTime, bars + warm);
 
@@ -97,7 +98,7 @@ export async function runBacktest(deps: BacktestDeps, payload: unknown): Promise
       signals,
       first: warm,
       resolutionMs: ms,
-      window: version.lookback,
+      lookback: version.lookback,
       settings: backtest.settings as unknown as RiskSettings,
     });
     await publish(await completeBacktestRun(db, backtest, result, now()));

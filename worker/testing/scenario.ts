@@ -30,6 +30,7 @@ export async function buildScenario(
 
 export function dueKeys(strategies: { id: string }[], closes: number, now = Date.now(), offset = 0): CandleJob[] {
   const last = latestClose(now, "1m") - offset * RESOLUTION_MS["1m"];
+  if (closes === 0) return [];
   return strategies.flatMap((s) =>
     Array.from({ length: closes }, (_, k) => ({
       strategyId: s.id,

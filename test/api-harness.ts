@@ -1,0 +1,68 @@
+// The test app behind the real Remix route tree (the built server), with author jobs run in-process by the real handlers.
+import { pathToFileURL } from "node:url";
+import { createRequestHandler, type ServerBuild } from "@remix-run/node";
+import { newId } from "../db/ids";
+import { JOB_NAMES, type JobSender } from "../db/jobs";
+import { runBacktest } from "../worker/jobs/run-backtest";
+import { validateStrategy } from "../worker/jobs/validate-strategy";
+import { createStrategyRunner } from "../worker/runtime";
+import { BUILD_FILE } from "../scripts/build-if-needed";
+import { createTestApp, type TestApp } from "./app-context";
+
+export interface ApiHarness {
+  t: TestApp;
+  call(method: string, path: string, opts?: { token?: string | null; body?: unknown; raw?: string }): Promise<ApiAnswer>;
+}
+export interface ApiAnswer {
+  status: number;
+  body: any;
+  headers: Headers;
+}
+
+/** The test app behind the real route tree, with worker jobs run in-process by the real handlers and sandbox. */
+export async function createApiHarness(opts: { runJobs?: boolean } = {}): Promise<ApiHarness> {
+  const t = await createTestApp();
+  const runner = createStrategyRunner({ maxConcurrent: 4 });
+  const deps = { store: t.store, bus: t.app.infra.bus, runner };
+  const running = new Set<Promise<unknown>>();
+  const jobs: JobSender = {
+    async send(name, payload) {
+      if (opts.runJobs === false) return newId();
+      const job = name === JOB_NAMES.validateStrategy ? validateStrategy(deps, payload) : runBacktest(deps, payload);
+      running.add(job);
+      void job.finally(() => running.delete(job));
+      return newId();
+    },
+  };
+  t.app.jobs = jobs;
+  const build = (await import(pathToFileURL(BUILD_FILE).href)) as ServerBuild;
+  const handle = createRequestHandler(build, "test");
+  const close = t.close;
+  t.close = async () => {
+    await Promise.allSettled([...running]);
+    await close();
+  };
+  return {
+    t,
+    async call(method, path, opts = {}) {
+      const headers = new Headers();
+      if (opts.token) headers.set("Authorization", `Bearer ${opts.token}`);
+      let body: string | undefined;
+      if (opts.raw !== undefined) body = opts.raw;
+      else if (opts.body !== undefined) {
+        body = JSON.stringify(opts.body);
+        headers.set("Content-Type", "application/json");
+      }
+      const response = await handle(new Request(`http://candlecast.test${path}`, { method, headers, body }), { app: t.app });
+      const text = await response.text();
+      let parsed: unknown = text;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        // not JSON: the assertions below say so
+      }
+      return { status: response.status, body: parsed, headers: response.headers };
+    },
+  };
+}
+

@@ -1,0 +1,99 @@
+// kill -9 at random points, 20 trials with restarts: afterwards every due candle is terminal, nothing doubled or half-written.
+import { sql } from "drizzle-orm";
+import pino from "pino";
+import { createTestStore, type TestStore } from "../db/testing";
+import { CANDLE_JOBS_CHANNEL, insertCandleJobs, QUEUES } from "./candle-jobs";
+import { createJanitor } from "./janitor";
+import { createWorkerMetrics } from "./metrics";
+import { createSharedServices, POSTGRES_URL, REDIS_URL, spawnWorker, stopAll, type WorkerProcess } from "./testing/processes";
+import { buildScenario, checkInvariants, dueKeys, type Scenario } from "./testing/scenario";
+import { FLIP_CODE } from "./testing/strategies";
+import type { WorkerProcessSpec } from "./testing/worker-process";
+
+const TRIALS = 20;
+let store: TestStore;
+let services: Awaited<ReturnType<typeof createSharedServices>>;
+let scenario: Scenario;
+const everyWorker: WorkerProcess[] = [];
+
+beforeAll(async () => {
+  store = await createTestStore();
+  services = await createSharedServices("crash");
+  scenario = await buildScenario(store, { strategies: 25, subscribers: 2, closes: 0, code: FLIP_CODE });
+});
+
+afterAll(async () => {
+  await stopAll(everyWorker);
+  await services?.cleanup();
+  store?.cleanup();
+});
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+it(`recovers from ${TRIALS} kill -9s at random points`, async () => {
+  const spec = (id: string): WorkerProcessSpec => ({
+    workerId: id,
+    databaseUrl: store.url,
+    postgresUrl: POSTGRES_URL,
+    schema: services.schema,
+    redisUrl: REDIS_URL,
+    keyPrefix: services.keyPrefix,
+    // Short leases so a dead worker's job and lock come back within seconds.
+    options: { concurrency: 3, runConcurrency: 1, missedAfterRealMs: 86_400_000, lockTtlMs: 2_000, candleJobExpireSeconds: 3 },
+  });
+  const start = (id: string) => {
+    const w = spawnWorker(spec(id));
+    everyWorker.push(w);
+    return w;
+  };
+  const slots = [start("w0-0"), start("w1-0"), start("w2-0")];
+  await Promise.all(slots.map((w) => w.waitFor((m) => m.type === "ready")));
+
+  const keys = [];
+  const now = Date.now();
+  let killedWhileBusy = 0;
+  for (let trial = 0; trial < TRIALS; trial++) {
+    // A new boundary's worth of candles, so every kill lands among running executions.
+    const batch = dueKeys(scenario.strategies, 1, now, trial);
+    keys.push(...batch);
+    await insertCandleJobs(services.queue.boss, batch);
+    await services.redis.publish(`${services.keyPrefix}${CANDLE_JOBS_CHANNEL}`, "{}");
+    await sleep(150 + Math.random() * 450);
+
+    const slot = Math.floor(Math.random() * slots.length);
+    const victim = slots[slot];
+    const [{ n }] = await store.db.all<{ n: number }>(sql`SELECT count(*) AS n FROM executions WHERE status = 'RUNNING'`);
+    if (Number(n) > 0) killedWhileBusy += 1;
+    victim.child.kill("SIGKILL");
+    await victim.exited;
+    slots[slot] = start(`w${slot}-${trial + 1}`);
+  }
+  await Promise.all(slots.map((w) => w.waitFor((m) => m.type === "ready")));
+
+  // The janitor (with a short limit) finishes what the dead left RUNNING; pg-boss brings back what they left active.
+  const janitor = createJanitor({ db: store.db, stuckAfterMs: 4_000, logger: pino({ level: "silent" }), metrics: createWorkerMetrics() });
+  const deadline = Date.now() + 90_000;
+  let report = await checkInvariants(store, keys);
+  while (report.notTerminal.length > 0) {
+    if (Date.now() > deadline) throw new Error(`${report.notTerminal.length} keys never became terminal`);
+    await sleep(500);
+    await janitor();
+    report = await checkInvariants(store, keys);
+  }
+  // Nothing left in flight in the queue either.
+  for (;;) {
+    const waiting = await services.queue.boss.getQueueSize(QUEUES.candle, { before: "completed" });
+    if (waiting === 0) break;
+    if (Date.now() > deadline) throw new Error(`${waiting} candle jobs still in the queue`);
+    await sleep(500);
+  }
+  report = await checkInvariants(store, keys);
+
+  console.log(`crash trials: ${keys.length} keys ${JSON.stringify(report.byStatus)}, ${killedWhileBusy}/${TRIALS} kills during a run`);
+  expect(report.problems).toEqual([]);
+  expect(report.notTerminal).toEqual([]);
+  expect((report.byStatus.COMPLETED ?? 0) + (report.byStatus.FAILED ?? 0)).toBe(keys.length);
+  expect(report.byStatus.COMPLETED).toBeGreaterThan(keys.length / 2);
+  // The kills did land on work in progress.
+  expect(killedWhileBusy).toBeGreaterThan(TRIALS / 4);
+}, 180_000);

@@ -1,0 +1,57 @@
+// The author jobs through a real pg-boss (embedded PGlite): the web app's sender queues, a worker runs, the result comes back on the bus.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { OUTBOX_CHANNEL, outboxMessageSchema, type OutboxEvent } from "../../db/events";
+import { createInfra, type Infra } from "../../db/infra/index.server";
+import { JOB_NAMES } from "../../db/jobs";
+import { createTestStore, insertUser, SAMPLE_CODE, type TestStore } from "../../db/testing";
+import { createQueue, type Queue } from "../queue";
+import { createStrategyRunner } from "../runtime";
+import { createJobSender, registerAuthorJobs, type RegisteredAuthorJobs } from "./index";
+
+let store: TestStore;
+let infra: Infra;
+let queue: Queue;
+let registered: RegisteredAuthorJobs;
+let dataDir: string;
+
+beforeAll(async () => {
+  store = await createTestStore();
+  infra = await createInfra({ logger: { warn: () => {}, error: () => {} } });
+  dataDir = mkdtempSync(join(tmpdir(), "candlecast-author-jobs-"));
+  queue = await createQueue({ dataDir });
+  registered = await registerAuthorJobs(queue.boss, { store, bus: infra.bus, runner: createStrategyRunner() });
+});
+afterAll(async () => {
+  await registered?.stop();
+  await queue?.close();
+  await infra?.close();
+  store?.cleanup();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe("author jobs on pg-boss", () => {
+  it("a validation queued by the sender is run by a registered worker, woken at once, and its result is published", async () => {
+    const user = await insertUser(store);
+    const received: OutboxEvent[] = [];
+    await infra.bus.subscribe(OUTBOX_CHANNEL, (m) => received.push(...outboxMessageSchema.parse(m).events));
+    const sender = createJobSender(queue.boss, infra.bus);
+    const started = performance.now();
+    const id = await sender.send(JOB_NAMES.validateStrategy, { requestId: "q-1", userId: user.id, code: SAMPLE_CODE });
+    expect(id).toEqual(expect.any(String));
+    const deadline = Date.now() + 15_000;
+    while (!received.some((e) => e.type === "validation.result") && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const event = received.find((e) => e.type === "validation.result");
+    expect(event).toMatchObject({ userId: user.id, payload: { requestId: "q-1", ok: true } });
+    // notifyWorker through the bus: well under pg-boss's half-second poll plus the run.
+    expect(performance.now() - started).toBeLessThan(3_000);
+  });
+
+  it("the sender refuses a payload the queue's schema refuses, before it reaches the queue", async () => {
+    const sender = createJobSender(queue.boss, infra.bus);
+    await expect(sender.send(JOB_NAMES.runBacktest, { backtest: "x" })).rejects.toThrow(/backtestId/);
+  });
+});

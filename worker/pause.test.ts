@@ -1,0 +1,125 @@
+// A worker paused (SIGSTOP) past its lock TTL and then resumed: whatever it writes late is refused by the store.
+import { eq, sql } from "drizzle-orm";
+import pino from "pino";
+import { executions, trades } from "../db/schema";
+import { createTestStore, type TestStore } from "../db/testing";
+import { CANDLE_JOBS_CHANNEL, insertCandleJobs } from "./candle-jobs";
+import { createJanitor } from "./janitor";
+import { createWorkerMetrics } from "./metrics";
+import { createSharedServices, POSTGRES_URL, REDIS_URL, spawnWorker, stopAll, type WorkerProcess } from "./testing/processes";
+import { buildScenario, checkInvariants, dueKeys, type Scenario } from "./testing/scenario";
+import { BUY_CODE } from "./testing/strategies";
+import type { WorkerProcessSpec } from "./testing/worker-process";
+
+let store: TestStore;
+let services: Awaited<ReturnType<typeof createSharedServices>>;
+let scenario: Scenario;
+const workers: WorkerProcess[] = [];
+/** Every key this file scheduled, for the invariant check (which looks at the whole store). */
+const scheduled: ReturnType<typeof dueKeys> = [];
+
+beforeAll(async () => {
+  store = await createTestStore();
+  services = await createSharedServices("pause");
+  scenario = await buildScenario(store, { strategies: 2, subscribers: 3, closes: 0, code: BUY_CODE });
+});
+
+afterEach(async () => {
+  // Each case starts its own workers: a survivor of the last one would take the next job.
+  await stopAll(workers.splice(0));
+});
+
+afterAll(async () => {
+  await services?.cleanup();
+  store?.cleanup();
+});
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const LOCK_TTL_MS = 1_000;
+
+function start(id: string, extra: Partial<WorkerProcessSpec> = {}) {
+  const w = spawnWorker({
+    workerId: id,
+    databaseUrl: store.url,
+    postgresUrl: POSTGRES_URL,
+    schema: services.schema,
+    redisUrl: REDIS_URL,
+    keyPrefix: services.keyPrefix,
+    options: { concurrency: 1, runConcurrency: 1, missedAfterRealMs: 86_400_000, lockTtlMs: LOCK_TTL_MS, candleJobExpireSeconds: 2 },
+    ...extra,
+  });
+  workers.push(w);
+  return w;
+}
+
+async function metric(w: WorkerProcess, name: string): Promise<number> {
+  const before = w.messages.length;
+  w.send({ cmd: "metrics" });
+  const m = await w.waitFor((x) => x.type === "metrics" && w.messages.indexOf(x) >= before);
+  return Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)`, "m").exec(String(m.text))?.[1] ?? 0);
+}
+
+async function enqueue(key: ReturnType<typeof dueKeys>[number]) {
+  scheduled.push(key);
+  await insertCandleJobs(services.queue.boss, [key]);
+  await services.redis.publish(`${services.keyPrefix}${CANDLE_JOBS_CHANNEL}`, "{}");
+}
+
+it("fences the late write of a worker paused after its run: the janitor finished the candle meanwhile", async () => {
+  const [key] = dueKeys([scenario.strategies[0]], 1);
+  const a = start("paused-a", { pauseAt: "planned" });
+  await a.waitFor((m) => m.type === "ready");
+  await enqueue(key);
+  await a.waitFor((m) => m.type === "pausing");
+
+  // A is stopped holding a claimed RUNNING row; its lock lapses, and B, on the retried job, can take
+  // the lock: the lock is no fence. B sees the RUNNING row and leaves it.
+  const b = start("b-1");
+  await b.waitFor((m) => m.type === "ready");
+  await sleep(LOCK_TTL_MS + 3_500);
+  // The janitor (short limit here) finishes the row A claimed.
+  const janitor = createJanitor({ db: store.db, stuckAfterMs: 2_000, logger: pino({ level: "silent" }), metrics: createWorkerMetrics() });
+  expect(await janitor()).toHaveLength(1);
+
+  a.child.kill("SIGCONT");
+  for (let i = 0; (await metric(a, "candlecast_fenced_writes_total")) < 1; i++) {
+    if (i > 50) throw new Error("the paused worker never tried its late write");
+    await sleep(100);
+  }
+  const rows = await store.db.select().from(executions).where(eq(executions.strategyId, key.strategyId));
+  expect(rows).toHaveLength(1);
+  expect(rows[0]).toMatchObject({ status: "FAILED", errorKind: "stuck", workerId: "paused-a" });
+  const [{ n }] = await store.db.all<{ n: number }>(sql`SELECT count(*) AS n FROM trades WHERE execution_id = ${rows[0].id}`);
+  expect(Number(n)).toBe(0);
+  expect((await checkInvariants(store, scheduled)).problems).toEqual([]);
+}, 60_000);
+
+it("lets another worker execute the candle while the paused one waits; the paused one then does nothing", async () => {
+  const [key] = dueKeys([scenario.strategies[1]], 1);
+  const a = start("paused-c", { pauseAt: "locked" });
+  await a.waitFor((m) => m.type === "ready");
+  await enqueue(key);
+  await a.waitFor((m) => m.type === "pausing");
+
+  // Past A's lock TTL and the job's expiry, the retried job reaches a running worker, which executes it.
+  const b = start("b-2");
+  await b.waitFor((m) => m.type === "ready");
+  const deadline = Date.now() + 30_000;
+  let row;
+  while (!(row = (await store.db.select().from(executions).where(eq(executions.strategyId, key.strategyId)))[0]) || row.status === "RUNNING") {
+    if (Date.now() > deadline) throw new Error("the candle was not executed by the running worker");
+    await sleep(200);
+  }
+  expect(row).toMatchObject({ status: "COMPLETED", signal: "BUY" });
+  expect(row.workerId).not.toBe("paused-c");
+
+  a.child.kill("SIGCONT");
+  await sleep(1_500);
+  // A's claim was refused by the unique key: still one execution, three trades (one per subscriber).
+  const rows = await store.db.select().from(executions).where(eq(executions.strategyId, key.strategyId));
+  expect(rows).toHaveLength(1);
+  const opened = await store.db.select().from(trades).where(eq(trades.executionId, rows[0].id));
+  expect(opened).toHaveLength(3);
+  expect(await metric(a, "candlecast_executions_total")).toBe(0);
+  expect((await checkInvariants(store, scheduled)).problems).toEqual([]);
+}, 60_000);
