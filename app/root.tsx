@@ -23,7 +23,10 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   return json({ user: user ? { email: user.email, name: user.name } : null });
 }
 
-export const links: LinksFunction = () => [{ rel: "stylesheet", href: stylesheet }];
+export const links: LinksFunction = () => [
+  { rel: "stylesheet", href: stylesheet },
+  { rel: "icon", href: "/favicon.svg", type: "image/svg+xml" },
+];
 
 export const meta: MetaFunction = () => [
   { title: "Candlecast — trading strategies, run once, followed by many" },

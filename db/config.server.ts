@@ -23,6 +23,10 @@ export const envSchema = z.object({
   DATABASE_AUTH_TOKEN: optionalString,
   POSTGRES_URL: url(["postgres", "postgresql"], "postgres://user@host:5432/db").optional(),
   REDIS_URL: url(["redis", "rediss"], "redis://127.0.0.1:6379").optional(),
+  REDIS_KEY_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9:_-]{1,64}$/, "must be 1-64 characters of letters, digits, : _ -")
+    .default("candlecast:"),
   PORT: z.coerce
     .number({ error: "must be a number" })
     .int("must be a whole number")
@@ -64,6 +68,8 @@ export interface Config {
   databaseAuthToken?: string;
   postgresUrl?: string;
   redisUrl?: string;
+  /** Prefix of every Redis key and channel: several deployments (or tests) can share one Redis. */
+  redisKeyPrefix: string;
   port: number;
   host: string;
   python: string;
@@ -129,6 +135,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     databaseAuthToken: e.DATABASE_AUTH_TOKEN,
     postgresUrl: e.POSTGRES_URL,
     redisUrl: e.REDIS_URL,
+    redisKeyPrefix: e.REDIS_KEY_PREFIX,
     port: e.PORT,
     host: e.HOST,
     python: e.PYTHON ?? defaultPython(),

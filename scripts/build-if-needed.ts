@@ -18,6 +18,8 @@ export function buildIfNeeded(log: (msg: string) => void = () => {}) {
   const result = spawnSync(join(ROOT, "node_modules", ".bin", "remix"), ["build"], {
     cwd: ROOT,
     stdio: "inherit",
+    // Always a production build: the tests (NODE_ENV=test) and `npm start` serve the same bundle.
+    env: { ...process.env, NODE_ENV: "production" },
   });
   if (result.status !== 0) throw new Error("remix build failed");
 }

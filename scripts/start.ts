@@ -32,7 +32,7 @@ async function main() {
     createStrategyRunner({ python: config.python, sandbox: config.sandbox }),
   );
   if (seeded) logger.info(seeded, "seeded example strategies");
-  const infra = await createInfra({ redisUrl: config.redisUrl, logger });
+  const infra = await createInfra({ redisUrl: config.redisUrl, keyPrefix: config.redisKeyPrefix, logger });
 
   let queue: Queue | undefined;
   let worker: RunningWorker | undefined;

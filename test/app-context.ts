@@ -13,6 +13,7 @@ export function testConfig(store: { url: string }): Config {
   return {
     dataDir: "/tmp/candlecast-test",
     databaseUrl: store.url,
+    redisKeyPrefix: "candlecast-test:",
     port: 0,
     host: "127.0.0.1",
     python: "/usr/bin/python3",

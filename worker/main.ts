@@ -326,7 +326,7 @@ async function main() {
   const logger = createLogger({ level: config.logLevel, name: "worker" });
   const store = await openStore({ url: config.databaseUrl, authToken: config.databaseAuthToken });
   await migrateStore(store.db);
-  const infra = await createInfra({ redisUrl: config.redisUrl, logger });
+  const infra = await createInfra({ redisUrl: config.redisUrl, keyPrefix: config.redisKeyPrefix, logger });
   const queue = await createQueue({
     postgresUrl: config.postgresUrl,
     dataDir: config.dataDir,

@@ -5,6 +5,7 @@ export function testWorkerConfig(databaseUrl: string, overrides: Partial<Config>
   return {
     dataDir: "/tmp/candlecast-worker-test",
     databaseUrl,
+    redisKeyPrefix: "candlecast-test:",
     port: 0,
     host: "127.0.0.1",
     python: "/usr/bin/python3",
