@@ -5,7 +5,7 @@ export default defineConfig({
   resolve: { alias: { "~": fileURLToPath(new URL("./app", import.meta.url)) } },
   test: {
     globals: true,
-    include: ["{app,db,worker,scripts,test}/**/*.test.{ts,tsx}"],
+    include: ["{app,db,worker,scripts,server,test}/**/*.test.{ts,tsx}"],
     exclude: ["node_modules", "build", "data"],
     setupFiles: ["./test/setup.ts"],
     globalSetup: ["./test/global-setup.ts"],

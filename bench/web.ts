@@ -24,10 +24,10 @@ const REDIS_URL = process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379";
 const USER = { email: "bench-sse@candlecast.dev", name: "Bench", password: "bench-password-123" };
 
 /** Milliseconds from sending a GET to the first byte of the response head, over a kept-alive connection. */
-function timeToFirstByte(url: string, agent: Agent): Promise<number> {
+function timeToFirstByte(url: string, agent: Agent, headers: Record<string, string>): Promise<number> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const req = httpRequest(url, { agent }, (res) => {
+    const req = httpRequest(url, { agent, headers }, (res) => {
       const ttfb = performance.now() - started;
       if (res.statusCode !== 200) reject(new Error(`${url} answered ${res.statusCode}`));
       res.resume();
@@ -38,17 +38,23 @@ function timeToFirstByte(url: string, agent: Agent): Promise<number> {
   });
 }
 
-async function measureTtfb(url: string, n: number) {
+async function measureTtfb(url: string, n: number, headers: Record<string, string> = {}) {
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-  for (let i = 0; i < 20; i++) await timeToFirstByte(url, agent);
+  for (let i = 0; i < 20; i++) await timeToFirstByte(url, agent, headers);
   const samples: number[] = [];
-  for (let i = 0; i < n; i++) samples.push(await timeToFirstByte(url, agent));
+  for (let i = 0; i < n; i++) samples.push(await timeToFirstByte(url, agent, headers));
   agent.destroy();
   return { p50: percentile(samples, 50), p99: percentile(samples, 99) };
 }
 
-function runWrk(url: string) {
-  const out = spawnSync("wrk", ["-t2", "-c32", "-d10s", "--latency", url], { encoding: "utf8" });
+function runWrk(url: string, headers: string[] = []) {
+  const out = spawnSync(
+    "wrk",
+    ["-t2", "-c32", "-d10s", "--latency", ...headers.flatMap((h) => ["-H", h]), url],
+    {
+      encoding: "utf8",
+    },
+  );
   if (out.status !== 0) throw new Error(`wrk failed: ${out.stderr}`);
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out.stdout)?.[1]);
   const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(out.stdout)?.[1] ?? 0);
@@ -211,6 +217,14 @@ export default async function webBench(_args: string[]) {
       `wrk -t2 -c32 -d10s filtered: ${round(wrkFiltered.rps, 0)} req/s, latency p50 ${round(wrkFiltered.latencyP50Ms, 2)} ms`,
     );
 
+    // A cookie bypasses the one-second anonymous page cache: every request renders (what signed-in users get).
+    const render = await measureTtfb(pages.marketplace, TTFB_REQUESTS, { cookie: "bench=render" });
+    console.log(
+      `TTFB marketplace, rendered every time  p50 ${round(render.p50)} ms  p99 ${round(render.p99)} ms`,
+    );
+    const wrkRender = runWrk(pages.marketplace, ["Cookie: bench=render"]);
+    console.log(`wrk -t2 -c32 -d10s /, rendered every time: ${round(wrkRender.rps, 0)} req/s`);
+
     const sse = await measureSse(app, user.id);
     console.log(
       `SSE ${SSE_CLIENTS} clients, ${SSE_EVENTS} events: last client p50 ${round(sse.lastClientP50)} ms, p99 ${round(sse.lastClientP99)} ms; any client p50 ${round(sse.anyClientP50)} ms`,
@@ -225,6 +239,8 @@ export default async function webBench(_args: string[]) {
       ttfb_filtered_p50_ms: round(ttfb.filtered.p50),
       ttfb_search_p50_ms: round(ttfb.search.p50),
       rps_filtered: round(wrkFiltered.rps, 0),
+      ttfb_render_p50_ms: round(render.p50),
+      rps_render: round(wrkRender.rps, 0),
       strategies: STRATEGIES,
     });
   } catch (error) {

@@ -93,7 +93,7 @@ export function createHttpServer(opts: {
   handler: FetchHandler;
   onError: (error: unknown) => void;
 }): Server {
-  return createServer((req, res) => {
+  const server = createServer((req, res) => {
     if (serveStatic(opts.publicDir, req, res)) return;
     opts
       .handler(toRequest(req, res))
@@ -104,4 +104,8 @@ export function createHttpServer(opts: {
         res.end("Internal Server Error");
       });
   });
+  // Longer than the usual proxy / client idle timeouts, so a client never reuses a socket we just closed.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  return server;
 }
