@@ -23,6 +23,8 @@ export interface AppContext {
   logger: Logger;
   /** Enqueues worker jobs (validations, backtests); null/absent where no queue is reachable (web-only without POSTGRES_URL). */
   jobs?: JobSender | null;
+  /** The in-process worker's Prometheus text (embedded mode); absent in a web-only process (see /metrics). */
+  metrics?: () => string | Promise<string>;
 }
 
 declare module "@remix-run/node" {

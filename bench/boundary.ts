@@ -4,7 +4,13 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { sql } from "drizzle-orm";
 import { createTestStore } from "../db/testing";
-import { createSharedServices, POSTGRES_URL, REDIS_URL, spawnWorker, stopAll } from "../worker/testing/processes";
+import {
+  createSharedServices,
+  POSTGRES_URL,
+  REDIS_URL,
+  spawnWorker,
+  stopAll,
+} from "../worker/testing/processes";
 import { buildScenario, checkInvariants } from "../worker/testing/scenario";
 import { BUY_CODE } from "../worker/testing/strategies";
 import { printResult, round } from "./_stats";
@@ -51,7 +57,9 @@ export default async function boundary(args: string[]) {
   try {
     const setupStarted = performance.now();
     const scenario = await buildScenario(store, { strategies, subscribers, closes: 1, code: BUY_CODE });
-    console.log(`setup: ${strategies} strategies x ${subscribers} subscribers in ${round((performance.now() - setupStarted) / 1000, 1)} s`);
+    console.log(
+      `setup: ${strategies} strategies x ${subscribers} subscribers in ${round((performance.now() - setupStarted) / 1000, 1)} s`,
+    );
 
     for (let i = 0; i < workerCount; i++) {
       workers.push(
@@ -76,7 +84,9 @@ export default async function boundary(args: string[]) {
     for (const w of workers) w.send({ cmd: "enqueue", jobs: scenario.keys });
     let done = 0;
     for (;;) {
-      const [{ n }] = await store.db.all<{ n: number }>(sql`SELECT count(*) AS n FROM executions WHERE status != 'RUNNING'`);
+      const [{ n }] = await store.db.all<{ n: number }>(
+        sql`SELECT count(*) AS n FROM executions WHERE status != 'RUNNING'`,
+      );
       done = Number(n);
       if (done >= scenario.keys.length) break;
       await new Promise((r) => setTimeout(r, 50));
@@ -99,9 +109,17 @@ export default async function boundary(args: string[]) {
         const count = Number(new RegExp(`^${name}_count (\\S+)`, "m").exec(text)?.[1] ?? NaN);
         return `${name.replace("candlecast_", "")} mean ${round((sum / count) * 1000, 1)} ms x ${count}`;
       };
-      console.log(`${w.child.pid}: ${pick("candlecast_strategy_run_seconds")}; ${pick("candlecast_fanout_seconds")}; ${pick("candlecast_execution_seconds")}`);
+      console.log(
+        `${w.child.pid}: ${pick("candlecast_strategy_run_seconds")}; ${pick("candlecast_fanout_seconds")}; ${pick("candlecast_execution_seconds")}`,
+      );
     }
-    printResult({ bench: "boundary", strategies, subscribers, workers: workerCount, seconds: round(seconds, 2) });
+    printResult({
+      bench: "boundary",
+      strategies,
+      subscribers,
+      workers: workerCount,
+      seconds: round(seconds, 2),
+    });
   } finally {
     await stopAll(workers);
     await services.cleanup();

@@ -18,5 +18,9 @@ export const STRATEGY_SETTINGS_TTL_MS = 60_000;
 export const STRATEGY_VERSION_TTL_MS = 24 * 3_600_000;
 
 /** The coordinator's lock on one candle of one strategy (see docs/decisions/010). */
-export const executionLockKey = (k: { strategyId: string; symbol: string; resolution: Resolution | string; closeTime: number }) =>
-  `execution:${k.strategyId}:${k.symbol}:${k.resolution}:${k.closeTime}`;
+export const executionLockKey = (k: {
+  strategyId: string;
+  symbol: string;
+  resolution: Resolution | string;
+  closeTime: number;
+}) => `execution:${k.strategyId}:${k.symbol}:${k.resolution}:${k.closeTime}`;

@@ -23,6 +23,10 @@ export const envSchema = z.object({
   DATABASE_AUTH_TOKEN: optionalString,
   POSTGRES_URL: url(["postgres", "postgresql"], "postgres://user@host:5432/db").optional(),
   REDIS_URL: url(["redis", "rediss"], "redis://127.0.0.1:6379").optional(),
+  PGBOSS_SCHEMA: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,62}$/, "must be a Postgres schema name: lowercase letters, digits, _")
+    .default("pgboss"),
   REDIS_KEY_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9:_-]{1,64}$/, "must be 1-64 characters of letters, digits, : _ -")
@@ -67,6 +71,8 @@ export interface Config {
   databaseUrl: string;
   databaseAuthToken?: string;
   postgresUrl?: string;
+  /** Postgres schema of pg-boss's tables (several deployments or tests can share one database); default "pgboss". */
+  pgbossSchema?: string;
   redisUrl?: string;
   /** Prefix of every Redis key and channel: several deployments (or tests) can share one Redis. */
   redisKeyPrefix: string;
@@ -134,6 +140,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     databaseUrl: e.DATABASE_URL ?? `file:${join(dataDir, "candlecast.db")}`,
     databaseAuthToken: e.DATABASE_AUTH_TOKEN,
     postgresUrl: e.POSTGRES_URL,
+    pgbossSchema: e.PGBOSS_SCHEMA,
     redisUrl: e.REDIS_URL,
     redisKeyPrefix: e.REDIS_KEY_PREFIX,
     port: e.PORT,

@@ -3,7 +3,7 @@
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { ServerBuild } from "@remix-run/node";
-import type { AppContext, HealthReport } from "../app/context.server";
+import type { AppContext } from "../app/context.server";
 import { openStore } from "../db/client";
 import { loadConfigOrExit } from "../db/config.server";
 import { createInfra } from "../db/infra/index.server";
@@ -11,7 +11,7 @@ import { createLogger } from "../db/logger.server";
 import { migrateStore } from "../db/migrate";
 import { createHttpServer } from "../server/node-http";
 import { createWebHandler } from "../server/web";
-import { createEventHub } from "../app/event-hub.server";
+import { createAppContext } from "../server/app-context";
 import { createJobSender } from "../worker/jobs";
 import { startWorker, type RunningWorker } from "../worker/main";
 import { createQueue, type Queue } from "../worker/queue";
@@ -39,6 +39,7 @@ async function main() {
   if (!webOnly) {
     queue = await createQueue({
       postgresUrl: config.postgresUrl,
+      schema: config.pgbossSchema,
       dataDir: config.dataDir,
       onError: (error) => logger.error({ err: error }, "queue error"),
     });
@@ -47,6 +48,7 @@ async function main() {
     // Send-only: the web app enqueues validations and backtests; the workers run them.
     queue = await createQueue({
       postgresUrl: config.postgresUrl,
+      schema: config.pgbossSchema,
       dataDir: config.dataDir,
       supervise: false,
       onError: (error) => logger.error({ err: error }, "queue error"),
@@ -54,24 +56,11 @@ async function main() {
   }
   const jobs = queue ? createJobSender(queue.boss, infra.bus) : null;
 
-  const health = async (): Promise<HealthReport> => {
-    const storeState = await store.client
-      .execute("select 1")
-      .then(() => ({ ok: true, detail: config.databaseUrl.split(":")[0] + " store reachable" }))
-      .catch((e: Error) => ({ ok: false, detail: e.message }));
-    const queueState = worker
-      ? await worker.health().catch((e: Error) => ({ ok: false, detail: e.message }))
-      : { ok: true, detail: "not in this process (web only)" };
-    const busState = await infra.health();
-    return {
-      ok: storeState.ok && queueState.ok && busState.ok,
-      store: storeState,
-      queue: queueState,
-      bus: busState,
-    };
+  const app: AppContext = {
+    // The same construction as the Deno entry (server/deno.ts); the worker's parts exist only in embedded mode.
+    ...(await createAppContext({ config, store, infra, logger, jobs, workerHealth: worker?.health })),
+    metrics: worker?.metrics,
   };
-  const events = await createEventHub(infra.bus, logger.child({ part: "event-hub" }));
-  const app: AppContext = { store, infra, config, health, events, logger: logger.child({ part: "web" }), jobs };
 
   const build = (await import(pathToFileURL(BUILD_FILE).href)) as ServerBuild;
   const handler = createWebHandler(build, app, config.nodeEnv);
@@ -96,7 +85,7 @@ async function main() {
     logger.info({ signal }, "shutting down");
     server.close();
     server.closeAllConnections();
-    await events.close();
+    await app.events.close();
     await worker?.stop();
     await queue?.close();
     await infra.close();

@@ -11,10 +11,15 @@ import { createTestApp, type TestApp } from "./app-context";
 
 export interface ApiHarness {
   t: TestApp;
-  call(method: string, path: string, opts?: { token?: string | null; body?: unknown; raw?: string }): Promise<ApiAnswer>;
+  call(
+    method: string,
+    path: string,
+    opts?: { token?: string | null; body?: unknown; raw?: string },
+  ): Promise<ApiAnswer>;
 }
 export interface ApiAnswer {
   status: number;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the tests check bodies against the documented schemas
   body: any;
   headers: Headers;
 }
@@ -28,7 +33,8 @@ export async function createApiHarness(opts: { runJobs?: boolean } = {}): Promis
   const jobs: JobSender = {
     async send(name, payload) {
       if (opts.runJobs === false) return newId();
-      const job = name === JOB_NAMES.validateStrategy ? validateStrategy(deps, payload) : runBacktest(deps, payload);
+      const job =
+        name === JOB_NAMES.validateStrategy ? validateStrategy(deps, payload) : runBacktest(deps, payload);
       running.add(job);
       void job.finally(() => running.delete(job));
       return newId();
@@ -53,7 +59,9 @@ export async function createApiHarness(opts: { runJobs?: boolean } = {}): Promis
         body = JSON.stringify(opts.body);
         headers.set("Content-Type", "application/json");
       }
-      const response = await handle(new Request(`http://candlecast.test${path}`, { method, headers, body }), { app: t.app });
+      const response = await handle(new Request(`http://candlecast.test${path}`, { method, headers, body }), {
+        app: t.app,
+      });
       const text = await response.text();
       let parsed: unknown = text;
       try {
@@ -65,4 +73,3 @@ export async function createApiHarness(opts: { runJobs?: boolean } = {}): Promis
     },
   };
 }
-

@@ -1,6 +1,14 @@
 // Boundary arithmetic and the catch-up policy for every resolution, on hand-picked times.
 import { RESOLUTION_MS, RESOLUTIONS } from "../db/domain";
-import { catchUpWindow, closesBetween, isMissed, latestClose, missedCloses, nextBoundary, MISSED_LOOKBACK_CLOSES } from "./boundaries";
+import {
+  catchUpWindow,
+  closesBetween,
+  isMissed,
+  latestClose,
+  missedCloses,
+  nextBoundary,
+  MISSED_LOOKBACK_CLOSES,
+} from "./boundaries";
 
 const T = Date.UTC(2026, 0, 5, 0, 0, 0); // a Monday 00:00 UTC: every resolution has a close here
 

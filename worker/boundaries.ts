@@ -21,7 +21,12 @@ export function nextBoundary(now: number, resolutions: Iterable<Resolution>): nu
 }
 
 /** Closes of `resolution` in (after, upTo], oldest first, at most `limit` (the newest ones). */
-export function closesBetween(after: number, upTo: number, resolution: Resolution, limit = Infinity): number[] {
+export function closesBetween(
+  after: number,
+  upTo: number,
+  resolution: Resolution,
+  limit = Infinity,
+): number[] {
   const ms = RESOLUTION_MS[resolution];
   const last = latestClose(upTo, resolution);
   const closes: number[] = [];
@@ -34,7 +39,12 @@ export function closesBetween(after: number, upTo: number, resolution: Resolutio
  * (a grace, in simulated ms, for jobs still queued behind a busy boundary). A missed close is
  * recorded SKIPPED, never executed: a signal on a stale candle would trade at a price long gone.
  */
-export function isMissed(closeTime: number, resolution: Resolution, now: number, missedAfterMs: number): boolean {
+export function isMissed(
+  closeTime: number,
+  resolution: Resolution,
+  now: number,
+  missedAfterMs: number,
+): boolean {
   return closeTime < latestClose(now, resolution) && now - closeTime >= missedAfterMs;
 }
 

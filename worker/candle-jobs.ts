@@ -56,6 +56,8 @@ export function candleJobId(job: CandleJob): string {
  */
 export async function insertCandleJobs(boss: PgBoss, jobs: CandleJob[]): Promise<void> {
   for (let i = 0; i < jobs.length; i += 500) {
-    await boss.insert(jobs.slice(i, i + 500).map((data) => ({ id: candleJobId(data), name: QUEUES.candle, data })));
+    await boss.insert(
+      jobs.slice(i, i + 500).map((data) => ({ id: candleJobId(data), name: QUEUES.candle, data })),
+    );
   }
 }

@@ -44,9 +44,20 @@ export function createCatchUp(options: CatchUpOptions) {
     for (const c of candles) {
       const since = Math.max(toSimulated(c.since), options.notBefore);
       const window = catchUpWindow(now, c.resolution, since);
-      windows.push({ strategyId: c.strategyId, symbol: c.symbol, resolution: c.resolution, from: window.from, to: window.latest });
+      windows.push({
+        strategyId: c.strategyId,
+        symbol: c.symbol,
+        resolution: c.resolution,
+        from: window.from,
+        to: window.latest,
+      });
       if (window.latest >= window.from) {
-        latestJobs.push({ strategyId: c.strategyId, symbol: c.symbol, resolution: c.resolution, closeTime: window.latest });
+        latestJobs.push({
+          strategyId: c.strategyId,
+          symbol: c.symbol,
+          resolution: c.resolution,
+          closeTime: window.latest,
+        });
       }
     }
     if (latestJobs.length > 0) await options.enqueue(latestJobs);
@@ -54,9 +65,18 @@ export function createCatchUp(options: CatchUpOptions) {
     const executed = await listExecutedCloses(db, windows);
     const missed = candles.flatMap((c, i) => {
       const w = windows[i];
-      return missedCloses({ from: w.from, latest: w.to }, c.resolution, executed.get(i) ?? [], now, options.missedAfterMs).map(
-        (closeTime) => ({ strategyId: c.strategyId, symbol: c.symbol, resolution: c.resolution, closeTime }),
-      );
+      return missedCloses(
+        { from: w.from, latest: w.to },
+        c.resolution,
+        executed.get(i) ?? [],
+        now,
+        options.missedAfterMs,
+      ).map((closeTime) => ({
+        strategyId: c.strategyId,
+        symbol: c.symbol,
+        resolution: c.resolution,
+        closeTime,
+      }));
     });
     let recorded = 0;
     for (let i = 0; i < missed.length; i += 1000) {

@@ -10,9 +10,17 @@ import type { Lock } from "../db/infra/lock";
 import { withLock } from "../db/infra/with-lock";
 import type { Logger } from "../db/logger.server";
 import { claimExecution, failExecution, findExecution, recordExecution } from "../db/queries/executions";
-import { listFanOutSubscriptions, listOpenTradesOfStrategy, type FanOutSubscription } from "../db/queries/fan-out";
+import {
+  listFanOutSubscriptions,
+  listOpenTradesOfStrategy,
+  type FanOutSubscription,
+} from "../db/queries/fan-out";
 import { recordMissedCloses } from "../db/queries/registry";
-import { getStrategySettings, getVersionSettings, type VersionSettings } from "../db/queries/strategy-settings";
+import {
+  getStrategySettings,
+  getVersionSettings,
+  type VersionSettings,
+} from "../db/queries/strategy-settings";
 import { isMissed } from "./boundaries";
 import { DEFAULT_PAPER_CONFIG, type PaperConfig } from "./brokers/paper";
 import type { ExchangeAccess } from "./exchange-access";
@@ -67,6 +75,15 @@ const boundedLog = (lines: string[], extra = "") => {
   return text.length <= MAX_LOG_CHARS ? text : `${text.slice(0, MAX_LOG_CHARS)}\n… (truncated)`;
 };
 
+/** The latest version's run, started before the subscribers are read. */
+interface EarlyRun {
+  versionId: string;
+  count: number;
+  candles: Promise<Candle[]>;
+  run: ReturnType<StrategyRunner["runLive"]>;
+  started: number;
+}
+
 interface VersionGroup {
   version: VersionSettings;
   subscriptions: FanOutSubscription[];
@@ -82,7 +99,11 @@ export function createCoordinator(deps: CoordinatorDeps) {
   const onCacheError = (error: unknown, context: { key: string; operation: string }) =>
     logger.warn({ err: error, ...context }, "settings cache unavailable; read the store");
 
-  async function publish(events: NewEvent[], seqs: { first: number; last: number } | null, createdAt: number) {
+  async function publish(
+    events: NewEvent[],
+    seqs: { first: number; last: number } | null,
+    createdAt: number,
+  ) {
     if (!seqs || events.length === 0) return;
     const outbox: OutboxEvent[] = events.map((ev, i) => ({
       seq: seqs.first + i,
@@ -97,7 +118,10 @@ export function createCoordinator(deps: CoordinatorDeps) {
       }
     } catch (error) {
       // The events are committed: a browser gets them by replay from its Last-Event-ID.
-      logger.warn({ err: error }, "could not publish events on the bus; streams will replay them from the outbox");
+      logger.warn(
+        { err: error },
+        "could not publish events on the bus; streams will replay them from the outbox",
+      );
     }
   }
 
@@ -127,6 +151,43 @@ export function createCoordinator(deps: CoordinatorDeps) {
     return groups;
   }
 
+  const tradesMarket = (v: VersionSettings, job: CandleJob) =>
+    v.resolution === job.resolution && v.symbols.includes(job.symbol);
+
+  async function fetchCandles(job: CandleJob, count: number): Promise<Candle[]> {
+    const candles = await deps.marketData.closedCandles(
+      job.symbol,
+      job.resolution as Resolution,
+      job.closeTime,
+      count,
+    );
+    if (
+      candles.length === 0 ||
+      candles[candles.length - 1].time + RESOLUTION_MS[job.resolution] !== job.closeTime
+    ) {
+      throw new Error(`the market data has no candle closing at ${new Date(job.closeTime).toISOString()}`);
+    }
+    return candles;
+  }
+
+  /** The window (for the latest version's lookback and the ATR) and the run on it, started at once. */
+  function startRun(job: CandleJob, version: VersionSettings): EarlyRun {
+    const count = Math.max(ATR_WINDOW, version.lookback);
+    const candles = fetchCandles(job, count);
+    const started = performance.now();
+    const run = candles.then((c) =>
+      deps.runner.runLive({
+        code: version.code,
+        params: version.params,
+        candles: c.slice(-version.lookback),
+      }),
+    );
+    // Observed by whoever awaits them; these only keep an early failure from being "unhandled" meanwhile.
+    candles.catch(() => {});
+    run.catch(() => {});
+    return { versionId: version.versionId, count, candles, run, started };
+  }
+
   async function runLocked(job: CandleJob): Promise<CandleOutcome> {
     if (isMissed(job.closeTime, job.resolution, deps.clock.now(), deps.missedAfterMs)) {
       const recorded = await recordMissedCloses(db, [job], {
@@ -147,22 +208,49 @@ export function createCoordinator(deps: CoordinatorDeps) {
     const base = { id: executionId, ...job, workerId: deps.workerId, startedAt };
     if (!(await claimExecution(db, { ...base, versionId: null }))) return existingOutcome(job);
     await step("claimed", job);
-    const log = logger.child({ executionId, strategyId: job.strategyId, symbol: job.symbol, closeTime: job.closeTime });
+    const log = logger.child({
+      executionId,
+      strategyId: job.strategyId,
+      symbol: job.symbol,
+      closeTime: job.closeTime,
+    });
 
     try {
       const settings = await getStrategySettings(deps.cache, db, job.strategyId, onCacheError);
+      const latest = settings?.latestVersionId
+        ? await getVersionSettings(deps.cache, db, settings.latestVersionId, onCacheError)
+        : null;
+      // Start the latest version's run before reading the subscribers: the sandbox works in its own
+      // process while this one reads 10,000 rows. Wasted only when nobody follows the latest version.
+      const early = latest && tradesMarket(latest, job) ? startRun(job, latest) : null;
       const subs = settings ? await listFanOutSubscriptions(db, job.strategyId) : [];
       const groups = settings ? await groupByVersion(job, settings.latestVersionId, subs) : [];
       if (!settings || groups.length === 0) {
+        void early?.run.catch(() => {});
         const reason = settings ? "no_active_subscriptions" : "strategy_not_found";
         const result = await recordExecution(db, {
-          execution: { ...base, versionId: settings?.latestVersionId ?? null, status: "SKIPPED", reason, subscriberCount: 0, finishedAt: Date.now() },
+          execution: {
+            ...base,
+            versionId: settings?.latestVersionId ?? null,
+            status: "SKIPPED",
+            reason,
+            subscriberCount: 0,
+            finishedAt: Date.now(),
+          },
         });
         if (result.status === "recorded") metrics.executions.inc({ status: "SKIPPED" });
         return { status: "skipped", reason };
       }
       const subscriberCount = groups.reduce((n, g) => n + g.subscriptions.length, 0);
-      return await runClaimed(job, { executionId, startedAt, primary: groups[0].version, groups, subscriberCount, log });
+      return await runClaimed(job, {
+        executionId,
+        startedAt,
+        primary: groups[0].version,
+        groups,
+        subscriberCount,
+        log,
+        early,
+      });
     } catch (error) {
       // Unexpected (a bug, the store went away): finish the row now rather than leave it to the janitor.
       log.error({ err: error }, "execution failed unexpectedly");
@@ -170,7 +258,9 @@ export function createCoordinator(deps: CoordinatorDeps) {
         errorKind: "internal",
         errorMessage: `The worker failed while executing this candle: ${error instanceof Error ? error.message : String(error)}`,
         finishedAt: Date.now(),
-      }).catch((failError) => log.error({ err: failError }, "could not mark the execution FAILED; the janitor will"));
+      }).catch((failError) =>
+        log.error({ err: failError }, "could not mark the execution FAILED; the janitor will"),
+      );
       metrics.executions.inc({ status: "FAILED" });
       return { status: "failed", executionId, errorKind: "internal" };
     }
@@ -179,7 +269,9 @@ export function createCoordinator(deps: CoordinatorDeps) {
   async function existingOutcome(job: CandleJob): Promise<CandleOutcome> {
     const existing = await findExecution(db, job);
     if (!existing) return { status: "claimed_elsewhere" };
-    return existing.status === "RUNNING" ? { status: "in_progress" } : { status: "already_done", existingStatus: existing.status };
+    return existing.status === "RUNNING"
+      ? { status: "in_progress" }
+      : { status: "already_done", existingStatus: existing.status };
   }
 
   async function runClaimed(
@@ -191,6 +283,7 @@ export function createCoordinator(deps: CoordinatorDeps) {
       groups: VersionGroup[];
       subscriberCount: number;
       log: Logger;
+      early: EarlyRun | null;
     },
   ): Promise<CandleOutcome> {
     const { executionId, primary, groups, log } = ctx;
@@ -200,40 +293,67 @@ export function createCoordinator(deps: CoordinatorDeps) {
     for (const g of groups) for (const s of g.subscriptions) versionBySub.set(s.id, g.version.versionId);
 
     const count = Math.max(ATR_WINDOW, ...groups.map((g) => g.version.lookback));
+    const early = ctx.early;
     let candles: Candle[];
     try {
-      candles = await deps.marketData.closedCandles(job.symbol, job.resolution as Resolution, job.closeTime, count);
-      if (candles.length === 0 || candles[candles.length - 1].time + RESOLUTION_MS[job.resolution] !== job.closeTime) {
-        throw new Error(`the market data has no candle closing at ${new Date(job.closeTime).toISOString()}`);
-      }
+      candles = early && early.count >= count ? await early.candles : await fetchCandles(job, count);
     } catch (error) {
-      return finishFailed(job, ctx, allSubs, "market_data", `Candles unavailable: ${error instanceof Error ? error.message : String(error)}`, []);
+      void early?.run.catch(() => {});
+      return finishFailed(
+        job,
+        ctx,
+        allSubs,
+        "market_data",
+        `Candles unavailable: ${error instanceof Error ? error.message : String(error)}`,
+        [],
+      );
     }
 
-    const stopRunTimer = metrics.runSeconds.startTimer();
-    const runs = await Promise.all(
+    const runStarted = early?.started ?? performance.now();
+    const runsDone = Promise.all(
       groups.map((g) =>
-        deps.runner.runLive({ code: g.version.code, params: g.version.params, candles: candles.slice(-g.version.lookback) }),
+        early && g.version.versionId === early.versionId
+          ? early.run
+          : deps.runner.runLive({
+              code: g.version.code,
+              params: g.version.params,
+              candles: candles.slice(-g.version.lookback),
+            }),
       ),
     );
-    const runMs = stopRunTimer() * 1000;
+    // The open positions are read while the sandbox runs.
+    const [runs, openTrades] = await Promise.all([
+      runsDone.then((r) => {
+        metrics.runSeconds.observe((performance.now() - runStarted) / 1000);
+        return r;
+      }),
+      listOpenTradesOfStrategy(db, job.strategyId),
+    ]);
+    const runMs = performance.now() - runStarted;
     await step("ran", job);
 
     const outcomes = new Map<string, VersionOutcome>();
     runs.forEach((r, i) =>
-      outcomes.set(groups[i].version.versionId, r.ok ? { ok: true, signal: r.signal } : { ok: false, kind: r.error.kind, message: r.error.message }),
+      outcomes.set(
+        groups[i].version.versionId,
+        r.ok ? { ok: true, signal: r.signal } : { ok: false, kind: r.error.kind, message: r.error.message },
+      ),
     );
     const primaryRun = runs[0];
     if (runs.every((r) => !r.ok)) {
       const err = !primaryRun.ok ? primaryRun.error : null;
-      return finishFailed(job, ctx, allSubs, err?.kind ?? "runtime", err?.message ?? "The strategy failed.", [
-        ...(err?.logs ?? []),
-        err?.traceback ?? "",
-      ], runMs);
+      return finishFailed(
+        job,
+        ctx,
+        allSubs,
+        err?.kind ?? "runtime",
+        err?.message ?? "The strategy failed.",
+        [...(err?.logs ?? []), err?.traceback ?? ""],
+        runMs,
+      );
     }
 
     const fanoutStarted = performance.now();
-    const openTrades = await listOpenTradesOfStrategy(db, job.strategyId);
     const exchangeSubs = allSubs.filter((s) => s.brokerKind === "exchange");
     const exchangeState = new Map<string, Awaited<ReturnType<ExchangeAccess["prepare"]>>>();
     for (const accountId of new Set(exchangeSubs.map((s) => s.brokerAccountId))) {
@@ -248,13 +368,18 @@ export function createCoordinator(deps: CoordinatorDeps) {
       candles,
       atr: atr(candles),
       paper,
-      brokerFor: (s) => (s.brokerKind === "paper" ? { limits: PAPER_LIMITS } : exchangeState.get(s.brokerAccountId)!),
+      brokerFor: (s) =>
+        s.brokerKind === "paper" ? { limits: PAPER_LIMITS } : exchangeState.get(s.brokerAccountId)!,
     });
     await step("planned", job);
 
     const signal = primaryRun.ok ? primaryRun.signal : null;
     const logs = runs.flatMap((r, i) =>
-      groups.length === 1 ? (r.ok ? r.logs : r.error.logs) : [`[version ${groups[i].version.version}]`, ...(r.ok ? r.logs : r.error.logs)],
+      groups.length === 1
+        ? r.ok
+          ? r.logs
+          : r.error.logs
+        : [`[version ${groups[i].version.version}]`, ...(r.ok ? r.logs : r.error.logs)],
     );
     const finishedAt = Date.now();
     const result = await recordExecution(db, {
@@ -283,7 +408,10 @@ export function createCoordinator(deps: CoordinatorDeps) {
     await step("recorded", job);
     if (result.status === "already_recorded") {
       metrics.fenced.inc();
-      log.warn({ existingStatus: result.existingStatus }, "result fenced: this candle was finished elsewhere meanwhile");
+      log.warn(
+        { existingStatus: result.existingStatus },
+        "result fenced: this candle was finished elsewhere meanwhile",
+      );
       return { status: "fenced", executionId };
     }
     await publish(plan.events, result.eventSeqs, finishedAt);
@@ -293,17 +421,35 @@ export function createCoordinator(deps: CoordinatorDeps) {
     metrics.tradesOpened.inc({}, result.tradesCreated);
     for (const c of plan.closes) metrics.tradesClosed.inc({ reason: c.exitReason });
     log.info(
-      { signal: signal?.action, subscribers: ctx.subscriberCount, opened: result.tradesCreated, closed: result.tradesClosed, runMs: Math.round(runMs) },
+      {
+        signal: signal?.action,
+        subscribers: ctx.subscriberCount,
+        opened: result.tradesCreated,
+        closed: result.tradesClosed,
+        runMs: Math.round(runMs),
+      },
       "execution completed",
     );
     if (plan.orders.length > 0) await deps.exchange.placeOrders(plan.orders, log);
-    return { status: "executed", executionId, signal: signal?.action ?? null, opened: result.tradesCreated, closed: result.tradesClosed };
+    return {
+      status: "executed",
+      executionId,
+      signal: signal?.action ?? null,
+      opened: result.tradesCreated,
+      closed: result.tradesClosed,
+    };
   }
 
   /** A FAILED result still tells every subscriber, in the same transaction. */
   async function finishFailed(
     job: CandleJob,
-    ctx: { executionId: string; startedAt: number; primary: VersionSettings; subscriberCount: number; log: Logger },
+    ctx: {
+      executionId: string;
+      startedAt: number;
+      primary: VersionSettings;
+      subscriberCount: number;
+      log: Logger;
+    },
     subs: FanOutSubscription[],
     errorKind: string,
     errorMessage: string,
@@ -366,7 +512,10 @@ export function createCoordinator(deps: CoordinatorDeps) {
         await step("locked", job);
         return runLocked(job);
       },
-      { onReleaseError: (error) => logger.warn({ err: error, job }, "could not release the execution lock; it expires by its TTL") },
+      {
+        onReleaseError: (error) =>
+          logger.warn({ err: error, job }, "could not release the execution lock; it expires by its TTL"),
+      },
     );
     if (!outcome.acquired) {
       metrics.lockContention.inc();
@@ -375,7 +524,10 @@ export function createCoordinator(deps: CoordinatorDeps) {
     }
     if (outcome.lost) {
       metrics.lockLost.inc();
-      logger.warn({ job, outcome: outcome.value.status }, "the execution lock lapsed while running; the store's unique keys fenced the result");
+      logger.warn(
+        { job, outcome: outcome.value.status },
+        "the execution lock lapsed while running; the store's unique keys fenced the result",
+      );
     }
     if (outcome.value.status === "executed" || outcome.value.status === "failed") finishTimer();
     metrics.candleJobs.inc({ outcome: outcome.value.status });

@@ -5,7 +5,14 @@ import { createTestStore, type TestStore } from "../db/testing";
 import { CANDLE_JOBS_CHANNEL, insertCandleJobs, QUEUES } from "./candle-jobs";
 import { createJanitor } from "./janitor";
 import { createWorkerMetrics } from "./metrics";
-import { createSharedServices, POSTGRES_URL, REDIS_URL, spawnWorker, stopAll, type WorkerProcess } from "./testing/processes";
+import {
+  createSharedServices,
+  POSTGRES_URL,
+  REDIS_URL,
+  spawnWorker,
+  stopAll,
+  type WorkerProcess,
+} from "./testing/processes";
 import { buildScenario, checkInvariants, dueKeys, type Scenario } from "./testing/scenario";
 import { FLIP_CODE } from "./testing/strategies";
 import type { WorkerProcessSpec } from "./testing/worker-process";
@@ -39,7 +46,13 @@ it(`recovers from ${TRIALS} kill -9s at random points`, async () => {
     redisUrl: REDIS_URL,
     keyPrefix: services.keyPrefix,
     // Short leases so a dead worker's job and lock come back within seconds.
-    options: { concurrency: 3, runConcurrency: 1, missedAfterRealMs: 86_400_000, lockTtlMs: 2_000, candleJobExpireSeconds: 3 },
+    options: {
+      concurrency: 3,
+      runConcurrency: 1,
+      missedAfterRealMs: 86_400_000,
+      lockTtlMs: 2_000,
+      candleJobExpireSeconds: 3,
+    },
   });
   const start = (id: string) => {
     const w = spawnWorker(spec(id));
@@ -62,7 +75,9 @@ it(`recovers from ${TRIALS} kill -9s at random points`, async () => {
 
     const slot = Math.floor(Math.random() * slots.length);
     const victim = slots[slot];
-    const [{ n }] = await store.db.all<{ n: number }>(sql`SELECT count(*) AS n FROM executions WHERE status = 'RUNNING'`);
+    const [{ n }] = await store.db.all<{ n: number }>(
+      sql`SELECT count(*) AS n FROM executions WHERE status = 'RUNNING'`,
+    );
     if (Number(n) > 0) killedWhileBusy += 1;
     victim.child.kill("SIGKILL");
     await victim.exited;
@@ -71,7 +86,12 @@ it(`recovers from ${TRIALS} kill -9s at random points`, async () => {
   await Promise.all(slots.map((w) => w.waitFor((m) => m.type === "ready")));
 
   // The janitor (with a short limit) finishes what the dead left RUNNING; pg-boss brings back what they left active.
-  const janitor = createJanitor({ db: store.db, stuckAfterMs: 4_000, logger: pino({ level: "silent" }), metrics: createWorkerMetrics() });
+  const janitor = createJanitor({
+    db: store.db,
+    stuckAfterMs: 4_000,
+    logger: pino({ level: "silent" }),
+    metrics: createWorkerMetrics(),
+  });
   const deadline = Date.now() + 90_000;
   let report = await checkInvariants(store, keys);
   while (report.notTerminal.length > 0) {
@@ -89,7 +109,9 @@ it(`recovers from ${TRIALS} kill -9s at random points`, async () => {
   }
   report = await checkInvariants(store, keys);
 
-  console.log(`crash trials: ${keys.length} keys ${JSON.stringify(report.byStatus)}, ${killedWhileBusy}/${TRIALS} kills during a run`);
+  console.log(
+    `crash trials: ${keys.length} keys ${JSON.stringify(report.byStatus)}, ${killedWhileBusy}/${TRIALS} kills during a run`,
+  );
   expect(report.problems).toEqual([]);
   expect(report.notTerminal).toEqual([]);
   expect((report.byStatus.COMPLETED ?? 0) + (report.byStatus.FAILED ?? 0)).toBe(keys.length);

@@ -4,10 +4,22 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { eq, sql } from "drizzle-orm";
 import pino from "pino";
-import { executionEventSchema, OUTBOX_CHANNEL, outboxMessageSchema, SUBSCRIPTION_CHANGED_CHANNEL, type OutboxEvent } from "../db/events";
+import {
+  executionEventSchema,
+  OUTBOX_CHANNEL,
+  outboxMessageSchema,
+  SUBSCRIPTION_CHANGED_CHANNEL,
+  type OutboxEvent,
+} from "../db/events";
 import { createInfra, type Infra } from "../db/infra/index.server";
 import { executions, trades } from "../db/schema";
-import { createTestStore, insertStrategy, insertSubscriptions, insertUser, type TestStore } from "../db/testing";
+import {
+  createTestStore,
+  insertStrategy,
+  insertSubscriptions,
+  insertUser,
+  type TestStore,
+} from "../db/testing";
 import { testWorkerConfig } from "./testing/config";
 import { BUY_CODE } from "./testing/strategies";
 import { startWorker, type RunningWorker } from "./main";
@@ -34,7 +46,11 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function waitFor<T>(what: string, probe: () => Promise<T | null | false>, timeoutMs = 30_000): Promise<T> {
+async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | null | false>,
+  timeoutMs = 30_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -60,7 +76,11 @@ it("gives a new subscription trades and live events as simulated candles close",
   // Subscribed after the worker started: the web app's change message updates the registry at once.
   const strategy = await insertStrategy(store, author.id, { code: BUY_CODE, resolution: "1m" });
   const [sub] = await insertSubscriptions(store, strategy.id, 1);
-  await infra.bus.publish(SUBSCRIPTION_CHANGED_CHANNEL, { subscriptionId: sub.id, strategyId: strategy.id, status: "active" });
+  await infra.bus.publish(SUBSCRIPTION_CHANGED_CHANNEL, {
+    subscriptionId: sub.id,
+    strategyId: strategy.id,
+    status: "active",
+  });
 
   const opened = await waitFor("an open trade", async () => {
     const rows = await store.db.select().from(trades).where(eq(trades.subscriptionId, sub.id));

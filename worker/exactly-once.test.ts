@@ -2,7 +2,14 @@
 import { sql } from "drizzle-orm";
 import { createTestStore, type TestStore } from "../db/testing";
 import { QUEUES } from "./candle-jobs";
-import { createSharedServices, POSTGRES_URL, REDIS_URL, spawnWorker, stopAll, type WorkerProcess } from "./testing/processes";
+import {
+  createSharedServices,
+  POSTGRES_URL,
+  REDIS_URL,
+  spawnWorker,
+  stopAll,
+  type WorkerProcess,
+} from "./testing/processes";
 import { buildScenario, checkInvariants, type Scenario } from "./testing/scenario";
 import { FLIP_CODE } from "./testing/strategies";
 
@@ -43,7 +50,9 @@ it("executes each of 1,000 keys exactly once with 4 workers racing, each enqueui
 
   const deadline = Date.now() + 120_000;
   for (;;) {
-    const [{ n }] = await store.db.all<{ n: number }>(sql`SELECT count(*) AS n FROM executions WHERE status != 'RUNNING'`);
+    const [{ n }] = await store.db.all<{ n: number }>(
+      sql`SELECT count(*) AS n FROM executions WHERE status != 'RUNNING'`,
+    );
     if (Number(n) >= scenario.keys.length) break;
     if (Date.now() > deadline) throw new Error(`only ${n} of ${scenario.keys.length} executions finished`);
     await new Promise((r) => setTimeout(r, 250));
@@ -58,8 +67,12 @@ it("executes each of 1,000 keys exactly once with 4 workers racing, each enqueui
   expect(jobs).toBe(1000);
 
   // The work was shared: every worker executed some.
-  const perWorker = await store.db.all<{ worker_id: string; n: number }>(sql`SELECT worker_id, count(*) AS n FROM executions GROUP BY 1`);
+  const perWorker = await store.db.all<{ worker_id: string; n: number }>(
+    sql`SELECT worker_id, count(*) AS n FROM executions GROUP BY 1`,
+  );
   expect(perWorker).toHaveLength(4);
-  const [{ trades }] = await store.db.all<{ trades: number }>(sql`SELECT count(*) AS trades FROM trades WHERE status != 'skipped'`);
+  const [{ trades }] = await store.db.all<{ trades: number }>(
+    sql`SELECT count(*) AS trades FROM trades WHERE status != 'skipped'`,
+  );
   expect(Number(trades)).toBeGreaterThan(0);
 }, 180_000);

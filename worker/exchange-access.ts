@@ -11,7 +11,10 @@ import type { MarketLimits } from "./risk/size-position";
 
 export interface ExchangeAccess {
   /** Called before the commit: the market's limits for sizing, or why this account cannot trade now. */
-  prepare(brokerAccountId: string, symbol: string): Promise<{ limits: MarketLimits } | { unavailable: string }>;
+  prepare(
+    brokerAccountId: string,
+    symbol: string,
+  ): Promise<{ limits: MarketLimits } | { unavailable: string }>;
   /** Called after the commit: sends each order once and records what the exchange did with the opening ones. */
   placeOrders(orders: PendingOrder[], logger: Logger): Promise<void>;
 }
@@ -27,7 +30,12 @@ export function createExchangeAccess(deps: {
   encryptionKey: string;
   /** How long a built client (and its decrypted keys) is kept in memory. */
   clientTtlMs?: number;
-  buildBroker?: (o: { exchangeId: string; apiKey: string; secret: string; sandbox: boolean }) => ExchangeBroker | Promise<ExchangeBroker>;
+  buildBroker?: (o: {
+    exchangeId: string;
+    apiKey: string;
+    secret: string;
+    sandbox: boolean;
+  }) => ExchangeBroker | Promise<ExchangeBroker>;
 }): ExchangeAccess {
   const ttl = deps.clientTtlMs ?? 10 * 60_000;
   // ccxt is loaded on the first exchange account only: it triples the worker's memory, and every
@@ -87,11 +95,17 @@ export function createExchangeAccess(deps: {
             }
           }
           if (result.status !== "filled") {
-            logger.warn({ tradeId: order.tradeId, clientOrderId: order.clientOrderId, result }, "exchange order not filled");
+            logger.warn(
+              { tradeId: order.tradeId, clientOrderId: order.clientOrderId, result },
+              "exchange order not filled",
+            );
           }
         } catch (error) {
           // Never re-sent blindly: the trade row and the client order id let an operator reconcile it.
-          logger.error({ err: error, tradeId: order.tradeId, clientOrderId: order.clientOrderId }, "exchange order failed");
+          logger.error(
+            { err: error, tradeId: order.tradeId, clientOrderId: order.clientOrderId },
+            "exchange order failed",
+          );
         }
       }
     },

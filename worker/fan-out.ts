@@ -1,12 +1,19 @@
 // Turns one execution's signals into every subscription's trades, closes and events: pure, no I/O.
 import type { Candle, Signal } from "../db/domain";
 import type { ExecutionEvent, NewEvent } from "../db/events";
-import { newId } from "../db/ids";
+import { newId, newIds } from "../db/ids";
 import type { NewTrade, TradeClose } from "../db/queries/executions";
 import type { FanOutSubscription, OpenTrade } from "../db/queries/fan-out";
 import { clientOrderId } from "./brokers/client-order-id";
 import type { OrderSide } from "./brokers/broker";
-import { checkExits, closeTrade, fillEntry, fillExit, type ExitReason, type PaperConfig } from "./brokers/paper";
+import {
+  checkExits,
+  closeTrade,
+  fillEntry,
+  fillExit,
+  type ExitReason,
+  type PaperConfig,
+} from "./brokers/paper";
 import type { MarketLimits, SubscriptionRiskState } from "./risk/size-position";
 import { sizePosition } from "./risk/size-position";
 
@@ -67,7 +74,15 @@ export function planFanOut(input: FanOutInput): FanOutPlan {
     list.push(t);
   }
 
+  // The window is consecutive candles: where a trade's first candle sits is arithmetic, not a scan.
+  const step = candles.length > 1 ? candles[1].time - candles[0].time : 1;
+  const firstCandleAtOrAfter = (t: number) => Math.max(0, Math.ceil((t - candles[0].time) / step));
+
   const plan: FanOutPlan = { trades: [], closes: [], events: [], orders: [], opened: 0, skipped: 0 };
+  // At most one new trade row per subscription: one random draw names them all.
+  const ids = newIds(input.subscriptions.length);
+  let nextId = 0;
+  const tradeId = () => ids[nextId++] ?? newId();
 
   for (const sub of input.subscriptions) {
     const broker = input.brokerFor(sub);
@@ -75,8 +90,19 @@ export function planFanOut(input: FanOutInput): FanOutPlan {
     const closed: ExecutionEvent["closed"] = [];
     let realized = sub.pnlDayStart === day ? sub.pnlToday : 0;
     const close = (trade: OpenTrade, exitPrice: number, reason: ExitReason) => {
-      const result = closeTrade({ ...trade, entryFee: trade.entryFee ?? undefined }, exitPrice, reason, paper);
-      plan.closes.push({ tradeId: trade.id, exitPrice, exitFee: result.exitFee, pnl: result.pnl, exitReason: reason });
+      const result = closeTrade(
+        { ...trade, entryFee: trade.entryFee ?? undefined },
+        exitPrice,
+        reason,
+        paper,
+      );
+      plan.closes.push({
+        tradeId: trade.id,
+        exitPrice,
+        exitFee: result.exitFee,
+        pnl: result.pnl,
+        exitReason: reason,
+      });
       closed.push({ tradeId: trade.id, exitPrice, pnl: result.pnl, exitReason: reason });
       realized += result.pnl;
       if (isExchange && !("unavailable" in broker)) {
@@ -98,9 +124,14 @@ export function planFanOut(input: FanOutInput): FanOutPlan {
     let open = openBySub.get(sub.id) ?? [];
     open = open.filter((trade) => {
       if (trade.symbol !== e.symbol || trade.stopLoss === null || trade.takeProfit === null) return true;
-      const paperTrade = { ...trade, stopLoss: trade.stopLoss, takeProfit: trade.takeProfit, entryFee: trade.entryFee ?? undefined };
-      for (const candle of candles) {
-        const exit = checkExits(paperTrade, candle, paper);
+      const paperTrade = {
+        ...trade,
+        stopLoss: trade.stopLoss,
+        takeProfit: trade.takeProfit,
+        entryFee: trade.entryFee ?? undefined,
+      };
+      for (let i = firstCandleAtOrAfter(trade.openedAt); i < candles.length; i++) {
+        const exit = checkExits(paperTrade, candles[i], paper);
         if (exit) {
           close(trade, exit.exitPrice, exit.reason);
           return false;
@@ -124,14 +155,24 @@ export function planFanOut(input: FanOutInput): FanOutPlan {
       skipped: null,
     };
     const skipRow = (reason: string, detail: string) => {
-      plan.trades.push({ id: newId(), subscriptionId: sub.id, userId: sub.userId, symbol: e.symbol, status: "skipped", reason });
+      plan.trades.push({
+        id: tradeId(),
+        subscriptionId: sub.id,
+        userId: sub.userId,
+        symbol: e.symbol,
+        status: "skipped",
+        reason,
+      });
       event.skipped = { reason, detail };
       plan.skipped += 1;
     };
 
     if (!outcome || !outcome.ok) {
       event.status = "FAILED";
-      skipRow("strategy_error", outcome ? `${outcome.kind}: ${outcome.message}` : "The strategy version did not run.");
+      skipRow(
+        "strategy_error",
+        outcome ? `${outcome.kind}: ${outcome.message}` : "The strategy version did not run.",
+      );
     } else {
       const { signal } = outcome;
       event.signal = signal.action;
@@ -142,7 +183,13 @@ export function planFanOut(input: FanOutInput): FanOutPlan {
         skipRow("broker_unavailable", broker.unavailable);
       } else {
         const state: SubscriptionRiskState = {
-          openPositions: open.map((t) => ({ tradeId: t.id, symbol: t.symbol, side: t.side, quantity: t.quantity, entryPrice: t.entryPrice })),
+          openPositions: open.map((t) => ({
+            tradeId: t.id,
+            symbol: t.symbol,
+            side: t.side,
+            quantity: t.quantity,
+            entryPrice: t.entryPrice,
+          })),
           realizedPnlTodayUtc: realized,
         };
         const decisions = sizePosition({
@@ -163,8 +210,9 @@ export function planFanOut(input: FanOutInput): FanOutPlan {
             skipRow(d.reason, d.detail);
           } else {
             const fill = fillEntry(d, paper);
-            const id = newId();
-            const orderId = clientOrderId(sub.id, e.id, reverses ? "open" : undefined);
+            const id = tradeId();
+            // Only an exchange sees a client order id; hashing one for each paper trade would be waste at 10,000.
+            const orderId = isExchange ? clientOrderId(sub.id, e.id, reverses ? "open" : undefined) : null;
             plan.trades.push({
               id,
               subscriptionId: sub.id,
@@ -195,7 +243,7 @@ export function planFanOut(input: FanOutInput): FanOutPlan {
                 tradeId: id,
                 brokerAccountId: sub.brokerAccountId,
                 leg: "open",
-                clientOrderId: orderId,
+                clientOrderId: orderId!,
                 symbol: d.symbol,
                 side: entrySide(d.side),
                 quantity: d.quantity,

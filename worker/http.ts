@@ -13,7 +13,10 @@ export function createWorkerHttpServer(deps: {
       return;
     }
     if (path === "/metrics") {
-      res.writeHead(200, { "Content-Type": "text/plain; version=0.0.4; charset=utf-8", "Cache-Control": "no-store" });
+      res.writeHead(200, {
+        "Content-Type": "text/plain; version=0.0.4; charset=utf-8",
+        "Cache-Control": "no-store",
+      });
       res.end(deps.metrics());
       return;
     }
@@ -21,7 +24,10 @@ export function createWorkerHttpServer(deps: {
       deps
         .health()
         .then((report) => {
-          res.writeHead(report.ok ? 200 : 503, { "Content-Type": "application/json", "Cache-Control": "no-store" });
+          res.writeHead(report.ok ? 200 : 503, {
+            "Content-Type": "application/json",
+            "Cache-Control": "no-store",
+          });
           res.end(JSON.stringify(report));
         })
         .catch((error) => {

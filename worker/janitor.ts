@@ -1,6 +1,8 @@
-// The janitor: RUNNING executions whose worker stopped before finishing become FAILED (never a second execution).
+// The janitor: RUNNING executions whose worker stopped before finishing become FAILED (never a second execution),
+// and outbox events past their retention are pruned.
 import type { Db } from "../db/client";
 import type { Logger } from "../db/logger.server";
+import { pruneEvents } from "../db/queries/event-replay";
 import { failStuckExecutions } from "../db/queries/executions";
 import type { WorkerMetrics } from "./metrics";
 
@@ -16,6 +18,8 @@ export function createJanitor(deps: {
   return async function sweepStuckExecutions(): Promise<string[]> {
     const t = now();
     const ids = await failStuckExecutions(deps.db, t - deps.stuckAfterMs, t);
+    const pruned = await pruneEvents(deps.db, t);
+    if (pruned > 0) deps.logger.info({ pruned }, "janitor: pruned outbox events past their retention");
     if (ids.length > 0) {
       deps.metrics.janitorFailed.inc({}, ids.length);
       deps.metrics.executions.inc({ status: "FAILED" }, ids.length);

@@ -11,7 +11,14 @@ import { createInfra, type Infra } from "../db/infra/index.server";
 import type { Unsubscribe } from "../db/infra/bus";
 import { createLogger, type Logger } from "../db/logger.server";
 import { migrateStore } from "../db/migrate";
-import { candleJobSchema, CANDLE_JOBS_CHANNEL, insertCandleJobs, PERIODIC, QUEUES, type CandleJob } from "./candle-jobs";
+import {
+  candleJobSchema,
+  CANDLE_JOBS_CHANNEL,
+  insertCandleJobs,
+  PERIODIC,
+  QUEUES,
+  type CandleJob,
+} from "./candle-jobs";
 import { createCatchUp } from "./catch-up";
 import { createCoordinator, type CoordinatorStep } from "./coordinator";
 import { createExchangeAccess, type ExchangeAccess } from "./exchange-access";
@@ -102,7 +109,12 @@ export async function createWorkerClock(store: Store, scale: number): Promise<Sc
   return createScaledClock({ scale, startedAt: (now * scale - resumeAt) / (scale - 1) });
 }
 
-const CANDLE_QUEUE_OPTIONS = { policy: "standard", retryLimit: 5, retryDelay: 2, retentionMinutes: 60 } as const;
+const CANDLE_QUEUE_OPTIONS = {
+  policy: "standard",
+  retryLimit: 5,
+  retryDelay: 2,
+  retentionMinutes: 60,
+} as const;
 
 export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
   const { config, store, infra, logger } = deps;
@@ -133,7 +145,8 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
       maxConcurrent: options.runConcurrency,
       logger: { warn: (msg) => logger.warn(msg) },
     });
-  const exchange = deps.exchange ?? createExchangeAccess({ db: store.db, encryptionKey: config.encryptionKey });
+  const exchange =
+    deps.exchange ?? createExchangeAccess({ db: store.db, encryptionKey: config.encryptionKey });
   const registry = createActiveCandleRegistry({ db: store.db, cache: infra.cache, logger });
   const missedAfterMs = options.missedAfterRealMs * clock.scale;
 
@@ -214,7 +227,9 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
       clearTimeout(rebuildTimer);
       rebuildTimer = setTimeout(() => {
         if (stopping) return;
-        rebuildRegistry().catch((error) => logger.error({ err: error }, "registry rebuild after a subscription change failed"));
+        rebuildRegistry().catch((error) =>
+          logger.error({ err: error }, "registry rebuild after a subscription change failed"),
+        );
       }, 100);
     }),
     await infra.bus.subscribe(CANDLE_JOBS_CHANNEL, () => wakeLocalLoops()),
@@ -227,25 +242,32 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
 
   if (options.work) {
     for (let i = 0; i < options.concurrency; i++) {
-      let loopId: string | undefined;
-      loopId = await boss.work<unknown>(
+      // Filled once work() answers; the handler can only run after the first fetch, later still.
+      const loop = { id: "" };
+      loop.id = await boss.work<unknown>(
         QUEUES.candle,
         { batchSize: 1, pollingIntervalSeconds: options.pollingIntervalSeconds },
         async (jobs) => {
+          // A fetch already on the wire when stop() began can still hand us jobs: refuse them, so
+          // pg-boss fails them back to the queue for another worker instead of us dying mid-run.
+          if (stopping) throw new Error("this worker is stopping; the job goes back to the queue");
           for (const job of jobs) {
             const parsed = candleJobSchema.safeParse(job.data);
             if (!parsed.success) {
               // Retrying cannot fix a payload: complete it and say why.
-              logger.error({ jobId: job.id, issues: parsed.error.issues }, "dropped a candle job with an invalid payload");
+              logger.error(
+                { jobId: job.id, issues: parsed.error.issues },
+                "dropped a candle job with an invalid payload",
+              );
               continue;
             }
             await track(coordinator.executeCandle(parsed.data));
           }
           // A loop that just had work asks again at once instead of sleeping a poll interval.
-          if (!stopping && loopId) boss.notifyWorker(loopId);
+          if (!stopping && loop.id) boss.notifyWorker(loop.id);
         },
       );
-      loopIds.push(loopId);
+      loopIds.push(loop.id);
     }
   }
 
@@ -270,7 +292,13 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
 
   if (options.scheduler) scheduler.start();
   logger.info(
-    { workerId, queue: deps.queue.kind, bus: infra.kind, timeScale: clock.scale, concurrency: options.concurrency },
+    {
+      workerId,
+      queue: deps.queue.kind,
+      bus: infra.kind,
+      timeScale: clock.scale,
+      concurrency: options.concurrency,
+    },
     "worker started",
   );
 
@@ -329,6 +357,7 @@ async function main() {
   const infra = await createInfra({ redisUrl: config.redisUrl, keyPrefix: config.redisKeyPrefix, logger });
   const queue = await createQueue({
     postgresUrl: config.postgresUrl,
+    schema: config.pgbossSchema,
     dataDir: config.dataDir,
     onError: (error) => logger.error({ err: error }, "queue error"),
   });

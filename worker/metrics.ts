@@ -5,11 +5,14 @@ type Labels = Record<string, string>;
 const labelKey = (labels: Labels) =>
   Object.keys(labels)
     .sort()
-    .map((k) => `${k}="${String(labels[k]).replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n")}"`)
+    .map(
+      (k) => `${k}="${String(labels[k]).replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n")}"`,
+    )
     .join(",");
 
 const braces = (inner: string) => (inner ? `{${inner}}` : "");
-const formatNumber = (v: number) => (Number.isFinite(v) ? String(v) : v > 0 ? "+Inf" : v < 0 ? "-Inf" : "NaN");
+const formatNumber = (v: number) =>
+  Number.isFinite(v) ? String(v) : v > 0 ? "+Inf" : v < 0 ? "-Inf" : "NaN";
 
 export interface Counter {
   inc(labels?: Labels, by?: number): void;
@@ -91,7 +94,9 @@ export function createMetricsRegistry(): MetricsRegistry {
           const lines = [`# HELP ${name} ${help}`, `# TYPE ${name} histogram`];
           for (const [key, s] of series) {
             const sep = key ? `${key},` : "";
-            bounds.forEach((b, i) => lines.push(`${name}_bucket{${sep}le="${formatNumber(b)}"} ${s.counts[i]}`));
+            bounds.forEach((b, i) =>
+              lines.push(`${name}_bucket{${sep}le="${formatNumber(b)}"} ${s.counts[i]}`),
+            );
             lines.push(`${name}_bucket{${sep}le="+Inf"} ${s.count}`);
             lines.push(`${name}_sum${braces(key)} ${formatNumber(s.sum)}`);
             lines.push(`${name}_count${braces(key)} ${s.count}`);
@@ -112,7 +117,10 @@ export function createMetricsRegistry(): MetricsRegistry {
 export function createWorkerMetrics(registry: MetricsRegistry = createMetricsRegistry()) {
   return {
     registry,
-    executions: registry.counter("candlecast_executions_total", "Executions finished by this worker, by status."),
+    executions: registry.counter(
+      "candlecast_executions_total",
+      "Executions finished by this worker, by status.",
+    ),
     candleJobs: registry.counter(
       "candlecast_candle_jobs_total",
       "Candle jobs handled, by outcome (executed, locked, already_done, in_progress, fenced, ...).",
@@ -126,9 +134,18 @@ export function createWorkerMetrics(registry: MetricsRegistry = createMetricsReg
       "candlecast_fenced_writes_total",
       "Results refused by the store's unique keys (another worker or the janitor got there first).",
     ),
-    jobsEnqueued: registry.counter("candlecast_candle_jobs_enqueued_total", "Candle jobs offered to the queue."),
-    missed: registry.counter("candlecast_missed_closes_total", "Closes recorded SKIPPED as missed by catch-up."),
-    janitorFailed: registry.counter("candlecast_janitor_failed_total", "Stuck executions the janitor finished as FAILED."),
+    jobsEnqueued: registry.counter(
+      "candlecast_candle_jobs_enqueued_total",
+      "Candle jobs offered to the queue.",
+    ),
+    missed: registry.counter(
+      "candlecast_missed_closes_total",
+      "Closes recorded SKIPPED as missed by catch-up.",
+    ),
+    janitorFailed: registry.counter(
+      "candlecast_janitor_failed_total",
+      "Stuck executions the janitor finished as FAILED.",
+    ),
     tradesOpened: registry.counter("candlecast_trades_opened_total", "Trades opened."),
     tradesClosed: registry.counter("candlecast_trades_closed_total", "Trades closed, by reason."),
     runSeconds: registry.histogram("candlecast_strategy_run_seconds", "Sandboxed strategy run time."),

@@ -6,7 +6,14 @@ import { createTestStore, type TestStore } from "../db/testing";
 import { CANDLE_JOBS_CHANNEL, insertCandleJobs } from "./candle-jobs";
 import { createJanitor } from "./janitor";
 import { createWorkerMetrics } from "./metrics";
-import { createSharedServices, POSTGRES_URL, REDIS_URL, spawnWorker, stopAll, type WorkerProcess } from "./testing/processes";
+import {
+  createSharedServices,
+  POSTGRES_URL,
+  REDIS_URL,
+  spawnWorker,
+  stopAll,
+  type WorkerProcess,
+} from "./testing/processes";
 import { buildScenario, checkInvariants, dueKeys, type Scenario } from "./testing/scenario";
 import { BUY_CODE } from "./testing/strategies";
 import type { WorkerProcessSpec } from "./testing/worker-process";
@@ -45,7 +52,13 @@ function start(id: string, extra: Partial<WorkerProcessSpec> = {}) {
     schema: services.schema,
     redisUrl: REDIS_URL,
     keyPrefix: services.keyPrefix,
-    options: { concurrency: 1, runConcurrency: 1, missedAfterRealMs: 86_400_000, lockTtlMs: LOCK_TTL_MS, candleJobExpireSeconds: 2 },
+    options: {
+      concurrency: 1,
+      runConcurrency: 1,
+      missedAfterRealMs: 86_400_000,
+      lockTtlMs: LOCK_TTL_MS,
+      candleJobExpireSeconds: 2,
+    },
     ...extra,
   });
   workers.push(w);
@@ -78,7 +91,12 @@ it("fences the late write of a worker paused after its run: the janitor finished
   await b.waitFor((m) => m.type === "ready");
   await sleep(LOCK_TTL_MS + 3_500);
   // The janitor (short limit here) finishes the row A claimed.
-  const janitor = createJanitor({ db: store.db, stuckAfterMs: 2_000, logger: pino({ level: "silent" }), metrics: createWorkerMetrics() });
+  const janitor = createJanitor({
+    db: store.db,
+    stuckAfterMs: 2_000,
+    logger: pino({ level: "silent" }),
+    metrics: createWorkerMetrics(),
+  });
   expect(await janitor()).toHaveLength(1);
 
   a.child.kill("SIGCONT");
@@ -89,7 +107,9 @@ it("fences the late write of a worker paused after its run: the janitor finished
   const rows = await store.db.select().from(executions).where(eq(executions.strategyId, key.strategyId));
   expect(rows).toHaveLength(1);
   expect(rows[0]).toMatchObject({ status: "FAILED", errorKind: "stuck", workerId: "paused-a" });
-  const [{ n }] = await store.db.all<{ n: number }>(sql`SELECT count(*) AS n FROM trades WHERE execution_id = ${rows[0].id}`);
+  const [{ n }] = await store.db.all<{ n: number }>(
+    sql`SELECT count(*) AS n FROM trades WHERE execution_id = ${rows[0].id}`,
+  );
   expect(Number(n)).toBe(0);
   expect((await checkInvariants(store, scheduled)).problems).toEqual([]);
 }, 60_000);
@@ -106,7 +126,10 @@ it("lets another worker execute the candle while the paused one waits; the pause
   await b.waitFor((m) => m.type === "ready");
   const deadline = Date.now() + 30_000;
   let row;
-  while (!(row = (await store.db.select().from(executions).where(eq(executions.strategyId, key.strategyId)))[0]) || row.status === "RUNNING") {
+  while (
+    !(row = (await store.db.select().from(executions).where(eq(executions.strategyId, key.strategyId)))[0]) ||
+    row.status === "RUNNING"
+  ) {
     if (Date.now() > deadline) throw new Error("the candle was not executed by the running worker");
     await sleep(200);
   }
@@ -121,5 +144,28 @@ it("lets another worker execute the candle while the paused one waits; the pause
   const opened = await store.db.select().from(trades).where(eq(trades.executionId, rows[0].id));
   expect(opened).toHaveLength(3);
   expect(await metric(a, "candlecast_executions_total")).toBe(0);
+  expect((await checkInvariants(store, scheduled)).problems).toEqual([]);
+}, 60_000);
+
+it("SIGTERM: stops taking jobs, lets running executions finish, exits 0; the rest wait in the queue for the next worker", async () => {
+  const keys = dueKeys(scenario.strategies, 1, Date.now(), 3);
+  const a = start("term-a", {
+    options: { concurrency: 2, runConcurrency: 1, missedAfterRealMs: 86_400_000 },
+  });
+  await a.waitFor((m) => m.type === "ready");
+  for (const key of keys) await enqueue(key);
+  await a.waitFor((m) => m.type === "ready");
+  a.child.kill("SIGTERM");
+  expect(await a.exited).toBe(0);
+  const running = await store.db.select().from(executions).where(eq(executions.status, "RUNNING"));
+  expect(running).toEqual([]);
+
+  const b = start("term-b");
+  await b.waitFor((m) => m.type === "ready");
+  const deadline = Date.now() + 30_000;
+  while ((await checkInvariants(store, scheduled)).notTerminal.length > 0) {
+    if (Date.now() > deadline) throw new Error("the jobs left by the stopped worker were not executed");
+    await sleep(200);
+  }
   expect((await checkInvariants(store, scheduled)).problems).toEqual([]);
 }, 60_000);

@@ -3,7 +3,14 @@ import { sql } from "drizzle-orm";
 import { deleteKeysByPrefix } from "../db/infra/index.server";
 import { createTestStore, type TestStore } from "../db/testing";
 import { CANDLE_JOBS_CHANNEL, insertCandleJobs } from "./candle-jobs";
-import { createSharedServices, POSTGRES_URL, REDIS_URL, spawnWorker, stopAll, type WorkerProcess } from "./testing/processes";
+import {
+  createSharedServices,
+  POSTGRES_URL,
+  REDIS_URL,
+  spawnWorker,
+  stopAll,
+  type WorkerProcess,
+} from "./testing/processes";
 import { buildScenario, checkInvariants, dueKeys, type Scenario } from "./testing/scenario";
 import { FLIP_CODE } from "./testing/strategies";
 
@@ -47,7 +54,13 @@ it("keeps every candle exactly once through Redis flushes and killed connections
       schema: services.schema,
       redisUrl: REDIS_URL,
       keyPrefix: services.keyPrefix,
-      options: { concurrency: 3, runConcurrency: 1, missedAfterRealMs: 86_400_000, lockTtlMs: 3_000, candleJobExpireSeconds: 5 },
+      options: {
+        concurrency: 3,
+        runConcurrency: 1,
+        missedAfterRealMs: 86_400_000,
+        lockTtlMs: 3_000,
+        candleJobExpireSeconds: 5,
+      },
     }),
   );
   await Promise.all(workers.map((w) => w.waitFor((m) => m.type === "ready")));
@@ -74,12 +87,16 @@ it("keeps every candle exactly once through Redis flushes and killed connections
     await sleep(300);
     report = await checkInvariants(store, keys);
   }
-  console.log(`redis loss: ${keys.length} keys ${JSON.stringify(report.byStatus)}; ${flushed} keys flushed, ${killed} connections killed`);
+  console.log(
+    `redis loss: ${keys.length} keys ${JSON.stringify(report.byStatus)}; ${flushed} keys flushed, ${killed} connections killed`,
+  );
   expect(killed).toBeGreaterThan(0);
   expect(report.problems).toEqual([]);
   // Nothing lost: every candle executed, none left to the janitor.
   expect(report.byStatus).toEqual({ COMPLETED: keys.length });
-  const [{ n }] = await store.db.all<{ n: number }>(sql`SELECT count(*) AS n FROM trades WHERE status != 'skipped'`);
+  const [{ n }] = await store.db.all<{ n: number }>(
+    sql`SELECT count(*) AS n FROM trades WHERE status != 'skipped'`,
+  );
   expect(Number(n)).toBeGreaterThan(0);
   // The workers are still healthy afterwards.
   for (const w of workers) expect(w.child.exitCode).toBeNull();

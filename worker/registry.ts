@@ -22,7 +22,11 @@ export interface ActiveCandleRegistry {
   rebuild(): Promise<ActiveCandle[]>;
 }
 
-export function createActiveCandleRegistry(deps: { db: Db; cache: Cache; logger: Logger }): ActiveCandleRegistry {
+export function createActiveCandleRegistry(deps: {
+  db: Db;
+  cache: Cache;
+  logger: Logger;
+}): ActiveCandleRegistry {
   const { db, cache, logger } = deps;
   // Concurrent callers of rebuild share one store read.
   let rebuilding: Promise<ActiveCandle[]> | null = null;
@@ -35,9 +39,16 @@ export function createActiveCandleRegistry(deps: { db: Db; cache: Cache; logger:
         for (const row of rows) {
           const parsed = activeCandleSchema.safeParse(row);
           if (parsed.success) candles.push(parsed.data);
-          else logger.warn({ row, issue: parsed.error.issues[0]?.message }, "registry: skipped a market the scheduler cannot serve");
+          else
+            logger.warn(
+              { row, issue: parsed.error.issues[0]?.message },
+              "registry: skipped a market the scheduler cannot serve",
+            );
         }
-        await cache.replaceSet(ACTIVE_CANDLES_KEY, candles.map((c) => JSON.stringify(c)));
+        await cache.replaceSet(
+          ACTIVE_CANDLES_KEY,
+          candles.map((c) => JSON.stringify(c)),
+        );
         await cache.set(ACTIVE_CANDLES_BUILT_KEY, String(Date.now()));
         return candles;
       } finally {
@@ -50,9 +61,14 @@ export function createActiveCandleRegistry(deps: { db: Db; cache: Cache; logger:
   return {
     rebuild,
     async read() {
-      const [built, members] = await Promise.all([cache.get(ACTIVE_CANDLES_BUILT_KEY), cache.smembers(ACTIVE_CANDLES_KEY)]);
+      const [built, members] = await Promise.all([
+        cache.get(ACTIVE_CANDLES_BUILT_KEY),
+        cache.smembers(ACTIVE_CANDLES_KEY),
+      ]);
       if (built === null) {
-        logger.info("registry: not in the cache (first start, or the cache was flushed): rebuilding from the store");
+        logger.info(
+          "registry: not in the cache (first start, or the cache was flushed): rebuilding from the store",
+        );
         return rebuild();
       }
       const candles: ActiveCandle[] = [];
@@ -69,4 +85,5 @@ export function createActiveCandleRegistry(deps: { db: Db; cache: Cache; logger:
   };
 }
 
-export const resolutionsOf = (candles: ActiveCandle[]) => new Set<Resolution>(candles.map((c) => c.resolution));
+export const resolutionsOf = (candles: ActiveCandle[]) =>
+  new Set<Resolution>(candles.map((c) => c.resolution));

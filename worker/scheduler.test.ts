@@ -36,9 +36,17 @@ function handDriven(start: number, scale = 1) {
   };
 }
 
-const candle = (strategyId: string, resolution: Resolution): ActiveCandle => ({ strategyId, symbol: "BTC/USDT", resolution, since: 0 });
+const candle = (strategyId: string, resolution: Resolution): ActiveCandle => ({
+  strategyId,
+  symbol: "BTC/USDT",
+  resolution,
+  since: 0,
+});
 
-function setup(candles: ActiveCandle[], opts: { start?: number; scale?: number; maxWaitRealMs?: number } = {}) {
+function setup(
+  candles: ActiveCandle[],
+  opts: { start?: number; scale?: number; maxWaitRealMs?: number } = {},
+) {
   const h = handDriven(opts.start ?? T + 1_000, opts.scale ?? 1);
   const enqueued: CandleJob[][] = [];
   const scheduler = createBoundaryScheduler({
@@ -63,7 +71,9 @@ describe("boundary scheduler", () => {
     expect(h.pending!.at).toBe(T + 60_000 + 1);
 
     await h.tick(); // T+1m: only the 1m key
-    expect(enqueued.pop()).toEqual([{ strategyId: "a", symbol: "BTC/USDT", resolution: "1m", closeTime: T + 60_000 }]);
+    expect(enqueued.pop()).toEqual([
+      { strategyId: "a", symbol: "BTC/USDT", resolution: "1m", closeTime: T + 60_000 },
+    ]);
     for (let i = 0; i < 4; i++) await h.tick(); // up to T+5m
     const atFive = enqueued.pop()!;
     expect(atFive.map((j) => [j.strategyId, j.closeTime])).toEqual([

@@ -64,7 +64,10 @@ export function createBoundaryScheduler(options: SchedulerOptions): BoundarySche
     const next = nextBoundary(clock.now(), resolutionsOf(candles));
     armedFor = next;
     // +1 ms: land just past the boundary, so the close it is for is already "at or before now".
-    const wait = next === null ? maxWaitRealMs : Math.min(maxWaitRealMs, Math.max(0, clock.toRealMs(next - clock.now())) + 1);
+    const wait =
+      next === null
+        ? maxWaitRealMs
+        : Math.min(maxWaitRealMs, Math.max(0, clock.toRealMs(next - clock.now())) + 1);
     handle = timers.setTimeout(() => {
       handle = null;
       void fire();

@@ -36,7 +36,10 @@ beforeAll(async () => {
   aliceStrategy = await insertStrategy(h.t.store, a.id, { slug: "alice-trend", resolution: "1h" });
   bobDraft = await insertStrategy(h.t.store, b.id, { slug: "bob-draft", resolution: "1h" });
   await h.t.store.db.update(strategies).set({ visibility: "draft" }).where(eq(strategies.id, bobDraft.id));
-  const sub = await h.call("POST", "/api/v1/subscriptions", { token: bob.token, body: { strategyId: aliceStrategy.slug } });
+  const sub = await h.call("POST", "/api/v1/subscriptions", {
+    token: bob.token,
+    body: { strategyId: aliceStrategy.slug },
+  });
   expect(sub.status, JSON.stringify(sub.body)).toBe(201);
   bobSubscriptionId = sub.body.id;
   await h.t.app.infra.bus.subscribe(SUBSCRIPTION_CHANGED_CHANNEL, (m) => changes.push(m));
@@ -59,7 +62,10 @@ function expectDocumented(operationId: string, answer: ApiAnswer) {
     return;
   }
   const spec = op.responses[answer.status];
-  expect(spec, `${operationId} answered an undocumented ${answer.status}: ${JSON.stringify(answer.body)}`).toBeDefined();
+  expect(
+    spec,
+    `${operationId} answered an undocumented ${answer.status}: ${JSON.stringify(answer.body)}`,
+  ).toBeDefined();
   if (spec.schema) {
     const parsed = spec.schema.safeParse(answer.body);
     expect(parsed.success, `${operationId}: ${JSON.stringify(parsed.error?.issues.slice(0, 3))}`).toBe(true);
@@ -104,7 +110,11 @@ const CASES: Record<string, Case> = {
       body: { name: "Mean Revert", slug: "mean-revert", tags: ["mean-reversion"], description: "Buys dips." },
       status: 201,
     }),
-    invalid: () => ({ path: "/api/v1/strategies", body: { name: "Fine name", slug: "Bad Slug!" }, field: "slug" }),
+    invalid: () => ({
+      path: "/api/v1/strategies",
+      body: { name: "Fine name", slug: "Bad Slug!" },
+      field: "slug",
+    }),
   },
   getStrategy: {
     ok: () => ({ path: `/api/v1/strategies/${newStrategyId}`, status: 200 }),
@@ -113,12 +123,23 @@ const CASES: Record<string, Case> = {
   updateStrategy: {
     ok: () => ({ path: `/api/v1/strategies/${newStrategyId}`, body: { visibility: "public" }, status: 200 }),
     other: () => ({ path: `/api/v1/strategies/${bobDraft.slug}`, body: { name: "Mine now" } }),
-    invalid: () => ({ path: `/api/v1/strategies/${newStrategyId}`, body: { tags: ["ok", "not ok!"] }, field: "tags.1" }),
+    invalid: () => ({
+      path: `/api/v1/strategies/${newStrategyId}`,
+      body: { tags: ["ok", "not ok!"] },
+      field: "tags.1",
+    }),
   },
   publishVersion: {
     ok: () => ({
       path: `/api/v1/strategies/${newStrategyId}/versions`,
-      body: { version: "1.0.0", code: SAMPLE_CODE, symbols: ["BTC/USDT"], resolution: "1h", lookback: 50, changelog: "First." },
+      body: {
+        version: "1.0.0",
+        code: SAMPLE_CODE,
+        symbols: ["BTC/USDT"],
+        resolution: "1h",
+        lookback: 50,
+        changelog: "First.",
+      },
       status: 201,
     }),
     other: () => ({
@@ -140,8 +161,15 @@ const CASES: Record<string, Case> = {
     other: () => ({ path: `/api/v1/strategies/${bobDraft.id}/versions/${bobDraft.versionId}` }),
   },
   setVersionStatus: {
-    ok: () => ({ path: `/api/v1/strategies/${aliceStrategy.id}/versions/${aliceStrategy.versionId}`, body: { status: "published" }, status: 200 }),
-    other: () => ({ path: `/api/v1/strategies/${bobDraft.id}/versions/${bobDraft.versionId}`, body: { status: "deprecated" } }),
+    ok: () => ({
+      path: `/api/v1/strategies/${aliceStrategy.id}/versions/${aliceStrategy.versionId}`,
+      body: { status: "published" },
+      status: 200,
+    }),
+    other: () => ({
+      path: `/api/v1/strategies/${bobDraft.id}/versions/${bobDraft.versionId}`,
+      body: { status: "deprecated" },
+    }),
     invalid: () => ({
       path: `/api/v1/strategies/${aliceStrategy.id}/versions/${aliceStrategy.versionId}`,
       body: { status: "gone" },
@@ -163,7 +191,10 @@ const CASES: Record<string, Case> = {
       body: { symbol: "BTC/USDT", from: "2024-12-01", to: "2024-12-15" },
       status: 202,
     }),
-    other: () => ({ path: `/api/v1/strategies/${bobDraft.id}/backtests`, body: { symbol: "BTC/USDT", from: "2024-12-01", to: "2024-12-15" } }),
+    other: () => ({
+      path: `/api/v1/strategies/${bobDraft.id}/backtests`,
+      body: { symbol: "BTC/USDT", from: "2024-12-01", to: "2024-12-15" },
+    }),
     invalid: () => ({
       path: `/api/v1/strategies/${aliceStrategy.id}/backtests`,
       body: { symbol: "ETH/USDT", from: "2024-12-01", to: "2024-12-15" },
@@ -192,17 +223,36 @@ const CASES: Record<string, Case> = {
     invalid: () => ({ path: "/api/v1/subscriptions?limit=0", field: "limit" }),
   },
   createSubscription: {
-    ok: () => ({ path: "/api/v1/subscriptions", body: { strategyId: aliceStrategy.id, capital: 5000, riskPerTrade: 0.5 }, status: 201 }),
-    invalid: () => ({ path: "/api/v1/subscriptions", body: { strategyId: aliceStrategy.id, leverage: 100 }, field: "leverage" }),
+    ok: () => ({
+      path: "/api/v1/subscriptions",
+      body: { strategyId: aliceStrategy.id, capital: 5000, riskPerTrade: 0.5 },
+      status: 201,
+    }),
+    invalid: () => ({
+      path: "/api/v1/subscriptions",
+      body: { strategyId: aliceStrategy.id, leverage: 100 },
+      field: "leverage",
+    }),
   },
   getSubscription: {
     ok: () => ({ path: `/api/v1/subscriptions/${bobSubscriptionId}`, as: "bob", status: 200 }),
     other: () => ({ path: `/api/v1/subscriptions/${bobSubscriptionId}` }),
   },
   updateSubscriptionSettings: {
-    ok: () => ({ path: `/api/v1/subscriptions/${bobSubscriptionId}`, as: "bob", body: { capital: 2500 }, status: 200 }),
+    ok: () => ({
+      path: `/api/v1/subscriptions/${bobSubscriptionId}`,
+      as: "bob",
+      body: { capital: 2500 },
+      status: 200,
+    }),
     other: () => ({ path: `/api/v1/subscriptions/${bobSubscriptionId}`, body: { capital: 2500 } }),
-    invalid: () => ({ path: `/api/v1/subscriptions/${bobSubscriptionId}`, as: "bob", body: { maxOpenPositions: 2.5 }, field: "maxOpenPositions" }) as never,
+    invalid: () =>
+      ({
+        path: `/api/v1/subscriptions/${bobSubscriptionId}`,
+        as: "bob",
+        body: { maxOpenPositions: 2.5 },
+        field: "maxOpenPositions",
+      }) as never,
   },
   listSubscriptionTrades: {
     ok: () => ({ path: `/api/v1/subscriptions/${bobSubscriptionId}/trades`, as: "bob", status: 200 }),
@@ -240,41 +290,47 @@ describe("every operation", () => {
     expect(Object.keys(CASES).sort()).toEqual(OPERATIONS.map((o) => o.operationId).sort());
   });
 
-  it.each(Object.keys(CASES))("%s: succeeds as documented, 404s another user's resource, 422s bad input naming the field", async (id) => {
-    const op = opById(id);
-    const c = CASES[id];
-    const ok = c.ok();
-    const answer = await h.call(op.method, ok.path, { token: tokenOf(ok.as), body: ok.body });
-    expect(answer.status, JSON.stringify(answer.body)).toBe(ok.status);
-    expectDocumented(id, answer);
+  it.each(Object.keys(CASES))(
+    "%s: succeeds as documented, 404s another user's resource, 422s bad input naming the field",
+    async (id) => {
+      const op = opById(id);
+      const c = CASES[id];
+      const ok = c.ok();
+      const answer = await h.call(op.method, ok.path, { token: tokenOf(ok.as), body: ok.body });
+      expect(answer.status, JSON.stringify(answer.body)).toBe(ok.status);
+      expectDocumented(id, answer);
 
-    if (id === "createToken") createdTokenId = answer.body.id;
-    if (id === "createStrategy") newStrategyId = answer.body.id;
-    if (id === "publishVersion") versionId = answer.body.id;
-    if (id === "validateStrategy") validationId = answer.body.id;
-    if (id === "startBacktest") {
-      backtestId = answer.body.id;
-      await waitFor(async () => {
-        const polled = await h.call("GET", answer.body.poll, { token: alice.token });
-        expectDocumented("getBacktest", polled);
-        return polled.body.status === "completed" ? polled : undefined;
-      });
-    }
+      if (id === "createToken") createdTokenId = answer.body.id;
+      if (id === "createStrategy") newStrategyId = answer.body.id;
+      if (id === "publishVersion") versionId = answer.body.id;
+      if (id === "validateStrategy") validationId = answer.body.id;
+      if (id === "startBacktest") {
+        backtestId = answer.body.id;
+        await waitFor(async () => {
+          const polled = await h.call("GET", answer.body.poll, { token: alice.token });
+          expectDocumented("getBacktest", polled);
+          return polled.body.status === "completed" ? polled : undefined;
+        });
+      }
 
-    if (c.other) {
-      const other = c.other() as { path: string; body?: unknown; as?: "alice" | "bob" };
-      const denied = await h.call(op.method, other.path, { token: tokenOf(other.as ?? "alice"), body: other.body });
-      expect(denied.status, JSON.stringify(denied.body)).toBe(404);
-      expect(denied.body.error.code).toBe("not_found");
-    }
-    if (c.invalid) {
-      const bad = c.invalid() as { path: string; body?: unknown; field: string; as?: "alice" | "bob" };
-      const refused = await h.call(op.method, bad.path, { token: tokenOf(bad.as), body: bad.body });
-      expect(refused.status, JSON.stringify(refused.body)).toBe(422);
-      expect(refused.body.error.code).toBe("validation_failed");
-      expect(Object.keys(refused.body.error.fields)).toContain(bad.field);
-    }
-  });
+      if (c.other) {
+        const other = c.other() as { path: string; body?: unknown; as?: "alice" | "bob" };
+        const denied = await h.call(op.method, other.path, {
+          token: tokenOf(other.as ?? "alice"),
+          body: other.body,
+        });
+        expect(denied.status, JSON.stringify(denied.body)).toBe(404);
+        expect(denied.body.error.code).toBe("not_found");
+      }
+      if (c.invalid) {
+        const bad = c.invalid() as { path: string; body?: unknown; field: string; as?: "alice" | "bob" };
+        const refused = await h.call(op.method, bad.path, { token: tokenOf(bad.as), body: bad.body });
+        expect(refused.status, JSON.stringify(refused.body)).toBe(422);
+        expect(refused.body.error.code).toBe("validation_failed");
+        expect(Object.keys(refused.body.error.fields)).toContain(bad.field);
+      }
+    },
+  );
 
   it.each(OPERATIONS.filter((o) => !o.public).map((o) => [o.operationId, o.method, o.path] as const))(
     "%s: 401 without a token, with a revoked one, and with a made-up one",
@@ -308,24 +364,41 @@ describe("behaviour", () => {
       body: { version: "1.0.0", code: SAMPLE_CODE, symbols: ["BTC/USDT"], resolution: "1h", lookback: 50 },
     });
     expect(answer.status).toBe(409);
-    expect(answer.body.error.fields).toEqual({ version: "Version must be greater than the latest published version 1.0.0" });
+    expect(answer.body.error.fields).toEqual({
+      version: "Version must be greater than the latest published version 1.0.0",
+    });
   });
 
   it("the latest version cannot be deprecated; an older one can, and then cannot be pinned", async () => {
-    const latest = await h.call("PATCH", `/api/v1/strategies/${aliceStrategy.id}/versions/${aliceStrategy.versionId}`, {
-      token: alice.token,
-      body: { status: "deprecated" },
-    });
+    const latest = await h.call(
+      "PATCH",
+      `/api/v1/strategies/${aliceStrategy.id}/versions/${aliceStrategy.versionId}`,
+      {
+        token: alice.token,
+        body: { status: "deprecated" },
+      },
+    );
     expect(latest.status).toBe(409);
     const next = await h.call("POST", `/api/v1/strategies/${aliceStrategy.id}/versions`, {
       token: alice.token,
-      body: { version: "1.1.0", code: SAMPLE_CODE, symbols: ["BTC/USDT"], resolution: "1h", lookback: 50, changelog: "Faster." },
+      body: {
+        version: "1.1.0",
+        code: SAMPLE_CODE,
+        symbols: ["BTC/USDT"],
+        resolution: "1h",
+        lookback: 50,
+        changelog: "Faster.",
+      },
     });
     expect(next.status).toBe(201);
-    const old = await h.call("PATCH", `/api/v1/strategies/${aliceStrategy.id}/versions/${aliceStrategy.versionId}`, {
-      token: alice.token,
-      body: { status: "deprecated" },
-    });
+    const old = await h.call(
+      "PATCH",
+      `/api/v1/strategies/${aliceStrategy.id}/versions/${aliceStrategy.versionId}`,
+      {
+        token: alice.token,
+        body: { status: "deprecated" },
+      },
+    );
     expect(old.status).toBe(200);
     expect(old.body.status).toBe("deprecated");
     const pin = await h.call("POST", "/api/v1/subscriptions", {
@@ -339,25 +412,37 @@ describe("behaviour", () => {
   });
 
   it("someone else's public strategy can be read but not changed (403)", async () => {
-    const answer = await h.call("PATCH", `/api/v1/strategies/${aliceStrategy.id}`, { token: bob.token, body: { name: "Taken over" } });
+    const answer = await h.call("PATCH", `/api/v1/strategies/${aliceStrategy.id}`, {
+      token: bob.token,
+      body: { name: "Taken over" },
+    });
     expect(answer.status).toBe(403);
     expect(answer.body.error.code).toBe("forbidden");
   });
 
   it("a slug that is taken is a 409 naming the slug", async () => {
-    const answer = await h.call("POST", "/api/v1/strategies", { token: bob.token, body: { name: "Copy", slug: aliceStrategy.slug } });
+    const answer = await h.call("POST", "/api/v1/strategies", {
+      token: bob.token,
+      body: { name: "Copy", slug: aliceStrategy.slug },
+    });
     expect(answer.status).toBe(409);
     expect(answer.body.error.fields).toEqual({ slug: "This slug is already taken" });
   });
 
   it("validation reports the typed error of broken code within the wait", async () => {
-    const answer = await h.call("POST", "/api/v1/validate", { token: alice.token, body: { code: "class Broken(:\n" } });
+    const answer = await h.call("POST", "/api/v1/validate", {
+      token: alice.token,
+      body: { code: "class Broken(:\n" },
+    });
     expect(answer.status).toBe(200);
     expect(answer.body.result).toMatchObject({ ok: false, error: { kind: "syntax" } });
   });
 
   it("validation with wait=0 answers 202 and the poll URL gets the result", async () => {
-    const answer = await h.call("POST", "/api/v1/validate?wait=0", { token: alice.token, body: { code: SAMPLE_CODE } });
+    const answer = await h.call("POST", "/api/v1/validate?wait=0", {
+      token: alice.token,
+      body: { code: SAMPLE_CODE },
+    });
     expect(answer.status).toBe(202);
     expect(answer.headers.get("Location")).toBe(answer.body.poll);
     const done = await waitFor(async () => {
@@ -384,27 +469,41 @@ describe("behaviour", () => {
   });
 
   it("pausing a cancelled subscription is a 409", async () => {
-    const answer = await h.call("POST", `/api/v1/subscriptions/${bobSubscriptionId}/pause`, { token: bob.token });
+    const answer = await h.call("POST", `/api/v1/subscriptions/${bobSubscriptionId}/pause`, {
+      token: bob.token,
+    });
     expect(answer.status).toBe(409);
     expect(answer.body.error.message).toContain("cancelled");
   });
 
   it("settings answer in the units they are sent in (percent)", async () => {
-    const answer = await h.call("PATCH", `/api/v1/subscriptions/${bobSubscriptionId}`, { token: bob.token, body: { riskPerTrade: 2 } });
+    const answer = await h.call("PATCH", `/api/v1/subscriptions/${bobSubscriptionId}`, {
+      token: bob.token,
+      body: { riskPerTrade: 2 },
+    });
     expect(answer.body.settings).toMatchObject({ riskPerTrade: 2, capital: 2500 });
-    const row = await h.t.store.db.query.subscriptions.findFirst({ where: eq(subscriptions.id, bobSubscriptionId) });
+    const row = await h.t.store.db.query.subscriptions.findFirst({
+      where: eq(subscriptions.id, bobSubscriptionId),
+    });
     expect(row!.riskPerTrade).toBeCloseTo(0.02, 12);
   });
 
   it("pages through a list with opaque cursors, without repeats or gaps", async () => {
     const u = await user("dana");
     for (let i = 0; i < 7; i++) {
-      await h.call("POST", "/api/v1/strategies", { token: u.token, body: { name: `Strategy ${i}`, slug: `dana-${i}` } });
+      await h.call("POST", "/api/v1/strategies", {
+        token: u.token,
+        body: { name: `Strategy ${i}`, slug: `dana-${i}` },
+      });
     }
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const page: ApiAnswer = await h.call("GET", `/api/v1/strategies?limit=3${cursor ? `&cursor=${cursor}` : ""}`, { token: u.token });
+      const page: ApiAnswer = await h.call(
+        "GET",
+        `/api/v1/strategies?limit=3${cursor ? `&cursor=${cursor}` : ""}`,
+        { token: u.token },
+      );
       expect(page.status).toBe(200);
       seen.push(...page.body.items.map((s: { slug: string }) => s.slug));
       cursor = page.body.nextCursor;
@@ -430,7 +529,13 @@ describe("behaviour", () => {
       runMs: 12,
     });
     const mine = await h.call("GET", "/api/v1/executions", { token: alice.token });
-    expect(mine.body.items[0]).toMatchObject({ strategyName: `Strategy ${aliceStrategy.slug}`, errorKind: "runtime", log: "Traceback ...", subscriberCount: 3, version: "1.0.0" });
+    expect(mine.body.items[0]).toMatchObject({
+      strategyName: `Strategy ${aliceStrategy.slug}`,
+      errorKind: "runtime",
+      log: "Traceback ...",
+      subscriberCount: 3,
+      version: "1.0.0",
+    });
     const theirs = await h.call("GET", "/api/v1/executions", { token: bob.token });
     expect(theirs.body.items).toEqual([]);
   });

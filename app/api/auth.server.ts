@@ -17,9 +17,22 @@ export async function requireApiUser(request: Request, context: AppLoadContext):
   const header = request.headers.get("Authorization");
   const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
   if (!match) {
-    throw new ApiError(401, "unauthorized", "Send a personal API token: Authorization: Bearer <token>", undefined, CHALLENGE);
+    throw new ApiError(
+      401,
+      "unauthorized",
+      "Send a personal API token: Authorization: Bearer <token>",
+      undefined,
+      CHALLENGE,
+    );
   }
   const found = await authenticateApiToken(context.app.store.db, match[1]);
-  if (!found) throw new ApiError(401, "unauthorized", "This API token is not valid or was revoked", undefined, CHALLENGE);
+  if (!found)
+    throw new ApiError(
+      401,
+      "unauthorized",
+      "This API token is not valid or was revoked",
+      undefined,
+      CHALLENGE,
+    );
   return found;
 }

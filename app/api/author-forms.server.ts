@@ -42,7 +42,9 @@ export function parseMetaForm(form: FormData): Parsed<ReturnType<typeof strategy
   });
 }
 
-export async function parseVersionForm(form: FormData): Promise<Parsed<ReturnType<typeof strategyVersionSchema.parse>>> {
+export async function parseVersionForm(
+  form: FormData,
+): Promise<Parsed<ReturnType<typeof strategyVersionSchema.parse>>> {
   const params = paramsOf(form);
   const parsed = parseInput(strategyVersionSchema, {
     version: text(form, "version"),
@@ -71,14 +73,23 @@ export async function validationInputOf(form: FormData) {
 
 /** The form's values to show again after a refused submission (the code included, so nothing typed is lost). */
 export async function echoValues(form: FormData) {
-  const names = ["name", "slug", "description", "tags", "visibility", "version", "symbols", "resolution", "lookback", "params", "changelog"];
-  return { ...Object.fromEntries(names.map((n) => [n, text(form, n)])), code: await codeOf(form) } as Record<string, string>;
-}
-
-/** The next minor version after `latest` (1.2.3 → 1.3.0), as the publish form's suggestion. */
-export function nextVersion(latest: string | null | undefined): string {
-  const m = latest ? /^(\d+)\.(\d+)\.(\d+)$/.exec(latest) : null;
-  return m ? `${m[1]}.${Number(m[2]) + 1}.0` : "1.0.0";
+  const names = [
+    "name",
+    "slug",
+    "description",
+    "tags",
+    "visibility",
+    "version",
+    "symbols",
+    "resolution",
+    "lookback",
+    "params",
+    "changelog",
+  ];
+  return { ...Object.fromEntries(names.map((n) => [n, text(form, n)])), code: await codeOf(form) } as Record<
+    string,
+    string
+  >;
 }
 
 /**
@@ -103,7 +114,8 @@ export async function validateFromForm(
     const state = await awaitValidation(context, userId, requestId, VALIDATE_WAIT_MS);
     return { view: state ?? { status: "pending" }, requestId, errors: {} };
   } catch (error) {
-    if (error instanceof ApiError) return { view: { status: "unavailable", message: error.message }, requestId: null, errors: {} };
+    if (error instanceof ApiError)
+      return { view: { status: "unavailable", message: error.message }, requestId: null, errors: {} };
     throw error;
   }
 }

@@ -3,7 +3,12 @@ import type { AppLoadContext } from "@remix-run/node";
 import { z } from "zod";
 import type { Db } from "../../db/client";
 import { newId } from "../../db/ids";
-import { JOB_NAMES, validationResultSchema, type ValidateRequest, type ValidationResult } from "../../db/jobs";
+import {
+  JOB_NAMES,
+  validationResultSchema,
+  type ValidateRequest,
+  type ValidationResult,
+} from "../../db/jobs";
 import { findValidationResult, latestEventSeq } from "../../db/queries/author";
 import { createBacktest } from "../../db/queries/backtests";
 import { backtests } from "../../db/schema";
@@ -34,7 +39,11 @@ export async function requestValidation(context: AppLoadContext, userId: string,
   const { store, infra } = context.app;
   const requestId = newId();
   // The ticket bounds the result look-up to newer events and makes another user's request id unknown.
-  await infra.cache.setJson(ticketKey(requestId), { userId, afterSeq: await latestEventSeq(store.db) }, TICKET_TTL_MS);
+  await infra.cache.setJson(
+    ticketKey(requestId),
+    { userId, afterSeq: await latestEventSeq(store.db) },
+    TICKET_TTL_MS,
+  );
   await jobs.send(JOB_NAMES.validateStrategy, { requestId, userId, ...input });
   return { requestId };
 }
@@ -77,7 +86,9 @@ export async function awaitValidation(
       if (stored) return { status: "done", result: stored };
       const left = deadline - Date.now();
       if (left <= 0) return { status: "pending" };
-      const tick = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), Math.min(POLL_MS, left))));
+      const tick = new Promise<null>(
+        (resolve) => (timer = setTimeout(() => resolve(null), Math.min(POLL_MS, left))),
+      );
       const result = await Promise.race([fromBus, tick]);
       clearTimeout(timer);
       if (result) return { status: "done", result };
@@ -88,14 +99,21 @@ export async function awaitValidation(
   }
 }
 
-/** Queues a backtest row and its job; the row is removed again when the job cannot be queued. */
-export async function requestBacktest(context: AppLoadContext, userId: string, strategyId: string, input: BacktestRequest) {
-  const jobs = jobsOf(context);
+/**
+ * Queues a backtest row and its job. The row is checked first (a bad field is named even when no queue
+ * is reachable) and removed again when the job cannot be queued.
+ */
+export async function requestBacktest(
+  context: AppLoadContext,
+  userId: string,
+  strategyId: string,
+  input: BacktestRequest,
+) {
   const db = context.app.store.db;
   const created = await createBacktest(db, userId, strategyId, input);
   if (!created) return null;
   try {
-    await jobs.send(JOB_NAMES.runBacktest, { backtestId: created.id });
+    await jobsOf(context).send(JOB_NAMES.runBacktest, { backtestId: created.id });
   } catch (error) {
     await db.delete(backtests).where(eq(backtests.id, created.id));
     throw error;

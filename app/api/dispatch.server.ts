@@ -16,7 +16,8 @@ async function run(op: Operation, { request, context, params }: Args, headers: R
     user = await requireApiUser(request, context);
     const decision = await hitRateLimit(context.app.infra.cache, `api:${user.tokenId}`);
     Object.assign(headers, rateLimitHeaders(decision));
-    if (!decision.ok) throw new ApiError(429, "rate_limited", `Rate limit reached: retry in ${decision.retryAfterS} s`);
+    if (!decision.ok)
+      throw new ApiError(429, "rate_limited", `Rate limit reached: retry in ${decision.retryAfterS} s`);
   }
   const values: Record<string, string> = {};
   for (const name of pathParams(op.path)) {
@@ -44,19 +45,32 @@ export function apiRoute(path: string) {
     const op = ops.find((o) => o.method === method);
     const headers: Record<string, string> = { "Cache-Control": "no-store" };
     try {
-      if (!op) throw new ApiError(405, "method_not_allowed", `${method} is not allowed here; use ${allow}`, undefined, { Allow: allow });
+      if (!op)
+        throw new ApiError(
+          405,
+          "method_not_allowed",
+          `${method} is not allowed here; use ${allow}`,
+          undefined,
+          { Allow: allow },
+        );
       const reply = await run(op, args, headers);
-      return Response.json(reply.body, { status: reply.status ?? 200, headers: { ...headers, ...reply.headers } });
+      return Response.json(reply.body, {
+        status: reply.status ?? 200,
+        headers: { ...headers, ...reply.headers },
+      });
     } catch (error) {
       const known = toApiError(error);
       if (known) {
         const response = errorResponse(known);
-        for (const [k, v] of Object.entries(headers)) if (!response.headers.has(k)) response.headers.set(k, v);
+        for (const [k, v] of Object.entries(headers))
+          if (!response.headers.has(k)) response.headers.set(k, v);
         return response;
       }
       const errorId = newId();
       args.context.app.logger.error({ err: error, errorId, path, method }, "API request failed");
-      return errorResponse(new ApiError(500, "internal", `Internal error; it has been logged with id ${errorId}`));
+      return errorResponse(
+        new ApiError(500, "internal", `Internal error; it has been logged with id ${errorId}`),
+      );
     }
   }
   return { loader: handle, action: handle };

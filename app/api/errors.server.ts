@@ -50,7 +50,9 @@ export function invalidInput(fields: Record<string, string>): ApiError {
 }
 
 export function errorResponse(error: ApiError): Response {
-  const body = { error: { code: error.code, message: error.message, ...(error.fields ? { fields: error.fields } : {}) } };
+  const body = {
+    error: { code: error.code, message: error.message, ...(error.fields ? { fields: error.fields } : {}) },
+  };
   return Response.json(body, {
     status: error.status,
     headers: { "Cache-Control": "no-store", ...error.headers },
@@ -60,7 +62,11 @@ export function errorResponse(error: ApiError): Response {
 /** The store's expected failures (typed errors with a user-facing message) as API errors; anything else is not ours to map. */
 export function toApiError(error: unknown): ApiError | null {
   if (error instanceof ApiError) return error;
-  if (error instanceof SlugTakenError || error instanceof VersionNotIncreasingError || error instanceof LatestVersionError) {
+  if (
+    error instanceof SlugTakenError ||
+    error instanceof VersionNotIncreasingError ||
+    error instanceof LatestVersionError
+  ) {
     return new ApiError(409, "conflict", error.message, { [error.field]: error.message });
   }
   if (error instanceof InvalidReferenceError || error instanceof BacktestInputError) {

@@ -27,20 +27,58 @@ async function snapshot(): Promise<string> {
   for (const { name } of tables.rows) {
     const rows = await h.t.store.client.execute(`SELECT * FROM "${String(name)}" ORDER BY rowid`);
     // last_used_at moves on every authenticated request, refused or not, by design.
-    parts.push(`${String(name)}:${JSON.stringify(rows.rows.map((r) => ({ ...r, last_used_at: undefined })))}`);
+    parts.push(
+      `${String(name)}:${JSON.stringify(rows.rows.map((r) => ({ ...r, last_used_at: undefined })))}`,
+    );
   }
   return parts.join("\n");
 }
 
 const KNOWN_KEYS = [
-  "name", "slug", "description", "tags", "visibility", "version", "code", "symbols", "resolution", "lookback",
-  "params", "changelog", "status", "symbol", "from", "to", "versionId", "capital", "riskPerTrade", "leverage",
-  "maxOpenPositions", "maxDailyLoss", "stopLossAtr", "takeProfitAtr", "brokerAccountId", "pinnedVersionId", "strategyId",
+  "name",
+  "slug",
+  "description",
+  "tags",
+  "visibility",
+  "version",
+  "code",
+  "symbols",
+  "resolution",
+  "lookback",
+  "params",
+  "changelog",
+  "status",
+  "symbol",
+  "from",
+  "to",
+  "versionId",
+  "capital",
+  "riskPerTrade",
+  "leverage",
+  "maxOpenPositions",
+  "maxDailyLoss",
+  "stopLossAtr",
+  "takeProfitAtr",
+  "brokerAccountId",
+  "pinnedVersionId",
+  "strategyId",
 ];
 
 const value = fc.oneof(
   fc.jsonValue({ maxDepth: 2 }),
-  fc.constantFrom("", " ", "1.0.0", "BTC/USDT", "1h", "2024-01-01", "NaN", "-1", "1e309", "__proto__", "x".repeat(6000)),
+  fc.constantFrom(
+    "",
+    " ",
+    "1.0.0",
+    "BTC/USDT",
+    "1h",
+    "2024-01-01",
+    "NaN",
+    "-1",
+    "1e309",
+    "__proto__",
+    "x".repeat(6000),
+  ),
   fc.double(),
   fc.integer(),
 );
@@ -49,35 +87,58 @@ const body = fc.oneof(
   fc.dictionary(fc.constantFrom(...KNOWN_KEYS), value, { maxKeys: 8 }),
   fc.jsonValue({ maxDepth: 3 }),
 );
-const raw = fc.oneof(fc.string({ maxLength: 200 }), fc.constantFrom("{", "[1,", "\u0000", "{\"name\":}", "null"));
-const queryValue = fc.oneof(fc.string({ maxLength: 40 }), fc.constantFrom("-1", "0", "1e9", "mine", "public", "abc=="));
+const raw = fc.oneof(
+  fc.string({ maxLength: 200 }),
+  fc.constantFrom("{", "[1,", "\u0000", '{"name":}', "null"),
+);
+const queryValue = fc.oneof(
+  fc.string({ maxLength: 40 }),
+  fc.constantFrom("-1", "0", "1e9", "mine", "public", "abc=="),
+);
 
 const writes = OPERATIONS.filter((o) => o.body || o.query);
 
 describe("fuzzed requests", () => {
-  it.each(writes.map((o) => [o.operationId, o] as const))("%s: no 5xx, and a refusal changes nothing", async (_id, op) => {
-    const owner = await insertUser(h.t.store, "fuzzer");
-    const token = (await createApiToken(h.t.store.db, owner.id, "fuzz")).token;
-    let before = await snapshot();
-    await fc.assert(
-      fc.asyncProperty(
-        fc.oneof(body.map((b) => ({ b, r: undefined as string | undefined })), raw.map((r) => ({ b: undefined, r }))),
-        fc.dictionary(fc.constantFrom("limit", "cursor", "scope", "wait", "strategyId"), queryValue, { maxKeys: 3 }),
-        fc.boolean(),
-        async ({ b, r }, query, realIds) => {
-          const path = op.path.replace(/\{(\w+)\}/g, (_m, name: string) => (realIds ? (ids[name] ?? "x") : "zz-unknown"));
-          const search = new URLSearchParams({ ...query, ...(op.operationId === "validateStrategy" ? { wait: "0" } : {}) });
-          const answer = await h.call(op.method, `/api/v1${path}?${search}`, { token, body: op.body ? b : undefined, raw: op.body ? r : undefined });
-          expect(answer.status, JSON.stringify(answer.body)).toBeLessThan(500);
-          const after = await snapshot();
-          if (answer.status >= 400) {
-            expect(answer.body.error.code).toEqual(expect.any(String));
-            expect(after).toBe(before);
-          }
-          before = after;
-        },
-      ),
-      { numRuns: 60 },
-    );
-  });
+  it.each(writes.map((o) => [o.operationId, o] as const))(
+    "%s: no 5xx, and a refusal changes nothing",
+    async (_id, op) => {
+      const owner = await insertUser(h.t.store, "fuzzer");
+      const token = (await createApiToken(h.t.store.db, owner.id, "fuzz")).token;
+      let before = await snapshot();
+      await fc.assert(
+        fc.asyncProperty(
+          fc.oneof(
+            body.map((b) => ({ b, r: undefined as string | undefined })),
+            raw.map((r) => ({ b: undefined, r })),
+          ),
+          fc.dictionary(fc.constantFrom("limit", "cursor", "scope", "wait", "strategyId"), queryValue, {
+            maxKeys: 3,
+          }),
+          fc.boolean(),
+          async ({ b, r }, query, realIds) => {
+            const path = op.path.replace(/\{(\w+)\}/g, (_m, name: string) =>
+              realIds ? (ids[name] ?? "x") : "zz-unknown",
+            );
+            const search = new URLSearchParams({
+              ...query,
+              ...(op.operationId === "validateStrategy" ? { wait: "0" } : {}),
+            });
+            const answer = await h.call(op.method, `/api/v1${path}?${search}`, {
+              token,
+              body: op.body ? b : undefined,
+              raw: op.body ? r : undefined,
+            });
+            expect(answer.status, JSON.stringify(answer.body)).toBeLessThan(500);
+            const after = await snapshot();
+            if (answer.status >= 400) {
+              expect(answer.body.error.code).toEqual(expect.any(String));
+              expect(after).toBe(before);
+            }
+            before = after;
+          },
+        ),
+        { numRuns: 60 },
+      );
+    },
+  );
 });

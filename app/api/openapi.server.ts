@@ -36,7 +36,8 @@ function bodySchema(op: Operation): JsonSchema {
   if (!shape) return schema;
   let required = Object.keys(shape).filter((k) => !shape[k].safeParse(undefined).success);
   if (op.method === "PATCH") required = [];
-  else if (op.partialBody) required = required.filter((k) => REQUIRED_WITH_DEFAULTS[op.operationId]?.includes(k) ?? true);
+  else if (op.partialBody)
+    required = required.filter((k) => REQUIRED_WITH_DEFAULTS[op.operationId]?.includes(k) ?? true);
   const { required: _generated, ...rest } = schema;
   return required.length ? { ...rest, required } : rest;
 }
@@ -49,7 +50,10 @@ const REQUIRED_WITH_DEFAULTS: Record<string, string[]> = {
 
 function queryParameters(op: Operation) {
   if (!op.query) return [];
-  const schema = toJsonSchema(op.query, "input") as { properties?: Record<string, JsonSchema>; required?: string[] };
+  const schema = toJsonSchema(op.query, "input") as {
+    properties?: Record<string, JsonSchema>;
+    required?: string[];
+  };
   return Object.entries(schema.properties ?? {}).map(([name, prop]) => {
     const { description, ...rest } = prop;
     return {
@@ -76,7 +80,9 @@ function operationObject(op: Operation) {
   for (const [status, spec] of Object.entries(op.responses)) {
     responses[status] = {
       description: spec.description,
-      ...(spec.schema ? { content: { "application/json": { schema: toJsonSchema(spec.schema, "output") } } } : {}),
+      ...(spec.schema
+        ? { content: { "application/json": { schema: toJsonSchema(spec.schema, "output") } } }
+        : {}),
     };
   }
   for (const status of errorStatuses(op)) {
@@ -92,7 +98,12 @@ function operationObject(op: Operation) {
     tags: [op.tag],
     security: op.public ? [] : [{ bearerAuth: [] }],
     parameters: [
-      ...pathParams(op.path).map((name) => ({ name, in: "path", required: true, schema: { type: "string" } })),
+      ...pathParams(op.path).map((name) => ({
+        name,
+        in: "path",
+        required: true,
+        schema: { type: "string" },
+      })),
       ...queryParameters(op),
     ],
     ...(op.body
@@ -126,7 +137,9 @@ export function buildOpenApi(operations: Operation[]) {
     tags: [...new Set(operations.map((o) => o.tag))].map((name) => ({ name })),
     paths,
     components: {
-      securitySchemes: { bearerAuth: { type: "http", scheme: "bearer", description: "A personal API token (cc_…)" } },
+      securitySchemes: {
+        bearerAuth: { type: "http", scheme: "bearer", description: "A personal API token (cc_…)" },
+      },
       schemas: { Error: toJsonSchema(apiErrorSchema, "output") },
     },
   };

@@ -12,7 +12,19 @@ const METHODS = ["get", "post", "patch", "delete"] as const;
 
 let h: ApiHarness;
 let token: string;
-let doc: ReturnType<typeof buildOpenApi>;
+interface OperationObject {
+  operationId: string;
+  summary: string;
+  parameters: { name: string; in: string; schema: unknown }[];
+  requestBody?: { content: Record<string, { schema: { required?: string[] } }> };
+  responses: Record<string, { description: string; content?: Record<string, { schema: unknown }> }>;
+}
+interface Doc {
+  openapi: string;
+  paths: Record<string, Record<string, OperationObject>>;
+  components: { schemas: Record<string, unknown> };
+}
+let doc: Doc;
 let ids: Record<string, string>;
 
 beforeAll(async () => {
@@ -31,7 +43,10 @@ afterAll(async () => {
 
 /** /api/v1/strategies/{id}/versions from app/routes/api.v1.strategies.$id.versions.ts */
 function pathOfRouteFile(file: string): string {
-  const segments = file.replace(/^api\.v1\./, "").replace(/\.ts$/, "").split(/\.(?![^[]*\])/);
+  const segments = file
+    .replace(/^api\.v1\./, "")
+    .replace(/\.ts$/, "")
+    .split(/\.(?![^[]*\])/);
   return `/api/v1/${segments.map((s) => (s.startsWith("$") ? `{${s.slice(1)}}` : s.replace(/\[\.\]/g, "."))).join("/")}`;
 }
 
@@ -40,25 +55,32 @@ const JSON_SCHEMA_TYPES = new Set(["string", "number", "integer", "boolean", "ob
 /** A structural check of a JSON Schema (2020-12 subset zod emits): every keyword has the right kind of value. */
 function checkSchema(schema: unknown, where: string, refs: Set<string>): void {
   if (typeof schema === "boolean") return;
-  expect(typeof schema === "object" && schema !== null && !Array.isArray(schema), `${where} is not a schema`).toBe(true);
+  expect(
+    typeof schema === "object" && schema !== null && !Array.isArray(schema),
+    `${where} is not a schema`,
+  ).toBe(true);
   const s = schema as Record<string, unknown>;
   if ("type" in s) {
     const types = Array.isArray(s.type) ? s.type : [s.type];
-    for (const t of types) expect(JSON_SCHEMA_TYPES.has(t as string), `${where}.type ${String(t)}`).toBe(true);
+    for (const t of types)
+      expect(JSON_SCHEMA_TYPES.has(t as string), `${where}.type ${String(t)}`).toBe(true);
   }
   if ("$ref" in s) {
     expect(typeof s.$ref).toBe("string");
     refs.add(s.$ref as string);
   }
   if ("properties" in s) {
-    for (const [k, v] of Object.entries(s.properties as object)) checkSchema(v, `${where}.properties.${k}`, refs);
+    for (const [k, v] of Object.entries(s.properties as object))
+      checkSchema(v, `${where}.properties.${k}`, refs);
   }
   if ("required" in s) {
     expect(Array.isArray(s.required)).toBe(true);
-    for (const r of s.required as string[]) expect(Object.keys((s.properties as object) ?? {}), `${where}.required`).toContain(r);
+    for (const r of s.required as string[])
+      expect(Object.keys((s.properties as object) ?? {}), `${where}.required`).toContain(r);
   }
   if ("items" in s) checkSchema(s.items, `${where}.items`, refs);
-  if ("prefixItems" in s) (s.prefixItems as unknown[]).forEach((x, i) => checkSchema(x, `${where}.prefixItems.${i}`, refs));
+  if ("prefixItems" in s)
+    (s.prefixItems as unknown[]).forEach((x, i) => checkSchema(x, `${where}.prefixItems.${i}`, refs));
   if ("additionalProperties" in s) checkSchema(s.additionalProperties, `${where}.additionalProperties`, refs);
   for (const key of ["anyOf", "oneOf", "allOf"]) {
     if (key in s) {
@@ -84,32 +106,39 @@ describe("the OpenAPI document", () => {
     const refs = new Set<string>();
     for (const [path, item] of Object.entries(doc.paths)) {
       const names = [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
-      for (const [method, op] of Object.entries(item as Record<string, any>)) {
+      for (const [method, op] of Object.entries(item)) {
         expect(METHODS).toContain(method);
         expect(ids.has(op.operationId), op.operationId).toBe(false);
         ids.add(op.operationId);
         expect(op.summary).toEqual(expect.any(String));
-        const inPath = op.parameters.filter((p: any) => p.in === "path").map((p: any) => p.name);
+        const inPath = op.parameters.filter((p) => p.in === "path").map((p) => p.name);
         expect(inPath.sort()).toEqual([...names].sort());
         for (const p of op.parameters) checkSchema(p.schema, `${op.operationId}.${p.name}`, refs);
-        if (op.requestBody) checkSchema(op.requestBody.content["application/json"].schema, `${op.operationId}.body`, refs);
+        if (op.requestBody)
+          checkSchema(op.requestBody.content["application/json"].schema, `${op.operationId}.body`, refs);
         expect(Object.keys(op.responses).length).toBeGreaterThan(0);
-        for (const [status, r] of Object.entries(op.responses as Record<string, any>)) {
+        for (const [status, r] of Object.entries(op.responses)) {
           expect(Number(status)).toBeGreaterThanOrEqual(200);
           expect(r.description).toEqual(expect.any(String));
-          if (r.content) checkSchema(r.content["application/json"].schema, `${op.operationId}.${status}`, refs);
+          if (r.content)
+            checkSchema(r.content["application/json"].schema, `${op.operationId}.${status}`, refs);
         }
       }
     }
     for (const schema of Object.values(doc.components.schemas)) checkSchema(schema, "components", refs);
     for (const ref of refs) {
-      const target = ref.replace(/^#\//, "").split("/").reduce<any>((node, key) => node?.[key], doc);
+      const target = ref
+        .replace(/^#\//, "")
+        .split("/")
+        .reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], doc);
       expect(target, ref).toBeDefined();
     }
   });
 
   it("documents exactly the API route files (and each route file documents its paths)", () => {
-    const files = readdirSync(ROUTES).filter((f) => /^api\.v1\..+\.ts$/.test(f) && !f.endsWith(".test.ts") && f !== "api.v1.$.ts");
+    const files = readdirSync(ROUTES).filter(
+      (f) => /^api\.v1\..+\.ts$/.test(f) && !f.endsWith(".test.ts") && f !== "api.v1.$.ts",
+    );
     expect(files.map(pathOfRouteFile).sort()).toEqual(Object.keys(doc.paths).sort());
   });
 
@@ -117,14 +146,17 @@ describe("the OpenAPI document", () => {
     for (const [path, item] of Object.entries(doc.paths)) {
       const concrete = path.replace(/\{(\w+)\}/g, (_m, name: string) => ids[name] ?? "x");
       for (const method of METHODS) {
-        const answer = await h.call(method.toUpperCase(), concrete, { token, body: method === "get" || method === "delete" ? undefined : {} });
-        if (method in (item as object)) expect(answer.status, `${method} ${path}`).not.toBe(405);
+        const answer = await h.call(method.toUpperCase(), concrete, {
+          token,
+          body: method === "get" || method === "delete" ? undefined : {},
+        });
+        if (method in item) expect(answer.status, `${method} ${path}`).not.toBe(405);
         else {
           expect(answer.status, `${method} ${path}`).toBe(405);
           expect(answer.body.error.code).toBe("method_not_allowed");
         }
         expect(answer.status, `${method} ${path}: ${JSON.stringify(answer.body)}`).toBeLessThan(500);
-        const documented = (item as Record<string, any>)[method]?.responses;
+        const documented = item[method]?.responses;
         if (documented) expect(Object.keys(documented), `${method} ${path}`).toContain(String(answer.status));
       }
     }
@@ -133,7 +165,8 @@ describe("the OpenAPI document", () => {
   it("an empty body is refused naming exactly the documented required fields", async () => {
     for (const op of OPERATIONS.filter((o) => o.body && o.method === "POST")) {
       const path = `/api/v1${op.path.replace(/\{(\w+)\}/g, (_m, name: string) => ids[name] ?? "x")}`;
-      const documented: string[] = (doc.paths as any)[`/api/v1${op.path}`].post.requestBody.content["application/json"].schema.required ?? [];
+      const documented =
+        doc.paths[`/api/v1${op.path}`].post.requestBody!.content["application/json"].schema.required ?? [];
       const answer = await h.call("POST", path, { token, body: {} });
       expect(answer.status, `${op.operationId}: ${JSON.stringify(answer.body)}`).toBe(422);
       expect(Object.keys(answer.body.error.fields).sort(), op.operationId).toEqual([...documented].sort());

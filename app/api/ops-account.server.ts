@@ -24,7 +24,12 @@ export const accountOperations = [
     path: "/tokens",
     tag: "Account",
     summary: "Your API tokens (never their secrets)",
-    responses: { 200: { description: "Every token, revoked ones included", schema: z.object({ items: z.array(tokenSchema) }) } },
+    responses: {
+      200: {
+        description: "Every token, revoked ones included",
+        schema: z.object({ items: z.array(tokenSchema) }),
+      },
+    },
     async handler({ context, user }) {
       return { body: { items: await listApiTokens(context.app.store.db, user.userId) } };
     },
@@ -48,7 +53,9 @@ export const accountOperations = [
     path: "/tokens/{id}",
     tag: "Account",
     summary: "Revoke an API token (it stops working at once; revoking twice is fine)",
-    responses: { 200: { description: "Revoked", schema: z.object({ id: z.string(), revoked: z.literal(true) }) } },
+    responses: {
+      200: { description: "Revoked", schema: z.object({ id: z.string(), revoked: z.literal(true) }) },
+    },
     async handler({ context, user, params }) {
       const result = await revokeApiToken(context.app.store.db, user.userId, params.id);
       if (!result) throw notFound("Token");

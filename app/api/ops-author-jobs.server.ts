@@ -42,7 +42,8 @@ export const authorJobOperations = [
     method: "POST",
     path: "/validate",
     tag: "Validation",
-    summary: "Run code once, sandboxed, on sample candles: the signal, or the typed error with traceback and logs",
+    summary:
+      "Run code once, sandboxed, on sample candles: the signal, or the typed error with traceback and logs",
     description:
       "Answers 200 with the result when it arrives within `wait` seconds, else 202 with a poll URL. A failing strategy is a 200 with `result.ok: false`: the request worked.",
     query: waitQuery,
@@ -83,7 +84,8 @@ export const authorJobOperations = [
     method: "POST",
     path: "/strategies/{id}/backtests",
     tag: "Backtests",
-    summary: "Backtest a version over a period of one of its markets, with risk settings (the subscribe defaults unless given)",
+    summary:
+      "Backtest a version over a period of one of its markets, with risk settings (the subscribe defaults unless given)",
     body: backtestRequestSchema,
     partialBody: true,
     responses: { 202: { description: "Queued: poll the URL", schema: acceptedSchema } },
@@ -106,7 +108,12 @@ export const authorJobOperations = [
     query: strategyFilter,
     responses: { 200: { description: "One page of backtests", schema: pageOf(backtestSchema) } },
     async handler({ context, user, query }) {
-      const page = await listBacktests(context.app.store.db, user.userId, { after: query.cursor, limit: query.limit }, query.strategyId);
+      const page = await listBacktests(
+        context.app.store.db,
+        user.userId,
+        { after: query.cursor, limit: query.limit },
+        query.strategyId,
+      );
       return { body: toPageBody(page, toBacktest) };
     },
   }),
@@ -135,7 +142,10 @@ export const authorJobOperations = [
       const found = await getBacktest(context.app.store.db, user.userId, params.id);
       if (!found) throw notFound("Backtest");
       if (found.status !== "completed") {
-        const message = found.status === "failed" ? `The backtest failed: ${found.error ?? ""}` : `The backtest is ${found.status}`;
+        const message =
+          found.status === "failed"
+            ? `The backtest failed: ${found.error ?? ""}`
+            : `The backtest is ${found.status}`;
         throw new ApiError(409, "conflict", message.slice(0, 2000), { status: found.status });
       }
       return { body: toBacktestResult(found) };
@@ -146,7 +156,8 @@ export const authorJobOperations = [
     method: "GET",
     path: "/executions",
     tag: "Executions",
-    summary: "The execution log of your strategies: timings, signal, subscribers, trades created, logs or error",
+    summary:
+      "The execution log of your strategies: timings, signal, subscribers, trades created, logs or error",
     query: strategyFilter,
     responses: { 200: { description: "One page of executions", schema: pageOf(executionSchema) } },
     async handler({ context, user, query }) {

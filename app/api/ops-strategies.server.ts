@@ -78,7 +78,9 @@ export const strategyOperations = [
       const page = { after: query.cursor, limit: query.limit };
       const db = context.app.store.db;
       const rows =
-        query.scope === "mine" ? await listAuthorStrategies(db, user.userId, page) : await listPublicStrategiesPage(db, page);
+        query.scope === "mine"
+          ? await listAuthorStrategies(db, user.userId, page)
+          : await listPublicStrategiesPage(db, page);
       return { body: toPageBody(rows, (s) => toStrategy(s, user.userId)) };
     },
   }),
@@ -94,7 +96,11 @@ export const strategyOperations = [
     async handler({ context, user, body }) {
       const { id } = await createStrategy(context.app.store.db, user.userId, body);
       const created = await getAuthorStrategyView(context.app.store.db, user.userId, id);
-      return { status: 201, body: toStrategy(created!, user.userId), headers: { Location: `/api/v1/strategies/${id}` } };
+      return {
+        status: 201,
+        body: toStrategy(created!, user.userId),
+        headers: { Location: `/api/v1/strategies/${id}` },
+      };
     },
   }),
   defineOperation({
@@ -192,7 +198,13 @@ export const strategyOperations = [
     errors: [403, 409],
     async handler({ context, user, params, body }) {
       const strategy = await requireAuthorStrategy(context, user.userId, params.id);
-      const updated = await setVersionStatus(context.app.store.db, user.userId, strategy.id, params.versionId, body.status);
+      const updated = await setVersionStatus(
+        context.app.store.db,
+        user.userId,
+        strategy.id,
+        params.versionId,
+        body.status,
+      );
       if (!updated) throw notFound("Version");
       return { body: updated };
     },

@@ -23,7 +23,13 @@ import { ApiError, notFound } from "./errors.server";
 import { defineOperation } from "./operation.server";
 import { pageOf, pageQuerySchema, toPageBody } from "./pagination.server";
 import { parseOr422, patchObject } from "./parse.server";
-import { brokerAccountSchema, subscriptionSchema, toSubscription, toTrade, tradeSchema } from "./schemas.server";
+import {
+  brokerAccountSchema,
+  subscriptionSchema,
+  toSubscription,
+  toTrade,
+  tradeSchema,
+} from "./schemas.server";
 
 /** The subscribe form's input plus the strategy (id or slug); risk settings default as in the form, the broker to your paper account. */
 const createSubscriptionSchema = subscribeSchema.extend({
@@ -73,7 +79,10 @@ export const subscriptionOperations = [
     query: pageQuerySchema,
     responses: { 200: { description: "One page of subscriptions", schema: pageOf(subscriptionSchema) } },
     async handler({ context, user, query }) {
-      const page = await listSubscriptionsPage(context.app.store.db, user.userId, { after: query.cursor, limit: query.limit });
+      const page = await listSubscriptionsPage(context.app.store.db, user.userId, {
+        after: query.cursor,
+        limit: query.limit,
+      });
       return { body: toPageBody(page, (r) => toSubscription(r.subscription, r.strategy)) };
     },
   }),
@@ -96,15 +105,26 @@ export const subscriptionOperations = [
         ...raw,
       });
       const strategy = await db.query.strategies.findFirst({
-        where: and(or(eq(strategies.id, input.strategyId), eq(strategies.slug, input.strategyId)), eq(strategies.visibility, "public")),
+        where: and(
+          or(eq(strategies.id, input.strategyId), eq(strategies.slug, input.strategyId)),
+          eq(strategies.visibility, "public"),
+        ),
         columns: { id: true },
       });
       const { strategyId: _named, ...subscribe } = input;
       // A draft or unknown strategy is named as the bad field, like any other reference.
       const { id } = await createSubscription(db, user.userId, strategy?.id ?? input.strategyId, subscribe);
       const created = (await getSubscription(db, user.userId, id))!;
-      await announceSubscriptionChange(context, user.userId, { subscriptionId: id, strategyId: created.strategyId, status: created.status });
-      return { status: 201, body: toSubscription(created), headers: { Location: `/api/v1/subscriptions/${id}` } };
+      await announceSubscriptionChange(context, user.userId, {
+        subscriptionId: id,
+        strategyId: created.strategyId,
+        status: created.status,
+      });
+      return {
+        status: 201,
+        body: toSubscription(created),
+        headers: { Location: `/api/v1/subscriptions/${id}` },
+      };
     },
   }),
   defineOperation({
@@ -155,7 +175,12 @@ export const subscriptionOperations = [
     responses: { 200: { description: "One page of trades", schema: pageOf(tradeSchema) } },
     async handler({ context, user, params, query }) {
       const sub = await requireSubscription(context, user.userId, params.id);
-      const page = await listTradesPage(context.app.store.db, user.userId, { after: query.cursor, limit: query.limit }, sub.id);
+      const page = await listTradesPage(
+        context.app.store.db,
+        user.userId,
+        { after: query.cursor, limit: query.limit },
+        sub.id,
+      );
       return { body: toPageBody(page, toTrade) };
     },
   }),
@@ -168,7 +193,10 @@ export const subscriptionOperations = [
     query: pageQuerySchema,
     responses: { 200: { description: "One page of trades", schema: pageOf(tradeSchema) } },
     async handler({ context, user, query }) {
-      const page = await listTradesPage(context.app.store.db, user.userId, { after: query.cursor, limit: query.limit });
+      const page = await listTradesPage(context.app.store.db, user.userId, {
+        after: query.cursor,
+        limit: query.limit,
+      });
       return { body: toPageBody(page, toTrade) };
     },
   }),
@@ -178,11 +206,21 @@ export const subscriptionOperations = [
     path: "/broker-accounts",
     tag: "Subscriptions",
     summary: "Your broker accounts (credentials are never returned)",
-    responses: { 200: { description: "Every account", schema: z.object({ items: z.array(brokerAccountSchema) }) } },
+    responses: {
+      200: { description: "Every account", schema: z.object({ items: z.array(brokerAccountSchema) }) },
+    },
     async handler({ context, user }) {
       const accounts = await listBrokerAccounts(context.app.store.db, user.userId);
       return {
-        body: { items: accounts.map(({ id, name, kind, exchange, testnet }) => ({ id, name, kind, exchange, testnet })) },
+        body: {
+          items: accounts.map(({ id, name, kind, exchange, testnet }) => ({
+            id,
+            name,
+            kind,
+            exchange,
+            testnet,
+          })),
+        },
       };
     },
   }),

@@ -7,7 +7,10 @@ export const MAX_PAGE_SIZE = 100;
 
 // btoa/atob rather than Buffer: the same module runs on Deno. Cursors are ASCII (numbers and UUIDs).
 export function encodeCursor(key: PageKey): string {
-  return btoa(JSON.stringify([key.t, key.id])).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  return btoa(JSON.stringify([key.t, key.id]))
+    .replace(/\+/g, "-")
+    .replace(/\//g, "_")
+    .replace(/=+$/, "");
 }
 
 const cursorKeySchema = z.tuple([z.number().int(), z.string().min(1).max(64)]);

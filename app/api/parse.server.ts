@@ -22,7 +22,11 @@ export async function readJsonBody(request: Request): Promise<unknown> {
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new ApiError(400, "bad_request", `The body is not valid JSON (${(error as Error).message}); send Content-Type: application/json`);
+    throw new ApiError(
+      400,
+      "bad_request",
+      `The body is not valid JSON (${(error as Error).message}); send Content-Type: application/json`,
+    );
   }
 }
 

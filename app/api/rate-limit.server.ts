@@ -16,7 +16,12 @@ export type RateDecision =
  * Counts one request of `key`. The get-then-set is not atomic: concurrent requests of one token can
  * under-count by the few that race, which a limit meant to stop runaway scripts tolerates.
  */
-export async function hitRateLimit(cache: Cache, key: string, rule: RateLimit = API_RATE_LIMIT, now = Date.now()): Promise<RateDecision> {
+export async function hitRateLimit(
+  cache: Cache,
+  key: string,
+  rule: RateLimit = API_RATE_LIMIT,
+  now = Date.now(),
+): Promise<RateDecision> {
   const window = Math.floor(now / rule.windowMs);
   const resetAt = (window + 1) * rule.windowMs;
   const resetS = Math.max(1, Math.ceil((resetAt - now) / 1000));

@@ -1,8 +1,8 @@
 // What the API answers: one zod schema per resource (the OpenAPI document's response schemas), and the row-to-resource mappers.
 import { z } from "zod";
-import { signalSchema } from "../../db/domain";
 import { validationResultSchema } from "../../db/jobs";
 import type { BacktestTrade } from "../../db/queries/backtests";
+import { pickRiskSettings } from "../../db/validation/backtest";
 import { riskSettingsToInput, type RiskSettings } from "../../db/validation/risk-settings";
 import type { Backtest, Subscription, Trade } from "../../db/schema";
 
@@ -201,15 +201,14 @@ export const validationSchema = z.discriminatedUnion("status", [
   z.object({ id: z.string(), status: z.literal("pending"), poll: z.string() }),
 ]);
 
-export const signalOut = signalSchema;
-
 // ---- rows to resources ----
 
-const RISK_KEYS = ["capital", "riskPerTrade", "leverage", "maxOpenPositions", "maxDailyLoss", "stopLossAtr", "takeProfitAtr"] as const;
-const settingsOut = (s: Pick<RiskSettings, (typeof RISK_KEYS)[number]>) =>
-  riskSettingsToInput(Object.fromEntries(RISK_KEYS.map((k) => [k, s[k]])) as RiskSettings);
+const settingsOut = (s: RiskSettings) => riskSettingsToInput(pickRiskSettings(s));
 
-export function toSubscription(s: Subscription, strategy?: { name: string; slug: string }): z.infer<typeof subscriptionSchema> {
+export function toSubscription(
+  s: Subscription,
+  strategy?: { name: string; slug: string },
+): z.infer<typeof subscriptionSchema> {
   return {
     id: s.id,
     strategyId: s.strategyId,
@@ -255,7 +254,20 @@ export function toTrade(t: Trade): z.infer<typeof tradeSchema> {
 
 type BacktestRow = Pick<
   Backtest,
-  "id" | "strategyId" | "versionId" | "symbol" | "resolution" | "fromTime" | "toTime" | "settings" | "status" | "progress" | "stats" | "error" | "createdAt" | "finishedAt"
+  | "id"
+  | "strategyId"
+  | "versionId"
+  | "symbol"
+  | "resolution"
+  | "fromTime"
+  | "toTime"
+  | "settings"
+  | "status"
+  | "progress"
+  | "stats"
+  | "error"
+  | "createdAt"
+  | "finishedAt"
 >;
 
 export function toBacktest(b: BacktestRow): z.infer<typeof backtestSchema> {

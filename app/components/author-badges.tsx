@@ -11,6 +11,7 @@ export function VisibilityBadge({ visibility }: { visibility: string }) {
 
 export function VersionStatusBadge({ status, latest }: { status: string; latest: boolean }) {
   if (latest) return <span className={`${BADGE} bg-brand-50 text-brand-700 ring-brand-600/20`}>Latest</span>;
-  if (status === "deprecated") return <span className={`${BADGE} bg-amber-50 text-amber-800 ring-amber-600/20`}>Deprecated</span>;
+  if (status === "deprecated")
+    return <span className={`${BADGE} bg-amber-50 text-amber-800 ring-amber-600/20`}>Deprecated</span>;
   return <span className={`${BADGE} bg-slate-100 text-slate-600 ring-slate-500/20`}>Published</span>;
 }

@@ -32,32 +32,68 @@ const STATUS_TONE: Record<string, string> = {
 
 const ms = (v: number | null) => (v === null ? "—" : `${v < 10 ? v.toFixed(1) : Math.round(v)} ms`);
 
-export function ExecutionRows({ executions, showStrategy = true }: { executions: ExecutionRow[]; showStrategy?: boolean }) {
+export function ExecutionRows({
+  executions,
+  showStrategy = true,
+}: {
+  executions: ExecutionRow[];
+  showStrategy?: boolean;
+}) {
   if (executions.length === 0) {
-    return <p className="text-sm text-slate-600">No executions yet: they appear once someone follows a published version and a candle closes.</p>;
+    return (
+      <p className="text-sm text-slate-600">
+        No executions yet: they appear once someone follows a published version and a candle closes.
+      </p>
+    );
   }
   return (
     <div className="overflow-x-auto">
       <table className="min-w-full divide-y divide-slate-200 text-sm">
         <thead className="text-left text-xs font-semibold uppercase tracking-wide text-slate-500">
           <tr>
-            <th scope="col" className="py-2 pr-4">Candle close</th>
-            {showStrategy ? <th scope="col" className="py-2 pr-4">Strategy</th> : null}
-            <th scope="col" className="py-2 pr-4">Version</th>
-            <th scope="col" className="py-2 pr-4">Market</th>
-            <th scope="col" className="py-2 pr-4">Status</th>
-            <th scope="col" className="py-2 pr-4">Signal</th>
-            <th scope="col" className="py-2 pr-4 text-right">Subscribers</th>
-            <th scope="col" className="py-2 pr-4 text-right">Trades</th>
-            <th scope="col" className="py-2 pr-4 text-right">Run</th>
-            <th scope="col" className="py-2 pr-4 text-right">Fan-out</th>
-            <th scope="col" className="py-2">Log</th>
+            <th scope="col" className="py-2 pr-4">
+              Candle close
+            </th>
+            {showStrategy ? (
+              <th scope="col" className="py-2 pr-4">
+                Strategy
+              </th>
+            ) : null}
+            <th scope="col" className="py-2 pr-4">
+              Version
+            </th>
+            <th scope="col" className="py-2 pr-4">
+              Market
+            </th>
+            <th scope="col" className="py-2 pr-4">
+              Status
+            </th>
+            <th scope="col" className="py-2 pr-4">
+              Signal
+            </th>
+            <th scope="col" className="py-2 pr-4 text-right">
+              Subscribers
+            </th>
+            <th scope="col" className="py-2 pr-4 text-right">
+              Trades
+            </th>
+            <th scope="col" className="py-2 pr-4 text-right">
+              Run
+            </th>
+            <th scope="col" className="py-2 pr-4 text-right">
+              Fan-out
+            </th>
+            <th scope="col" className="py-2">
+              Log
+            </th>
           </tr>
         </thead>
         <tbody className="divide-y divide-slate-100 align-top">
           {executions.map((e) => (
             <tr key={e.id}>
-              <td className="whitespace-nowrap py-2 pr-4 tabular-nums text-slate-700">{formatTime(e.closeTime)}</td>
+              <td className="whitespace-nowrap py-2 pr-4 tabular-nums text-slate-700">
+                {formatTime(e.closeTime)}
+              </td>
               {showStrategy ? <td className="py-2 pr-4">{e.strategyName}</td> : null}
               <td className="py-2 pr-4 font-mono text-xs">{e.version ?? "—"}</td>
               <td className="whitespace-nowrap py-2 pr-4 text-slate-600">
@@ -74,10 +110,14 @@ export function ExecutionRows({ executions, showStrategy = true }: { executions:
               <td className="py-2">
                 {e.errorMessage || e.log ? (
                   <details>
-                    <summary className="cursor-pointer text-brand-700">{e.errorKind ? `${e.errorKind} error` : "Log"}</summary>
+                    <summary className="cursor-pointer text-brand-700">
+                      {e.errorKind ? `${e.errorKind} error` : "Log"}
+                    </summary>
                     {e.errorMessage ? <p className="mt-1 max-w-xl text-rose-700">{e.errorMessage}</p> : null}
                     {e.log ? (
-                      <pre className="mt-1 max-h-60 max-w-xl overflow-auto rounded bg-slate-900 p-2 font-mono text-xs text-slate-100">{e.log}</pre>
+                      <pre className="mt-1 max-h-60 max-w-xl overflow-auto rounded bg-slate-900 p-2 font-mono text-xs text-slate-100">
+                        {e.log}
+                      </pre>
                     ) : null}
                   </details>
                 ) : (

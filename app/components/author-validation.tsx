@@ -30,12 +30,25 @@ function Logs({ lines }: { lines: string[] }) {
   );
 }
 
-export type ValidationView = { status: "done"; result: ValidationResult } | { status: "pending" } | { status: "unavailable"; message: string };
+export type ValidationView =
+  | { status: "done"; result: ValidationResult }
+  | { status: "pending" }
+  | { status: "unavailable"; message: string };
 
-export function ValidationPanel({ view, declaredLookback }: { view: ValidationView | null; declaredLookback?: number }) {
+export function ValidationPanel({
+  view,
+  declaredLookback,
+}: {
+  view: ValidationView | null;
+  declaredLookback?: number;
+}) {
   if (!view) return null;
   return (
-    <section aria-label="Validation result" aria-live="polite" className="rounded-xl border border-slate-200 bg-white p-4 shadow-sm">
+    <section
+      aria-label="Validation result"
+      aria-live="polite"
+      className="rounded-xl border border-slate-200 bg-white p-4 shadow-sm"
+    >
       {view.status === "pending" ? (
         <p className="flex items-center gap-2 text-sm text-slate-600">
           <Spinner /> Validating on a worker…
@@ -48,13 +61,19 @@ export function ValidationPanel({ view, declaredLookback }: { view: ValidationVi
         <div className="space-y-3">
           <div className="flex flex-wrap items-center gap-3">
             <span className="text-sm font-semibold text-emerald-700">Validation passed</span>
-            <span className={`rounded-full px-2.5 py-0.5 text-sm font-semibold ring-1 ring-inset ${ACTION_TONE[view.result.signal.action]}`}>
+            <span
+              className={`rounded-full px-2.5 py-0.5 text-sm font-semibold ring-1 ring-inset ${ACTION_TONE[view.result.signal.action]}`}
+            >
               Signal: {view.result.signal.action}
             </span>
-            <span className="text-sm text-slate-600">confidence {view.result.signal.confidence.toFixed(2)}</span>
+            <span className="text-sm text-slate-600">
+              confidence {view.result.signal.confidence.toFixed(2)}
+            </span>
             <span className="text-xs text-slate-500">{view.result.ms.toFixed(0)} ms</span>
           </div>
-          {view.result.signal.reason ? <p className="text-sm text-slate-700">“{view.result.signal.reason}”</p> : null}
+          {view.result.signal.reason ? (
+            <p className="text-sm text-slate-700">“{view.result.signal.reason}”</p>
+          ) : null}
           <p className="text-sm text-slate-600">
             Over {view.result.candles} sample candles it said{" "}
             {Object.entries(view.result.actions)
@@ -63,14 +82,18 @@ export function ValidationPanel({ view, declaredLookback }: { view: ValidationVi
               .join(", ")}
             .
           </p>
-          {view.result.lookback !== null && declaredLookback !== undefined && view.result.lookback > declaredLookback ? (
+          {view.result.lookback !== null &&
+          declaredLookback !== undefined &&
+          view.result.lookback > declaredLookback ? (
             <p role="alert" className="rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-800">
-              The code declares lookback = {view.result.lookback}, more than the {declaredLookback} candles the version asks
-              for: live runs would only ever see the warm-up.
+              The code declares lookback = {view.result.lookback}, more than the {declaredLookback} candles
+              the version asks for: live runs would only ever see the warm-up.
             </p>
           ) : null}
           <div>
-            <h3 className="mb-1 text-xs font-semibold uppercase tracking-wide text-slate-500">Strategy log</h3>
+            <h3 className="mb-1 text-xs font-semibold uppercase tracking-wide text-slate-500">
+              Strategy log
+            </h3>
             <Logs lines={view.result.logs} />
           </div>
         </div>
@@ -91,7 +114,9 @@ export function ValidationPanel({ view, declaredLookback }: { view: ValidationVi
             </div>
           ) : null}
           <div>
-            <h3 className="mb-1 text-xs font-semibold uppercase tracking-wide text-slate-500">Strategy log</h3>
+            <h3 className="mb-1 text-xs font-semibold uppercase tracking-wide text-slate-500">
+              Strategy log
+            </h3>
             <Logs lines={view.result.error.logs} />
           </div>
         </div>

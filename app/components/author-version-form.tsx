@@ -19,8 +19,22 @@ export function VersionFields({ values, errors }: { values: VersionValues; error
   return (
     <div className="space-y-4">
       <div className="grid gap-4 sm:grid-cols-2">
-        <TextField name="version" label="Version" defaultValue={values.version} error={errors.version} help="Semver, greater than the last published version" required />
-        <TextField name="symbols" label="Symbols" defaultValue={values.symbols} error={errors.symbols ?? errors["symbols.0"]} help="Comma separated, like BTC/USDT, ETH/USDT" required />
+        <TextField
+          name="version"
+          label="Version"
+          defaultValue={values.version}
+          error={errors.version}
+          help="Semver, greater than the last published version"
+          required
+        />
+        <TextField
+          name="symbols"
+          label="Symbols"
+          defaultValue={values.symbols}
+          error={listError(errors, "symbols")}
+          help="Comma separated, like BTC/USDT, ETH/USDT"
+          required
+        />
         <SelectField
           name="resolution"
           label="Resolution"
@@ -28,7 +42,17 @@ export function VersionFields({ values, errors }: { values: VersionValues; error
           error={errors.resolution}
           options={RESOLUTIONS.map((r) => ({ value: r, label: r }))}
         />
-        <TextField name="lookback" label="Lookback" type="number" min={10} max={5000} defaultValue={values.lookback} error={errors.lookback} help="Candles each run receives (10-5000)" required />
+        <TextField
+          name="lookback"
+          label="Lookback"
+          type="number"
+          min={10}
+          max={5000}
+          defaultValue={values.lookback}
+          error={errors.lookback}
+          help="Candles each run receives (10-5000)"
+          required
+        />
       </div>
       <TextField
         name="params"
@@ -55,7 +79,9 @@ export function VersionFields({ values, errors }: { values: VersionValues; error
           aria-invalid={errors.code ? true : undefined}
           aria-describedby={errors.code ? "field-code-error" : undefined}
           className={`mt-1 block w-full rounded-md border bg-slate-950 px-3 py-2 font-mono text-[13px] leading-relaxed text-slate-100 shadow-sm focus:outline-none focus:ring-2 focus:ring-brand-500 ${errors.code ? "border-rose-400" : "border-slate-300"}`}
-          placeholder={"from candlecast import Strategy, Signal\n\nclass MyStrategy(Strategy):\n    lookback = 50\n\n    def on_candle(self, candles, **kwargs):\n        return Signal.hold()"}
+          placeholder={
+            "from candlecast import Strategy, Signal\n\nclass MyStrategy(Strategy):\n    lookback = 50\n\n    def on_candle(self, candles, **kwargs):\n        return Signal.hold()"
+          }
         />
         {errors.code ? (
           <p id="field-code-error" className="mt-1 text-sm text-rose-600">
@@ -84,7 +110,13 @@ export function VersionFields({ values, errors }: { values: VersionValues; error
           {loaded ? <span className="text-slate-500">Loaded {loaded} into the editor.</span> : null}
         </div>
       </div>
-      <TextField name="changelog" label="Changelog" defaultValue={values.changelog} error={errors.changelog} help="What changed, shown to subscribers" />
+      <TextField
+        name="changelog"
+        label="Changelog"
+        defaultValue={values.changelog}
+        error={errors.changelog}
+        help="What changed, shown to subscribers"
+      />
     </div>
   );
 }
@@ -100,4 +132,43 @@ export function VersionButtons({ publishLabel }: { publishLabel: string }) {
       </SubmitButton>
     </div>
   );
+}
+
+/** The next minor version after `latest` (1.2.3 → 1.3.0), as the publish form's suggestion. */
+export function nextVersion(latest: string | null | undefined): string {
+  const m = latest ? /^(\d+)\.(\d+)\.(\d+)$/.exec(latest) : null;
+  return m ? `${m[1]}.${Number(m[2]) + 1}.0` : "1.0.0";
+}
+
+/** The strategy's description: a plain textarea with the form fields' look. */
+export function DescriptionField({
+  defaultValue,
+  error,
+  rows = 3,
+}: {
+  defaultValue?: string;
+  error?: string;
+  rows?: number;
+}) {
+  return (
+    <div>
+      <label htmlFor="field-description" className="block text-sm font-medium text-slate-800">
+        Description
+      </label>
+      <textarea
+        id="field-description"
+        name="description"
+        rows={rows}
+        defaultValue={defaultValue}
+        aria-invalid={error ? true : undefined}
+        className="mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 text-sm shadow-sm focus:border-brand-500 focus:outline-none focus:ring-2 focus:ring-brand-500"
+      />
+      {error ? <p className="mt-1 text-sm text-rose-600">{error}</p> : null}
+    </div>
+  );
+}
+
+/** The first message of a list field: the field's own, or the first of its items (tags.1...). */
+export function listError(errors: Record<string, string>, name: string): string | undefined {
+  return errors[name] ?? Object.entries(errors).find(([k]) => k.startsWith(`${name}.`))?.[1];
 }

@@ -6,6 +6,8 @@ import { openApiDocument } from "~/api/operations.server";
 
 export const meta: MetaFunction = () => [{ title: "API reference · Candlecast" }];
 
+// The generated document is trusted here (it is ours); the loader reshapes it for display only.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- walking a JSON document we generate ourselves
 type Json = Record<string, any>;
 
 const pretty = (schema: unknown) => JSON.stringify(schema, null, 2);
@@ -25,19 +27,34 @@ export async function loader() {
         name: p.name as string,
         in: p.in as string,
         required: Boolean(p.required),
-        type: [p.schema.type, p.schema.enum ? `(${p.schema.enum.join(" | ")})` : "", p.schema.default !== undefined ? `= ${p.schema.default}` : ""].filter(Boolean).join(" "),
+        type: [
+          p.schema.type,
+          p.schema.enum ? `(${p.schema.enum.join(" | ")})` : "",
+          p.schema.default !== undefined ? `= ${p.schema.default}` : "",
+        ]
+          .filter(Boolean)
+          .join(" "),
         description: (p.description as string | undefined) ?? "",
       })),
       body: op.requestBody ? pretty(op.requestBody.content["application/json"].schema) : null,
       responses: Object.entries(op.responses as Json).map(([status, r]: [string, Json]) => ({
         status,
         description: r.description as string,
-        schema: r.content && !r.content["application/json"].schema.$ref ? pretty(r.content["application/json"].schema) : null,
+        schema:
+          r.content && !r.content["application/json"].schema.$ref
+            ? pretty(r.content["application/json"].schema)
+            : null,
       })),
     })),
   );
   return json(
-    { title: doc.info.title, version: doc.info.version, description: doc.info.description as string, operations, error: pretty(doc.components.schemas.Error) },
+    {
+      title: doc.info.title,
+      version: doc.info.version,
+      description: doc.info.description as string,
+      operations,
+      error: pretty(doc.components.schemas.Error),
+    },
     { headers: { "Cache-Control": "public, max-age=300" } },
   );
 }
@@ -53,7 +70,9 @@ function SchemaBlock({ label, schema }: { label: string; schema: string }) {
   return (
     <details className="mt-2">
       <summary className="cursor-pointer text-sm text-brand-700">{label}</summary>
-      <pre className="mt-1 max-h-96 overflow-auto rounded-md bg-slate-900 p-3 font-mono text-xs text-slate-100">{schema}</pre>
+      <pre className="mt-1 max-h-96 overflow-auto rounded-md bg-slate-900 p-3 font-mono text-xs text-slate-100">
+        {schema}
+      </pre>
     </details>
   );
 }
@@ -86,7 +105,15 @@ export default function ApiDocs() {
           </h1>
           {description.split("\n\n").map((p) => (
             <p key={p} className="mt-2 text-slate-700">
-              {p.split("`").map((part, i) => (i % 2 ? <code key={i} className="rounded bg-slate-100 px-1 font-mono text-sm">{part}</code> : part))}
+              {p.split("`").map((part, i) =>
+                i % 2 ? (
+                  <code key={i} className="rounded bg-slate-100 px-1 font-mono text-sm">
+                    {part}
+                  </code>
+                ) : (
+                  part
+                ),
+              )}
             </p>
           ))}
           <SchemaBlock label="Error shape" schema={error} />
@@ -97,9 +124,17 @@ export default function ApiDocs() {
             {operations
               .filter((o) => o.tag === tag)
               .map((op) => (
-                <article key={op.id} id={op.id} className="rounded-xl border border-slate-200 bg-white p-4 shadow-sm">
+                <article
+                  key={op.id}
+                  id={op.id}
+                  className="rounded-xl border border-slate-200 bg-white p-4 shadow-sm"
+                >
                   <h3 className="flex flex-wrap items-center gap-2">
-                    <span className={`rounded px-2 py-0.5 font-mono text-xs font-bold ${METHOD_TONE[op.method]}`}>{op.method}</span>
+                    <span
+                      className={`rounded px-2 py-0.5 font-mono text-xs font-bold ${METHOD_TONE[op.method]}`}
+                    >
+                      {op.method}
+                    </span>
                     <code className="font-mono text-sm text-slate-900">{op.path}</code>
                     {op.auth ? null : <span className="text-xs text-slate-500">no token needed</span>}
                   </h3>
@@ -134,9 +169,15 @@ export default function ApiDocs() {
                   <ul className="mt-3 space-y-1 text-sm">
                     {op.responses.map((r) => (
                       <li key={r.status}>
-                        <span className={`font-mono text-xs font-semibold ${Number(r.status) < 300 ? "text-emerald-700" : "text-slate-500"}`}>{r.status}</span>{" "}
+                        <span
+                          className={`font-mono text-xs font-semibold ${Number(r.status) < 300 ? "text-emerald-700" : "text-slate-500"}`}
+                        >
+                          {r.status}
+                        </span>{" "}
                         <span className="text-slate-600">{r.description}</span>
-                        {r.schema ? <SchemaBlock label={`${r.status} response schema`} schema={r.schema} /> : null}
+                        {r.schema ? (
+                          <SchemaBlock label={`${r.status} response schema`} schema={r.schema} />
+                        ) : null}
                       </li>
                     ))}
                   </ul>

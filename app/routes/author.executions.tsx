@@ -17,10 +17,18 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const url = new URL(request.url);
   const db = context.app.store.db;
   // A stale or hand-edited cursor shows the first page rather than an error.
-  const query = pageQuerySchema.safeParse({ cursor: url.searchParams.get("cursor") ?? undefined, limit: PAGE });
+  const query = pageQuerySchema.safeParse({
+    cursor: url.searchParams.get("cursor") ?? undefined,
+    limit: PAGE,
+  });
   const after = query.success ? query.data.cursor : null;
-  const strategies = (await listAuthorStrategies(db, userId, { limit: 100 })).items.map((s) => ({ id: s.id, name: s.name }));
-  const strategyId = strategies.some((s) => s.id === url.searchParams.get("strategy")) ? url.searchParams.get("strategy")! : undefined;
+  const strategies = (await listAuthorStrategies(db, userId, { limit: 100 })).items.map((s) => ({
+    id: s.id,
+    name: s.name,
+  }));
+  const strategyId = strategies.some((s) => s.id === url.searchParams.get("strategy"))
+    ? url.searchParams.get("strategy")!
+    : undefined;
   const page = await listAuthorExecutions(db, userId, { after, limit: PAGE }, strategyId);
   return json({
     strategies,
@@ -33,7 +41,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 export default function ExecutionLog() {
   const { strategies, strategyId, executions, next, paged } = useLoaderData<typeof loader>();
-  const withStrategy = (extra: string) => `?${new URLSearchParams({ ...(strategyId ? { strategy: strategyId } : {}), ...(extra ? { cursor: extra } : {}) })}`;
+  const withStrategy = (extra: string) =>
+    `?${new URLSearchParams({ ...(strategyId ? { strategy: strategyId } : {}), ...(extra ? { cursor: extra } : {}) })}`;
   return (
     <div className="space-y-6">
       <div>
@@ -41,7 +50,9 @@ export default function ExecutionLog() {
           ← My strategies
         </Link>
         <h1 className="mt-2 text-2xl font-semibold tracking-tight">Execution log</h1>
-        <p className="mt-1 text-slate-600">Each run of your strategies: when, what it said, for how many subscribers, and its own log lines.</p>
+        <p className="mt-1 text-slate-600">
+          Each run of your strategies: when, what it said, for how many subscribers, and its own log lines.
+        </p>
       </div>
       <Form method="get" className="flex flex-wrap items-end gap-3">
         <div>

@@ -5,10 +5,16 @@ import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { VersionStatusBadge, VisibilityBadge } from "~/components/author-badges";
 import { ExecutionRows } from "~/components/author-executions";
 import { LiveValidation } from "~/components/author-validation-poll";
-import { VersionButtons, VersionFields } from "~/components/author-version-form";
+import {
+  DescriptionField,
+  listError,
+  nextVersion,
+  VersionButtons,
+  VersionFields,
+} from "~/components/author-version-form";
 import { buttonClass, FormError, SelectField, SubmitButton, TextField } from "~/components/forms";
 import { formatSignedPct, formatUtc, formatUtcDate } from "~/components/market-format";
-import { echoValues, nextVersion, parseMetaForm, parseVersionForm, validateFromForm } from "~/api/author-forms.server";
+import { echoValues, parseMetaForm, parseVersionForm, validateFromForm } from "~/api/author-forms.server";
 import { requireUserId } from "~/session.server";
 import {
   getAuthorStrategyView,
@@ -22,9 +28,15 @@ import {
 import { listBacktests } from "../../db/queries/backtests";
 import { publishVersion, SlugTakenError, VersionNotIncreasingError } from "../../db/queries/strategies";
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.strategy.name ?? "Strategy"} · My strategies · Candlecast` }];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: `${data?.strategy.name ?? "Strategy"} · My strategies · Candlecast` },
+];
 
-async function requireOwnStrategy(request: Request, context: LoaderFunctionArgs["context"], id: string | undefined) {
+async function requireOwnStrategy(
+  request: Request,
+  context: LoaderFunctionArgs["context"],
+  id: string | undefined,
+) {
   const userId = await requireUserId(request, context);
   const strategy = await getAuthorStrategyView(context.app.store.db, userId, id ?? "");
   if (!strategy) throw new Response("Strategy not found", { status: 404 });
@@ -39,7 +51,9 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     listAuthorExecutions(db, userId, { limit: 8 }, strategy.id),
     listBacktests(db, userId, { limit: 5 }, strategy.id),
   ]);
-  const latest = strategy.latestVersionId ? await getAuthorVersion(db, userId, strategy.id, strategy.latestVersionId) : undefined;
+  const latest = strategy.latestVersionId
+    ? await getAuthorVersion(db, userId, strategy.id, strategy.latestVersionId)
+    : undefined;
   return json({
     strategy,
     versions,
@@ -66,7 +80,8 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   const form = await request.formData();
   const intent = String(form.get("intent") ?? "");
   const values = await echoValues(form);
-  const reply = (data: Omit<ActionData, "intent" | "values">, status = 200) => json<ActionData>({ intent, values, ...data }, { status });
+  const reply = (data: Omit<ActionData, "intent" | "values">, status = 200) =>
+    json<ActionData>({ intent, values, ...data }, { status });
 
   if (intent === "meta") {
     const parsed = parseMetaForm(form);
@@ -86,14 +101,21 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
     try {
       await publishVersion(db, userId, strategy.id, parsed.data);
     } catch (error) {
-      if (error instanceof VersionNotIncreasingError) return reply({ errors: { version: error.message } }, 400);
+      if (error instanceof VersionNotIncreasingError)
+        return reply({ errors: { version: error.message } }, 400);
       throw error;
     }
     return redirect(`/author/strategies/${strategy.id}?published=${encodeURIComponent(parsed.data.version)}`);
   }
   if (intent === "deprecate" || intent === "restore") {
     try {
-      const done = await setVersionStatus(db, userId, strategy.id, String(form.get("versionId") ?? ""), intent === "deprecate" ? "deprecated" : "published");
+      const done = await setVersionStatus(
+        db,
+        userId,
+        strategy.id,
+        String(form.get("versionId") ?? ""),
+        intent === "deprecate" ? "deprecated" : "published",
+      );
       if (!done) throw new Response("Version not found", { status: 404 });
     } catch (error) {
       if (error instanceof LatestVersionError) return reply({ errors: {}, formError: error.message }, 409);
@@ -104,7 +126,15 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   return reply({ errors: {}, formError: "Unknown action" }, 400);
 }
 
-function Section({ title, children, aside }: { title: string; children: React.ReactNode; aside?: React.ReactNode }) {
+function Section({
+  title,
+  children,
+  aside,
+}: {
+  title: string;
+  children: React.ReactNode;
+  aside?: React.ReactNode;
+}) {
   return (
     <section aria-label={title} className="rounded-xl border border-slate-200 bg-white p-5 shadow-sm">
       <div className="mb-4 flex flex-wrap items-center justify-between gap-2">
@@ -121,7 +151,8 @@ export default function StrategyWorkspace() {
   const result = useActionData<typeof action>();
   const errors = result?.errors ?? {};
   const metaValues = result?.intent === "meta" ? result.values : null;
-  const versionValues = result && (result.intent === "publish" || result.intent === "validate") ? result.values : null;
+  const versionValues =
+    result && (result.intent === "publish" || result.intent === "validate") ? result.values : null;
 
   return (
     <div className="space-y-6">
@@ -133,7 +164,9 @@ export default function StrategyWorkspace() {
           <div className="flex flex-wrap items-center gap-3">
             <h1 className="text-2xl font-semibold tracking-tight">{strategy.name}</h1>
             <VisibilityBadge visibility={strategy.visibility} />
-            {strategy.latestVersion ? <span className="font-mono text-sm text-slate-500">v{strategy.latestVersion}</span> : null}
+            {strategy.latestVersion ? (
+              <span className="font-mono text-sm text-slate-500">v{strategy.latestVersion}</span>
+            ) : null}
           </div>
           <div className="flex flex-wrap gap-2">
             {strategy.visibility === "public" ? (
@@ -146,7 +179,10 @@ export default function StrategyWorkspace() {
                 Run a backtest
               </Link>
             ) : null}
-            <Link to={`/author/executions?strategy=${strategy.id}`} className={buttonClass("secondary", "sm")}>
+            <Link
+              to={`/author/executions?strategy=${strategy.id}`}
+              className={buttonClass("secondary", "sm")}
+            >
               Execution log
             </Link>
           </div>
@@ -154,7 +190,10 @@ export default function StrategyWorkspace() {
       </div>
 
       {published ? (
-        <p role="status" className="rounded-md border border-emerald-200 bg-emerald-50 px-3 py-2 text-sm text-emerald-800">
+        <p
+          role="status"
+          className="rounded-md border border-emerald-200 bg-emerald-50 px-3 py-2 text-sm text-emerald-800"
+        >
           Version {published} is published: unpinned subscribers run it from the next candle.
         </p>
       ) : null}
@@ -170,7 +209,9 @@ export default function StrategyWorkspace() {
                   symbols: versionValues?.symbols ?? latest?.symbols.join(", ") ?? "BTC/USDT",
                   resolution: versionValues?.resolution ?? latest?.resolution ?? "1h",
                   lookback: versionValues?.lookback ?? String(latest?.lookback ?? 100),
-                  params: versionValues?.params ?? (latest && Object.keys(latest.params).length ? JSON.stringify(latest.params) : ""),
+                  params:
+                    versionValues?.params ??
+                    (latest && Object.keys(latest.params).length ? JSON.stringify(latest.params) : ""),
                   changelog: versionValues?.changelog ?? "",
                   code: versionValues?.code ?? latest?.code ?? "",
                 }}
@@ -187,7 +228,10 @@ export default function StrategyWorkspace() {
           <Section
             title="Recent executions"
             aside={
-              <Link to={`/author/executions?strategy=${strategy.id}`} className="text-sm text-brand-700 hover:underline">
+              <Link
+                to={`/author/executions?strategy=${strategy.id}`}
+                className="text-sm text-brand-700 hover:underline"
+              >
                 Full log
               </Link>
             }
@@ -209,18 +253,31 @@ export default function StrategyWorkspace() {
                       <VersionStatusBadge status={v.status} latest={v.id === strategy.latestVersionId} />
                     </div>
                     <p className="mt-1 text-xs text-slate-500">
-                      {formatUtcDate(v.publishedAt ?? v.createdAt)} · {v.symbols.join(", ")} · {v.resolution} · lookback {v.lookback}
+                      {formatUtcDate(v.publishedAt ?? v.createdAt)} · {v.symbols.join(", ")} · {v.resolution}{" "}
+                      · lookback {v.lookback}
                     </p>
                     {v.changelog ? <p className="mt-1 text-sm text-slate-700">{v.changelog}</p> : null}
                     {v.id !== strategy.latestVersionId ? (
                       <Form method="post" className="mt-2">
                         <input type="hidden" name="versionId" value={v.id} />
                         {v.status === "deprecated" ? (
-                          <SubmitButton name="intent" value="restore" variant="secondary" size="sm" aria-label={`Restore ${v.version}`}>
+                          <SubmitButton
+                            name="intent"
+                            value="restore"
+                            variant="secondary"
+                            size="sm"
+                            aria-label={`Restore ${v.version}`}
+                          >
                             Restore
                           </SubmitButton>
                         ) : (
-                          <SubmitButton name="intent" value="deprecate" variant="secondary" size="sm" aria-label={`Deprecate ${v.version}`}>
+                          <SubmitButton
+                            name="intent"
+                            value="deprecate"
+                            variant="secondary"
+                            size="sm"
+                            aria-label={`Deprecate ${v.version}`}
+                          >
                             Deprecate
                           </SubmitButton>
                         )}
@@ -234,21 +291,29 @@ export default function StrategyWorkspace() {
 
           <Section title="Details">
             <Form method="post" className="space-y-4">
-              <TextField name="name" label="Name" defaultValue={metaValues?.name ?? strategy.name} error={metaValues ? errors.name : undefined} />
-              <TextField name="slug" label="Slug" defaultValue={metaValues?.slug ?? strategy.slug} error={metaValues ? errors.slug : undefined} />
-              <div>
-                <label htmlFor="field-description" className="block text-sm font-medium text-slate-800">
-                  Description
-                </label>
-                <textarea
-                  id="field-description"
-                  name="description"
-                  rows={4}
-                  defaultValue={metaValues?.description ?? strategy.description}
-                  className="mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 text-sm shadow-sm focus:border-brand-500 focus:outline-none focus:ring-2 focus:ring-brand-500"
-                />
-              </div>
-              <TextField name="tags" label="Tags" defaultValue={metaValues?.tags ?? strategy.tags.join(", ")} error={metaValues ? errors.tags : undefined} />
+              <TextField
+                name="name"
+                label="Name"
+                defaultValue={metaValues?.name ?? strategy.name}
+                error={metaValues ? errors.name : undefined}
+              />
+              <TextField
+                name="slug"
+                label="Slug"
+                defaultValue={metaValues?.slug ?? strategy.slug}
+                error={metaValues ? errors.slug : undefined}
+              />
+              <DescriptionField
+                rows={4}
+                defaultValue={metaValues?.description ?? strategy.description}
+                error={metaValues ? errors.description : undefined}
+              />
+              <TextField
+                name="tags"
+                label="Tags"
+                defaultValue={metaValues?.tags ?? strategy.tags.join(", ")}
+                error={metaValues ? listError(errors, "tags") : undefined}
+              />
               <SelectField
                 name="visibility"
                 label="Visibility"
@@ -262,7 +327,11 @@ export default function StrategyWorkspace() {
                 <SubmitButton name="intent" value="meta" pendingLabel="Saving…">
                   Save details
                 </SubmitButton>
-                {result?.saved ? <span role="status" className="text-sm text-emerald-700">Saved.</span> : null}
+                {result?.saved ? (
+                  <span role="status" className="text-sm text-emerald-700">
+                    Saved.
+                  </span>
+                ) : null}
               </div>
             </Form>
           </Section>
@@ -274,11 +343,16 @@ export default function StrategyWorkspace() {
               <ul className="space-y-2 text-sm">
                 {backtests.map((b) => (
                   <li key={b.id}>
-                    <Link to={`/strategies/${strategy.slug}/backtest?id=${b.id}`} className="text-brand-700 hover:underline">
+                    <Link
+                      to={`/strategies/${strategy.slug}/backtest?id=${b.id}`}
+                      className="text-brand-700 hover:underline"
+                    >
                       v{b.version} · {b.symbol} · {formatUtcDate(b.fromTime)} → {formatUtcDate(b.toTime)}
                     </Link>
                     <span className="ml-2 text-slate-500">
-                      {b.status === "completed" ? formatSignedPct((b.stats as { returnPct?: number } | null)?.returnPct) : b.status}
+                      {b.status === "completed"
+                        ? formatSignedPct((b.stats as { returnPct?: number } | null)?.returnPct)
+                        : b.status}
                     </span>
                   </li>
                 ))}

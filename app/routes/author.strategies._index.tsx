@@ -23,7 +23,9 @@ export default function MyStrategies() {
       <div className="flex flex-wrap items-end justify-between gap-4">
         <div>
           <h1 className="text-2xl font-semibold tracking-tight">My strategies</h1>
-          <p className="mt-1 text-slate-600">Write, validate, version and backtest your strategies; read every execution.</p>
+          <p className="mt-1 text-slate-600">
+            Write, validate, version and backtest your strategies; read every execution.
+          </p>
         </div>
         <div className="flex flex-wrap gap-2">
           <Link to="/author/executions" className={buttonClass("secondary")}>
@@ -40,7 +42,9 @@ export default function MyStrategies() {
       {strategies.length === 0 ? (
         <div className="rounded-xl border border-dashed border-slate-300 bg-white px-6 py-12 text-center">
           <p className="font-medium text-slate-900">No strategies yet</p>
-          <p className="mt-1 text-sm text-slate-600">Start with a name, a market and a few lines of Python.</p>
+          <p className="mt-1 text-sm text-slate-600">
+            Start with a name, a market and a few lines of Python.
+          </p>
           <Link to="/author/strategies/new" className={`${buttonClass("primary")} mt-4`}>
             New strategy
           </Link>
@@ -50,20 +54,37 @@ export default function MyStrategies() {
           <table className="min-w-full divide-y divide-slate-200 text-sm">
             <thead className="bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-500">
               <tr>
-                <th scope="col" className="px-4 py-3">Strategy</th>
-                <th scope="col" className="px-4 py-3">Visibility</th>
-                <th scope="col" className="px-4 py-3">Latest version</th>
-                <th scope="col" className="px-4 py-3">Markets</th>
-                <th scope="col" className="px-4 py-3 text-right">Subscribers</th>
-                <th scope="col" className="px-4 py-3 text-right">Live return</th>
-                <th scope="col" className="px-4 py-3">Updated</th>
+                <th scope="col" className="px-4 py-3">
+                  Strategy
+                </th>
+                <th scope="col" className="px-4 py-3">
+                  Visibility
+                </th>
+                <th scope="col" className="px-4 py-3">
+                  Latest version
+                </th>
+                <th scope="col" className="px-4 py-3">
+                  Markets
+                </th>
+                <th scope="col" className="px-4 py-3 text-right">
+                  Subscribers
+                </th>
+                <th scope="col" className="px-4 py-3 text-right">
+                  Live return
+                </th>
+                <th scope="col" className="px-4 py-3">
+                  Updated
+                </th>
               </tr>
             </thead>
             <tbody className="divide-y divide-slate-100">
               {strategies.map((s) => (
                 <tr key={s.id} className="hover:bg-slate-50">
                   <td className="px-4 py-3">
-                    <Link to={`/author/strategies/${s.id}`} className="font-medium text-brand-700 hover:underline">
+                    <Link
+                      to={`/author/strategies/${s.id}`}
+                      className="font-medium text-brand-700 hover:underline"
+                    >
                       {s.name}
                     </Link>
                     <p className="text-xs text-slate-500">/{s.slug}</p>
@@ -71,9 +92,12 @@ export default function MyStrategies() {
                   <td className="px-4 py-3">
                     <VisibilityBadge visibility={s.visibility} />
                   </td>
-                  <td className="px-4 py-3 font-mono text-xs">{s.latestVersion ?? <span className="text-slate-400">none yet</span>}</td>
+                  <td className="px-4 py-3 font-mono text-xs">
+                    {s.latestVersion ?? <span className="text-slate-400">none yet</span>}
+                  </td>
                   <td className="px-4 py-3 text-slate-600">
-                    {s.symbols.join(", ") || "—"} {s.resolution ? <span className="text-slate-400">· {s.resolution}</span> : null}
+                    {s.symbols.join(", ") || "—"}{" "}
+                    {s.resolution ? <span className="text-slate-400">· {s.resolution}</span> : null}
                   </td>
                   <td className="px-4 py-3 text-right tabular-nums">{formatCount(s.subscriberCount)}</td>
                   <td className={`px-4 py-3 text-right tabular-nums ${returnTone(s.returnPct)}`}>

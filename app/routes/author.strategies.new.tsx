@@ -3,7 +3,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { json, redirect } from "@remix-run/node";
 import { Form, Link, useActionData } from "@remix-run/react";
 import { LiveValidation } from "~/components/author-validation-poll";
-import { VersionButtons, VersionFields } from "~/components/author-version-form";
+import { DescriptionField, listError, VersionButtons, VersionFields } from "~/components/author-version-form";
 import { FormError, SelectField, TextField } from "~/components/forms";
 import { echoValues, parseMetaForm, parseVersionForm, validateFromForm } from "~/api/author-forms.server";
 import { requireUserId } from "~/session.server";
@@ -28,7 +28,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const version = await parseVersionForm(form);
   if (!meta.ok || !version.ok) {
     const errors = { ...(meta.ok ? {} : meta.errors), ...(version.ok ? {} : version.errors) };
-    return json({ view: null, requestId: null, errors, values, formError: "Some fields need attention." }, { status: 400 });
+    return json(
+      { view: null, requestId: null, errors, values, formError: "Some fields need attention." },
+      { status: 400 },
+    );
   }
   const db = context.app.store.db;
   let id: string;
@@ -36,7 +39,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
     ({ id } = await createStrategy(db, userId, meta.data));
   } catch (error) {
     if (error instanceof SlugTakenError) {
-      return json({ view: null, requestId: null, errors: { slug: error.message }, values, formError: null }, { status: 400 });
+      return json(
+        { view: null, requestId: null, errors: { slug: error.message }, values, formError: null },
+        { status: 400 },
+      );
     }
     throw error;
   }
@@ -56,7 +62,8 @@ export default function NewStrategy() {
         </Link>
         <h1 className="mt-2 text-2xl font-semibold tracking-tight">New strategy</h1>
         <p className="mt-1 text-slate-600">
-          Describe it, choose its markets, write or upload its code. Validate runs it once, sandboxed, on sample candles.
+          Describe it, choose its markets, write or upload its code. Validate runs it once, sandboxed, on
+          sample candles.
         </p>
       </div>
       <Form method="post" encType="multipart/form-data" className="space-y-6">
@@ -65,23 +72,24 @@ export default function NewStrategy() {
           <h2 className="text-base font-semibold text-slate-900">About</h2>
           <div className="grid gap-4 sm:grid-cols-2">
             <TextField name="name" label="Name" defaultValue={v.name} error={errors.name} required />
-            <TextField name="slug" label="Slug" defaultValue={v.slug} error={errors.slug} help="Its URL: /strategies/your-slug" required />
-          </div>
-          <div>
-            <label htmlFor="field-description" className="block text-sm font-medium text-slate-800">
-              Description
-            </label>
-            <textarea
-              id="field-description"
-              name="description"
-              rows={3}
-              defaultValue={v.description}
-              className="mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 text-sm shadow-sm focus:border-brand-500 focus:outline-none focus:ring-2 focus:ring-brand-500"
+            <TextField
+              name="slug"
+              label="Slug"
+              defaultValue={v.slug}
+              error={errors.slug}
+              help="Its URL: /strategies/your-slug"
+              required
             />
-            {errors.description ? <p className="mt-1 text-sm text-rose-600">{errors.description}</p> : null}
           </div>
+          <DescriptionField defaultValue={v.description} error={errors.description} />
           <div className="grid gap-4 sm:grid-cols-2">
-            <TextField name="tags" label="Tags" defaultValue={v.tags} error={errors.tags ?? Object.entries(errors).find(([k]) => k.startsWith("tags."))?.[1]} help="Comma separated, like trend, momentum" />
+            <TextField
+              name="tags"
+              label="Tags"
+              defaultValue={v.tags}
+              error={listError(errors, "tags")}
+              help="Comma separated, like trend, momentum"
+            />
             <SelectField
               name="visibility"
               label="Visibility"
@@ -111,7 +119,11 @@ export default function NewStrategy() {
           <VersionButtons publishLabel="Create and publish" />
         </section>
       </Form>
-      <LiveValidation view={result?.view ?? null} requestId={result?.requestId ?? null} declaredLookback={Number(v.lookback) || undefined} />
+      <LiveValidation
+        view={result?.view ?? null}
+        requestId={result?.requestId ?? null}
+        declaredLookback={Number(v.lookback) || undefined}
+      />
     </div>
   );
 }

@@ -29,7 +29,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (!parsed.ok) return json({ created: null, errors: parsed.errors, revoked: false }, { status: 400 });
   const created = await createApiToken(db, userId, parsed.data.name);
   // The secret travels once, in this response; only its hash is stored.
-  return json({ created, errors: {} as Record<string, string>, revoked: false }, { headers: { "Cache-Control": "no-store" } });
+  return json(
+    { created, errors: {} as Record<string, string>, revoked: false },
+    { headers: { "Cache-Control": "no-store" } },
+  );
 }
 
 export default function ApiTokens() {
@@ -40,14 +43,27 @@ export default function ApiTokens() {
       <div>
         <h1 className="text-2xl font-semibold tracking-tight">API tokens</h1>
         <p className="mt-1 text-slate-600">
-          Tokens let scripts use the REST API as you: <code className="rounded bg-slate-100 px-1 font-mono text-sm">Authorization: Bearer &lt;token&gt;</code>.
-          See the <Link to="/api-docs" className="text-brand-700 hover:underline">API reference</Link>.
+          Tokens let scripts use the REST API as you:{" "}
+          <code className="rounded bg-slate-100 px-1 font-mono text-sm">
+            Authorization: Bearer &lt;token&gt;
+          </code>
+          . See the{" "}
+          <Link to="/api-docs" className="text-brand-700 hover:underline">
+            API reference
+          </Link>
+          .
         </p>
       </div>
 
       {result?.created ? (
-        <section role="status" aria-label="New token" className="space-y-2 rounded-xl border border-emerald-200 bg-emerald-50 p-4">
-          <p className="font-medium text-emerald-900">Token “{result.created.name}” created. Copy it now: it is not shown again.</p>
+        <section
+          role="status"
+          aria-label="New token"
+          className="space-y-2 rounded-xl border border-emerald-200 bg-emerald-50 p-4"
+        >
+          <p className="font-medium text-emerald-900">
+            Token “{result.created.name}” created. Copy it now: it is not shown again.
+          </p>
           <input
             readOnly
             aria-label="New API token"
@@ -58,13 +74,22 @@ export default function ApiTokens() {
         </section>
       ) : null}
 
-      <section aria-labelledby="create-heading" className="rounded-xl border border-slate-200 bg-white p-5 shadow-sm">
+      <section
+        aria-labelledby="create-heading"
+        className="rounded-xl border border-slate-200 bg-white p-5 shadow-sm"
+      >
         <h2 id="create-heading" className="text-base font-semibold text-slate-900">
           Create a token
         </h2>
         <Form method="post" className="mt-4 flex flex-wrap items-end gap-3">
           <div className="min-w-[16rem] flex-1">
-            <TextField name="name" label="Token name" placeholder="deploy script" error={result?.errors.name} required />
+            <TextField
+              name="name"
+              label="Token name"
+              placeholder="deploy script"
+              error={result?.errors.name}
+              required
+            />
           </div>
           <SubmitButton name="intent" value="create" pendingLabel="Creating…">
             Create token
@@ -72,8 +97,14 @@ export default function ApiTokens() {
         </Form>
       </section>
 
-      <section aria-labelledby="tokens-heading" className="rounded-xl border border-slate-200 bg-white shadow-sm">
-        <h2 id="tokens-heading" className="border-b border-slate-200 px-4 py-3 text-sm font-semibold text-slate-700">
+      <section
+        aria-labelledby="tokens-heading"
+        className="rounded-xl border border-slate-200 bg-white shadow-sm"
+      >
+        <h2
+          id="tokens-heading"
+          className="border-b border-slate-200 px-4 py-3 text-sm font-semibold text-slate-700"
+        >
           Your tokens
         </h2>
         {tokens.length === 0 ? (
@@ -87,7 +118,8 @@ export default function ApiTokens() {
                     {t.name} <span className="ml-1 font-mono text-xs text-slate-500">{t.prefix}…</span>
                   </p>
                   <p className="text-xs text-slate-500">
-                    Created {formatTime(t.createdAt)} · {t.lastUsedAt ? `last used ${formatTime(t.lastUsedAt)}` : "never used"}
+                    Created {formatTime(t.createdAt)} ·{" "}
+                    {t.lastUsedAt ? `last used ${formatTime(t.lastUsedAt)}` : "never used"}
                   </p>
                 </div>
                 {t.revokedAt ? (
@@ -95,7 +127,13 @@ export default function ApiTokens() {
                 ) : (
                   <Form method="post">
                     <input type="hidden" name="tokenId" value={t.id} />
-                    <SubmitButton name="intent" value="revoke" variant="secondary" size="sm" aria-label={`Revoke ${t.name}`}>
+                    <SubmitButton
+                      name="intent"
+                      value="revoke"
+                      variant="secondary"
+                      size="sm"
+                      aria-label={`Revoke ${t.name}`}
+                    >
                       Revoke
                     </SubmitButton>
                   </Form>

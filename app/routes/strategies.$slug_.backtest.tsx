@@ -16,12 +16,19 @@ import { requireUserId } from "~/session.server";
 import { RESOLUTION_MS, type Resolution } from "../../db/domain";
 import { backtestProgressSchema } from "../../db/events";
 import { getVisibleStrategy, latestEventSeq, listVersions } from "../../db/queries/author";
-import { BacktestInputError, getBacktest, listBacktests, type BacktestTrade } from "../../db/queries/backtests";
+import {
+  BacktestInputError,
+  getBacktest,
+  listBacktests,
+  type BacktestTrade,
+} from "../../db/queries/backtests";
 import { backtestRequestSchema } from "../../db/validation/backtest";
 import { parseInput } from "../../db/validation/fields";
 import { RISK_DEFAULTS_INPUT } from "../../db/validation/risk-settings";
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `Backtest ${data?.strategy.name ?? ""} · Candlecast` }];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: `Backtest ${data?.strategy.name ?? ""} · Candlecast` },
+];
 
 const DAY_MS = 86_400_000;
 /** The default period: about 1,000 candles of the latest version's resolution, ending at today's 00:00 UTC. */
@@ -32,7 +39,11 @@ function defaultPeriod(resolution: string | null, now: number) {
   return { from: to - days * DAY_MS, to };
 }
 
-async function visibleStrategy(request: Request, context: LoaderFunctionArgs["context"], slug: string | undefined) {
+async function visibleStrategy(
+  request: Request,
+  context: LoaderFunctionArgs["context"],
+  slug: string | undefined,
+) {
   const userId = await requireUserId(request, context);
   const strategy = await getVisibleStrategy(context.app.store.db, userId, slug ?? "");
   if (!strategy) throw new Response("Strategy not found", { status: 404 });
@@ -51,8 +62,21 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const selectedId = url.searchParams.get("id") ?? history.items[0]?.id;
   const selected = selectedId ? await getBacktest(db, userId, selectedId) : undefined;
   return json({
-    strategy: { id: strategy.id, slug: strategy.slug, name: strategy.name, mine: strategy.authorId === userId, visibility: strategy.visibility },
-    versions: versions.map((v) => ({ id: v.id, version: v.version, symbols: v.symbols, resolution: v.resolution, status: v.status, latest: v.id === strategy.latestVersionId })),
+    strategy: {
+      id: strategy.id,
+      slug: strategy.slug,
+      name: strategy.name,
+      mine: strategy.authorId === userId,
+      visibility: strategy.visibility,
+    },
+    versions: versions.map((v) => ({
+      id: v.id,
+      version: v.version,
+      symbols: v.symbols,
+      resolution: v.resolution,
+      status: v.status,
+      latest: v.id === strategy.latestVersionId,
+    })),
     history: history.items,
     selected: selected ?? null,
     defaults: defaultPeriod(strategy.resolution, Date.now()),
@@ -64,16 +88,25 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
 export async function action({ request, context, params }: ActionFunctionArgs) {
   const { userId, strategy } = await visibleStrategy(request, context, params.slug);
   const form = await request.formData();
-  const values = { ...submittedRiskValues(form), ...Object.fromEntries(["versionId", "symbol", "from", "to"].map((k) => [k, String(form.get(k) ?? "")])) };
-  const parsed = parseInput(backtestRequestSchema, { ...RISK_DEFAULTS_INPUT, ...Object.fromEntries(Object.entries(values).filter(([, v]) => v !== "")) });
-  if (!parsed.ok) return json({ errors: parsed.errors, values, formError: null as string | null }, { status: 400 });
+  const values = {
+    ...submittedRiskValues(form),
+    ...Object.fromEntries(["versionId", "symbol", "from", "to"].map((k) => [k, String(form.get(k) ?? "")])),
+  };
+  const parsed = parseInput(backtestRequestSchema, {
+    ...RISK_DEFAULTS_INPUT,
+    ...Object.fromEntries(Object.entries(values).filter(([, v]) => v !== "")),
+  });
+  if (!parsed.ok)
+    return json({ errors: parsed.errors, values, formError: null as string | null }, { status: 400 });
   try {
     const created = await requestBacktest(context, userId, strategy.id, parsed.data);
     if (!created) throw new Response("Strategy not found", { status: 404 });
     return redirect(`/strategies/${strategy.slug}/backtest?id=${created.id}`);
   } catch (error) {
-    if (error instanceof BacktestInputError) return json({ errors: { [error.field]: error.message }, values, formError: null }, { status: 400 });
-    if (error instanceof ApiError) return json({ errors: {}, values, formError: error.message }, { status: error.status });
+    if (error instanceof BacktestInputError)
+      return json({ errors: { [error.field]: error.message }, values, formError: null }, { status: 400 });
+    if (error instanceof ApiError)
+      return json({ errors: {}, values, formError: error.message }, { status: error.status });
     throw error;
   }
 }
@@ -92,7 +125,10 @@ function ProgressBar({ progress, message }: { progress: number; message: string 
         aria-valuenow={pct}
         className="h-3 overflow-hidden rounded-full bg-slate-100"
       >
-        <div className="h-full rounded-full bg-brand-500 transition-[width] duration-300" style={{ width: `${Math.max(3, pct)}%` }} />
+        <div
+          className="h-full rounded-full bg-brand-500 transition-[width] duration-300"
+          style={{ width: `${Math.max(3, pct)}%` }}
+        />
       </div>
       <p className="text-sm text-slate-600">
         {pct} % · {message}
@@ -104,28 +140,51 @@ function ProgressBar({ progress, message }: { progress: number; message: string 
 function TradesTable({ trades }: { trades: BacktestTrade[] }) {
   const [all, setAll] = useState(false);
   const shown = all ? trades : trades.slice(-50).reverse();
-  if (trades.length === 0) return <p className="text-sm text-slate-600">No trade in this period: the strategy never opened a position.</p>;
+  if (trades.length === 0)
+    return (
+      <p className="text-sm text-slate-600">No trade in this period: the strategy never opened a position.</p>
+    );
   return (
     <div className="space-y-2">
       <div className="overflow-x-auto">
         <table className="min-w-full divide-y divide-slate-200 text-sm">
           <thead className="text-left text-xs font-semibold uppercase tracking-wide text-slate-500">
             <tr>
-              <th scope="col" className="py-2 pr-4">Opened</th>
-              <th scope="col" className="py-2 pr-4">Side</th>
-              <th scope="col" className="py-2 pr-4 text-right">Quantity</th>
-              <th scope="col" className="py-2 pr-4 text-right">Entry</th>
-              <th scope="col" className="py-2 pr-4 text-right">Exit</th>
-              <th scope="col" className="py-2 pr-4">Exit reason</th>
-              <th scope="col" className="py-2 pr-4">Closed</th>
-              <th scope="col" className="py-2 text-right">P&amp;L</th>
+              <th scope="col" className="py-2 pr-4">
+                Opened
+              </th>
+              <th scope="col" className="py-2 pr-4">
+                Side
+              </th>
+              <th scope="col" className="py-2 pr-4 text-right">
+                Quantity
+              </th>
+              <th scope="col" className="py-2 pr-4 text-right">
+                Entry
+              </th>
+              <th scope="col" className="py-2 pr-4 text-right">
+                Exit
+              </th>
+              <th scope="col" className="py-2 pr-4">
+                Exit reason
+              </th>
+              <th scope="col" className="py-2 pr-4">
+                Closed
+              </th>
+              <th scope="col" className="py-2 text-right">
+                P&amp;L
+              </th>
             </tr>
           </thead>
           <tbody className="divide-y divide-slate-100">
             {shown.map((t, i) => (
               <tr key={`${t.openedAt}-${i}`}>
                 <td className="whitespace-nowrap py-1.5 pr-4 tabular-nums">{formatTime(t.openedAt)}</td>
-                <td className={`py-1.5 pr-4 font-medium ${t.side === "LONG" ? "text-emerald-700" : "text-rose-700"}`}>{t.side}</td>
+                <td
+                  className={`py-1.5 pr-4 font-medium ${t.side === "LONG" ? "text-emerald-700" : "text-rose-700"}`}
+                >
+                  {t.side}
+                </td>
                 <td className="py-1.5 pr-4 text-right tabular-nums">{formatQty(t.quantity)}</td>
                 <td className="py-1.5 pr-4 text-right tabular-nums">{formatPrice(t.entryPrice)}</td>
                 <td className="py-1.5 pr-4 text-right tabular-nums">{formatPrice(t.exitPrice)}</td>
@@ -149,7 +208,8 @@ function TradesTable({ trades }: { trades: BacktestTrade[] }) {
 }
 
 export default function BacktestPage() {
-  const { strategy, versions, history, selected, defaults, since, jobsAvailable } = useLoaderData<typeof loader>();
+  const { strategy, versions, history, selected, defaults, since, jobsAvailable } =
+    useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const errors: Record<string, string> = result?.errors ?? {};
   const values: Record<string, string> = result?.values ?? {};
@@ -161,7 +221,11 @@ export default function BacktestPage() {
     if (event.type !== "backtest.progress") return;
     const parsed = backtestProgressSchema.safeParse(event.payload);
     if (!parsed.success || parsed.data.backtestId !== selected?.id) return;
-    setLive({ id: parsed.data.backtestId, progress: parsed.data.progress, message: parsed.data.message ?? parsed.data.status });
+    setLive({
+      id: parsed.data.backtestId,
+      progress: parsed.data.progress,
+      message: parsed.data.message ?? parsed.data.status,
+    });
     if (parsed.data.status === "completed" || parsed.data.status === "failed") revalidator.revalidate();
   });
   // Polling backs the event stream up (a dropped stream, a web replica the worker's bus does not reach).
@@ -175,43 +239,99 @@ export default function BacktestPage() {
 
   const latest = versions.find((v) => v.latest) ?? versions[0];
   const symbols = [...new Set(versions.flatMap((v) => v.symbols))];
-  const progress = live && live.id === selected?.id ? live : selected ? { progress: selected.progress, message: selected.status === "queued" ? "Waiting for a worker" : "Running" } : null;
+  const progress =
+    live && live.id === selected?.id
+      ? live
+      : selected
+        ? {
+            progress: selected.progress,
+            message: selected.status === "queued" ? "Waiting for a worker" : "Running",
+          }
+        : null;
   const stats = selected?.stats as Parameters<typeof MarketStats>[0]["stats"] | null;
 
   return (
     <div className="space-y-6">
       <div>
-        <Link to={strategy.mine ? `/author/strategies/${strategy.id}` : `/strategies/${strategy.slug}`} className="text-sm text-brand-700 hover:underline">
+        <Link
+          to={strategy.mine ? `/author/strategies/${strategy.id}` : `/strategies/${strategy.slug}`}
+          className="text-sm text-brand-700 hover:underline"
+        >
           ← {strategy.name}
         </Link>
         <h1 className="mt-2 text-2xl font-semibold tracking-tight">Backtest {strategy.name}</h1>
         <p className="mt-1 text-slate-600">
-          Replays a version over past candles with the same risk rules and paper fills as live trading. Backtest results are
-          not live performance.
+          Replays a version over past candles with the same risk rules and paper fills as live trading.
+          Backtest results are not live performance.
         </p>
       </div>
 
       {versions.length === 0 ? (
-        <p className="rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-800">Publish a version before running a backtest.</p>
+        <p className="rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-800">
+          Publish a version before running a backtest.
+        </p>
       ) : (
         <Form method="post" className="space-y-5 rounded-xl border border-slate-200 bg-white p-5 shadow-sm">
-          <FormError error={result?.formError ?? (jobsAvailable ? undefined : "No worker queue is reachable from this server: backtests are unavailable.")} />
+          <FormError
+            error={
+              result?.formError ??
+              (jobsAvailable
+                ? undefined
+                : "No worker queue is reachable from this server: backtests are unavailable.")
+            }
+          />
           <div className="grid gap-4 sm:grid-cols-2 lg:grid-cols-4">
             <SelectField
               name="versionId"
               label="Version"
               defaultValue={values.versionId || latest?.id}
               error={errors.versionId}
-              options={versions.map((v) => ({ value: v.id, label: `${v.version}${v.latest ? " (latest)" : v.status === "deprecated" ? " (deprecated)" : ""} · ${v.resolution}` }))}
+              options={versions.map((v) => ({
+                value: v.id,
+                label: `${v.version}${v.latest ? " (latest)" : v.status === "deprecated" ? " (deprecated)" : ""} · ${v.resolution}`,
+              }))}
             />
-            <SelectField name="symbol" label="Market" defaultValue={values.symbol || latest?.symbols[0]} error={errors.symbol} options={symbols.map((s) => ({ value: s, label: s }))} />
-            <TextField name="from" label="From" type="date" defaultValue={values.from || isoDate(defaults.from)} error={errors.from} required />
-            <TextField name="to" label="To" type="date" defaultValue={values.to || isoDate(defaults.to)} error={errors.to} required />
+            <SelectField
+              name="symbol"
+              label="Market"
+              defaultValue={values.symbol || latest?.symbols[0]}
+              error={errors.symbol}
+              options={symbols.map((s) => ({ value: s, label: s }))}
+            />
+            <TextField
+              name="from"
+              label="From"
+              type="date"
+              defaultValue={values.from || isoDate(defaults.from)}
+              error={errors.from}
+              required
+            />
+            <TextField
+              name="to"
+              label="To"
+              type="date"
+              defaultValue={values.to || isoDate(defaults.to)}
+              error={errors.to}
+              required
+            />
           </div>
-          <details className="rounded-lg border border-slate-200 px-4 py-3" open={Object.keys(errors).some((k) => k in RISK_DEFAULTS_INPUT)}>
-            <summary className="cursor-pointer text-sm font-medium text-slate-800">Risk settings (the subscribe form's defaults)</summary>
+          <details
+            className="rounded-lg border border-slate-200 px-4 py-3"
+            open={Object.keys(errors).some((k) => k in RISK_DEFAULTS_INPUT)}
+          >
+            <summary className="cursor-pointer text-sm font-medium text-slate-800">
+              Risk settings (the subscribe form's defaults)
+            </summary>
             <div className="mt-4">
-              <RiskFields values={{ ...RISK_DEFAULTS_INPUT, ...Object.fromEntries(Object.entries(values).filter(([k, v]) => k in RISK_DEFAULTS_INPUT && v !== "")) }} errors={errors} />
+              <RiskFields
+                values={{
+                  ...RISK_DEFAULTS_INPUT,
+                  ...Object.fromEntries(
+                    Object.entries(values).filter(([k, v]) => k in RISK_DEFAULTS_INPUT && v !== ""),
+                  ),
+                }}
+                errors={errors}
+              />
             </div>
           </details>
           <SubmitButton pendingLabel="Queuing…" disabled={!jobsAvailable}>
@@ -221,21 +341,31 @@ export default function BacktestPage() {
       )}
 
       {selected ? (
-        <section aria-label="Backtest result" className="space-y-5 rounded-xl border border-slate-200 bg-white p-5 shadow-sm">
+        <section
+          aria-label="Backtest result"
+          className="space-y-5 rounded-xl border border-slate-200 bg-white p-5 shadow-sm"
+        >
           <div className="flex flex-wrap items-baseline justify-between gap-2">
             <h2 className="text-base font-semibold text-slate-900">
-              {selected.symbol} · {selected.resolution} · {formatUtcDate(selected.fromTime)} → {formatUtcDate(selected.toTime)}
+              {selected.symbol} · {selected.resolution} · {formatUtcDate(selected.fromTime)} →{" "}
+              {formatUtcDate(selected.toTime)}
             </h2>
             <span className="text-sm text-slate-500">
-              {versions.find((v) => v.id === selected.versionId)?.version ? `v${versions.find((v) => v.id === selected.versionId)!.version} · ` : ""}
+              {versions.find((v) => v.id === selected.versionId)?.version
+                ? `v${versions.find((v) => v.id === selected.versionId)!.version} · `
+                : ""}
               {selected.status}
             </span>
           </div>
-          {running && progress ? <ProgressBar progress={progress.progress} message={progress.message} /> : null}
+          {running && progress ? (
+            <ProgressBar progress={progress.progress} message={progress.message} />
+          ) : null}
           {selected.status === "failed" ? (
             <div role="alert" className="space-y-2">
               <p className="font-medium text-rose-700">The backtest failed.</p>
-              <pre className="max-h-80 overflow-auto rounded-md bg-slate-900 p-3 font-mono text-xs text-rose-100">{selected.error}</pre>
+              <pre className="max-h-80 overflow-auto rounded-md bg-slate-900 p-3 font-mono text-xs text-rose-100">
+                {selected.error}
+              </pre>
             </div>
           ) : null}
           {selected.status === "completed" && stats ? (
@@ -256,12 +386,18 @@ export default function BacktestPage() {
       ) : null}
 
       {history.length > 1 ? (
-        <section aria-label="Earlier backtests" className="rounded-xl border border-slate-200 bg-white p-5 shadow-sm">
+        <section
+          aria-label="Earlier backtests"
+          className="rounded-xl border border-slate-200 bg-white p-5 shadow-sm"
+        >
           <h2 className="mb-3 text-base font-semibold text-slate-900">Your earlier backtests</h2>
           <ul className="space-y-1 text-sm">
             {history.map((b) => (
               <li key={b.id}>
-                <Link to={`?id=${b.id}`} className={`hover:underline ${b.id === selected?.id ? "font-semibold text-slate-900" : "text-brand-700"}`}>
+                <Link
+                  to={`?id=${b.id}`}
+                  className={`hover:underline ${b.id === selected?.id ? "font-semibold text-slate-900" : "text-brand-700"}`}
+                >
                   v{b.version} · {b.symbol} · {formatUtcDate(b.fromTime)} → {formatUtcDate(b.toTime)}
                 </Link>
                 <span className="ml-2 text-slate-500">{b.status}</span>

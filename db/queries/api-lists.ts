@@ -9,7 +9,9 @@ export async function listSubscriptionsPage(db: Db, userId: string, page: PageRe
     .select({ subscription: subscriptions, strategy: { name: strategies.name, slug: strategies.slug } })
     .from(subscriptions)
     .innerJoin(strategies, eq(strategies.id, subscriptions.strategyId))
-    .where(and(eq(subscriptions.userId, userId), afterKey(subscriptions.createdAt, subscriptions.id, page.after)))
+    .where(
+      and(eq(subscriptions.userId, userId), afterKey(subscriptions.createdAt, subscriptions.id, page.after)),
+    )
     .orderBy(...newestFirst(subscriptions.createdAt, subscriptions.id))
     .limit(page.limit + 1);
   return toPage(rows, page.limit, (r) => ({ t: r.subscription.createdAt, id: r.subscription.id }));

@@ -26,7 +26,9 @@ const strategyColumns = {
   symbols: strategies.symbols,
   resolution: strategies.resolution,
   latestVersionId: strategies.latestVersionId,
-  latestVersion: sql<string | null>`(SELECT v.version FROM strategy_versions v WHERE v.id = ${strategies.latestVersionId})`,
+  latestVersion: sql<
+    string | null
+  >`(SELECT v.version FROM strategy_versions v WHERE v.id = ${strategies.latestVersionId})`,
   subscriberCount: strategies.subscriberCount,
   returnPct: strategies.returnPct,
   tradesCount: strategies.tradesCount,
@@ -50,7 +52,9 @@ export async function listPublicStrategiesPage(db: Db, page: PageRequest) {
   const rows = await db
     .select(strategyColumns)
     .from(strategies)
-    .where(and(eq(strategies.visibility, "public"), afterKey(strategies.createdAt, strategies.id, page.after)))
+    .where(
+      and(eq(strategies.visibility, "public"), afterKey(strategies.createdAt, strategies.id, page.after)),
+    )
     .orderBy(...newestFirst(strategies.createdAt, strategies.id))
     .limit(page.limit + 1);
   return toPage(rows, page.limit, (r) => ({ t: r.createdAt, id: r.id }));
@@ -190,7 +194,9 @@ export async function listAuthorExecutions(db: Db, authorId: string, page: PageR
       strategyName: strategies.name,
       strategySlug: strategies.slug,
       versionId: executions.versionId,
-      version: sql<string | null>`(SELECT v.version FROM strategy_versions v WHERE v.id = ${executions.versionId})`,
+      version: sql<
+        string | null
+      >`(SELECT v.version FROM strategy_versions v WHERE v.id = ${executions.versionId})`,
       symbol: executions.symbol,
       resolution: executions.resolution,
       closeTime: executions.closeTime,
@@ -229,13 +235,23 @@ export async function countSubscribersByStrategy(db: Db, strategyIds: string[]) 
   const rows = await db
     .select({ strategyId: subscriptions.strategyId, n: sql<number>`count(*)` })
     .from(subscriptions)
-    .where(and(inArray(subscriptions.strategyId, strategyIds), inArray(subscriptions.status, ["active", "paused"])))
+    .where(
+      and(
+        inArray(subscriptions.strategyId, strategyIds),
+        inArray(subscriptions.status, ["active", "paused"]),
+      ),
+    )
     .groupBy(subscriptions.strategyId);
   return new Map(rows.map((r) => [r.strategyId, Number(r.n)]));
 }
 
 /** Appends the "validation.result" event for the user who asked; returns the row to publish. */
-export async function recordValidationResult(db: Db, userId: string, result: ValidationResult, now = Date.now()) {
+export async function recordValidationResult(
+  db: Db,
+  userId: string,
+  result: ValidationResult,
+  now = Date.now(),
+) {
   const [row] = await db
     .insert(events)
     .values({ userId, type: "validation.result", payload: JSON.stringify(result), createdAt: now })

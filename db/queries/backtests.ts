@@ -5,7 +5,7 @@ import { RESOLUTION_MS, type Resolution } from "../domain";
 import type { NewEvent } from "../events";
 import { newId } from "../ids";
 import { backtests, strategies, strategyVersions, type Backtest, type EventRow } from "../schema";
-import { MAX_BACKTEST_CANDLES, type BacktestRequest } from "../validation/backtest";
+import { MAX_BACKTEST_CANDLES, pickRiskSettings, type BacktestRequest } from "../validation/backtest";
 import { afterKey, newestFirst, toPage, type PageRequest } from "./keyset";
 
 /** A backtest request that names something that cannot be tested (a version of another strategy, a symbol it does not trade...). */
@@ -43,16 +43,6 @@ export interface BacktestTrade {
   exitReason: string;
 }
 
-const RISK_KEYS = [
-  "capital",
-  "riskPerTrade",
-  "leverage",
-  "maxOpenPositions",
-  "maxDailyLoss",
-  "stopLossAtr",
-  "takeProfitAtr",
-] as const;
-
 /**
  * Queues a backtest of a strategy the user may see (their own, or a public one). Returns null when the
  * strategy is not visible to them; throws BacktestInputError naming the field that cannot be tested.
@@ -77,14 +67,15 @@ export async function createBacktest(db: Db, userId: string, strategyId: string,
   const fromTime = Math.ceil(input.from / ms) * ms;
   const toTime = Math.floor(input.to / ms) * ms;
   const candles = (toTime - fromTime) / ms;
-  if (candles < 1) throw new BacktestInputError("to", `The period must contain at least one ${version.resolution} candle`);
+  if (candles < 1)
+    throw new BacktestInputError("to", `The period must contain at least one ${version.resolution} candle`);
   if (candles > MAX_BACKTEST_CANDLES) {
     throw new BacktestInputError(
       "from",
       `The period holds ${candles.toLocaleString("en")} ${version.resolution} candles; at most ${MAX_BACKTEST_CANDLES.toLocaleString("en")} are allowed`,
     );
   }
-  const settings = Object.fromEntries(RISK_KEYS.map((k) => [k, input[k]]));
+  const settings = pickRiskSettings(input);
   const id = newId();
   await db.insert(backtests).values({
     id,
@@ -102,7 +93,9 @@ export async function createBacktest(db: Db, userId: string, strategyId: string,
 
 /** The user's own backtest, or undefined. */
 export async function getBacktest(db: Db, userId: string, backtestId: string) {
-  return db.query.backtests.findFirst({ where: and(eq(backtests.id, backtestId), eq(backtests.userId, userId)) });
+  return db.query.backtests.findFirst({
+    where: and(eq(backtests.id, backtestId), eq(backtests.userId, userId)),
+  });
 }
 
 const summaryColumns = {
@@ -193,10 +186,21 @@ async function writeWithEvent(
   ]);
   const seq = (inserted as { seq: number }[])[0]?.seq;
   if (seq === undefined) return null;
-  return { seq: Number(seq), userId: event.userId, type: event.type, payload: JSON.stringify(event.payload), createdAt: now };
+  return {
+    seq: Number(seq),
+    userId: event.userId,
+    type: event.type,
+    payload: JSON.stringify(event.payload),
+    createdAt: now,
+  };
 }
 
-const progressEvent = (b: Pick<Backtest, "id" | "userId">, status: Backtest["status"], progress: number, message?: string): NewEvent => ({
+const progressEvent = (
+  b: Pick<Backtest, "id" | "userId">,
+  status: Backtest["status"],
+  progress: number,
+  message?: string,
+): NewEvent => ({
   userId: b.userId,
   type: "backtest.progress",
   payload: { backtestId: b.id, status, progress, ...(message ? { message } : {}) },
@@ -206,7 +210,15 @@ export async function startBacktestRun(db: Db, b: Pick<Backtest, "id" | "userId"
   return writeWithEvent(
     db,
     b.id,
-    { status: "running", progress: 0, error: null, stats: null, equity: null, trades: null, finishedAt: null },
+    {
+      status: "running",
+      progress: 0,
+      error: null,
+      stats: null,
+      equity: null,
+      trades: null,
+      finishedAt: null,
+    },
     progressEvent(b, "running", 0, "Starting"),
     ["queued", "running"],
     now,
@@ -220,7 +232,14 @@ export async function recordBacktestProgress(
   message: string,
   now = Date.now(),
 ) {
-  return writeWithEvent(db, b.id, { progress }, progressEvent(b, "running", progress, message), ["running"], now);
+  return writeWithEvent(
+    db,
+    b.id,
+    { progress },
+    progressEvent(b, "running", progress, message),
+    ["running"],
+    now,
+  );
 }
 
 export async function completeBacktestRun(
@@ -246,7 +265,12 @@ export async function completeBacktestRun(
   );
 }
 
-export async function failBacktestRun(db: Db, b: Pick<Backtest, "id" | "userId">, error: string, now = Date.now()) {
+export async function failBacktestRun(
+  db: Db,
+  b: Pick<Backtest, "id" | "userId">,
+  error: string,
+  now = Date.now(),
+) {
   return writeWithEvent(
     db,
     b.id,

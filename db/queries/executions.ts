@@ -116,7 +116,8 @@ export async function findExecution(db: Db, key: CandleKey) {
  * terminal row, or a RUNNING row claimed by someone else, nothing is written.
  *
  * Rows travel as one JSON parameter per statement and are expanded by SQLite's json_each: one
- * statement per table whatever N is, without binding N × columns parameters.
+ * statement per table whatever N is, without binding N × columns parameters. Event payloads travel
+ * as JSON inside it and are stored as their JSON text (`-> 2`), so they are encoded once, not twice.
  */
 export async function recordExecution(db: Db, input: RecordExecutionInput): Promise<RecordExecutionResult> {
   const e = input.execution;
@@ -234,8 +235,8 @@ export async function recordExecution(db: Db, input: RecordExecutionInput): Prom
     if (events.length > 0) {
       const res = await tx.run(sql`
         INSERT INTO events (user_id, type, payload, created_at)
-        SELECT j.value ->> 0, j.value ->> 1, j.value ->> 2, ${e.finishedAt}
-        FROM json_each(${JSON.stringify(events.map((ev) => [ev.userId, ev.type, JSON.stringify(ev.payload)]))}) AS j`);
+        SELECT j.value ->> 0, j.value ->> 1, j.value -> 2, ${e.finishedAt}
+        FROM json_each(${JSON.stringify(events.map((ev) => [ev.userId, ev.type, ev.payload ?? null]))}) AS j`);
       // One INSERT inside a write transaction gets consecutive AUTOINCREMENT values.
       const last = Number(res.lastInsertRowid);
       eventSeqs = { first: last - events.length + 1, last };

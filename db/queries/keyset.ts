@@ -14,7 +14,11 @@ export interface PageRequest {
 }
 
 /** Rows strictly after `after` in (time desc, id desc) order; undefined when there is no cursor. */
-export function afterKey(time: SQLiteColumn, id: SQLiteColumn, after: PageKey | null | undefined): SQL | undefined {
+export function afterKey(
+  time: SQLiteColumn,
+  id: SQLiteColumn,
+  after: PageKey | null | undefined,
+): SQL | undefined {
   if (!after) return undefined;
   return or(lt(time, after.t), and(eq(time, after.t), lt(id, after.id)));
 }

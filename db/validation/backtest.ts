@@ -1,31 +1,31 @@
 // A backtest request (the backtest page's form and the API): which version, which market, which period, which risk settings.
 import { z } from "zod";
 import { symbolSchema } from "../domain";
-import { riskSettingsSchema } from "./risk-settings";
-
-const DAY_MS = 86_400_000;
+import { riskSettingsSchema, type RiskSettings } from "./risk-settings";
 
 /** A UTC instant given as epoch milliseconds (API) or an ISO date / date-time (forms: a date input is YYYY-MM-DD). */
 function instantField(label: string) {
-  return z.preprocess(
-    (v) => {
-      if (typeof v === "string" && v.trim() !== "") {
-        const text = v.trim();
-        if (/^\d+$/.test(text)) return Number(text);
-        const ms = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text);
-        return Number.isNaN(ms) ? v : ms;
-      }
-      return typeof v === "string" ? undefined : v;
-    },
-    z
-      .number({
-        error: (i) =>
-          i.input === undefined ? `${label} is required` : `${label} must be a date like 2024-01-31`,
-      })
-      .int(`${label} must be a whole number of milliseconds`)
-      .min(Date.UTC(2010, 0, 1), `${label} must be on or after 2010-01-01`)
-      .max(Date.UTC(2100, 0, 1), `${label} must be before 2100-01-01`),
-  ).describe("UTC epoch milliseconds, or an ISO date (2024-01-31) or date-time");
+  return z
+    .preprocess(
+      (v) => {
+        if (typeof v === "string" && v.trim() !== "") {
+          const text = v.trim();
+          if (/^\d+$/.test(text)) return Number(text);
+          const ms = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text);
+          return Number.isNaN(ms) ? v : ms;
+        }
+        return typeof v === "string" ? undefined : v;
+      },
+      z
+        .number({
+          error: (i) =>
+            i.input === undefined ? `${label} is required` : `${label} must be a date like 2024-01-31`,
+        })
+        .int(`${label} must be a whole number of milliseconds`)
+        .min(Date.UTC(2010, 0, 1), `${label} must be on or after 2010-01-01`)
+        .max(Date.UTC(2100, 0, 1), `${label} must be before 2100-01-01`),
+    )
+    .describe("UTC epoch milliseconds, or an ISO date (2024-01-31) or date-time");
 }
 
 export const backtestRequestSchema = riskSettingsSchema
@@ -41,10 +41,15 @@ export const backtestRequestSchema = riskSettingsSchema
   })
   .superRefine((v, ctx) => {
     if (v.to <= v.from) ctx.addIssue({ code: "custom", path: ["to"], message: "To must be after From" });
-    else if (v.to - v.from > 366 * DAY_MS)
-      ctx.addIssue({ code: "custom", path: ["to"], message: "The period can be at most 366 days" });
   });
 export type BacktestRequest = z.output<typeof backtestRequestSchema>;
 
 /** At most this many candles per backtest (the period is checked against the version's resolution). */
 export const MAX_BACKTEST_CANDLES = 100_000;
+
+const RISK_KEYS = Object.keys(riskSettingsSchema.shape) as (keyof RiskSettings)[];
+
+/** Just the risk settings of a row or a request that holds more (a subscription, a backtest request). */
+export function pickRiskSettings(source: RiskSettings): RiskSettings {
+  return Object.fromEntries(RISK_KEYS.map((k) => [k, source[k]])) as RiskSettings;
+}

@@ -110,8 +110,8 @@ describe("author journey", () => {
     await page.getByRole("link", { name: "Run a backtest" }).click();
     await page.getByRole("heading", { name: "Backtest Range Breakout" }).waitFor();
     await page.getByLabel("Market").selectOption("ETH/USDT");
-    await page.getByLabel("From").fill("2024-01-01");
-    await page.getByLabel("To").fill("2024-12-31");
+    await page.getByLabel("From", { exact: true }).fill("2024-01-01");
+    await page.getByLabel("To", { exact: true }).fill("2024-12-31");
     started = Date.now();
     await page.getByRole("button", { name: "Run backtest" }).click();
     await page.waitForURL(/\/backtest\?id=/);
@@ -120,7 +120,10 @@ describe("author journey", () => {
     const sawProgress = await page
       .getByRole("progressbar", { name: "Backtest progress" })
       .waitFor({ timeout: 3_000 })
-      .then(() => true, () => false);
+      .then(
+        () => true,
+        () => false,
+      );
     if (sawProgress) await screenshot(page, "author-backtest-progress");
     await section.getByText("Win rate").waitFor({ timeout: 60_000 });
     const backtestMs = Date.now() - started;
@@ -132,7 +135,7 @@ describe("author journey", () => {
 
     // Publish 1.1.0 with a changelog.
     await page.goto(workspace);
-    await expect(page.getByLabel("Version").inputValue()).resolves.toBe("1.1.0");
+    await expect(page.getByRole("textbox", { name: "Version" }).inputValue()).resolves.toBe("1.1.0");
     await page.getByLabel("Changelog").fill("Wider range: 30 bars.");
     await fillCode(page, FIXED.replace(/-21/g, "-31"));
     await page.getByRole("button", { name: "Publish version" }).click();
@@ -191,7 +194,11 @@ describe("author journey", () => {
 
     await page.goto(`${app.url}/api-docs`);
     await page.getByRole("heading", { name: /Candlecast API/ }).waitFor();
-    await page.getByRole("region", { name: "Strategies" }).getByText("/api/v1/strategies/{id}/versions").first().waitFor();
+    await page
+      .getByRole("region", { name: "Versions" })
+      .getByText("/api/v1/strategies/{id}/versions")
+      .first()
+      .waitFor();
     await screenshot(page, "author-api-docs");
     await context.close();
   });

@@ -13,8 +13,12 @@ import { createStrategyRunner, type StrategyRunner } from "../runtime";
 import { runBacktest } from "./run-backtest";
 import { validateStrategy } from "./validate-strategy";
 
-const SMA = readFileSync(fileURLToPath(new URL("../../python/examples/sma_crossover.py", import.meta.url)), "utf8");
-const BROKEN_SYNTAX = "from candlecast import Strategy, Signal\n\nclass Broken(Strategy):\n    def on_candle(self, candles, **kwargs)\n        return Signal.hold()\n";
+const SMA = readFileSync(
+  fileURLToPath(new URL("../../python/examples/sma_crossover.py", import.meta.url)),
+  "utf8",
+);
+const BROKEN_SYNTAX =
+  "from candlecast import Strategy, Signal\n\nclass Broken(Strategy):\n    def on_candle(self, candles, **kwargs)\n        return Signal.hold()\n";
 const BROKEN_RUNTIME = `from candlecast import Strategy, Signal
 
 class Crashy(Strategy):
@@ -42,7 +46,9 @@ afterAll(async () => {
 let unsubscribe: () => Promise<void>;
 beforeEach(async () => {
   published = [];
-  unsubscribe = await infra.bus.subscribe(OUTBOX_CHANNEL, (m) => published.push(...outboxMessageSchema.parse(m).events));
+  unsubscribe = await infra.bus.subscribe(OUTBOX_CHANNEL, (m) =>
+    published.push(...outboxMessageSchema.parse(m).events),
+  );
 });
 afterEach(() => unsubscribe());
 
@@ -52,20 +58,31 @@ const settle = () => new Promise((r) => setTimeout(r, 20));
 describe("validate-strategy", () => {
   it("runs good code and reports its signal, the action counts and the declared lookback", async () => {
     const user = await insertUser(store);
-    const result = await validateStrategy(deps(), { requestId: "r-good", userId: user.id, code: SMA, params: {} });
+    const result = await validateStrategy(deps(), {
+      requestId: "r-good",
+      userId: user.id,
+      code: SMA,
+      params: {},
+    });
     expect(result).toMatchObject({ ok: true, requestId: "r-good", lookback: 100 });
     if (!result.ok) throw new Error("expected ok");
     expect(["BUY", "SELL", "HOLD", "CLOSE"]).toContain(result.signal.action);
     expect(Object.values(result.actions).reduce((a, b) => a + b, 0)).toBe(result.candles);
     await settle();
-    expect(published).toEqual([expect.objectContaining({ type: "validation.result", userId: user.id, payload: result })]);
+    expect(published).toEqual([
+      expect.objectContaining({ type: "validation.result", userId: user.id, payload: result }),
+    ]);
     const rows = await store.db.select().from(events).where(eq(events.userId, user.id));
     expect(rows.map((r) => r.type)).toEqual(["validation.result"]);
   });
 
   it("reports a syntax error with its line", async () => {
     const user = await insertUser(store);
-    const result = await validateStrategy(deps(), { requestId: "r-syntax", userId: user.id, code: BROKEN_SYNTAX });
+    const result = await validateStrategy(deps(), {
+      requestId: "r-syntax",
+      userId: user.id,
+      code: BROKEN_SYNTAX,
+    });
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.error.kind).toBe("syntax");
@@ -97,7 +114,12 @@ describe("run-backtest", () => {
   const HOUR = 3_600_000;
   const to = Date.UTC(2025, 0, 1);
   async function queued(userId: string, strategyId: string, bars: number) {
-    const request = backtestRequestSchema.parse({ ...RISK_DEFAULTS_INPUT, symbol: "BTC/USDT", from: to - bars * HOUR, to });
+    const request = backtestRequestSchema.parse({
+      ...RISK_DEFAULTS_INPUT,
+      symbol: "BTC/USDT",
+      from: to - bars * HOUR,
+      to,
+    });
     const created = await createBacktest(store.db, userId, strategyId, request);
     if (!created) throw new Error("not created");
     return created.id;
@@ -105,11 +127,17 @@ describe("run-backtest", () => {
 
   it("produces trades, an equity curve and stats with progress events, deterministically", async () => {
     const author = await insertUser(store, "author");
-    const strategy = await insertStrategy(store, author.id, { code: SMA, resolution: "1h", slug: `sma-${++slugs}` });
+    const strategy = await insertStrategy(store, author.id, {
+      code: SMA,
+      resolution: "1h",
+      slug: `sma-${++slugs}`,
+    });
     const first = await queued(author.id, strategy.id, 3000);
     expect(await runBacktest({ ...deps(), chunkBars: 1000 }, { backtestId: first })).toBe("completed");
     await settle();
-    const progress = published.filter((e) => e.type === "backtest.progress").map((e) => e.payload as { status: string; progress: number });
+    const progress = published
+      .filter((e) => e.type === "backtest.progress")
+      .map((e) => e.payload as { status: string; progress: number });
     expect(progress.map((p) => p.status)).toEqual(["running", "running", "running", "completed"]);
     expect(progress.map((p) => p.progress)).toEqual([0, 0.3, 0.6, 1]);
 
@@ -126,7 +154,9 @@ describe("run-backtest", () => {
     for (const t of trades) {
       expect(t.openedAt).toBeGreaterThanOrEqual(to - 3000 * HOUR);
       expect(t.closedAt).toBeLessThanOrEqual(to);
-      expect(["stop_loss", "take_profit", "opposite_signal", "signal_close", "end_of_period"]).toContain(t.exitReason);
+      expect(["stop_loss", "take_profit", "opposite_signal", "signal_close", "end_of_period"]).toContain(
+        t.exitReason,
+      );
     }
 
     // Another chunking, the same result: the warm-up overlap makes every chunk see the windows live would.
@@ -140,7 +170,11 @@ describe("run-backtest", () => {
 
   it("is idempotent: a redelivered job of a finished backtest does nothing", async () => {
     const author = await insertUser(store, "author");
-    const strategy = await insertStrategy(store, author.id, { code: SMA, resolution: "1h", slug: `sma-${++slugs}` });
+    const strategy = await insertStrategy(store, author.id, {
+      code: SMA,
+      resolution: "1h",
+      slug: `sma-${++slugs}`,
+    });
     const id = await queued(author.id, strategy.id, 500);
     expect(await runBacktest(deps(), { backtestId: id })).toBe("completed");
     const before = await store.db.select().from(events);
@@ -150,7 +184,11 @@ describe("run-backtest", () => {
 
   it("fails with the strategy's typed error when its code breaks", async () => {
     const author = await insertUser(store, "author");
-    const strategy = await insertStrategy(store, author.id, { code: BROKEN_RUNTIME, resolution: "1h", slug: "crashy" });
+    const strategy = await insertStrategy(store, author.id, {
+      code: BROKEN_RUNTIME,
+      resolution: "1h",
+      slug: "crashy",
+    });
     const id = await queued(author.id, strategy.id, 200);
     expect(await runBacktest(deps(), { backtestId: id })).toBe("failed");
     const row = await store.db.query.backtests.findFirst({ where: eq(backtests.id, id) });

@@ -63,7 +63,12 @@ export function simulateBacktest(input: SimulationInput): SimulationResult {
   const window = Math.max(LIVE_ATR_WINDOW, input.lookback);
 
   const close = (trade: OpenTrade, exitPrice: number, reason: string, at: number) => {
-    const result = closeTrade(trade, exitPrice, reason === "end_of_period" ? "signal_close" : (reason as never), cfg);
+    const result = closeTrade(
+      trade,
+      exitPrice,
+      reason === "end_of_period" ? "signal_close" : (reason as never),
+      cfg,
+    );
     open.splice(open.indexOf(trade), 1);
     const day = Math.floor(at / DAY_MS);
     pnlByDay.set(day, (pnlByDay.get(day) ?? 0) + result.pnl);

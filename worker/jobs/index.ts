@@ -1,7 +1,13 @@
 // Registers the author jobs (validate, backtest) on pg-boss, and builds the sender the web app enqueues them with.
 import type PgBoss from "pg-boss";
 import type { Bus } from "../../db/infra/bus";
-import { AUTHOR_JOBS_CHANNEL, JOB_NAMES, JOB_PAYLOAD_SCHEMAS, type JobName, type JobSender } from "../../db/jobs";
+import {
+  AUTHOR_JOBS_CHANNEL,
+  JOB_NAMES,
+  JOB_PAYLOAD_SCHEMAS,
+  type JobName,
+  type JobSender,
+} from "../../db/jobs";
 import { ensureQueues } from "../queue";
 import { runBacktest, type BacktestDeps } from "./run-backtest";
 import { validateStrategy, type ValidateDeps } from "./validate-strategy";
@@ -15,7 +21,12 @@ export interface AuthorJobDeps extends ValidateDeps, BacktestDeps {
 
 /** Queue settings: a validation is interactive (no retry: the author asks again); a backtest is retried once. */
 const QUEUE_OPTIONS: Record<JobName, Omit<PgBoss.Queue, "name">> = {
-  [JOB_NAMES.validateStrategy]: { policy: "standard", retryLimit: 0, expireInSeconds: 60, retentionMinutes: 60 },
+  [JOB_NAMES.validateStrategy]: {
+    policy: "standard",
+    retryLimit: 0,
+    expireInSeconds: 60,
+    retentionMinutes: 60,
+  },
   [JOB_NAMES.runBacktest]: { policy: "standard", retryLimit: 1, retryDelay: 5, expireInSeconds: 30 * 60 },
 };
 
@@ -34,7 +45,10 @@ export interface RegisteredAuthorJobs {
 
 export async function registerAuthorJobs(boss: PgBoss, deps: AuthorJobDeps): Promise<RegisteredAuthorJobs> {
   await createAuthorQueues(boss);
-  const workerIds: Record<JobName, string[]> = { [JOB_NAMES.validateStrategy]: [], [JOB_NAMES.runBacktest]: [] };
+  const workerIds: Record<JobName, string[]> = {
+    [JOB_NAMES.validateStrategy]: [],
+    [JOB_NAMES.runBacktest]: [],
+  };
   const options = { batchSize: 1, pollingIntervalSeconds: 0.5 };
   for (let i = 0; i < (deps.validateConcurrency ?? 2); i++) {
     workerIds[JOB_NAMES.validateStrategy].push(

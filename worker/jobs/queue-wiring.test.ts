@@ -21,7 +21,11 @@ beforeAll(async () => {
   infra = await createInfra({ logger: { warn: () => {}, error: () => {} } });
   dataDir = mkdtempSync(join(tmpdir(), "candlecast-author-jobs-"));
   queue = await createQueue({ dataDir });
-  registered = await registerAuthorJobs(queue.boss, { store, bus: infra.bus, runner: createStrategyRunner() });
+  registered = await registerAuthorJobs(queue.boss, {
+    store,
+    bus: infra.bus,
+    runner: createStrategyRunner(),
+  });
 });
 afterAll(async () => {
   await registered?.stop();
@@ -38,7 +42,11 @@ describe("author jobs on pg-boss", () => {
     await infra.bus.subscribe(OUTBOX_CHANNEL, (m) => received.push(...outboxMessageSchema.parse(m).events));
     const sender = createJobSender(queue.boss, infra.bus);
     const started = performance.now();
-    const id = await sender.send(JOB_NAMES.validateStrategy, { requestId: "q-1", userId: user.id, code: SAMPLE_CODE });
+    const id = await sender.send(JOB_NAMES.validateStrategy, {
+      requestId: "q-1",
+      userId: user.id,
+      code: SAMPLE_CODE,
+    });
     expect(id).toEqual(expect.any(String));
     const deadline = Date.now() + 15_000;
     while (!received.some((e) => e.type === "validation.result") && Date.now() < deadline) {

@@ -22,7 +22,12 @@ export interface BacktestDeps {
   bus: Bus;
   runner: StrategyRunner;
   /** History for the period, oldest first, the last candle closing at `closeTime`. Default: the simulated feed. */
-  history?: (symbol: string, resolution: Resolution, closeTime: number, count: number) => Promise<Candle[]> | Candle[];
+  history?: (
+    symbol: string,
+    resolution: Resolution,
+    closeTime: number,
+    count: number,
+  ) => Promise<Candle[]> | Candle[];
   /** Bars per runner call: each call is one progress step and stays far inside the backtest time limit. */
   chunkBars?: number;
   now?: () => number;
@@ -87,7 +92,13 @@ export async function runBacktest(deps: BacktestDeps, payload: unknown): Promise
       if (b < bars) {
         const progress = Math.round((RUN_SHARE * b * 1000) / bars) / 1000;
         await publish(
-          await recordBacktestProgress(db, backtest, progress, `Ran the strategy over ${b} of ${bars} candles`, now()),
+          await recordBacktestProgress(
+            db,
+            backtest,
+            progress,
+            `Ran the strategy over ${b} of ${bars} candles`,
+            now(),
+          ),
         );
       }
     }
@@ -105,6 +116,8 @@ export async function runBacktest(deps: BacktestDeps, payload: unknown): Promise
     return "completed";
   } catch (error) {
     deps.logger?.error({ err: error, backtestId }, "backtest failed unexpectedly");
-    return fail(`internal: the backtest stopped unexpectedly (${error instanceof Error ? error.message : String(error)})`);
+    return fail(
+      `internal: the backtest stopped unexpectedly (${error instanceof Error ? error.message : String(error)})`,
+    );
   }
 }

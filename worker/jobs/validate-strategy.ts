@@ -21,7 +21,11 @@ export interface ValidateDeps {
 /** Enough history to get past the declared lookback and still see the strategy decide on many bars. */
 const SAMPLE_BARS = 300;
 
-function candlesFor(job: { symbol?: string; resolution?: keyof typeof RESOLUTION_MS }, count: number, now: number): Candle[] {
+function candlesFor(
+  job: { symbol?: string; resolution?: keyof typeof RESOLUTION_MS },
+  count: number,
+  now: number,
+): Candle[] {
   if (job.symbol && job.resolution) {
     return simulatedCandles(job.symbol, job.resolution, lastCloseAtOrBefore(now, job.resolution), count);
   }
@@ -49,7 +53,8 @@ export async function validateStrategy(deps: ValidateDeps, payload: unknown): Pr
       deps.runner.runBacktest({ code: job.code, params: job.params, candles }),
     ]);
     if (!live.ok) result = { requestId: job.requestId, ok: false, error: live.error, ms: elapsed() };
-    else if (!history.ok) result = { requestId: job.requestId, ok: false, error: history.error, ms: elapsed() };
+    else if (!history.ok)
+      result = { requestId: job.requestId, ok: false, error: history.error, ms: elapsed() };
     else {
       result = {
         requestId: job.requestId,

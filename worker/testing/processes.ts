@@ -7,7 +7,8 @@ import { deleteKeysByPrefix } from "../../db/infra/index.server";
 import { createQueue, type Queue } from "../queue";
 import type { WorkerProcessSpec } from "./worker-process";
 
-export const POSTGRES_URL = process.env.TEST_POSTGRES_URL ?? process.env.POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+export const POSTGRES_URL =
+  process.env.TEST_POSTGRES_URL ?? process.env.POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 
 const ENTRY = fileURLToPath(new URL("./worker-process.ts", import.meta.url));
@@ -18,7 +19,10 @@ export interface WorkerProcess {
   readonly stderr: string[];
   send(command: object): void;
   /** Resolves with the first message (already received or future) that matches. */
-  waitFor(match: (m: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>;
+  waitFor(
+    match: (m: Record<string, unknown>) => boolean,
+    timeoutMs?: number,
+  ): Promise<Record<string, unknown>>;
   readonly exited: Promise<number | null>;
 }
 
@@ -29,7 +33,10 @@ export function spawnWorker(spec: WorkerProcessSpec): WorkerProcess {
   });
   const messages: Record<string, unknown>[] = [];
   const stderr: string[] = [];
-  const waiters: { match: (m: Record<string, unknown>) => boolean; resolve: (m: Record<string, unknown>) => void }[] = [];
+  const waiters: {
+    match: (m: Record<string, unknown>) => boolean;
+    resolve: (m: Record<string, unknown>) => void;
+  }[] = [];
   let buffer = "";
   child.stdout!.setEncoding("utf8").on("data", (chunk: string) => {
     buffer += chunk;
@@ -70,7 +77,15 @@ export function spawnWorker(spec: WorkerProcessSpec): WorkerProcess {
       const found = messages.find(match);
       if (found) return Promise.resolve(found);
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`worker ${spec.workerId}: no matching message in ${timeoutMs} ms\n${stderr.join("").slice(-3000)}`)), timeoutMs);
+        const timer = setTimeout(
+          () =>
+            reject(
+              new Error(
+                `worker ${spec.workerId}: no matching message in ${timeoutMs} ms\n${stderr.join("").slice(-3000)}`,
+              ),
+            ),
+          timeoutMs,
+        );
         waiters.push({
           match,
           resolve: (m) => {
@@ -80,7 +95,11 @@ export function spawnWorker(spec: WorkerProcessSpec): WorkerProcess {
         });
         void exited.then((code) => {
           clearTimeout(timer);
-          reject(new Error(`worker ${spec.workerId} exited (${code}) before the message\n${stderr.join("").slice(-3000)}`));
+          reject(
+            new Error(
+              `worker ${spec.workerId} exited (${code}) before the message\n${stderr.join("").slice(-3000)}`,
+            ),
+          );
         });
       });
     },
@@ -99,7 +118,13 @@ export async function createSharedServices(name: string): Promise<{
   const schema = `cc_${name}_${suffix}`.toLowerCase();
   const keyPrefix = `cc-test:${name}:${suffix}:`;
   // Migrating once here: workers starting together would otherwise all try to create the schema.
-  const queue = await createQueue({ postgresUrl: POSTGRES_URL, schema, dataDir: "/tmp", supervise: false, bossOptions: { schedule: false } });
+  const queue = await createQueue({
+    postgresUrl: POSTGRES_URL,
+    schema,
+    dataDir: "/tmp",
+    supervise: false,
+    bossOptions: { schedule: false },
+  });
   const redis = new Redis(REDIS_URL);
   return {
     schema,

@@ -21,14 +21,23 @@ export async function buildScenario(
   const strategies = [];
   const run = Math.random().toString(36).slice(2, 8);
   for (let i = 0; i < opts.strategies; i++) {
-    const s = await insertStrategy(store, author.id, { code: opts.code, resolution: "1m", slug: `s-${run}-${i}` });
+    const s = await insertStrategy(store, author.id, {
+      code: opts.code,
+      resolution: "1m",
+      slug: `s-${run}-${i}`,
+    });
     await insertSubscriptions(store, s.id, opts.subscribers);
     strategies.push(s);
   }
   return { strategies, keys: dueKeys(strategies, opts.closes, opts.now) };
 }
 
-export function dueKeys(strategies: { id: string }[], closes: number, now = Date.now(), offset = 0): CandleJob[] {
+export function dueKeys(
+  strategies: { id: string }[],
+  closes: number,
+  now = Date.now(),
+  offset = 0,
+): CandleJob[] {
   const last = latestClose(now, "1m") - offset * RESOLUTION_MS["1m"];
   if (closes === 0) return [];
   return strategies.flatMap((s) =>
@@ -81,41 +90,76 @@ export async function checkInvariants(store: Store, keys: CandleJob[]): Promise<
   const seen = new Map<string, number>();
   const byStatus: Record<string, number> = {};
   for (const r of rows) {
-    const key = keyOf({ strategyId: r.strategy_id, symbol: r.symbol, resolution: r.resolution, closeTime: Number(r.close_time) });
+    const key = keyOf({
+      strategyId: r.strategy_id,
+      symbol: r.symbol,
+      resolution: r.resolution,
+      closeTime: Number(r.close_time),
+    });
     seen.set(key, (seen.get(key) ?? 0) + 1);
     byStatus[r.status] = (byStatus[r.status] ?? 0) + 1;
     if (!wanted.has(key)) problems.push(`execution ${r.id} is for a key nobody scheduled: ${key}`);
     if (Number(r.opened) !== Number(r.trades_created)) {
       problems.push(`execution ${r.id} (${r.status}) says ${r.trades_created} trades, has ${r.opened}`);
     }
-    const finishedByCoordinator = r.status === "COMPLETED" || (r.status === "FAILED" && r.error_kind !== "stuck" && r.error_kind !== "internal");
+    const finishedByCoordinator =
+      r.status === "COMPLETED" ||
+      (r.status === "FAILED" && r.error_kind !== "stuck" && r.error_kind !== "internal");
     if (finishedByCoordinator && Number(r.events) !== Number(r.subscriber_count)) {
-      problems.push(`execution ${r.id} (${r.status}) has ${r.events} events for ${r.subscriber_count} subscribers`);
+      problems.push(
+        `execution ${r.id} (${r.status}) has ${r.events} events for ${r.subscriber_count} subscribers`,
+      );
     }
     if (!finishedByCoordinator && (Number(r.events) !== 0 || Number(r.rows_written) !== 0)) {
-      problems.push(`execution ${r.id} (${r.status}/${r.error_kind}) has ${r.events} events and ${r.rows_written} trades`);
+      problems.push(
+        `execution ${r.id} (${r.status}/${r.error_kind}) has ${r.events} events and ${r.rows_written} trades`,
+      );
     }
   }
   for (const [key, n] of seen) if (n > 1) problems.push(`${n} executions for ${key}`);
-  const notTerminal = keys
-    .map(keyOf)
-    .filter((k) => !seen.has(k) || rows.some((r) => r.status === "RUNNING" && keyOf({ strategyId: r.strategy_id, symbol: r.symbol, resolution: r.resolution, closeTime: Number(r.close_time) }) === k));
+  const notTerminal = keys.map(keyOf).filter(
+    (k) =>
+      !seen.has(k) ||
+      rows.some(
+        (r) =>
+          r.status === "RUNNING" &&
+          keyOf({
+            strategyId: r.strategy_id,
+            symbol: r.symbol,
+            resolution: r.resolution,
+            closeTime: Number(r.close_time),
+          }) === k,
+      ),
+  );
 
   const doubled = await store.db.all<{ n: number }>(
     sql`SELECT count(*) AS n FROM (SELECT execution_id, subscription_id FROM trades GROUP BY 1, 2 HAVING count(*) > 1)`,
   );
-  if (Number(doubled[0].n) > 0) problems.push(`${doubled[0].n} (execution, subscription) pairs with more than one trade`);
+  if (Number(doubled[0].n) > 0)
+    problems.push(`${doubled[0].n} (execution, subscription) pairs with more than one trade`);
 
-  const metrics = await store.db.all<{ id: string; trades_count: number; wins: number; losses: number; total_pnl: number; n: number; closed: number; pnl: number }>(sql`
+  const metrics = await store.db.all<{
+    id: string;
+    trades_count: number;
+    wins: number;
+    losses: number;
+    total_pnl: number;
+    n: number;
+    closed: number;
+    pnl: number;
+  }>(sql`
     SELECT s.id, s.trades_count, s.wins, s.losses, s.total_pnl,
       (SELECT count(*) FROM trades t WHERE t.subscription_id = s.id AND t.status IN ('open', 'closed')) AS n,
       (SELECT count(*) FROM trades t WHERE t.subscription_id = s.id AND t.status = 'closed') AS closed,
       (SELECT coalesce(sum(pnl), 0) FROM trades t WHERE t.subscription_id = s.id AND t.status = 'closed') AS pnl
     FROM subscriptions s`);
   for (const m of metrics) {
-    if (Number(m.trades_count) !== Number(m.n)) problems.push(`subscription ${m.id}: trades_count ${m.trades_count} but ${m.n} trades`);
-    if (Number(m.wins) + Number(m.losses) !== Number(m.closed)) problems.push(`subscription ${m.id}: wins+losses != ${m.closed} closed`);
-    if (Math.abs(Number(m.total_pnl) - Number(m.pnl)) > 1e-6) problems.push(`subscription ${m.id}: total_pnl ${m.total_pnl} != ${m.pnl}`);
+    if (Number(m.trades_count) !== Number(m.n))
+      problems.push(`subscription ${m.id}: trades_count ${m.trades_count} but ${m.n} trades`);
+    if (Number(m.wins) + Number(m.losses) !== Number(m.closed))
+      problems.push(`subscription ${m.id}: wins+losses != ${m.closed} closed`);
+    if (Math.abs(Number(m.total_pnl) - Number(m.pnl)) > 1e-6)
+      problems.push(`subscription ${m.id}: total_pnl ${m.total_pnl} != ${m.pnl}`);
   }
   return { byStatus, notTerminal, problems };
 }

@@ -10,4 +10,12 @@ export const FLIP_CODE = strategy(
   "Flip",
   "        return Signal.buy() if (candles.time[-1] // 60000) % 2 == 0 else Signal.sell()",
 );
-export const CRASH_CODE = strategy("Crash", "        self.log('about to fail')\n        raise ValueError('fixture failure')");
+export const CRASH_CODE = strategy(
+  "Crash",
+  "        self.log('about to fail')\n        raise ValueError('fixture failure')",
+);
+/** BUY on even candles, CLOSE on odd ones: each execution either opens or closes one position per subscriber. */
+export const ENTER_EXIT_CODE = strategy(
+  "EnterExit",
+  "        return Signal.buy() if (candles.time[-1] // 60000) % 2 == 0 else Signal.close()",
+);

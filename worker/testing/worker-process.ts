@@ -30,7 +30,10 @@ export interface WorkerProcessSpec {
 
 const spec = JSON.parse(process.argv[2]) as WorkerProcessSpec;
 const say = (message: object) => process.stdout.write(`${JSON.stringify(message)}\n`);
-const logger = pino({ level: process.env.WORKER_LOG_LEVEL ?? "warn", base: { worker: spec.workerId } }, pino.destination(2));
+const logger = pino(
+  { level: process.env.WORKER_LOG_LEVEL ?? "warn", base: { worker: spec.workerId } },
+  pino.destination(2),
+);
 
 const store = await openStore({ url: spec.databaseUrl });
 const infra = await createInfra({ redisUrl: spec.redisUrl, keyPrefix: spec.keyPrefix, logger });

@@ -1,0 +1,135 @@
+// Bench: Pattern A (one execution fanned out to every subscriber) against Pattern B (one execution per subscriber,
+// as a per-user bot would run) at 1,000 subscribers, same process, same code path, CPU and wall time.
+// Pattern B is measured on a sample of bots and extrapolated linearly (each bot is independent work).
+// Args: --subscribers 1000 --sample 50 --repeat 3
+import { readFileSync } from "node:fs";
+import pino from "pino";
+import { createInfra } from "../db/infra/index.server";
+import { createTestStore, insertStrategy, insertSubscriptions, insertUser } from "../db/testing";
+import { latestClose } from "../worker/boundaries";
+import { createCoordinator } from "../worker/coordinator";
+import { exchangesDisabled } from "../worker/exchange-access";
+import { createSimulatedFeed } from "../worker/market-data/simulated-feed";
+import { createWorkerMetrics } from "../worker/metrics";
+import { createStrategyRunner } from "../worker/runtime";
+import { ENTER_EXIT_CODE } from "../worker/testing/strategies";
+import { printResult, round } from "./_stats";
+
+function arg(args: string[], name: string, fallback: number): number {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? Number(args[i + 1]) : fallback;
+}
+
+/** This process's CPU plus that of its reaped children (the sandboxed runs), in ms. */
+function cpuMs(): number {
+  const own = process.cpuUsage();
+  const stat = readFileSync("/proc/self/stat", "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  const children = (Number(fields[13]) + Number(fields[14])) * 10;
+  return (own.user + own.system) / 1000 + children;
+}
+
+async function measure<T>(work: () => Promise<T>): Promise<{ cpu: number; wall: number }> {
+  const cpu0 = cpuMs();
+  const t0 = performance.now();
+  await work();
+  return { cpu: cpuMs() - cpu0, wall: performance.now() - t0 };
+}
+
+export default async function patternAb(args: string[]) {
+  const subscribers = arg(args, "subscribers", 1000);
+  const sample = arg(args, "sample", 50);
+  const repeat = arg(args, "repeat", 3);
+  const store = await createTestStore();
+  const infra = await createInfra({ logger: { warn: () => {}, error: () => {} } });
+  try {
+    const author = await insertUser(store, "author");
+    const shared = await insertStrategy(store, author.id, {
+      code: ENTER_EXIT_CODE,
+      slug: `ab-a-${process.pid}`,
+    });
+    await insertSubscriptions(store, shared.id, subscribers);
+    // Pattern B: every subscriber runs their own copy of the strategy (a bot per user).
+    const bots: { id: string }[] = [];
+    for (let i = 0; i < sample; i++) {
+      const bot = await insertStrategy(store, author.id, {
+        code: ENTER_EXIT_CODE,
+        slug: `ab-b-${process.pid}-${i}`,
+      });
+      await insertSubscriptions(store, bot.id, 1);
+      bots.push(bot);
+    }
+
+    const coordinator = createCoordinator({
+      db: store.db,
+      cache: infra.cache,
+      lock: infra.lock,
+      bus: infra.bus,
+      marketData: createSimulatedFeed(),
+      runner: createStrategyRunner({ python: "/usr/bin/python3", sandbox: "bwrap", maxConcurrent: 2 }),
+      clock: { now: () => Date.now() },
+      workerId: "bench",
+      logger: pino({ level: "warn" }),
+      metrics: createWorkerMetrics(),
+      exchange: exchangesDisabled,
+      missedAfterMs: 86_400_000,
+    });
+    const first = latestClose(Date.now(), "1m") - (repeat + 2) * 60_000;
+    const job = (strategyId: string, k: number) => ({
+      strategyId,
+      symbol: "BTC/USDT",
+      resolution: "1m" as const,
+      closeTime: first + k * 60_000,
+    });
+    const expectExecuted = (o: { status: string }) => {
+      if (o.status !== "executed") throw new Error(`unexpected outcome ${JSON.stringify(o)}`);
+    };
+    // Warm-up: caches, the interpreter's files in the page cache.
+    expectExecuted(await coordinator.executeCandle(job(shared.id, 0)));
+    for (const bot of bots) expectExecuted(await coordinator.executeCandle(job(bot.id, 0)));
+
+    const a = { cpu: 0, wall: 0 };
+    const b = { cpu: 0, wall: 0 };
+    for (let k = 1; k <= repeat; k++) {
+      const ra = await measure(async () =>
+        expectExecuted(await coordinator.executeCandle(job(shared.id, k))),
+      );
+      // Two bots at a time, as many as the sandbox slots: the same parallelism a worker gives Pattern A's run.
+      const rb = await measure(async () => {
+        const queue = [...bots];
+        await Promise.all(
+          [0, 1].map(async () => {
+            for (let bot = queue.shift(); bot; bot = queue.shift())
+              expectExecuted(await coordinator.executeCandle(job(bot.id, k)));
+          }),
+        );
+      });
+      a.cpu += ra.cpu / repeat;
+      a.wall += ra.wall / repeat;
+      b.cpu += ((rb.cpu / sample) * subscribers) / repeat;
+      b.wall += ((rb.wall / sample) * subscribers) / repeat;
+      console.log(
+        `candle ${k}: A ${round(ra.cpu, 1)} ms CPU / ${round(ra.wall, 1)} ms wall for ${subscribers}; ` +
+          `B ${round(rb.cpu, 1)} ms CPU / ${round(rb.wall, 1)} ms wall for ${sample} bots`,
+      );
+    }
+    console.log(
+      `Pattern A: ${round(a.cpu, 1)} ms CPU, ${round(a.wall, 1)} ms wall per candle for ${subscribers} subscribers`,
+    );
+    console.log(
+      `Pattern B: ${round(b.cpu, 1)} ms CPU, ${round(b.wall, 1)} ms wall per candle (${sample} bots measured, x${subscribers / sample})`,
+    );
+    printResult({
+      bench: "pattern-ab",
+      subscribers,
+      cpu_ratio: round(b.cpu / a.cpu, 1),
+      wall_ratio: round(b.wall / a.wall, 1),
+      a_cpu_ms: round(a.cpu, 1),
+      b_cpu_ms: round(b.cpu, 1),
+      b_sampled: sample,
+    });
+  } finally {
+    await infra.close();
+    store.cleanup();
+  }
+}

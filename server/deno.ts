@@ -1,0 +1,179 @@
+// The web app on Deno: the same AppContext as `npm run web`, served by Deno.serve from the Deno build
+// (`REMIX_TARGET=deno npx remix build` → build/deno/). Run: node_modules/.bin/deno run -A server/deno.ts
+import { createRequire } from "node:module";
+import { extname, join, normalize } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { createClient } from "@libsql/client/web";
+import { createRequestHandler, type ServerBuild } from "@remix-run/server-runtime";
+import { drizzle } from "drizzle-orm/libsql/web";
+import type { Store } from "../db/client";
+import { loadConfigOrExit } from "../db/config.server";
+import { createInfra } from "../db/infra/index.server";
+import type { JobSender } from "../db/jobs";
+import { createLogger } from "../db/logger.server";
+import { migrateStore } from "../db/migrate";
+import * as schema from "../db/schema";
+import { createJobSender } from "../worker/jobs";
+import { createQueue, type Queue } from "../worker/queue";
+import { createAppContext } from "./app-context";
+import { cacheAnonymousPages } from "./anonymous-page-cache";
+
+/** The slice of the Deno namespace this entry uses (typed here so `tsc` on Node needs no Deno types). */
+interface DenoApi {
+  serve(
+    options: {
+      port: number;
+      hostname: string;
+      onListen?: (addr: { port: number }) => void;
+      signal?: AbortSignal;
+    },
+    handler: (request: Request) => Response | Promise<Response>,
+  ): { finished: Promise<void> };
+  open(path: string): Promise<{
+    readable: ReadableStream<Uint8Array>;
+    stat(): Promise<{ isFile: boolean; size: number }>;
+    close(): void;
+  }>;
+  addSignalListener(signal: "SIGTERM" | "SIGINT", handler: () => void): void;
+  exit(code?: number): never;
+}
+const maybeDeno = (globalThis as unknown as { Deno?: DenoApi }).Deno;
+if (!maybeDeno) throw new Error("server/deno.ts runs on Deno: node_modules/.bin/deno run -A server/deno.ts");
+const Deno: DenoApi = maybeDeno;
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const BUILD_DIR = join(ROOT, "build", "deno");
+
+const MIME: Record<string, string> = {
+  ".js": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".map": "application/json",
+  ".svg": "image/svg+xml",
+  ".png": "image/png",
+  ".ico": "image/x-icon",
+  ".json": "application/json",
+  ".woff2": "font/woff2",
+  ".txt": "text/plain; charset=utf-8",
+};
+
+/** The Deno build's hashed assets (build/deno/public/build), then public/ (favicon…), as node-http.ts serves them on Node. */
+async function serveStatic(request: Request): Promise<Response | null> {
+  if (request.method !== "GET" && request.method !== "HEAD") return null;
+  const pathname = decodeURIComponent(new URL(request.url).pathname);
+  if (pathname.endsWith("/")) return null;
+  for (const dir of [join(BUILD_DIR, "public"), join(ROOT, "public")]) {
+    if (dir === join(ROOT, "public") && pathname.startsWith("/build/")) continue; // never the Node build's assets
+    const path = normalize(join(dir, pathname));
+    if (!path.startsWith(dir + "/")) continue;
+    const file = await Deno.open(path).catch(() => null);
+    if (!file) continue;
+    const stat = await file.stat();
+    if (!stat.isFile) {
+      file.close();
+      continue;
+    }
+    const headers = {
+      "Content-Type": MIME[extname(path)] ?? "application/octet-stream",
+      "Content-Length": String(stat.size),
+      "Cache-Control": pathname.startsWith("/build/")
+        ? "public, max-age=31536000, immutable"
+        : "public, max-age=3600",
+    };
+    if (request.method === "HEAD") {
+      file.close();
+      return new Response(null, { headers });
+    }
+    return new Response(file.readable, { headers });
+  }
+  return null;
+}
+
+/** The store over HTTP to sqld / Turso with the web client (no native driver on Deno). */
+function openRemoteStore(url: string, authToken?: string): Store {
+  const client = createClient({ url, authToken });
+  return { db: drizzle(client, { schema }), client, close: () => client.close() };
+}
+
+async function main() {
+  const config = loadConfigOrExit();
+  const logger = createLogger({ level: config.logLevel, name: "web" });
+  if (config.databaseUrl.startsWith("file:")) {
+    process.stderr.write(
+      `DATABASE_URL: the Deno web app needs a libSQL server (http:, https:, ws:, wss:, libsql:), not ${config.databaseUrl}\n`,
+    );
+    Deno.exit(1);
+  }
+  const store = openRemoteStore(config.databaseUrl, config.databaseAuthToken);
+  await migrateStore(store.db);
+  const infra = await createInfra({ redisUrl: config.redisUrl, keyPrefix: config.redisKeyPrefix, logger });
+  let queue: Queue | undefined;
+  if (config.postgresUrl) {
+    // Send-only, as `npm run web`: validations and backtests run on the workers.
+    queue = await createQueue({
+      postgresUrl: config.postgresUrl,
+      schema: config.pgbossSchema,
+      dataDir: config.dataDir,
+      supervise: false,
+      onError: (error) => logger.error({ err: error }, "queue error"),
+    });
+  }
+  const jobs: JobSender | null = queue ? createJobSender(queue.boss, infra.bus) : null;
+  const app = await createAppContext({ config, store, infra, logger, jobs });
+
+  // The bundle keeps the CommonJS require() calls of its Node-flavoured dependencies (@remix-run/node, react-dom's
+  // Node renderer); Deno serves them from its node: built-ins through this require.
+  (globalThis as { require?: NodeJS.Require }).require ??= createRequire(import.meta.url);
+  const build = (await import(pathToFileURL(join(BUILD_DIR, "index.js")).href)) as ServerBuild;
+  const handle = createRequestHandler(build, config.nodeEnv);
+  const handler = cacheAnonymousPages((request: Request) => handle(request, { app }));
+
+  const shutdownController = new AbortController();
+  const server = Deno.serve(
+    {
+      port: config.port,
+      hostname: config.host,
+      signal: shutdownController.signal,
+      onListen: ({ port }) => {
+        logger.info(
+          {
+            url: `http://localhost:${port}`,
+            mode: "web",
+            runtime: "deno",
+            queue: queue?.kind,
+            bus: infra.kind,
+          },
+          "listening",
+        );
+      },
+    },
+    async (request) => {
+      try {
+        return (await serveStatic(request)) ?? (await handler(request));
+      } catch (error) {
+        logger.error({ err: error, url: request.url }, "request failed");
+        return new Response("Internal Server Error", {
+          status: 500,
+          headers: { "Content-Type": "text/plain" },
+        });
+      }
+    },
+  );
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, "shutting down");
+    await app.events.close();
+    shutdownController.abort();
+    await Promise.race([server.finished, new Promise((r) => setTimeout(r, 5_000))]);
+    await queue?.close();
+    await infra.close();
+    store.close();
+    Deno.exit(0);
+  };
+  Deno.addSignalListener("SIGINT", () => void shutdown("SIGINT"));
+  Deno.addSignalListener("SIGTERM", () => void shutdown("SIGTERM"));
+}
+
+await main();

