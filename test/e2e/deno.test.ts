@@ -17,7 +17,8 @@ import { freePort, spawnChild, startSqld, tempDir, type Child, type RunningSqld 
 
 const POSTGRES_URL = process.env.TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
-const DENO = join(ROOT, "node_modules", ".bin", "deno");
+// The binary itself, not node_modules/.bin/deno (a Node wrapper that would outlive a signal sent to it).
+const DENO = join(ROOT, "node_modules", "deno", "deno");
 const tag = randomBytes(4).toString("hex");
 const PGBOSS_SCHEMA = `pgboss_deno_${tag}`;
 const REDIS_KEY_PREFIX = `candlecast-deno-${tag}:`;
