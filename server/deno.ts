@@ -4,7 +4,7 @@ import { createRequire } from "node:module";
 import { extname, join, normalize } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { createClient } from "@libsql/client/web";
-import { createRequestHandler, type ServerBuild } from "@remix-run/server-runtime";
+import type { ServerBuild } from "@remix-run/server-runtime";
 import { drizzle } from "drizzle-orm/libsql/web";
 import type { Store } from "../db/client";
 import { loadConfigOrExit } from "../db/config.server";
@@ -16,7 +16,7 @@ import * as schema from "../db/schema";
 import { createJobSender } from "../worker/jobs";
 import { createQueue, type Queue } from "../worker/queue";
 import { createAppContext } from "./app-context";
-import { cacheAnonymousPages } from "./anonymous-page-cache";
+import { createWebHandler } from "./web";
 
 /** The slice of the Deno namespace this entry uses (typed here so `tsc` on Node needs no Deno types). */
 interface DenoApi {
@@ -124,8 +124,7 @@ async function main() {
   // Node renderer); Deno serves them from its node: built-ins through this require.
   (globalThis as { require?: NodeJS.Require }).require ??= createRequire(import.meta.url);
   const build = (await import(pathToFileURL(join(BUILD_DIR, "index.js")).href)) as ServerBuild;
-  const handle = createRequestHandler(build, config.nodeEnv);
-  const handler = cacheAnonymousPages((request: Request) => handle(request, { app }));
+  const handler = createWebHandler(build, app, config.nodeEnv);
 
   const shutdownController = new AbortController();
   const server = Deno.serve(

@@ -1,9 +1,11 @@
-// Builds the web app's request handler from a Remix build and the app context (Node entry).
-import { createRequestHandler, type ServerBuild } from "@remix-run/node";
+// The web app's request handler (Node and Deno entries alike): Remix on the app context, behind the
+// cross-site guard and the anonymous page cache.
+import { createRequestHandler, type ServerBuild } from "@remix-run/server-runtime";
 import type { AppContext } from "../app/context.server";
 import { cacheAnonymousPages } from "./anonymous-page-cache";
+import { rejectCrossSiteWrites } from "./cross-site-guard";
 
 export function createWebHandler(build: ServerBuild, app: AppContext, mode: string) {
   const handle = createRequestHandler(build, mode);
-  return cacheAnonymousPages((request: Request) => handle(request, { app }));
+  return rejectCrossSiteWrites(cacheAnonymousPages((request: Request) => handle(request, { app })));
 }
