@@ -4,13 +4,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { sql } from "drizzle-orm";
 import { createTestStore } from "../db/testing";
-import {
-  createSharedServices,
-  POSTGRES_URL,
-  REDIS_URL,
-  spawnWorker,
-  stopAll,
-} from "../worker/testing/processes";
+import { createSharedServices, stopAll } from "../worker/testing/processes";
 import { buildScenario, checkInvariants } from "../worker/testing/scenario";
 import { BUY_CODE } from "../worker/testing/strategies";
 import { printResult, round } from "./_stats";
@@ -63,16 +57,8 @@ export default async function boundary(args: string[]) {
 
     for (let i = 0; i < workerCount; i++) {
       workers.push(
-        spawnWorker({
-          workerId: `bench-${i}`,
-          databaseUrl: store.url,
-          postgresUrl: POSTGRES_URL,
-          schema: services.schema,
-          redisUrl: REDIS_URL,
-          keyPrefix: services.keyPrefix,
-          // Throughput, not staleness, is measured here: a minute boundary passing mid-run must not skip keys.
-          options: { concurrency, runConcurrency, missedAfterRealMs: 600_000 },
-        }),
+        // Throughput, not staleness, is measured here: a minute boundary passing mid-run must not skip keys.
+        services.spawn(store.url, `bench-${i}`, { concurrency, runConcurrency, missedAfterRealMs: 600_000 }),
       );
     }
     await Promise.all(workers.map((w) => w.waitFor((m) => m.type === "ready")));

@@ -2,24 +2,22 @@
 import { sql } from "drizzle-orm";
 import pino from "pino";
 import { createTestStore, type TestStore } from "../db/testing";
-import { CANDLE_JOBS_CHANNEL, insertCandleJobs, QUEUES } from "./candle-jobs";
+import { QUEUES } from "./candle-jobs";
 import { createJanitor } from "./janitor";
 import { createWorkerMetrics } from "./metrics";
+import { createSharedServices, stopAll, type SharedServices, type WorkerProcess } from "./testing/processes";
 import {
-  createSharedServices,
-  POSTGRES_URL,
-  REDIS_URL,
-  spawnWorker,
-  stopAll,
-  type WorkerProcess,
-} from "./testing/processes";
-import { buildScenario, checkInvariants, dueKeys, type Scenario } from "./testing/scenario";
+  buildScenario,
+  checkInvariants,
+  dueKeys,
+  waitUntilTerminal,
+  type Scenario,
+} from "./testing/scenario";
 import { FLIP_CODE } from "./testing/strategies";
-import type { WorkerProcessSpec } from "./testing/worker-process";
 
 const TRIALS = 20;
 let store: TestStore;
-let services: Awaited<ReturnType<typeof createSharedServices>>;
+let services: SharedServices;
 let scenario: Scenario;
 const everyWorker: WorkerProcess[] = [];
 
@@ -38,24 +36,15 @@ afterAll(async () => {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 it(`recovers from ${TRIALS} kill -9s at random points`, async () => {
-  const spec = (id: string): WorkerProcessSpec => ({
-    workerId: id,
-    databaseUrl: store.url,
-    postgresUrl: POSTGRES_URL,
-    schema: services.schema,
-    redisUrl: REDIS_URL,
-    keyPrefix: services.keyPrefix,
+  const start = (id: string) => {
     // Short leases so a dead worker's job and lock come back within seconds.
-    options: {
+    const w = services.spawn(store.url, id, {
       concurrency: 3,
       runConcurrency: 1,
       missedAfterRealMs: 86_400_000,
       lockTtlMs: 2_000,
       candleJobExpireSeconds: 3,
-    },
-  });
-  const start = (id: string) => {
-    const w = spawnWorker(spec(id));
+    });
     everyWorker.push(w);
     return w;
   };
@@ -69,8 +58,7 @@ it(`recovers from ${TRIALS} kill -9s at random points`, async () => {
     // A new boundary's worth of candles, so every kill lands among running executions.
     const batch = dueKeys(scenario.strategies, 1, now, trial);
     keys.push(...batch);
-    await insertCandleJobs(services.queue.boss, batch);
-    await services.redis.publish(`${services.keyPrefix}${CANDLE_JOBS_CHANNEL}`, "{}");
+    await services.enqueue(batch);
     await sleep(150 + Math.random() * 450);
 
     const slot = Math.floor(Math.random() * slots.length);
@@ -92,14 +80,8 @@ it(`recovers from ${TRIALS} kill -9s at random points`, async () => {
     logger: pino({ level: "silent" }),
     metrics: createWorkerMetrics(),
   });
-  const deadline = Date.now() + 90_000;
-  let report = await checkInvariants(store, keys);
-  while (report.notTerminal.length > 0) {
-    if (Date.now() > deadline) throw new Error(`${report.notTerminal.length} keys never became terminal`);
-    await sleep(500);
-    await janitor();
-    report = await checkInvariants(store, keys);
-  }
+  await waitUntilTerminal(store, keys, { everyMs: 500, onTick: janitor });
+  const deadline = Date.now() + 60_000;
   // Nothing left in flight in the queue either.
   for (;;) {
     const waiting = await services.queue.boss.getQueueSize(QUEUES.candle, { before: "completed" });
@@ -107,7 +89,7 @@ it(`recovers from ${TRIALS} kill -9s at random points`, async () => {
     if (Date.now() > deadline) throw new Error(`${waiting} candle jobs still in the queue`);
     await sleep(500);
   }
-  report = await checkInvariants(store, keys);
+  const report = await checkInvariants(store, keys);
 
   console.log(
     `crash trials: ${keys.length} keys ${JSON.stringify(report.byStatus)}, ${killedWhileBusy}/${TRIALS} kills during a run`,

@@ -2,19 +2,12 @@
 import { sql } from "drizzle-orm";
 import { createTestStore, type TestStore } from "../db/testing";
 import { QUEUES } from "./candle-jobs";
-import {
-  createSharedServices,
-  POSTGRES_URL,
-  REDIS_URL,
-  spawnWorker,
-  stopAll,
-  type WorkerProcess,
-} from "./testing/processes";
+import { createSharedServices, stopAll, type SharedServices, type WorkerProcess } from "./testing/processes";
 import { buildScenario, checkInvariants, type Scenario } from "./testing/scenario";
 import { FLIP_CODE } from "./testing/strategies";
 
 let store: TestStore;
-let services: Awaited<ReturnType<typeof createSharedServices>>;
+let services: SharedServices;
 let workers: WorkerProcess[] = [];
 let scenario: Scenario;
 
@@ -33,14 +26,10 @@ afterAll(async () => {
 
 it("executes each of 1,000 keys exactly once with 4 workers racing, each enqueuing all of them", async () => {
   workers = Array.from({ length: 4 }, (_, i) =>
-    spawnWorker({
-      workerId: `race-${i}`,
-      databaseUrl: store.url,
-      postgresUrl: POSTGRES_URL,
-      schema: services.schema,
-      redisUrl: REDIS_URL,
-      keyPrefix: services.keyPrefix,
-      options: { concurrency: 3, runConcurrency: 1, missedAfterRealMs: 86_400_000 },
+    services.spawn(store.url, `race-${i}`, {
+      concurrency: 3,
+      runConcurrency: 1,
+      missedAfterRealMs: 86_400_000,
     }),
   );
   await Promise.all(workers.map((w) => w.waitFor((m) => m.type === "ready")));

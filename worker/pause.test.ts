@@ -3,23 +3,21 @@ import { eq, sql } from "drizzle-orm";
 import pino from "pino";
 import { executions, trades } from "../db/schema";
 import { createTestStore, type TestStore } from "../db/testing";
-import { CANDLE_JOBS_CHANNEL, insertCandleJobs } from "./candle-jobs";
 import { createJanitor } from "./janitor";
 import { createWorkerMetrics } from "./metrics";
+import { createSharedServices, stopAll, type SharedServices, type WorkerProcess } from "./testing/processes";
 import {
-  createSharedServices,
-  POSTGRES_URL,
-  REDIS_URL,
-  spawnWorker,
-  stopAll,
-  type WorkerProcess,
-} from "./testing/processes";
-import { buildScenario, checkInvariants, dueKeys, type Scenario } from "./testing/scenario";
+  buildScenario,
+  checkInvariants,
+  dueKeys,
+  waitUntilTerminal,
+  type Scenario,
+} from "./testing/scenario";
 import { BUY_CODE } from "./testing/strategies";
 import type { WorkerProcessSpec } from "./testing/worker-process";
 
 let store: TestStore;
-let services: Awaited<ReturnType<typeof createSharedServices>>;
+let services: SharedServices;
 let scenario: Scenario;
 const workers: WorkerProcess[] = [];
 /** Every key this file scheduled, for the invariant check (which looks at the whole store). */
@@ -45,22 +43,14 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const LOCK_TTL_MS = 1_000;
 
 function start(id: string, extra: Partial<WorkerProcessSpec> = {}) {
-  const w = spawnWorker({
-    workerId: id,
-    databaseUrl: store.url,
-    postgresUrl: POSTGRES_URL,
-    schema: services.schema,
-    redisUrl: REDIS_URL,
-    keyPrefix: services.keyPrefix,
-    options: {
-      concurrency: 1,
-      runConcurrency: 1,
-      missedAfterRealMs: 86_400_000,
-      lockTtlMs: LOCK_TTL_MS,
-      candleJobExpireSeconds: 2,
-    },
-    ...extra,
-  });
+  const options = {
+    concurrency: 1,
+    runConcurrency: 1,
+    missedAfterRealMs: 86_400_000,
+    lockTtlMs: LOCK_TTL_MS,
+    candleJobExpireSeconds: 2,
+  };
+  const w = services.spawn(store.url, id, options, extra);
   workers.push(w);
   return w;
 }
@@ -74,8 +64,7 @@ async function metric(w: WorkerProcess, name: string): Promise<number> {
 
 async function enqueue(key: ReturnType<typeof dueKeys>[number]) {
   scheduled.push(key);
-  await insertCandleJobs(services.queue.boss, [key]);
-  await services.redis.publish(`${services.keyPrefix}${CANDLE_JOBS_CHANNEL}`, "{}");
+  await services.enqueue([key]);
 }
 
 it("fences the late write of a worker paused after its run: the janitor finished the candle meanwhile", async () => {
@@ -154,7 +143,7 @@ it("SIGTERM: stops taking jobs, lets running executions finish, exits 0; the res
   });
   await a.waitFor((m) => m.type === "ready");
   for (const key of keys) await enqueue(key);
-  await a.waitFor((m) => m.type === "ready");
+  await sleep(200); // some executions under way
   a.child.kill("SIGTERM");
   expect(await a.exited).toBe(0);
   const running = await store.db.select().from(executions).where(eq(executions.status, "RUNNING"));
@@ -162,10 +151,5 @@ it("SIGTERM: stops taking jobs, lets running executions finish, exits 0; the res
 
   const b = start("term-b");
   await b.waitFor((m) => m.type === "ready");
-  const deadline = Date.now() + 30_000;
-  while ((await checkInvariants(store, scheduled)).notTerminal.length > 0) {
-    if (Date.now() > deadline) throw new Error("the jobs left by the stopped worker were not executed");
-    await sleep(200);
-  }
-  expect((await checkInvariants(store, scheduled)).problems).toEqual([]);
+  expect((await waitUntilTerminal(store, scheduled, { timeoutMs: 30_000 })).problems).toEqual([]);
 }, 60_000);

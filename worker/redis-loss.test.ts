@@ -2,20 +2,12 @@
 import { sql } from "drizzle-orm";
 import { deleteKeysByPrefix } from "../db/infra/index.server";
 import { createTestStore, type TestStore } from "../db/testing";
-import { CANDLE_JOBS_CHANNEL, insertCandleJobs } from "./candle-jobs";
-import {
-  createSharedServices,
-  POSTGRES_URL,
-  REDIS_URL,
-  spawnWorker,
-  stopAll,
-  type WorkerProcess,
-} from "./testing/processes";
-import { buildScenario, checkInvariants, dueKeys, type Scenario } from "./testing/scenario";
+import { createSharedServices, stopAll, type SharedServices, type WorkerProcess } from "./testing/processes";
+import { buildScenario, dueKeys, waitUntilTerminal, type Scenario } from "./testing/scenario";
 import { FLIP_CODE } from "./testing/strategies";
 
 let store: TestStore;
-let services: Awaited<ReturnType<typeof createSharedServices>>;
+let services: SharedServices;
 let scenario: Scenario;
 let workers: WorkerProcess[] = [];
 
@@ -47,20 +39,12 @@ async function killOurConnections(): Promise<number> {
 
 it("keeps every candle exactly once through Redis flushes and killed connections", async () => {
   workers = Array.from({ length: 3 }, (_, i) =>
-    spawnWorker({
-      workerId: `r${i}`,
-      databaseUrl: store.url,
-      postgresUrl: POSTGRES_URL,
-      schema: services.schema,
-      redisUrl: REDIS_URL,
-      keyPrefix: services.keyPrefix,
-      options: {
-        concurrency: 3,
-        runConcurrency: 1,
-        missedAfterRealMs: 86_400_000,
-        lockTtlMs: 3_000,
-        candleJobExpireSeconds: 5,
-      },
+    services.spawn(store.url, `r${i}`, {
+      concurrency: 3,
+      runConcurrency: 1,
+      missedAfterRealMs: 86_400_000,
+      lockTtlMs: 3_000,
+      candleJobExpireSeconds: 5,
     }),
   );
   await Promise.all(workers.map((w) => w.waitFor((m) => m.type === "ready")));
@@ -72,21 +56,14 @@ it("keeps every candle exactly once through Redis flushes and killed connections
   for (let round = 0; round < 8; round++) {
     const batch = dueKeys(scenario.strategies, 1, now, round);
     keys.push(...batch);
-    await insertCandleJobs(services.queue.boss, batch);
-    await services.redis.publish(`${services.keyPrefix}${CANDLE_JOBS_CHANNEL}`, "{}");
+    await services.enqueue(batch);
     await sleep(200 + Math.random() * 300);
     // Mid-run: locks, cached settings and the registry vanish, or every connection drops.
     if (round % 2 === 0) flushed += await deleteKeysByPrefix(services.redis, services.keyPrefix);
     else killed += await killOurConnections();
   }
 
-  const deadline = Date.now() + 90_000;
-  let report = await checkInvariants(store, keys);
-  while (report.notTerminal.length > 0) {
-    if (Date.now() > deadline) throw new Error(`${report.notTerminal.length} keys never finished`);
-    await sleep(300);
-    report = await checkInvariants(store, keys);
-  }
+  const report = await waitUntilTerminal(store, keys);
   console.log(
     `redis loss: ${keys.length} keys ${JSON.stringify(report.byStatus)}; ${flushed} keys flushed, ${killed} connections killed`,
   );

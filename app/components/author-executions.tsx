@@ -51,37 +51,33 @@ export function ExecutionRows({
       <table className="min-w-full divide-y divide-slate-200 text-sm">
         <thead className="text-left text-xs font-semibold uppercase tracking-wide text-slate-500">
           <tr>
-            <th scope="col" className="py-2 pr-4">
+            <th scope="col" className="py-2 pr-3">
               Candle close
             </th>
-            {showStrategy ? (
-              <th scope="col" className="py-2 pr-4">
-                Strategy
-              </th>
-            ) : null}
-            <th scope="col" className="py-2 pr-4">
-              Version
+            <th scope="col" className="py-2 pr-3">
+              {showStrategy ? "Strategy" : "Version"}
             </th>
-            <th scope="col" className="py-2 pr-4">
+            <th scope="col" className="py-2 pr-3">
               Market
             </th>
-            <th scope="col" className="py-2 pr-4">
+            <th scope="col" className="py-2 pr-3">
               Status
             </th>
-            <th scope="col" className="py-2 pr-4">
+            <th scope="col" className="py-2 pr-3">
               Signal
             </th>
-            <th scope="col" className="py-2 pr-4 text-right">
+            <th scope="col" className="py-2 pr-3 text-right">
               Subscribers
             </th>
-            <th scope="col" className="py-2 pr-4 text-right">
+            <th scope="col" className="py-2 pr-3 text-right">
               Trades
             </th>
-            <th scope="col" className="py-2 pr-4 text-right">
-              Run
-            </th>
-            <th scope="col" className="py-2 pr-4 text-right">
-              Fan-out
+            <th
+              scope="col"
+              className="py-2 pr-3 text-right"
+              title="Strategy run · fan-out to the subscribers"
+            >
+              Timings
             </th>
             <th scope="col" className="py-2">
               Log
@@ -91,23 +87,27 @@ export function ExecutionRows({
         <tbody className="divide-y divide-slate-100 align-top">
           {executions.map((e) => (
             <tr key={e.id}>
-              <td className="whitespace-nowrap py-2 pr-4 tabular-nums text-slate-700">
+              <td className="whitespace-nowrap py-2 pr-3 tabular-nums text-slate-700">
                 {formatTime(e.closeTime)}
               </td>
-              {showStrategy ? <td className="py-2 pr-4">{e.strategyName}</td> : null}
-              <td className="py-2 pr-4 font-mono text-xs">{e.version ?? "—"}</td>
-              <td className="whitespace-nowrap py-2 pr-4 text-slate-600">
+              <td className="py-2 pr-3">
+                {showStrategy ? <span className="block whitespace-nowrap">{e.strategyName}</span> : null}
+                <span className="font-mono text-xs text-slate-500">{e.version ? `v${e.version}` : "—"}</span>
+              </td>
+              <td className="whitespace-nowrap py-2 pr-3 text-slate-600">
                 {e.symbol} · {e.resolution}
               </td>
-              <td className={`py-2 pr-4 font-medium ${STATUS_TONE[e.status] ?? ""}`}>{e.status}</td>
-              <td className="py-2 pr-4" title={e.reason ?? undefined}>
+              <td className={`py-2 pr-3 font-medium ${STATUS_TONE[e.status] ?? ""}`}>{e.status}</td>
+              <td className="py-2 pr-3" title={e.reason ?? undefined}>
                 {e.signal ?? "—"}
               </td>
-              <td className="py-2 pr-4 text-right tabular-nums">{e.subscriberCount}</td>
-              <td className="py-2 pr-4 text-right tabular-nums">{e.tradesCreated}</td>
-              <td className="py-2 pr-4 text-right tabular-nums">{ms(e.runMs)}</td>
-              <td className="py-2 pr-4 text-right tabular-nums">{ms(e.fanoutMs)}</td>
-              <td className="py-2">
+              <td className="py-2 pr-3 text-right tabular-nums">{e.subscriberCount}</td>
+              <td className="py-2 pr-3 text-right tabular-nums">{e.tradesCreated}</td>
+              <td className="whitespace-nowrap py-2 pr-3 text-right tabular-nums">
+                {ms(e.runMs)}
+                <span className="block text-xs text-slate-500">{ms(e.fanoutMs)} fan-out</span>
+              </td>
+              <td className="min-w-[12rem] py-2">
                 {e.errorMessage || e.log ? (
                   <details>
                     <summary className="cursor-pointer text-brand-700">
@@ -115,7 +115,7 @@ export function ExecutionRows({
                     </summary>
                     {e.errorMessage ? <p className="mt-1 max-w-xl text-rose-700">{e.errorMessage}</p> : null}
                     {e.log ? (
-                      <pre className="mt-1 max-h-60 max-w-xl overflow-auto rounded bg-slate-900 p-2 font-mono text-xs text-slate-100">
+                      <pre className="mt-1 max-h-60 max-w-xl overflow-auto whitespace-pre-wrap break-words rounded bg-slate-900 p-2 font-mono text-xs text-slate-100">
                         {e.log}
                       </pre>
                     ) : null}

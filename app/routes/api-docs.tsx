@@ -66,6 +66,23 @@ const METHOD_TONE: Record<string, string> = {
   DELETE: "bg-rose-100 text-rose-800",
 };
 
+/** Text with `code` spans, as the document's descriptions write them. */
+function WithCode({ text }: { text: string }) {
+  return (
+    <>
+      {text.split("`").map((part, i) =>
+        i % 2 ? (
+          <code key={i} className="rounded bg-slate-100 px-1 font-mono text-[0.9em]">
+            {part}
+          </code>
+        ) : (
+          part
+        ),
+      )}
+    </>
+  );
+}
+
 function SchemaBlock({ label, schema }: { label: string; schema: string }) {
   return (
     <details className="mt-2">
@@ -105,15 +122,7 @@ export default function ApiDocs() {
           </h1>
           {description.split("\n\n").map((p) => (
             <p key={p} className="mt-2 text-slate-700">
-              {p.split("`").map((part, i) =>
-                i % 2 ? (
-                  <code key={i} className="rounded bg-slate-100 px-1 font-mono text-sm">
-                    {part}
-                  </code>
-                ) : (
-                  part
-                ),
-              )}
+              <WithCode text={p} />
             </p>
           ))}
           <SchemaBlock label="Error shape" schema={error} />
@@ -139,7 +148,11 @@ export default function ApiDocs() {
                     {op.auth ? null : <span className="text-xs text-slate-500">no token needed</span>}
                   </h3>
                   <p className="mt-2 text-sm text-slate-700">{op.summary}</p>
-                  {op.description ? <p className="mt-1 text-sm text-slate-600">{op.description}</p> : null}
+                  {op.description ? (
+                    <p className="mt-1 text-sm text-slate-600">
+                      <WithCode text={op.description} />
+                    </p>
+                  ) : null}
                   {op.parameters.length ? (
                     <table className="mt-3 w-full text-left text-sm">
                       <thead className="text-xs uppercase tracking-wide text-slate-500">
@@ -174,7 +187,9 @@ export default function ApiDocs() {
                         >
                           {r.status}
                         </span>{" "}
-                        <span className="text-slate-600">{r.description}</span>
+                        <span className="text-slate-600">
+                          <WithCode text={r.description} />
+                        </span>
                         {r.schema ? (
                           <SchemaBlock label={`${r.status} response schema`} schema={r.schema} />
                         ) : null}

@@ -185,7 +185,7 @@ export async function setVersionStatus(
   return { ...version, status };
 }
 
-/** Executions of the author's strategies (one strategy when given), newest first, with their logs. */
+/** Executions of the author's strategies (one strategy when given), newest candle first, with their logs. */
 export async function listAuthorExecutions(db: Db, authorId: string, page: PageRequest, strategyId?: string) {
   const rows = await db
     .select({
@@ -221,12 +221,13 @@ export async function listAuthorExecutions(db: Db, authorId: string, page: PageR
       and(
         eq(strategies.authorId, authorId),
         strategyId ? eq(executions.strategyId, strategyId) : undefined,
-        afterKey(executions.startedAt, executions.id, page.after),
+        afterKey(executions.closeTime, executions.id, page.after),
       ),
     )
-    .orderBy(...newestFirst(executions.startedAt, executions.id))
+    // By candle, not by start: a catch-up pass runs an older close after newer ones.
+    .orderBy(...newestFirst(executions.closeTime, executions.id))
     .limit(page.limit + 1);
-  return toPage(rows, page.limit, (r) => ({ t: r.startedAt, id: r.id }));
+  return toPage(rows, page.limit, (r) => ({ t: r.closeTime, id: r.id }));
 }
 
 /** Active and paused subscribers per strategy of the author (for the author's list). */

@@ -8,7 +8,8 @@ let app: RunningApp;
 let browser: Browser;
 
 beforeAll(async () => {
-  app = await startApp();
+  // A 1h candle closes every real second: the subscriber's subscription produces executions to log.
+  app = await startApp({ TIME_SCALE: "3600" });
   browser = await launchBrowser();
 });
 afterAll(async () => {
@@ -153,9 +154,21 @@ describe("author journey", () => {
     await subscriberPage.getByText("version 1.1.0").waitFor();
     await screenshot(subscriberPage, "author-subscriber-sees-1.1.0");
 
-    // The execution log page answers (executions appear once candles close for the subscription).
+    // The execution log: the subscription made the strategy run at each candle close.
     await page.goto(`${app.url}/author/executions`);
     await page.getByRole("heading", { name: "Execution log" }).waitFor();
+    const completed = page.getByRole("row").filter({ hasText: "COMPLETED" });
+    for (let i = 0; i < 20 && (await completed.count()) === 0; i++) {
+      await page.waitForTimeout(1000);
+      await page.reload();
+    }
+    await expect(completed.first().textContent()).resolves.toMatch(/1\.1\.0|1\.0\.0/);
+    await completed.first().locator("summary").click();
+    await completed
+      .first()
+      .getByText(/close \d+\.\d\d, range/)
+      .waitFor();
+    await screenshot(page, "author-execution-log");
 
     process.stdout.write(
       `${JSON.stringify({ journey: "author", validate_broken_ms: brokenMs, validate_fixed_ms: fixedMs, backtest_8760_candles_ms: backtestMs, saw_progress: sawProgress })}\n`,

@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url";
 import { Redis } from "ioredis";
 import pg from "pg";
 import { deleteKeysByPrefix } from "../../db/infra/index.server";
+import { CANDLE_JOBS_CHANNEL, insertCandleJobs, type CandleJob } from "../candle-jobs";
 import { createQueue, type Queue } from "../queue";
 import type { WorkerProcessSpec } from "./worker-process";
 
@@ -106,14 +107,25 @@ export function spawnWorker(spec: WorkerProcessSpec): WorkerProcess {
   };
 }
 
-/** A pg-boss schema and a Redis key prefix of this test file's own, created before any worker starts. */
-export async function createSharedServices(name: string): Promise<{
+export interface SharedServices {
   schema: string;
   keyPrefix: string;
   queue: Queue;
   redis: Redis;
+  /** A worker process on these services and the store at `databaseUrl`. */
+  spawn(
+    databaseUrl: string,
+    workerId: string,
+    options?: WorkerProcessSpec["options"],
+    extra?: Partial<WorkerProcessSpec>,
+  ): WorkerProcess;
+  /** Queues candle jobs as a scheduler would (fixed ids) and wakes every worker through the bus. */
+  enqueue(jobs: CandleJob[]): Promise<void>;
   cleanup(): Promise<void>;
-}> {
+}
+
+/** A pg-boss schema and a Redis key prefix of this test file's own, created before any worker starts. */
+export async function createSharedServices(name: string): Promise<SharedServices> {
   const suffix = `${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
   const schema = `cc_${name}_${suffix}`.toLowerCase();
   const keyPrefix = `cc-test:${name}:${suffix}:`;
@@ -131,6 +143,22 @@ export async function createSharedServices(name: string): Promise<{
     keyPrefix,
     queue,
     redis,
+    spawn(databaseUrl, workerId, options, extra) {
+      return spawnWorker({
+        workerId,
+        databaseUrl,
+        postgresUrl: POSTGRES_URL,
+        schema,
+        redisUrl: REDIS_URL,
+        keyPrefix,
+        options,
+        ...extra,
+      });
+    },
+    async enqueue(jobs) {
+      await insertCandleJobs(queue.boss, jobs);
+      await redis.publish(`${keyPrefix}${CANDLE_JOBS_CHANNEL}`, "{}");
+    },
     async cleanup() {
       await queue.close();
       await deleteKeysByPrefix(redis, keyPrefix);

@@ -163,3 +163,20 @@ export async function checkInvariants(store: Store, keys: CandleJob[]): Promise<
   }
   return { byStatus, notTerminal, problems };
 }
+
+/** Polls the invariants until every key is terminal; `onTick` runs between polls (a janitor, say). */
+export async function waitUntilTerminal(
+  store: Store,
+  keys: CandleJob[],
+  opts: { timeoutMs?: number; everyMs?: number; onTick?: () => Promise<unknown> } = {},
+): Promise<InvariantReport> {
+  const deadline = Date.now() + (opts.timeoutMs ?? 90_000);
+  for (;;) {
+    const report = await checkInvariants(store, keys);
+    if (report.notTerminal.length === 0) return report;
+    if (Date.now() > deadline)
+      throw new Error(`${report.notTerminal.length} of ${keys.length} keys never became terminal`);
+    await new Promise((r) => setTimeout(r, opts.everyMs ?? 300));
+    await opts.onTick?.();
+  }
+}
