@@ -87,10 +87,16 @@ function UserNav() {
       <NavLink to="/subscriptions" className={navLink}>
         My subscriptions
       </NavLink>
-      <NavLink to="/settings/brokers" className={navLink}>
+      <NavLink to="/author/strategies" className={navLink}>
+        My strategies
+      </NavLink>
+      <NavLink to="/settings" className={navLink}>
         Settings
       </NavLink>
-      <span className="hidden max-w-[14rem] truncate px-1 text-sm text-slate-500 md:inline" title={user.email}>
+      <span
+        className="hidden max-w-[14rem] truncate px-1 text-sm text-slate-500 md:inline"
+        title={user.email}
+      >
         {user.email}
       </span>
       <Form method="post" action="/logout">
@@ -135,13 +141,17 @@ export function ErrorBoundary() {
   const error = useRouteError();
   const notFound = isRouteErrorResponse(error) && error.status === 404;
   const serverErrorId = useErrorId();
-  const errorId = isRouteErrorResponse(error) ? ((error.data?.errorId as string | undefined) ?? serverErrorId) : serverErrorId;
+  const errorId = isRouteErrorResponse(error)
+    ? ((error.data?.errorId as string | undefined) ?? serverErrorId)
+    : serverErrorId;
   return (
     <>
       <Header />
       <main className="mx-auto max-w-xl px-4 py-24 text-center">
         <p className="text-sm font-semibold text-brand-600">{notFound ? "404" : "500"}</p>
-        <h1 className="mt-2 text-2xl font-semibold">{notFound ? "Page not found" : "Something went wrong"}</h1>
+        <h1 className="mt-2 text-2xl font-semibold">
+          {notFound ? "Page not found" : "Something went wrong"}
+        </h1>
         <p className="mt-2 text-slate-600">
           {notFound
             ? "We couldn't find what you were looking for."
@@ -152,7 +162,10 @@ export function ErrorBoundary() {
             Error id: {errorId}
           </p>
         ) : null}
-        <Link to="/" className="mt-6 inline-block rounded-md bg-brand-600 px-4 py-2 text-white hover:bg-brand-700">
+        <Link
+          to="/"
+          className="mt-6 inline-block rounded-md bg-brand-600 px-4 py-2 text-white hover:bg-brand-700"
+        >
           Back to the marketplace
         </Link>
       </main>

@@ -3,19 +3,14 @@
 // Three signal mixes: HOLD (events only), enter/exit (one trade opened or closed per subscriber: the
 // headline figure) and reversal (one closed AND one opened per subscriber, the heaviest candle).
 // Args: --n 1000,10000 --runs 7 --memory (in-process bus instead of Redis)
-import pino from "pino";
 import { sql } from "drizzle-orm";
 import { createInfra, deleteKeysByPrefix } from "../db/infra/index.server";
 import { createRedis } from "../db/infra/redis.server";
 import { createTestStore, insertStrategy, insertSubscriptions, insertUser } from "../db/testing";
 import { latestClose } from "../worker/boundaries";
-import { createCoordinator } from "../worker/coordinator";
-import { exchangesDisabled } from "../worker/exchange-access";
-import { createSimulatedFeed } from "../worker/market-data/simulated-feed";
-import { createWorkerMetrics } from "../worker/metrics";
-import { createStrategyRunner } from "../worker/runtime";
 import { REDIS_URL } from "../worker/testing/processes";
 import { ENTER_EXIT_CODE, FLIP_CODE, HOLD_CODE } from "../worker/testing/strategies";
+import { createBenchCoordinator } from "./_coordinator";
 import { percentile, printResult, round } from "./_stats";
 
 function arg(args: string[], name: string, fallback: string): string {
@@ -38,20 +33,7 @@ async function measure(n: number, scenario: Scenario, runs: number, useRedis: bo
     });
     await insertSubscriptions(store, strategy.id, n);
 
-    const metrics = createWorkerMetrics();
-    const coordinator = createCoordinator({
-      db: store.db,
-      cache: infra.cache,
-      lock: infra.lock,
-      bus: infra.bus,
-      marketData: createSimulatedFeed(),
-      runner: createStrategyRunner({ python: "/usr/bin/python3", sandbox: "bwrap" }),
-      clock: { now: () => Date.now() },
-      workerId: "bench",
-      logger: pino({ level: "warn" }),
-      metrics,
-      exchange: exchangesDisabled,
-      missedAfterMs: 86_400_000,
+    const { metrics, ...coordinator } = createBenchCoordinator(store, infra, {
       onStep: (step) => {
         const t = performance.now();
         stepTimes.push(`${step} +${round(t - lastStep, 1)}`);

@@ -3,16 +3,11 @@
 // Pattern B is measured on a sample of bots and extrapolated linearly (each bot is independent work).
 // Args: --subscribers 1000 --sample 50 --repeat 3
 import { readFileSync } from "node:fs";
-import pino from "pino";
 import { createInfra } from "../db/infra/index.server";
 import { createTestStore, insertStrategy, insertSubscriptions, insertUser } from "../db/testing";
 import { latestClose } from "../worker/boundaries";
-import { createCoordinator } from "../worker/coordinator";
-import { exchangesDisabled } from "../worker/exchange-access";
-import { createSimulatedFeed } from "../worker/market-data/simulated-feed";
-import { createWorkerMetrics } from "../worker/metrics";
-import { createStrategyRunner } from "../worker/runtime";
 import { ENTER_EXIT_CODE } from "../worker/testing/strategies";
+import { createBenchCoordinator } from "./_coordinator";
 import { printResult, round } from "./_stats";
 
 function arg(args: string[], name: string, fallback: number): number {
@@ -60,20 +55,7 @@ export default async function patternAb(args: string[]) {
       bots.push(bot);
     }
 
-    const coordinator = createCoordinator({
-      db: store.db,
-      cache: infra.cache,
-      lock: infra.lock,
-      bus: infra.bus,
-      marketData: createSimulatedFeed(),
-      runner: createStrategyRunner({ python: "/usr/bin/python3", sandbox: "bwrap", maxConcurrent: 2 }),
-      clock: { now: () => Date.now() },
-      workerId: "bench",
-      logger: pino({ level: "warn" }),
-      metrics: createWorkerMetrics(),
-      exchange: exchangesDisabled,
-      missedAfterMs: 86_400_000,
-    });
+    const coordinator = createBenchCoordinator(store, infra);
     const first = latestClose(Date.now(), "1m") - (repeat + 2) * 60_000;
     const job = (strategyId: string, k: number) => ({
       strategyId,

@@ -56,7 +56,7 @@ export async function insertStrategy(
   authorId: string,
   opts: { slug?: string; symbols?: string[]; resolution?: "1m" | "5m" | "1h"; code?: string } = {},
 ) {
-  const slug = opts.slug ?? `s-${newId().slice(0, 8)}`;
+  const slug = opts.slug ?? `s-${newId().slice(-12)}`;
   const { id } = await createStrategy(store.db, authorId, {
     name: `Strategy ${slug}`,
     slug,

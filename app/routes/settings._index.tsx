@@ -1,4 +1,4 @@
-// /settings: broker accounts are the only settings so far.
+// /settings: opens the first settings tab.
 import { redirect } from "@remix-run/node";
 
 export function loader() {

@@ -8,6 +8,7 @@ import { requireUserId } from "~/session.server";
 import { createBrokerAccount, listBrokerAccounts } from "../../db/queries/broker-accounts";
 import { brokerAccountSchema, SUPPORTED_EXCHANGES } from "../../db/validation/broker-account";
 import { parseInput } from "../../db/validation/fields";
+import { SettingsTabs } from "~/components/settings-tabs";
 
 export const meta: MetaFunction = () => [{ title: "Broker accounts · Candlecast" }];
 
@@ -21,24 +22,42 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const form = await request.formData();
   const parsed = parseInput(brokerAccountSchema, form);
   // Only what is safe to echo back: never the API key or the secret.
-  const values = { kind: String(form.get("kind") ?? "paper"), name: String(form.get("name") ?? ""), exchange: String(form.get("exchange") ?? "") };
+  const values = {
+    kind: String(form.get("kind") ?? "paper"),
+    name: String(form.get("name") ?? ""),
+    exchange: String(form.get("exchange") ?? ""),
+  };
   if (!parsed.ok) return json({ ok: false as const, errors: parsed.errors, values }, { status: 400 });
-  const { id } = await createBrokerAccount(context.app.store.db, userId, parsed.data, context.app.config.encryptionKey);
+  const { id } = await createBrokerAccount(
+    context.app.store.db,
+    userId,
+    parsed.data,
+    context.app.config.encryptionKey,
+  );
   return json({ ok: true as const, addedId: id, errors: {} as Record<string, string>, values: null });
 }
 
-function AccountRow({ account }: { account: ReturnType<typeof useLoaderData<typeof loader>>["accounts"][number] }) {
+function AccountRow({
+  account,
+}: {
+  account: ReturnType<typeof useLoaderData<typeof loader>>["accounts"][number];
+}) {
   return (
     <li className="flex flex-wrap items-center justify-between gap-3 px-4 py-3">
       <div className="min-w-0">
         <p className="truncate font-medium text-slate-900">{account.name}</p>
         <p className="text-sm text-slate-500">
-          {account.kind === "paper" ? "Simulated fills at the candle close, no real money" : `${account.exchange}${account.testnet ? " · testnet" : ""}`}
+          {account.kind === "paper"
+            ? "Simulated fills at the candle close, no real money"
+            : `${account.exchange}${account.testnet ? " · testnet" : ""}`}
         </p>
       </div>
       <div className="flex items-center gap-2">
         {account.credentialsHint ? (
-          <span className="rounded bg-slate-100 px-2 py-0.5 font-mono text-xs text-slate-600" title="API key (masked)">
+          <span
+            className="rounded bg-slate-100 px-2 py-0.5 font-mono text-xs text-slate-600"
+            title="API key (masked)"
+          >
             {account.credentialsHint}
           </span>
         ) : null}
@@ -71,13 +90,22 @@ export default function BrokerAccounts() {
 
   return (
     <div className="mx-auto max-w-3xl space-y-8">
+      <SettingsTabs />
       <div>
         <h1 className="text-2xl font-semibold tracking-tight">Broker accounts</h1>
-        <p className="mt-1 text-slate-600">Where your subscriptions place their orders. Each subscription uses one account.</p>
+        <p className="mt-1 text-slate-600">
+          Where your subscriptions place their orders. Each subscription uses one account.
+        </p>
       </div>
 
-      <section aria-labelledby="accounts-heading" className="rounded-xl border border-slate-200 bg-white shadow-sm">
-        <h2 id="accounts-heading" className="border-b border-slate-200 px-4 py-3 text-sm font-semibold text-slate-700">
+      <section
+        aria-labelledby="accounts-heading"
+        className="rounded-xl border border-slate-200 bg-white shadow-sm"
+      >
+        <h2
+          id="accounts-heading"
+          className="border-b border-slate-200 px-4 py-3 text-sm font-semibold text-slate-700"
+        >
           Your accounts
         </h2>
         <ul className="divide-y divide-slate-100">
@@ -87,12 +115,18 @@ export default function BrokerAccounts() {
         </ul>
       </section>
 
-      <section aria-labelledby="add-heading" className="rounded-xl border border-slate-200 bg-white p-4 shadow-sm sm:p-6">
+      <section
+        aria-labelledby="add-heading"
+        className="rounded-xl border border-slate-200 bg-white p-4 shadow-sm sm:p-6"
+      >
         <h2 id="add-heading" className="text-lg font-semibold">
           Add an account
         </h2>
         {result?.ok ? (
-          <p role="status" className="mt-3 rounded-md border border-emerald-200 bg-emerald-50 px-3 py-2 text-sm text-emerald-800">
+          <p
+            role="status"
+            className="mt-3 rounded-md border border-emerald-200 bg-emerald-50 px-3 py-2 text-sm text-emerald-800"
+          >
             Account added. API credentials are stored encrypted and are never shown again.
           </p>
         ) : null}
@@ -117,14 +151,22 @@ export default function BrokerAccounts() {
                   <span>
                     <span className="block text-sm font-medium">{k === "paper" ? "Paper" : "Exchange"}</span>
                     <span className="block text-xs text-slate-500">
-                      {k === "paper" ? "Practise with simulated fills." : "Trade on your exchange account through its API."}
+                      {k === "paper"
+                        ? "Practise with simulated fills."
+                        : "Trade on your exchange account through its API."}
                     </span>
                   </span>
                 </label>
               ))}
             </div>
           </fieldset>
-          <TextField name="name" label="Name" defaultValue={values?.name ?? ""} error={errors.name} placeholder="e.g. Binance main" />
+          <TextField
+            name="name"
+            label="Name"
+            defaultValue={values?.name ?? ""}
+            error={errors.name}
+            placeholder="e.g. Binance main"
+          />
           <div className={hydrated && kind === "paper" ? "hidden" : "space-y-4"} data-exchange-fields>
             <p className="text-xs text-slate-500">Only needed for exchange accounts.</p>
             <SelectField
@@ -134,7 +176,13 @@ export default function BrokerAccounts() {
               error={errors.exchange}
               options={SUPPORTED_EXCHANGES.map((e) => ({ value: e, label: e[0].toUpperCase() + e.slice(1) }))}
             />
-            <TextField name="apiKey" label="API key" autoComplete="off" spellCheck={false} error={errors.apiKey} />
+            <TextField
+              name="apiKey"
+              label="API key"
+              autoComplete="off"
+              spellCheck={false}
+              error={errors.apiKey}
+            />
             <TextField
               name="secret"
               label="API secret"

@@ -8,6 +8,7 @@ import { requireUserId } from "~/session.server";
 import { createApiToken, listApiTokens, revokeApiToken } from "../../db/queries/api-tokens";
 import { apiTokenSchema } from "../../db/validation/api-token";
 import { parseInput } from "../../db/validation/fields";
+import { SettingsTabs } from "~/components/settings-tabs";
 
 export const meta: MetaFunction = () => [{ title: "API tokens · Candlecast" }];
 
@@ -40,6 +41,7 @@ export default function ApiTokens() {
   const result = useActionData<typeof action>();
   return (
     <div className="mx-auto max-w-3xl space-y-8">
+      <SettingsTabs />
       <div>
         <h1 className="text-2xl font-semibold tracking-tight">API tokens</h1>
         <p className="mt-1 text-slate-600">

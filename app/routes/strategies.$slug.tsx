@@ -93,6 +93,12 @@ export default function StrategyPage() {
           >
             Subscribe
           </Link>
+          <Link
+            to={`/strategies/${strategy.slug}/backtest`}
+            className="inline-flex h-10 items-center justify-center rounded-lg px-6 text-sm font-medium text-slate-700 ring-1 ring-slate-300 hover:bg-slate-50"
+          >
+            Run a backtest
+          </Link>
           <p className="text-center text-xs text-slate-500 md:text-right">
             {formatCount(strategy.subscriberCount)}{" "}
             {strategy.subscriberCount === 1 ? "subscriber" : "subscribers"} · your own risk settings
