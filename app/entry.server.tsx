@@ -17,7 +17,10 @@ export const handleError: HandleErrorFunction = (error, { request, context }) =>
   if (request.signal.aborted) return;
   const errorId = newId();
   errorIds.set(context, errorId);
-  context.app.logger.error({ err: error, errorId, method: request.method, url: request.url }, "unhandled error");
+  context.app.logger.error(
+    { err: error, errorId, method: request.method, url: request.url },
+    "unhandled error",
+  );
 };
 
 export default function handleRequest(

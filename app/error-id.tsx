@@ -9,7 +9,9 @@ export function useErrorId(): string | undefined {
   const [id] = useState(
     () =>
       fromServer ??
-      (typeof document === "undefined" ? undefined : (document.querySelector("[data-error-id]")?.getAttribute("data-error-id") ?? undefined)),
+      (typeof document === "undefined"
+        ? undefined
+        : (document.querySelector("[data-error-id]")?.getAttribute("data-error-id") ?? undefined)),
   );
   return id;
 }

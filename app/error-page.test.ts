@@ -20,7 +20,18 @@ it("shows the logged error id on the 500 page", async () => {
   const build = (await import(pathToFileURL(BUILD_FILE).href)) as ServerBuild;
   const handle = createRequestHandler(build, "production");
   // A store that fails every query: the root loader's session read throws an unexpected error.
-  const broken = { ...t.app, logger, store: { ...t.app.store, db: new Proxy(t.app.store.db, { get: () => { throw new Error("store is down"); } }) } };
+  const broken = {
+    ...t.app,
+    logger,
+    store: {
+      ...t.app.store,
+      db: new Proxy(t.app.store.db, {
+        get: () => {
+          throw new Error("store is down");
+        },
+      }),
+    },
+  };
   const cookie = await signInAs(t, (await insertUser(t.store)).id);
   const res = await handle(makeRequest("/login", { cookie }), { app: broken });
   expect(res.status).toBe(500);
@@ -30,5 +41,9 @@ it("shows the logged error id on the 500 page", async () => {
   expect(html).toContain("Something went wrong");
   expect(html).not.toContain("store is down");
   const logged = lines.map((l) => JSON.parse(l)).find((l) => l.msg === "unhandled error");
-  expect(logged).toMatchObject({ errorId: shown, url: "http://candlecast.test/login", err: { message: "store is down" } });
+  expect(logged).toMatchObject({
+    errorId: shown,
+    url: "http://candlecast.test/login",
+    err: { message: "store is down" },
+  });
 });

@@ -20,7 +20,10 @@ export async function createEventHub(bus: Bus, logger?: InfraLogger): Promise<Ev
   const unsubscribe: Unsubscribe = await bus.subscribe(OUTBOX_CHANNEL, (message) => {
     const parsed = outboxMessageSchema.safeParse(message);
     if (!parsed.success) {
-      logger?.warn({ issues: parsed.error.issues.slice(0, 3) }, "event hub: dropped a malformed outbox message");
+      logger?.warn(
+        { issues: parsed.error.issues.slice(0, 3) },
+        "event hub: dropped a malformed outbox message",
+      );
       return;
     }
     for (const event of parsed.data.events) {

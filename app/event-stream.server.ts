@@ -113,7 +113,13 @@ async function replay(
     return latest;
   }
   for (const row of rows) {
-    send({ seq: row.seq, userId: row.userId, type: row.type as OutboxEvent["type"], payload: JSON.parse(row.payload), createdAt: row.createdAt });
+    send({
+      seq: row.seq,
+      userId: row.userId,
+      type: row.type as OutboxEvent["type"],
+      payload: JSON.parse(row.payload),
+      createdAt: row.createdAt,
+    });
   }
   return null;
 }

@@ -14,7 +14,11 @@ export const MAX_FAILURES_PER_EMAIL = 20;
 const counterSchema = z.object({ count: z.number().int(), resetAt: z.number() });
 
 export function clientAddress(request: Request): string {
-  return request.headers.get("x-forwarded-for")?.split(",")[0]?.trim() || request.headers.get("x-real-ip") || "local";
+  return (
+    request.headers.get("x-forwarded-for")?.split(",")[0]?.trim() ||
+    request.headers.get("x-real-ip") ||
+    "local"
+  );
 }
 
 export function createLoginThrottle(cache: Cache, now: () => number = Date.now) {
@@ -37,7 +41,9 @@ export function createLoginThrottle(cache: Cache, now: () => number = Date.now) 
       for (const { key } of keys(email, client)) {
         const c = await cache.getJson(key, counterSchema);
         const fresh = !c || c.resetAt <= now();
-        const next = fresh ? { count: 1, resetAt: now() + LOGIN_WINDOW_MS } : { count: c.count + 1, resetAt: c.resetAt };
+        const next = fresh
+          ? { count: 1, resetAt: now() + LOGIN_WINDOW_MS }
+          : { count: c.count + 1, resetAt: c.resetAt };
         await cache.setJson(key, next, next.resetAt - now());
       }
     },

@@ -109,7 +109,11 @@ export function assertSameOrigin(request: Request) {
 }
 
 /** Only local paths: `redirectTo` from a query string must not send the user to another site. */
-export function safeRedirect(to: FormDataEntryValue | string | null | undefined, fallback = "/subscriptions") {
-  if (typeof to !== "string" || !to.startsWith("/") || to.startsWith("//") || to.startsWith("/\\")) return fallback;
+export function safeRedirect(
+  to: FormDataEntryValue | string | null | undefined,
+  fallback = "/subscriptions",
+) {
+  if (typeof to !== "string" || !to.startsWith("/") || to.startsWith("//") || to.startsWith("/\\"))
+    return fallback;
   return to;
 }

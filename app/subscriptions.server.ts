@@ -9,7 +9,11 @@ import {
 } from "../db/queries/subscriptions";
 
 /** The user's subscription, or a thrown 404 (another user's id is indistinguishable from a missing one). */
-export async function requireSubscriptionOwner(context: AppLoadContext, userId: string, subscriptionId: string) {
+export async function requireSubscriptionOwner(
+  context: AppLoadContext,
+  userId: string,
+  subscriptionId: string,
+) {
   const subscription = await getSubscription(context.app.store.db, userId, subscriptionId);
   if (!subscription) throw new Response("Subscription not found", { status: 404 });
   return subscription;
@@ -19,7 +23,11 @@ export async function requireSubscriptionOwner(context: AppLoadContext, userId: 
  * Tells the workers (they refresh their active-candle registry) and the user's other open tabs
  * (an outbox event, so a reconnecting tab replays it too).
  */
-export async function announceSubscriptionChange(context: AppLoadContext, userId: string, change: SubscriptionChanged) {
+export async function announceSubscriptionChange(
+  context: AppLoadContext,
+  userId: string,
+  change: SubscriptionChanged,
+) {
   const { store, infra, logger } = context.app;
   const [row] = await store.db
     .insert(events)
@@ -51,10 +59,17 @@ export async function applyStatusAction(
   if (!result) throw new Response("Subscription not found", { status: 404 });
   if (!result.changed) {
     return json(
-      { ok: false as const, error: `This subscription is ${result.status}: it cannot be ${action === "cancel" ? "cancelled" : `${action}d`}.` },
+      {
+        ok: false as const,
+        error: `This subscription is ${result.status}: it cannot be ${action === "cancel" ? "cancelled" : `${action}d`}.`,
+      },
       { status: 409 },
     );
   }
-  await announceSubscriptionChange(context, userId, { subscriptionId, strategyId: result.strategyId, status: result.status });
+  await announceSubscriptionChange(context, userId, {
+    subscriptionId,
+    strategyId: result.strategyId,
+    status: result.status,
+  });
   return null;
 }

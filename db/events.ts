@@ -5,6 +5,8 @@ import { z } from "zod";
 export const OUTBOX_CHANNEL = "outbox";
 /** The bus channel on which the web app announces subscription changes to the workers. */
 export const SUBSCRIPTION_CHANGED_CHANNEL = "subscription-changed";
+/** The bus channel on which the web app announces a strategy change (new version, visibility). */
+export const STRATEGY_CHANGED_CHANNEL = "strategy-changed";
 
 export const EVENT_TYPES = [
   "execution",

@@ -6,7 +6,7 @@ import { latestClose } from "./boundaries";
 import { executionEventSchema, OUTBOX_CHANNEL, outboxMessageSchema, type OutboxEvent } from "../db/events";
 import type { Cache } from "../db/infra/cache";
 import { createInfra, type Infra } from "../db/infra/index.server";
-import { executions, trades } from "../db/schema";
+import { executions, strategies, trades } from "../db/schema";
 import {
   createTestStore,
   insertStrategy,
@@ -20,7 +20,7 @@ import { exchangesDisabled } from "./exchange-access";
 import { createSimulatedFeed } from "./market-data/simulated-feed";
 import { createWorkerMetrics } from "./metrics";
 import { createStrategyRunner, type StrategyRunner } from "./runtime";
-import { BUY_CODE, CRASH_CODE, HOLD_CODE } from "./testing/strategies";
+import { BUY_CODE, CRASH_CODE, ENTER_EXIT_CODE, HOLD_CODE } from "./testing/strategies";
 
 let store: TestStore;
 let infra: Infra;
@@ -109,6 +109,20 @@ describe("coordinator", () => {
     const opened = await store.db.select().from(trades).where(eq(trades.strategyId, s.id));
     expect(opened).toHaveLength(2);
     expect(c.metrics.candleJobs.get({ outcome: "already_done" })).toBe(1);
+  });
+
+  it("closing trades refreshes the strategy's cached marketplace figures", async () => {
+    const { s, job } = await strategyWith(ENTER_EXIT_CODE, 2);
+    // ENTER_EXIT buys on candles with an even open minute and closes on the next one.
+    const buyClose = (Math.floor(close / 120_000) - 1) * 120_000 + 60_000;
+    const at = (closeTime: number) => coordinator({ clock: { now: () => closeTime + 1000 } });
+    expect(await at(buyClose).executeCandle({ ...job, closeTime: buyClose })).toMatchObject({ opened: 2 });
+    const exit = await at(buyClose + 60_000).executeCandle({ ...job, closeTime: buyClose + 60_000 });
+    expect(exit).toMatchObject({ status: "executed", signal: "CLOSE", closed: 2 });
+    const [card] = await store.db.select().from(strategies).where(eq(strategies.id, s.id));
+    expect(card.tradesCount).toBeGreaterThan(0);
+    expect(card.winRate).not.toBeNull();
+    expect(card.sparkline.length).toBeGreaterThanOrEqual(2);
   });
 
   it("a held lock means someone else is on it: the job completes doing nothing", async () => {

@@ -10,6 +10,7 @@ import type { Lock } from "../db/infra/lock";
 import { withLock } from "../db/infra/with-lock";
 import type { Logger } from "../db/logger.server";
 import { claimExecution, failExecution, findExecution, recordExecution } from "../db/queries/executions";
+import { refreshStrategyPerformance } from "../db/queries/marketplace";
 import {
   listFanOutSubscriptions,
   listOpenTradesOfStrategy,
@@ -431,6 +432,12 @@ export function createCoordinator(deps: CoordinatorDeps) {
       "execution completed",
     );
     if (plan.orders.length > 0) await deps.exchange.placeOrders(plan.orders, log);
+    // The marketplace cards read cached figures; refresh them when this candle realised P&L.
+    if (result.tradesClosed > 0) {
+      await refreshStrategyPerformance(db, job.strategyId).catch((error: unknown) =>
+        log.warn({ err: error }, "could not refresh the strategy's cached performance"),
+      );
+    }
     return {
       status: "executed",
       executionId,

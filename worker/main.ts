@@ -6,7 +6,7 @@ import type PgBoss from "pg-boss";
 import type { Store } from "../db/client";
 import { openStore } from "../db/client";
 import { loadConfigOrExit, type Config } from "../db/config.server";
-import { SUBSCRIPTION_CHANGED_CHANNEL } from "../db/events";
+import { STRATEGY_CHANGED_CHANNEL, SUBSCRIPTION_CHANGED_CHANNEL } from "../db/events";
 import { createInfra, type Infra } from "../db/infra/index.server";
 import type { Unsubscribe } from "../db/infra/bus";
 import { createLogger, type Logger } from "../db/logger.server";
@@ -221,17 +221,20 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
 
   const unsubscribes: Unsubscribe[] = [];
   let rebuildTimer: ReturnType<typeof setTimeout> | undefined;
+  const rebuildSoon = () => {
+    // Coalesce a burst of changes (a bulk pause) into one rebuild.
+    clearTimeout(rebuildTimer);
+    rebuildTimer = setTimeout(() => {
+      if (stopping) return;
+      rebuildRegistry().catch((error) =>
+        logger.error({ err: error }, "registry rebuild after a subscription change failed"),
+      );
+    }, 100);
+  };
   unsubscribes.push(
-    await infra.bus.subscribe(SUBSCRIPTION_CHANGED_CHANNEL, () => {
-      // Coalesce a burst of changes (a bulk pause) into one rebuild.
-      clearTimeout(rebuildTimer);
-      rebuildTimer = setTimeout(() => {
-        if (stopping) return;
-        rebuildRegistry().catch((error) =>
-          logger.error({ err: error }, "registry rebuild after a subscription change failed"),
-        );
-      }, 100);
-    }),
+    await infra.bus.subscribe(SUBSCRIPTION_CHANGED_CHANNEL, rebuildSoon),
+    // A new version may trade other markets; its settings were already evicted from the cache by the web app.
+    await infra.bus.subscribe(STRATEGY_CHANGED_CHANNEL, rebuildSoon),
     await infra.bus.subscribe(CANDLE_JOBS_CHANNEL, () => wakeLocalLoops()),
   );
 

@@ -19,6 +19,7 @@ import { defineOperation } from "./operation.server";
 import { pageOf, pageQuerySchema, toPageBody } from "./pagination.server";
 import { parseOr422, patchObject } from "./parse.server";
 import { strategySchema, versionSchema } from "./schemas.server";
+import { announceStrategyChange } from "../strategy-changes.server";
 
 type StrategyRow = NonNullable<Awaited<ReturnType<typeof getVisibleStrategy>>>;
 
@@ -159,6 +160,7 @@ export const strategyOperations = [
       const strategy = await requireAuthorStrategy(context, user.userId, params.id);
       const published = await publishVersion(context.app.store.db, user.userId, strategy.id, body);
       if (!published) throw notFound("Strategy");
+      await announceStrategyChange(context, strategy.id);
       const version = await getAuthorVersion(context.app.store.db, user.userId, strategy.id, published.id);
       return {
         status: 201,

@@ -7,14 +7,27 @@ export function useAuthRedirect() {
   const [params] = useSearchParams();
   const redirectTo = params.get("redirectTo") ?? "";
   const switchTo = (path: string, label: string) => (
-    <Link to={`${path}${redirectTo ? `?redirectTo=${encodeURIComponent(redirectTo)}` : ""}`} className="font-medium text-brand-600 hover:underline">
+    <Link
+      to={`${path}${redirectTo ? `?redirectTo=${encodeURIComponent(redirectTo)}` : ""}`}
+      className="font-medium text-brand-600 hover:underline"
+    >
       {label}
     </Link>
   );
   return { redirectTo, switchTo };
 }
 
-export function AuthCard({ title, subtitle, children, footer }: { title: string; subtitle: string; children: ReactNode; footer: ReactNode }) {
+export function AuthCard({
+  title,
+  subtitle,
+  children,
+  footer,
+}: {
+  title: string;
+  subtitle: string;
+  children: ReactNode;
+  footer: ReactNode;
+}) {
   return (
     <div className="mx-auto max-w-md">
       <div className="rounded-xl border border-slate-200 bg-white p-6 shadow-sm sm:p-8">

@@ -141,7 +141,11 @@ export function SubmitButton({
   name,
   value,
   ...rest
-}: ComponentPropsWithoutRef<"button"> & { pendingLabel?: string; variant?: ButtonVariant; size?: "sm" | "md" }) {
+}: ComponentPropsWithoutRef<"button"> & {
+  pendingLabel?: string;
+  variant?: ButtonVariant;
+  size?: "sm" | "md";
+}) {
   const navigation = useNavigation();
   const submitting = navigation.state === "submitting";
   const pending =

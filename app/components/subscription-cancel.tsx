@@ -4,7 +4,15 @@ import { AlertDialog } from "radix-ui";
 import { useState } from "react";
 import { buttonClass, SubmitButton } from "./forms";
 
-export function CancelSubscription({ id, strategyName, redirectTo }: { id: string; strategyName: string; redirectTo: string }) {
+export function CancelSubscription({
+  id,
+  strategyName,
+  redirectTo,
+}: {
+  id: string;
+  strategyName: string;
+  redirectTo: string;
+}) {
   const [open, setOpen] = useState(false);
   return (
     <>
@@ -22,7 +30,9 @@ export function CancelSubscription({ id, strategyName, redirectTo }: { id: strin
         <AlertDialog.Portal>
           <AlertDialog.Overlay className="fixed inset-0 z-40 bg-slate-900/40" />
           <AlertDialog.Content className="fixed left-1/2 top-1/2 z-50 w-[calc(100%-2rem)] max-w-md -translate-x-1/2 -translate-y-1/2 rounded-xl bg-white p-6 shadow-xl focus:outline-none">
-            <AlertDialog.Title className="text-lg font-semibold text-slate-900">Cancel this subscription?</AlertDialog.Title>
+            <AlertDialog.Title className="text-lg font-semibold text-slate-900">
+              Cancel this subscription?
+            </AlertDialog.Title>
             <AlertDialog.Description asChild>
               <div className="mt-2 space-y-2 text-sm text-slate-600">
                 <CancelConsequences strategyName={strategyName} />
@@ -32,7 +42,13 @@ export function CancelSubscription({ id, strategyName, redirectTo }: { id: strin
               <AlertDialog.Cancel className={buttonClass("secondary")}>Keep subscription</AlertDialog.Cancel>
               <Form method="post" action={`/subscriptions/${id}`} onSubmit={() => setOpen(false)}>
                 <input type="hidden" name="redirectTo" value={redirectTo} />
-                <SubmitButton variant="danger" name="intent" value="cancel" className="w-full" pendingLabel="Cancelling…">
+                <SubmitButton
+                  variant="danger"
+                  name="intent"
+                  value="cancel"
+                  className="w-full"
+                  pendingLabel="Cancelling…"
+                >
                   Yes, cancel subscription
                 </SubmitButton>
               </Form>
@@ -48,8 +64,9 @@ export function CancelConsequences({ strategyName }: { strategyName: string }) {
   return (
     <>
       <p>
-        <strong className="font-medium text-slate-800">{strategyName}</strong> stops trading for you from the next candle close. Open
-        positions are no longer managed by the strategy: close them at your broker if needed.
+        <strong className="font-medium text-slate-800">{strategyName}</strong> stops trading for you from the
+        next candle close. Open positions are no longer managed by the strategy: close them at your broker if
+        needed.
       </p>
       <p>Your trade history stays available. This cannot be undone; you can subscribe again later.</p>
     </>

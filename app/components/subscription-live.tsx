@@ -4,7 +4,14 @@ import { useEffect, useRef, useState } from "react";
 export type LiveState = "connecting" | "live" | "reconnecting";
 export type LiveEvent = { seq: number; type: string; payload: unknown; createdAt?: number };
 
-const EVENT_TYPES = ["execution", "trade.closed", "subscription.changed", "backtest.progress", "validation.result", "resync"];
+const EVENT_TYPES = [
+  "execution",
+  "trade.closed",
+  "subscription.changed",
+  "backtest.progress",
+  "validation.result",
+  "resync",
+];
 const MANUAL_RETRY_MS = 3000;
 
 /**
@@ -43,7 +50,12 @@ export function useLiveEvents(since: number | null, onEvent: (event: LiveEvent) 
           } catch {
             return;
           }
-          handler.current({ seq: Number(m.lastEventId) || 0, type, payload: data.payload ?? data, createdAt: data.createdAt });
+          handler.current({
+            seq: Number(m.lastEventId) || 0,
+            type,
+            payload: data.payload ?? data,
+            createdAt: data.createdAt,
+          });
         });
       }
     };
@@ -68,10 +80,15 @@ export function LiveIndicator({ state }: { state: LiveState }) {
       aria-live="polite"
       data-live-state={state}
       className={`inline-flex items-center gap-1.5 rounded-full px-2.5 py-1 text-xs font-medium ring-1 ring-inset ${
-        live ? "bg-emerald-50 text-emerald-700 ring-emerald-600/20" : "bg-amber-50 text-amber-800 ring-amber-600/20"
+        live
+          ? "bg-emerald-50 text-emerald-700 ring-emerald-600/20"
+          : "bg-amber-50 text-amber-800 ring-amber-600/20"
       }`}
     >
-      <span aria-hidden className={`h-2 w-2 rounded-full ${live ? "animate-pulse bg-emerald-500" : "bg-amber-500"}`} />
+      <span
+        aria-hidden
+        className={`h-2 w-2 rounded-full ${live ? "animate-pulse bg-emerald-500" : "bg-amber-500"}`}
+      />
       {live ? "Live" : state === "connecting" ? "Connecting…" : "Reconnecting…"}
     </span>
   );

@@ -20,11 +20,25 @@ export function SubscriptionActions({
       <Form method="post" action={`/subscriptions/${id}`}>
         <input type="hidden" name="redirectTo" value={redirectTo} />
         {status === "active" ? (
-          <SubmitButton key="pause" variant="secondary" size="sm" name="intent" value="pause" pendingLabel="Pausing…">
+          <SubmitButton
+            key="pause"
+            variant="secondary"
+            size="sm"
+            name="intent"
+            value="pause"
+            pendingLabel="Pausing…"
+          >
             Pause
           </SubmitButton>
         ) : (
-          <SubmitButton key="resume" variant="primary" size="sm" name="intent" value="resume" pendingLabel="Resuming…">
+          <SubmitButton
+            key="resume"
+            variant="primary"
+            size="sm"
+            name="intent"
+            value="resume"
+            pendingLabel="Resuming…"
+          >
             Resume
           </SubmitButton>
         )}

@@ -36,7 +36,9 @@ const td = "whitespace-nowrap px-3 py-2 tabular-nums";
 function SideBadge({ side }: { side: string | null }) {
   if (!side) return <span className="text-slate-400">—</span>;
   return (
-    <span className={`rounded px-1.5 py-0.5 text-xs font-semibold ${side === "LONG" ? "bg-emerald-50 text-emerald-700" : "bg-rose-50 text-rose-700"}`}>
+    <span
+      className={`rounded px-1.5 py-0.5 text-xs font-semibold ${side === "LONG" ? "bg-emerald-50 text-emerald-700" : "bg-rose-50 text-rose-700"}`}
+    >
       {side}
     </span>
   );
@@ -44,25 +46,34 @@ function SideBadge({ side }: { side: string | null }) {
 
 export function SubscriptionTrades({ trades, limit }: { trades: TradeRow[]; limit: number }) {
   return (
-    <section aria-labelledby="trades-heading" className="rounded-xl border border-slate-200 bg-white shadow-sm">
+    <section
+      aria-labelledby="trades-heading"
+      className="rounded-xl border border-slate-200 bg-white shadow-sm"
+    >
       <div className="flex items-baseline justify-between gap-2 border-b border-slate-200 px-4 py-3">
         <h2 id="trades-heading" className="text-base font-semibold">
           Trades
         </h2>
-        <span className="text-xs text-slate-500">{trades.length >= limit ? `Latest ${limit}` : `${trades.length} total`}</span>
+        <span className="text-xs text-slate-500">
+          {trades.length >= limit ? `Latest ${limit}` : `${trades.length} total`}
+        </span>
       </div>
       {trades.length === 0 ? (
-        <p className="px-4 py-8 text-center text-sm text-slate-500">No trades yet. They appear here as soon as a signal opens a position.</p>
+        <p className="px-4 py-8 text-center text-sm text-slate-500">
+          No trades yet. They appear here as soon as a signal opens a position.
+        </p>
       ) : (
         <div className="overflow-x-auto">
           <table className="min-w-full divide-y divide-slate-100 text-sm">
             <thead className="bg-slate-50">
               <tr>
-                {["Opened", "Symbol", "Side", "Qty", "Entry", "SL", "TP", "Exit", "P&L", "Status"].map((h) => (
-                  <th key={h} scope="col" className={th}>
-                    {h}
-                  </th>
-                ))}
+                {["Opened", "Symbol", "Side", "Qty", "Entry", "SL", "TP", "Exit", "P&L", "Status"].map(
+                  (h) => (
+                    <th key={h} scope="col" className={th}>
+                      {h}
+                    </th>
+                  ),
+                )}
               </tr>
             </thead>
             <tbody className="divide-y divide-slate-100">
@@ -83,7 +94,9 @@ export function SubscriptionTrades({ trades, limit }: { trades: TradeRow[]; limi
                   </td>
                   <td className={td}>
                     {t.status === "open" ? (
-                      <span className="rounded-full bg-brand-50 px-2 py-0.5 text-xs font-medium text-brand-700">Open</span>
+                      <span className="rounded-full bg-brand-50 px-2 py-0.5 text-xs font-medium text-brand-700">
+                        Open
+                      </span>
                     ) : (
                       <span className="text-slate-600" title={formatTime(t.closedAt)}>
                         {humanReason(t.exitReason)}
@@ -102,17 +115,25 @@ export function SubscriptionTrades({ trades, limit }: { trades: TradeRow[]; limi
 
 function outcome(s: SignalRow): { text: string; tone: string } {
   if (s.status === "FAILED") return { text: "Strategy error: no trade", tone: "text-rose-600" };
-  if (s.tradeStatus === "open" || s.tradeStatus === "closed") return { text: `Opened ${s.tradeSide ?? ""}`.trim(), tone: "text-emerald-700" };
+  if (s.tradeStatus === "open" || s.tradeStatus === "closed")
+    return { text: `Opened ${s.tradeSide ?? ""}`.trim(), tone: "text-emerald-700" };
   if (s.tradeStatus === "skipped" || s.tradeStatus === "rejected") {
-    return { text: `${s.tradeStatus === "skipped" ? "Skipped" : "Rejected"}: ${humanReason(s.tradeReason).toLowerCase()}`, tone: "text-amber-700" };
+    return {
+      text: `${s.tradeStatus === "skipped" ? "Skipped" : "Rejected"}: ${humanReason(s.tradeReason).toLowerCase()}`,
+      tone: "text-amber-700",
+    };
   }
-  if (s.status === "SKIPPED") return { text: humanReason(s.errorMessage ?? "skipped"), tone: "text-slate-500" };
+  if (s.status === "SKIPPED")
+    return { text: humanReason(s.errorMessage ?? "skipped"), tone: "text-slate-500" };
   return { text: "No trade", tone: "text-slate-500" };
 }
 
 export function SubscriptionSignals({ signals }: { signals: SignalRow[] }) {
   return (
-    <section aria-labelledby="signals-heading" className="rounded-xl border border-slate-200 bg-white shadow-sm">
+    <section
+      aria-labelledby="signals-heading"
+      className="rounded-xl border border-slate-200 bg-white shadow-sm"
+    >
       <h2 id="signals-heading" className="border-b border-slate-200 px-4 py-3 text-base font-semibold">
         Recent signals
       </h2>
@@ -125,12 +146,20 @@ export function SubscriptionSignals({ signals }: { signals: SignalRow[] }) {
           {signals.map((s) => {
             const o = outcome(s);
             return (
-              <li key={s.executionId} data-execution-id={s.executionId} className="flex flex-wrap items-center justify-between gap-x-4 gap-y-1 px-4 py-2.5 text-sm">
+              <li
+                key={s.executionId}
+                data-execution-id={s.executionId}
+                className="flex flex-wrap items-center justify-between gap-x-4 gap-y-1 px-4 py-2.5 text-sm"
+              >
                 <span className="flex items-center gap-3">
                   <span className="font-mono text-xs text-slate-500">{formatTime(s.closeTime)}</span>
                   <span className="font-medium">{s.symbol}</span>
-                  <span className="rounded bg-slate-100 px-1.5 py-0.5 text-xs font-semibold text-slate-700">{s.signal ?? s.status}</span>
-                  {s.price !== null ? <span className="tabular-nums text-slate-500">@ {formatPrice(s.price)}</span> : null}
+                  <span className="rounded bg-slate-100 px-1.5 py-0.5 text-xs font-semibold text-slate-700">
+                    {s.signal ?? s.status}
+                  </span>
+                  {s.price !== null ? (
+                    <span className="tabular-nums text-slate-500">@ {formatPrice(s.price)}</span>
+                  ) : null}
                 </span>
                 <span className={o.tone}>{o.text}</span>
               </li>

@@ -10,8 +10,13 @@ const STATUS_STYLE = {
 export function StatusBadge({ status }: { status: string }) {
   const style = STATUS_STYLE[status as keyof typeof STATUS_STYLE] ?? STATUS_STYLE.cancelled;
   return (
-    <span className={`inline-flex items-center gap-1.5 rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset ${style}`}>
-      <span aria-hidden className={`h-1.5 w-1.5 rounded-full ${status === "active" ? "bg-emerald-500" : status === "paused" ? "bg-amber-500" : "bg-slate-400"}`} />
+    <span
+      className={`inline-flex items-center gap-1.5 rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset ${style}`}
+    >
+      <span
+        aria-hidden
+        className={`h-1.5 w-1.5 rounded-full ${status === "active" ? "bg-emerald-500" : status === "paused" ? "bg-amber-500" : "bg-slate-400"}`}
+      />
       {status[0].toUpperCase() + status.slice(1)}
     </span>
   );

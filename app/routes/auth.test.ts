@@ -26,7 +26,14 @@ describe("sign up", () => {
   it("creates the user with a paper account, starts a session and redirects", async () => {
     const res = await call(
       signup,
-      makeRequest("/signup", { form: { email: "New@Example.test", name: "Ada", password: "correct horse", redirectTo: "/strategies/x/subscribe" } }),
+      makeRequest("/signup", {
+        form: {
+          email: "New@Example.test",
+          name: "Ada",
+          password: "correct horse",
+          redirectTo: "/strategies/x/subscribe",
+        },
+      }),
     );
     expect(res.status).toBe(302);
     expect(res.headers.get("Location")).toBe("/strategies/x/subscribe");
@@ -37,16 +44,28 @@ describe("sign up", () => {
     expect(cookie).not.toMatch(/Secure/i);
     const user = await t.store.db.query.users.findFirst({ where: eq(users.email, "new@example.test") });
     expect(user?.passwordHash).toMatch(/^pbkdf2\$210000\$/);
-    const accounts = await t.store.db.select().from(brokerAccounts).where(eq(brokerAccounts.userId, user!.id));
+    const accounts = await t.store.db
+      .select()
+      .from(brokerAccounts)
+      .where(eq(brokerAccounts.userId, user!.id));
     expect(accounts.map((a) => a.kind)).toEqual(["paper"]);
     // The cookie signs the user in.
-    const me = await respond(() => root.loader({ request: makeRequest("/", { cookie: cookie.split(";")[0] }), context: t.context, params: {} }));
+    const me = await respond(() =>
+      root.loader({
+        request: makeRequest("/", { cookie: cookie.split(";")[0] }),
+        context: t.context,
+        params: {},
+      }),
+    );
     expect(await me.json()).toEqual({ user: { email: "new@example.test", name: "Ada" } });
   });
 
   it("names the invalid fields with status 400 and writes nothing", async () => {
     const before = await t.store.db.$count(users);
-    const res = await call(signup, makeRequest("/signup", { form: { email: "not-an-email", name: "", password: "short" } }));
+    const res = await call(
+      signup,
+      makeRequest("/signup", { form: { email: "not-an-email", name: "", password: "short" } }),
+    );
     expect(res.status).toBe(400);
     const body = await res.json();
     expect(body.errors).toEqual({
@@ -58,21 +77,36 @@ describe("sign up", () => {
   });
 
   it("refuses a taken email on the email field", async () => {
-    await createUser(t.store.db, { email: "taken@example.test", name: "T", password: "x" }, { passwordHash: "x" });
-    const res = await call(signup, makeRequest("/signup", { form: { email: "taken@example.test", name: "T2", password: "longenough" } }));
+    await createUser(
+      t.store.db,
+      { email: "taken@example.test", name: "T", password: "x" },
+      { passwordHash: "x" },
+    );
+    const res = await call(
+      signup,
+      makeRequest("/signup", { form: { email: "taken@example.test", name: "T2", password: "longenough" } }),
+    );
     expect(res.status).toBe(400);
     expect((await res.json()).errors).toEqual({ email: "An account with this email already exists" });
   });
 
   it("never redirects to another site after sign up", async () => {
-    const res = await call(signup, makeRequest("/signup", { form: { email: "r@example.test", name: "R", password: "longenough", redirectTo: "//evil.test/x" } }));
+    const res = await call(
+      signup,
+      makeRequest("/signup", {
+        form: { email: "r@example.test", name: "R", password: "longenough", redirectTo: "//evil.test/x" },
+      }),
+    );
     expect(res.headers.get("Location")).toBe("/");
   });
 
   it("sets a Secure cookie when the request came over https", async () => {
     const res = await call(
       signup,
-      makeRequest("/signup", { form: { email: "https@example.test", name: "H", password: "longenough" }, headers: { "X-Forwarded-Proto": "https" } }),
+      makeRequest("/signup", {
+        form: { email: "https@example.test", name: "H", password: "longenough" },
+        headers: { "X-Forwarded-Proto": "https" },
+      }),
     );
     expect(res.headers.get("Set-Cookie")).toMatch(/Secure/);
   });
@@ -81,11 +115,20 @@ describe("sign up", () => {
 describe("log in and log out", () => {
   const email = "login@example.test";
   beforeAll(async () => {
-    await createUser(t.store.db, { email, name: "L", password: "" }, { passwordHash: await hashPassword("right password", 1000) });
+    await createUser(
+      t.store.db,
+      { email, name: "L", password: "" },
+      { passwordHash: await hashPassword("right password", 1000) },
+    );
   });
 
   it("logs in with the right password and out again, deleting the session row", async () => {
-    const res = await call(login, makeRequest("/login", { form: { email, password: "right password", redirectTo: "/subscriptions/abc" } }));
+    const res = await call(
+      login,
+      makeRequest("/login", {
+        form: { email, password: "right password", redirectTo: "/subscriptions/abc" },
+      }),
+    );
     expect(res.status).toBe(302);
     expect(res.headers.get("Location")).toBe("/subscriptions/abc");
     const cookie = res.headers.get("Set-Cookie")!.split(";")[0];
@@ -101,7 +144,10 @@ describe("log in and log out", () => {
 
   it("answers a wrong password and an unknown email the same way", async () => {
     const wrong = await call(login, makeRequest("/login", { form: { email, password: "nope" } }));
-    const unknown = await call(login, makeRequest("/login", { form: { email: "nobody@example.test", password: "nope" } }));
+    const unknown = await call(
+      login,
+      makeRequest("/login", { form: { email: "nobody@example.test", password: "nope" } }),
+    );
     expect(wrong.status).toBe(400);
     expect(unknown.status).toBe(400);
     expect(await wrong.json()).toEqual(await unknown.json());
@@ -109,25 +155,45 @@ describe("log in and log out", () => {
 
   it("rate-limits after 5 failures per email and client with 429, even for the right password", async () => {
     const victim = "limited@example.test";
-    await createUser(t.store.db, { email: victim, name: "V", password: "" }, { passwordHash: await hashPassword("right password", 1000) });
+    await createUser(
+      t.store.db,
+      { email: victim, name: "V", password: "" },
+      { passwordHash: await hashPassword("right password", 1000) },
+    );
     const from = { "X-Forwarded-For": "203.0.113.9" };
     for (let i = 0; i < 5; i++) {
-      const res = await call(login, makeRequest("/login", { form: { email: victim, password: `wrong ${i}` }, headers: from }));
+      const res = await call(
+        login,
+        makeRequest("/login", { form: { email: victim, password: `wrong ${i}` }, headers: from }),
+      );
       expect(res.status).toBe(400);
     }
-    const blocked = await call(login, makeRequest("/login", { form: { email: victim, password: "right password" }, headers: from }));
+    const blocked = await call(
+      login,
+      makeRequest("/login", { form: { email: victim, password: "right password" }, headers: from }),
+    );
     expect(blocked.status).toBe(429);
     expect(blocked.headers.get("Retry-After")).toBe("900");
-    expect((await blocked.json()).errors._form).toBe("Too many failed log-in attempts. Try again in 15 minutes.");
+    expect((await blocked.json()).errors._form).toBe(
+      "Too many failed log-in attempts. Try again in 15 minutes.",
+    );
     // Another client address is not blocked by this one's failures.
-    const other = await call(login, makeRequest("/login", { form: { email: victim, password: "right password" }, headers: { "X-Forwarded-For": "198.51.100.7" } }));
+    const other = await call(
+      login,
+      makeRequest("/login", {
+        form: { email: victim, password: "right password" },
+        headers: { "X-Forwarded-For": "198.51.100.7" },
+      }),
+    );
     expect(other.status).toBe(302);
   });
 
   it("sends a signed-in visitor of /login to their subscriptions", async () => {
     const { id } = await insertUser(t.store);
     const cookie = await signInAs(t, id);
-    const res = await respond(() => login.loader({ request: makeRequest("/login", { cookie }), context: t.context, params: {} }));
+    const res = await respond(() =>
+      login.loader({ request: makeRequest("/login", { cookie }), context: t.context, params: {} }),
+    );
     expect(res.headers.get("Location")).toBe("/subscriptions");
   });
 });
@@ -136,27 +202,41 @@ describe("guards and CSRF", () => {
   it("requireUserId redirects to /login with the page to come back to", async () => {
     const res = await respond(() => requireUserId(makeRequest("/subscriptions/x?tab=trades"), t.context));
     expect(res.status).toBe(302);
-    expect(res.headers.get("Location")).toBe(`/login?redirectTo=${encodeURIComponent("/subscriptions/x?tab=trades")}`);
+    expect(res.headers.get("Location")).toBe(
+      `/login?redirectTo=${encodeURIComponent("/subscriptions/x?tab=trades")}`,
+    );
   });
 
   it("refuses a tampered session cookie", async () => {
     const { id } = await insertUser(t.store);
     const cookie = await signInAs(t, id);
     const tampered = cookie.replace(/.(?=[^.]*$)/, (c) => (c === "A" ? "B" : "A"));
-    const res = await respond(() => requireUserId(makeRequest("/subscriptions", { cookie: tampered }), t.context));
+    const res = await respond(() =>
+      requireUserId(makeRequest("/subscriptions", { cookie: tampered }), t.context),
+    );
     expect(res.status).toBe(302);
   });
 
   it("refuses a form post from another origin with 403", async () => {
     const res = await call(
       login,
-      makeRequest("/login", { form: { email: "a@b.test", password: "x" }, headers: { Origin: "https://evil.test" } }),
+      makeRequest("/login", {
+        form: { email: "a@b.test", password: "x" },
+        headers: { Origin: "https://evil.test" },
+      }),
     );
     expect(res.status).toBe(403);
     const { id } = await insertUser(t.store);
     const cookie = await signInAs(t, id);
     const guarded = await respond(() =>
-      requireUserId(makeRequest("/settings/brokers", { form: { kind: "paper" }, cookie, headers: { Origin: "https://evil.test" } }), t.context),
+      requireUserId(
+        makeRequest("/settings/brokers", {
+          form: { kind: "paper" },
+          cookie,
+          headers: { Origin: "https://evil.test" },
+        }),
+        t.context,
+      ),
     );
     expect(guarded.status).toBe(403);
   });

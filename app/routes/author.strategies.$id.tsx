@@ -27,6 +27,7 @@ import {
 } from "../../db/queries/author";
 import { listBacktests } from "../../db/queries/backtests";
 import { publishVersion, SlugTakenError, VersionNotIncreasingError } from "../../db/queries/strategies";
+import { announceStrategyChange } from "~/strategy-changes.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `${data?.strategy.name ?? "Strategy"} · My strategies · Candlecast` },
@@ -100,6 +101,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
     if (!parsed.ok) return reply({ errors: parsed.errors, formError: "The version needs attention." }, 400);
     try {
       await publishVersion(db, userId, strategy.id, parsed.data);
+      await announceStrategyChange(context, strategy.id);
     } catch (error) {
       if (error instanceof VersionNotIncreasingError)
         return reply({ errors: { version: error.message } }, 400);
@@ -117,6 +119,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
         intent === "deprecate" ? "deprecated" : "published",
       );
       if (!done) throw new Response("Version not found", { status: 404 });
+      await announceStrategyChange(context, strategy.id);
     } catch (error) {
       if (error instanceof LatestVersionError) return reply({ errors: {}, formError: error.message }, 409);
       throw error;

@@ -8,6 +8,7 @@ import { FormError, SelectField, TextField } from "~/components/forms";
 import { echoValues, parseMetaForm, parseVersionForm, validateFromForm } from "~/api/author-forms.server";
 import { requireUserId } from "~/session.server";
 import { createStrategy, publishVersion, SlugTakenError } from "../../db/queries/strategies";
+import { announceStrategyChange } from "~/strategy-changes.server";
 
 export const meta: MetaFunction = () => [{ title: "New strategy · Candlecast" }];
 
@@ -47,6 +48,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     throw error;
   }
   await publishVersion(db, userId, id, version.data);
+  await announceStrategyChange(context, id);
   return redirect(`/author/strategies/${id}?published=${encodeURIComponent(version.data.version)}`);
 }
 

@@ -4,6 +4,8 @@ import { createTestApp, makeRequest, respond, signInAs, type TestApp } from "../
 import { apiTokens, backtests, strategies, strategyVersions } from "../../db/schema";
 import { insertStrategy, insertUser, SAMPLE_CODE } from "../../db/testing";
 import { newId } from "../../db/ids";
+import { strategySettingsKey } from "../../db/cache-keys";
+import { STRATEGY_CHANGED_CHANNEL } from "../../db/events";
 import * as newStrategy from "./author.strategies.new";
 import * as workspace from "./author.strategies.$id";
 import * as mine from "./author.strategies._index";
@@ -168,6 +170,10 @@ describe("workspace", () => {
     expect((await same.json()).errors).toEqual({
       version: "Version must be greater than the latest published version 1.0.0",
     });
+    // The workers' cached settings of the old version are evicted and the workers are told.
+    await t.context.app.infra.cache.set(strategySettingsKey(id), "stale settings");
+    const announced: unknown[] = [];
+    const stop = await t.context.app.infra.bus.subscribe(STRATEGY_CHANGED_CHANNEL, (m) => announced.push(m));
     const next = await post(
       workspace,
       `/author/strategies/${id}`,
@@ -177,6 +183,10 @@ describe("workspace", () => {
     );
     expect(next.status).toBe(302);
     expect(next.headers.get("Location")).toBe(`/author/strategies/${id}?published=1.1.0`);
+    await new Promise((r) => setTimeout(r, 10));
+    await stop();
+    expect(await t.context.app.infra.cache.get(strategySettingsKey(id))).toBeNull();
+    expect(announced).toEqual([{ strategyId: id }]);
   });
 
   it("deprecates an older version but not the latest", async () => {

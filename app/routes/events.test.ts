@@ -25,7 +25,14 @@ afterAll(async () => {
 async function writeEvents(userId: string | null, n: number, tag: string): Promise<OutboxEvent[]> {
   const rows = await t.store.db
     .insert(events)
-    .values(Array.from({ length: n }, (_, i) => ({ userId, type: "execution", payload: JSON.stringify({ tag, i }), createdAt: Date.now() })))
+    .values(
+      Array.from({ length: n }, (_, i) => ({
+        userId,
+        type: "execution",
+        payload: JSON.stringify({ tag, i }),
+        createdAt: Date.now(),
+      })),
+    )
     .returning();
   return rows.map((r) => ({ ...r, type: "execution" as const, payload: JSON.parse(r.payload) }));
 }
@@ -41,7 +48,10 @@ function reader(response: Response) {
       while (!until(text)) {
         const left = deadline - Date.now();
         if (left <= 0) throw new Error(`timed out; stream so far:\n${text}`);
-        const chunk = await Promise.race([body.read(), new Promise<null>((r) => setTimeout(() => r(null), left))]);
+        const chunk = await Promise.race([
+          body.read(),
+          new Promise<null>((r) => setTimeout(() => r(null), left)),
+        ]);
         if (chunk === null) continue;
         if (chunk.done) break;
         text += decoder.decode(chunk.value);
@@ -83,7 +93,9 @@ describe("GET /events", () => {
     const stream = reader(res);
     let text = await stream.readUntil((s) => idsIn(s).length >= 2);
     expect(idsIn(text)).toEqual([before[1].seq, before[2].seq]);
-    expect(text).toContain(`event: execution\ndata: {"seq":${before[1].seq},"type":"execution","payload":{"tag":"before","i":1}`);
+    expect(text).toContain(
+      `event: execution\ndata: {"seq":${before[1].seq},"type":"execution","payload":{"tag":"before","i":1}`,
+    );
 
     const live = await writeEvents(alice.id, 1, "live");
     const other = await writeEvents(bob.id, 1, "bob-live");
@@ -134,7 +146,14 @@ describe("GET /events", () => {
   it("sends a heartbeat comment and closes cleanly on abort", async () => {
     const before = t.app.events.connectedStreams();
     const controller = new AbortController();
-    const res = openEventStream({ db: t.store.db, hub: t.app.events, userId: alice.id, lastEventId: null, signal: controller.signal, heartbeatMs: 20 });
+    const res = openEventStream({
+      db: t.store.db,
+      hub: t.app.events,
+      userId: alice.id,
+      lastEventId: null,
+      signal: controller.signal,
+      heartbeatMs: 20,
+    });
     const stream = reader(res);
     const text = await stream.readUntil((s) => s.includes(": ping"));
     expect(text.startsWith("retry: 2000\n: connected\n\n")).toBe(true);

@@ -6,7 +6,11 @@ import { getUserId } from "~/session.server";
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const userId = await getUserId(request, context);
   // 401, not a redirect: EventSource cannot follow a login page, and it stops retrying on a 4xx.
-  if (!userId) return new Response("Sign in to receive live updates", { status: 401, headers: { "Cache-Control": "no-store" } });
+  if (!userId)
+    return new Response("Sign in to receive live updates", {
+      status: 401,
+      headers: { "Cache-Control": "no-store" },
+    });
   return openEventStream({
     db: context.app.store.db,
     hub: context.app.events,

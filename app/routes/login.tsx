@@ -31,16 +31,27 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const waitMinutes = await throttle.blockedForMinutes(email, client);
   if (waitMinutes > 0) {
     const _form = `Too many failed log-in attempts. Try again in ${waitMinutes} minute${waitMinutes === 1 ? "" : "s"}.`;
-    return json({ errors: { _form } as Record<string, string> }, { status: 429, headers: { "Retry-After": String(waitMinutes * 60) } });
+    return json(
+      { errors: { _form } as Record<string, string> },
+      { status: 429, headers: { "Retry-After": String(waitMinutes * 60) } },
+    );
   }
   const user = await findUserByEmail(context.app.store.db, email);
   const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
   if (!user || !ok) {
     await throttle.recordFailure(email, client);
-    return json({ errors: { _form: "Email or password is incorrect." } as Record<string, string> }, { status: 400 });
+    return json(
+      { errors: { _form: "Email or password is incorrect." } as Record<string, string> },
+      { status: 400 },
+    );
   }
   await throttle.recordSuccess(email, client);
-  return createUserSession({ request, context, userId: user.id, redirectTo: safeRedirect(form.get("redirectTo"), "/subscriptions") });
+  return createUserSession({
+    request,
+    context,
+    userId: user.id,
+    redirectTo: safeRedirect(form.get("redirectTo"), "/subscriptions"),
+  });
 }
 
 export default function LogIn() {
@@ -51,18 +62,27 @@ export default function LogIn() {
     <AuthCard
       title="Log in"
       subtitle="Welcome back. Your subscriptions keep running while you are away."
-      footer={
-        <>
-          New to Candlecast?{" "}
-          {switchTo("/signup", "Sign up")}
-        </>
-      }
+      footer={<>New to Candlecast? {switchTo("/signup", "Sign up")}</>}
     >
       <Form method="post" noValidate className="space-y-4">
         <input type="hidden" name="redirectTo" value={redirectTo} />
         <FormError error={errors._form} />
-        <TextField name="email" label="Email" type="email" autoComplete="email" required error={errors.email} />
-        <TextField name="password" label="Password" type="password" autoComplete="current-password" required error={errors.password} />
+        <TextField
+          name="email"
+          label="Email"
+          type="email"
+          autoComplete="email"
+          required
+          error={errors.email}
+        />
+        <TextField
+          name="password"
+          label="Password"
+          type="password"
+          autoComplete="current-password"
+          required
+          error={errors.password}
+        />
         <SubmitButton className="w-full" pendingLabel="Logging in…">
           Log in
         </SubmitButton>

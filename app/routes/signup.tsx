@@ -22,9 +22,15 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (!parsed.ok) return json({ errors: parsed.errors }, { status: 400 });
   try {
     const user = await createUser(context.app.store.db, parsed.data);
-    return createUserSession({ request, context, userId: user.id, redirectTo: safeRedirect(form.get("redirectTo"), "/") });
+    return createUserSession({
+      request,
+      context,
+      userId: user.id,
+      redirectTo: safeRedirect(form.get("redirectTo"), "/"),
+    });
   } catch (error) {
-    if (error instanceof EmailTakenError) return json({ errors: { email: error.message } as Record<string, string> }, { status: 400 });
+    if (error instanceof EmailTakenError)
+      return json({ errors: { email: error.message } as Record<string, string> }, { status: 400 });
     throw error;
   }
 }
@@ -37,18 +43,27 @@ export default function SignUp() {
     <AuthCard
       title="Create your account"
       subtitle="Follow strategies with your own risk settings. A paper account to practise with is included."
-      footer={
-        <>
-          Already have an account?{" "}
-          {switchTo("/login", "Log in")}
-        </>
-      }
+      footer={<>Already have an account? {switchTo("/login", "Log in")}</>}
     >
       <Form method="post" noValidate className="space-y-4">
         <input type="hidden" name="redirectTo" value={redirectTo} />
         <FormError error={errors._form} />
-        <TextField name="email" label="Email" type="email" autoComplete="email" required error={errors.email} />
-        <TextField name="name" label="Name" autoComplete="name" required error={errors.name} help="Shown on strategies you publish." />
+        <TextField
+          name="email"
+          label="Email"
+          type="email"
+          autoComplete="email"
+          required
+          error={errors.email}
+        />
+        <TextField
+          name="name"
+          label="Name"
+          autoComplete="name"
+          required
+          error={errors.name}
+          help="Shown on strategies you publish."
+        />
         <TextField
           name="password"
           label="Password"

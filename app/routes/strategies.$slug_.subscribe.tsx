@@ -39,7 +39,13 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
       subscriberCount: strategy.subscriberCount,
     },
     versions: versions.filter((v) => v.status === "published").map((v) => ({ id: v.id, version: v.version })),
-    accounts: accounts.map((a) => ({ id: a.id, name: a.name, kind: a.kind, exchange: a.exchange, testnet: a.testnet })),
+    accounts: accounts.map((a) => ({
+      id: a.id,
+      name: a.name,
+      kind: a.kind,
+      exchange: a.exchange,
+      testnet: a.testnet,
+    })),
   });
 }
 
@@ -48,15 +54,26 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   const strategy = await requireSubscribableStrategy(context, params.slug);
   const form = await request.formData();
   const parsed = parseInput(subscribeSchema, form);
-  const values = { ...submittedRiskValues(form), brokerAccountId: String(form.get("brokerAccountId") ?? ""), pinnedVersionId: String(form.get("pinnedVersionId") ?? "") };
+  const values = {
+    ...submittedRiskValues(form),
+    brokerAccountId: String(form.get("brokerAccountId") ?? ""),
+    pinnedVersionId: String(form.get("pinnedVersionId") ?? ""),
+  };
   if (!parsed.ok) return json({ errors: parsed.errors, values }, { status: 400 });
   try {
     const { id } = await createSubscription(context.app.store.db, userId, strategy.id, parsed.data);
-    await announceSubscriptionChange(context, userId, { subscriptionId: id, strategyId: strategy.id, status: "active" });
+    await announceSubscriptionChange(context, userId, {
+      subscriptionId: id,
+      strategyId: strategy.id,
+      status: "active",
+    });
     return redirect(`/subscriptions/${id}`);
   } catch (error) {
     if (error instanceof InvalidReferenceError) {
-      return json({ errors: { [error.field]: error.message } as Record<string, string>, values }, { status: 400 });
+      return json(
+        { errors: { [error.field]: error.message } as Record<string, string>, values },
+        { status: 400 },
+      );
     }
     throw error;
   }
@@ -66,7 +83,11 @@ export default function Subscribe() {
   const { strategy, versions, accounts } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const errors: Record<string, string> = result?.errors ?? {};
-  const values = result?.values ?? { ...RISK_DEFAULTS_INPUT, brokerAccountId: accounts[0]?.id ?? "", pinnedVersionId: "" };
+  const values = result?.values ?? {
+    ...RISK_DEFAULTS_INPUT,
+    brokerAccountId: accounts[0]?.id ?? "",
+    pinnedVersionId: "",
+  };
   const errorCount = Object.keys(errors).length;
 
   return (
@@ -78,25 +99,34 @@ export default function Subscribe() {
       </nav>
       <h1 className="mt-2 text-2xl font-semibold tracking-tight">Subscribe to {strategy.name}</h1>
       <p className="mt-1 text-slate-600">
-        The strategy runs once per {strategy.resolution} candle close on {strategy.symbols.join(", ")}; each signal is sized with your
-        settings below and sent to your broker account.
+        The strategy runs once per {strategy.resolution} candle close on {strategy.symbols.join(", ")}; each
+        signal is sized with your settings below and sent to your broker account.
       </p>
 
       <Form method="post" noValidate className="mt-6 grid gap-6 lg:grid-cols-[1fr_18rem]">
         <div className="space-y-6 rounded-xl border border-slate-200 bg-white p-4 shadow-sm sm:p-6">
           {errorCount > 0 ? (
             <FormError
-              error={errors._form ?? errors.strategyId ?? `Please correct the ${errorCount === 1 ? "field" : `${errorCount} fields`} marked below.`}
+              error={
+                errors._form ??
+                errors.strategyId ??
+                `Please correct the ${errorCount === 1 ? "field" : `${errorCount} fields`} marked below.`
+              }
             />
           ) : null}
           <section aria-labelledby="risk-heading">
             <h2 id="risk-heading" className="text-base font-semibold text-slate-900">
               Risk settings
             </h2>
-            <p className="mb-4 text-sm text-slate-500">You can change these later; new settings apply from the next candle close.</p>
+            <p className="mb-4 text-sm text-slate-500">
+              You can change these later; new settings apply from the next candle close.
+            </p>
             <RiskFields values={values} errors={errors} />
           </section>
-          <section aria-labelledby="execution-heading" className="grid gap-5 border-t border-slate-100 pt-6 sm:grid-cols-2">
+          <section
+            aria-labelledby="execution-heading"
+            className="grid gap-5 border-t border-slate-100 pt-6 sm:grid-cols-2"
+          >
             <h2 id="execution-heading" className="sr-only">
               Execution
             </h2>
@@ -107,12 +137,18 @@ export default function Subscribe() {
               error={errors.brokerAccountId}
               help={
                 <>
-                  Where orders go. <Link to="/settings/brokers" className="text-brand-600 hover:underline">Manage accounts</Link>
+                  Where orders go.{" "}
+                  <Link to="/settings/brokers" className="text-brand-600 hover:underline">
+                    Manage accounts
+                  </Link>
                 </>
               }
               options={accounts.map((a) => ({
                 value: a.id,
-                label: a.kind === "paper" ? `${a.name} (paper)` : `${a.name} (${a.exchange}${a.testnet ? ", testnet" : ""})`,
+                label:
+                  a.kind === "paper"
+                    ? `${a.name} (paper)`
+                    : `${a.name} (${a.exchange}${a.testnet ? ", testnet" : ""})`,
               }))}
             />
             <SelectField
@@ -146,7 +182,9 @@ export default function Subscribe() {
           <SubmitButton className="w-full" pendingLabel="Subscribing…">
             Subscribe
           </SubmitButton>
-          <p className="text-xs text-slate-500">Pause or cancel at any time. Trading involves risk; past results don't promise future ones.</p>
+          <p className="text-xs text-slate-500">
+            Pause or cancel at any time. Trading involves risk; past results don't promise future ones.
+          </p>
         </aside>
       </Form>
     </div>

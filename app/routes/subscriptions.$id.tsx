@@ -121,23 +121,38 @@ export default function SubscriptionPage() {
         </div>
         <div className="flex flex-col items-end gap-2">
           <LiveIndicator state={live} />
-          {lastUpdate ? <span className="text-xs text-slate-500">Updated {new Date(lastUpdate).toLocaleTimeString()}</span> : null}
+          {lastUpdate ? (
+            <span className="text-xs text-slate-500">
+              Updated {new Date(lastUpdate).toLocaleTimeString()}
+            </span>
+          ) : null}
         </div>
       </header>
 
       {actionData && "error" in actionData ? <FormError error={actionData.error} /> : null}
-      <SubscriptionActions id={sub.id} status={sub.status} strategyName={strategy.name} redirectTo={`/subscriptions/${sub.id}`} />
+      <SubscriptionActions
+        id={sub.id}
+        status={sub.status}
+        strategyName={strategy.name}
+        redirectTo={`/subscriptions/${sub.id}`}
+      />
 
       <SubscriptionStats s={{ ...sub, openPositions: data.openPositions }} />
 
       <div className="grid gap-6 lg:grid-cols-[1fr_20rem]">
-        <section aria-labelledby="equity-heading" className="min-w-0 rounded-xl border border-slate-200 bg-white p-4 shadow-sm">
+        <section
+          aria-labelledby="equity-heading"
+          className="min-w-0 rounded-xl border border-slate-200 bg-white p-4 shadow-sm"
+        >
           <h2 id="equity-heading" className="mb-3 text-base font-semibold">
             Equity (realised P&L)
           </h2>
           <ChartEquity points={data.equity} height={240} label="Cumulative realised P&L" />
         </section>
-        <section aria-labelledby="settings-heading" className="rounded-xl border border-slate-200 bg-white p-4 shadow-sm">
+        <section
+          aria-labelledby="settings-heading"
+          className="rounded-xl border border-slate-200 bg-white p-4 shadow-sm"
+        >
           <h2 id="settings-heading" className="text-base font-semibold">
             Settings
           </h2>

@@ -13,7 +13,11 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const userId = await requireUserId(request, context);
   const detail = await getSubscriptionDetail(context.app.store.db, userId, params.id ?? "");
   if (!detail) throw new Response("Subscription not found", { status: 404 });
-  return json({ id: detail.subscription.id, status: detail.subscription.status, strategyName: detail.strategy.name });
+  return json({
+    id: detail.subscription.id,
+    status: detail.subscription.status,
+    strategyName: detail.strategy.name,
+  });
 }
 
 export default function ConfirmCancel() {
@@ -28,7 +32,11 @@ export default function ConfirmCancel() {
           <div className="mt-2 space-y-2 text-sm text-slate-600">
             <CancelConsequences strategyName={strategyName} />
           </div>
-          <Form method="post" action={`/subscriptions/${id}`} className="mt-6 flex flex-col-reverse gap-2 sm:flex-row sm:justify-end">
+          <Form
+            method="post"
+            action={`/subscriptions/${id}`}
+            className="mt-6 flex flex-col-reverse gap-2 sm:flex-row sm:justify-end"
+          >
             <Link to={`/subscriptions/${id}`} className={buttonClass("secondary")}>
               Keep subscription
             </Link>

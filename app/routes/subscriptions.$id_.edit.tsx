@@ -19,7 +19,15 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const { capital, riskPerTrade, leverage, maxOpenPositions, maxDailyLoss, stopLossAtr, takeProfitAtr } = sub;
   return json({
     id: sub.id,
-    values: riskSettingsToInput({ capital, riskPerTrade, leverage, maxOpenPositions, maxDailyLoss, stopLossAtr, takeProfitAtr }),
+    values: riskSettingsToInput({
+      capital,
+      riskPerTrade,
+      leverage,
+      maxOpenPositions,
+      maxDailyLoss,
+      stopLossAtr,
+      takeProfitAtr,
+    }),
   });
 }
 
@@ -31,7 +39,11 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   if (!parsed.ok) return json({ errors: parsed.errors, values: submittedRiskValues(form) }, { status: 400 });
   const updated = await updateRiskSettings(context.app.store.db, userId, sub.id, parsed.data);
   if (!updated) throw new Response("Subscription not found", { status: 404 });
-  await announceSubscriptionChange(context, userId, { subscriptionId: sub.id, strategyId: updated.strategyId, status: updated.status });
+  await announceSubscriptionChange(context, userId, {
+    subscriptionId: sub.id,
+    strategyId: updated.strategyId,
+    status: updated.status,
+  });
   return redirect(`/subscriptions/${sub.id}`);
 }
 
@@ -48,9 +60,14 @@ export default function EditSettings() {
       </nav>
       <h1 className="mt-2 text-2xl font-semibold tracking-tight">Edit settings</h1>
       <p className="mt-1 rounded-md border border-brand-100 bg-brand-50 px-3 py-2 text-sm text-brand-900">
-        New settings apply from the next candle close. Positions already open keep their size, stop-loss and take-profit.
+        New settings apply from the next candle close. Positions already open keep their size, stop-loss and
+        take-profit.
       </p>
-      <Form method="post" noValidate className="mt-6 space-y-6 rounded-xl border border-slate-200 bg-white p-4 shadow-sm sm:p-6">
+      <Form
+        method="post"
+        noValidate
+        className="mt-6 space-y-6 rounded-xl border border-slate-200 bg-white p-4 shadow-sm sm:p-6"
+      >
         {Object.keys(errors).length ? <FormError error="Please correct the fields marked below." /> : null}
         <RiskFields values={result?.values ?? values} errors={errors} />
         <div className="flex flex-wrap gap-2 border-t border-slate-100 pt-5">

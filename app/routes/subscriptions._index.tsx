@@ -64,20 +64,32 @@ export default function MySubscriptions() {
       ) : (
         <ul className="space-y-3">
           {[...current, ...cancelled].map((s) => (
-            <li key={s.id} className={`rounded-xl border border-slate-200 bg-white p-4 shadow-sm sm:p-5 ${s.status === "cancelled" ? "opacity-75" : ""}`}>
+            <li
+              key={s.id}
+              className={`rounded-xl border border-slate-200 bg-white p-4 shadow-sm sm:p-5 ${s.status === "cancelled" ? "opacity-75" : ""}`}
+            >
               <div className="flex flex-wrap items-start justify-between gap-3">
                 <div className="min-w-0">
                   <div className="flex flex-wrap items-center gap-2">
-                    <Link to={`/subscriptions/${s.id}`} className="truncate text-base font-semibold text-slate-900 hover:text-brand-600">
+                    <Link
+                      to={`/subscriptions/${s.id}`}
+                      className="truncate text-base font-semibold text-slate-900 hover:text-brand-600"
+                    >
                       {s.strategy.name}
                     </Link>
                     <StatusBadge status={s.status} />
                   </div>
                   <p className="mt-0.5 text-sm text-slate-500">
-                    {s.strategy.symbols.join(", ")} · {s.strategy.resolution} · {s.capital.toLocaleString("en-US")} USDT capital
+                    {s.strategy.symbols.join(", ")} · {s.strategy.resolution} ·{" "}
+                    {s.capital.toLocaleString("en-US")} USDT capital
                   </p>
                 </div>
-                <SubscriptionActions id={s.id} status={s.status} strategyName={s.strategy.name} redirectTo="/subscriptions" />
+                <SubscriptionActions
+                  id={s.id}
+                  status={s.status}
+                  strategyName={s.strategy.name}
+                  redirectTo="/subscriptions"
+                />
               </div>
               <SubscriptionStats s={s} className="mt-4" />
             </li>

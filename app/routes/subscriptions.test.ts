@@ -19,9 +19,19 @@ let strategy: { id: string; slug: string; versionId: string };
 const changes: unknown[] = [];
 
 const load = (route: Route, path: string, cookie: string, params: Record<string, string> = {}) =>
-  respond(() => route.loader!({ request: makeRequest(path, { cookie }), context: t.context, params } as never));
-const post = (route: Route, path: string, cookie: string, form: Record<string, string>, params: Record<string, string> = {}) =>
-  respond(() => route.action!({ request: makeRequest(path, { form, cookie }), context: t.context, params } as never));
+  respond(() =>
+    route.loader!({ request: makeRequest(path, { cookie }), context: t.context, params } as never),
+  );
+const post = (
+  route: Route,
+  path: string,
+  cookie: string,
+  form: Record<string, string>,
+  params: Record<string, string> = {},
+) =>
+  respond(() =>
+    route.action!({ request: makeRequest(path, { form, cookie }), context: t.context, params } as never),
+  );
 
 const VALID = {
   capital: "2500",
@@ -47,11 +57,17 @@ afterAll(async () => {
 });
 
 async function subscribeAlice(form: Record<string, string> = {}) {
-  const res = await post(subscribe, `/strategies/${strategy.slug}/subscribe`, alice.cookie, {
-    ...VALID,
-    brokerAccountId: alice.paperBrokerId,
-    ...form,
-  }, { slug: strategy.slug });
+  const res = await post(
+    subscribe,
+    `/strategies/${strategy.slug}/subscribe`,
+    alice.cookie,
+    {
+      ...VALID,
+      brokerAccountId: alice.paperBrokerId,
+      ...form,
+    },
+    { slug: strategy.slug },
+  );
   expect(res.status).toBe(302);
   return res.headers.get("Location")!.split("/").pop()!;
 }
@@ -61,12 +77,21 @@ describe("broker accounts", () => {
   const apiKey = "KEYabcdefghijklmnopWXYZ";
 
   it("adds an exchange account with encrypted credentials and never sends the secret back", async () => {
-    const res = await post(brokers, "/settings/brokers", alice.cookie, { kind: "exchange", name: "Binance main", exchange: "binance", apiKey, secret, testnet: "on" });
+    const res = await post(brokers, "/settings/brokers", alice.cookie, {
+      kind: "exchange",
+      name: "Binance main",
+      exchange: "binance",
+      apiKey,
+      secret,
+      testnet: "on",
+    });
     expect(res.status).toBe(200);
     const body = await res.text();
     expect(body).not.toContain(secret);
     expect(body).not.toContain(apiKey);
-    const row = await t.store.db.query.brokerAccounts.findFirst({ where: eq(brokerAccounts.name, "Binance main") });
+    const row = await t.store.db.query.brokerAccounts.findFirst({
+      where: eq(brokerAccounts.name, "Binance main"),
+    });
     expect(row?.credentialsEncrypted).toMatch(/^v1\./);
     expect(row?.credentialsEncrypted).not.toContain(secret);
     expect(row?.credentialsHint).toBe("KEYa••••WXYZ");
@@ -83,7 +108,13 @@ describe("broker accounts", () => {
 
   it("names the invalid fields, does not echo the secret, and writes nothing", async () => {
     const before = await t.store.db.$count(brokerAccounts);
-    const res = await post(brokers, "/settings/brokers", alice.cookie, { kind: "exchange", name: "", exchange: "mtgox", apiKey: "short", secret: "leaky-secret-x" });
+    const res = await post(brokers, "/settings/brokers", alice.cookie, {
+      kind: "exchange",
+      name: "",
+      exchange: "mtgox",
+      apiKey: "short",
+      secret: "leaky-secret-x",
+    });
     expect(res.status).toBe(400);
     const text = await res.text();
     expect(text).not.toContain("leaky-secret-x");
@@ -102,14 +133,18 @@ describe("broker accounts", () => {
   });
 
   it("sends a signed-out visitor to log in", async () => {
-    const res = await respond(() => brokers.loader({ request: makeRequest("/settings/brokers"), context: t.context, params: {} }));
+    const res = await respond(() =>
+      brokers.loader({ request: makeRequest("/settings/brokers"), context: t.context, params: {} }),
+    );
     expect(res.headers.get("Location")).toBe("/login?redirectTo=%2Fsettings%2Fbrokers");
   });
 });
 
 describe("subscribe", () => {
   it("shows the form with the user's broker accounts and the published versions", async () => {
-    const res = await load(subscribe, `/strategies/${strategy.slug}/subscribe`, alice.cookie, { slug: strategy.slug });
+    const res = await load(subscribe, `/strategies/${strategy.slug}/subscribe`, alice.cookie, {
+      slug: strategy.slug,
+    });
     const body = await res.json();
     expect(body.accounts.map((a: { id: string }) => a.id)).toContain(alice.paperBrokerId);
     expect(body.versions).toEqual([{ id: strategy.versionId, version: "1.0.0" }]);
@@ -123,16 +158,22 @@ describe("subscribe", () => {
 
   it("names every invalid field with status 400 and writes nothing", async () => {
     const before = await t.store.db.$count(subscriptions);
-    const res = await post(subscribe, `/strategies/${strategy.slug}/subscribe`, alice.cookie, {
-      capital: "5",
-      riskPerTrade: "50",
-      leverage: "abc",
-      maxOpenPositions: "1.5",
-      maxDailyLoss: "",
-      stopLossAtr: "2",
-      takeProfitAtr: "3",
-      brokerAccountId: alice.paperBrokerId,
-    }, { slug: strategy.slug });
+    const res = await post(
+      subscribe,
+      `/strategies/${strategy.slug}/subscribe`,
+      alice.cookie,
+      {
+        capital: "5",
+        riskPerTrade: "50",
+        leverage: "abc",
+        maxOpenPositions: "1.5",
+        maxDailyLoss: "",
+        stopLossAtr: "2",
+        takeProfitAtr: "3",
+        brokerAccountId: alice.paperBrokerId,
+      },
+      { slug: strategy.slug },
+    );
     expect(res.status).toBe(400);
     const body = await res.json();
     expect(body.errors).toEqual({
@@ -148,17 +189,31 @@ describe("subscribe", () => {
 
   it("refuses another user's broker account and another strategy's version on their fields", async () => {
     const before = await t.store.db.$count(subscriptions);
-    const other = await post(subscribe, `/strategies/${strategy.slug}/subscribe`, alice.cookie, { ...VALID, brokerAccountId: bob.paperBrokerId }, { slug: strategy.slug });
+    const other = await post(
+      subscribe,
+      `/strategies/${strategy.slug}/subscribe`,
+      alice.cookie,
+      { ...VALID, brokerAccountId: bob.paperBrokerId },
+      { slug: strategy.slug },
+    );
     expect(other.status).toBe(400);
     expect((await other.json()).errors).toEqual({ brokerAccountId: "Choose one of your broker accounts" });
     const otherStrategy = await insertStrategy(t.store, bob.id, { slug: "other-one" });
-    const pin = await post(subscribe, `/strategies/${strategy.slug}/subscribe`, alice.cookie, {
-      ...VALID,
-      brokerAccountId: alice.paperBrokerId,
-      pinnedVersionId: otherStrategy.versionId,
-    }, { slug: strategy.slug });
+    const pin = await post(
+      subscribe,
+      `/strategies/${strategy.slug}/subscribe`,
+      alice.cookie,
+      {
+        ...VALID,
+        brokerAccountId: alice.paperBrokerId,
+        pinnedVersionId: otherStrategy.versionId,
+      },
+      { slug: strategy.slug },
+    );
     expect(pin.status).toBe(400);
-    expect((await pin.json()).errors).toEqual({ pinnedVersionId: "Choose a published version of this strategy" });
+    expect((await pin.json()).errors).toEqual({
+      pinnedVersionId: "Choose a published version of this strategy",
+    });
     expect(await t.store.db.$count(subscriptions)).toBe(before);
   });
 
@@ -166,7 +221,16 @@ describe("subscribe", () => {
     changes.length = 0;
     const id = await subscribeAlice({ pinnedVersionId: strategy.versionId });
     const row = await t.store.db.query.subscriptions.findFirst({ where: eq(subscriptions.id, id) });
-    expect(row).toMatchObject({ userId: alice.id, capital: 2500, riskPerTrade: 0.015, leverage: 2, maxOpenPositions: 4, maxDailyLoss: 0.05, pinnedVersionId: strategy.versionId, status: "active" });
+    expect(row).toMatchObject({
+      userId: alice.id,
+      capital: 2500,
+      riskPerTrade: 0.015,
+      leverage: 2,
+      maxOpenPositions: 4,
+      maxDailyLoss: 0.05,
+      pinnedVersionId: strategy.versionId,
+      status: "active",
+    });
     await new Promise((r) => setTimeout(r, 10));
     expect(changes).toEqual([{ subscriptionId: id, strategyId: strategy.id, status: "active" }]);
     const outbox = await t.store.db.select().from(events).where(eq(events.userId, alice.id));
@@ -179,12 +243,19 @@ describe("my subscriptions", () => {
     const id = await subscribeAlice();
     changes.length = 0;
     const intent = async (name: string) =>
-      post(detail, `/subscriptions/${id}`, alice.cookie, { intent: name, redirectTo: "/subscriptions" }, { id });
+      post(
+        detail,
+        `/subscriptions/${id}`,
+        alice.cookie,
+        { intent: name, redirectTo: "/subscriptions" },
+        { id },
+      );
 
     const paused = await intent("pause");
     expect(paused.status).toBe(302);
     expect(paused.headers.get("Location")).toBe("/subscriptions");
-    const statusOf = async () => (await t.store.db.query.subscriptions.findFirst({ where: eq(subscriptions.id, id) }))!.status;
+    const statusOf = async () =>
+      (await t.store.db.query.subscriptions.findFirst({ where: eq(subscriptions.id, id) }))!.status;
     expect(await statusOf()).toBe("paused");
     expect((await intent("pause")).status).toBe(409);
     expect((await intent("resume")).status).toBe(302);
@@ -200,28 +271,58 @@ describe("my subscriptions", () => {
     const res = await load(list, "/subscriptions", alice.cookie);
     const body = await res.json();
     expect(body.subscriptions.length).toBeGreaterThan(0);
-    expect(body.subscriptions[0]).toMatchObject({ totalPnl: 0, openPositions: 0, strategy: { slug: "trend-one" } });
+    expect(body.subscriptions[0]).toMatchObject({
+      totalPnl: 0,
+      openPositions: 0,
+      strategy: { slug: "trend-one" },
+    });
     const bobs = await (await load(list, "/subscriptions", bob.cookie)).json();
     expect(bobs.subscriptions).toEqual([]);
   });
 
   it("edits the settings, which are stored and announced; invalid values change nothing", async () => {
     const id = await subscribeAlice();
-    const bad = await post(edit, `/subscriptions/${id}/edit`, alice.cookie, { ...VALID, leverage: "50" }, { id });
+    const bad = await post(
+      edit,
+      `/subscriptions/${id}/edit`,
+      alice.cookie,
+      { ...VALID, leverage: "50" },
+      { id },
+    );
     expect(bad.status).toBe(400);
     expect((await bad.json()).errors).toEqual({ leverage: "Leverage must be at most 20×" });
-    const ok = await post(edit, `/subscriptions/${id}/edit`, alice.cookie, { ...VALID, capital: "9000", riskPerTrade: "0.5" }, { id });
+    const ok = await post(
+      edit,
+      `/subscriptions/${id}/edit`,
+      alice.cookie,
+      { ...VALID, capital: "9000", riskPerTrade: "0.5" },
+      { id },
+    );
     expect(ok.headers.get("Location")).toBe(`/subscriptions/${id}`);
     const row = await t.store.db.query.subscriptions.findFirst({ where: eq(subscriptions.id, id) });
     expect(row).toMatchObject({ capital: 9000, riskPerTrade: 0.005, leverage: 2 });
     const form = await (await load(edit, `/subscriptions/${id}/edit`, alice.cookie, { id })).json();
-    expect(form.values).toEqual({ capital: 9000, riskPerTrade: 0.5, leverage: 2, maxOpenPositions: 4, maxDailyLoss: 5, stopLossAtr: 2, takeProfitAtr: 3 });
+    expect(form.values).toEqual({
+      capital: 9000,
+      riskPerTrade: 0.5,
+      leverage: 2,
+      maxOpenPositions: 4,
+      maxDailyLoss: 5,
+      stopLossAtr: 2,
+      takeProfitAtr: 3,
+    });
   });
 
   it("shows the subscription page with its settings, trades and signals", async () => {
     const id = await subscribeAlice();
     const body = await (await load(detail, `/subscriptions/${id}`, alice.cookie, { id })).json();
-    expect(body).toMatchObject({ subscription: { id, status: "active", settings: { capital: 2500 } }, strategy: { slug: "trend-one" }, version: "1.0.0", trades: [], signals: [] });
+    expect(body).toMatchObject({
+      subscription: { id, status: "active", settings: { capital: 2500 } },
+      strategy: { slug: "trend-one" },
+      version: "1.0.0",
+      trades: [],
+      signals: [],
+    });
     expect(body.equity).toHaveLength(1);
     expect(typeof body.since).toBe("number");
   });
@@ -234,7 +335,9 @@ describe("my subscriptions", () => {
     for (const intent of ["pause", "cancel"]) {
       expect((await post(detail, `/subscriptions/${id}`, bob.cookie, { intent }, { id })).status).toBe(404);
     }
-    expect((await post(edit, `/subscriptions/${id}/edit`, bob.cookie, { ...VALID, capital: "1" }, { id })).status).toBe(404);
+    expect(
+      (await post(edit, `/subscriptions/${id}/edit`, bob.cookie, { ...VALID, capital: "1" }, { id })).status,
+    ).toBe(404);
     const row = await t.store.db.query.subscriptions.findFirst({ where: eq(subscriptions.id, id) });
     expect(row).toMatchObject({ status: "active", capital: 2500 });
   });
