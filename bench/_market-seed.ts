@@ -224,16 +224,14 @@ async function seedClosedTrades(
 ) {
   const settings = riskSettingsSchema.parse(RISK_DEFAULTS_INPUT);
   const subs = Array.from({ length: 3 }, () => ({ userId: newId(), brokerId: newId(), id: newId() }));
-  await db
-    .insert(users)
-    .values(
-      subs.map((s) => ({
-        id: s.userId,
-        email: `follower-${s.userId}@candlecast.dev`,
-        name: "Follower",
-        passwordHash: TEST_PASSWORD_HASH,
-      })),
-    );
+  await db.insert(users).values(
+    subs.map((s) => ({
+      id: s.userId,
+      email: `follower-${s.userId}@candlecast.dev`,
+      name: "Follower",
+      passwordHash: TEST_PASSWORD_HASH,
+    })),
+  );
   await db
     .insert(brokerAccounts)
     .values(

@@ -58,7 +58,8 @@ export function newIds(count: number, now = Date.now()): string[] {
     b[7] = seq & 0xff;
     b[8] = (b[8] & 0x3f) | 0x80;
     let text = "";
-    for (let k = 0; k < 16; k++) text += (k === 4 || k === 6 || k === 8 || k === 10 ? "-" : "") + HEX_BYTE[b[k]];
+    for (let k = 0; k < 16; k++)
+      text += (k === 4 || k === 6 || k === 8 || k === 10 ? "-" : "") + HEX_BYTE[b[k]];
     ids[i] = text;
   }
   return ids;

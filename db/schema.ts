@@ -99,7 +99,10 @@ export const strategyTags = sqliteTable(
       .references(() => strategies.id, { onDelete: "cascade" }),
     tag: text("tag").notNull(),
   },
-  (t) => [primaryKey({ columns: [t.strategyId, t.tag] }), index("strategy_tags_tag_idx").on(t.tag, t.strategyId)],
+  (t) => [
+    primaryKey({ columns: [t.strategyId, t.tag] }),
+    index("strategy_tags_tag_idx").on(t.tag, t.strategyId),
+  ],
 );
 
 export const strategySymbols = sqliteTable(

@@ -25,7 +25,9 @@ describe("broker credentials encryption", () => {
     await expect(decryptCredentials(key, "acc-2", sealed)).rejects.toBeInstanceOf(CredentialsError);
     const [v, iv, body] = sealed.split(".");
     const flipped = body.slice(0, 5) + (body[5] === "A" ? "B" : "A") + body.slice(6);
-    await expect(decryptCredentials(key, "acc-1", `${v}.${iv}.${flipped}`)).rejects.toBeInstanceOf(CredentialsError);
+    await expect(decryptCredentials(key, "acc-1", `${v}.${iv}.${flipped}`)).rejects.toBeInstanceOf(
+      CredentialsError,
+    );
   });
 
   it("refuses a key that is not 32 bytes", async () => {

@@ -66,7 +66,12 @@ export async function createTestApp(): Promise<TestApp> {
 /** A same-origin request, as a browser form post sends it; `cookie` signs the request in. */
 export function makeRequest(
   path: string,
-  opts: { method?: string; form?: Record<string, string>; cookie?: string | null; headers?: Record<string, string> } = {},
+  opts: {
+    method?: string;
+    form?: Record<string, string>;
+    cookie?: string | null;
+    headers?: Record<string, string>;
+  } = {},
 ): Request {
   const method = opts.method ?? (opts.form ? "POST" : "GET");
   const headers = new Headers(opts.headers);
@@ -89,7 +94,12 @@ export function cookieFrom(response: Response): string {
 /** A Cookie header for a new session of userId, made by the app's own session code. */
 export async function signInAs(t: TestApp, userId: string): Promise<string> {
   const { createUserSession } = await import("../app/session.server");
-  const response = await createUserSession({ request: makeRequest("/login"), context: t.context, userId, redirectTo: "/" });
+  const response = await createUserSession({
+    request: makeRequest("/login"),
+    context: t.context,
+    userId,
+    redirectTo: "/",
+  });
   return cookieFrom(response);
 }
 

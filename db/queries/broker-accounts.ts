@@ -44,7 +44,12 @@ export async function getBrokerAccount(db: Db, userId: string, accountId: string
   return rows[0];
 }
 
-export async function createBrokerAccount(db: Db, userId: string, input: BrokerAccountInput, encryptionKey: string) {
+export async function createBrokerAccount(
+  db: Db,
+  userId: string,
+  input: BrokerAccountInput,
+  encryptionKey: string,
+) {
   const id = newId();
   if (input.kind === "paper") {
     await db.insert(brokerAccounts).values({ id, userId, name: input.name, kind: "paper" });
@@ -68,7 +73,11 @@ export async function createBrokerAccount(db: Db, userId: string, input: BrokerA
  * The worker's read when it places an order: not tenant-scoped (the subscription row already names
  * the account), and the only place credentials are decrypted.
  */
-export async function loadBrokerCredentials(db: Db, encryptionKey: string, accountId: string): Promise<Credentials | null> {
+export async function loadBrokerCredentials(
+  db: Db,
+  encryptionKey: string,
+  accountId: string,
+): Promise<Credentials | null> {
   const row = await db.query.brokerAccounts.findFirst({
     where: eq(brokerAccounts.id, accountId),
     columns: { credentialsEncrypted: true },

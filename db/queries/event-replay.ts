@@ -18,7 +18,10 @@ export async function listUserEventsAfter(db: Db, userId: string, afterSeq: numb
 /** The lowest and highest sequence still stored (nulls when the outbox is empty). */
 export async function outboxBounds(db: Db): Promise<{ oldest: number | null; latest: number | null }> {
   const [row] = await db
-    .select({ oldest: sql<number | null>`min(${events.seq})`, latest: sql<number | null>`max(${events.seq})` })
+    .select({
+      oldest: sql<number | null>`min(${events.seq})`,
+      latest: sql<number | null>`max(${events.seq})`,
+    })
     .from(events);
   return { oldest: row?.oldest ?? null, latest: row?.latest ?? null };
 }

@@ -175,7 +175,9 @@ export async function listClosedTradePnl(db: Db, userId: string, subscriptionId:
   return db
     .select({ closedAt: trades.closedAt, pnl: trades.pnl })
     .from(trades)
-    .where(and(eq(trades.subscriptionId, subscriptionId), eq(trades.userId, userId), eq(trades.status, "closed")))
+    .where(
+      and(eq(trades.subscriptionId, subscriptionId), eq(trades.userId, userId), eq(trades.status, "closed")),
+    )
     .orderBy(asc(trades.closedAt), asc(trades.id));
 }
 
@@ -205,7 +207,11 @@ export async function listSubscriptionSignals(db: Db, userId: string, subscripti
       and(
         eq(executions.strategyId, sub.strategyId),
         // Close times may run on a scaled clock (TIME_SCALE): the wall-clock start counts too.
-        or(isNotNull(trades.id), gte(executions.closeTime, sub.createdAt), gte(executions.startedAt, sub.createdAt)),
+        or(
+          isNotNull(trades.id),
+          gte(executions.closeTime, sub.createdAt),
+          gte(executions.startedAt, sub.createdAt),
+        ),
         inArray(executions.status, ["COMPLETED", "FAILED", "SKIPPED"]),
       ),
     )

@@ -26,6 +26,8 @@ it("a subscriber sees executions and trades arrive live after simulated candle c
 
   await page.locator("[data-execution-id]").first().waitFor({ timeout: 30_000 });
   await page.locator("[data-trade-status]").first().waitFor({ timeout: 90_000 });
-  await expect(page.evaluate(() => (window as unknown as { __noReload?: boolean }).__noReload)).resolves.toBe(true);
+  await expect(page.evaluate(() => (window as unknown as { __noReload?: boolean }).__noReload)).resolves.toBe(
+    true,
+  );
   await screenshot(page, "subscriber-live-trade");
 }, 150_000);

@@ -26,7 +26,8 @@ export const VALID_SETTINGS = {
 } as const;
 
 export async function fillSettings(page: Page, values: Partial<Record<keyof typeof VALID_SETTINGS, string>>) {
-  for (const [label, value] of Object.entries(values)) await page.getByLabel(label, { exact: true }).fill(value);
+  for (const [label, value] of Object.entries(values))
+    await page.getByLabel(label, { exact: true }).fill(value);
 }
 
 /** Subscribes to a seeded strategy with valid settings; returns the subscription page URL. */

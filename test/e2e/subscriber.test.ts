@@ -37,7 +37,9 @@ describe("subscriber journeys", () => {
 
     // Defaults are filled in; invalid values get inline errors tied to their fields.
     await expect(page.getByLabel("Capital", { exact: true }).inputValue()).resolves.toBe("1000");
-    await expect(page.getByLabel("Broker account").locator("option:checked").textContent()).resolves.toContain("Paper account");
+    await expect(
+      page.getByLabel("Broker account").locator("option:checked").textContent(),
+    ).resolves.toContain("Paper account");
     await fillSettings(page, { Capital: "5", "Risk per trade": "25", Leverage: "x" });
     await page.getByRole("button", { name: "Subscribe" }).click();
     const capital = page.getByLabel("Capital", { exact: true });
@@ -75,7 +77,10 @@ describe("subscriber journeys", () => {
     const url = await subscribe(page, app.url, "rsi-mean-reversion");
     const id = url.split("/").pop()!;
 
-    await page.getByRole("navigation", { name: "Account" }).getByRole("link", { name: "My subscriptions" }).click();
+    await page
+      .getByRole("navigation", { name: "Account" })
+      .getByRole("link", { name: "My subscriptions" })
+      .click();
     const card = page.getByRole("listitem").filter({ hasText: "RSI Mean Reversion" });
     await card.getByText("Active", { exact: true }).waitFor();
     await card.getByRole("button", { name: "Pause" }).click();
@@ -103,8 +108,15 @@ describe("subscriber journeys", () => {
     await page.getByRole("alertdialog").getByRole("button", { name: "Yes, cancel subscription" }).click();
     await page.getByText("Cancelled", { exact: true }).waitFor();
     await expect(page.getByRole("button", { name: "Pause" }).count()).resolves.toBe(0);
-    await page.getByRole("navigation", { name: "Account" }).getByRole("link", { name: "My subscriptions" }).click();
-    await page.getByRole("listitem").filter({ hasText: "RSI Mean Reversion" }).getByText("Cancelled", { exact: true }).waitFor();
+    await page
+      .getByRole("navigation", { name: "Account" })
+      .getByRole("link", { name: "My subscriptions" })
+      .click();
+    await page
+      .getByRole("listitem")
+      .filter({ hasText: "RSI Mean Reversion" })
+      .getByText("Cancelled", { exact: true })
+      .waitFor();
     await screenshot(page, "subscriber-manage");
 
     // On a phone the subscription page fits the width (tables scroll inside their card).
@@ -156,7 +168,9 @@ describe("subscriber journeys", () => {
     const email = await signUp(page, app.url, "Resume");
     await subscribe(page, app.url, "bollinger-breakout");
     const user = await store.db.query.users.findFirst({ where: eq(users.email, email) });
-    const [{ latest }] = await store.db.all<{ latest: number | null }>(sql`select max(seq) as latest from events`);
+    const [{ latest }] = await store.db.all<{ latest: number | null }>(
+      sql`select max(seq) as latest from events`,
+    );
 
     const connect = (since: number) =>
       page.evaluate(
@@ -166,7 +180,9 @@ describe("subscriber journeys", () => {
             w.__got ??= [];
             const source = new EventSource(`/events?lastEventId=${since}`);
             w.__source = source;
-            source.addEventListener("execution", (e) => w.__got.push(Number((e as MessageEvent).lastEventId)));
+            source.addEventListener("execution", (e) =>
+              w.__got.push(Number((e as MessageEvent).lastEventId)),
+            );
             source.onopen = () => resolve();
             source.onerror = () => reject(new Error("stream failed"));
           }),
@@ -175,13 +191,25 @@ describe("subscriber journeys", () => {
     await connect(latest ?? 0);
     // The connection drops; meanwhile the worker commits three events for this user.
     await page.evaluate(() => (window as unknown as { __source: EventSource }).__source.close());
-    const payload = (i: number) => JSON.stringify({ executionId: `x${i}`, subscriptionId: "s", status: "COMPLETED" });
+    const payload = (i: number) =>
+      JSON.stringify({ executionId: `x${i}`, subscriptionId: "s", status: "COMPLETED" });
     const written = await store.db
       .insert(events)
-      .values([1, 2, 3].map((i) => ({ userId: user!.id, type: "execution", payload: payload(i), createdAt: Date.now() })))
+      .values(
+        [1, 2, 3].map((i) => ({
+          userId: user!.id,
+          type: "execution",
+          payload: payload(i),
+          createdAt: Date.now(),
+        })),
+      )
       .returning({ seq: events.seq });
     await connect(latest ?? 0);
-    await page.waitForFunction((n) => (window as unknown as { __got: number[] }).__got.length >= n, written.length, { timeout: 5000 });
+    await page.waitForFunction(
+      (n) => (window as unknown as { __got: number[] }).__got.length >= n,
+      written.length,
+      { timeout: 5000 },
+    );
     const got = await page.evaluate(() => (window as unknown as { __got: number[] }).__got);
     expect(got).toEqual(written.map((w) => w.seq));
 
