@@ -17,6 +17,7 @@ import { createJobSender } from "../worker/jobs";
 import { createQueue, type Queue } from "../worker/queue";
 import { createAppContext } from "./app-context";
 import { createWebHandler } from "./web";
+import { MIME } from "./mime";
 
 /** The slice of the Deno namespace this entry uses (typed here so `tsc` on Node needs no Deno types). */
 interface DenoApi {
@@ -43,18 +44,6 @@ const Deno: DenoApi = maybeDeno;
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const BUILD_DIR = join(ROOT, "build", "deno");
-
-const MIME: Record<string, string> = {
-  ".js": "text/javascript; charset=utf-8",
-  ".css": "text/css; charset=utf-8",
-  ".map": "application/json",
-  ".svg": "image/svg+xml",
-  ".png": "image/png",
-  ".ico": "image/x-icon",
-  ".json": "application/json",
-  ".woff2": "font/woff2",
-  ".txt": "text/plain; charset=utf-8",
-};
 
 /** The Deno build's hashed assets (build/deno/public/build), then public/ (favicon…), as node-http.ts serves them on Node. */
 async function serveStatic(request: Request): Promise<Response | null> {

@@ -3,20 +3,9 @@ import { createReadStream, statSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { extname, join, normalize } from "node:path";
 import { Readable } from "node:stream";
+import { MIME } from "./mime";
 
 type FetchHandler = (request: Request) => Promise<Response>;
-
-const MIME: Record<string, string> = {
-  ".js": "text/javascript; charset=utf-8",
-  ".css": "text/css; charset=utf-8",
-  ".map": "application/json",
-  ".svg": "image/svg+xml",
-  ".png": "image/png",
-  ".ico": "image/x-icon",
-  ".json": "application/json",
-  ".woff2": "font/woff2",
-  ".txt": "text/plain; charset=utf-8",
-};
 
 function toRequest(req: IncomingMessage, res: ServerResponse): Request {
   const url = new URL(req.url ?? "/", `http://${req.headers.host ?? "localhost"}`);
