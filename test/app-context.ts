@@ -3,29 +3,11 @@ import pino from "pino";
 import type { AppLoadContext } from "@remix-run/node";
 import type { AppContext } from "../app/context.server";
 import { createEventHub } from "../app/event-hub.server";
-import type { Config } from "../db/config.server";
 import { createInfra } from "../db/infra/index.server";
 import { createTestStore, type TestStore } from "../db/testing";
+import { testWorkerConfig } from "../worker/testing/config";
 
 export const TEST_ORIGIN = "http://candlecast.test";
-
-export function testConfig(store: { url: string }): Config {
-  return {
-    dataDir: "/tmp/candlecast-test",
-    databaseUrl: store.url,
-    redisKeyPrefix: "candlecast-test:",
-    port: 0,
-    host: "127.0.0.1",
-    python: "/usr/bin/python3",
-    sandbox: "none",
-    sessionSecret: "test-session-secret-at-least-32-characters-long",
-    encryptionKey: btoa(String.fromCharCode(...new Uint8Array(32).map((_, i) => i + 1))),
-    timeScale: 1,
-    workerConcurrency: 1,
-    logLevel: "silent",
-    nodeEnv: "test",
-  };
-}
 
 export interface TestApp {
   store: TestStore;
@@ -41,7 +23,8 @@ export async function createTestApp(): Promise<TestApp> {
   const app: AppContext = {
     store,
     infra,
-    config: testConfig(store),
+    // The web app never runs strategies; "none" keeps the config honest about that in tests.
+    config: testWorkerConfig(store.url, { sandbox: "none", workerConcurrency: 1 }),
     health: async () => ({
       ok: true,
       store: { ok: true, detail: "test" },

@@ -1,4 +1,4 @@
-// A worker Config for tests: the real interpreter in bubblewrap, quiet logs, no secrets from disk.
+// A Config for tests (worker and web app): the real interpreter in bubblewrap, quiet logs, no secrets from disk.
 import type { Config } from "../../db/config.server";
 
 export function testWorkerConfig(databaseUrl: string, overrides: Partial<Config> = {}): Config {
