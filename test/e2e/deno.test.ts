@@ -3,6 +3,7 @@
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join } from "node:path";
 import { Redis } from "ioredis";
 import pg from "pg";
@@ -18,7 +19,12 @@ import { freePort, spawnChild, startSqld, tempDir, type Child, type RunningSqld 
 const POSTGRES_URL = process.env.TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 // The binary itself, not node_modules/.bin/deno (a Node wrapper that would outlive a signal sent to it).
-const DENO = join(ROOT, "node_modules", "deno", "deno");
+// The npm package's postinstall (skipped: .npmrc ignore-scripts) links the platform binary into place;
+// its own install API does the same on demand and returns the binary's path. Spawning the binary itself
+// (not the node_modules/.bin wrapper) lets a signal reach the Deno server.
+const DENO = (
+  createRequire(import.meta.url)("deno/install_api.cjs") as { runInstall(): string }
+).runInstall();
 const tag = randomBytes(4).toString("hex");
 const PGBOSS_SCHEMA = `pgboss_deno_${tag}`;
 const REDIS_KEY_PREFIX = `candlecast-deno-${tag}:`;
