@@ -28,7 +28,9 @@ describe("subscriber journeys", () => {
     await page.goto(`${app.url}/strategies/sma-crossover`);
     await page.getByRole("link", { name: "Subscribe" }).first().click();
     await page.waitForURL(/\/login\?redirectTo=/);
-    await page.getByRole("link", { name: "Sign up" }).last().click();
+    // The URL changes before React renders the new page: wait for the log-in card's own link, not the header's.
+    await page.getByRole("main").getByRole("link", { name: "Sign up" }).click();
+    await page.waitForURL(/\/signup\?redirectTo=/);
     await page.getByLabel("Email").fill(`ada-${Date.now()}@example.test`);
     await page.getByLabel("Name", { exact: true }).fill("Ada");
     await page.getByLabel("Password").fill("a good long password");
