@@ -1,6 +1,6 @@
 // Bench: the marketplace with 10,000 strategies (TTFB p50, wrk requests/s) and one event to 1,000 SSE clients.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { Agent, request as httpRequest } from "node:http";
 import { connect, type Socket } from "node:net";
 import { cpus, loadavg, tmpdir } from "node:os";
@@ -11,7 +11,7 @@ import { OUTBOX_CHANNEL } from "../db/events";
 import { DEFAULT_KEY_PREFIX } from "../db/infra/index.server";
 import { migrateStore } from "../db/migrate";
 import { createUser } from "../db/queries/users";
-import { BUILD_FILE, buildIfNeeded, ROOT } from "../scripts/build-if-needed";
+import { buildIfNeeded } from "../scripts/build-if-needed";
 import { startApp, type RunningApp } from "../test/e2e/harness";
 import { seedMarketplace } from "./_market-seed";
 import { percentile, printResult, round } from "./_stats";
@@ -157,17 +157,6 @@ async function measureSse(app: RunningApp, userId: string) {
  * Measures what `npm start` serves: a production build under NODE_ENV=production. The test runs
  * build in development mode (jsxDEV), which a production React cannot even render.
  */
-function ensureProductionBuild() {
-  process.env.NODE_ENV = "production";
-  buildIfNeeded((msg) => console.log(msg));
-  if (!readFileSync(BUILD_FILE, "utf8").includes("jsxDEV")) return;
-  console.log("rebuilding the web app in production mode (the current build is a development build)...");
-  const result = spawnSync(join(ROOT, "node_modules", ".bin", "remix"), ["build"], {
-    cwd: ROOT,
-    stdio: "inherit",
-  });
-  if (result.status !== 0) throw new Error("remix build failed");
-}
 
 export default async function webBench(_args: string[]) {
   const dataDir = mkdtempSync(join(tmpdir(), "candlecast-bench-web-"));
@@ -184,15 +173,9 @@ export default async function webBench(_args: string[]) {
     );
 
     // Web only (no worker: nothing else competes for the 2 cores), events through Redis like a distributed replica.
-    // The build is shared with the test runs, which rebuild it in development mode: build right before starting,
-    // and once more if a test run swapped it in between (the app loads the build once, at start).
-    for (let attempt = 1; ; attempt++) {
-      ensureProductionBuild();
-      app = await startApp({ DATA_DIR: dataDir, REDIS_URL, NODE_ENV: "production" }, ["--web"]);
-      if ((await fetch(`${app.url}/`)).status === 200) break;
-      if (attempt === 2) throw new Error("the marketplace does not answer 200");
-      await app.stop();
-    }
+    buildIfNeeded((msg) => console.log(msg));
+    app = await startApp({ DATA_DIR: dataDir, REDIS_URL, NODE_ENV: "production" }, ["--web"]);
+    if ((await fetch(`${app.url}/`)).status !== 200) throw new Error("the marketplace does not answer 200");
     console.log(
       `load average before measuring: ${loadavg()
         .map((l) => l.toFixed(2))

@@ -97,3 +97,32 @@ export async function respond(fn: () => Promise<unknown> | unknown): Promise<Res
     throw thrown;
   }
 }
+
+type Route = { loader?: (a: never) => unknown; action?: (a: never) => unknown };
+
+/** A route's loader on GET `path` as the user of `cookie`, as a Response. */
+export function loadRoute(
+  t: TestApp,
+  route: Route,
+  path: string,
+  cookie: string,
+  params: Record<string, string> = {},
+) {
+  return respond(() =>
+    route.loader!({ request: makeRequest(path, { cookie }), context: t.context, params } as never),
+  );
+}
+
+/** A route's action on a form POST to `path` as the user of `cookie`, as a Response. */
+export function postRoute(
+  t: TestApp,
+  route: Route,
+  path: string,
+  cookie: string,
+  form: Record<string, string>,
+  params: Record<string, string> = {},
+) {
+  return respond(() =>
+    route.action!({ request: makeRequest(path, { form, cookie }), context: t.context, params } as never),
+  );
+}

@@ -1,6 +1,6 @@
 // The author pages, tokens page and backtest page through their loaders and actions: field errors write nothing, tenancy 404s.
 import { eq } from "drizzle-orm";
-import { createTestApp, makeRequest, respond, signInAs, type TestApp } from "../../test/app-context";
+import { createTestApp, loadRoute, postRoute, signInAs, type TestApp } from "../../test/app-context";
 import { apiTokens, backtests, strategies, strategyVersions } from "../../db/schema";
 import { insertStrategy, insertUser, SAMPLE_CODE } from "../../db/testing";
 import { newId } from "../../db/ids";
@@ -13,26 +13,21 @@ import * as executionLog from "./author.executions";
 import * as tokens from "./settings.tokens";
 import * as backtest from "./strategies.$slug_.backtest";
 
-type Route = { loader?: (a: never) => unknown; action?: (a: never) => unknown };
+type Route = Parameters<typeof loadRoute>[1];
 let t: TestApp;
 let alice: { id: string; cookie: string };
 let bob: { id: string; cookie: string };
 let bobDraft: { id: string; slug: string; versionId: string };
 
 const load = (route: Route, path: string, cookie: string, params: Record<string, string> = {}) =>
-  respond(() =>
-    route.loader!({ request: makeRequest(path, { cookie }), context: t.context, params } as never),
-  );
+  loadRoute(t, route, path, cookie, params);
 const post = (
   route: Route,
   path: string,
   cookie: string,
   form: Record<string, string>,
   params: Record<string, string> = {},
-) =>
-  respond(() =>
-    route.action!({ request: makeRequest(path, { form, cookie }), context: t.context, params } as never),
-  );
+) => postRoute(t, route, path, cookie, form, params);
 
 const META = {
   name: "Range Breakout",

@@ -1,6 +1,14 @@
 // Broker accounts, subscribing, status changes and editing through the real routes: validation, tenancy, secrets.
 import { eq } from "drizzle-orm";
-import { createTestApp, makeRequest, respond, signInAs, type TestApp } from "../../test/app-context";
+import {
+  createTestApp,
+  makeRequest,
+  respond,
+  signInAs,
+  type TestApp,
+  loadRoute,
+  postRoute,
+} from "../../test/app-context";
 import { SUBSCRIPTION_CHANGED_CHANNEL } from "../../db/events";
 import { brokerAccounts, events, subscriptions } from "../../db/schema";
 import { insertStrategy, insertUser } from "../../db/testing";
@@ -11,7 +19,7 @@ import * as cancelPage from "./subscriptions.$id_.cancel";
 import * as edit from "./subscriptions.$id_.edit";
 import * as list from "./subscriptions._index";
 
-type Route = { loader?: (a: never) => unknown; action?: (a: never) => unknown };
+type Route = Parameters<typeof loadRoute>[1];
 let t: TestApp;
 let alice: { id: string; paperBrokerId: string; cookie: string };
 let bob: { id: string; paperBrokerId: string; cookie: string };
@@ -19,19 +27,14 @@ let strategy: { id: string; slug: string; versionId: string };
 const changes: unknown[] = [];
 
 const load = (route: Route, path: string, cookie: string, params: Record<string, string> = {}) =>
-  respond(() =>
-    route.loader!({ request: makeRequest(path, { cookie }), context: t.context, params } as never),
-  );
+  loadRoute(t, route, path, cookie, params);
 const post = (
   route: Route,
   path: string,
   cookie: string,
   form: Record<string, string>,
   params: Record<string, string> = {},
-) =>
-  respond(() =>
-    route.action!({ request: makeRequest(path, { form, cookie }), context: t.context, params } as never),
-  );
+) => postRoute(t, route, path, cookie, form, params);
 
 const VALID = {
   capital: "2500",
