@@ -9,8 +9,8 @@ import { buildScenario, checkInvariants } from "../worker/testing/scenario";
 import { BUY_CODE } from "../worker/testing/strategies";
 import { printResult, round } from "./_stats";
 
-/** CPU ms (user + system) of every process whose command name matches: the services the workers lean on. */
-function cpuOf(pattern: RegExp): number {
+/** CPU ms (user + system, optionally with reaped children's) of every live process whose command name matches. */
+function cpuOf(pattern: RegExp, withChildren = false): number {
   let ticks = 0;
   for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
     try {
@@ -19,6 +19,7 @@ function cpuOf(pattern: RegExp): number {
       if (!pattern.test(name)) continue;
       const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
       ticks += Number(fields[11]) + Number(fields[12]);
+      if (withChildren) ticks += Number(fields[13]) + Number(fields[14]);
     } catch {
       // The process ended meanwhile.
     }
@@ -64,7 +65,12 @@ export default async function boundary(args: string[]) {
     await Promise.all(workers.map((w) => w.waitFor((m) => m.type === "ready")));
 
     // The boundary: every worker's scheduler offers the same jobs at once.
-    const services0 = { postgres: cpuOf(/^postgres/), redis: cpuOf(/^redis/) };
+    // Sandboxes are warm supervisors that fork one child per run: their CPU includes their reaped children's.
+    const services0 = {
+      postgres: cpuOf(/^postgres/),
+      redis: cpuOf(/^redis/),
+      sandboxes: cpuOf(/^(python3|bwrap)/, true),
+    };
     const workers0 = workers.map((w) => cpuOfPid(w.child.pid!));
     const started = performance.now();
     for (const w of workers) w.send({ cmd: "enqueue", jobs: scenario.keys });
@@ -81,7 +87,8 @@ export default async function boundary(args: string[]) {
     const workerCpu = workers.map((w, i) => cpuOfPid(w.child.pid!).map((v, k) => v - workers0[i][k]));
     console.log(
       `cpu during the run: postgres ${cpuOf(/^postgres/) - services0.postgres} ms, redis ${cpuOf(/^redis/) - services0.redis} ms, ` +
-        `workers ${workerCpu.map(([own]) => own).join(" + ")} ms, their sandboxed runs ${workerCpu.map(([, kids]) => kids).join(" + ")} ms`,
+        `workers ${workerCpu.map(([own]) => own).join(" + ")} ms, ` +
+        `sandboxes ${cpuOf(/^(python3|bwrap)/, true) - services0.sandboxes} ms (live ones, runs included)`,
     );
 
     const report = await checkInvariants(store, scenario.keys);

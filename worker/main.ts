@@ -345,6 +345,9 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
       if (timedOut) {
         // Safe to abandon: a late result is refused by the unique keys, a claimed row is finished by the janitor.
         logger.warn({ running: inFlight.size }, "stop: abandoning running executions after the timeout");
+      } else if (!deps.runner) {
+        // Abandoned runs keep their sandboxes; those die with this process (bubblewrap's --die-with-parent).
+        await runner.close();
       }
       logger.info({ workerId }, "worker stopped");
     },

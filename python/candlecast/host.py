@@ -1,5 +1,5 @@
-"""The runner's protocol: read the request, load and run the strategy under the guard, write one JSON answer
-to the real stdout (the strategy's own output goes to a bounded capture)."""
+"""One run: parse the request, load and run the strategy under the guard, write one JSON answer
+to the answer fd (the strategy's own output goes to a bounded capture)."""
 
 import gc
 import json
@@ -107,14 +107,10 @@ def _write_all(fd, data):
         view = view[written:]
 
 
-def main(package_root):
+def serve(raw, out_fd, package_root):
+    """Answer one request (`raw`, the JSON bytes) on `out_fd`, then end the process. Called in a freshly forked
+    child whose fds 0-2 lead nowhere, after its limits are set (see supervisor.py)."""
     started = time.perf_counter()
-    # Keep the real stdout for the answer; everything else the process writes to fd 1/2 is discarded.
-    out_fd = os.dup(1)
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 1)
-    os.dup2(devnull, 2)
-    raw = sys.stdin.buffer.read()
     request = json.loads(raw)
     del raw
     bounds = request.get("bounds") or {}

@@ -1,7 +1,7 @@
-"""Runner entry point: limits first, then one request (JSON on stdin, JSON on the real stdout).
+"""Runner entry point: the sandbox's supervisor, which answers one request after another (see supervisor.py).
 
-Invoked as: python3 -I -S runner.py CPU_SECONDS ADDRESS_SPACE_BYTES FILE_BYTES PROCESSES OPEN_FILES [TAG]
-(TAG is ignored; the client uses it to find its processes.)"""
+Invoked as: python3 -I -S runner.py (sandbox|bare) [TAG]
+(TAG is ignored; the worker uses it to find its processes.)"""
 
 import os
 import sys
@@ -9,9 +9,6 @@ import sys
 if __name__ == "__main__":
     _PACKAGE_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     sys.path.insert(0, _PACKAGE_ROOT)
-    from candlecast.limits import apply_limits
+    from candlecast.supervisor import serve
 
-    apply_limits(*(int(a) for a in sys.argv[1:6]))
-    from candlecast.host import main
-
-    main(_PACKAGE_ROOT)
+    serve(_PACKAGE_ROOT, in_sandbox=sys.argv[1] == "sandbox")

@@ -31,6 +31,9 @@ function strategy(body: string, header = ""): string {
   return `import os, sys, socket, time, signal, threading\nfrom candlecast import Strategy, Signal\n${header}\nclass Attack(Strategy):\n    lookback = 10\n    def on_candle(self, candles, **kwargs):\n${indented}\n        return Signal.hold("survived")\n`;
 }
 
+/** Finds the run's audit guard and switches it off, as an attacker who read our source would. */
+const GUARD_OFF = `import gc\nfor o in gc.get_objects():\n    if type(o).__name__ == "Guard":\n        o.active = False`;
+
 type Expect = { kind: RuntimeErrorKind } | { ok: (r: Extract<LiveResult, { ok: true }>) => void };
 
 const corpus: Array<[string, string, Expect]> = [
@@ -76,6 +79,14 @@ const corpus: Array<[string, string, Expect]> = [
     { ok: (r) => expect(r.signal.reason).not.toContain(CANARY) },
   ],
   ["fork bomb", strategy(`while True:\n    os.fork()`), { kind: "sandbox" }],
+  // The audit guard only improves messages; these switch it off first and meet the real boundary.
+  [
+    "past the guard: read the supervisor's memory and pipes",
+    strategy(
+      `${GUARD_OFF}\nseen = []\nfor path in ("/proc/%d/mem" % os.getppid(), "/proc/%d/fd/0" % os.getppid(), "/proc/%d/environ" % os.getppid()):\n    try:\n        open(path, "rb").read(1)\n        seen.append("read " + path)\n    except OSError as e:\n        seen.append(type(e).__name__)\nreturn Signal.hold(" ".join(seen))`,
+    ),
+    { ok: (r) => expect(r.signal.reason).toBe("PermissionError PermissionError PermissionError") },
+  ],
   [
     "double-forked child",
     strategy(`if os.fork() == 0:\n    if os.fork() == 0:\n        time.sleep(600)\n    os._exit(0)`),
@@ -158,6 +169,19 @@ function processesWithTag(tag: string): string[] {
   return found;
 }
 
+/** For each sandbox of the runner, how many runner processes live under its init (a strategy's children share
+ * the supervisor's command line, so a survivor shows up as a second one). */
+function supervisorsPerSandbox(tag: string): number[] {
+  const perInit = new Map<string, number>();
+  for (const line of processesWithTag(tag)) {
+    if (!line.includes("runner.py")) continue;
+    const stat = readFileSync(`/proc/${line.split(":")[0]}/stat`, "utf8");
+    const parent = stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1];
+    perInit.set(parent, (perInit.get(parent) ?? 0) + 1);
+  }
+  return [...perInit.values()];
+}
+
 describe("hostile strategies", () => {
   const results = new Map<string, { result: LiveResult; wallMs: number }>();
 
@@ -185,7 +209,15 @@ describe("hostile strategies", () => {
     }
   });
 
-  it("leaves no process of the corpus alive", async () => {
+  it("leaves nothing running in a warm sandbox but its supervisor", () => {
+    const counts = supervisorsPerSandbox(runner.processTag);
+    expect(counts.length).toBeGreaterThan(0);
+    expect(counts.length).toBeLessThanOrEqual(6);
+    expect(counts.every((n) => n === 1)).toBe(true);
+  });
+
+  it("leaves no process at all once the runner is closed", async () => {
+    await runner.close();
     await new Promise((r) => setTimeout(r, 200));
     expect(processesWithTag(runner.processTag)).toEqual([]);
   });
@@ -198,5 +230,42 @@ describe("hostile strategies", () => {
   it("the host still runs a normal strategy afterwards", async () => {
     const result = await runner.runLive({ code: strategy(`return Signal.buy(reason="fine")`), candles });
     expect(result.ok && result.signal.reason).toBe("fine");
+  });
+});
+
+describe("a warm sandbox between runs", () => {
+  const one = createStrategyRunner({ maxConcurrent: 1 });
+  afterAll(() => one.close());
+
+  it("kills what a run left running, even past the guard", async () => {
+    const result = await one.runLive({
+      code: strategy(
+        `${GUARD_OFF}\nif os.fork() == 0:\n    os.setsid()\n    if os.fork() == 0:\n        time.sleep(600)\n    os._exit(0)\nreturn Signal.hold("forked")`,
+      ),
+      candles,
+    });
+    expect(result.ok && result.signal.reason).toBe("forked");
+    // The sandbox is swept (and replaced, as the run was unclean): soon one supervisor alone, never a survivor.
+    let counts: number[] = [];
+    for (let i = 0; i < 60 && String(counts) !== "1"; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      counts = supervisorsPerSandbox(one.processTag);
+    }
+    expect(counts).toEqual([1]);
+  });
+
+  it("gives the next run an empty /tmp, even past the guard", async () => {
+    const wrote = await one.runLive({
+      code: strategy(
+        `${GUARD_OFF}\nopen("/tmp/left-behind", "w").write("for the next run")\nreturn Signal.hold(str(os.listdir("/tmp")))`,
+      ),
+      candles,
+    });
+    expect(wrote.ok && wrote.signal.reason).toBe("['left-behind']");
+    const next = await one.runLive({
+      code: strategy(`return Signal.hold(str(os.listdir("/tmp")))`),
+      candles,
+    });
+    expect(next.ok && next.signal.reason).toBe("[]");
   });
 });

@@ -1,4 +1,4 @@
-// Runs one runner process: feeds its stdin, bounds what it may write, and kills its whole process group at the wall-clock limit.
+// Runs one cold process to completion (the runtime bench's start-up floor) and the outcome shape warm sandboxes report too.
 import { spawn } from "node:child_process";
 import type { RunnerCommand } from "./sandbox-command";
 

@@ -15,27 +15,8 @@ export interface RunnerCommand {
   args: string[];
 }
 
-export interface RlimitArgs {
-  cpuSeconds: number;
-  memoryBytes: number;
-  fileBytes: number;
-  processes: number;
-  openFiles: number;
-}
-
-function runnerArgs(python: string, packageRoot: string, limits: RlimitArgs, tag: string): string[] {
-  return [
-    python,
-    "-I",
-    "-S",
-    join(packageRoot, "candlecast", "runner.py"),
-    String(limits.cpuSeconds),
-    String(limits.memoryBytes),
-    String(limits.fileBytes),
-    String(limits.processes),
-    String(limits.openFiles),
-    tag,
-  ];
+function runnerArgs(python: string, packageRoot: string, mode: "sandbox" | "bare", tag: string): string[] {
+  return [python, "-I", "-S", join(packageRoot, "candlecast", "runner.py"), mode, tag];
 }
 
 /** The directories the interpreter needs, read-only: itself, its standard library, Debian's dist-packages, shared libraries. */
@@ -74,9 +55,9 @@ function interpreterBinds(python: string): string[] {
 export function bwrapCommand(
   bwrap: string,
   layout: SandboxLayout,
-  limits: RlimitArgs,
+  tmpBytes: number,
   tag: string,
-  program: string[] = runnerArgs(layout.python, SANDBOX_PACKAGE_ROOT, limits, tag),
+  program: string[] = runnerArgs(layout.python, SANDBOX_PACKAGE_ROOT, "sandbox", tag),
 ): RunnerCommand {
   const args = [
     "--unshare-all",
@@ -104,7 +85,7 @@ export function bwrapCommand(
     "--dev",
     "/dev",
     "--size",
-    String(limits.fileBytes),
+    String(tmpBytes),
     "--tmpfs",
     "/tmp",
     "--chdir",
@@ -116,7 +97,7 @@ export function bwrapCommand(
 }
 
 /** Development only: the runner with rlimits and an empty environment, but the worker's file system and network. */
-export function bareCommand(layout: SandboxLayout, limits: RlimitArgs, tag: string): RunnerCommand {
-  const [command, ...args] = runnerArgs(layout.python, layout.packageRoot, limits, tag);
+export function bareCommand(layout: SandboxLayout, tag: string): RunnerCommand {
+  const [command, ...args] = runnerArgs(layout.python, layout.packageRoot, "bare", tag);
   return { command, args };
 }

@@ -18,8 +18,8 @@ import {
 import { toCandleColumns } from "./candle-columns";
 import { SlotPool } from "./concurrency";
 import { DEFAULT_LIMITS, cpuSecondsFor, type RunLimits } from "./limits";
-import { runProcess } from "./run-process";
-import { bareCommand, bwrapCommand, type RunnerCommand, type RlimitArgs } from "./sandbox-command";
+import { bareCommand, bwrapCommand, type RunnerCommand } from "./sandbox-command";
+import { WarmSandbox, type RunControl } from "./warm-sandbox";
 
 export type { RuntimeError, StrategyManifest } from "./answer";
 export type { RunLimits } from "./limits";
@@ -44,8 +44,10 @@ export interface StrategyRunner {
   runBacktest(input: BacktestInput): Promise<BacktestResult>;
   /** Reads the strategy's declared metadata with Python's `ast` in the sandbox, without running its code. */
   readManifest(code: string): Promise<ManifestResult>;
-  /** Appears on the command line of every process this runner starts (tests use it to prove none outlive a run). */
+  /** Appears on the command line of every process this runner starts (tests use it to prove none outlive it). */
   readonly processTag: string;
+  /** Stops the warm sandboxes; runs after this start fresh ones. Idle sandboxes never keep the process alive. */
+  close(): Promise<void>;
 }
 
 export interface StrategyRunnerOptions {
@@ -62,6 +64,8 @@ export interface StrategyRunnerOptions {
    * does not enforce for root) applies and concurrent runs cannot signal each other. Default 200000; null keeps root.
    */
   sandboxUidBase?: number | null;
+  /** A sandbox is replaced by a fresh one after this many runs (and at once after any unclean run). Default 200. */
+  runsPerSandbox?: number;
 }
 
 /** Thrown at construction when the runner cannot be made safe; the worker must not start strategies then. */
@@ -103,12 +107,12 @@ export function createStrategyRunner(opts: StrategyRunnerOptions = {}): Strategy
   const isRoot = process.getuid?.() === 0;
   const uidBase = opts.sandboxUidBase === undefined ? 200_000 : opts.sandboxUidBase;
 
-  let buildCommand: (rlimits: RlimitArgs) => RunnerCommand;
+  let command: RunnerCommand;
   if (opts.sandbox === "none") {
     opts.logger?.warn(
       'SANDBOX DISABLED (sandbox: "none"): strategies run with this process\'s file system and network access. Development only; never run untrusted code like this.',
     );
-    buildCommand = (rlimits) => bareCommand(layout, rlimits, processTag);
+    command = bareCommand(layout, processTag);
   } else {
     const bwrap = findBwrap(opts.bwrap);
     if (!bwrap) {
@@ -116,22 +120,34 @@ export function createStrategyRunner(opts: StrategyRunnerOptions = {}): Strategy
         'bubblewrap (bwrap) was not found; refusing to run strategies unsandboxed. Install it (apt-get install bubblewrap) or set sandbox: "none" for development only.',
       );
     }
-    buildCommand = (rlimits) => bwrapCommand(bwrap, layout, rlimits, processTag);
+    command = bwrapCommand(bwrap, layout, limits.fileBytes, processTag);
   }
+
+  // One warm sandbox per slot, started ahead of the run that needs it.
+  const runsPerSandbox = opts.runsPerSandbox ?? 200;
+  const sandboxes = new Map<number, WarmSandbox>();
+  const start = (slot: number) => {
+    const uid = isRoot && uidBase !== null && opts.sandbox !== "none" ? uidBase + slot : undefined;
+    const sandbox = new WarmSandbox(command, uid);
+    sandboxes.set(slot, sandbox);
+    return sandbox;
+  };
 
   async function execute<S extends z.ZodType>(
     schema: S,
     request: object,
     timeoutMs: number,
   ): Promise<{ answer: Extract<z.infer<S>, { ok: true }> | Failure; ms: number }> {
-    const rlimits: RlimitArgs = {
+    const control: RunControl = {
+      timeoutMs,
       cpuSeconds: cpuSecondsFor(timeoutMs),
       memoryBytes: limits.memoryBytes,
       fileBytes: limits.fileBytes,
       processes: limits.processes,
       openFiles: limits.openFiles,
+      maxAnswerBytes: limits.maxAnswerBytes,
     };
-    const input = JSON.stringify({
+    const body = JSON.stringify({
       ...request,
       bounds: {
         maxLogLines: limits.maxLogLines,
@@ -141,13 +157,13 @@ export function createStrategyRunner(opts: StrategyRunnerOptions = {}): Strategy
       },
     });
     return pool.run(async (slot) => {
-      const uid = isRoot && uidBase !== null && opts.sandbox !== "none" ? uidBase + slot : undefined;
-      const outcome = await runProcess(buildCommand(rlimits), {
-        input,
-        timeoutMs,
-        maxStdoutBytes: limits.maxAnswerBytes,
-        uid,
-      });
+      const current = sandboxes.get(slot);
+      const sandbox = current?.alive ? current : start(slot);
+      const outcome = await sandbox.run(control, body);
+      if (!outcome.reusable || sandbox.runs >= runsPerSandbox) {
+        await sandbox.kill();
+        start(slot);
+      }
       return {
         answer: parseAnswer(schema, outcome, { timeoutMs, maxAnswerBytes: limits.maxAnswerBytes }),
         ms: outcome.ms,
@@ -157,6 +173,12 @@ export function createStrategyRunner(opts: StrategyRunnerOptions = {}): Strategy
 
   return {
     processTag,
+
+    async close() {
+      const all = [...sandboxes.values()];
+      sandboxes.clear();
+      await Promise.all(all.map((sandbox) => sandbox.kill()));
+    },
 
     async runLive(input) {
       const request = {

@@ -1,0 +1,200 @@
+// One warm sandbox: a started runner (python/candlecast/supervisor.py) that answers runs one at a time, each in a
+// fresh forked child. Length-prefixed frames on stdin/stdout; a wall-clock backstop kills the whole sandbox.
+import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { constants } from "node:os";
+import type { ProcessOutcome } from "./run-process";
+import type { RunnerCommand } from "./sandbox-command";
+
+/** Per-run limits the supervisor applies to the forked child (the body is never read by the supervisor). */
+export interface RunControl {
+  timeoutMs: number;
+  cpuSeconds: number;
+  memoryBytes: number;
+  fileBytes: number;
+  processes: number;
+  openFiles: number;
+  maxAnswerBytes: number;
+}
+
+interface ReplyMeta {
+  exitCode: number | null;
+  signal: number | null;
+  timedOut: boolean;
+  answerTooLarge: boolean;
+  strays: number;
+  clean: boolean;
+}
+
+export interface SandboxOutcome extends ProcessOutcome {
+  /** False when the run ended abnormally or left a process or file behind: the sandbox must not be reused. */
+  reusable: boolean;
+}
+
+const HEADER_BYTES = 8;
+const STDERR_TAIL_BYTES = 16 * 1024;
+/** How long past a run's own limit the supervisor may take to answer before the worker kills the sandbox. */
+const BACKSTOP_GRACE_MS = 2_000;
+
+const SIGNAL_NAMES = new Map<number, NodeJS.Signals>(
+  Object.entries(constants.signals).map(([name, n]) => [n, name as NodeJS.Signals]),
+);
+
+interface Pending {
+  resolve(outcome: SandboxOutcome): void;
+  started: number;
+  timer: NodeJS.Timeout;
+  maxAnswerBytes: number;
+}
+
+export class WarmSandbox {
+  private readonly child: ChildProcessWithoutNullStreams;
+  private chunks: Buffer[] = [];
+  private buffered = 0;
+  private stderr = "";
+  private pending: Pending | null = null;
+  private exited = false;
+  private readonly closed: Promise<void>;
+  /** Runs answered so far. */
+  runs = 0;
+
+  constructor(cmd: RunnerCommand, uid?: number) {
+    this.child = spawn(cmd.command, cmd.args, {
+      stdio: ["pipe", "pipe", "pipe"],
+      // Empty on purpose: nothing of the worker's environment (secrets included) reaches the runner.
+      env: {} as NodeJS.ProcessEnv,
+      // Its own process group, so the backstop kill reaches everything in the sandbox.
+      detached: true,
+      ...(uid !== undefined ? { uid, gid: uid } : {}),
+    });
+    // An idle sandbox must not keep the worker's process alive; a pending run's backstop timer does that.
+    this.child.unref();
+    for (const stream of [this.child.stdin, this.child.stdout, this.child.stderr])
+      (stream as unknown as { unref?: () => void }).unref?.();
+    this.child.stdout.on("data", (chunk: Buffer) => this.onData(chunk));
+    this.child.stderr.on("data", (chunk: Buffer) => {
+      this.stderr = (this.stderr + chunk.toString("utf8")).slice(-STDERR_TAIL_BYTES);
+    });
+    this.child.stdin.on("error", () => {});
+    this.closed = new Promise((resolve) => {
+      this.child.on("error", (err) => {
+        this.stderr += `\n${err.message}`;
+      });
+      this.child.on("close", (exitCode, signal) => {
+        this.exited = true;
+        this.settle({ exitCode, signal, timedOut: false, answerTooLarge: false, stdout: Buffer.alloc(0) });
+        resolve();
+      });
+    });
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  get alive(): boolean {
+    return !this.exited;
+  }
+
+  run(control: RunControl, body: string): Promise<SandboxOutcome> {
+    if (this.pending) throw new Error("a warm sandbox runs one strategy at a time");
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.settle({
+          exitCode: null,
+          signal: "SIGKILL",
+          timedOut: true,
+          answerTooLarge: false,
+          stdout: Buffer.alloc(0),
+        });
+        this.kill();
+      }, control.timeoutMs + BACKSTOP_GRACE_MS);
+      this.pending = { resolve, started: performance.now(), timer, maxAnswerBytes: control.maxAnswerBytes };
+      if (this.exited) {
+        this.settle({
+          exitCode: null,
+          signal: null,
+          timedOut: false,
+          answerTooLarge: false,
+          stdout: Buffer.alloc(0),
+        });
+        return;
+      }
+      const controlBytes = Buffer.from(JSON.stringify(control));
+      const bodyBytes = Buffer.from(body);
+      const header = Buffer.alloc(HEADER_BYTES);
+      header.writeUInt32BE(controlBytes.length, 0);
+      header.writeUInt32BE(bodyBytes.length, 4);
+      this.child.stdin.write(Buffer.concat([header, controlBytes, bodyBytes]));
+    });
+  }
+
+  /** Kill the whole sandbox (its process group) and wait until it is gone. */
+  kill(): Promise<void> {
+    if (!this.exited && this.child.pid !== undefined) {
+      try {
+        process.kill(-this.child.pid, "SIGKILL");
+      } catch {
+        // Already gone.
+      }
+    }
+    return this.closed;
+  }
+
+  private onData(chunk: Buffer): void {
+    this.chunks.push(chunk);
+    this.buffered += chunk.length;
+    if (this.buffered < HEADER_BYTES) return;
+    const data = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks);
+    this.chunks = [data];
+    const metaLength = data.readUInt32BE(0);
+    const answerLength = data.readUInt32BE(4);
+    if (this.pending && answerLength > this.pending.maxAnswerBytes) {
+      this.settle({
+        exitCode: null,
+        signal: null,
+        timedOut: false,
+        answerTooLarge: true,
+        stdout: Buffer.alloc(0),
+      });
+      void this.kill();
+      return;
+    }
+    const total = HEADER_BYTES + metaLength + answerLength;
+    if (data.length < total) return;
+    if (data.length > total || !this.pending) {
+      // Bytes nobody asked for: the protocol is broken, so this sandbox is done.
+      this.stderr += "\nthe runner answered out of turn";
+      void this.kill();
+      return;
+    }
+    this.chunks = [];
+    this.buffered = 0;
+    const meta = JSON.parse(data.toString("utf8", HEADER_BYTES, HEADER_BYTES + metaLength)) as ReplyMeta;
+    this.runs += 1;
+    this.settle(
+      {
+        exitCode: meta.exitCode,
+        signal: meta.signal === null ? null : (SIGNAL_NAMES.get(meta.signal) ?? "SIGKILL"),
+        timedOut: meta.timedOut,
+        answerTooLarge: meta.answerTooLarge,
+        stdout: data.subarray(HEADER_BYTES + metaLength),
+      },
+      meta.clean,
+    );
+  }
+
+  private settle(outcome: Omit<ProcessOutcome, "stderr" | "ms">, reusable = false): void {
+    const pending = this.pending;
+    if (!pending) return;
+    this.pending = null;
+    clearTimeout(pending.timer);
+    const stderr = this.stderr;
+    this.stderr = "";
+    pending.resolve({
+      ...outcome,
+      stderr,
+      ms: performance.now() - pending.started,
+      reusable: reusable && !this.exited,
+    });
+  }
+}
