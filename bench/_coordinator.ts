@@ -1,4 +1,5 @@
 // The coordinator the in-process benches drive: the real one, on a test store and the given lock/cache/bus.
+import { readdirSync, readFileSync } from "node:fs";
 import pino from "pino";
 import type { Store } from "../db/client";
 import type { Infra } from "../db/infra/index.server";
@@ -8,15 +9,40 @@ import { createSimulatedFeed } from "../worker/market-data/simulated-feed";
 import { createWorkerMetrics } from "../worker/metrics";
 import { createStrategyRunner } from "../worker/runtime";
 
+/**
+ * CPU ms of the runner's live sandboxes, the runs they forked included (a supervisor's reaped children count
+ * as its own). The benches keep sandboxes for their whole run (runsPerSandbox) so none takes its CPU away.
+ */
+export function sandboxCpuMs(processTag: string): number {
+  let ticks = 0;
+  for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+    try {
+      if (!readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(processTag)) continue;
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      ticks += Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return ticks * 10;
+}
+
 export function createBenchCoordinator(store: Store, infra: Infra, overrides: Partial<CoordinatorDeps> = {}) {
   const metrics = createWorkerMetrics();
+  const runner = createStrategyRunner({
+    python: "/usr/bin/python3",
+    sandbox: "bwrap",
+    maxConcurrent: 2,
+    runsPerSandbox: 1_000_000,
+  });
   const coordinator = createCoordinator({
     db: store.db,
     cache: infra.cache,
     lock: infra.lock,
     bus: infra.bus,
     marketData: createSimulatedFeed(),
-    runner: createStrategyRunner({ python: "/usr/bin/python3", sandbox: "bwrap", maxConcurrent: 2 }),
+    runner,
     clock: { now: () => Date.now() },
     workerId: "bench",
     logger: pino({ level: "warn" }),
@@ -26,5 +52,5 @@ export function createBenchCoordinator(store: Store, infra: Infra, overrides: Pa
     missedAfterMs: 86_400_000,
     ...overrides,
   });
-  return { ...coordinator, metrics };
+  return { ...coordinator, metrics, runner };
 }

@@ -1,13 +1,12 @@
 // Bench: Pattern A (one execution fanned out to every subscriber) against Pattern B (one execution per subscriber,
 // as a per-user bot would run) at 1,000 subscribers, same process, same code path, CPU and wall time.
 // Pattern B is measured on a sample of bots and extrapolated linearly (each bot is independent work).
-// Args: --subscribers 1000 --sample 50 --repeat 3
-import { readFileSync } from "node:fs";
+// Args: --subscribers 1000 --sample 50 --repeat 10 (CPU ticks are 10 ms: more candles, steadier averages)
 import { createInfra } from "../db/infra/index.server";
 import { createTestStore, insertStrategy, insertSubscriptions, insertUser } from "../db/testing";
 import { latestClose } from "../worker/boundaries";
 import { ENTER_EXIT_CODE } from "../worker/testing/strategies";
-import { createBenchCoordinator } from "./_coordinator";
+import { createBenchCoordinator, sandboxCpuMs } from "./_coordinator";
 import { printResult, round } from "./_stats";
 
 function arg(args: string[], name: string, fallback: number): number {
@@ -15,28 +14,19 @@ function arg(args: string[], name: string, fallback: number): number {
   return i >= 0 ? Number(args[i + 1]) : fallback;
 }
 
-/** This process's CPU plus that of its reaped children (the sandboxed runs), in ms. */
-function cpuMs(): number {
+/** This process's CPU plus that of the sandboxes (the strategy runs), in ms. */
+function cpuMs(processTag: string): number {
   const own = process.cpuUsage();
-  const stat = readFileSync("/proc/self/stat", "utf8");
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  const children = (Number(fields[13]) + Number(fields[14])) * 10;
-  return (own.user + own.system) / 1000 + children;
-}
-
-async function measure<T>(work: () => Promise<T>): Promise<{ cpu: number; wall: number }> {
-  const cpu0 = cpuMs();
-  const t0 = performance.now();
-  await work();
-  return { cpu: cpuMs() - cpu0, wall: performance.now() - t0 };
+  return (own.user + own.system) / 1000 + sandboxCpuMs(processTag);
 }
 
 export default async function patternAb(args: string[]) {
   const subscribers = arg(args, "subscribers", 1000);
   const sample = arg(args, "sample", 50);
-  const repeat = arg(args, "repeat", 3);
+  const repeat = arg(args, "repeat", 10);
   const store = await createTestStore();
   const infra = await createInfra({ logger: { warn: () => {}, error: () => {} } });
+  const coordinator = createBenchCoordinator(store, infra);
   try {
     const author = await insertUser(store, "author");
     const shared = await insertStrategy(store, author.id, {
@@ -55,7 +45,12 @@ export default async function patternAb(args: string[]) {
       bots.push(bot);
     }
 
-    const coordinator = createBenchCoordinator(store, infra);
+    const measure = async (work: () => Promise<void>) => {
+      const cpu0 = cpuMs(coordinator.runner.processTag);
+      const t0 = performance.now();
+      await work();
+      return { cpu: cpuMs(coordinator.runner.processTag) - cpu0, wall: performance.now() - t0 };
+    };
     const first = latestClose(Date.now(), "1m") - (repeat + 2) * 60_000;
     const job = (strategyId: string, k: number) => ({
       strategyId,
@@ -111,6 +106,7 @@ export default async function patternAb(args: string[]) {
       b_sampled: sample,
     });
   } finally {
+    await coordinator.runner.close();
     await infra.close();
     store.cleanup();
   }
