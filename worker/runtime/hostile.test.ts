@@ -234,7 +234,8 @@ describe("hostile strategies", () => {
 });
 
 describe("a warm sandbox between runs", () => {
-  const one = createStrategyRunner({ maxConcurrent: 1 });
+  const one = createStrategyRunner({ maxConcurrent: 1, limits: { liveTimeoutMs: 1_000 } });
+  const fine = () => one.runLive({ code: strategy(`return Signal.buy(reason="fine")`), candles });
   afterAll(() => one.close());
 
   it("kills what a run left running, even past the guard", async () => {
@@ -267,5 +268,27 @@ describe("a warm sandbox between runs", () => {
       candles,
     });
     expect(next.ok && next.signal.reason).toBe("[]");
+  });
+
+  it("a strategy that kills its supervisor ends only its own run", async () => {
+    const result = await one.runLive({
+      code: strategy(`${GUARD_OFF}\nos.kill(os.getppid(), signal.SIGKILL)\ntime.sleep(5)`),
+      candles,
+    });
+    expect(!result.ok && result.error.kind).toBe("sandbox");
+    expect(!result.ok && result.error.message).toMatch(/supervisor was killed/);
+    expect(await fine()).toMatchObject({ ok: true, signal: { reason: "fine" } });
+  });
+
+  it("a strategy that stops its supervisor is killed with its sandbox at the backstop", async () => {
+    const started = performance.now();
+    const result = await one.runLive({
+      code: strategy(`${GUARD_OFF}\nos.kill(os.getppid(), signal.SIGSTOP)\ntime.sleep(30)`),
+      candles,
+    });
+    expect(!result.ok && result.error.kind).toBe("timeout");
+    // The run's 1 s limit plus the backstop's grace, not the strategy's 30 s.
+    expect(performance.now() - started).toBeLessThan(6_000);
+    expect(await fine()).toMatchObject({ ok: true, signal: { reason: "fine" } });
   });
 });

@@ -9,6 +9,7 @@ import type { Candle, Signal } from "../../db/domain";
 import {
   backtestAnswerSchema,
   expandSignals,
+  failure,
   liveAnswerSchema,
   manifestAnswerSchema,
   parseAnswer,
@@ -164,10 +165,14 @@ export function createStrategyRunner(opts: StrategyRunnerOptions = {}): Strategy
         await sandbox.kill();
         start(slot);
       }
-      return {
-        answer: parseAnswer(schema, outcome, { timeoutMs, maxAnswerBytes: limits.maxAnswerBytes }),
-        ms: outcome.ms,
-      };
+      const answer =
+        outcome.sandboxLost && !/^bwrap:/m.test(outcome.stderr)
+          ? failure(
+              "sandbox",
+              `the sandbox ended during the run (its supervisor was killed or crashed)${outcome.stderr.trim() ? `: ${outcome.stderr.trim().slice(-500)}` : ""}`,
+            )
+          : parseAnswer(schema, outcome, { timeoutMs, maxAnswerBytes: limits.maxAnswerBytes });
+      return { answer, ms: outcome.ms };
     });
   }
 

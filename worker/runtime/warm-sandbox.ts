@@ -28,6 +28,8 @@ interface ReplyMeta {
 export interface SandboxOutcome extends ProcessOutcome {
   /** False when the run ended abnormally or left a process or file behind: the sandbox must not be reused. */
   reusable: boolean;
+  /** The sandbox itself ended while the run was pending (it failed to start, or its supervisor was killed). */
+  sandboxLost: boolean;
 }
 
 const HEADER_BYTES = 8;
@@ -81,7 +83,11 @@ export class WarmSandbox {
       });
       this.child.on("close", (exitCode, signal) => {
         this.exited = true;
-        this.settle({ exitCode, signal, timedOut: false, answerTooLarge: false, stdout: Buffer.alloc(0) });
+        this.settle(
+          { exitCode, signal, timedOut: false, answerTooLarge: false, stdout: Buffer.alloc(0) },
+          false,
+          true,
+        );
         resolve();
       });
     });
@@ -183,7 +189,11 @@ export class WarmSandbox {
     );
   }
 
-  private settle(outcome: Omit<ProcessOutcome, "stderr" | "ms">, reusable = false): void {
+  private settle(
+    outcome: Omit<ProcessOutcome, "stderr" | "ms">,
+    reusable = false,
+    sandboxLost = false,
+  ): void {
     const pending = this.pending;
     if (!pending) return;
     this.pending = null;
@@ -195,6 +205,7 @@ export class WarmSandbox {
       stderr,
       ms: performance.now() - pending.started,
       reusable: reusable && !this.exited,
+      sandboxLost,
     });
   }
 }
