@@ -27,6 +27,7 @@ export default async function bench(args: string[]): Promise<void> {
     { python: PYTHON, packageRoot: fileURLToPath(new URL("../python", import.meta.url)) },
     16 << 20,
     "bench",
+    "lean",
     [PYTHON, "-I", "-S", "-c", "pass"],
   );
   const floor: number[] = [];

@@ -121,8 +121,6 @@ def serve(raw, out_fd, package_root):
     )
     traceback_chars = int(bounds.get("maxTracebackChars", 8000))
     sys.stdout = sys.stderr = capture
-    if os.path.isdir(DIST_PACKAGES):
-        sys.path.append(DIST_PACKAGES)
     guard = Guard(_readable_roots(package_root))
     guard.install()
     timings = {"parseMs": (time.perf_counter() - started) * 1000}

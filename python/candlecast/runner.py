@@ -1,6 +1,6 @@
 """Runner entry point: the sandbox's supervisor, which answers one request after another (see supervisor.py).
 
-Invoked as: python3 -I -S runner.py (sandbox|bare) [TAG]
+Invoked as: python3 -I -S runner.py (sandbox|bare) (lean|scientific) [TAG]
 (TAG is ignored; the worker uses it to find its processes.)"""
 
 import os
@@ -11,4 +11,4 @@ if __name__ == "__main__":
     sys.path.insert(0, _PACKAGE_ROOT)
     from candlecast.supervisor import serve
 
-    serve(_PACKAGE_ROOT, in_sandbox=sys.argv[1] == "sandbox")
+    serve(_PACKAGE_ROOT, in_sandbox=sys.argv[1] == "sandbox", scientific=sys.argv[2] == "scientific")

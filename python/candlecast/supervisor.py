@@ -24,6 +24,7 @@ import os
 import select
 import signal
 import struct
+import sys
 import time
 import traceback
 
@@ -214,10 +215,23 @@ def run_once(request, package_root, out_fd, in_sandbox):
     answer.close()
 
 
-def serve(package_root, in_sandbox):
+def preload(scientific):
+    """Debian's dist-packages on the path; for a scientific sandbox, numpy and pandas (where installed) imported once
+    here rather than in every run that uses them (~250 ms a run saved; forking the larger process costs ~1.5 ms)."""
+    if os.path.isdir(host.DIST_PACKAGES):
+        sys.path.append(host.DIST_PACKAGES)
+    for name in ("numpy", "pandas") if scientific else ():
+        try:
+            __import__(name)
+        except Exception:  # not installed (or broken): strategies that import it get the ImportError themselves
+            pass
+
+
+def serve(package_root, in_sandbox, scientific):
     """Answer requests on fd 0 until the worker closes it. `in_sandbox` (pid namespace of our own) enables the
     sweep of leftover processes and the /tmp check; bare development runs skip both."""
     set_dumpable(False)
+    preload(scientific)
     out_fd = os.dup(1)
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)

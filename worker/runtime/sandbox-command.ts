@@ -15,8 +15,17 @@ export interface RunnerCommand {
   args: string[];
 }
 
-function runnerArgs(python: string, packageRoot: string, mode: "sandbox" | "bare", tag: string): string[] {
-  return [python, "-I", "-S", join(packageRoot, "candlecast", "runner.py"), mode, tag];
+/** What a warm sandbox's supervisor imports before forking runs: "scientific" adds numpy and pandas (ADR 023). */
+export type Preload = "lean" | "scientific";
+
+function runnerArgs(
+  python: string,
+  packageRoot: string,
+  mode: "sandbox" | "bare",
+  preload: Preload,
+  tag: string,
+): string[] {
+  return [python, "-I", "-S", join(packageRoot, "candlecast", "runner.py"), mode, preload, tag];
 }
 
 /** The directories the interpreter needs, read-only: itself, its standard library, Debian's dist-packages, shared libraries. */
@@ -57,7 +66,8 @@ export function bwrapCommand(
   layout: SandboxLayout,
   tmpBytes: number,
   tag: string,
-  program: string[] = runnerArgs(layout.python, SANDBOX_PACKAGE_ROOT, "sandbox", tag),
+  preload: Preload = "lean",
+  program: string[] = runnerArgs(layout.python, SANDBOX_PACKAGE_ROOT, "sandbox", preload, tag),
 ): RunnerCommand {
   const args = [
     "--unshare-all",
@@ -97,7 +107,7 @@ export function bwrapCommand(
 }
 
 /** Development only: the runner with rlimits and an empty environment, but the worker's file system and network. */
-export function bareCommand(layout: SandboxLayout, tag: string): RunnerCommand {
-  const [command, ...args] = runnerArgs(layout.python, layout.packageRoot, "bare", tag);
+export function bareCommand(layout: SandboxLayout, tag: string, preload: Preload = "lean"): RunnerCommand {
+  const [command, ...args] = runnerArgs(layout.python, layout.packageRoot, "bare", preload, tag);
   return { command, args };
 }

@@ -18,6 +18,7 @@ let runner: StrategyRunner;
 beforeAll(() => {
   runner = createStrategyRunner({ maxConcurrent: 4 });
 });
+afterAll(() => runner.close());
 
 describe("examples", () => {
   it.each(exampleFiles)("%s validates live and declares its manifest", async (file) => {
@@ -90,6 +91,15 @@ describe("runs", () => {
     const want = candles.slice(-10).reduce((a, c) => a + c.close, 0) / 10;
     expect(result.ok, JSON.stringify(result)).toBe(true);
     if (result.ok) expect(Number(result.signal.reason)).toBeCloseTo(want, 5);
+  });
+
+  it("runs strategies that mention numpy or pandas where they are already imported, others where they are not", async () => {
+    const imported = (name: string) =>
+      `import sys\nfrom candlecast import Strategy, Signal\nclass P(Strategy):\n    lookback = 10\n    def on_candle(self, candles, **kw):\n        return Signal.hold(str(${name} in sys.modules))\n`;
+    const scientific = await runner.runLive({ code: imported(`"pandas"`), candles });
+    const lean = await runner.runLive({ code: imported(`"pan" + "das"`), candles });
+    expect(scientific.ok && scientific.signal.reason).toBe("True");
+    expect(lean.ok && lean.signal.reason).toBe("False");
   });
 
   it("refuses non-finite candles before starting anything", async () => {

@@ -62,8 +62,9 @@ export class WarmSandbox {
   constructor(cmd: RunnerCommand, uid?: number) {
     this.child = spawn(cmd.command, cmd.args, {
       stdio: ["pipe", "pipe", "pipe"],
-      // Empty on purpose: nothing of the worker's environment (secrets included) reaches the runner.
-      env: {} as NodeJS.ProcessEnv,
+      // Nothing of the worker's environment (secrets included) reaches the runner. One BLAS thread: the
+      // supervisor imports numpy and then forks, which threads would not survive (bwrap sets the same inside).
+      env: { OPENBLAS_NUM_THREADS: "1", OMP_NUM_THREADS: "1" } as unknown as NodeJS.ProcessEnv,
       // Its own process group, so the backstop kill reaches everything in the sandbox.
       detached: true,
       ...(uid !== undefined ? { uid, gid: uid } : {}),
