@@ -80,7 +80,26 @@ async function exchangeTrade() {
       },
     ],
   });
-  return { accountId: account.id, subId: sub.id, tradeId };
+  return { accountId: account.id, subId: sub.id, tradeId, strategyId: s.id, versionId: s.versionId };
+}
+
+/** Closes the trade at the candle's reference price (110: a win of 0.1 - 0.01 fee), as the coordinator records it. */
+async function closeAtReference(t: Awaited<ReturnType<typeof exchangeTrade>>) {
+  await recordExecution(store.db, {
+    execution: {
+      id: newId(),
+      strategyId: t.strategyId,
+      versionId: t.versionId,
+      symbol: "BTC/USDT",
+      resolution: "1m",
+      closeTime: 120_000,
+      status: "COMPLETED",
+      subscriberCount: 1,
+      startedAt: 3,
+      finishedAt: 4,
+    },
+    closes: [{ tradeId: t.tradeId, exitPrice: 110, exitFee: 0.01, pnl: 0.09, exitReason: "signal" }],
+  });
 }
 
 const order = (accountId: string, tradeId: string) => ({
@@ -136,4 +155,60 @@ it("an account whose keys cannot be decrypted cannot trade, with the reason", as
   });
   const answer = await access.prepare(accountId, "BTC/USDT");
   expect("unavailable" in answer && answer.unavailable).toMatch(/could not be decrypted/);
+});
+
+describe("a closing order's fill replaces the reference exit", () => {
+  const closeOrder = (accountId: string, tradeId: string) => ({
+    ...order(accountId, tradeId),
+    leg: "close" as const,
+    side: "sell" as const,
+  });
+  const filledAt = (fillPrice: number, filledQuantity = 0.01) =>
+    fakeExchange(() => ({ status: "filled", fillPrice, filledQuantity, fee: 0.03, exchangeOrderId: "x2" }));
+  const subscriptionOf = async (id: string) =>
+    (await store.db.select().from(subscriptions).where(eq(subscriptions.id, id)))[0];
+
+  it("moves the trade's P&L and the subscription's totals by the difference", async () => {
+    const t = await exchangeTrade();
+    await closeAtReference(t);
+    expect(await subscriptionOf(t.subId)).toMatchObject({ wins: 1, losses: 0, totalPnl: 0.09 });
+    const fake = filledAt(108);
+    const access = createExchangeAccess({ db: store.db, encryptionKey: KEY, buildBroker: fake.buildBroker });
+    await access.placeOrders([closeOrder(t.accountId, t.tradeId)], pino({ level: "silent" }));
+    const [trade] = await store.db.select().from(trades).where(eq(trades.id, t.tradeId));
+    // (108 - 100) x 0.01 - 0 entry fee - 0.03 exit fee
+    expect(trade).toMatchObject({ status: "closed", exitPrice: 108, exitFee: 0.03 });
+    expect(trade.pnl).toBeCloseTo(0.05, 12);
+    const sub = await subscriptionOf(t.subId);
+    expect(sub).toMatchObject({ wins: 1, losses: 0 });
+    expect(sub.totalPnl).toBeCloseTo(0.05, 12);
+    expect(sub.pnlToday).toBeCloseTo(0.05, 12);
+  });
+
+  it("turns a win into a loss when the fill is worse than the entry", async () => {
+    const t = await exchangeTrade();
+    await closeAtReference(t);
+    const access = createExchangeAccess({
+      db: store.db,
+      encryptionKey: KEY,
+      buildBroker: filledAt(99).buildBroker,
+    });
+    await access.placeOrders([closeOrder(t.accountId, t.tradeId)], pino({ level: "silent" }));
+    const sub = await subscriptionOf(t.subId);
+    expect(sub).toMatchObject({ wins: 0, losses: 1 });
+    expect(sub.totalPnl).toBeCloseTo(-0.04, 12);
+  });
+
+  it("leaves a trade that is still open alone", async () => {
+    const t = await exchangeTrade();
+    const access = createExchangeAccess({
+      db: store.db,
+      encryptionKey: KEY,
+      buildBroker: filledAt(99).buildBroker,
+    });
+    await access.placeOrders([closeOrder(t.accountId, t.tradeId)], pino({ level: "silent" }));
+    const [trade] = await store.db.select().from(trades).where(eq(trades.id, t.tradeId));
+    expect(trade).toMatchObject({ status: "open", exitPrice: null, pnl: null });
+    expect(await subscriptionOf(t.subId)).toMatchObject({ wins: 0, losses: 0, totalPnl: 0 });
+  });
 });

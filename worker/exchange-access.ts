@@ -3,7 +3,7 @@ import { eq } from "drizzle-orm";
 import type { Db } from "../db/client";
 import type { Logger } from "../db/logger.server";
 import { loadBrokerCredentials } from "../db/queries/broker-accounts";
-import { applyExchangeFill } from "../db/queries/fan-out";
+import { applyExchangeExitFill, applyExchangeFill } from "../db/queries/fan-out";
 import { brokerAccounts } from "../db/schema";
 import type { ExchangeBroker } from "./brokers/exchange.server";
 import type { PendingOrder } from "./fan-out";
@@ -15,7 +15,7 @@ export interface ExchangeAccess {
     brokerAccountId: string,
     symbol: string,
   ): Promise<{ limits: MarketLimits } | { unavailable: string }>;
-  /** Called after the commit: sends each order once and records what the exchange did with the opening ones. */
+  /** Called after the commit: sends each order once and records the exchange's fills (entry and exit prices, fees). */
   placeOrders(orders: PendingOrder[], logger: Logger): Promise<void>;
 }
 
@@ -82,6 +82,18 @@ export function createExchangeAccess(deps: {
         try {
           const broker = await brokerFor(order.brokerAccountId);
           const result = await broker.placeMarketOrder(order);
+          if (order.leg === "close" && result.status === "filled") {
+            await applyExchangeExitFill(deps.db, order.tradeId, {
+              exitPrice: result.fillPrice,
+              exitFee: result.fee,
+            });
+            if (result.filledQuantity < order.quantity) {
+              logger.warn(
+                { tradeId: order.tradeId, clientOrderId: order.clientOrderId, result },
+                "exchange closing order partly filled: the rest of the position is still open at the exchange",
+              );
+            }
+          }
           if (order.leg === "open") {
             if (result.status === "filled") {
               await applyExchangeFill(deps.db, order.tradeId, {

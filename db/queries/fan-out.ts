@@ -115,3 +115,33 @@ export async function applyExchangeFill(
     });
   }
 }
+
+/**
+ * After the commit, the exchange's fill of a closing order replaces the reference exit price the trade was closed
+ * at; the P&L it changes moves the subscription's metrics by the difference (a win can turn into a loss).
+ */
+export async function applyExchangeExitFill(
+  db: Db,
+  tradeId: string,
+  fill: { exitPrice: number; exitFee: number },
+): Promise<void> {
+  await db.transaction(async (tx) => {
+    const [before] = await tx.all<{ pnl: number | null }>(
+      sql`SELECT pnl FROM trades WHERE id = ${tradeId} AND status = 'closed'`,
+    );
+    if (!before) return;
+    const [after] = await tx.all<{ sid: string; pnl: number; day: number }>(sql`
+      UPDATE trades SET exit_price = ${fill.exitPrice}, exit_fee = ${fill.exitFee},
+        pnl = (CASE side WHEN 'LONG' THEN 1 ELSE -1 END) * (${fill.exitPrice} - entry_price) * quantity
+          - coalesce(entry_fee, 0) - ${fill.exitFee}
+      WHERE id = ${tradeId}
+      RETURNING subscription_id AS sid, pnl, closed_at - closed_at % 86400000 AS day`);
+    const old = before.pnl ?? 0;
+    const delta = after.pnl - old;
+    const dWins = Number(after.pnl > 0) - Number(old > 0);
+    await tx.run(sql`
+      UPDATE subscriptions SET total_pnl = total_pnl + ${delta}, wins = wins + ${dWins}, losses = losses - ${dWins},
+        pnl_today = CASE WHEN pnl_day_start = ${after.day} THEN pnl_today + ${delta} ELSE pnl_today END
+      WHERE id = ${after.sid}`);
+  });
+}
