@@ -230,6 +230,10 @@ def preload(scientific):
 def serve(package_root, in_sandbox, scientific):
     """Answer requests on fd 0 until the worker closes it. `in_sandbox` (pid namespace of our own) enables the
     sweep of leftover processes and the /tmp check; bare development runs skip both."""
+    if in_sandbox and os.getpid() != 2:
+        # The sweep kills every other pid it can see: only ever inside bubblewrap's pid namespace (init is 1, we are 2).
+        sys.stderr.write("supervisor: sandbox mode outside a fresh pid namespace (pid %d); refusing\n" % os.getpid())
+        os._exit(2)
     set_dumpable(False)
     preload(scientific)
     out_fd = os.dup(1)
