@@ -41,6 +41,18 @@ it("validate reports a typed error and exits 1", () => {
   });
 });
 
+it("validate still answers when the run took its sandbox down with it", () => {
+  // An unclean run gets its warm sandbox killed and replaced; the CLI must wait for that, not exit half-way.
+  const file = join(tmpdir(), `cc-exit-${process.pid}.py`);
+  writeFileSync(file, "import os\nos._exit(3)\n");
+  const { status, json } = cli("validate", file);
+  expect(status).toBe(1);
+  expect(json).toMatchObject({
+    ok: false,
+    error: { kind: "runtime", message: expect.stringContaining("exit code 3") },
+  });
+});
+
 it("backtest prints one signal per candle and a summary", () => {
   const { status, json } = cli("backtest", "python/examples/bollinger_breakout.py", "--candles", FIXTURE);
   expect(status).toBe(0);

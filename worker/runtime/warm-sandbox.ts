@@ -136,15 +136,23 @@ export class WarmSandbox {
   }
 
   /** Kill the whole sandbox (its process group) and wait until it is gone. */
-  kill(): Promise<void> {
-    if (!this.exited && this.child.pid !== undefined) {
+  async kill(): Promise<void> {
+    if (this.exited) return;
+    if (this.child.pid !== undefined) {
       try {
         process.kill(-this.child.pid, "SIGKILL");
       } catch {
         // Already gone.
       }
     }
-    return this.closed;
+    // The child and its pipes are unref'd: without a handle of our own a caller awaiting this could see the
+    // process exit (status 13, unsettled top-level await) before the sandbox is gone.
+    const keepAlive = setInterval(() => {}, 60_000);
+    try {
+      await this.closed;
+    } finally {
+      clearInterval(keepAlive);
+    }
   }
 
   private onData(chunk: Buffer): void {
