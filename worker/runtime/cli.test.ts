@@ -30,10 +30,15 @@ it("validate prints the signal and exits 0", () => {
   });
 });
 
+/** `validate` on a strategy file holding `source`. */
+function validateSource(name: string, source: string) {
+  const file = join(tmpdir(), `cc-${name}-${process.pid}.py`);
+  writeFileSync(file, source);
+  return cli("validate", file);
+}
+
 it("validate reports a typed error and exits 1", () => {
-  const file = join(tmpdir(), `cc-broken-${process.pid}.py`);
-  writeFileSync(file, "import no_such_module_here\n");
-  const { status, json } = cli("validate", file);
+  const { status, json } = validateSource("broken", "import no_such_module_here\n");
   expect(status).toBe(1);
   expect(json).toMatchObject({
     ok: false,
@@ -43,9 +48,7 @@ it("validate reports a typed error and exits 1", () => {
 
 it("validate still answers when the run took its sandbox down with it", () => {
   // An unclean run gets its warm sandbox killed and replaced; the CLI must wait for that, not exit half-way.
-  const file = join(tmpdir(), `cc-exit-${process.pid}.py`);
-  writeFileSync(file, "import os\nos._exit(3)\n");
-  const { status, json } = cli("validate", file);
+  const { status, json } = validateSource("exit", "import os\nos._exit(3)\n");
   expect(status).toBe(1);
   expect(json).toMatchObject({
     ok: false,
