@@ -102,6 +102,15 @@ describe("runs", () => {
     expect(lean.ok && lean.signal.reason).toBe("False");
   });
 
+  it("reads an answer of megabytes (many pipe chunks) whole", async () => {
+    const code = `from candlecast import Strategy, Signal\nclass Each(Strategy):\n    lookback = 1\n    def on_candle(self, candles, **kw):\n        return Signal.hold("bar %d %s" % (candles.time[-1], "x" * 60))\n`;
+    const history = sampleCandles(20_000, { seed: 5 });
+    const result = await runner.runBacktest({ code, candles: history });
+    if (!result.ok) throw new Error(JSON.stringify(result.error));
+    expect(result.signals).toHaveLength(20_000);
+    expect(result.signals[19_999].reason).toBe(`bar ${history[19_999].time} ${"x".repeat(60)}`);
+  });
+
   it("refuses non-finite candles before starting anything", async () => {
     const broken = [...candles.slice(0, 5), { ...candles[5], close: Number.NaN }];
     await expect(runner.runLive({ code: sma(), candles: broken })).rejects.toThrow(RangeError);

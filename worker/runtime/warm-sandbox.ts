@@ -52,6 +52,8 @@ export class WarmSandbox {
   private readonly child: ChildProcessWithoutNullStreams;
   private chunks: Buffer[] = [];
   private buffered = 0;
+  /** Bytes of the reply being read (header, meta, answer), once its header is in. */
+  private expected: number | null = null;
   private stderr = "";
   private pending: Pending | null = null;
   private exited = false;
@@ -158,32 +160,37 @@ export class WarmSandbox {
   private onData(chunk: Buffer): void {
     this.chunks.push(chunk);
     this.buffered += chunk.length;
-    if (this.buffered < HEADER_BYTES) return;
-    const data = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks);
-    this.chunks = [data];
-    const metaLength = data.readUInt32BE(0);
-    const answerLength = data.readUInt32BE(4);
-    if (this.pending && answerLength > this.pending.maxAnswerBytes) {
-      this.settle({
-        exitCode: null,
-        signal: null,
-        timedOut: false,
-        answerTooLarge: true,
-        stdout: Buffer.alloc(0),
-      });
-      void this.kill();
-      return;
+    if (this.expected === null) {
+      if (this.buffered < HEADER_BYTES) return;
+      const head = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks);
+      this.chunks = [head];
+      const answerLength = head.readUInt32BE(4);
+      if (this.pending && answerLength > this.pending.maxAnswerBytes) {
+        this.settle({
+          exitCode: null,
+          signal: null,
+          timedOut: false,
+          answerTooLarge: true,
+          stdout: Buffer.alloc(0),
+        });
+        void this.kill();
+        return;
+      }
+      this.expected = HEADER_BYTES + head.readUInt32BE(0) + answerLength;
     }
-    const total = HEADER_BYTES + metaLength + answerLength;
-    if (data.length < total) return;
-    if (data.length > total || !this.pending) {
+    // A large answer arrives in many chunks: join them once, when all are here.
+    if (this.buffered < this.expected) return;
+    if (this.buffered > this.expected || !this.pending) {
       // Bytes nobody asked for: the protocol is broken, so this sandbox is done.
       this.stderr += "\nthe runner answered out of turn";
       void this.kill();
       return;
     }
+    const data = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks);
+    const metaLength = data.readUInt32BE(0);
     this.chunks = [];
     this.buffered = 0;
+    this.expected = null;
     const meta = JSON.parse(data.toString("utf8", HEADER_BYTES, HEADER_BYTES + metaLength)) as ReplyMeta;
     this.runs += 1;
     this.settle(
