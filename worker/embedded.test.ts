@@ -1,7 +1,4 @@
 // The embedded mode end to end: PGlite queue, in-process lock/cache/bus, the real sandbox; simulated closes make trades.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { eq, sql } from "drizzle-orm";
 import pino from "pino";
 import {
@@ -11,39 +8,29 @@ import {
   SUBSCRIPTION_CHANGED_CHANNEL,
   type OutboxEvent,
 } from "../db/events";
-import { createInfra, type Infra } from "../db/infra/index.server";
+import type { Infra } from "../db/infra/index.server";
 import { executions, trades } from "../db/schema";
-import {
-  createTestStore,
-  insertStrategy,
-  insertSubscriptions,
-  insertUser,
-  type TestStore,
-} from "../db/testing";
+import { insertStrategy, insertSubscriptions, insertUser, type TestStore } from "../db/testing";
 import { testWorkerConfig } from "./testing/config";
 import { BUY_CODE } from "./testing/strategies";
 import { startWorker, type RunningWorker } from "./main";
-import { createQueue, type Queue } from "./queue";
+import type { Queue } from "./queue";
+import { createEmbeddedServices, type EmbeddedServices } from "./testing/embedded-services";
 
+let services: EmbeddedServices;
 let store: TestStore;
 let infra: Infra;
 let queue: Queue;
 let worker: RunningWorker;
-let dataDir: string;
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), "candlecast-embedded-"));
-  store = await createTestStore();
-  infra = await createInfra({ logger: { warn: () => {}, error: () => {} } });
-  queue = await createQueue({ dataDir });
+  services = await createEmbeddedServices("embedded");
+  ({ store, infra, queue } = services);
 });
 
 afterAll(async () => {
   await worker?.stop();
-  await queue?.close();
-  await infra?.close();
-  store?.cleanup();
-  rmSync(dataDir, { recursive: true, force: true });
+  await services?.close();
 });
 
 async function waitFor<T>(

@@ -34,6 +34,9 @@ import { createActiveCandleRegistry } from "./registry";
 import { createStrategyRunner, type StrategyRunner } from "./runtime";
 import { createBoundaryScheduler } from "./scheduler";
 
+/** The sandbox user of the author jobs' slot; candle runs use 200000 + their slot number (ADR 020). */
+const AUTHOR_SANDBOX_UID = 201_000;
+
 /** Tuning with production defaults; tests shorten the limits. */
 export interface WorkerOptions {
   /** Candle jobs handled at once (pg-boss work loops). Default config.workerConcurrency. */
@@ -145,6 +148,19 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
       maxConcurrent: options.runConcurrency,
       logger: { warn: (msg) => logger.warn(msg) },
     });
+  // Author jobs (validations; backtests that may run for minutes) get a sandbox slot of their own: they never
+  // hold one that a candle execution needs at a boundary. Its own sandbox user too, past the candle slots'.
+  const authorRunner =
+    deps.runner ??
+    (options.authorJobs && options.work
+      ? createStrategyRunner({
+          python: config.python,
+          sandbox: config.sandbox,
+          maxConcurrent: 1,
+          sandboxUidBase: AUTHOR_SANDBOX_UID,
+          logger: { warn: (msg) => logger.warn(msg) },
+        })
+      : null);
   const exchange =
     deps.exchange ?? createExchangeAccess({ db: store.db, encryptionKey: config.encryptionKey });
   const registry = createActiveCandleRegistry({ db: store.db, cache: infra.cache, logger });
@@ -290,7 +306,12 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
 
   let authorJobs: RegisteredAuthorJobs | undefined;
   if (options.authorJobs && options.work) {
-    authorJobs = await registerAuthorJobs(boss, { store, bus: infra.bus, runner, logger });
+    authorJobs = await registerAuthorJobs(boss, {
+      store,
+      bus: infra.bus,
+      runner: authorRunner ?? runner,
+      logger,
+    });
   }
 
   if (options.scheduler) scheduler.start();
@@ -347,7 +368,7 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
         logger.warn({ running: inFlight.size }, "stop: abandoning running executions after the timeout");
       } else if (!deps.runner) {
         // Abandoned runs keep their sandboxes; those die with this process (bubblewrap's --die-with-parent).
-        await runner.close();
+        await Promise.all([runner.close(), authorRunner?.close()]);
       }
       logger.info({ workerId }, "worker stopped");
     },

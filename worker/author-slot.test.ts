@@ -1,0 +1,100 @@
+// Author jobs have a sandbox slot of their own: a slow validation never holds up a candle execution.
+import { and, eq } from "drizzle-orm";
+import pino from "pino";
+import { OUTBOX_CHANNEL, outboxMessageSchema, type OutboxEvent } from "../db/events";
+import { JOB_NAMES } from "../db/jobs";
+import { executions } from "../db/schema";
+import { insertStrategy, insertSubscriptions, insertUser } from "../db/testing";
+import { latestClose } from "./boundaries";
+import { createJobSender } from "./jobs";
+import { startWorker, type RunningWorker } from "./main";
+import { testWorkerConfig } from "./testing/config";
+import { createEmbeddedServices, type EmbeddedServices } from "./testing/embedded-services";
+import { BUY_CODE } from "./testing/strategies";
+
+/** Sleeps 3 s on its first call in a run: the validation's live run, then its backtest, each hold the slot 3 s. */
+const SLOW_VALIDATION = `import time
+from candlecast import Strategy, Signal
+
+slept = []
+
+class Slow(Strategy):
+    lookback = 10
+    def on_candle(self, candles, **kwargs):
+        if not slept:
+            slept.append(1)
+            time.sleep(3)
+        return Signal.hold("slept")
+`;
+
+let services: EmbeddedServices;
+let worker: RunningWorker;
+
+beforeAll(async () => {
+  services = await createEmbeddedServices("author-slot");
+  worker = await startWorker({
+    config: testWorkerConfig(services.store.url),
+    store: services.store,
+    infra: services.infra,
+    queue: services.queue,
+    logger: pino({ level: "silent" }),
+    // One sandbox slot for candle runs: shared with the author jobs, the slow validation would take it.
+    options: {
+      runConcurrency: 1,
+      scheduler: false,
+      periodic: false,
+      catchUpOnStart: false,
+      missedAfterRealMs: 600_000,
+    },
+  });
+});
+
+afterAll(async () => {
+  await worker?.stop();
+  await services?.close();
+});
+
+it("a candle execution runs while an author's slow validation holds the author slot", async () => {
+  const { store, infra, queue } = services;
+  const author = await insertUser(store, "author");
+  const strategy = await insertStrategy(store, author.id, { code: BUY_CODE, resolution: "1m" });
+  await insertSubscriptions(store, strategy.id, 3);
+  const published: OutboxEvent[] = [];
+  await infra.bus.subscribe(OUTBOX_CHANNEL, (m) => published.push(...outboxMessageSchema.parse(m).events));
+
+  const jobId = await createJobSender(queue.boss, infra.bus).send(JOB_NAMES.validateStrategy, {
+    requestId: "slow-1",
+    userId: author.id,
+    code: SLOW_VALIDATION,
+  });
+  // The validation's handler has started, and its manifest read (milliseconds) is behind it: the 3 s run is on.
+  for (let i = 0; i < 100; i++) {
+    const job = await queue.boss.getJobById(JOB_NAMES.validateStrategy, String(jobId));
+    if (job?.state === "active") break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  await new Promise((r) => setTimeout(r, 500));
+
+  const started = performance.now();
+  const closeTime = latestClose(Date.now(), "1m");
+  await worker.enqueue([{ strategyId: strategy.id, symbol: "BTC/USDT", resolution: "1m", closeTime }]);
+  let status: string | undefined;
+  while (status !== "COMPLETED" && performance.now() - started < 10_000) {
+    await new Promise((r) => setTimeout(r, 25));
+    const [row] = await store.db
+      .select({ status: executions.status })
+      .from(executions)
+      .where(and(eq(executions.strategyId, strategy.id), eq(executions.closeTime, closeTime)));
+    status = row?.status;
+  }
+  expect(status).toBe("COMPLETED");
+  // Done before the validation's first 3 s sleep ended: it never waited for that slot.
+  expect(published.some((e) => e.type === "validation.result")).toBe(false);
+  expect(performance.now() - started).toBeLessThan(2_400);
+
+  for (let i = 0; i < 200 && !published.some((e) => e.type === "validation.result"); i++)
+    await new Promise((r) => setTimeout(r, 50));
+  expect(published.find((e) => e.type === "validation.result")).toMatchObject({
+    payload: { requestId: "slow-1", ok: true },
+  });
+});
