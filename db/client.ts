@@ -4,6 +4,8 @@ import { drizzle, type LibSQLDatabase } from "drizzle-orm/libsql";
 import * as schema from "./schema";
 
 export type Db = LibSQLDatabase<typeof schema>;
+/** The handle a `db.transaction(async (tx) => …)` callback gets. */
+export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 
 export interface Store {
   db: Db;

@@ -11,6 +11,7 @@ export const STRATEGY_CHANGED_CHANNEL = "strategy-changed";
 export const EVENT_TYPES = [
   "execution",
   "trade.closed",
+  "trade.filled",
   "subscription.changed",
   "backtest.progress",
   "validation.result",
@@ -79,6 +80,22 @@ export const executionEventSchema = z.object({
   skipped: z.object({ reason: z.string(), detail: z.string() }).nullable(),
 });
 export type ExecutionEvent = z.infer<typeof executionEventSchema>;
+
+/**
+ * Payload of a "trade.filled" event: what the exchange did with a trade's order, after the commit that recorded
+ * the trade at the reference price (entry: filled or rejected; exit: filled, with the P&L it changed).
+ */
+export const tradeFilledSchema = z.object({
+  subscriptionId: z.string(),
+  tradeId: z.string(),
+  leg: z.enum(["entry", "exit"]),
+  status: z.enum(["filled", "rejected"]),
+  price: z.number().nullable(),
+  fee: z.number().nullable(),
+  pnl: z.number().nullable(),
+  reason: z.string().nullable(),
+});
+export type TradeFilled = z.infer<typeof tradeFilledSchema>;
 
 /** Payload of a "backtest.progress" event (to the user who started the backtest). */
 export const backtestProgressSchema = z.object({

@@ -1,6 +1,8 @@
 // Exchange accounts in the coordinator's terms: decrypted credentials build the client, fills and rejections land on the trade.
 import { eq } from "drizzle-orm";
 import pino from "pino";
+import { OUTBOX_CHANNEL, outboxMessageSchema, type OutboxEvent } from "../db/events";
+import { createInfra, type Infra } from "../db/infra/index.server";
 import { createBrokerAccount } from "../db/queries/broker-accounts";
 import { recordExecution } from "../db/queries/executions";
 import { newId } from "../db/ids";
@@ -18,10 +20,20 @@ import { createExchangeAccess } from "./exchange-access";
 
 const KEY = Buffer.alloc(32, 3).toString("base64");
 let store: TestStore;
+let infra: Infra;
+let published: OutboxEvent[];
 beforeAll(async () => {
   store = await createTestStore();
+  infra = await createInfra({ logger: { warn: () => {}, error: () => {} } });
+  await infra.bus.subscribe(OUTBOX_CHANNEL, (m) => published.push(...outboxMessageSchema.parse(m).events));
 });
-afterAll(() => store.cleanup());
+beforeEach(() => {
+  published = [];
+});
+afterAll(async () => {
+  await infra.close();
+  store.cleanup();
+});
 
 function fakeExchange(answer: (o: MarketOrder) => OrderResult) {
   const built: { exchangeId: string; apiKey: string; secret: string; sandbox: boolean }[] = [];
@@ -102,6 +114,10 @@ async function closeAtReference(t: Awaited<ReturnType<typeof exchangeTrade>>) {
   });
 }
 
+/** The exchange access under test, on the test store and bus, building its clients with `buildBroker`. */
+const accessVia = (buildBroker: ReturnType<typeof fakeExchange>["buildBroker"]) =>
+  createExchangeAccess({ db: store.db, bus: infra.bus, encryptionKey: KEY, buildBroker });
+
 const order = (accountId: string, tradeId: string) => ({
   tradeId,
   brokerAccountId: accountId,
@@ -122,7 +138,7 @@ it("decrypts the account's keys to build the client, and records the exchange's 
     fee: 0.02,
     exchangeOrderId: "x1",
   }));
-  const access = createExchangeAccess({ db: store.db, encryptionKey: KEY, buildBroker: fake.buildBroker });
+  const access = accessVia(fake.buildBroker);
   expect(await access.prepare(accountId, "BTC/USDT")).toEqual({
     limits: { minQuantity: 0.001, quantityStep: 0.001 },
   });
@@ -133,15 +149,35 @@ it("decrypts the account's keys to build the client, and records the exchange's 
   const [t] = await store.db.select().from(trades).where(eq(trades.id, tradeId));
   expect(t).toMatchObject({ status: "open", entryPrice: 101.5, entryFee: 0.02 });
   expect(fake.orders[0].clientOrderId).toBe("cc0123");
+  // The subscriber's live page hears of it (the row is in the outbox too, for replay).
+  expect(published).toEqual([
+    expect.objectContaining({
+      type: "trade.filled",
+      userId: t.userId,
+      payload: {
+        subscriptionId: t.subscriptionId,
+        tradeId,
+        leg: "entry",
+        status: "filled",
+        price: 101.5,
+        fee: 0.02,
+        pnl: null,
+        reason: null,
+      },
+    }),
+  ]);
 });
 
 it("a rejected order marks the trade rejected and takes it out of the subscription's count", async () => {
   const { accountId, subId, tradeId } = await exchangeTrade();
   const fake = fakeExchange(() => ({ status: "rejected", reason: "insufficient balance" }));
-  const access = createExchangeAccess({ db: store.db, encryptionKey: KEY, buildBroker: fake.buildBroker });
+  const access = accessVia(fake.buildBroker);
   await access.placeOrders([order(accountId, tradeId)], pino({ level: "silent" }));
   const [t] = await store.db.select().from(trades).where(eq(trades.id, tradeId));
   expect(t).toMatchObject({ status: "rejected", reason: "insufficient balance" });
+  expect(published.map((e) => e.payload)).toMatchObject([
+    { tradeId, leg: "entry", status: "rejected", reason: "insufficient balance" },
+  ]);
   const [s] = await store.db.select().from(subscriptions).where(eq(subscriptions.id, subId));
   expect(s.tradesCount).toBe(0);
 });
@@ -173,7 +209,7 @@ describe("a closing order's fill replaces the reference exit", () => {
     await closeAtReference(t);
     expect(await subscriptionOf(t.subId)).toMatchObject({ wins: 1, losses: 0, totalPnl: 0.09 });
     const fake = filledAt(108);
-    const access = createExchangeAccess({ db: store.db, encryptionKey: KEY, buildBroker: fake.buildBroker });
+    const access = accessVia(fake.buildBroker);
     await access.placeOrders([closeOrder(t.accountId, t.tradeId)], pino({ level: "silent" }));
     const [trade] = await store.db.select().from(trades).where(eq(trades.id, t.tradeId));
     // (108 - 100) x 0.01 - 0 entry fee - 0.03 exit fee
@@ -183,16 +219,15 @@ describe("a closing order's fill replaces the reference exit", () => {
     expect(sub).toMatchObject({ wins: 1, losses: 0 });
     expect(sub.totalPnl).toBeCloseTo(0.05, 12);
     expect(sub.pnlToday).toBeCloseTo(0.05, 12);
+    expect(published.map((e) => [e.type, e.payload])).toMatchObject([
+      ["trade.filled", { tradeId: t.tradeId, leg: "exit", status: "filled", price: 108, fee: 0.03 }],
+    ]);
   });
 
   it("turns a win into a loss when the fill is worse than the entry", async () => {
     const t = await exchangeTrade();
     await closeAtReference(t);
-    const access = createExchangeAccess({
-      db: store.db,
-      encryptionKey: KEY,
-      buildBroker: filledAt(99).buildBroker,
-    });
+    const access = accessVia(filledAt(99).buildBroker);
     await access.placeOrders([closeOrder(t.accountId, t.tradeId)], pino({ level: "silent" }));
     const sub = await subscriptionOf(t.subId);
     expect(sub).toMatchObject({ wins: 0, losses: 1 });
@@ -201,14 +236,11 @@ describe("a closing order's fill replaces the reference exit", () => {
 
   it("leaves a trade that is still open alone", async () => {
     const t = await exchangeTrade();
-    const access = createExchangeAccess({
-      db: store.db,
-      encryptionKey: KEY,
-      buildBroker: filledAt(99).buildBroker,
-    });
+    const access = accessVia(filledAt(99).buildBroker);
     await access.placeOrders([closeOrder(t.accountId, t.tradeId)], pino({ level: "silent" }));
     const [trade] = await store.db.select().from(trades).where(eq(trades.id, t.tradeId));
     expect(trade).toMatchObject({ status: "open", exitPrice: null, pnl: null });
     expect(await subscriptionOf(t.subId)).toMatchObject({ wins: 0, losses: 0, totalPnl: 0 });
+    expect(published).toEqual([]);
   });
 });

@@ -1,12 +1,14 @@
 // Exchange accounts for the coordinator: market limits before the commit, orders after it (credentials decrypted only here).
 import { eq } from "drizzle-orm";
 import type { Db } from "../db/client";
+import type { Bus } from "../db/infra/bus";
 import type { Logger } from "../db/logger.server";
 import { loadBrokerCredentials } from "../db/queries/broker-accounts";
 import { applyExchangeExitFill, applyExchangeFill } from "../db/queries/fan-out";
-import { brokerAccounts } from "../db/schema";
+import { brokerAccounts, type EventRow } from "../db/schema";
 import type { ExchangeBroker } from "./brokers/exchange.server";
 import type { PendingOrder } from "./fan-out";
+import { publishEvents } from "./jobs/publish-events";
 import type { MarketLimits } from "./risk/size-position";
 
 export interface ExchangeAccess {
@@ -27,6 +29,8 @@ export const exchangesDisabled: ExchangeAccess = {
 
 export function createExchangeAccess(deps: {
   db: Db;
+  /** Where the fills' "trade.filled" events are published (the rows are in the outbox either way). */
+  bus?: Bus;
   encryptionKey: string;
   /** How long a built client (and its decrypted keys) is kept in memory. */
   clientTtlMs?: number;
@@ -82,8 +86,9 @@ export function createExchangeAccess(deps: {
         try {
           const broker = await brokerFor(order.brokerAccountId);
           const result = await broker.placeMarketOrder(order);
+          let event: EventRow | null = null;
           if (order.leg === "close" && result.status === "filled") {
-            await applyExchangeExitFill(deps.db, order.tradeId, {
+            event = await applyExchangeExitFill(deps.db, order.tradeId, {
               exitPrice: result.fillPrice,
               exitFee: result.fee,
             });
@@ -93,19 +98,20 @@ export function createExchangeAccess(deps: {
                 "exchange closing order partly filled: the rest of the position is still open at the exchange",
               );
             }
+          } else if (order.leg === "open" && result.status === "filled") {
+            event = await applyExchangeFill(deps.db, order.tradeId, {
+              status: "filled",
+              entryPrice: result.fillPrice,
+              quantity: result.filledQuantity,
+              entryFee: result.fee,
+            });
+          } else if (order.leg === "open" && result.status === "rejected") {
+            event = await applyExchangeFill(deps.db, order.tradeId, {
+              status: "rejected",
+              reason: result.reason,
+            });
           }
-          if (order.leg === "open") {
-            if (result.status === "filled") {
-              await applyExchangeFill(deps.db, order.tradeId, {
-                status: "filled",
-                entryPrice: result.fillPrice,
-                quantity: result.filledQuantity,
-                entryFee: result.fee,
-              });
-            } else if (result.status === "rejected") {
-              await applyExchangeFill(deps.db, order.tradeId, { status: "rejected", reason: result.reason });
-            }
-          }
+          if (event && deps.bus) await publishEvents(deps.bus, [event], logger);
           if (result.status !== "filled") {
             logger.warn(
               { tradeId: order.tradeId, clientOrderId: order.clientOrderId, result },

@@ -162,7 +162,8 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
         })
       : null);
   const exchange =
-    deps.exchange ?? createExchangeAccess({ db: store.db, encryptionKey: config.encryptionKey });
+    deps.exchange ??
+    createExchangeAccess({ db: store.db, bus: infra.bus, encryptionKey: config.encryptionKey });
   const registry = createActiveCandleRegistry({ db: store.db, cache: infra.cache, logger });
   const missedAfterMs = options.missedAfterRealMs * clock.scale;
 

@@ -1,17 +1,11 @@
 // Live updates in the browser: one EventSource on /events, its connection state, and the indicator that shows it.
 import { useEffect, useRef, useState } from "react";
+import { EVENT_TYPES as OUTBOX_EVENT_TYPES } from "../../db/events";
 
 export type LiveState = "connecting" | "live" | "reconnecting";
 export type LiveEvent = { seq: number; type: string; payload: unknown; createdAt?: number };
 
-const EVENT_TYPES = [
-  "execution",
-  "trade.closed",
-  "subscription.changed",
-  "backtest.progress",
-  "validation.result",
-  "resync",
-];
+const EVENT_TYPES = [...OUTBOX_EVENT_TYPES, "resync"];
 const MANUAL_RETRY_MS = 3000;
 
 /**
