@@ -1,5 +1,6 @@
 // Outbox event types: written with the data they describe, published on the bus, streamed by SSE.
 import { z } from "zod";
+import { EVENT_TYPES, type EventType } from "./event-types";
 
 /** The bus channel that carries freshly committed outbox events to every web replica. */
 export const OUTBOX_CHANNEL = "outbox";
@@ -8,15 +9,7 @@ export const SUBSCRIPTION_CHANGED_CHANNEL = "subscription-changed";
 /** The bus channel on which the web app announces a strategy change (new version, visibility). */
 export const STRATEGY_CHANGED_CHANNEL = "strategy-changed";
 
-export const EVENT_TYPES = [
-  "execution",
-  "trade.closed",
-  "trade.filled",
-  "subscription.changed",
-  "backtest.progress",
-  "validation.result",
-] as const;
-export type EventType = (typeof EVENT_TYPES)[number];
+export { EVENT_TYPES, type EventType } from "./event-types";
 
 export const outboxEventSchema = z.object({
   seq: z.number().int(),
