@@ -156,6 +156,7 @@ const corpus: Array<[string, string, Expect]> = [
   ["bad signal", strategy(`return "MOON"`), { kind: "bad_signal" }],
 ];
 
+/** The runner's processes: "pid: command line" of each whose command line carries the tag. */
 function processesWithTag(tag: string): string[] {
   const found: string[] = [];
   for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
@@ -169,17 +170,34 @@ function processesWithTag(tag: string): string[] {
   return found;
 }
 
-/** For each sandbox of the runner, how many runner processes live under its init (a strategy's children share
- * the supervisor's command line, so a survivor shows up as a second one). */
+/** Pid and parent pid of the runner's Python processes: supervisors, and any strategy child (same command line). */
+function pythonProcesses(tag: string): { pid: string; parent: string }[] {
+  return processesWithTag(tag)
+    .filter((line) => /^\d+: \S*python/.test(line))
+    .flatMap((line) => {
+      const pid = line.split(":")[0];
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+        return [{ pid, parent: stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1] }];
+      } catch {
+        return [];
+      }
+    });
+}
+
+/** For each sandbox of the runner, how many runner processes live under its init (a survivor makes it two). */
 function supervisorsPerSandbox(tag: string): number[] {
   const perInit = new Map<string, number>();
-  for (const line of processesWithTag(tag)) {
-    if (!line.includes("runner.py")) continue;
-    const stat = readFileSync(`/proc/${line.split(":")[0]}/stat`, "utf8");
-    const parent = stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1];
-    perInit.set(parent, (perInit.get(parent) ?? 0) + 1);
-  }
+  for (const { parent } of pythonProcesses(tag)) perInit.set(parent, (perInit.get(parent) ?? 0) + 1);
   return [...perInit.values()];
+}
+
+async function eventually(check: () => boolean, timeoutMs = 3_000): Promise<boolean> {
+  for (const deadline = Date.now() + timeoutMs; Date.now() < deadline;) {
+    if (check()) return true;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return check();
 }
 
 describe("hostile strategies", () => {
@@ -247,12 +265,8 @@ describe("a warm sandbox between runs", () => {
     });
     expect(result.ok && result.signal.reason).toBe("forked");
     // The sandbox is swept (and replaced, as the run was unclean): soon one supervisor alone, never a survivor.
-    let counts: number[] = [];
-    for (let i = 0; i < 60 && String(counts) !== "1"; i++) {
-      await new Promise((r) => setTimeout(r, 50));
-      counts = supervisorsPerSandbox(one.processTag);
-    }
-    expect(counts).toEqual([1]);
+    await eventually(() => String(supervisorsPerSandbox(one.processTag)) === "1");
+    expect(supervisorsPerSandbox(one.processTag)).toEqual([1]);
   });
 
   it("gives the next run an empty /tmp, even past the guard", async () => {
@@ -290,5 +304,22 @@ describe("a warm sandbox between runs", () => {
     // The run's 1 s limit plus the backstop's grace, not the strategy's 30 s.
     expect(performance.now() - started).toBeLessThan(6_000);
     expect(await fine()).toMatchObject({ ok: true, signal: { reason: "fine" } });
+  });
+
+  it("is replaced by a fresh one after runsPerSandbox runs", async () => {
+    const twice = createStrategyRunner({ maxConcurrent: 1, runsPerSandbox: 2 });
+    const ok = () => twice.runLive({ code: strategy(`return Signal.hold("ok")`), candles });
+    try {
+      expect((await ok()).ok).toBe(true);
+      const [first] = pythonProcesses(twice.processTag);
+      expect((await ok()).ok).toBe(true);
+      expect(await eventually(() => pythonProcesses(twice.processTag).some((p) => p.pid !== first.pid))).toBe(
+        true,
+      );
+      expect(pythonProcesses(twice.processTag).map((p) => p.pid)).not.toContain(first.pid);
+      expect((await ok()).ok).toBe(true);
+    } finally {
+      await twice.close();
+    }
   });
 });
