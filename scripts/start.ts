@@ -15,7 +15,7 @@ import { createAppContext } from "../server/app-context";
 import { createJobSender } from "../worker/jobs";
 import { startWorker, type RunningWorker } from "../worker/main";
 import { createQueue, type Queue } from "../worker/queue";
-import { createStrategyRunner } from "../worker/runtime";
+import { createStrategyRunner, exitIfSandboxUnavailable } from "../worker/runtime";
 import { BUILD_FILE, buildIfNeeded, ROOT } from "./build-if-needed";
 import { seedIfEmpty } from "./seed";
 
@@ -96,4 +96,4 @@ async function main() {
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
 }
 
-await main();
+await main().catch(exitIfSandboxUnavailable);

@@ -31,7 +31,7 @@ import { createSimulatedFeed } from "./market-data/simulated-feed";
 import { createWorkerMetrics, type WorkerMetrics } from "./metrics";
 import { createQueue, ensureQueues, type Queue } from "./queue";
 import { createActiveCandleRegistry } from "./registry";
-import { createStrategyRunner, type StrategyRunner } from "./runtime";
+import { createStrategyRunner, exitIfSandboxUnavailable, type StrategyRunner } from "./runtime";
 import { createBoundaryScheduler } from "./scheduler";
 
 /** The sandbox user of the author jobs' slot; candle runs use 200000 + their slot number (ADR 020). */
@@ -161,6 +161,11 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
           logger: { warn: (msg) => logger.warn(msg) },
         })
       : null);
+  if (options.work) {
+    // Fail closed at start: a sandbox that cannot run would fail every execution.
+    await runner.selfCheck();
+    await authorRunner?.selfCheck();
+  }
   const exchange =
     deps.exchange ??
     createExchangeAccess({ db: store.db, bus: infra.bus, encryptionKey: config.encryptionKey });
@@ -419,4 +424,4 @@ async function main() {
   process.on("SIGINT", () => void shutdown("SIGINT"));
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) await main();
+if (import.meta.url === `file://${process.argv[1]}`) await main().catch(exitIfSandboxUnavailable);

@@ -4,6 +4,7 @@ import { createStrategyRunner, type ManifestResult, type StrategyRunner } from "
 export {
   createStrategyRunner,
   SandboxUnavailableError,
+  exitIfSandboxUnavailable,
   type BacktestInput,
   type BacktestResult,
   type LiveResult,

@@ -131,6 +131,14 @@ describe("fail closed", () => {
     expect(() => createStrategyRunner({ bwrap: "/nonexistent/bwrap" })).toThrow(SandboxUnavailableError);
   });
 
+  it("a self-check passes where the sandbox works, and names the failure where it cannot start", async () => {
+    await expect(runner.selfCheck()).resolves.toBeUndefined();
+    // An executable that exits at once in place of bubblewrap: every sandbox dies before it answers.
+    const broken = createStrategyRunner({ bwrap: "/bin/false" });
+    await expect(broken.selfCheck()).rejects.toThrow(SandboxUnavailableError);
+    await expect(broken.selfCheck()).rejects.toThrow(/sandbox does not work here \(sandbox\)/);
+  });
+
   it("refuses a relative interpreter (a PATH shim)", () => {
     expect(() => createStrategyRunner({ python: "python3" })).toThrow(/absolute path/);
   });

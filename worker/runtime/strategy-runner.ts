@@ -49,6 +49,12 @@ export interface StrategyRunner {
   readonly processTag: string;
   /** Stops the warm sandboxes; runs after this start fresh ones. Idle sandboxes never keep the process alive. */
   close(): Promise<void>;
+  /**
+   * Starts a sandbox and reads a trivial strategy's manifest in it; throws SandboxUnavailableError with the reason
+   * when that fails (user namespaces disabled, a broken interpreter...), so a worker refuses to start instead of
+   * failing every execution.
+   */
+  selfCheck(): Promise<void>;
 }
 
 export interface StrategyRunnerOptions {
@@ -69,7 +75,7 @@ export interface StrategyRunnerOptions {
   runsPerSandbox?: number;
 }
 
-/** Thrown at construction when the runner cannot be made safe; the worker must not start strategies then. */
+/** Thrown when the runner cannot be made safe (at construction, or by selfCheck); no strategy may run then. */
 export class SandboxUnavailableError extends Error {
   constructor(message: string) {
     super(message);
@@ -83,8 +89,17 @@ export class SandboxUnavailableError extends Error {
  */
 const USES_SCIENTIFIC = /\b(numpy|pandas|to_pandas)\b/;
 
+const SELF_CHECK_CODE = `from candlecast import Strategy, Signal\n\nclass SelfCheck(Strategy):\n    def on_candle(self, candles, **kwargs):\n        return Signal.hold("ok")\n`;
+
 const PACKAGE_ROOT = fileURLToPath(new URL("../../python", import.meta.url));
 const BWRAP_CANDIDATES = ["/usr/bin/bwrap", "/usr/local/bin/bwrap", "/bin/bwrap"];
+
+/** For a process's entry point: a sandbox that cannot work ends the process with its reason, not a stack trace. */
+export function exitIfSandboxUnavailable(error: unknown): never {
+  if (!(error instanceof SandboxUnavailableError)) throw error;
+  process.stderr.write(`candlecast: ${error.message}\n`);
+  process.exit(1);
+}
 
 function findBwrap(explicit: string | undefined): string | null {
   for (const path of explicit ? [explicit] : BWRAP_CANDIDATES) {
@@ -185,6 +200,15 @@ export function createStrategyRunner(opts: StrategyRunnerOptions = {}): Strategy
 
   return {
     processTag,
+
+    async selfCheck() {
+      const probe = await this.readManifest(SELF_CHECK_CODE);
+      if (!probe.ok) {
+        throw new SandboxUnavailableError(
+          `the strategy sandbox does not work here (${probe.error.kind}): ${probe.error.message}`,
+        );
+      }
+    },
 
     async close() {
       const all = [...sandboxes.values()];
