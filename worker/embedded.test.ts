@@ -97,5 +97,6 @@ it("gives a new subscription trades and live events as simulated candles close",
   expect(payloads.every((p) => p.subscriptionId === sub.id && p.signal === "BUY")).toBe(true);
 
   expect(worker.metrics()).toMatch(/candlecast_executions_total\{status="COMPLETED"\} [1-9]/);
+  expect(worker.metrics()).toMatch(/candlecast_sandboxes_started_total\{kind="lean"\} [1-9]/);
   expect((await worker.health()).ok).toBe(true);
 });

@@ -31,7 +31,12 @@ import { createSimulatedFeed } from "./market-data/simulated-feed";
 import { createWorkerMetrics, type WorkerMetrics } from "./metrics";
 import { createQueue, ensureQueues, type Queue } from "./queue";
 import { createActiveCandleRegistry } from "./registry";
-import { createStrategyRunner, exitIfSandboxUnavailable, type StrategyRunner } from "./runtime";
+import {
+  createStrategyRunner,
+  exitIfSandboxUnavailable,
+  type SandboxEvent,
+  type StrategyRunner,
+} from "./runtime";
 import { createBoundaryScheduler } from "./scheduler";
 
 /** The sandbox user of the author jobs' slot; candle runs use 200000 + their slot number (ADR 020). */
@@ -140,6 +145,10 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
   };
   const clock = deps.clock ?? (await createWorkerClock(store, config.timeScale));
   const metrics = deps.metrics ?? createWorkerMetrics();
+  const countSandbox = (event: SandboxEvent) =>
+    event.type === "started"
+      ? metrics.sandboxesStarted.inc({ kind: event.preload })
+      : metrics.sandboxesReplaced.inc({ kind: event.preload, reason: event.reason });
   const runner =
     deps.runner ??
     createStrategyRunner({
@@ -147,6 +156,7 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
       sandbox: config.sandbox,
       maxConcurrent: options.runConcurrency,
       logger: { warn: (msg) => logger.warn(msg) },
+      onSandbox: countSandbox,
     });
   // Author jobs (validations; backtests that may run for minutes) get a sandbox slot of their own: they never
   // hold one that a candle execution needs at a boundary. Its own sandbox user too, past the candle slots'.
@@ -159,6 +169,7 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
           maxConcurrent: 1,
           sandboxUidBase: AUTHOR_SANDBOX_UID,
           logger: { warn: (msg) => logger.warn(msg) },
+          onSandbox: countSandbox,
         })
       : null);
   if (options.work) {

@@ -146,6 +146,14 @@ export function createWorkerMetrics(registry: MetricsRegistry = createMetricsReg
       "candlecast_janitor_failed_total",
       "Stuck executions the janitor finished as FAILED.",
     ),
+    sandboxesStarted: registry.counter(
+      "candlecast_sandboxes_started_total",
+      "Warm strategy sandboxes started, by kind (lean, scientific).",
+    ),
+    sandboxesReplaced: registry.counter(
+      "candlecast_sandboxes_replaced_total",
+      "Warm sandboxes replaced, by reason (unclean run, lost, worn after its run budget).",
+    ),
     tradesOpened: registry.counter("candlecast_trades_opened_total", "Trades opened."),
     tradesClosed: registry.counter("candlecast_trades_closed_total", "Trades closed, by reason."),
     runSeconds: registry.histogram("candlecast_strategy_run_seconds", "Sandboxed strategy run time."),

@@ -252,7 +252,12 @@ describe("hostile strategies", () => {
 });
 
 describe("a warm sandbox between runs", () => {
-  const one = createStrategyRunner({ maxConcurrent: 1, limits: { liveTimeoutMs: 1_000 } });
+  const replaced: string[] = [];
+  const one = createStrategyRunner({
+    maxConcurrent: 1,
+    limits: { liveTimeoutMs: 1_000 },
+    onSandbox: (e) => void (e.type === "replaced" && replaced.push(e.reason)),
+  });
   const fine = () => one.runLive({ code: strategy(`return Signal.buy(reason="fine")`), candles });
   afterAll(() => one.close());
 
@@ -267,6 +272,7 @@ describe("a warm sandbox between runs", () => {
     // The sandbox is swept (and replaced, as the run was unclean): soon one supervisor alone, never a survivor.
     await eventually(() => String(supervisorsPerSandbox(one.processTag)) === "1");
     expect(supervisorsPerSandbox(one.processTag)).toEqual([1]);
+    expect(replaced).toEqual(["unclean"]);
   });
 
   it("gives the next run an empty /tmp, even past the guard", async () => {
@@ -291,6 +297,7 @@ describe("a warm sandbox between runs", () => {
     });
     expect(!result.ok && result.error.kind).toBe("sandbox");
     expect(!result.ok && result.error.message).toMatch(/supervisor was killed/);
+    expect(replaced.at(-1)).toBe("lost");
     expect(await fine()).toMatchObject({ ok: true, signal: { reason: "fine" } });
   });
 
@@ -307,7 +314,13 @@ describe("a warm sandbox between runs", () => {
   });
 
   it("is replaced by a fresh one after runsPerSandbox runs", async () => {
-    const twice = createStrategyRunner({ maxConcurrent: 1, runsPerSandbox: 2 });
+    const events: string[] = [];
+    const twice = createStrategyRunner({
+      maxConcurrent: 1,
+      runsPerSandbox: 2,
+      onSandbox: (e) =>
+        void events.push(e.type === "started" ? `started ${e.preload}` : `replaced ${e.reason}`),
+    });
     const ok = () => twice.runLive({ code: strategy(`return Signal.hold("ok")`), candles });
     try {
       expect((await ok()).ok).toBe(true);
@@ -318,6 +331,7 @@ describe("a warm sandbox between runs", () => {
       );
       expect(pythonProcesses(twice.processTag).map((p) => p.pid)).not.toContain(first.pid);
       expect((await ok()).ok).toBe(true);
+      expect(events).toEqual(["started lean", "replaced worn", "started lean"]);
     } finally {
       await twice.close();
     }

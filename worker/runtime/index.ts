@@ -11,6 +11,7 @@ export {
   type ManifestResult,
   type RunInput,
   type RunLimits,
+  type SandboxEvent,
   type RuntimeError,
   type StrategyManifest,
   type StrategyRunner,

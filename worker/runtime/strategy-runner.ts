@@ -73,7 +73,14 @@ export interface StrategyRunnerOptions {
   sandboxUidBase?: number | null;
   /** A sandbox is replaced by a fresh one after this many runs (and at once after any unclean run). Default 200. */
   runsPerSandbox?: number;
+  /** Told of every warm sandbox started, and why one was replaced (the worker counts them for /metrics). */
+  onSandbox?: (event: SandboxEvent) => void;
 }
+
+export type SandboxEvent =
+  | { type: "started"; preload: Preload }
+  /** unclean: the run crashed, timed out or left something behind; lost: the sandbox died; worn: runsPerSandbox. */
+  | { type: "replaced"; preload: Preload; reason: "unclean" | "lost" | "worn" };
 
 /** Thrown when the runner cannot be made safe (at construction, or by selfCheck); no strategy may run then. */
 export class SandboxUnavailableError extends Error {
@@ -152,6 +159,7 @@ export function createStrategyRunner(opts: StrategyRunnerOptions = {}): Strategy
     const uid = isRoot && uidBase !== null && opts.sandbox !== "none" ? uidBase + slot : undefined;
     const sandbox = new WarmSandbox(commandFor(preload), uid);
     sandboxes.set(`${slot}:${preload}`, sandbox);
+    opts.onSandbox?.({ type: "started", preload });
     return sandbox;
   };
 
@@ -184,6 +192,8 @@ export function createStrategyRunner(opts: StrategyRunnerOptions = {}): Strategy
       const sandbox = current?.alive ? current : start(slot, preload);
       const outcome = await sandbox.run(control, body);
       if (!outcome.reusable || sandbox.runs >= runsPerSandbox) {
+        const reason = outcome.sandboxLost ? "lost" : outcome.reusable ? "worn" : "unclean";
+        opts.onSandbox?.({ type: "replaced", preload, reason });
         await sandbox.kill();
         start(slot, preload);
       }
