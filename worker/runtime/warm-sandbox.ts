@@ -96,10 +96,6 @@ export class WarmSandbox {
     });
   }
 
-  get pid(): number | undefined {
-    return this.child.pid;
-  }
-
   get alive(): boolean {
     return !this.exited;
   }
@@ -115,17 +111,15 @@ export class WarmSandbox {
           answerTooLarge: false,
           stdout: Buffer.alloc(0),
         });
-        this.kill();
+        void this.kill();
       }, control.timeoutMs + BACKSTOP_GRACE_MS);
       this.pending = { resolve, started: performance.now(), timer, maxAnswerBytes: control.maxAnswerBytes };
       if (this.exited) {
-        this.settle({
-          exitCode: null,
-          signal: null,
-          timedOut: false,
-          answerTooLarge: false,
-          stdout: Buffer.alloc(0),
-        });
+        this.settle(
+          { exitCode: null, signal: null, timedOut: false, answerTooLarge: false, stdout: Buffer.alloc(0) },
+          false,
+          true,
+        );
         return;
       }
       const controlBytes = Buffer.from(JSON.stringify(control));
