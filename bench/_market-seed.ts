@@ -16,6 +16,7 @@ import {
 } from "../db/schema";
 import { TEST_PASSWORD_HASH } from "../db/testing";
 import { riskSettingsSchema, RISK_DEFAULTS_INPUT } from "../db/validation/risk-settings";
+import { mulberry32 } from "../worker/runtime/sample-candles";
 
 const STYLES = [
   "Momentum",
@@ -95,18 +96,6 @@ const AUTHORS = [
   "Priya Natarajan",
 ];
 
-/** mulberry32: a seeded generator, so every run seeds the same marketplace. */
-function random(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const CHUNK = 500;
 async function insertChunked<T>(rows: T[], insert: (chunk: T[]) => Promise<unknown>) {
   for (let i = 0; i < rows.length; i += CHUNK) await insert(rows.slice(i, i + CHUNK));
@@ -123,7 +112,8 @@ export interface MarketSeedOptions {
 
 /** Inserts `count` public strategies with versions, tags, symbols and cached performance figures. */
 export async function seedMarketplace(db: Db, opts: MarketSeedOptions) {
-  const rand = random(opts.seed ?? 42);
+  // mulberry32: a seeded generator, so every run seeds the same marketplace.
+  const rand = mulberry32(opts.seed ?? 42);
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)];
   const now = opts.now ?? Date.now();
 

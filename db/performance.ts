@@ -12,7 +12,8 @@ export interface EquityPoint {
   value: number;
 }
 
-export interface PerformanceStats {
+// A type, not an interface: it is stored as a JSON record (schema `backtests.stats`).
+export type PerformanceStats = {
   /** Last equity over first equity, in percent. */
   returnPct: number;
   /** Winning trades over all trades, 0-1; null without trades. */
@@ -25,7 +26,7 @@ export interface PerformanceStats {
   /** Gross profit over gross loss; null when there is no losing trade (undefined ratio). */
   profitFactor: number | null;
   trades: number;
-}
+};
 
 /** Crypto markets trade every day: Sharpe and Sortino are annualised with sqrt(365), risk-free rate 0. */
 export const DAYS_PER_YEAR = 365;

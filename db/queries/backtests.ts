@@ -3,6 +3,7 @@ import { and, eq, inArray, sql } from "drizzle-orm";
 import type { Db } from "../client";
 import { RESOLUTION_MS, type Resolution } from "../domain";
 import type { NewEvent } from "../events";
+import type { PerformanceStats } from "../performance";
 import { newId } from "../ids";
 import { backtests, strategies, strategyVersions, type Backtest, type EventRow } from "../schema";
 import { MAX_BACKTEST_CANDLES, pickRiskSettings, type BacktestRequest } from "../validation/backtest";
@@ -18,15 +19,8 @@ export class BacktestInputError extends Error {
   }
 }
 
-export type BacktestStats = {
-  returnPct: number;
-  winRate: number | null;
-  sharpe: number | null;
-  sortino: number | null;
-  maxDrawdownPct: number;
-  profitFactor: number | null;
-  trades: number;
-};
+/** A backtest's figures are the live ones (db/performance.ts), computed over the simulated trades. */
+export type BacktestStats = PerformanceStats;
 
 /** A closed backtest trade as stored in the backtest's `trades` column. */
 export interface BacktestTrade {

@@ -3,20 +3,14 @@ import { sql } from "drizzle-orm";
 import type { Db, Tx } from "../client";
 import type { TradeFilled } from "../events";
 import { events, type EventRow } from "../schema";
+import type { RiskSettings } from "../validation/risk-settings";
 
-export interface FanOutSubscription {
+export interface FanOutSubscription extends RiskSettings {
   id: string;
   userId: string;
   pinnedVersionId: string | null;
   brokerAccountId: string;
   brokerKind: "paper" | "exchange";
-  capital: number;
-  riskPerTrade: number;
-  leverage: number;
-  maxOpenPositions: number;
-  maxDailyLoss: number;
-  stopLossAtr: number;
-  takeProfitAtr: number;
   pnlDayStart: number;
   pnlToday: number;
 }

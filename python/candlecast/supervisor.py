@@ -17,6 +17,7 @@ Protocol on fds 0 (in) and 1 (out), big-endian lengths:
   reply:   >II meta_len answer_len, meta JSON (exitCode, signal, timedOut, answerTooLarge, strays, clean), answer
 """
 
+import functools
 import gc
 import json
 import mmap
@@ -37,13 +38,20 @@ _PR_SET_DUMPABLE = 4
 _MAX_FD = 1 << 20
 
 
-def set_dumpable(on):
-    """prctl(PR_SET_DUMPABLE): off, same-uid processes (the children) may no longer ptrace or inspect this one.
-    Each child turns it back on for itself, or it could not read its own /proc/self entries."""
+@functools.cache
+def _libc():
     import ctypes
 
-    libc = ctypes.CDLL(None, use_errno=True)
-    if libc.prctl(_PR_SET_DUMPABLE, 1 if on else 0, 0, 0, 0) != 0:
+    return ctypes.CDLL(None, use_errno=True)
+
+
+def set_dumpable(on):
+    """prctl(PR_SET_DUMPABLE): off, same-uid processes (the children) may no longer ptrace or inspect this one.
+    Each child turns it back on for itself, or it could not read its own /proc/self entries. The supervisor
+    loads libc once; its children inherit the handle."""
+    if _libc().prctl(_PR_SET_DUMPABLE, 1 if on else 0, 0, 0, 0) != 0:
+        import ctypes
+
         raise OSError(ctypes.get_errno(), "prctl(PR_SET_DUMPABLE) failed")
 
 

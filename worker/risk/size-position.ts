@@ -1,19 +1,12 @@
 // Turns one strategy signal into the orders (or the reasoned skip) for one subscription: pure, no I/O.
 import type { Signal } from "../../db/domain";
+import type { RiskSettings } from "../../db/validation/risk-settings";
 import { roundDownToStep } from "./round-quantity";
 
 export type PositionSide = "LONG" | "SHORT";
 
-/** A subscription's risk settings (fractions are 0..1: 0.01 = 1 %). */
-export interface RiskSettings {
-  capital: number;
-  riskPerTrade: number;
-  leverage: number;
-  maxOpenPositions: number;
-  maxDailyLoss: number;
-  stopLossAtr: number;
-  takeProfitAtr: number;
-}
+/** A subscription's risk settings (fractions are 0..1: 0.01 = 1 %), as their one schema parses them. */
+export type { RiskSettings };
 
 export interface OpenPosition {
   tradeId: string;

@@ -10,7 +10,7 @@ export interface SampleOptions {
 }
 
 /** mulberry32: tiny, fast and the same on every machine, so samples are identical everywhere. */
-function mulberry32(seed: number): () => number {
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

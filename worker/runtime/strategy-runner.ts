@@ -108,6 +108,11 @@ export function exitIfSandboxUnavailable(error: unknown): never {
   process.exit(1);
 }
 
+/** What the runner reads for a live run or a backtest: the code, its parameters and the window as columns. */
+function runRequest(mode: "live" | "backtest", input: RunInput) {
+  return { mode, code: input.code, params: input.params ?? {}, candles: toCandleColumns(input.candles) };
+}
+
 function findBwrap(explicit: string | undefined): string | null {
   for (const path of explicit ? [explicit] : BWRAP_CANDIDATES) {
     try {
@@ -227,25 +232,13 @@ export function createStrategyRunner(opts: StrategyRunnerOptions = {}): Strategy
     },
 
     async runLive(input) {
-      const request = {
-        mode: "live",
-        code: input.code,
-        params: input.params ?? {},
-        candles: toCandleColumns(input.candles),
-      };
-      const { answer, ms } = await execute(liveAnswerSchema, request, limits.liveTimeoutMs);
+      const { answer, ms } = await execute(liveAnswerSchema, runRequest("live", input), limits.liveTimeoutMs);
       if (!answer.ok) return answer;
       return { ok: true, signal: answer.signal, logs: answer.logs, ms };
     },
 
     async runBacktest(input) {
-      const request = {
-        mode: "backtest",
-        code: input.code,
-        params: input.params ?? {},
-        candles: toCandleColumns(input.candles),
-        perBar: input.perBar ?? false,
-      };
+      const request = { ...runRequest("backtest", input), perBar: input.perBar ?? false };
       const { answer, ms } = await execute(backtestAnswerSchema, request, limits.backtestTimeoutMs);
       if (!answer.ok) return answer;
       const signals = expandSignals(answer.signals, input.candles.length);
