@@ -142,9 +142,11 @@ export async function loadBacktestRun(db: Db, backtestId: string) {
         params: strategyVersions.params,
         lookback: strategyVersions.lookback,
       },
+      authorId: strategies.authorId,
     })
     .from(backtests)
     .innerJoin(strategyVersions, eq(strategyVersions.id, backtests.versionId))
+    .innerJoin(strategies, eq(strategies.id, backtests.strategyId))
     .where(eq(backtests.id, backtestId))
     .limit(1);
   return rows[0] ?? null;

@@ -195,4 +195,23 @@ describe("run-backtest", () => {
     expect(row).toMatchObject({ status: "failed", error: expect.stringMatching(/^runtime: .*missing_name/) });
     expect(row!.error).toContain("looking at 20 candles");
   });
+
+  it("shows another user's backtest of a raising public strategy no source line and no log", async () => {
+    const author = await insertUser(store, "author");
+    const visitor = await insertUser(store, "visitor");
+    const strategy = await insertStrategy(store, author.id, {
+      code: BROKEN_RUNTIME,
+      resolution: "1h",
+      slug: "crashy-public",
+    });
+    const id = await queued(visitor.id, strategy.id, 200);
+    expect(await runBacktest(deps(), { backtestId: id })).toBe("failed");
+    const row = await store.db.query.backtests.findFirst({ where: eq(backtests.id, id) });
+    expect(row).toMatchObject({ status: "failed", error: expect.stringMatching(/^runtime: /) });
+    for (const secret of ["missing_name", "on_candle", "looking at", "line "]) {
+      expect(row!.error).not.toContain(secret);
+    }
+    const progress = await store.db.select().from(events).where(eq(events.userId, visitor.id));
+    expect(progress.map((e) => e.payload).join("\n")).not.toContain("missing_name");
+  });
 });

@@ -41,7 +41,13 @@ const defaultChunk = (bars: number) => Math.min(2_500, Math.max(500, Math.ceil(b
 /** The strategy runs take most of the time; the risk and paper replay the rest. */
 const RUN_SHARE = 0.9;
 
-function describe(error: RuntimeError): string {
+/**
+ * A strategy's code is its author's: only the author's own backtest records the message, the
+ * traceback (source lines) and the strategy's log; anyone else's records the kind of failure.
+ */
+function describe(error: RuntimeError, byAuthor: boolean): string {
+  if (!byAuthor)
+    return `${error.kind}: the strategy failed on this history (details are shown to its author only)`;
   const parts = [`${error.kind}: ${error.message}`];
   if (error.traceback) parts.push(error.traceback);
   if (error.logs.length) parts.push(`Strategy log:\n${error.logs.join("\n")}`);
@@ -56,6 +62,7 @@ export async function runBacktest(deps: BacktestDeps, payload: unknown): Promise
   // Redelivered after it finished, or deleted with its strategy: nothing to do.
   if (!run || run.backtest.status === "completed" || run.backtest.status === "failed") return "skipped";
   const { backtest, version } = run;
+  const byAuthor = run.authorId === backtest.userId;
   const publish = (row: EventRow | null) => publishEvents(deps.bus, [row], deps.logger);
   const fail = async (message: string) => {
     await publish(await failBacktestRun(db, backtest, message, now()));
@@ -68,7 +75,7 @@ export async function runBacktest(deps: BacktestDeps, payload: unknown): Promise
     await publish(started);
 
     const manifest = await deps.runner.readManifest(version.code);
-    if (!manifest.ok) return await fail(describe(manifest.error));
+    if (!manifest.ok) return await fail(describe(manifest.error, byAuthor));
     const resolution = backtest.resolution as Resolution;
     const ms = RESOLUTION_MS[resolution];
     const bars = Math.round((backtest.toTime - backtest.fromTime) / ms);
@@ -87,7 +94,7 @@ export async function runBacktest(deps: BacktestDeps, payload: unknown): Promise
         params: version.params,
         candles: candles.slice(a, b + warm),
       });
-      if (!result.ok) return await fail(describe(result.error));
+      if (!result.ok) return await fail(describe(result.error, byAuthor));
       for (let k = warm; k < result.signals.length; k++) signals.push(result.signals[k]);
       if (b < bars) {
         const progress = Math.round((RUN_SHARE * b * 1000) / bars) / 1000;
