@@ -132,6 +132,17 @@ describe("sizePosition: skips", () => {
       reason: "max_daily_loss",
     },
     {
+      name: "today's P&L is NaN: the guard cannot be checked",
+      over: { state: { openPositions: [], realizedPnlTodayUtc: NaN } },
+      reason: "max_daily_loss",
+    },
+    { name: "NaN entry price", over: { entryPrice: NaN }, reason: "invalid_price" },
+    { name: "negative entry price", over: { entryPrice: -100 }, reason: "invalid_price" },
+    { name: "huge entry price", over: { entryPrice: Infinity }, reason: "invalid_price" },
+    { name: "NaN ATR", over: { atr: NaN }, reason: "zero_atr" },
+    { name: "negative ATR", over: { atr: -1 }, reason: "zero_atr" },
+    { name: "infinite ATR", over: { atr: Infinity }, reason: "zero_atr" },
+    {
       name: "max open positions across symbols",
       over: {
         state: {

@@ -112,6 +112,13 @@ function decideEntry(
 ): OpenDecision | SkipDecision {
   const { settings, limits, entryPrice, atr, symbol } = input;
   const lossLimit = settings.maxDailyLoss * settings.capital;
+  if (!Number.isFinite(input.state.realizedPnlTodayUtc)) {
+    // An unknown P&L must not switch the guard off: refuse, as at the limit.
+    return skip(
+      "max_daily_loss",
+      `Realized P&L today (UTC) is ${input.state.realizedPnlTodayUtc}, not a number: the daily loss limit cannot be checked.`,
+    );
+  }
   if (input.state.realizedPnlTodayUtc <= -lossLimit) {
     return skip(
       "max_daily_loss",
