@@ -127,6 +127,11 @@ describe("sizePosition: skips", () => {
     { name: "non-positive entry price", over: { entryPrice: 0 }, reason: "invalid_price" },
     { name: "stop below zero: 100 − 2 × 60", over: { atr: 60 }, reason: "invalid_stop" },
     {
+      name: "short target below zero: 100 − 3 × 40",
+      over: { signal: signal("SELL"), atr: 40 },
+      reason: "invalid_stop",
+    },
+    {
       name: "daily loss exactly at −5 % of capital",
       over: { state: { openPositions: [], realizedPnlTodayUtc: -500 } },
       reason: "max_daily_loss",

@@ -162,6 +162,9 @@ function decideEntry(
   const { stopLoss, takeProfit, notes } = stopsFor(input, side, atr);
   if (!(stopLoss > 0))
     return skip("invalid_stop", `The stop-loss ${stopLoss} would not be a positive price.`);
+  // A short's target below zero could never fill: refused like a long's stop below zero.
+  if (!(takeProfit > 0))
+    return skip("invalid_stop", `The take-profit ${takeProfit} would not be a positive price.`);
   return { kind: "open", symbol, side, quantity, entryPrice, stopLoss, takeProfit, notes };
 }
 
