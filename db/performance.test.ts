@@ -177,3 +177,165 @@ describe("building blocks", () => {
     expect(downsample([0, 1, 2, 3, 4, 5, 6, 7, 8, 9], 4)).toEqual([0, 3, 6, 9]);
   });
 });
+
+describe("odd input: no crash, no poison", () => {
+  const HUGE = 1e300;
+  it.each([
+    { name: "empty", values: [], expected: 0 },
+    { name: "single", values: [100], expected: 0 },
+    { name: "NaN skipped", values: [100, NaN, 80], expected: 20 },
+    { name: "all zero", values: [0, 0, 0], expected: 0 },
+    { name: "below zero capped at 100 %", values: [100, -50], expected: 100 },
+    { name: "negative only", values: [-10, -20], expected: 0 },
+    { name: "huge", values: [HUGE, HUGE / 2], expected: 50 },
+  ])("maxDrawdownPct: $name", ({ values, expected }) => {
+    expect(maxDrawdownPct(values)).toBeCloseTo(expected, 9);
+  });
+
+  it.each([
+    { name: "empty", returns: [], expected: null },
+    { name: "single", returns: [0.01], expected: null },
+    { name: "three identical returns (float noise only)", returns: [0.01, 0.01, 0.01], expected: null },
+    { name: "identical with float noise", returns: [0.1 + 0.2, 0.3, 0.3], expected: null },
+    { name: "NaN skipped", returns: [0.01, NaN, 0], expected: 0.7071 },
+    { name: "all zero", returns: [0, 0], expected: null },
+    { name: "negative", returns: [-0.01, 0], expected: -0.7071 },
+    { name: "huge, mean zero", returns: [1e300, -1e300], expected: 0 },
+  ])("sharpeRatio: $name", ({ returns, expected }) => {
+    const value = sharpeRatio(returns, 1);
+    if (expected === null) expect(value).toBeNull();
+    else expect(value).toBeCloseTo(expected, 4);
+  });
+
+  it.each([
+    { name: "empty", returns: [], expected: null },
+    { name: "single", returns: [-0.01], expected: null },
+    // Mean -.005, downside sqrt(.01²/2) = .0070711.
+    { name: "NaN skipped", returns: [-0.01, NaN, 0], expected: -0.7071 },
+    { name: "all zero", returns: [0, 0, 0], expected: null },
+    { name: "huge, mean zero", returns: [1e300, -1e300], expected: 0 },
+  ])("sortinoRatio: $name", ({ returns, expected }) => {
+    const value = sortinoRatio(returns, 1);
+    if (expected === null) expect(value).toBeNull();
+    else expect(value).toBeCloseTo(expected, 4);
+  });
+
+  it("has no ratio for a non-positive number of periods per year", () => {
+    expect(sharpeRatio([0.01, 0], 0)).toBeNull();
+    expect(sortinoRatio([-0.01, 0], -1)).toBeNull();
+  });
+
+  it.each([
+    { name: "empty", points: [], expected: [] },
+    { name: "single", points: [{ time: noon(0), value: 100 }], expected: [0] },
+    {
+      name: "NaN value skipped",
+      points: [
+        { time: noon(0), value: 100 },
+        { time: noon(1), value: NaN },
+        { time: noon(1) + 1, value: 110 },
+      ],
+      expected: [0, 0.1],
+    },
+    {
+      name: "zero equity has no return",
+      points: [
+        { time: noon(0), value: 0 },
+        { time: noon(1), value: 10 },
+      ],
+      expected: [0, 0],
+    },
+    {
+      name: "a fall below zero is a loss of everything, not more",
+      points: [
+        { time: noon(0), value: 100 },
+        { time: noon(1), value: -50 },
+        { time: noon(2), value: -20 },
+      ],
+      expected: [0, -1, 0],
+    },
+    {
+      name: "huge",
+      points: [
+        { time: noon(0), value: HUGE },
+        { time: noon(1), value: HUGE * 1.5 },
+      ],
+      expected: [0, 0.5],
+    },
+  ])("dailyReturns: $name", ({ points, expected }) => {
+    const returns = dailyReturns(points);
+    expect(returns).toHaveLength(expected.length);
+    returns.forEach((r, i) => expect(r).toBeCloseTo(expected[i], 9));
+  });
+
+  it.each([
+    { name: "empty", results: [], expected: { trades: 0, winRate: null, profitFactor: null } },
+    { name: "single", results: [2], expected: { trades: 1, winRate: 1, profitFactor: null } },
+    { name: "NaN skipped", results: [2, NaN, -1], expected: { trades: 2, winRate: 0.5, profitFactor: 2 } },
+    { name: "all zero", results: [0, 0], expected: { trades: 2, winRate: 0, profitFactor: null } },
+    { name: "negative only", results: [-1, -3], expected: { trades: 2, winRate: 0, profitFactor: 0 } },
+    { name: "huge", results: [HUGE, -HUGE], expected: { trades: 2, winRate: 0.5, profitFactor: 1 } },
+  ])("tradeStats: $name", ({ results, expected }) => {
+    expect(tradeStats(results)).toEqual(expected);
+  });
+
+  it.each([
+    { name: "empty", trades: [], expected: [] },
+    { name: "single", trades: [{ closedAt: 5, pnl: 1 }], expected: [10, 11] },
+    {
+      name: "NaN P&L and NaN time skipped",
+      trades: [
+        { closedAt: 5, pnl: NaN },
+        { closedAt: NaN, pnl: 3 },
+        { closedAt: 6, pnl: -2 },
+      ],
+      expected: [10, 8],
+    },
+    { name: "zero", trades: [{ closedAt: 5, pnl: 0 }], expected: [10, 10] },
+    { name: "negative", trades: [{ closedAt: 5, pnl: -30 }], expected: [10, -20] },
+  ])("equityFromTrades: $name", ({ trades, expected }) => {
+    expect(equityFromTrades(trades, 10).map((p) => p.value)).toEqual(expected);
+  });
+
+  it.each([
+    { name: "no trades", trades: [], capital: 100, returnPct: 0, drawdown: 0 },
+    { name: "zero capital", trades: [{ closedAt: noon(0), pnl: 5 }], capital: 0, returnPct: 0, drawdown: 0 },
+    {
+      name: "negative capital",
+      trades: [{ closedAt: noon(0), pnl: 5 }],
+      capital: -10,
+      returnPct: 0,
+      drawdown: 0,
+    },
+    {
+      name: "loss beyond capital",
+      trades: [{ closedAt: noon(0), pnl: -150 }],
+      capital: 100,
+      returnPct: -150,
+      drawdown: 100,
+    },
+    { name: "huge", trades: [{ closedAt: noon(0), pnl: HUGE }], capital: HUGE, returnPct: 100, drawdown: 0 },
+  ])("performanceFromTrades: $name", ({ trades, capital, returnPct, drawdown }) => {
+    const stats = performanceFromTrades(trades, capital);
+    expect(stats.returnPct).toBeCloseTo(returnPct, 9);
+    expect(stats.maxDrawdownPct).toBeCloseTo(drawdown, 9);
+    for (const key of ["returnPct", "maxDrawdownPct"] as const)
+      expect(Number.isFinite(stats[key])).toBe(true);
+  });
+
+  it.each([
+    { name: "empty", values: [], max: 3, expected: [] },
+    { name: "single", values: [7], max: 1, expected: [7] },
+    { name: "room for one keeps the latest", values: [1, 2, 3], max: 1, expected: [3] },
+    { name: "room for none", values: [1, 2, 3], max: 0, expected: [] },
+    { name: "fractional room rounds down", values: [0, 1, 2, 3, 4], max: 3.9, expected: [0, 2, 4] },
+    { name: "NaN values kept as they are", values: [NaN, 1], max: 5, expected: [NaN, 1] },
+    { name: "huge room", values: [1, 2], max: Number.MAX_VALUE, expected: [1, 2] },
+  ])("downsample: $name", ({ values, max, expected }) => {
+    expect(downsample(values, max)).toEqual(expected);
+  });
+
+  it.each([-1, NaN])("downsample refuses max %s", (max) => {
+    expect(() => downsample([1, 2], max)).toThrow(/max must be a number >= 0/);
+  });
+});

@@ -1,4 +1,5 @@
 // Performance statistics from closed trades and equity series: pure functions shared by live pages and backtests.
+// Inputs that are not finite numbers (a corrupt row, a NaN price) are skipped, so one cannot poison every figure.
 
 /** A closed trade as the statistics see it: when it closed and what it made (any currency unit). */
 export interface ClosedTrade {
@@ -31,6 +32,13 @@ export type PerformanceStats = {
 /** Crypto markets trade every day: Sharpe and Sortino are annualised with sqrt(365), risk-free rate 0. */
 export const DAYS_PER_YEAR = 365;
 const DAY_MS = 86_400_000;
+/**
+ * A standard deviation of daily returns at or below this counts as none: identical returns differ by
+ * float noise (three returns of 0.01 have a deviation of ~1e-18 and would give a Sharpe of ~1e16).
+ */
+export const ZERO_DEVIATION = 1e-12;
+
+const isFiniteNumber = (x: number) => Number.isFinite(x);
 
 /**
  * The equity after each closed trade, starting from `initialCapital` (P&L adds up: position sizes
@@ -42,7 +50,9 @@ export function equityFromTrades(
   initialCapital: number,
   startTime?: number,
 ): EquityPoint[] {
-  const sorted = [...trades].sort((a, b) => a.closedAt - b.closedAt);
+  const sorted = trades
+    .filter((t) => isFiniteNumber(t.closedAt) && isFiniteNumber(t.pnl))
+    .sort((a, b) => a.closedAt - b.closedAt);
   if (sorted.length === 0) return [];
   const points: EquityPoint[] = [{ time: startTime ?? sorted[0].closedAt, value: initialCapital }];
   let equity = initialCapital;
@@ -54,7 +64,8 @@ export function equityFromTrades(
 }
 
 /** Win rate, profit factor and count over trade results (P&L or returns: only signs and sums matter). */
-export function tradeStats(results: number[]) {
+export function tradeStats(allResults: number[]) {
+  const results = allResults.filter(isFiniteNumber);
   let wins = 0;
   let grossProfit = 0;
   let grossLoss = 0;
@@ -73,24 +84,28 @@ export function tradeStats(results: number[]) {
   };
 }
 
-/** Largest peak-to-trough fall in percent of the peak (0 when the series never falls). */
+/**
+ * Largest peak-to-trough fall in percent of the peak (0 when the series never falls). Capped at 100:
+ * equity below zero has lost everything, and a larger figure would read as a meaningless ratio.
+ */
 export function maxDrawdownPct(values: number[]): number {
   let peak = -Infinity;
   let worst = 0;
-  for (const v of values) {
+  for (const v of values.filter(isFiniteNumber)) {
     if (v > peak) peak = v;
     else if (peak > 0) worst = Math.max(worst, (peak - v) / peak);
   }
-  return worst * 100;
+  return Math.min(worst, 1) * 100;
 }
 
 /**
  * Simple returns of the equity at each UTC day's close, from the first point's day to the last
- * point's day; a day without a point carries the previous equity (a 0 return).
+ * point's day; a day without a point carries the previous equity (a 0 return). A return is never
+ * below -1 (all is lost), and a day that starts at or below zero equity has none (0).
  */
 export function dailyReturns(points: EquityPoint[]): number[] {
-  if (points.length === 0) return [];
-  const sorted = [...points].sort((a, b) => a.time - b.time);
+  const sorted = finitePoints(points);
+  if (sorted.length === 0) return [];
   const closes = new Map<number, number>();
   for (const p of sorted) closes.set(Math.floor(p.time / DAY_MS), p.value);
   const first = Math.floor(sorted[0].time / DAY_MS);
@@ -100,40 +115,59 @@ export function dailyReturns(points: EquityPoint[]): number[] {
   let previous = sorted[0].value;
   for (let day = first; day <= last; day++) {
     const close = closes.get(day) ?? previous;
-    returns.push(previous === 0 ? 0 : close / previous - 1);
+    returns.push(previous > 0 ? Math.max(close / previous - 1, -1) : 0);
     previous = close;
   }
   return returns;
 }
 
+function finitePoints(points: EquityPoint[]): EquityPoint[] {
+  return points
+    .filter((p) => isFiniteNumber(p.time) && isFiniteNumber(p.value))
+    .sort((a, b) => a.time - b.time);
+}
+
 const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
+
+/** A ratio of mean return to a deviation, annualised; null when undefined (too few periods, no deviation). */
+function annualisedRatio(
+  returns: number[],
+  deviation: (rs: number[], m: number) => number,
+  periodsPerYear: number,
+) {
+  const rs = returns.filter(isFiniteNumber);
+  if (rs.length < 2 || !(periodsPerYear > 0)) return null;
+  const m = mean(rs);
+  const d = deviation(rs, m);
+  if (!(d > ZERO_DEVIATION)) return null;
+  const ratio = (m / d) * Math.sqrt(periodsPerYear);
+  return Number.isFinite(ratio) ? ratio : null;
+}
+
+const sampleDeviation = (rs: number[], m: number) =>
+  Math.sqrt(rs.reduce((s, r) => s + (r - m) ** 2, 0) / (rs.length - 1));
+const downsideDeviation = (rs: number[]) =>
+  Math.sqrt(rs.reduce((s, r) => s + Math.min(r, 0) ** 2, 0) / rs.length);
 
 /** Mean over sample standard deviation, times sqrt(periodsPerYear). */
 export function sharpeRatio(returns: number[], periodsPerYear = DAYS_PER_YEAR): number | null {
-  if (returns.length < 2) return null;
-  const m = mean(returns);
-  const variance = returns.reduce((s, r) => s + (r - m) ** 2, 0) / (returns.length - 1);
-  if (variance === 0) return null;
-  return (m / Math.sqrt(variance)) * Math.sqrt(periodsPerYear);
+  return annualisedRatio(returns, sampleDeviation, periodsPerYear);
 }
 
 /** Mean over downside deviation (root mean square of the negative returns over ALL periods), annualised. */
 export function sortinoRatio(returns: number[], periodsPerYear = DAYS_PER_YEAR): number | null {
-  if (returns.length < 2) return null;
-  const downside = Math.sqrt(returns.reduce((s, r) => s + Math.min(r, 0) ** 2, 0) / returns.length);
-  if (downside === 0) return null;
-  return (mean(returns) / downside) * Math.sqrt(periodsPerYear);
+  return annualisedRatio(returns, downsideDeviation, periodsPerYear);
 }
 
 /** Return, drawdown, Sharpe and Sortino of an equity series. */
 export function equityStats(points: EquityPoint[]) {
-  if (points.length === 0) return { returnPct: 0, maxDrawdownPct: 0, sharpe: null, sortino: null };
-  const sorted = [...points].sort((a, b) => a.time - b.time);
+  const sorted = finitePoints(points);
+  if (sorted.length === 0) return { returnPct: 0, maxDrawdownPct: 0, sharpe: null, sortino: null };
   const first = sorted[0].value;
   const last = sorted[sorted.length - 1].value;
   const returns = dailyReturns(sorted);
   return {
-    returnPct: first === 0 ? 0 : (last / first - 1) * 100,
+    returnPct: first > 0 ? (last / first - 1) * 100 : 0,
     maxDrawdownPct: maxDrawdownPct(sorted.map((p) => p.value)),
     sharpe: sharpeRatio(returns),
     sortino: sortinoRatio(returns),
@@ -157,10 +191,16 @@ export function performanceFromTrades(
   };
 }
 
-/** At most `max` evenly spaced values of a series, always keeping the first and the last (for sparklines). */
+/**
+ * At most `max` evenly spaced values of a series, keeping the first and the last (for sparklines);
+ * with room for one value only, the last (the latest). `max` is rounded down; below 0 it is an error.
+ */
 export function downsample(values: number[], max: number): number[] {
-  if (values.length <= max) return values;
+  const room = Math.floor(max);
+  if (!(room >= 0)) throw new RangeError(`downsample: max must be a number >= 0, got ${max}`);
+  if (values.length <= room) return values;
+  if (room <= 1) return values.slice(values.length - room);
   const out: number[] = [];
-  for (let i = 0; i < max; i++) out.push(values[Math.round((i * (values.length - 1)) / (max - 1))]);
+  for (let i = 0; i < room; i++) out.push(values[Math.round((i * (values.length - 1)) / (room - 1))]);
   return out;
 }

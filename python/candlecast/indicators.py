@@ -122,8 +122,8 @@ def bollinger(closes, period=20, width=2.0):
     lower = [None] * len(closes)
     for i in range(period - 1, len(closes)):
         mean = middle[i]
-        var = math.fsum((v - mean) ** 2 for v in closes[i + 1 - period : i + 1]) / period
-        dev = width * math.sqrt(var)
+        # hypot, not a sum of squares: the squares of prices near 1e300 overflow.
+        dev = width * math.hypot(*(v - mean for v in closes[i + 1 - period : i + 1])) / math.sqrt(period)
         upper[i] = mean + dev
         lower[i] = mean - dev
     return upper, middle, lower

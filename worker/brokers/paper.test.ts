@@ -88,6 +88,15 @@ describe("checkExits", () => {
     expect(exit?.exitPrice).toBeCloseTo(exitPrice, 9);
   });
 
+  it.each([
+    { name: "NaN low and high", bar: candle(100, Number.NaN, Number.NaN, 100) },
+    { name: "all NaN", bar: candle(Number.NaN, Number.NaN, Number.NaN, Number.NaN) },
+    { name: "NaN time", bar: candle(100, 200, 1, 100, Number.NaN) },
+  ])("keeps the trade open on a corrupt candle ($name)", ({ bar }) => {
+    expect(checkExits(long, bar)).toBeNull();
+    expect(checkExits(short, bar)).toBeNull();
+  });
+
   it("ignores a candle that touches neither level", () => {
     expect(checkExits(long, candle(100, 107, 95.01, 101))).toBeNull();
     expect(checkExits(short, candle(100, 104.99, 92.51, 101))).toBeNull();
@@ -153,6 +162,34 @@ describe("createPaperBroker", () => {
     expect(await broker.placeMarketOrder({ ...order, side: "sell" })).toMatchObject({
       fillPrice: expect.closeTo(99.95, 9),
     });
+  });
+
+  it.each([
+    { name: "zero quantity", over: { quantity: 0 } },
+    { name: "negative quantity", over: { quantity: -1 } },
+    { name: "NaN quantity", over: { quantity: Number.NaN } },
+    { name: "infinite quantity", over: { quantity: Infinity } },
+    { name: "zero price", over: { referencePrice: 0 } },
+    { name: "negative price", over: { referencePrice: -100 } },
+    { name: "infinite price", over: { referencePrice: Infinity } },
+  ])("rejects an order with a $name, with the reason", async ({ over }) => {
+    expect(await broker.placeMarketOrder({ ...order, side: "buy", ...over })).toEqual({
+      status: "rejected",
+      reason: expect.stringMatching(/is not a positive number/),
+    });
+  });
+
+  it("fills a huge order at finite figures", async () => {
+    const result = await broker.placeMarketOrder({
+      ...order,
+      side: "sell",
+      quantity: 1e150,
+      referencePrice: 1e150,
+    });
+    expect(result).toMatchObject({ status: "filled", filledQuantity: 1e150 });
+    if (result.status !== "filled") throw new Error("not filled");
+    expect(result.fillPrice).toBeCloseTo(0.9995e150, -140);
+    expect(Number.isFinite(result.fee)).toBe(true);
   });
 
   it("rejects a non-positive quantity or price as a value", async () => {

@@ -71,7 +71,8 @@ export function checkExits(
   candle: Candle,
   cfg: PaperConfig = DEFAULT_PAPER_CONFIG,
 ): { reason: "stop_loss" | "take_profit"; exitPrice: number } | null {
-  if (candle.time < trade.openedAt) return null;
+  // Negated so a candle with no valid time (NaN) cannot exit the trade either.
+  if (!(candle.time >= trade.openedAt)) return null;
   const long = trade.side === "LONG";
   const stopTouched = long ? candle.low <= trade.stopLoss : candle.high >= trade.stopLoss;
   if (stopTouched) {

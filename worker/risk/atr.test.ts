@@ -49,7 +49,21 @@ describe("atr (Wilder)", () => {
     expect(atr(flat)).toBe(0);
   });
 
-  it("rejects a non-positive period", () => {
-    expect(() => atr(window, 0)).toThrow(RangeError);
+  it.each([0, -3, 2.5, NaN, Infinity])("rejects the period %s", (period) => {
+    expect(() => atr(window, period)).toThrow(RangeError);
+  });
+
+  it.each([
+    { name: "empty", candles: [], period: 3, expected: null },
+    { name: "single", candles: [bar(0, 10, 8, 9)], period: 1, expected: null },
+    { name: "huge period", candles: window, period: 1e9, expected: null },
+    { name: "huge prices", candles: [bar(0, 1e300, 0, 1), bar(1, 1e300, 0, 1)], period: 1, expected: 1e300 },
+  ])("$name → $expected", ({ candles, period, expected }) => {
+    expect(atr(candles, period)).toBe(expected);
+  });
+
+  it("is NaN, not a number a stop can be sized from, when a candle is NaN (sizePosition skips it)", () => {
+    const broken = [...window.slice(0, 4), bar(4, NaN, 12, 13)];
+    expect(atr(broken, 3)).toBeNaN();
   });
 });

@@ -127,10 +127,26 @@ describe("sizePosition: skips", () => {
     { name: "non-positive entry price", over: { entryPrice: 0 }, reason: "invalid_price" },
     { name: "stop below zero: 100 − 2 × 60", over: { atr: 60 }, reason: "invalid_stop" },
     {
+      name: "short target below zero: 100 − 3 × 40",
+      over: { signal: signal("SELL"), atr: 40 },
+      reason: "invalid_stop",
+    },
+    {
       name: "daily loss exactly at −5 % of capital",
       over: { state: { openPositions: [], realizedPnlTodayUtc: -500 } },
       reason: "max_daily_loss",
     },
+    {
+      name: "today's P&L is NaN: the guard cannot be checked",
+      over: { state: { openPositions: [], realizedPnlTodayUtc: NaN } },
+      reason: "max_daily_loss",
+    },
+    { name: "NaN entry price", over: { entryPrice: NaN }, reason: "invalid_price" },
+    { name: "negative entry price", over: { entryPrice: -100 }, reason: "invalid_price" },
+    { name: "huge entry price", over: { entryPrice: Infinity }, reason: "invalid_price" },
+    { name: "NaN ATR", over: { atr: NaN }, reason: "zero_atr" },
+    { name: "negative ATR", over: { atr: -1 }, reason: "zero_atr" },
+    { name: "infinite ATR", over: { atr: Infinity }, reason: "zero_atr" },
     {
       name: "max open positions across symbols",
       over: {

@@ -112,6 +112,13 @@ function decideEntry(
 ): OpenDecision | SkipDecision {
   const { settings, limits, entryPrice, atr, symbol } = input;
   const lossLimit = settings.maxDailyLoss * settings.capital;
+  if (!Number.isFinite(input.state.realizedPnlTodayUtc)) {
+    // An unknown P&L must not switch the guard off: refuse, as at the limit.
+    return skip(
+      "max_daily_loss",
+      `Realized P&L today (UTC) is ${input.state.realizedPnlTodayUtc}, not a number: the daily loss limit cannot be checked.`,
+    );
+  }
   if (input.state.realizedPnlTodayUtc <= -lossLimit) {
     return skip(
       "max_daily_loss",
@@ -155,6 +162,9 @@ function decideEntry(
   const { stopLoss, takeProfit, notes } = stopsFor(input, side, atr);
   if (!(stopLoss > 0))
     return skip("invalid_stop", `The stop-loss ${stopLoss} would not be a positive price.`);
+  // A short's target below zero could never fill: refused like a long's stop below zero.
+  if (!(takeProfit > 0))
+    return skip("invalid_stop", `The take-profit ${takeProfit} would not be a positive price.`);
   return { kind: "open", symbol, side, quantity, entryPrice, stopLoss, takeProfit, notes };
 }
 

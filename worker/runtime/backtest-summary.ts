@@ -12,13 +12,25 @@ export interface BacktestSummary {
   naiveReturnPct: number;
 }
 
+/** Close-to-close return, 0 when either close is not a positive price (no move can be measured). */
+function closeReturn(previous: number, close: number): number {
+  const valid = (x: number) => x > 0 && Number.isFinite(x);
+  return valid(previous) && valid(close) ? close / previous - 1 : 0;
+}
+
+/** One signal per candle, oldest first: more signals than candles is a caller's bug and an error. */
 export function summariseBacktest(candles: readonly Candle[], signals: readonly Signal[]): BacktestSummary {
+  if (signals.length > candles.length) {
+    throw new RangeError(
+      `summariseBacktest: ${signals.length} signals for ${candles.length} candles (one signal per candle)`,
+    );
+  }
   const actions: Record<SignalAction, number> = { BUY: 0, SELL: 0, CLOSE: 0, HOLD: 0 };
   let position = 0;
   let equity = 1;
   let trades = 0;
   for (let i = 0; i < signals.length; i++) {
-    if (i > 0 && position !== 0) equity *= 1 + position * (candles[i].close / candles[i - 1].close - 1);
+    if (i > 0 && position !== 0) equity *= 1 + position * closeReturn(candles[i - 1].close, candles[i].close);
     const action = signals[i].action;
     actions[action] += 1;
     const next = action === "BUY" ? 1 : action === "SELL" ? -1 : action === "CLOSE" ? 0 : position;
