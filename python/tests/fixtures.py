@@ -1,7 +1,6 @@
 """Shared test fixtures: the fixture candles and loading an example strategy from its file."""
 
 import os
-import types
 
 from candlecast import Candles
 from candlecast.execute import compile_strategy, load_strategy_class
