@@ -41,7 +41,7 @@ export function versionRank(version: string): number {
   return Number(m[1]) * 1_000_000 + Number(m[2]) * 1_000 + Number(m[3]);
 }
 
-/** The Strategy interfaces the Python host runs (python/candlecast/manifest.py refuses the others at validation). */
+/** The Strategy interfaces the Python host runs (python/candlecast_host/manifest.py refuses the others at validation). */
 export const SUPPORTED_INTERFACE_VERSIONS = ["1"];
 const INTERFACE_VERSION_LINE = /^[ \t]+INTERFACE_VERSION[ \t]*(?::[^=\n]*)?=[ \t]*([^\s#]+)/m;
 

@@ -3,8 +3,8 @@
 import unittest
 
 from candlecast import Candles, Signal
-from candlecast.capture import LogCapture, OutputLimitExceeded
-from candlecast.manifest import ManifestError, read_manifest
+from candlecast_host.capture import LogCapture, OutputLimitExceeded
+from candlecast_host.manifest import ManifestError, read_manifest
 from candlecast.signals import BadSignal, check_signal
 
 

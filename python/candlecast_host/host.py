@@ -8,15 +8,15 @@ import sys
 import time
 import traceback
 
-from .candles import Candles
+from candlecast.candles import Candles
 from .capture import LogCapture, OutputLimitExceeded
 from .execute import StrategyShapeError, compile_strategy, load_strategy_class, run_backtest, run_live
 from .fdio import write_all
 from .guard import STRATEGY_FILENAME, Guard, SandboxViolation
 from .limits import CpuLimitExceeded
 from .manifest import ManifestError, read_manifest
-from .params import ParamError
-from .signals import BadSignal, signal_to_json
+from candlecast.params import ParamError
+from candlecast.signals import BadSignal, signal_to_json
 
 DIST_PACKAGES = "/usr/lib/python3/dist-packages"
 

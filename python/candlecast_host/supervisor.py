@@ -230,7 +230,7 @@ def preload(scientific):
             pass
 
 
-def serve(package_root, in_sandbox, scientific):
+def run_supervisor(package_root, in_sandbox, scientific):
     """Answer requests on fd 0 until the worker closes it. `in_sandbox` (pid namespace of our own) enables the
     sweep of leftover processes and the /tmp check; bare development runs skip both."""
     if in_sandbox and os.getpid() != 2:
