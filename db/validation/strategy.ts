@@ -41,12 +41,27 @@ export function versionRank(version: string): number {
   return Number(m[1]) * 1_000_000 + Number(m[2]) * 1_000 + Number(m[3]);
 }
 
+/** The Strategy interfaces the Python host runs (python/candlecast_host/manifest.py refuses the others at validation). */
+export const SUPPORTED_INTERFACE_VERSIONS = ["1"];
+const INTERFACE_VERSION_LINE = /^[ \t]+INTERFACE_VERSION[ \t]*(?::[^=\n]*)?=[ \t]*([^\s#]+)/m;
+
+/** The error for code declaring an INTERFACE_VERSION this host does not run; undefined when none or a supported one. */
+function interfaceVersionProblem(code: string): string | undefined {
+  const declared = INTERFACE_VERSION_LINE.exec(code)?.[1];
+  if (declared === undefined || SUPPORTED_INTERFACE_VERSIONS.includes(declared)) return undefined;
+  return `INTERFACE_VERSION ${declared} is not supported by this host (supported: ${SUPPORTED_INTERFACE_VERSIONS.join(", ")})`;
+}
+
 export const strategyVersionSchema = z.object({
   version: semverSchema,
   code: z
     .string({ error: "Code is required" })
     .min(1, "Code is required")
-    .max(200_000, "Code must be at most 200,000 characters"),
+    .max(200_000, "Code must be at most 200,000 characters")
+    .superRefine((code, ctx) => {
+      const problem = interfaceVersionProblem(code);
+      if (problem) ctx.addIssue({ code: "custom", message: problem });
+    }),
   symbols: listField(symbolSchema, "Symbols", { min: 1, max: 10 }),
   resolution: resolutionSchema,
   lookback: numberField("Lookback", { min: 10, max: 5000, int: true }),

@@ -110,8 +110,19 @@ describe("strategy metadata and versions", () => {
     ["resolution", "2h", "Resolution must be one of 1m, 5m, 15m, 1h, 4h, 1d"],
     ["lookback", "5", "Lookback must be at least 10"],
     ["symbols", "", "Symbols needs at least one entry"],
+    [
+      "code",
+      "class X(Strategy):\n    INTERFACE_VERSION = 2\n",
+      "INTERFACE_VERSION 2 is not supported by this host (supported: 1)",
+    ],
   ])("version rejects %s=%j", (field, value, message) => {
     expect(errorsOf(strategyVersionSchema, { ...version, [field]: value })[field]).toBe(message);
+  });
+
+  it("accepts the supported INTERFACE_VERSION, declared or not", () => {
+    for (const code of ["class X(Strategy):\n    INTERFACE_VERSION: int = 1  # current\n", "class X: pass"]) {
+      expect(strategyVersionSchema.parse({ ...version, code }).code).toBe(code);
+    }
   });
 
   it("ranks versions numerically", () => {

@@ -1,5 +1,9 @@
 """A read-only columnar window of OHLCV candles, newest last, with an optional pandas view."""
 
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+
 COLUMNS = ("time", "open", "high", "low", "close", "volume")
 
 
@@ -11,7 +15,15 @@ class Candles:
 
     __slots__ = COLUMNS
 
-    def __init__(self, time, open, high, low, close, volume):
+    def __init__(
+        self,
+        time: Iterable[int],
+        open: Iterable[float],
+        high: Iterable[float],
+        low: Iterable[float],
+        close: Iterable[float],
+        volume: Iterable[float],
+    ) -> None:
         n = len(time)
         for name, col in zip(COLUMNS, (time, open, high, low, close, volume)):
             if len(col) != n:
@@ -19,11 +31,11 @@ class Candles:
             object.__setattr__(self, name, tuple(col))
 
     @classmethod
-    def from_columns(cls, columns):
+    def from_columns(cls, columns: Mapping[str, Iterable[float]]) -> Candles:
         return cls(*(columns[name] for name in COLUMNS))
 
     @classmethod
-    def from_rows(cls, rows):
+    def from_rows(cls, rows: Iterable[Sequence[float]]) -> Candles:
         """Build from an iterable of (time, open, high, low, close, volume) rows."""
         cols = tuple(zip(*rows)) or ((),) * 6
         return cls(*cols)
@@ -34,7 +46,7 @@ class Candles:
     def __delattr__(self, name):
         raise AttributeError("Candles are read-only")
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self.time)
 
     def __getitem__(self, index):
@@ -49,11 +61,11 @@ class Candles:
             object.__setattr__(out, name, getattr(self, name)[index])
         return out
 
-    def tail(self, count):
+    def tail(self, count: int) -> Candles:
         """The newest `count` candles."""
         return self._slice(slice(max(0, len(self) - count), None))
 
-    def window(self, end, size):
+    def window(self, end: int, size: int) -> Candles:
         """The `size` candles ending at index `end` (inclusive)."""
         return self._slice(slice(max(0, end + 1 - size), end + 1))
 

@@ -1,5 +1,7 @@
 """Typed strategy parameters with defaults and bounds, declared as class attributes and read as plain values."""
 
+from __future__ import annotations
+
 
 class ParamError(Exception):
     """A parameter value the strategy does not accept."""
@@ -10,7 +12,7 @@ class Param:
 
     kind = "param"
 
-    def __init__(self, default, low=None, high=None, description=""):
+    def __init__(self, default: float, low: float | None = None, high: float | None = None, description: str = "") -> None:
         self.default = self.coerce(default, "default")
         self.low = low
         self.high = high
@@ -67,7 +69,7 @@ class FloatParam(Param):
 class BoolParam(Param):
     kind = "bool"
 
-    def __init__(self, default, description=""):
+    def __init__(self, default: bool, description: str = "") -> None:
         super().__init__(default, None, None, description)
 
     def coerce(self, value, label):

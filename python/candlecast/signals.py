@@ -1,5 +1,7 @@
 """What a strategy returns for one bar, and the host's check of it (anything else is a bad_signal)."""
 
+from __future__ import annotations
+
 import math
 from numbers import Real
 
@@ -26,7 +28,14 @@ class Signal:
 
     __slots__ = ("action", "confidence", "stop_loss", "take_profit", "reason")
 
-    def __init__(self, action, confidence=1.0, stop_loss=None, take_profit=None, reason=""):
+    def __init__(
+        self,
+        action: str,
+        confidence: float = 1.0,
+        stop_loss: float | None = None,
+        take_profit: float | None = None,
+        reason: str = "",
+    ) -> None:
         self.action = action
         self.confidence = confidence
         self.stop_loss = stop_loss
@@ -34,19 +43,23 @@ class Signal:
         self.reason = reason
 
     @classmethod
-    def buy(cls, confidence=1.0, stop_loss=None, take_profit=None, reason=""):
+    def buy(
+        cls, confidence: float = 1.0, stop_loss: float | None = None, take_profit: float | None = None, reason: str = ""
+    ) -> Signal:
         return cls(BUY, confidence, stop_loss, take_profit, reason)
 
     @classmethod
-    def sell(cls, confidence=1.0, stop_loss=None, take_profit=None, reason=""):
+    def sell(
+        cls, confidence: float = 1.0, stop_loss: float | None = None, take_profit: float | None = None, reason: str = ""
+    ) -> Signal:
         return cls(SELL, confidence, stop_loss, take_profit, reason)
 
     @classmethod
-    def close(cls, confidence=1.0, reason=""):
+    def close(cls, confidence: float = 1.0, reason: str = "") -> Signal:
         return cls(CLOSE, confidence, None, None, reason)
 
     @classmethod
-    def hold(cls, reason=""):
+    def hold(cls, reason: str = "") -> Signal:
         return cls(HOLD, 1.0, None, None, reason)
 
     def __eq__(self, other):

@@ -1,5 +1,11 @@
 """The base class every strategy derives from: metadata, parameters and the per-bar and whole-history hooks."""
 
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from .candles import Candles
 from .params import declared_params, resolve_params
 from .signals import Signal
 
@@ -26,11 +32,13 @@ class Strategy:
     symbols = ["BTC/USDT"]
     tags = []
 
-    def __init__(self, params=None, logger=None):
+    def __init__(
+        self, params: Mapping[str, float | bool] | None = None, logger: Callable[[str], None] | None = None
+    ) -> None:
         self._param_values = resolve_params(type(self), dict(params or {}))
         self._logger = logger
 
-    def log(self, *parts):
+    def log(self, *parts: object) -> None:
         """Write a line to this run's log (shown to the author; `print` works too)."""
         line = " ".join(str(p) for p in parts)
         if self._logger is not None:
@@ -39,11 +47,11 @@ class Strategy:
             print(line)
 
     @property
-    def params(self):
+    def params(self) -> dict[str, float | bool]:
         """The resolved parameter values, by name (a copy)."""
         return {name: getattr(self, name) for name in declared_params(type(self))}
 
-    def on_candle(self, candles, **kwargs):
+    def on_candle(self, candles: Candles, **kwargs: Any) -> Signal | str:
         """Decide for the newest bar.
 
         candles: a read-only `Candles` window of exactly `lookback` bars, newest last.
@@ -52,7 +60,7 @@ class Strategy:
         live or in a backtest."""
         return Signal.hold()
 
-    def on_history(self, candles, **kwargs):
+    def on_history(self, candles: Candles, **kwargs: Any) -> Sequence[Signal | str]:
         """Return one signal per bar of a whole history (a backtest), oldest first.
 
         The default slides `on_candle` over windows of `lookback` bars. Override it with a vectorised

@@ -1,10 +1,9 @@
 """Shared test fixtures: the fixture candles and loading an example strategy from its file."""
 
 import os
-import types
 
 from candlecast import Candles
-from candlecast.execute import compile_strategy, load_strategy_class
+from candlecast_host.execute import compile_strategy, load_strategy_class
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 EXAMPLES = os.path.join(os.path.dirname(HERE), "examples")

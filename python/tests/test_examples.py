@@ -3,8 +3,8 @@
 import unittest
 
 from candlecast import indicators as ta
-from candlecast.execute import run_backtest, run_live
-from candlecast.manifest import read_manifest
+from candlecast_host.execute import run_backtest, run_live
+from candlecast_host.manifest import read_manifest
 from candlecast.strategy import Strategy
 from tests.fixtures import example_files, example_source, fixture_candles, load_example
 

@@ -3,8 +3,8 @@
 import unittest
 
 from candlecast import Candles, Signal
-from candlecast.capture import LogCapture, OutputLimitExceeded
-from candlecast.manifest import ManifestError, read_manifest
+from candlecast_host.capture import LogCapture, OutputLimitExceeded
+from candlecast_host.manifest import ManifestError, read_manifest
 from candlecast.signals import BadSignal, check_signal
 
 
@@ -55,11 +55,12 @@ class CandlesCase(unittest.TestCase):
 
     def test_to_pandas_where_installed(self):
         try:
-            import pandas  # noqa: F401
+            import pandas
         except ImportError:
             self.assertRaises(ImportError, Candles.from_rows([(0, 1, 1, 1, 1, 1)]).to_pandas)
             return
         frame = Candles.from_rows([(0, 1, 2, 0.5, 1.5, 3), (60000, 1.5, 2, 1, 1.8, 4)]).to_pandas()
+        self.assertIsInstance(frame, pandas.DataFrame)
         self.assertEqual(list(frame.columns), ["time", "open", "high", "low", "close", "volume"])
         self.assertEqual(frame["close"].iloc[-1], 1.8)
         self.assertEqual(str(frame.index[1]), "1970-01-01 00:01:00+00:00")
@@ -120,6 +121,13 @@ class Dip(Strategy):
             read_manifest("from candlecast import Strategy\nclass A(Strategy):\n    lookback = 10 * len('abc')\n")
         with self.assertRaises(SyntaxError):
             read_manifest("class (:\n")
+
+    def test_refuses_an_interface_version_the_host_does_not_support(self):
+        source = "from candlecast import Strategy\nclass A(Strategy):\n    INTERFACE_VERSION = %s\n"
+        self.assertEqual(read_manifest(source % "1")["interfaceVersion"], 1)
+        for declared in ("2", "0", "True", "'1'"):
+            with self.assertRaisesRegex(ManifestError, r"INTERFACE_VERSION .* is not supported by this host \(supported: 1\)"):
+                read_manifest(source % declared)
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@ import subprocess
 import sys
 import unittest
 
-RUNNER = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "candlecast", "runner.py")
+RUNNER = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "candlecast_host", "runner.py")
 
 
 class SupervisorCase(unittest.TestCase):

@@ -46,6 +46,16 @@ it("validate reports a typed error and exits 1", () => {
   });
 });
 
+it("validate refuses an INTERFACE_VERSION the host does not support", () => {
+  const source = `from candlecast import Strategy\n\nclass Future(Strategy):\n    INTERFACE_VERSION = 2\n`;
+  const { status, json } = validateSource("interface", source);
+  expect(status).toBe(1);
+  expect(json).toMatchObject({
+    ok: false,
+    error: { kind: "runtime", message: "INTERFACE_VERSION 2 is not supported by this host (supported: 1)" },
+  });
+});
+
 it("validate still answers when the run took its sandbox down with it", () => {
   // An unclean run gets its warm sandbox killed and replaced; the CLI must wait for that, not exit half-way.
   const { status, json } = validateSource("exit", "import os\nos._exit(3)\n");

@@ -67,8 +67,10 @@ async function main(argv: string[]): Promise<number> {
 
   if (command === "validate") {
     const result = await runner.runLive({ code, params, candles });
-    print(result);
-    return result.ok ? 0 : 1;
+    // The manifest carries the declarations a publish needs (e.g. a supported INTERFACE_VERSION).
+    const manifest = result.ok ? await runner.readManifest(code) : result;
+    print(manifest.ok ? result : manifest);
+    return manifest.ok ? 0 : 1;
   }
   const result = await runner.runBacktest({ code, params, candles, perBar: values["per-bar"] });
   if (!result.ok) {

@@ -2,8 +2,10 @@
 import { existsSync, lstatSync, readlinkSync, realpathSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 
-/** Where the candlecast package is mounted inside the sandbox. */
+/** Where the Python packages are mounted inside the sandbox. */
 const SANDBOX_PACKAGE_ROOT = "/opt/candlecast";
+/** The strategy SDK (`candlecast`) and the private host that runs strategies (`candlecast_host`), read-only. */
+const PYTHON_PACKAGES = ["candlecast", "candlecast_host"];
 
 export interface SandboxLayout {
   python: string;
@@ -25,7 +27,7 @@ function runnerArgs(
   preload: Preload,
   tag: string,
 ): string[] {
-  return [python, "-I", "-S", join(packageRoot, "candlecast", "runner.py"), mode, preload, tag];
+  return [python, "-I", "-S", join(packageRoot, "candlecast_host", "runner.py"), mode, preload, tag];
 }
 
 /** The directories the interpreter needs, read-only: itself, its standard library, Debian's dist-packages, shared libraries. */
@@ -87,9 +89,11 @@ export function bwrapCommand(
     "--hostname",
     "sandbox",
     ...interpreterBinds(layout.python),
-    "--ro-bind",
-    join(layout.packageRoot, "candlecast"),
-    join(SANDBOX_PACKAGE_ROOT, "candlecast"),
+    ...PYTHON_PACKAGES.flatMap((name) => [
+      "--ro-bind",
+      join(layout.packageRoot, name),
+      join(SANDBOX_PACKAGE_ROOT, name),
+    ]),
     "--proc",
     "/proc",
     "--dev",

@@ -1,4 +1,4 @@
-// One warm sandbox: a started runner (python/candlecast/supervisor.py) that answers runs one at a time, each in a
+// One warm sandbox: a started runner (python/candlecast_host/supervisor.py) that answers runs one at a time, each in a
 // fresh forked child. Length-prefixed frames on stdin/stdout; a wall-clock backstop kills the whole sandbox.
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { constants } from "node:os";

@@ -8,14 +8,15 @@ import sys
 import time
 import traceback
 
-from .candles import Candles
+from candlecast.candles import Candles
 from .capture import LogCapture, OutputLimitExceeded
 from .execute import StrategyShapeError, compile_strategy, load_strategy_class, run_backtest, run_live
+from .fdio import write_all
 from .guard import STRATEGY_FILENAME, Guard, SandboxViolation
 from .limits import CpuLimitExceeded
 from .manifest import ManifestError, read_manifest
-from .params import ParamError
-from .signals import BadSignal, signal_to_json
+from candlecast.params import ParamError
+from candlecast.signals import BadSignal, signal_to_json
 
 DIST_PACKAGES = "/usr/lib/python3/dist-packages"
 
@@ -100,14 +101,7 @@ def handle(request, capture, guard, timings):
     return answer
 
 
-def _write_all(fd, data):
-    view = memoryview(data)
-    while view:
-        written = os.write(fd, view)
-        view = view[written:]
-
-
-def serve(raw, out_fd, package_root):
+def answer_request(raw, out_fd, package_root):
     """Answer one request (`raw`, the JSON bytes) on `out_fd`, then end the process. Called in a freshly forked
     child whose fds 0-2 lead nowhere, after its limits are set (see supervisor.py)."""
     started = time.perf_counter()
@@ -139,6 +133,6 @@ def serve(raw, out_fd, package_root):
     answer["logs"] = capture.collect()
     timings["totalMs"] = (time.perf_counter() - started) * 1000
     answer["timings"] = timings
-    _write_all(out_fd, json.dumps(answer, allow_nan=False, separators=(",", ":")).encode("utf-8"))
+    write_all(out_fd, json.dumps(answer, allow_nan=False, separators=(",", ":")).encode("utf-8"))
     # Skip interpreter shutdown: a strategy's leftover threads or atexit hooks must not delay or alter the answer.
     os._exit(0)

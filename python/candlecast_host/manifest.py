@@ -6,6 +6,8 @@ import ast
 _FIELDS = ("name", "resolution", "lookback", "symbols", "tags", "INTERFACE_VERSION")
 _PARAM_TYPES = {"IntParam": "int", "FloatParam": "float", "BoolParam": "bool"}
 _PARAM_ARGS = ("default", "low", "high", "description")
+# The Strategy interfaces this host runs (python/README.md: INTERFACE_VERSION policy).
+SUPPORTED_INTERFACE_VERSIONS = (1,)
 
 
 class ManifestError(Exception):
@@ -62,6 +64,12 @@ def read_manifest(source):
             fields[target.id] = _literal(value, target.id)
         elif isinstance(value, ast.Call) and _name_of(value.func) in _PARAM_TYPES:
             params[target.id] = _param(value, target.id)
+    interface_version = fields.get("INTERFACE_VERSION", 1)
+    if interface_version not in SUPPORTED_INTERFACE_VERSIONS or isinstance(interface_version, bool):
+        raise ManifestError(
+            "INTERFACE_VERSION %r is not supported by this host (supported: %s)"
+            % (interface_version, ", ".join(str(v) for v in SUPPORTED_INTERFACE_VERSIONS))
+        )
     return {
         "className": cls.name,
         "description": doc.strip().splitlines()[0].strip() if doc.strip() else "",
@@ -71,6 +79,6 @@ def read_manifest(source):
         "lookback": fields.get("lookback"),
         "symbols": fields.get("symbols", []),
         "tags": fields.get("tags", []),
-        "interfaceVersion": fields.get("INTERFACE_VERSION", 1),
+        "interfaceVersion": interface_version,
         "params": params,
     }

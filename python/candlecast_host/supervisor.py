@@ -30,6 +30,7 @@ import time
 import traceback
 
 from . import host
+from .fdio import write_all
 from .limits import apply_limits
 
 _HEADER = struct.Struct(">II")
@@ -62,12 +63,6 @@ def _read_exact(fd, view):
         if n == 0:
             raise EOFError("the worker closed the request stream")
         got += n
-
-
-def _write_all(fd, data):
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view) :]
 
 
 def _read_request(fd):
@@ -104,7 +99,7 @@ def _run_child(control, body, body_len, answer_w, package_root):
         )
     except BaseException:
         os._exit(_CHILD_SETUP_FAILED)
-    host.serve(raw, answer_w, package_root)
+    host.answer_request(raw, answer_w, package_root)
     os._exit(0)
 
 
@@ -217,9 +212,9 @@ def run_once(request, package_root, out_fd, in_sandbox):
     }
     meta_bytes = json.dumps(meta).encode()
     sent = 0 if too_large else length
-    _write_all(out_fd, _HEADER.pack(len(meta_bytes), sent) + meta_bytes)
+    write_all(out_fd, _HEADER.pack(len(meta_bytes), sent) + meta_bytes)
     with memoryview(answer) as view:
-        _write_all(out_fd, view[:sent])
+        write_all(out_fd, view[:sent])
     answer.close()
 
 
@@ -235,7 +230,7 @@ def preload(scientific):
             pass
 
 
-def serve(package_root, in_sandbox, scientific):
+def run_supervisor(package_root, in_sandbox, scientific):
     """Answer requests on fd 0 until the worker closes it. `in_sandbox` (pid namespace of our own) enables the
     sweep of leftover processes and the /tmp check; bare development runs skip both."""
     if in_sandbox and os.getpid() != 2:

@@ -9,6 +9,6 @@ import sys
 if __name__ == "__main__":
     _PACKAGE_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     sys.path.insert(0, _PACKAGE_ROOT)
-    from candlecast.supervisor import serve
+    from candlecast_host.supervisor import run_supervisor
 
-    serve(_PACKAGE_ROOT, in_sandbox=sys.argv[1] == "sandbox", scientific=sys.argv[2] == "scientific")
+    run_supervisor(_PACKAGE_ROOT, in_sandbox=sys.argv[1] == "sandbox", scientific=sys.argv[2] == "scientific")

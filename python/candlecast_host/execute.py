@@ -4,8 +4,8 @@ import linecache
 import types
 
 from .guard import STRATEGY_FILENAME
-from .signals import BadSignal, Signal, _check_sides, check_signal
-from .strategy import WARM_UP_REASON, Strategy
+from candlecast.signals import BadSignal, Signal, _check_sides, check_signal
+from candlecast.strategy import WARM_UP_REASON, Strategy
 
 MAX_LOOKBACK = 100_000
 
