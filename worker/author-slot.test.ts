@@ -4,13 +4,13 @@ import pino from "pino";
 import { OUTBOX_CHANNEL, outboxMessageSchema, type OutboxEvent } from "../db/events";
 import { JOB_NAMES } from "../db/jobs";
 import { executions } from "../db/schema";
-import { insertStrategy, insertSubscriptions, insertUser } from "../db/testing";
+import { insertStrategy, insertSubscriptions, insertUser } from "../test/support/store";
 import { latestClose } from "./boundaries";
 import { createJobSender } from "./jobs";
 import { startWorker, type RunningWorker } from "./main";
-import { testWorkerConfig } from "./testing/config";
-import { createEmbeddedServices, type EmbeddedServices } from "./testing/embedded-services";
-import { BUY_CODE } from "./testing/strategies";
+import { testWorkerConfig } from "../test/support/worker/config";
+import { createEmbeddedServices, type EmbeddedServices } from "../test/support/worker/embedded-services";
+import { BUY_CODE } from "../test/support/worker/strategies";
 
 /** Sleeps 3 s on its first call in a run: the validation's live run, then its backtest, each hold the slot 3 s. */
 const SLOW_VALIDATION = `import time

@@ -13,14 +13,14 @@ import {
   insertSubscriptions,
   insertUser,
   type TestStore,
-} from "../db/testing";
+} from "../test/support/store";
 import type { CandleJob } from "./candle-jobs";
 import { createCoordinator, type CoordinatorDeps } from "./coordinator";
 import { exchangesDisabled } from "./exchange-access";
 import { createSimulatedFeed } from "./market-data/simulated-feed";
 import { createWorkerMetrics } from "./metrics";
 import { createStrategyRunner, type StrategyRunner } from "./runtime";
-import { BUY_CODE, CRASH_CODE, ENTER_EXIT_CODE, HOLD_CODE } from "./testing/strategies";
+import { BUY_CODE, CRASH_CODE, ENTER_EXIT_CODE, HOLD_CODE } from "../test/support/worker/strategies";
 
 let store: TestStore;
 let infra: Infra;

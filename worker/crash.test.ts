@@ -1,19 +1,24 @@
 // kill -9 at random points, 20 trials with restarts: afterwards every due candle is terminal, nothing doubled or half-written.
 import { sql } from "drizzle-orm";
 import pino from "pino";
-import { createTestStore, type TestStore } from "../db/testing";
+import { createTestStore, type TestStore } from "../test/support/store";
 import { QUEUES } from "./candle-jobs";
 import { createJanitor } from "./janitor";
 import { createWorkerMetrics } from "./metrics";
-import { createSharedServices, stopAll, type SharedServices, type WorkerProcess } from "./testing/processes";
+import {
+  createSharedServices,
+  stopAll,
+  type SharedServices,
+  type WorkerProcess,
+} from "../test/support/worker/processes";
 import {
   buildScenario,
   checkInvariants,
   dueKeys,
   waitUntilTerminal,
   type Scenario,
-} from "./testing/scenario";
-import { FLIP_CODE } from "./testing/strategies";
+} from "../test/support/worker/scenario";
+import { FLIP_CODE } from "../test/support/worker/strategies";
 
 const TRIALS = 20;
 let store: TestStore;

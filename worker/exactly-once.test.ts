@@ -1,10 +1,15 @@
 // Four worker processes race over 1,000 due candles on one libSQL file, one Postgres queue and one Redis: each runs once.
 import { sql } from "drizzle-orm";
-import { createTestStore, type TestStore } from "../db/testing";
+import { createTestStore, type TestStore } from "../test/support/store";
 import { QUEUES } from "./candle-jobs";
-import { createSharedServices, stopAll, type SharedServices, type WorkerProcess } from "./testing/processes";
-import { buildScenario, checkInvariants, type Scenario } from "./testing/scenario";
-import { FLIP_CODE } from "./testing/strategies";
+import {
+  createSharedServices,
+  stopAll,
+  type SharedServices,
+  type WorkerProcess,
+} from "../test/support/worker/processes";
+import { buildScenario, checkInvariants, type Scenario } from "../test/support/worker/scenario";
+import { FLIP_CODE } from "../test/support/worker/strategies";
 
 let store: TestStore;
 let services: SharedServices;

@@ -2,19 +2,24 @@
 import { eq, sql } from "drizzle-orm";
 import pino from "pino";
 import { executions, trades } from "../db/schema";
-import { createTestStore, type TestStore } from "../db/testing";
+import { createTestStore, type TestStore } from "../test/support/store";
 import { createJanitor } from "./janitor";
 import { createWorkerMetrics } from "./metrics";
-import { createSharedServices, stopAll, type SharedServices, type WorkerProcess } from "./testing/processes";
+import {
+  createSharedServices,
+  stopAll,
+  type SharedServices,
+  type WorkerProcess,
+} from "../test/support/worker/processes";
 import {
   buildScenario,
   checkInvariants,
   dueKeys,
   waitUntilTerminal,
   type Scenario,
-} from "./testing/scenario";
-import { BUY_CODE } from "./testing/strategies";
-import type { WorkerProcessSpec } from "./testing/worker-process";
+} from "../test/support/worker/scenario";
+import { BUY_CODE } from "../test/support/worker/strategies";
+import type { WorkerProcessSpec } from "../test/support/worker/worker-process";
 
 let store: TestStore;
 let services: SharedServices;

@@ -5,7 +5,7 @@ import { SUBSCRIPTION_CHANGED_CHANNEL } from "../../db/events";
 import { newId } from "../../db/ids";
 import { createApiToken } from "../../db/queries/api-tokens";
 import { apiTokens, executions, strategies, subscriptions } from "../../db/schema";
-import { insertStrategy, insertUser, SAMPLE_CODE } from "../../db/testing";
+import { insertStrategy, insertUser, SAMPLE_CODE } from "../../test/support/store";
 import { createApiHarness, type ApiAnswer, type ApiHarness } from "../../test/api-harness";
 import { apiErrorSchema } from "./errors.server";
 import { OPERATIONS } from "./operations.server";

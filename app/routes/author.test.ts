@@ -2,7 +2,7 @@
 import { eq } from "drizzle-orm";
 import { createTestApp, loadRoute, postRoute, signInAs, type TestApp } from "../../test/app-context";
 import { apiTokens, backtests, strategies, strategyVersions } from "../../db/schema";
-import { insertStrategy, insertUser, SAMPLE_CODE } from "../../db/testing";
+import { insertStrategy, insertUser, SAMPLE_CODE } from "../../test/support/store";
 import { newId } from "../../db/ids";
 import { strategySettingsKey } from "../../db/cache-keys";
 import { STRATEGY_CHANGED_CHANNEL } from "../../db/events";

@@ -11,7 +11,7 @@ import {
 } from "../../test/app-context";
 import { SUBSCRIPTION_CHANGED_CHANNEL } from "../../db/events";
 import { brokerAccounts, events, subscriptions } from "../../db/schema";
-import { insertStrategy, insertUser } from "../../db/testing";
+import { insertStrategy, insertUser } from "../../test/support/store";
 import * as brokers from "./settings.brokers";
 import * as subscribe from "./strategies.$slug_.subscribe";
 import * as detail from "./subscriptions.$id";

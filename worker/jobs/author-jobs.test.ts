@@ -6,7 +6,7 @@ import { OUTBOX_CHANNEL, outboxMessageSchema, type OutboxEvent } from "../../db/
 import { createInfra, type Infra } from "../../db/infra/index.server";
 import { createBacktest, getBacktest } from "../../db/queries/backtests";
 import { backtests, events } from "../../db/schema";
-import { createTestStore, insertStrategy, insertUser, type TestStore } from "../../db/testing";
+import { createTestStore, insertStrategy, insertUser, type TestStore } from "../../test/support/store";
 import { backtestRequestSchema } from "../../db/validation/backtest";
 import { RISK_DEFAULTS_INPUT } from "../../db/validation/risk-settings";
 import { createStrategyRunner, type StrategyRunner } from "../runtime";

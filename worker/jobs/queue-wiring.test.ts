@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { OUTBOX_CHANNEL, outboxMessageSchema, type OutboxEvent } from "../../db/events";
 import { createInfra, type Infra } from "../../db/infra/index.server";
 import { JOB_NAMES } from "../../db/jobs";
-import { createTestStore, insertUser, SAMPLE_CODE, type TestStore } from "../../db/testing";
+import { createTestStore, insertUser, SAMPLE_CODE, type TestStore } from "../../test/support/store";
 import { createQueue, type Queue } from "../queue";
 import { createStrategyRunner } from "../runtime";
 import { createJobSender, registerAuthorJobs, type RegisteredAuthorJobs } from "./index";

@@ -1,10 +1,10 @@
 // Builds the stores the multi-process tests and benches run on, and checks the exactly-once invariants afterwards.
 import { sql } from "drizzle-orm";
-import type { Store } from "../../db/client";
-import { RESOLUTION_MS } from "../../db/domain";
-import { insertStrategy, insertSubscriptions, insertUser } from "../../db/testing";
-import { latestClose } from "../boundaries";
-import type { CandleJob } from "../candle-jobs";
+import type { Store } from "../../../db/client";
+import { RESOLUTION_MS } from "../../../db/domain";
+import { insertStrategy, insertSubscriptions, insertUser } from "../store";
+import { latestClose } from "../../../worker/boundaries";
+import type { CandleJob } from "../../../worker/candle-jobs";
 
 export interface Scenario {
   strategies: { id: string; versionId: string }[];
