@@ -86,14 +86,14 @@ it(`recovers from ${TRIALS} kill -9s at random points`, async () => {
     metrics: createWorkerMetrics(),
   });
   await waitUntilTerminal(store, keys, { everyMs: 500, onTick: janitor });
-  const deadline = Date.now() + 60_000;
   // Nothing left in flight in the queue either.
-  for (;;) {
-    const waiting = await services.queue.boss.getQueueSize(QUEUES.candle, { before: "completed" });
-    if (waiting === 0) break;
-    if (Date.now() > deadline) throw new Error(`${waiting} candle jobs still in the queue`);
-    await sleep(500);
-  }
+  await vi.waitFor(
+    async () => {
+      const waiting = await services.queue.boss.getQueueSize(QUEUES.candle, { before: "completed" });
+      if (waiting !== 0) throw new Error(`${waiting} candle jobs still in the queue`);
+    },
+    { timeout: 60_000, interval: 500 },
+  );
   const report = await checkInvariants(store, keys);
 
   console.log(

@@ -42,15 +42,16 @@ it("executes each of 1,000 keys exactly once with 4 workers racing, each enqueui
   for (const w of workers) w.send({ cmd: "enqueue", jobs: scenario.keys });
   await Promise.all(workers.map((w) => w.waitFor((m) => m.type === "enqueued")));
 
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    const [{ n }] = await store.db.all<{ n: number }>(
-      sql`SELECT count(*) AS n FROM executions WHERE status != 'RUNNING'`,
-    );
-    if (Number(n) >= scenario.keys.length) break;
-    if (Date.now() > deadline) throw new Error(`only ${n} of ${scenario.keys.length} executions finished`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
+  await vi.waitFor(
+    async () => {
+      const [{ n }] = await store.db.all<{ n: number }>(
+        sql`SELECT count(*) AS n FROM executions WHERE status != 'RUNNING'`,
+      );
+      if (Number(n) < scenario.keys.length)
+        throw new Error(`only ${n} of ${scenario.keys.length} executions finished`);
+    },
+    { timeout: 120_000, interval: 250 },
+  );
 
   const report = await checkInvariants(store, scenario.keys);
   expect(report.problems).toEqual([]);

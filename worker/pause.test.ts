@@ -94,10 +94,13 @@ it("fences the late write of a worker paused after its run: the janitor finished
   expect(await janitor()).toHaveLength(1);
 
   a.child.kill("SIGCONT");
-  for (let i = 0; (await metric(a, "candlecast_fenced_writes_total")) < 1; i++) {
-    if (i > 50) throw new Error("the paused worker never tried its late write");
-    await sleep(100);
-  }
+  await vi.waitFor(
+    async () => {
+      if ((await metric(a, "candlecast_fenced_writes_total")) < 1)
+        throw new Error("the paused worker never tried its late write");
+    },
+    { timeout: 5_000, interval: 100 },
+  );
   const rows = await store.db.select().from(executions).where(eq(executions.strategyId, key.strategyId));
   expect(rows).toHaveLength(1);
   expect(rows[0]).toMatchObject({ status: "FAILED", errorKind: "stuck", workerId: "paused-a" });
@@ -118,15 +121,18 @@ it("lets another worker execute the candle while the paused one waits; the pause
   // Past A's lock TTL and the job's expiry, the retried job reaches a running worker, which executes it.
   const b = start("b-2");
   await b.waitFor((m) => m.type === "ready");
-  const deadline = Date.now() + 30_000;
-  let row;
-  while (
-    !(row = (await store.db.select().from(executions).where(eq(executions.strategyId, key.strategyId)))[0]) ||
-    row.status === "RUNNING"
-  ) {
-    if (Date.now() > deadline) throw new Error("the candle was not executed by the running worker");
-    await sleep(200);
-  }
+  const row = await vi.waitFor(
+    async () => {
+      const [found] = await store.db
+        .select()
+        .from(executions)
+        .where(eq(executions.strategyId, key.strategyId));
+      if (!found || found.status === "RUNNING")
+        throw new Error("the candle was not executed by the running worker");
+      return found;
+    },
+    { timeout: 30_000, interval: 200 },
+  );
   expect(row).toMatchObject({ status: "COMPLETED", signal: "BUY" });
   expect(row.workerId).not.toBe("paused-c");
 

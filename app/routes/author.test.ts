@@ -178,7 +178,7 @@ describe("workspace", () => {
     );
     expect(next.status).toBe(302);
     expect(next.headers.get("Location")).toBe(`/author/strategies/${id}?published=1.1.0`);
-    await new Promise((r) => setTimeout(r, 10));
+    await vi.waitFor(() => expect(announced).toHaveLength(1));
     await stop();
     expect(await t.context.app.infra.cache.get(strategySettingsKey(id))).toBeNull();
     expect(announced).toEqual([{ strategyId: id }]);
