@@ -137,7 +137,13 @@ it("lets another worker execute the candle while the paused one waits; the pause
   expect(row.workerId).not.toBe("paused-c");
 
   a.child.kill("SIGCONT");
-  await sleep(1_500);
+  await vi.waitFor(
+    async () => {
+      if ((await metric(a, "candlecast_candle_jobs_total")) < 1)
+        throw new Error("the paused worker never finished its job");
+    },
+    { timeout: 10_000, interval: 100 },
+  );
   // A's claim was refused by the unique key: still one execution, three trades (one per subscriber).
   const rows = await store.db.select().from(executions).where(eq(executions.strategyId, key.strategyId));
   expect(rows).toHaveLength(1);
@@ -154,7 +160,17 @@ it("SIGTERM: stops taking jobs, lets running executions finish, exits 0; the res
   });
   await a.waitFor((m) => m.type === "ready");
   for (const key of keys) await enqueue(key);
-  await sleep(200); // some executions under way
+  // Some executions under way.
+  await vi.waitFor(
+    async () => {
+      const rows = await store.db
+        .select({ id: executions.id })
+        .from(executions)
+        .where(eq(executions.closeTime, keys[0].closeTime));
+      expect(rows.length).toBeGreaterThan(0);
+    },
+    { timeout: 10_000, interval: 20 },
+  );
   a.child.kill("SIGTERM");
   expect(await a.exited).toBe(0);
   const running = await store.db.select().from(executions).where(eq(executions.status, "RUNNING"));
