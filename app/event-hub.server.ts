@@ -1,7 +1,15 @@
-// One per-process fan-out of committed outbox events (from the bus) to the SSE streams of their user.
+// One per-process fan-out of committed outbox events to the SSE streams of their user, in sequence order.
+//
+// The bus is a doorbell, the outbox is the truth (ADR 046): workers publish after their own commits,
+// so bus order is not sequence order, and a worker killed between commit and publish never rings.
+// The store has one writer at a time, so once seq N is visible every seq below it is too: when a
+// message does not continue the hub's cursor, the hub reads the outbox from its cursor instead,
+// and a periodic sweep picks up events nobody announced.
+import type { Db } from "../db/client";
 import type { Bus, Unsubscribe } from "../db/infra/bus";
 import type { InfraLogger } from "../db/infra/logger";
 import { OUTBOX_CHANNEL, outboxMessageSchema, type OutboxEvent } from "../db/events";
+import { latestEventSeq, listEventsAfter } from "../db/queries/event-replay";
 
 export type EventListener = (event: OutboxEvent) => void;
 
@@ -12,10 +20,57 @@ export interface EventHub {
   close(): Promise<void>;
 }
 
+/** How often the hub reads the outbox for events that were committed but never announced. */
+export const OUTBOX_SWEEP_MS = 2_000;
+const READ_BATCH = 1_000;
+
 /** Subscribes ONCE to the outbox channel, whatever the number of open streams. */
-export async function createEventHub(bus: Bus, logger?: InfraLogger): Promise<EventHub> {
+export async function createEventHub(opts: {
+  bus: Bus;
+  db: Db;
+  logger?: InfraLogger;
+  sweepMs?: number;
+}): Promise<EventHub> {
+  const { bus, db, logger } = opts;
   const byUser = new Map<string, Set<EventListener>>();
   let streams = 0;
+  let cursor = await latestEventSeq(db);
+  let closed = false;
+  // Deliveries and outbox reads run one after another, so listeners see events in sequence order.
+  let queue: Promise<void> = Promise.resolve();
+  const serially = (step: () => Promise<void> | void) => {
+    queue = queue.then(step).catch((error) => logger?.error({ error }, "event hub: delivery failed"));
+    return queue;
+  };
+
+  const deliver = (event: OutboxEvent) => {
+    cursor = event.seq;
+    if (!event.userId) return;
+    for (const listener of byUser.get(event.userId) ?? []) {
+      try {
+        listener(event);
+      } catch (error) {
+        logger?.error({ error }, "event hub: a stream listener threw");
+      }
+    }
+  };
+
+  const readOutbox = async () => {
+    for (;;) {
+      const rows = await listEventsAfter(db, cursor, READ_BATCH);
+      for (const row of rows) deliver(row);
+      if (rows.length < READ_BATCH) return;
+    }
+  };
+
+  const onMessage = (events: OutboxEvent[]) =>
+    serially(async () => {
+      const fresh = events.filter((e) => e.seq > cursor).sort((a, b) => a.seq - b.seq);
+      if (fresh.length === 0) return;
+      const continuesCursor = fresh.every((e, i) => e.seq === cursor + 1 + i);
+      if (continuesCursor) fresh.forEach(deliver);
+      else await readOutbox();
+    });
 
   const unsubscribe: Unsubscribe = await bus.subscribe(OUTBOX_CHANNEL, (message) => {
     const parsed = outboxMessageSchema.safeParse(message);
@@ -26,17 +81,12 @@ export async function createEventHub(bus: Bus, logger?: InfraLogger): Promise<Ev
       );
       return;
     }
-    for (const event of parsed.data.events) {
-      if (!event.userId) continue;
-      for (const listener of byUser.get(event.userId) ?? []) {
-        try {
-          listener(event);
-        } catch (error) {
-          logger?.error({ error }, "event hub: a stream listener threw");
-        }
-      }
-    }
+    void onMessage(parsed.data.events);
   });
+  const sweep = setInterval(() => {
+    if (!closed) void serially(readOutbox);
+  }, opts.sweepMs ?? OUTBOX_SWEEP_MS);
+  sweep.unref?.();
 
   return {
     connect(userId, listener) {
@@ -57,8 +107,11 @@ export async function createEventHub(bus: Bus, logger?: InfraLogger): Promise<Ev
     },
     connectedStreams: () => streams,
     async close() {
+      closed = true;
+      clearInterval(sweep);
       byUser.clear();
       await unsubscribe();
+      await queue;
     },
   };
 }

@@ -1,7 +1,7 @@
 // The SSE stream of one signed-in user: replay from Last-Event-ID out of the outbox, then live events from the hub.
 import type { Db } from "../db/client";
 import type { OutboxEvent } from "../db/events";
-import { listUserEventsAfter, outboxBounds } from "../db/queries/event-replay";
+import { listUserEventsAfter, outboxBounds, toOutboxEvent } from "../db/queries/event-replay";
 import type { EventHub } from "./event-hub.server";
 
 export const HEARTBEAT_MS = 15_000;
@@ -112,14 +112,6 @@ async function replay(
     write(`${id}event: resync\ndata: ${JSON.stringify({ reason: pruned ? "retention" : "too_many" })}\n\n`);
     return latest;
   }
-  for (const row of rows) {
-    send({
-      seq: row.seq,
-      userId: row.userId,
-      type: row.type as OutboxEvent["type"],
-      payload: JSON.parse(row.payload),
-      createdAt: row.createdAt,
-    });
-  }
+  for (const row of rows) send(toOutboxEvent(row));
   return null;
 }

@@ -53,6 +53,10 @@ export async function createAppContext(parts: AppContextParts): Promise<AppConte
       bus: busState,
     };
   };
-  const events = await createEventHub(infra.bus, logger.child({ part: "event-hub" }));
+  const events = await createEventHub({
+    bus: infra.bus,
+    db: store.db,
+    logger: logger.child({ part: "event-hub" }),
+  });
   return { store, infra, config, health, events, logger: logger.child({ part: "web" }), jobs };
 }

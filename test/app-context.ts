@@ -19,7 +19,7 @@ export interface TestApp {
 export async function createTestApp(): Promise<TestApp> {
   const store = await createTestStore();
   const infra = await createInfra({ logger: { warn: () => {}, error: () => {} } });
-  const events = await createEventHub(infra.bus);
+  const events = await createEventHub({ bus: infra.bus, db: store.db, sweepMs: 100 });
   const app: AppContext = {
     store,
     infra,

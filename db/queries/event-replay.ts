@@ -1,6 +1,7 @@
 // Reading the outbox back for a reconnecting browser: one user's events after a sequence, and the retention bounds.
 import { and, asc, eq, gt, lt, sql } from "drizzle-orm";
 import type { Db } from "../client";
+import type { OutboxEvent } from "../events";
 import { events } from "../schema";
 
 /** Events older than this may be pruned; a browser that was away longer reloads its data instead. */
@@ -13,6 +14,33 @@ export async function listUserEventsAfter(db: Db, userId: string, afterSeq: numb
     .where(and(eq(events.userId, userId), gt(events.seq, afterSeq)))
     .orderBy(asc(events.seq))
     .limit(limit);
+}
+
+/** Every user's events after a sequence, in order, as the live hub delivers them. */
+export async function listEventsAfter(db: Db, afterSeq: number, limit: number): Promise<OutboxEvent[]> {
+  const rows = await db
+    .select()
+    .from(events)
+    .where(gt(events.seq, afterSeq))
+    .orderBy(asc(events.seq))
+    .limit(limit);
+  return rows.map(toOutboxEvent);
+}
+
+export function toOutboxEvent(row: typeof events.$inferSelect): OutboxEvent {
+  return {
+    seq: row.seq,
+    userId: row.userId,
+    type: row.type as OutboxEvent["type"],
+    payload: JSON.parse(row.payload),
+    createdAt: row.createdAt,
+  };
+}
+
+/** The highest sequence in the outbox (0 when empty): where a new live hub starts. */
+export async function latestEventSeq(db: Db): Promise<number> {
+  const [row] = await db.select({ latest: sql<number | null>`max(${events.seq})` }).from(events);
+  return row?.latest ?? 0;
 }
 
 /** The lowest and highest sequence still stored (nulls when the outbox is empty). */
