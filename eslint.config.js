@@ -16,4 +16,15 @@ export default tseslint.config(
       "@typescript-eslint/no-explicit-any": "error",
     },
   },
+  {
+    // Test helpers live under test/; production code never reaches into them (bench/ may).
+    files: ["{app,db,worker,server,scripts}/**/*.{ts,tsx}"],
+    ignores: ["**/*.test.{ts,tsx}"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        { patterns: [{ group: ["**/test/**"], message: "Production code must not import test helpers." }] },
+      ],
+    },
+  },
 );

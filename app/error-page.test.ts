@@ -3,7 +3,7 @@ import { pathToFileURL } from "node:url";
 import { createRequestHandler, type ServerBuild } from "@remix-run/node";
 import pino from "pino";
 import { BUILD_FILE } from "../scripts/build-if-needed";
-import { insertUser } from "../db/testing";
+import { insertUser } from "../test/support/store";
 import { createTestApp, makeRequest, signInAs, type TestApp } from "../test/app-context";
 
 let t: TestApp;

@@ -4,7 +4,7 @@ import { randomUUID } from "node:crypto";
 import { OUTBOX_CHANNEL, type OutboxEvent } from "../db/events";
 import { createInfra, type Infra } from "../db/infra/index.server";
 import { events } from "../db/schema";
-import { createTestStore, insertUser, type TestStore } from "../db/testing";
+import { createTestStore, insertUser, type TestStore } from "../test/support/store";
 import { createEventHub, type EventHub } from "./event-hub.server";
 
 const REDIS_URL = "redis://127.0.0.1:6379";

@@ -6,7 +6,7 @@ import { recordExecution } from "../db/queries/executions";
 import { refreshStrategyPerformance } from "../db/queries/marketplace";
 import { createStrategy, publishVersion } from "../db/queries/strategies";
 import { backtests, strategies } from "../db/schema";
-import { insertSubscriptions, insertUser, SAMPLE_CODE, type TestStore } from "../db/testing";
+import { insertSubscriptions, insertUser, SAMPLE_CODE, type TestStore } from "../test/support/store";
 import { createTestApp, type TestApp } from "../test/app-context";
 import { loader as marketplaceLoader } from "./routes/_index";
 import { loader as strategyLoader } from "./routes/strategies.$slug";

@@ -14,7 +14,7 @@ import {
   trades,
   users,
 } from "../db/schema";
-import { TEST_PASSWORD_HASH } from "../db/testing";
+import { TEST_PASSWORD_HASH } from "../test/support/store";
 import { riskSettingsSchema, RISK_DEFAULTS_INPUT } from "../db/validation/risk-settings";
 import { mulberry32 } from "../worker/runtime/sample-candles";
 

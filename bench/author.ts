@@ -7,7 +7,7 @@ import { OUTBOX_CHANNEL, outboxMessageSchema } from "../db/events";
 import { createInfra } from "../db/infra/index.server";
 import { JOB_NAMES } from "../db/jobs";
 import { createBacktest, getBacktest } from "../db/queries/backtests";
-import { createTestStore, insertStrategy, insertUser } from "../db/testing";
+import { createTestStore, insertStrategy, insertUser } from "../test/support/store";
 import { backtestRequestSchema } from "../db/validation/backtest";
 import { RISK_DEFAULTS_INPUT } from "../db/validation/risk-settings";
 import { createJobSender, registerAuthorJobs } from "../worker/jobs";

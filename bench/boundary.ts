@@ -3,10 +3,10 @@
 // Args: --strategies N --subscribers N --workers N --concurrency N --runs N (Python runs at once per worker)
 import { readdirSync, readFileSync } from "node:fs";
 import { sql } from "drizzle-orm";
-import { createTestStore } from "../db/testing";
-import { createSharedServices, stopAll } from "../worker/testing/processes";
-import { buildScenario, checkInvariants } from "../worker/testing/scenario";
-import { BUY_CODE } from "../worker/testing/strategies";
+import { createTestStore } from "../test/support/store";
+import { createSharedServices, stopAll } from "../test/support/worker/processes";
+import { buildScenario, checkInvariants } from "../test/support/worker/scenario";
+import { BUY_CODE } from "../test/support/worker/strategies";
 import { printResult, round } from "./_stats";
 
 /** CPU ms (user + system, optionally with reaped children's) of every live process whose command name matches. */

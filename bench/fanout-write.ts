@@ -2,7 +2,7 @@
 import Database from "libsql";
 import { newId } from "../db/ids";
 import { recordExecution, type RecordExecutionInput } from "../db/queries/executions";
-import { createTestStore, insertStrategy, insertSubscriptions, insertUser } from "../db/testing";
+import { createTestStore, insertStrategy, insertSubscriptions, insertUser } from "../test/support/store";
 import { percentile, printResult, round } from "./_stats";
 
 const RUNS = 7;

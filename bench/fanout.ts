@@ -6,10 +6,10 @@
 import { sql } from "drizzle-orm";
 import { createInfra, deleteKeysByPrefix } from "../db/infra/index.server";
 import { createRedis } from "../db/infra/redis.server";
-import { createTestStore, insertStrategy, insertSubscriptions, insertUser } from "../db/testing";
+import { createTestStore, insertStrategy, insertSubscriptions, insertUser } from "../test/support/store";
 import { latestClose } from "../worker/boundaries";
-import { REDIS_URL } from "../worker/testing/processes";
-import { ENTER_EXIT_CODE, FLIP_CODE, HOLD_CODE } from "../worker/testing/strategies";
+import { REDIS_URL } from "../test/support/worker/processes";
+import { ENTER_EXIT_CODE, FLIP_CODE, HOLD_CODE } from "../test/support/worker/strategies";
 import { createBenchCoordinator } from "./_coordinator";
 import { percentile, printResult, round } from "./_stats";
 

@@ -3,9 +3,9 @@
 // Pattern B is measured on a sample of bots and extrapolated linearly (each bot is independent work).
 // Args: --subscribers 1000 --sample 50 --repeat 10 (CPU ticks are 10 ms: more candles, steadier averages)
 import { createInfra } from "../db/infra/index.server";
-import { createTestStore, insertStrategy, insertSubscriptions, insertUser } from "../db/testing";
+import { createTestStore, insertStrategy, insertSubscriptions, insertUser } from "../test/support/store";
 import { latestClose } from "../worker/boundaries";
-import { ENTER_EXIT_CODE } from "../worker/testing/strategies";
+import { ENTER_EXIT_CODE } from "../test/support/worker/strategies";
 import { createBenchCoordinator, sandboxCpuMs } from "./_coordinator";
 import { printResult, round } from "./_stats";
 

@@ -4,8 +4,8 @@ import type { AppLoadContext } from "@remix-run/node";
 import type { AppContext } from "../app/context.server";
 import { createEventHub } from "../app/event-hub.server";
 import { createInfra } from "../db/infra/index.server";
-import { createTestStore, type TestStore } from "../db/testing";
-import { testWorkerConfig } from "../worker/testing/config";
+import { createTestStore, type TestStore } from "./support/store";
+import { testWorkerConfig } from "./support/worker/config";
 
 export const TEST_ORIGIN = "http://candlecast.test";
 

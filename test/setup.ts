@@ -1,4 +1,4 @@
-// Every test file fails on an unexpected console.error (STYLE.md 8): expected errors are asserted, not printed.
+// Every test file fails on an unexpected console.error (docs/style.md 12): expected errors are asserted, not printed.
 import { afterEach, vi } from "vitest";
 
 const consoleError = vi.spyOn(console, "error");

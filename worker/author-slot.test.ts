@@ -4,13 +4,13 @@ import pino from "pino";
 import { OUTBOX_CHANNEL, outboxMessageSchema, type OutboxEvent } from "../db/events";
 import { JOB_NAMES } from "../db/jobs";
 import { executions } from "../db/schema";
-import { insertStrategy, insertSubscriptions, insertUser } from "../db/testing";
+import { insertStrategy, insertSubscriptions, insertUser } from "../test/support/store";
 import { latestClose } from "./boundaries";
 import { createJobSender } from "./jobs";
 import { startWorker, type RunningWorker } from "./main";
-import { testWorkerConfig } from "./testing/config";
-import { createEmbeddedServices, type EmbeddedServices } from "./testing/embedded-services";
-import { BUY_CODE } from "./testing/strategies";
+import { testWorkerConfig } from "../test/support/worker/config";
+import { createEmbeddedServices, type EmbeddedServices } from "../test/support/worker/embedded-services";
+import { BUY_CODE } from "../test/support/worker/strategies";
 
 /** Sleeps 3 s on its first call in a run: the validation's live run, then its backtest, each hold the slot 3 s. */
 const SLOW_VALIDATION = `import time
@@ -68,33 +68,36 @@ it("a candle execution runs while an author's slow validation holds the author s
     code: SLOW_VALIDATION,
   });
   // The validation's handler has started, and its manifest read (milliseconds) is behind it: the 3 s run is on.
-  for (let i = 0; i < 100; i++) {
-    const job = await queue.boss.getJobById(JOB_NAMES.validateStrategy, String(jobId));
-    if (job?.state === "active") break;
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  await vi.waitFor(
+    async () =>
+      expect((await queue.boss.getJobById(JOB_NAMES.validateStrategy, String(jobId)))?.state).toBe("active"),
+    { timeout: 5_000, interval: 50 },
+  );
+  // No event says the sandbox run itself is under way; half a second puts it well inside its 3 s.
   await new Promise((r) => setTimeout(r, 500));
 
   const started = performance.now();
   const closeTime = latestClose(Date.now(), "1m");
   await worker.enqueue([{ strategyId: strategy.id, symbol: "BTC/USDT", resolution: "1m", closeTime }]);
-  let status: string | undefined;
-  while (status !== "COMPLETED" && performance.now() - started < 10_000) {
-    await new Promise((r) => setTimeout(r, 25));
-    const [row] = await store.db
-      .select({ status: executions.status })
-      .from(executions)
-      .where(and(eq(executions.strategyId, strategy.id), eq(executions.closeTime, closeTime)));
-    status = row?.status;
-  }
-  expect(status).toBe("COMPLETED");
+  await vi.waitFor(
+    async () => {
+      const [row] = await store.db
+        .select({ status: executions.status })
+        .from(executions)
+        .where(and(eq(executions.strategyId, strategy.id), eq(executions.closeTime, closeTime)));
+      expect(row?.status).toBe("COMPLETED");
+    },
+    { timeout: 10_000, interval: 25 },
+  );
   // Done before the validation's first 3 s sleep ended: it never waited for that slot.
   expect(published.some((e) => e.type === "validation.result")).toBe(false);
   expect(performance.now() - started).toBeLessThan(2_400);
 
-  for (let i = 0; i < 200 && !published.some((e) => e.type === "validation.result"); i++)
-    await new Promise((r) => setTimeout(r, 50));
-  expect(published.find((e) => e.type === "validation.result")).toMatchObject({
-    payload: { requestId: "slow-1", ok: true },
-  });
+  await vi.waitFor(
+    () =>
+      expect(published.find((e) => e.type === "validation.result")).toMatchObject({
+        payload: { requestId: "slow-1", ok: true },
+      }),
+    { timeout: 10_000, interval: 50 },
+  );
 });

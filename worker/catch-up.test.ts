@@ -14,7 +14,7 @@ import {
   insertUser,
   SAMPLE_CODE,
   type TestStore,
-} from "../db/testing";
+} from "../test/support/store";
 import type { CandleJob } from "./candle-jobs";
 import { createCatchUp } from "./catch-up";
 import { createWorkerMetrics } from "./metrics";

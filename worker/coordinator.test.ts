@@ -13,14 +13,14 @@ import {
   insertSubscriptions,
   insertUser,
   type TestStore,
-} from "../db/testing";
+} from "../test/support/store";
 import type { CandleJob } from "./candle-jobs";
 import { createCoordinator, type CoordinatorDeps } from "./coordinator";
 import { exchangesDisabled } from "./exchange-access";
 import { createSimulatedFeed } from "./market-data/simulated-feed";
 import { createWorkerMetrics } from "./metrics";
 import { createStrategyRunner, type StrategyRunner } from "./runtime";
-import { BUY_CODE, CRASH_CODE, ENTER_EXIT_CODE, HOLD_CODE } from "./testing/strategies";
+import { BUY_CODE, CRASH_CODE, ENTER_EXIT_CODE, HOLD_CODE } from "../test/support/worker/strategies";
 
 let store: TestStore;
 let infra: Infra;
@@ -76,8 +76,6 @@ async function strategyWith(code: string, subscribers: number) {
   return { s, subs, job };
 }
 
-const settle = () => new Promise((r) => setTimeout(r, 10));
-
 describe("coordinator", () => {
   it("HOLD: one COMPLETED execution, no trade rows, one live event per subscriber", async () => {
     const { s, subs, job } = await strategyWith(HOLD_CODE, 3);
@@ -93,7 +91,7 @@ describe("coordinator", () => {
     });
     expect(row.price).toBeGreaterThan(0);
     expect(await store.db.select().from(trades).where(eq(trades.executionId, row.id))).toEqual([]);
-    await settle();
+    await vi.waitFor(() => expect(published).toHaveLength(subs.length));
     expect(published.map((e) => e.userId).sort()).toEqual(subs.map((x) => x.userId).sort());
     for (const e of published)
       expect(executionEventSchema.parse(e.payload)).toMatchObject({ executionId: row.id, signal: "HOLD" });
@@ -143,7 +141,7 @@ describe("coordinator", () => {
     expect(row).toMatchObject({ status: "FAILED", errorKind: "runtime", tradesCreated: 0 });
     expect(row.errorMessage).toMatch(/fixture failure/);
     expect(row.log).toMatch(/about to fail/);
-    await settle();
+    await vi.waitFor(() => expect(published).toHaveLength(subs.length));
     const events = published.map((e) => executionEventSchema.parse(e.payload));
     expect(events).toHaveLength(subs.length);
     expect(events.every((e) => e.status === "FAILED" && e.skipped?.reason === "strategy_error")).toBe(true);

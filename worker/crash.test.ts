@@ -1,19 +1,24 @@
 // kill -9 at random points, 20 trials with restarts: afterwards every due candle is terminal, nothing doubled or half-written.
 import { sql } from "drizzle-orm";
 import pino from "pino";
-import { createTestStore, type TestStore } from "../db/testing";
+import { createTestStore, type TestStore } from "../test/support/store";
 import { QUEUES } from "./candle-jobs";
 import { createJanitor } from "./janitor";
 import { createWorkerMetrics } from "./metrics";
-import { createSharedServices, stopAll, type SharedServices, type WorkerProcess } from "./testing/processes";
+import {
+  createSharedServices,
+  stopAll,
+  type SharedServices,
+  type WorkerProcess,
+} from "../test/support/worker/processes";
 import {
   buildScenario,
   checkInvariants,
   dueKeys,
   waitUntilTerminal,
   type Scenario,
-} from "./testing/scenario";
-import { FLIP_CODE } from "./testing/strategies";
+} from "../test/support/worker/scenario";
+import { FLIP_CODE } from "../test/support/worker/strategies";
 
 const TRIALS = 20;
 let store: TestStore;
@@ -81,14 +86,14 @@ it(`recovers from ${TRIALS} kill -9s at random points`, async () => {
     metrics: createWorkerMetrics(),
   });
   await waitUntilTerminal(store, keys, { everyMs: 500, onTick: janitor });
-  const deadline = Date.now() + 60_000;
   // Nothing left in flight in the queue either.
-  for (;;) {
-    const waiting = await services.queue.boss.getQueueSize(QUEUES.candle, { before: "completed" });
-    if (waiting === 0) break;
-    if (Date.now() > deadline) throw new Error(`${waiting} candle jobs still in the queue`);
-    await sleep(500);
-  }
+  await vi.waitFor(
+    async () => {
+      const waiting = await services.queue.boss.getQueueSize(QUEUES.candle, { before: "completed" });
+      if (waiting !== 0) throw new Error(`${waiting} candle jobs still in the queue`);
+    },
+    { timeout: 60_000, interval: 500 },
+  );
   const report = await checkInvariants(store, keys);
 
   console.log(

@@ -10,12 +10,12 @@ import {
 } from "../db/events";
 import type { Infra } from "../db/infra/index.server";
 import { executions, trades } from "../db/schema";
-import { insertStrategy, insertSubscriptions, insertUser, type TestStore } from "../db/testing";
-import { testWorkerConfig } from "./testing/config";
-import { BUY_CODE } from "./testing/strategies";
+import { insertStrategy, insertSubscriptions, insertUser, type TestStore } from "../test/support/store";
+import { testWorkerConfig } from "../test/support/worker/config";
+import { BUY_CODE } from "../test/support/worker/strategies";
 import { startWorker, type RunningWorker } from "./main";
 import type { Queue } from "./queue";
-import { createEmbeddedServices, type EmbeddedServices } from "./testing/embedded-services";
+import { createEmbeddedServices, type EmbeddedServices } from "../test/support/worker/embedded-services";
 
 let services: EmbeddedServices;
 let store: TestStore;
@@ -38,13 +38,14 @@ async function waitFor<T>(
   probe: () => Promise<T | null | false>,
   timeoutMs = 30_000,
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  return vi.waitFor(
+    async () => {
+      const value = await probe();
+      if (!value) throw new Error(`timed out waiting for ${what}`);
+      return value;
+    },
+    { timeout: timeoutMs, interval: 100 },
+  );
 }
 
 it("gives a new subscription trades and live events as simulated candles close", async () => {

@@ -1,10 +1,15 @@
 // Four worker processes race over 1,000 due candles on one libSQL file, one Postgres queue and one Redis: each runs once.
 import { sql } from "drizzle-orm";
-import { createTestStore, type TestStore } from "../db/testing";
+import { createTestStore, type TestStore } from "../test/support/store";
 import { QUEUES } from "./candle-jobs";
-import { createSharedServices, stopAll, type SharedServices, type WorkerProcess } from "./testing/processes";
-import { buildScenario, checkInvariants, type Scenario } from "./testing/scenario";
-import { FLIP_CODE } from "./testing/strategies";
+import {
+  createSharedServices,
+  stopAll,
+  type SharedServices,
+  type WorkerProcess,
+} from "../test/support/worker/processes";
+import { buildScenario, checkInvariants, type Scenario } from "../test/support/worker/scenario";
+import { FLIP_CODE } from "../test/support/worker/strategies";
 
 let store: TestStore;
 let services: SharedServices;
@@ -37,15 +42,16 @@ it("executes each of 1,000 keys exactly once with 4 workers racing, each enqueui
   for (const w of workers) w.send({ cmd: "enqueue", jobs: scenario.keys });
   await Promise.all(workers.map((w) => w.waitFor((m) => m.type === "enqueued")));
 
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    const [{ n }] = await store.db.all<{ n: number }>(
-      sql`SELECT count(*) AS n FROM executions WHERE status != 'RUNNING'`,
-    );
-    if (Number(n) >= scenario.keys.length) break;
-    if (Date.now() > deadline) throw new Error(`only ${n} of ${scenario.keys.length} executions finished`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
+  await vi.waitFor(
+    async () => {
+      const [{ n }] = await store.db.all<{ n: number }>(
+        sql`SELECT count(*) AS n FROM executions WHERE status != 'RUNNING'`,
+      );
+      if (Number(n) < scenario.keys.length)
+        throw new Error(`only ${n} of ${scenario.keys.length} executions finished`);
+    },
+    { timeout: 120_000, interval: 250 },
+  );
 
   const report = await checkInvariants(store, scenario.keys);
   expect(report.problems).toEqual([]);

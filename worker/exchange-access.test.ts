@@ -13,7 +13,7 @@ import {
   insertSubscriptions,
   insertUser,
   type TestStore,
-} from "../db/testing";
+} from "../test/support/store";
 import type { ExchangeBroker } from "./brokers/exchange.server";
 import type { MarketOrder, OrderResult } from "./brokers/broker";
 import { createExchangeAccess } from "./exchange-access";

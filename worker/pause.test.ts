@@ -2,19 +2,24 @@
 import { eq, sql } from "drizzle-orm";
 import pino from "pino";
 import { executions, trades } from "../db/schema";
-import { createTestStore, type TestStore } from "../db/testing";
+import { createTestStore, type TestStore } from "../test/support/store";
 import { createJanitor } from "./janitor";
 import { createWorkerMetrics } from "./metrics";
-import { createSharedServices, stopAll, type SharedServices, type WorkerProcess } from "./testing/processes";
+import {
+  createSharedServices,
+  stopAll,
+  type SharedServices,
+  type WorkerProcess,
+} from "../test/support/worker/processes";
 import {
   buildScenario,
   checkInvariants,
   dueKeys,
   waitUntilTerminal,
   type Scenario,
-} from "./testing/scenario";
-import { BUY_CODE } from "./testing/strategies";
-import type { WorkerProcessSpec } from "./testing/worker-process";
+} from "../test/support/worker/scenario";
+import { BUY_CODE } from "../test/support/worker/strategies";
+import type { WorkerProcessSpec } from "../test/support/worker/worker-process";
 
 let store: TestStore;
 let services: SharedServices;
@@ -89,10 +94,13 @@ it("fences the late write of a worker paused after its run: the janitor finished
   expect(await janitor()).toHaveLength(1);
 
   a.child.kill("SIGCONT");
-  for (let i = 0; (await metric(a, "candlecast_fenced_writes_total")) < 1; i++) {
-    if (i > 50) throw new Error("the paused worker never tried its late write");
-    await sleep(100);
-  }
+  await vi.waitFor(
+    async () => {
+      if ((await metric(a, "candlecast_fenced_writes_total")) < 1)
+        throw new Error("the paused worker never tried its late write");
+    },
+    { timeout: 5_000, interval: 100 },
+  );
   const rows = await store.db.select().from(executions).where(eq(executions.strategyId, key.strategyId));
   expect(rows).toHaveLength(1);
   expect(rows[0]).toMatchObject({ status: "FAILED", errorKind: "stuck", workerId: "paused-a" });
@@ -113,20 +121,29 @@ it("lets another worker execute the candle while the paused one waits; the pause
   // Past A's lock TTL and the job's expiry, the retried job reaches a running worker, which executes it.
   const b = start("b-2");
   await b.waitFor((m) => m.type === "ready");
-  const deadline = Date.now() + 30_000;
-  let row;
-  while (
-    !(row = (await store.db.select().from(executions).where(eq(executions.strategyId, key.strategyId)))[0]) ||
-    row.status === "RUNNING"
-  ) {
-    if (Date.now() > deadline) throw new Error("the candle was not executed by the running worker");
-    await sleep(200);
-  }
+  const row = await vi.waitFor(
+    async () => {
+      const [found] = await store.db
+        .select()
+        .from(executions)
+        .where(eq(executions.strategyId, key.strategyId));
+      if (!found || found.status === "RUNNING")
+        throw new Error("the candle was not executed by the running worker");
+      return found;
+    },
+    { timeout: 30_000, interval: 200 },
+  );
   expect(row).toMatchObject({ status: "COMPLETED", signal: "BUY" });
   expect(row.workerId).not.toBe("paused-c");
 
   a.child.kill("SIGCONT");
-  await sleep(1_500);
+  await vi.waitFor(
+    async () => {
+      if ((await metric(a, "candlecast_candle_jobs_total")) < 1)
+        throw new Error("the paused worker never finished its job");
+    },
+    { timeout: 10_000, interval: 100 },
+  );
   // A's claim was refused by the unique key: still one execution, three trades (one per subscriber).
   const rows = await store.db.select().from(executions).where(eq(executions.strategyId, key.strategyId));
   expect(rows).toHaveLength(1);
@@ -143,7 +160,17 @@ it("SIGTERM: stops taking jobs, lets running executions finish, exits 0; the res
   });
   await a.waitFor((m) => m.type === "ready");
   for (const key of keys) await enqueue(key);
-  await sleep(200); // some executions under way
+  // Some executions under way.
+  await vi.waitFor(
+    async () => {
+      const rows = await store.db
+        .select({ id: executions.id })
+        .from(executions)
+        .where(eq(executions.closeTime, keys[0].closeTime));
+      expect(rows.length).toBeGreaterThan(0);
+    },
+    { timeout: 10_000, interval: 20 },
+  );
   a.child.kill("SIGTERM");
   expect(await a.exited).toBe(0);
   const running = await store.db.select().from(executions).where(eq(executions.status, "RUNNING"));

@@ -1,10 +1,15 @@
 // Redis flushed (our prefix) and its connections killed mid-run: the workers recover, nothing is doubled or lost.
 import { sql } from "drizzle-orm";
 import { deleteKeysByPrefix } from "../db/infra/index.server";
-import { createTestStore, type TestStore } from "../db/testing";
-import { createSharedServices, stopAll, type SharedServices, type WorkerProcess } from "./testing/processes";
-import { buildScenario, dueKeys, waitUntilTerminal, type Scenario } from "./testing/scenario";
-import { FLIP_CODE } from "./testing/strategies";
+import { createTestStore, type TestStore } from "../test/support/store";
+import {
+  createSharedServices,
+  stopAll,
+  type SharedServices,
+  type WorkerProcess,
+} from "../test/support/worker/processes";
+import { buildScenario, dueKeys, waitUntilTerminal, type Scenario } from "../test/support/worker/scenario";
+import { FLIP_CODE } from "../test/support/worker/strategies";
 
 let store: TestStore;
 let services: SharedServices;

@@ -45,12 +45,13 @@ it("serves health and metrics, logs JSON, and stops gracefully on SIGTERM", asyn
   });
   const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
   try {
-    const deadline = Date.now() + 60_000;
-    while (!lines.some((l) => l.msg === "worker health and metrics listening")) {
-      if (Date.now() > deadline || child.exitCode !== null)
-        throw new Error(`worker did not start:\n${stderr}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await vi.waitFor(
+      () => {
+        if (!lines.some((l) => l.msg === "worker health and metrics listening"))
+          throw new Error(`worker did not start:\n${stderr}`);
+      },
+      { timeout: 60_000, interval: 100 },
+    );
     expect(lines.find((l) => l.msg === "worker started")).toMatchObject({
       service: "worker",
       queue: "pglite",

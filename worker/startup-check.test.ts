@@ -2,8 +2,8 @@
 import pino from "pino";
 import { startWorker } from "./main";
 import { createStrategyRunner, SandboxUnavailableError } from "./runtime";
-import { testWorkerConfig } from "./testing/config";
-import { createEmbeddedServices, type EmbeddedServices } from "./testing/embedded-services";
+import { testWorkerConfig } from "../test/support/worker/config";
+import { createEmbeddedServices, type EmbeddedServices } from "../test/support/worker/embedded-services";
 
 let services: EmbeddedServices;
 beforeAll(async () => {

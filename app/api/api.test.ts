@@ -5,7 +5,7 @@ import { SUBSCRIPTION_CHANGED_CHANNEL } from "../../db/events";
 import { newId } from "../../db/ids";
 import { createApiToken } from "../../db/queries/api-tokens";
 import { apiTokens, executions, strategies, subscriptions } from "../../db/schema";
-import { insertStrategy, insertUser, SAMPLE_CODE } from "../../db/testing";
+import { insertStrategy, insertUser, SAMPLE_CODE } from "../../test/support/store";
 import { createApiHarness, type ApiAnswer, type ApiHarness } from "../../test/api-harness";
 import { apiErrorSchema } from "./errors.server";
 import { OPERATIONS } from "./operations.server";
@@ -275,15 +275,7 @@ const CASES: Record<string, Case> = {
 
 const tokenOf = (as?: "alice" | "bob") => (as === "bob" ? bob.token : alice.token);
 
-async function waitFor<T>(fn: () => Promise<T | undefined>, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await fn();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error("timed out");
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const POLL = { timeout: 20_000, interval: 100 };
 
 describe("every operation", () => {
   it("has a contract case", () => {
@@ -306,11 +298,11 @@ describe("every operation", () => {
       if (id === "validateStrategy") validationId = answer.body.id;
       if (id === "startBacktest") {
         backtestId = answer.body.id;
-        await waitFor(async () => {
+        await vi.waitFor(async () => {
           const polled = await h.call("GET", answer.body.poll, { token: alice.token });
           expectDocumented("getBacktest", polled);
-          return polled.body.status === "completed" ? polled : undefined;
-        });
+          expect(polled.body.status).toBe("completed");
+        }, POLL);
       }
 
       if (c.other) {
@@ -445,10 +437,11 @@ describe("behaviour", () => {
     });
     expect(answer.status).toBe(202);
     expect(answer.headers.get("Location")).toBe(answer.body.poll);
-    const done = await waitFor(async () => {
+    const done = await vi.waitFor(async () => {
       const polled = await h.call("GET", answer.body.poll, { token: alice.token });
-      return polled.status === 200 ? polled : undefined;
-    });
+      expect(polled.status).toBe(200);
+      return polled;
+    }, POLL);
     expect(done.body.result).toMatchObject({ ok: true, signal: { action: "HOLD" } });
   });
 

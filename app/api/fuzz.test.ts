@@ -1,7 +1,7 @@
 // Fuzzed requests to every operation: never a 5xx, and a refused request leaves the store exactly as it was.
 import fc from "fast-check";
 import { createApiToken } from "../../db/queries/api-tokens";
-import { insertStrategy, insertUser } from "../../db/testing";
+import { insertStrategy, insertUser } from "../../test/support/store";
 import { createApiHarness, type ApiHarness } from "../../test/api-harness";
 import { OPERATIONS } from "./operations.server";
 

@@ -2,7 +2,7 @@
 import { readdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { createApiToken } from "../../db/queries/api-tokens";
-import { insertStrategy, insertUser } from "../../db/testing";
+import { insertStrategy, insertUser } from "../../test/support/store";
 import { createApiHarness, type ApiHarness } from "../../test/api-harness";
 import { buildOpenApi } from "./openapi.server";
 import { OPERATIONS } from "./operations.server";

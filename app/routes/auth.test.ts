@@ -3,7 +3,7 @@ import { eq } from "drizzle-orm";
 import { createTestApp, makeRequest, respond, signInAs, type TestApp } from "../../test/app-context";
 import { hashPassword } from "../../db/password";
 import { brokerAccounts, sessions, users } from "../../db/schema";
-import { insertUser } from "../../db/testing";
+import { insertUser } from "../../test/support/store";
 import { createUser } from "../../db/queries/users";
 import { requireUserId } from "../session.server";
 import * as login from "./login";

@@ -2,7 +2,7 @@
 import { eq } from "drizzle-orm";
 import { createTestApp, loadRoute, postRoute, signInAs, type TestApp } from "../../test/app-context";
 import { apiTokens, backtests, strategies, strategyVersions } from "../../db/schema";
-import { insertStrategy, insertUser, SAMPLE_CODE } from "../../db/testing";
+import { insertStrategy, insertUser, SAMPLE_CODE } from "../../test/support/store";
 import { newId } from "../../db/ids";
 import { strategySettingsKey } from "../../db/cache-keys";
 import { STRATEGY_CHANGED_CHANNEL } from "../../db/events";
@@ -178,7 +178,7 @@ describe("workspace", () => {
     );
     expect(next.status).toBe(302);
     expect(next.headers.get("Location")).toBe(`/author/strategies/${id}?published=1.1.0`);
-    await new Promise((r) => setTimeout(r, 10));
+    await vi.waitFor(() => expect(announced).toHaveLength(1));
     await stop();
     expect(await t.context.app.infra.cache.get(strategySettingsKey(id))).toBeNull();
     expect(announced).toEqual([{ strategyId: id }]);

@@ -2,7 +2,7 @@
 import { createTestApp, makeRequest, respond, signInAs, type TestApp } from "../../test/app-context";
 import { OUTBOX_CHANNEL, type OutboxEvent } from "../../db/events";
 import { events } from "../../db/schema";
-import { insertUser } from "../../db/testing";
+import { insertUser } from "../../test/support/store";
 import { openEventStream } from "../event-stream.server";
 import { loader } from "./events";
 

@@ -11,7 +11,7 @@ import {
 } from "../../test/app-context";
 import { SUBSCRIPTION_CHANGED_CHANNEL } from "../../db/events";
 import { brokerAccounts, events, subscriptions } from "../../db/schema";
-import { insertStrategy, insertUser } from "../../db/testing";
+import { insertStrategy, insertUser } from "../../test/support/store";
 import * as brokers from "./settings.brokers";
 import * as subscribe from "./strategies.$slug_.subscribe";
 import * as detail from "./subscriptions.$id";
@@ -234,7 +234,7 @@ describe("subscribe", () => {
       pinnedVersionId: strategy.versionId,
       status: "active",
     });
-    await new Promise((r) => setTimeout(r, 10));
+    await vi.waitFor(() => expect(changes).toHaveLength(1));
     expect(changes).toEqual([{ subscriptionId: id, strategyId: strategy.id, status: "active" }]);
     const outbox = await t.store.db.select().from(events).where(eq(events.userId, alice.id));
     expect(outbox.at(-1)).toMatchObject({ type: "subscription.changed" });
@@ -266,7 +266,7 @@ describe("my subscriptions", () => {
     expect((await intent("cancel")).status).toBe(302);
     expect(await statusOf()).toBe("cancelled");
     expect((await intent("resume")).status).toBe(409);
-    await new Promise((r) => setTimeout(r, 10));
+    await vi.waitFor(() => expect(changes).toHaveLength(3));
     expect(changes.map((c) => (c as { status: string }).status)).toEqual(["paused", "active", "cancelled"]);
   });
 

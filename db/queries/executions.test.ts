@@ -4,7 +4,13 @@ import { fileURLToPath } from "node:url";
 import { eq, sql } from "drizzle-orm";
 import { newId } from "../ids";
 import { events, executions, subscriptions, trades } from "../schema";
-import { createTestStore, insertStrategy, insertSubscriptions, insertUser, type TestStore } from "../testing";
+import {
+  createTestStore,
+  insertStrategy,
+  insertSubscriptions,
+  insertUser,
+  type TestStore,
+} from "../../test/support/store";
 import {
   claimExecution,
   failStuckExecutions,
@@ -176,7 +182,12 @@ describe("recordExecution", () => {
         writeFileSync(file, JSON.stringify({ url: store.url, startAt, inputs }));
         execFile(
           process.execPath,
-          ["--import", "tsx", fileURLToPath(new URL("./record-race.child.ts", import.meta.url)), file],
+          [
+            "--import",
+            "tsx",
+            fileURLToPath(new URL("../../test/support/record-race.child.ts", import.meta.url)),
+            file,
+          ],
           (error, stdout) => (error ? reject(error) : resolve(JSON.parse(stdout))),
         );
       });

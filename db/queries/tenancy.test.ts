@@ -1,4 +1,4 @@
-import { createTestStore, insertStrategy, insertUser, type TestStore } from "../testing";
+import { createTestStore, insertStrategy, insertUser, type TestStore } from "../../test/support/store";
 import { RISK_DEFAULTS_INPUT, riskSettingsSchema, subscribeSchema } from "../validation/risk-settings";
 import { getAuthorStrategy, publishVersion } from "./strategies";
 import {

@@ -228,17 +228,17 @@ it("subscribe on replica A, watch live on replica B, one execution per candle ac
   const lastClose = Number(before.rows[0].t);
   await victim.child.kill9();
   const killedAt = Date.now();
-  let after: { n: number; t: number } = { n: 0, t: 0 };
-  for (const deadline = Date.now() + 45_000; Date.now() < deadline;) {
-    const r = await store.client.execute({
-      sql: "SELECT count(*) AS n, max(finished_at) AS t FROM executions WHERE worker_id = ? AND close_time > ? AND status <> 'RUNNING'",
-      args: [survivor.workerId, lastClose],
-    });
-    after = { n: Number(r.rows[0].n), t: Number(r.rows[0].t) };
-    if (after.n >= 3) break;
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  expect(after.n).toBeGreaterThanOrEqual(3);
+  const after = await vi.waitFor(
+    async () => {
+      const r = await store.client.execute({
+        sql: "SELECT count(*) AS n, max(finished_at) AS t FROM executions WHERE worker_id = ? AND close_time > ? AND status <> 'RUNNING'",
+        args: [survivor.workerId, lastClose],
+      });
+      expect(Number(r.rows[0].n)).toBeGreaterThanOrEqual(3);
+      return { n: Number(r.rows[0].n), t: Number(r.rows[0].t) };
+    },
+    { timeout: 45_000, interval: 500 },
+  );
   console.info(
     `[distributed] after kill -9: ${after.n} newer executions by the survivor within ${after.t - killedAt} ms`,
   );

@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { ROOT } from "../../scripts/build-if-needed";
+import { waitUntilServing } from "../support/wait-until-serving";
 
 export const SCREENSHOT_DIR = join(ROOT, "test-results", "screenshots");
 
@@ -52,19 +53,15 @@ export async function startApp(env: Record<string, string> = {}, args: string[] 
   child.stdout!.on("data", (d) => (output += d));
   child.stderr!.on("data", (d) => (output += d));
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`app exited with ${child.exitCode}:\n${output}`);
-    const ok = await fetch(`${url}/healthz`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) break;
-    if (Date.now() > deadline) {
-      child.kill("SIGKILL");
-      throw new Error(`app did not become healthy within 60 s:\n${output}`);
-    }
-    await new Promise((r) => setTimeout(r, 200));
+  try {
+    await waitUntilServing(`${url}/healthz`, {
+      exited: () => child.exitCode !== null,
+      timeoutMs: 60_000,
+      what: "the app",
+    });
+  } catch (error) {
+    child.kill("SIGKILL");
+    throw new Error(`${(error as Error).message} (exit code ${child.exitCode}):\n${output}`);
   }
   return {
     url,

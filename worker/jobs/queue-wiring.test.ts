@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { OUTBOX_CHANNEL, outboxMessageSchema, type OutboxEvent } from "../../db/events";
 import { createInfra, type Infra } from "../../db/infra/index.server";
 import { JOB_NAMES } from "../../db/jobs";
-import { createTestStore, insertUser, SAMPLE_CODE, type TestStore } from "../../db/testing";
+import { createTestStore, insertUser, SAMPLE_CODE, type TestStore } from "../../test/support/store";
 import { createQueue, type Queue } from "../queue";
 import { createStrategyRunner } from "../runtime";
 import { createJobSender, registerAuthorJobs, type RegisteredAuthorJobs } from "./index";
@@ -48,12 +48,14 @@ describe("author jobs on pg-boss", () => {
       code: SAMPLE_CODE,
     });
     expect(id).toEqual(expect.any(String));
-    const deadline = Date.now() + 15_000;
-    while (!received.some((e) => e.type === "validation.result") && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    const event = received.find((e) => e.type === "validation.result");
-    expect(event).toMatchObject({ userId: user.id, payload: { requestId: "q-1", ok: true } });
+    await vi.waitFor(
+      () =>
+        expect(received.find((e) => e.type === "validation.result")).toMatchObject({
+          userId: user.id,
+          payload: { requestId: "q-1", ok: true },
+        }),
+      { timeout: 15_000, interval: 20 },
+    );
     // notifyWorker through the bus: well under pg-boss's half-second poll plus the run.
     expect(performance.now() - started).toBeLessThan(3_000);
   });

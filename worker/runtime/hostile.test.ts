@@ -192,13 +192,18 @@ function supervisorsPerSandbox(tag: string): number[] {
   return [...perInit.values()];
 }
 
-async function eventually(check: () => boolean, timeoutMs = 3_000): Promise<boolean> {
-  for (const deadline = Date.now() + timeoutMs; Date.now() < deadline;) {
-    if (check()) return true;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return check();
-}
+const eventually = (check: () => boolean, timeout = 3_000): Promise<boolean> =>
+  vi
+    .waitFor(
+      () => {
+        if (!check()) throw new Error("not yet");
+      },
+      { timeout, interval: 50 },
+    )
+    .then(
+      () => true,
+      () => check(),
+    );
 
 describe("hostile strategies", () => {
   const results = new Map<string, { result: LiveResult; wallMs: number }>();
@@ -236,8 +241,10 @@ describe("hostile strategies", () => {
 
   it("leaves no process at all once the runner is closed", async () => {
     await runner.close();
-    await new Promise((r) => setTimeout(r, 200));
-    expect(processesWithTag(runner.processTag)).toEqual([]);
+    await vi.waitFor(() => expect(processesWithTag(runner.processTag)).toEqual([]), {
+      timeout: 200,
+      interval: 20,
+    });
   });
 
   it("tracebacks point at the strategy's own line", () => {

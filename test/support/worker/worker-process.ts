@@ -6,12 +6,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import pino from "pino";
-import { openStore } from "../../db/client";
-import { createInfra } from "../../db/infra/index.server";
-import { candleJobSchema } from "../candle-jobs";
-import type { CoordinatorStep } from "../coordinator";
-import { startWorker, type WorkerOptions } from "../main";
-import { createQueue } from "../queue";
+import { openStore } from "../../../db/client";
+import { createInfra } from "../../../db/infra/index.server";
+import { candleJobSchema } from "../../../worker/candle-jobs";
+import type { CoordinatorStep } from "../../../worker/coordinator";
+import { startWorker, type WorkerOptions } from "../../../worker/main";
+import { createQueue } from "../../../worker/queue";
 import { testWorkerConfig } from "./config";
 
 export interface WorkerProcessSpec {

@@ -3,9 +3,9 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { Redis } from "ioredis";
 import pg from "pg";
-import { deleteKeysByPrefix } from "../../db/infra/index.server";
-import { CANDLE_JOBS_CHANNEL, insertCandleJobs, type CandleJob } from "../candle-jobs";
-import { createQueue, type Queue } from "../queue";
+import { deleteKeysByPrefix } from "../../../db/infra/index.server";
+import { CANDLE_JOBS_CHANNEL, insertCandleJobs, type CandleJob } from "../../../worker/candle-jobs";
+import { createQueue, type Queue } from "../../../worker/queue";
 import type { WorkerProcessSpec } from "./worker-process";
 
 export const POSTGRES_URL =

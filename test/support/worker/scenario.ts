@@ -1,10 +1,10 @@
 // Builds the stores the multi-process tests and benches run on, and checks the exactly-once invariants afterwards.
 import { sql } from "drizzle-orm";
-import type { Store } from "../../db/client";
-import { RESOLUTION_MS } from "../../db/domain";
-import { insertStrategy, insertSubscriptions, insertUser } from "../../db/testing";
-import { latestClose } from "../boundaries";
-import type { CandleJob } from "../candle-jobs";
+import type { Store } from "../../../db/client";
+import { RESOLUTION_MS } from "../../../db/domain";
+import { insertStrategy, insertSubscriptions, insertUser } from "../store";
+import { latestClose } from "../../../worker/boundaries";
+import type { CandleJob } from "../../../worker/candle-jobs";
 
 export interface Scenario {
   strategies: { id: string; versionId: string }[];
@@ -170,13 +170,13 @@ export async function waitUntilTerminal(
   keys: CandleJob[],
   opts: { timeoutMs?: number; everyMs?: number; onTick?: () => Promise<unknown> } = {},
 ): Promise<InvariantReport> {
-  const deadline = Date.now() + (opts.timeoutMs ?? 90_000);
-  for (;;) {
-    const report = await checkInvariants(store, keys);
-    if (report.notTerminal.length === 0) return report;
-    if (Date.now() > deadline)
+  return vi.waitFor(
+    async () => {
+      const report = await checkInvariants(store, keys);
+      if (report.notTerminal.length === 0) return report;
+      await opts.onTick?.();
       throw new Error(`${report.notTerminal.length} of ${keys.length} keys never became terminal`);
-    await new Promise((r) => setTimeout(r, opts.everyMs ?? 300));
-    await opts.onTick?.();
-  }
+    },
+    { timeout: opts.timeoutMs ?? 90_000, interval: opts.everyMs ?? 300 },
+  );
 }

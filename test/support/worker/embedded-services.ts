@@ -2,9 +2,9 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createInfra, type Infra } from "../../db/infra/index.server";
-import { createTestStore, type TestStore } from "../../db/testing";
-import { createQueue, type Queue } from "../queue";
+import { createInfra, type Infra } from "../../../db/infra/index.server";
+import { createTestStore, type TestStore } from "../store";
+import { createQueue, type Queue } from "../../../worker/queue";
 
 export interface EmbeddedServices {
   store: TestStore;
