@@ -1,5 +1,5 @@
 // Executions: claiming a candle, recording its whole result in one transaction, and the janitor's sweep.
-import { and, desc, eq, lt, sql } from "drizzle-orm";
+import { and, eq, lt, sql } from "drizzle-orm";
 import type { Db } from "../client";
 import type { NewEvent } from "../events";
 import { executions, type ExecutionStatus } from "../schema";
@@ -284,14 +284,4 @@ export async function failStuckExecutions(db: Db, olderThan: number, now: number
     .where(and(eq(executions.status, "RUNNING"), lt(executions.startedAt, olderThan)))
     .returning({ id: executions.id });
   return rows.map((r) => r.id);
-}
-
-/** Recent executions of one strategy, newest first (public: a strategy page shows its signals). */
-export async function listStrategyExecutions(db: Db, strategyId: string, limit = 20) {
-  return db
-    .select()
-    .from(executions)
-    .where(eq(executions.strategyId, strategyId))
-    .orderBy(desc(executions.closeTime))
-    .limit(limit);
 }
