@@ -1,6 +1,7 @@
 // Executions: claiming a candle, recording its whole result in one transaction, and the janitor's sweep.
 import { and, eq, lt, sql } from "drizzle-orm";
 import type { Db } from "../client";
+import { utcDayStart } from "../domain";
 import type { NewEvent } from "../events";
 import { executions, type ExecutionStatus } from "../schema";
 
@@ -76,9 +77,6 @@ export type RecordExecutionResult =
       eventSeqs: { first: number; last: number } | null;
     }
   | { status: "already_recorded"; executionId: string | null; existingStatus: ExecutionStatus | null };
-
-const UTC_DAY_MS = 86_400_000;
-const utcDayStart = (t: number) => Math.floor(t / UTC_DAY_MS) * UTC_DAY_MS;
 
 /**
  * Claims a candle by inserting its RUNNING row. The unique (strategy, symbol, resolution, close time)
