@@ -40,6 +40,7 @@ export type CandleOutcome =
   | { status: "failed"; executionId: string; errorKind: string }
   | { status: "skipped"; reason: "missed" | "no_active_subscriptions" | "strategy_not_found" }
   | { status: "locked" }
+  | { status: "lock_lost" }
   | { status: "already_done"; existingStatus: string }
   | { status: "in_progress" }
   | { status: "claimed_elsewhere" }
@@ -189,7 +190,7 @@ export function createCoordinator(deps: CoordinatorDeps) {
     return { versionId: version.versionId, count, candles, run, started };
   }
 
-  async function runLocked(job: CandleJob): Promise<CandleOutcome> {
+  async function runLocked(job: CandleJob, lockSignal: AbortSignal): Promise<CandleOutcome> {
     if (isMissed(job.closeTime, job.resolution, deps.clock.now(), deps.missedAfterMs)) {
       const recorded = await recordMissedCloses(db, [job], {
         now: Date.now(),
@@ -204,6 +205,9 @@ export function createCoordinator(deps: CoordinatorDeps) {
 
     // Claim first: the common case has no row yet, and the claim's unique key answers "is it done?"
     // in the same statement. The version is filled in when the result is recorded.
+    // A lock lost before the claim stops the work: another worker may hold the candle now. After the
+    // claim the RUNNING row is the fence, so the work goes on and a late result is refused by the store.
+    if (lockSignal.aborted) return { status: "lock_lost" };
     const executionId = newId();
     const startedAt = Date.now();
     const base = { id: executionId, ...job, workerId: deps.workerId, startedAt };
@@ -515,9 +519,9 @@ export function createCoordinator(deps: CoordinatorDeps) {
       deps.lock,
       executionLockKey(job),
       lockTtlMs,
-      async () => {
+      async (lockSignal) => {
         await step("locked", job);
-        return runLocked(job);
+        return runLocked(job, lockSignal);
       },
       {
         onReleaseError: (error) =>
