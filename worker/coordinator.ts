@@ -184,10 +184,25 @@ export function createCoordinator(deps: CoordinatorDeps) {
         candles: c.slice(-version.lookback),
       }),
     );
-    // Observed by whoever awaits them; these only keep an early failure from being "unhandled" meanwhile.
-    candles.catch(() => {});
-    run.catch(() => {});
+    // Whoever awaits them reports the failure; until then it is noted here so it is never "unhandled".
+    const noted = (what: string) => (error: unknown) =>
+      logger.debug(
+        { err: error, job },
+        `the early ${what} failed; the execution reports it when it awaits it`,
+      );
+    candles.catch(noted("candle read"));
+    run.catch(noted("run"));
     return { versionId: version.versionId, count, candles, run, started };
+  }
+
+  /** The early run's result is not needed any more; a failure of it is still logged. */
+  function abandonRun(early: EarlyRun, log: Logger) {
+    early.run.then(
+      (r) => {
+        if (!r.ok) log.info({ errorKind: r.error.kind }, "the unneeded early run failed");
+      },
+      (error: unknown) => log.warn({ err: error }, "the unneeded early run threw"),
+    );
   }
 
   async function runLocked(job: CandleJob, lockSignal: AbortSignal): Promise<CandleOutcome> {
@@ -231,7 +246,7 @@ export function createCoordinator(deps: CoordinatorDeps) {
       const subs = settings ? await listFanOutSubscriptions(db, job.strategyId) : [];
       const groups = settings ? await groupByVersion(job, settings.latestVersionId, subs) : [];
       if (!settings || groups.length === 0) {
-        void early?.run.catch(() => {});
+        if (early) abandonRun(early, log);
         const reason = settings ? "no_active_subscriptions" : "strategy_not_found";
         const result = await recordExecution(db, {
           execution: {
@@ -303,7 +318,7 @@ export function createCoordinator(deps: CoordinatorDeps) {
     try {
       candles = early && early.count >= count ? await early.candles : await fetchCandles(job, count);
     } catch (error) {
-      void early?.run.catch(() => {});
+      if (early) abandonRun(early, log);
       return finishFailed(
         job,
         ctx,
