@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { createStrategyRunner, sampleCandles } from "../worker/runtime/index";
-import { runProcess } from "../worker/runtime/run-process";
+import { runProcess } from "./run-process";
 import { bwrapCommand } from "../worker/runtime/sandbox-command";
 
 const PYTHON = process.env.PYTHON ?? "/usr/bin/python3";

@@ -11,6 +11,9 @@ export const RESOLUTION_MS = {
   "1d": 86_400_000,
 } as const;
 
+/** 00:00 UTC of the day holding t: the bucket of the daily-loss limit (ADR 032). */
+export const utcDayStart = (t: number) => t - (t % RESOLUTION_MS["1d"]);
+
 export const RESOLUTIONS = Object.keys(RESOLUTION_MS) as Resolution[];
 export const resolutionSchema = z.enum(["1m", "5m", "15m", "1h", "4h", "1d"], {
   error: "Resolution must be one of 1m, 5m, 15m, 1h, 4h, 1d",

@@ -1,7 +1,6 @@
 // The outbox event types, apart from their zod schemas (db/events.ts) so the browser can list them without zod.
 export const EVENT_TYPES = [
   "execution",
-  "trade.closed",
   "trade.filled",
   "subscription.changed",
   "backtest.progress",

@@ -133,6 +133,36 @@ describe("coordinator", () => {
     await held!.release();
   });
 
+  it("a lock lost before the claim stops the work: nothing is written", async () => {
+    const { s, job } = await strategyWith(BUY_CODE, 2);
+    let lostExtend!: () => void;
+    const extendRefused = new Promise<void>((resolve) => (lostExtend = resolve));
+    const losingLock: CoordinatorDeps["lock"] = {
+      acquire: async (key, ttlMs) => {
+        const handle = await infra.lock.acquire(key, ttlMs);
+        if (!handle) return null;
+        return {
+          ...handle,
+          extend: async () => {
+            // Resolve once the keeper has seen the refusal (after this promise's own continuation).
+            setImmediate(lostExtend);
+            return false;
+          },
+        };
+      },
+    };
+    const c = coordinator({
+      lock: losingLock,
+      lockTtlMs: 30,
+      onStep: async (step) => {
+        if (step === "locked") await extendRefused;
+      },
+    });
+    expect(await c.executeCandle(job)).toEqual({ status: "lock_lost" });
+    expect(await store.db.select().from(executions).where(eq(executions.strategyId, s.id))).toEqual([]);
+    expect(await infra.lock.acquire(executionLockKey(job), 1_000)).not.toBeNull();
+  });
+
   it("a strategy error ends as a FAILED execution with its kind, message and log, and tells every subscriber", async () => {
     const { s, subs, job } = await strategyWith(CRASH_CODE, 2);
     const outcome = await coordinator().executeCandle(job);

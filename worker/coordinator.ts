@@ -40,6 +40,7 @@ export type CandleOutcome =
   | { status: "failed"; executionId: string; errorKind: string }
   | { status: "skipped"; reason: "missed" | "no_active_subscriptions" | "strategy_not_found" }
   | { status: "locked" }
+  | { status: "lock_lost" }
   | { status: "already_done"; existingStatus: string }
   | { status: "in_progress" }
   | { status: "claimed_elsewhere" }
@@ -183,13 +184,28 @@ export function createCoordinator(deps: CoordinatorDeps) {
         candles: c.slice(-version.lookback),
       }),
     );
-    // Observed by whoever awaits them; these only keep an early failure from being "unhandled" meanwhile.
-    candles.catch(() => {});
-    run.catch(() => {});
+    // Whoever awaits them reports the failure; until then it is noted here so it is never "unhandled".
+    const noted = (what: string) => (error: unknown) =>
+      logger.debug(
+        { err: error, job },
+        `the early ${what} failed; the execution reports it when it awaits it`,
+      );
+    candles.catch(noted("candle read"));
+    run.catch(noted("run"));
     return { versionId: version.versionId, count, candles, run, started };
   }
 
-  async function runLocked(job: CandleJob): Promise<CandleOutcome> {
+  /** The early run's result is not needed any more; a failure of it is still logged. */
+  function abandonRun(early: EarlyRun, log: Logger) {
+    early.run.then(
+      (r) => {
+        if (!r.ok) log.info({ errorKind: r.error.kind }, "the unneeded early run failed");
+      },
+      (error: unknown) => log.warn({ err: error }, "the unneeded early run threw"),
+    );
+  }
+
+  async function runLocked(job: CandleJob, lockSignal: AbortSignal): Promise<CandleOutcome> {
     if (isMissed(job.closeTime, job.resolution, deps.clock.now(), deps.missedAfterMs)) {
       const recorded = await recordMissedCloses(db, [job], {
         now: Date.now(),
@@ -204,6 +220,9 @@ export function createCoordinator(deps: CoordinatorDeps) {
 
     // Claim first: the common case has no row yet, and the claim's unique key answers "is it done?"
     // in the same statement. The version is filled in when the result is recorded.
+    // A lock lost before the claim stops the work: another worker may hold the candle now. After the
+    // claim the RUNNING row is the fence, so the work goes on and a late result is refused by the store.
+    if (lockSignal.aborted) return { status: "lock_lost" };
     const executionId = newId();
     const startedAt = Date.now();
     const base = { id: executionId, ...job, workerId: deps.workerId, startedAt };
@@ -227,7 +246,7 @@ export function createCoordinator(deps: CoordinatorDeps) {
       const subs = settings ? await listFanOutSubscriptions(db, job.strategyId) : [];
       const groups = settings ? await groupByVersion(job, settings.latestVersionId, subs) : [];
       if (!settings || groups.length === 0) {
-        void early?.run.catch(() => {});
+        if (early) abandonRun(early, log);
         const reason = settings ? "no_active_subscriptions" : "strategy_not_found";
         const result = await recordExecution(db, {
           execution: {
@@ -299,7 +318,7 @@ export function createCoordinator(deps: CoordinatorDeps) {
     try {
       candles = early && early.count >= count ? await early.candles : await fetchCandles(job, count);
     } catch (error) {
-      void early?.run.catch(() => {});
+      if (early) abandonRun(early, log);
       return finishFailed(
         job,
         ctx,
@@ -515,9 +534,9 @@ export function createCoordinator(deps: CoordinatorDeps) {
       deps.lock,
       executionLockKey(job),
       lockTtlMs,
-      async () => {
+      async (lockSignal) => {
         await step("locked", job);
-        return runLocked(job);
+        return runLocked(job, lockSignal);
       },
       {
         onReleaseError: (error) =>

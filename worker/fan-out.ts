@@ -1,5 +1,5 @@
 // Turns one execution's signals into every subscription's trades, closes and events: pure, no I/O.
-import type { Candle, Signal } from "../db/domain";
+import { utcDayStart, type Candle, type Signal } from "../db/domain";
 import type { ExecutionEvent, NewEvent } from "../db/events";
 import { newId, newIds } from "../db/ids";
 import type { NewTrade, TradeClose } from "../db/queries/executions";
@@ -17,7 +17,6 @@ import {
 import type { MarketLimits, SubscriptionRiskState } from "./risk/size-position";
 import { sizePosition } from "./risk/size-position";
 
-const UTC_DAY_MS = 86_400_000;
 export const PAPER_LIMITS: MarketLimits = { minQuantity: 0, quantityStep: 0 };
 
 /** What the strategy version a subscription follows answered (or why it could not). */
@@ -66,7 +65,7 @@ const exitSide = (side: "LONG" | "SHORT"): OrderSide => (side === "LONG" ? "sell
 export function planFanOut(input: FanOutInput): FanOutPlan {
   const { execution: e, candles, paper } = input;
   const last = candles[candles.length - 1];
-  const day = Math.floor(e.closeTime / UTC_DAY_MS) * UTC_DAY_MS;
+  const day = utcDayStart(e.closeTime);
   const openBySub = new Map<string, OpenTrade[]>();
   for (const t of input.openTrades) {
     let list = openBySub.get(t.subscriptionId);

@@ -1,9 +1,10 @@
 // The janitor: RUNNING executions whose worker stopped before finishing become FAILED (never a second execution),
-// and outbox events past their retention are pruned.
+// outbox events past their retention are pruned, and expired login sessions deleted.
 import type { Db } from "../db/client";
 import type { Logger } from "../db/logger.server";
 import { pruneEvents } from "../db/queries/event-replay";
 import { failStuckExecutions } from "../db/queries/executions";
+import { deleteExpiredSessions } from "../db/queries/sessions";
 import type { WorkerMetrics } from "./metrics";
 
 export function createJanitor(deps: {
@@ -20,6 +21,8 @@ export function createJanitor(deps: {
     const ids = await failStuckExecutions(deps.db, t - deps.stuckAfterMs, t);
     const pruned = await pruneEvents(deps.db, t);
     if (pruned > 0) deps.logger.info({ pruned }, "janitor: pruned outbox events past their retention");
+    const expiredSessions = await deleteExpiredSessions(deps.db, t);
+    if (expiredSessions > 0) deps.logger.info({ expiredSessions }, "janitor: deleted expired login sessions");
     if (ids.length > 0) {
       deps.metrics.janitorFailed.inc({}, ids.length);
       deps.metrics.executions.inc({ status: "FAILED" }, ids.length);

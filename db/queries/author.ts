@@ -1,8 +1,8 @@
 // The author's side: my strategies, their metadata and versions, my executions log, and validation results.
-import { and, desc, eq, gt, inArray, or, sql } from "drizzle-orm";
+import { and, desc, eq, gt, or, sql } from "drizzle-orm";
 import type { Db } from "../client";
 import type { EventRow } from "../schema";
-import { events, executions, strategies, strategyTags, strategyVersions, subscriptions } from "../schema";
+import { events, executions, strategies, strategyTags, strategyVersions } from "../schema";
 import type { ValidationResult } from "../jobs";
 import type { StrategyMeta } from "../validation/strategy";
 import { afterKey, newestFirst, toPage, type PageRequest } from "./keyset";
@@ -229,23 +229,6 @@ export async function listAuthorExecutions(db: Db, authorId: string, page: PageR
     .limit(page.limit + 1);
   return toPage(rows, page.limit, (r) => ({ t: r.closeTime, id: r.id }));
 }
-
-/** Active and paused subscribers per strategy of the author (for the author's list). */
-export async function countSubscribersByStrategy(db: Db, strategyIds: string[]) {
-  if (strategyIds.length === 0) return new Map<string, number>();
-  const rows = await db
-    .select({ strategyId: subscriptions.strategyId, n: sql<number>`count(*)` })
-    .from(subscriptions)
-    .where(
-      and(
-        inArray(subscriptions.strategyId, strategyIds),
-        inArray(subscriptions.status, ["active", "paused"]),
-      ),
-    )
-    .groupBy(subscriptions.strategyId);
-  return new Map(rows.map((r) => [r.strategyId, Number(r.n)]));
-}
-
 /** Appends the "validation.result" event for the user who asked; returns the row to publish. */
 export async function recordValidationResult(
   db: Db,

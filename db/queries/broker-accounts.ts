@@ -1,5 +1,5 @@
 // Broker accounts: the owner's list (never the ciphertext), adding one with encrypted credentials, the worker's decrypting read.
-import { and, asc, eq } from "drizzle-orm";
+import { asc, eq } from "drizzle-orm";
 import type { Db } from "../client";
 import { newId } from "../ids";
 import { brokerAccounts } from "../schema";
@@ -34,16 +34,6 @@ export async function listBrokerAccounts(db: Db, userId: string): Promise<Broker
     .where(eq(brokerAccounts.userId, userId))
     .orderBy(asc(brokerAccounts.createdAt));
 }
-
-export async function getBrokerAccount(db: Db, userId: string, accountId: string) {
-  const rows = await db
-    .select(publicColumns)
-    .from(brokerAccounts)
-    .where(and(eq(brokerAccounts.id, accountId), eq(brokerAccounts.userId, userId)))
-    .limit(1);
-  return rows[0];
-}
-
 export async function createBrokerAccount(
   db: Db,
   userId: string,

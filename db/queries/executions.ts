@@ -1,6 +1,7 @@
 // Executions: claiming a candle, recording its whole result in one transaction, and the janitor's sweep.
-import { and, desc, eq, lt, sql } from "drizzle-orm";
+import { and, eq, lt, sql } from "drizzle-orm";
 import type { Db } from "../client";
+import { utcDayStart } from "../domain";
 import type { NewEvent } from "../events";
 import { executions, type ExecutionStatus } from "../schema";
 
@@ -76,9 +77,6 @@ export type RecordExecutionResult =
       eventSeqs: { first: number; last: number } | null;
     }
   | { status: "already_recorded"; executionId: string | null; existingStatus: ExecutionStatus | null };
-
-const UTC_DAY_MS = 86_400_000;
-const utcDayStart = (t: number) => Math.floor(t / UTC_DAY_MS) * UTC_DAY_MS;
 
 /**
  * Claims a candle by inserting its RUNNING row. The unique (strategy, symbol, resolution, close time)
@@ -284,14 +282,4 @@ export async function failStuckExecutions(db: Db, olderThan: number, now: number
     .where(and(eq(executions.status, "RUNNING"), lt(executions.startedAt, olderThan)))
     .returning({ id: executions.id });
   return rows.map((r) => r.id);
-}
-
-/** Recent executions of one strategy, newest first (public: a strategy page shows its signals). */
-export async function listStrategyExecutions(db: Db, strategyId: string, limit = 20) {
-  return db
-    .select()
-    .from(executions)
-    .where(eq(executions.strategyId, strategyId))
-    .orderBy(desc(executions.closeTime))
-    .limit(limit);
 }

@@ -1,6 +1,7 @@
 // The coordinator's fan-out reads: every active subscription of a strategy with its broker kind, and their open trades.
 import { sql } from "drizzle-orm";
 import type { Db, Tx } from "../client";
+import { utcDayStart } from "../domain";
 import type { TradeFilled } from "../events";
 import { events, type EventRow } from "../schema";
 import type { RiskSettings } from "../validation/risk-settings";
@@ -151,18 +152,18 @@ export async function applyExchangeExitFill(
       sql`SELECT pnl FROM trades WHERE id = ${tradeId} AND status = 'closed'`,
     );
     if (!before) return null;
-    const [after] = await tx.all<{ sid: string; uid: string; pnl: number; day: number }>(sql`
+    const [after] = await tx.all<{ sid: string; uid: string; pnl: number; closedAt: number }>(sql`
       UPDATE trades SET exit_price = ${fill.exitPrice}, exit_fee = ${fill.exitFee},
         pnl = (CASE side WHEN 'LONG' THEN 1 ELSE -1 END) * (${fill.exitPrice} - entry_price) * quantity
           - coalesce(entry_fee, 0) - ${fill.exitFee}
       WHERE id = ${tradeId}
-      RETURNING subscription_id AS sid, user_id AS uid, pnl, closed_at - closed_at % 86400000 AS day`);
+      RETURNING subscription_id AS sid, user_id AS uid, pnl, closed_at AS closedAt`);
     const old = before.pnl ?? 0;
     const delta = after.pnl - old;
     const dWins = Number(after.pnl > 0) - Number(old > 0);
     await tx.run(sql`
       UPDATE subscriptions SET total_pnl = total_pnl + ${delta}, wins = wins + ${dWins}, losses = losses - ${dWins},
-        pnl_today = CASE WHEN pnl_day_start = ${after.day} THEN pnl_today + ${delta} ELSE pnl_today END
+        pnl_today = CASE WHEN pnl_day_start = ${utcDayStart(after.closedAt)} THEN pnl_today + ${delta} ELSE pnl_today END
       WHERE id = ${after.sid}`);
     return appendFillEvent(tx, after.uid, {
       subscriptionId: after.sid,

@@ -218,21 +218,3 @@ export async function listSubscriptionSignals(db: Db, userId: string, subscripti
     .orderBy(desc(executions.closeTime))
     .limit(limit);
 }
-
-/**
- * The worker's fan-out read: every active subscription of a strategy with its open positions on
- * the symbol. Not a tenant query: it serves all the strategy's subscribers at once by design.
- */
-export async function listActiveSubscriptionsForStrategy(db: Db, strategyId: string) {
-  return db
-    .select()
-    .from(subscriptions)
-    .where(and(eq(subscriptions.strategyId, strategyId), eq(subscriptions.status, "active")));
-}
-
-export async function listOpenTradesForStrategy(db: Db, strategyId: string) {
-  return db
-    .select()
-    .from(trades)
-    .where(and(eq(trades.strategyId, strategyId), eq(trades.status, "open")));
-}

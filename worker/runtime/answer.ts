@@ -1,7 +1,7 @@
 // Turns what the runner process did (its JSON answer, or how it died) into a typed result; the answer passes zod first.
 import { z } from "zod";
 import { RUNTIME_ERROR_KINDS, signalSchema, type RuntimeErrorKind, type Signal } from "../../db/domain";
-import type { ProcessOutcome } from "./run-process";
+import type { ProcessOutcome } from "./process-outcome";
 
 export interface RuntimeError {
   kind: RuntimeErrorKind;

@@ -56,7 +56,3 @@ export function parseCandleCsv(text: string): Candle[] {
   if (out.length === 0) throw new CandleCsvError("no candles in the file");
   return out;
 }
-
-export function toCandleCsv(candles: readonly Candle[]): string {
-  return [COLUMNS.join(","), ...candles.map((c) => COLUMNS.map((k) => c[k]).join(","))].join("\n") + "\n";
-}

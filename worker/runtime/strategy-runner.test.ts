@@ -1,13 +1,7 @@
 // The execution client end to end through the real sandbox: examples, live/backtest parity, parameters, pandas, limits, fail-closed.
 import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import {
-  createStrategyRunner,
-  readStrategyManifest,
-  SandboxUnavailableError,
-  sampleCandles,
-  type StrategyRunner,
-} from "./index";
+import { createStrategyRunner, SandboxUnavailableError, sampleCandles, type StrategyRunner } from "./index";
 
 const EXAMPLES = fileURLToPath(new URL("../../python/examples/", import.meta.url));
 const exampleFiles = readdirSync(EXAMPLES).filter((f) => f.endsWith(".py"));
@@ -24,7 +18,7 @@ describe("examples", () => {
   it.each(exampleFiles)("%s validates live and declares its manifest", async (file) => {
     const live = await runner.runLive({ code: source(file), candles });
     expect(live.ok, JSON.stringify(live)).toBe(true);
-    const manifest = await readStrategyManifest(source(file), runner);
+    const manifest = await runner.readManifest(source(file));
     expect(manifest.ok && manifest.manifest.description).toMatch(/^[A-Z].+\.$/);
     expect(manifest.ok && manifest.manifest.symbols.length).toBeGreaterThan(0);
   });

@@ -2,7 +2,7 @@
 // fresh forked child. Length-prefixed frames on stdin/stdout; a wall-clock backstop kills the whole sandbox.
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { constants } from "node:os";
-import type { ProcessOutcome } from "./run-process";
+import type { ProcessOutcome } from "./process-outcome";
 import type { RunnerCommand } from "./sandbox-command";
 
 /** Per-run limits the supervisor applies to the forked child (the body is never read by the supervisor). */

@@ -1,24 +1,12 @@
-// Runs one cold process to completion (the runtime bench's start-up floor) and the outcome shape warm sandboxes report too.
+// Runs one cold process to completion: the runtime bench's start-up floor (the worker only runs warm sandboxes).
 import { spawn } from "node:child_process";
-import type { RunnerCommand } from "./sandbox-command";
+import type { ProcessOutcome } from "../worker/runtime/process-outcome";
+import type { RunnerCommand } from "../worker/runtime/sandbox-command";
 
-export interface ProcessOutcome {
-  stdout: Buffer;
-  /** The last few KB of stderr (bubblewrap's own messages, interpreter crashes). */
-  stderr: string;
-  exitCode: number | null;
-  signal: NodeJS.Signals | null;
-  timedOut: boolean;
-  answerTooLarge: boolean;
-  ms: number;
-}
-
-export interface ProcessOptions {
+interface ProcessOptions {
   input: string;
   timeoutMs: number;
   maxStdoutBytes: number;
-  /** Run as this user and group (only possible when the worker is root); undefined keeps the worker's own. */
-  uid?: number;
 }
 
 const STDERR_TAIL_BYTES = 16 * 1024;
@@ -41,7 +29,6 @@ export function runProcess(cmd: RunnerCommand, opts: ProcessOptions): Promise<Pr
       // Empty on purpose: nothing of the worker's environment (secrets included) reaches the runner.
       env: {} as NodeJS.ProcessEnv,
       detached: true,
-      ...(opts.uid !== undefined ? { uid: opts.uid, gid: opts.uid } : {}),
     });
     const chunks: Buffer[] = [];
     let stdoutBytes = 0;

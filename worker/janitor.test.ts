@@ -1,0 +1,59 @@
+// The janitor's sweep against a real store: stuck RUNNING rows become FAILED, expired login sessions are deleted.
+import pino from "pino";
+import { eq } from "drizzle-orm";
+import { newId } from "../db/ids";
+import { claimExecution } from "../db/queries/executions";
+import { createSession, getSessionUser } from "../db/queries/sessions";
+import { executions, sessions } from "../db/schema";
+import { createTestStore, insertStrategy, insertUser, type TestStore } from "../db/testing";
+import { createJanitor } from "./janitor";
+import { createWorkerMetrics } from "./metrics";
+
+let store: TestStore;
+beforeAll(async () => {
+  store = await createTestStore();
+});
+afterAll(() => store.cleanup());
+
+const NOW = 1_800_000_000_000;
+const janitorAt = (now: number) =>
+  createJanitor({
+    db: store.db,
+    stuckAfterMs: 60_000,
+    logger: pino({ level: "silent" }),
+    metrics: createWorkerMetrics(),
+    now: () => now,
+  });
+
+it("deletes expired login sessions and keeps the live ones", async () => {
+  const user = await insertUser(store, "sessions");
+  const expired = await createSession(store.db, user.id, NOW - 31 * 24 * 3600_000);
+  const live = await createSession(store.db, user.id, NOW);
+
+  await janitorAt(NOW)();
+
+  expect(await store.db.select().from(sessions).where(eq(sessions.id, expired.id))).toEqual([]);
+  expect(await getSessionUser(store.db, live.id, NOW)).toMatchObject({ id: user.id });
+});
+
+it("finishes RUNNING executions past the limit as FAILED stuck", async () => {
+  const author = await insertUser(store, "author");
+  const strategy = await insertStrategy(store, author.id);
+  const id = newId();
+  const claim = {
+    id,
+    strategyId: strategy.id,
+    versionId: null,
+    symbol: "BTC/USDT",
+    resolution: "1m" as const,
+    closeTime: 1_700_000_060_000,
+    workerId: "w",
+    startedAt: NOW - 120_000,
+  };
+  expect(await claimExecution(store.db, claim)).toBeTruthy();
+
+  expect(await janitorAt(NOW)()).toEqual([id]);
+
+  const [row] = await store.db.select().from(executions).where(eq(executions.id, id));
+  expect(row).toMatchObject({ status: "FAILED", errorKind: "stuck" });
+});
