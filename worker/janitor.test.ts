@@ -5,7 +5,7 @@ import { newId } from "../db/ids";
 import { claimExecution } from "../db/queries/executions";
 import { createSession, getSessionUser } from "../db/queries/sessions";
 import { executions, sessions } from "../db/schema";
-import { createTestStore, insertStrategy, insertUser, type TestStore } from "../db/testing";
+import { createTestStore, insertStrategy, insertUser, type TestStore } from "../test/support/store";
 import { createJanitor } from "./janitor";
 import { createWorkerMetrics } from "./metrics";
 

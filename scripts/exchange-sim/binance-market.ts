@@ -1,0 +1,136 @@
+// Binance spot's public market-data endpoints, as much of them as ccxt's `binance` class reads.
+import { RESOLUTION_MS, type Candle, type Resolution } from "../../db/domain";
+import { binanceError, json, routeKey, type Routes, type SimResponse } from "./router";
+import type { SimState } from "./state";
+
+const DEFAULT_LIMIT = 500;
+const MAX_LIMIT = 1000;
+
+const exchangeSymbol = (unified: string) => unified.replace("/", "");
+const alignDown = (t: number, ms: number) => Math.floor(t / ms) * ms;
+
+function market(unified: string) {
+  const [base, quote] = unified.split("/");
+  return {
+    symbol: exchangeSymbol(unified),
+    status: "TRADING",
+    baseAsset: base,
+    baseAssetPrecision: 8,
+    quoteAsset: quote,
+    quotePrecision: 8,
+    quoteAssetPrecision: 8,
+    orderTypes: ["LIMIT", "MARKET"],
+    isSpotTradingAllowed: true,
+    isMarginTradingAllowed: false,
+    filters: [
+      {
+        filterType: "PRICE_FILTER",
+        minPrice: "0.00000001",
+        maxPrice: "10000000.00000000",
+        tickSize: "0.00000001",
+      },
+      { filterType: "LOT_SIZE", minQty: "0.00000100", maxQty: "90000.00000000", stepSize: "0.00000100" },
+      { filterType: "NOTIONAL", minNotional: "5.00000000", applyMinToMarket: true },
+    ],
+    permissions: [],
+    permissionSets: [["SPOT"]],
+  };
+}
+
+/** Binance's kline row: open time, OHLCV as strings, close time, quote volume, trades, taker volumes, ignore. */
+function kline(c: Candle, ms: number) {
+  const quoteVolume = (c.volume * c.close).toFixed(8);
+  return [
+    c.time,
+    String(c.open),
+    String(c.high),
+    String(c.low),
+    String(c.close),
+    String(c.volume),
+    c.time + ms - 1,
+    quoteVolume,
+    c.volume > 0 ? 100 : 0,
+    String(c.volume / 2),
+    (c.volume * c.close * 0.5).toFixed(8),
+    "0",
+  ];
+}
+
+function isGap(state: SimState, symbol: string, time: number) {
+  return state.faults.gaps.some((g) => (g.symbol ?? symbol) === symbol && time >= g.from && time <= g.to);
+}
+
+/** The newest open time shown: the candle in progress, or while the last close is still "late" the one before it. */
+function newestOpen(state: SimState, ms: number) {
+  const now = state.now();
+  const inProgress = alignDown(now, ms);
+  return now - inProgress < state.faults.lateMs ? inProgress - 2 * ms : inProgress;
+}
+
+function klines(state: SimState, query: URLSearchParams): SimResponse {
+  const symbolParam = query.get("symbol");
+  if (!symbolParam)
+    return binanceError(
+      400,
+      -1102,
+      "Mandatory parameter 'symbol' was not sent, was empty/null, or malformed.",
+    );
+  const symbol = state.symbols.find((s) => exchangeSymbol(s) === symbolParam);
+  if (!symbol) return binanceError(400, -1121, "Invalid symbol.");
+  const resolution = query.get("interval") as Resolution | null;
+  if (!resolution || !state.source.resolutions.includes(resolution))
+    return binanceError(400, -1120, "Invalid interval.");
+  const numbers = ["startTime", "endTime", "limit"].map((name) => {
+    const raw = query.get(name);
+    return raw === null ? null : /^\d+$/.test(raw) ? Number(raw) : NaN;
+  });
+  const badIndex = numbers.findIndex((n) => Number.isNaN(n));
+  if (badIndex >= 0)
+    return binanceError(
+      400,
+      -1100,
+      `Illegal characters found in parameter '${["startTime", "endTime", "limit"][badIndex]}'; legal range is '^[0-9]{1,20}$'.`,
+    );
+  const [startTime, endTime, limitParam] = numbers;
+  const limit = Math.min(Math.max(limitParam ?? DEFAULT_LIMIT, 1), MAX_LIMIT);
+  const ms = RESOLUTION_MS[resolution];
+  const end = alignDown(Math.min(newestOpen(state, ms), endTime ?? Infinity), ms);
+  // Without startTime Binance answers the newest `limit` candles up to endTime.
+  const start = startTime === null ? end - (limit - 1) * ms : Math.ceil(startTime / ms) * ms;
+  const out: Candle[] = [];
+  // Gaps are left out, and Binance still fills `limit` rows from after them, so read on past each gap.
+  for (let cursor = start; cursor <= end && out.length < limit;) {
+    const chunkEnd = Math.min(end, cursor + (limit - out.length - 1) * ms);
+    out.push(
+      ...state.source
+        .candles(symbol, resolution, cursor, chunkEnd)
+        .filter((c) => !isGap(state, symbol, c.time)),
+    );
+    cursor = chunkEnd + ms;
+  }
+  return json(out.map((c) => kline(c, ms)));
+}
+
+export function binanceMarketRoutes(state: SimState): Routes {
+  return {
+    [routeKey("GET", "/api/v3/ping")]: () => json({}),
+    [routeKey("GET", "/api/v3/time")]: () => json({ serverTime: state.now() }),
+    [routeKey("GET", "/api/v3/exchangeInfo")]: () =>
+      json({
+        timezone: "UTC",
+        serverTime: state.now(),
+        rateLimits: [{ rateLimitType: "REQUEST_WEIGHT", interval: "MINUTE", intervalNum: 1, limit: 6000 }],
+        exchangeFilters: [],
+        symbols: state.symbols.map(market),
+      }),
+    [routeKey("GET", "/api/v3/klines")]: ({ query }) => klines(state, query),
+  };
+}
+
+/** Binance's request weight per endpoint (klines: its weight at the default limit, whatever the limit). */
+export const REQUEST_WEIGHT: Record<string, number> = {
+  "/api/v3/ping": 1,
+  "/api/v3/time": 1,
+  "/api/v3/exchangeInfo": 20,
+  "/api/v3/klines": 2,
+};

@@ -1,0 +1,141 @@
+// The simulator as its own process, read over HTTP by ccxt's real binance class.
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import ccxt from "ccxt";
+import { createCcxtExchange } from "../../worker/brokers/ccxt-exchange.server";
+import { pointExchangeAt } from "../../worker/market-data/exchange-url";
+
+const MINUTE = 60_000;
+const ROWS = Array.from({ length: 1500 }, (_, i) => {
+  const open = 100 + i;
+  return {
+    time: Date.UTC(2024, 0, 1) + i * MINUTE,
+    open,
+    high: open + 2,
+    low: open - 1,
+    close: open + 1,
+    volume: 10 + i,
+  };
+});
+
+let child: ChildProcess;
+let base: string;
+let replayStart: number;
+
+beforeAll(async () => {
+  const dir = mkdtempSync(join(tmpdir(), "exchange-sim-"));
+  const csv = join(dir, "candles.csv");
+  writeFileSync(
+    csv,
+    [
+      "time,open,high,low,close,volume",
+      ...ROWS.map((r) => [r.time, r.open, r.high, r.low, r.close, r.volume].join(",")),
+    ].join("\n"),
+  );
+  child = spawn(
+    "node_modules/.bin/tsx",
+    ["scripts/exchange-sim/cli.ts", "--port", "0", "--candles", csv, "--symbols", "BTC/USDT,ETH/USDT"],
+    {
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
+  const line = await new Promise<string>((resolve, reject) => {
+    child.stdout!.setEncoding("utf8").once("data", resolve);
+    child.once("exit", (code) => reject(new Error(`simulator exited ${code}`)));
+  });
+  ({ listening: base, replayStart } = JSON.parse(line));
+});
+afterAll(() => {
+  child.kill();
+});
+
+const control = (method: string, path: string, body?: unknown) =>
+  fetch(base + path, { method, body: body === undefined ? undefined : JSON.stringify(body) }).then((r) =>
+    r.json(),
+  );
+const exchange = () => pointExchangeAt(createCcxtExchange(), base);
+
+beforeEach(async () => {
+  await control("DELETE", "/__sim/faults");
+  await control("DELETE", "/__sim/stats");
+});
+
+describe("exchange simulator over HTTP", () => {
+  it("pages more than 1000 candles through ccxt: each once, prices equal to the CSV's", async () => {
+    const binance = exchange();
+    const end = replayStart + (ROWS.length - 1) * MINUTE;
+    const seen: number[][] = [];
+    for (let since = replayStart; since <= end;) {
+      const page = await binance.fetchOHLCV("BTC/USDT", "1m", since, 1000, { endTime: end });
+      if (page.length === 0) break;
+      seen.push(...(page as number[][]));
+      since = page.at(-1)![0]! + MINUTE;
+    }
+    expect(seen.map((c) => c[0])).toEqual(ROWS.map((_, i) => replayStart + i * MINUTE));
+    expect(seen.map((c) => c.slice(1))).toEqual(ROWS.map((r) => [r.open, r.high, r.low, r.close, r.volume]));
+    const { requests } = await control("GET", "/__sim/stats");
+    expect(requests["/api/v3/klines"]).toBe(2);
+    expect(requests["/api/v3/exchangeInfo"]).toBe(1);
+  });
+
+  it("answers Binance's errors for a bad symbol or interval and keeps serving", async () => {
+    const bad = await fetch(`${base}/api/v3/klines?symbol=NOPE&interval=1m`);
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toEqual({ code: -1121, msg: "Invalid symbol." });
+    const interval = await fetch(`${base}/api/v3/klines?symbol=BTCUSDT&interval=1h`);
+    expect(await interval.json()).toEqual({ code: -1120, msg: "Invalid interval." });
+    const garbage = await fetch(`${base}/__sim/faults`, { method: "POST", body: "{not json" });
+    expect(garbage.status).toBe(400);
+    const field = await fetch(`${base}/__sim/faults`, {
+      method: "POST",
+      body: JSON.stringify({ lateMs: -1 }),
+    });
+    expect(field.status).toBe(400);
+    expect((await field.json()).field).toBe("lateMs");
+    expect((await fetch(`${base}/api/v3/ping`)).status).toBe(200);
+  });
+
+  it("answers 429 with Retry-After and weight headers when rate limited; ccxt raises its rate-limit error", async () => {
+    await control("POST", "/__sim/faults", { rateLimit: 2 });
+    const raw = await fetch(`${base}/api/v3/ping`);
+    expect(raw.status).toBe(429);
+    expect(Number(raw.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect(Number(raw.headers.get("x-mbx-used-weight-1m"))).toBeGreaterThan(0);
+    expect((await raw.json()).code).toBe(-1003);
+    await expect(exchange().fetchTime()).rejects.toThrow(ccxt.DDoSProtection);
+    expect((await fetch(`${base}/api/v3/ping`)).status).toBe(200);
+  });
+
+  it("answers 503 while the 5xx switch lasts; ccxt raises OperationFailed for Binance's -1001, then the next call succeeds", async () => {
+    await control("POST", "/__sim/faults", { fail5xx: 1 });
+    const binance = exchange();
+    await expect(binance.fetchTime()).rejects.toThrow(ccxt.OperationFailed);
+    expect(await binance.fetchTime()).toBeGreaterThan(0);
+  });
+
+  it("holds the just-closed candle back while it is late, and shows it with the one in progress after", async () => {
+    const binance = exchange();
+    const before = Math.floor(Date.now() / MINUTE) * MINUTE;
+    await control("POST", "/__sim/faults", { lateMs: 3_600_000 });
+    const late = await binance.fetchOHLCV("BTC/USDT", "1m", undefined, 3);
+    const after = Math.floor(Date.now() / MINUTE) * MINUTE;
+    expect(late.at(-1)![0]).toBeLessThanOrEqual(after - 2 * MINUTE);
+    await control("POST", "/__sim/faults", { lateMs: 0 });
+    const onTime = await binance.fetchOHLCV("BTC/USDT", "1m", undefined, 3);
+    expect(onTime.at(-1)![0]).toBeGreaterThanOrEqual(before);
+  });
+
+  it("leaves out a gap's candles and still fills the page from after it", async () => {
+    const from = replayStart + 10 * MINUTE;
+    await control("POST", "/__sim/faults", { gaps: [{ symbol: "BTC/USDT", from, to: from + 4 * MINUTE }] });
+    const page = await exchange().fetchOHLCV("BTC/USDT", "1m", replayStart, 100);
+    const times = page.map((c) => c[0]!);
+    expect(times).toHaveLength(100);
+    expect(times.filter((t) => t >= from && t <= from + 4 * MINUTE)).toEqual([]);
+    expect(times.at(-1)).toBe(replayStart + 104 * MINUTE);
+    const other = await exchange().fetchOHLCV("ETH/USDT", "1m", replayStart, 20);
+    expect(other.map((c) => c[0])).toContain(from);
+  });
+});
