@@ -469,14 +469,34 @@ describe("behaviour", () => {
     expect(answer.body.error.message).toContain("cancelled");
   });
 
-  it("settings answer in the units they are sent in (percent)", async () => {
+  it("changing the settings of a cancelled subscription is a 409 naming status and changes nothing", async () => {
+    const before = await h.t.store.db.query.subscriptions.findFirst({
+      where: eq(subscriptions.id, bobSubscriptionId),
+    });
     const answer = await h.call("PATCH", `/api/v1/subscriptions/${bobSubscriptionId}`, {
+      token: bob.token,
+      body: { capital: 7777 },
+    });
+    expect(answer.status).toBe(409);
+    expect(answer.body.error.fields).toEqual({ status: expect.stringContaining("cancelled") });
+    const after = await h.t.store.db.query.subscriptions.findFirst({
+      where: eq(subscriptions.id, bobSubscriptionId),
+    });
+    expect(after).toEqual(before);
+  });
+
+  it("settings answer in the units they are sent in (percent)", async () => {
+    const live = await h.call("POST", "/api/v1/subscriptions", {
+      token: bob.token,
+      body: { strategyId: aliceStrategy.id, capital: 2500 },
+    });
+    const answer = await h.call("PATCH", `/api/v1/subscriptions/${live.body.id}`, {
       token: bob.token,
       body: { riskPerTrade: 2 },
     });
     expect(answer.body.settings).toMatchObject({ riskPerTrade: 2, capital: 2500 });
     const row = await h.t.store.db.query.subscriptions.findFirst({
-      where: eq(subscriptions.id, bobSubscriptionId),
+      where: eq(subscriptions.id, live.body.id),
     });
     expect(row!.riskPerTrade).toBeCloseTo(0.02, 12);
   });

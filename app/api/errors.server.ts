@@ -1,9 +1,7 @@
 // The API's one error shape, its typed error, and the mapping of the store's expected failures onto it.
 import { z } from "zod";
-import { InvalidReferenceError } from "../../db/queries/subscriptions";
-import { SlugTakenError, VersionNotIncreasingError } from "../../db/queries/strategies";
-import { BacktestInputError } from "../../db/queries/backtests";
-import { LatestVersionError } from "../../db/queries/author";
+import { JobsUnavailableError } from "../services/author-jobs.server";
+import { domainFieldError } from "../services/domain-errors.server";
 
 export const API_ERROR_CODES = [
   "bad_request",
@@ -62,15 +60,11 @@ export function errorResponse(error: ApiError): Response {
 /** The store's expected failures (typed errors with a user-facing message) as API errors; anything else is not ours to map. */
 export function toApiError(error: unknown): ApiError | null {
   if (error instanceof ApiError) return error;
-  if (
-    error instanceof SlugTakenError ||
-    error instanceof VersionNotIncreasingError ||
-    error instanceof LatestVersionError
-  ) {
-    return new ApiError(409, "conflict", error.message, { [error.field]: error.message });
-  }
-  if (error instanceof InvalidReferenceError || error instanceof BacktestInputError) {
-    return invalidInput({ [error.field]: error.message });
-  }
-  return null;
+  if (error instanceof JobsUnavailableError) return new ApiError(503, "jobs_unavailable", error.message);
+  const mapped = domainFieldError(error);
+  if (!mapped) return null;
+  const fields = { [mapped.field]: mapped.message };
+  return mapped.kind === "conflict"
+    ? new ApiError(409, "conflict", mapped.message, fields)
+    : invalidInput(fields);
 }

@@ -5,7 +5,7 @@ import { listAuthorExecutions } from "../../db/queries/author";
 import { getBacktest, listBacktests } from "../../db/queries/backtests";
 import { backtestRequestSchema } from "../../db/validation/backtest";
 import { RISK_DEFAULTS_INPUT } from "../../db/validation/risk-settings";
-import { awaitValidation, requestBacktest, requestValidation } from "./author-jobs.server";
+import { awaitValidation, requestBacktest, requestValidation } from "../services/author-jobs.server";
 import { ApiError, notFound } from "./errors.server";
 import { defineOperation } from "./operation.server";
 import { pageOf, pageQuerySchema, toPageBody } from "./pagination.server";

@@ -5,19 +5,16 @@ import { listSubscriptionsPage, listTradesPage } from "../../db/queries/api-list
 import { listBrokerAccounts } from "../../db/queries/broker-accounts";
 import {
   changeSubscriptionStatus,
-  createSubscription,
   getSubscription,
-  updateRiskSettings,
   type SubscriptionAction,
 } from "../../db/queries/subscriptions";
-import { strategies } from "../../db/schema";
 import {
   RISK_DEFAULTS_INPUT,
   riskSettingsSchema,
   riskSettingsToInput,
   subscribeSchema,
 } from "../../db/validation/risk-settings";
-import { and, eq, or } from "drizzle-orm";
+import { changeRiskSettings, subscribe } from "../services/subscriptions.server";
 import { announceSubscriptionChange } from "../subscriptions.server";
 import { ApiError, notFound } from "./errors.server";
 import { defineOperation } from "./operation.server";
@@ -104,26 +101,12 @@ export const subscriptionOperations = [
         ...(paper ? { brokerAccountId: paper.id } : {}),
         ...raw,
       });
-      const strategy = await db.query.strategies.findFirst({
-        where: and(
-          or(eq(strategies.id, input.strategyId), eq(strategies.slug, input.strategyId)),
-          eq(strategies.visibility, "public"),
-        ),
-        columns: { id: true },
-      });
-      const { strategyId: _named, ...subscribe } = input;
-      // A draft or unknown strategy is named as the bad field, like any other reference.
-      const { id } = await createSubscription(db, user.userId, strategy?.id ?? input.strategyId, subscribe);
-      const created = (await getSubscription(db, user.userId, id))!;
-      await announceSubscriptionChange(context, user.userId, {
-        subscriptionId: id,
-        strategyId: created.strategyId,
-        status: created.status,
-      });
+      const { strategyId, ...subscribeInput } = input;
+      const created = await subscribe(context, user.userId, strategyId, subscribeInput);
       return {
         status: 201,
         body: toSubscription(created),
-        headers: { Location: `/api/v1/subscriptions/${id}` },
+        headers: { Location: `/api/v1/subscriptions/${created.id}` },
       };
     },
   }),
@@ -147,19 +130,14 @@ export const subscriptionOperations = [
     body: riskSettingsSchema,
     partialBody: true,
     responses: { 200: { description: "The subscription", schema: subscriptionSchema } },
+    errors: [409],
     async handler({ context, user, params, body }) {
-      const db = context.app.store.db;
       const current = await requireSubscription(context, user.userId, params.id);
       const patch = patchObject(body);
       const settings = parseOr422(riskSettingsSchema, { ...riskSettingsToInput(current), ...patch });
-      const updated = await updateRiskSettings(db, user.userId, current.id, settings);
+      const updated = await changeRiskSettings(context, user.userId, current, settings);
       if (!updated) throw notFound("Subscription");
-      await announceSubscriptionChange(context, user.userId, {
-        subscriptionId: updated.id,
-        strategyId: updated.strategyId,
-        status: updated.status,
-      });
-      return { body: toSubscription((await getSubscription(db, user.userId, current.id))!) };
+      return { body: toSubscription(updated) };
     },
   }),
   statusOperation("pause", "Pause: no new trades until resumed (open positions keep their stops)"),

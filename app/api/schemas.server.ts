@@ -4,7 +4,19 @@ import { validationResultSchema } from "../../db/jobs";
 import type { BacktestTrade } from "../../db/queries/backtests";
 import { pickRiskSettings } from "../../db/validation/backtest";
 import { riskSettingsToInput, type RiskSettings } from "../../db/validation/risk-settings";
-import type { Backtest, Subscription, Trade } from "../../db/schema";
+import {
+  BACKTEST_STATUSES,
+  BROKER_KINDS,
+  EXECUTION_STATUSES,
+  STRATEGY_VISIBILITIES,
+  SUBSCRIPTION_STATUSES,
+  TRADE_SIDES,
+  TRADE_STATUSES,
+  VERSION_STATUSES,
+  type Backtest,
+  type Subscription,
+  type Trade,
+} from "../../db/schema";
 
 const time = z.number().int().describe("UTC epoch milliseconds");
 const nullableTime = time.nullable();
@@ -31,7 +43,7 @@ export const strategySchema = z.object({
   slug: z.string(),
   name: z.string(),
   description: z.string(),
-  visibility: z.enum(["draft", "public"]),
+  visibility: z.enum(STRATEGY_VISIBILITIES),
   tags: z.array(z.string()),
   symbols: z.array(z.string()),
   resolution: z.string().nullable(),
@@ -49,7 +61,7 @@ export const versionSchema = z.object({
   id: z.string(),
   strategyId: z.string(),
   version: z.string(),
-  status: z.enum(["draft", "published", "deprecated"]),
+  status: z.enum(VERSION_STATUSES),
   symbols: z.array(z.string()),
   resolution: z.string(),
   lookback: z.number().int(),
@@ -77,7 +89,7 @@ export const subscriptionSchema = z.object({
   strategy: z.object({ name: z.string(), slug: z.string() }).optional(),
   pinnedVersionId: z.string().nullable(),
   brokerAccountId: z.string(),
-  status: z.enum(["active", "paused", "cancelled"]),
+  status: z.enum(SUBSCRIPTION_STATUSES),
   settings: settingsSchema,
   tradesCount: z.number().int(),
   wins: z.number().int(),
@@ -95,8 +107,8 @@ export const tradeSchema = z.object({
   executionId: z.string(),
   strategyId: z.string(),
   symbol: z.string(),
-  side: z.enum(["LONG", "SHORT"]).nullable(),
-  status: z.enum(["open", "closed", "skipped", "rejected"]),
+  side: z.enum(TRADE_SIDES).nullable(),
+  status: z.enum(TRADE_STATUSES),
   quantity: z.number().nullable(),
   entryPrice: z.number().nullable(),
   stopLoss: z.number().nullable(),
@@ -120,7 +132,7 @@ export const executionSchema = z.object({
   symbol: z.string(),
   resolution: z.string(),
   closeTime: time,
-  status: z.enum(["RUNNING", "COMPLETED", "FAILED", "SKIPPED"]),
+  status: z.enum(EXECUTION_STATUSES),
   signal: z.string().nullable(),
   confidence: z.number().nullable(),
   price: z.number().nullable(),
@@ -139,7 +151,7 @@ export const executionSchema = z.object({
 export const brokerAccountSchema = z.object({
   id: z.string(),
   name: z.string(),
-  kind: z.enum(["paper", "exchange"]),
+  kind: z.enum(BROKER_KINDS),
   exchange: z.string().nullable(),
   testnet: z.boolean(),
 });
@@ -163,7 +175,7 @@ export const backtestSchema = z.object({
   from: time,
   to: time,
   settings: settingsSchema,
-  status: z.enum(["queued", "running", "completed", "failed"]),
+  status: z.enum(BACKTEST_STATUSES),
   progress: z.number().min(0).max(1),
   stats: backtestStatsSchema.nullable(),
   error: z.string().nullable(),
@@ -172,7 +184,7 @@ export const backtestSchema = z.object({
 });
 
 export const backtestTradeSchema = z.object({
-  side: z.enum(["LONG", "SHORT"]),
+  side: z.enum(TRADE_SIDES),
   quantity: z.number(),
   entryPrice: z.number(),
   exitPrice: z.number(),

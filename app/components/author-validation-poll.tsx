@@ -1,7 +1,8 @@
 // Keeps a pending validation's panel current: polls the author's validation route until the result is in.
 import { useFetcher } from "@remix-run/react";
 import { useEffect } from "react";
-import { ValidationPanel, type ValidationView } from "./author-validation";
+import type { ValidationView } from "~/services/validation-view";
+import { ValidationPanel } from "./author-validation";
 
 export function LiveValidation({
   view,

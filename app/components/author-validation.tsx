@@ -1,6 +1,6 @@
 // The outcome of validating a strategy: its signal on sample candles, or the typed error with its traceback and logs.
-import type { ValidationResult } from "../../db/jobs";
 import { Spinner } from "./forms";
+import type { ValidationView } from "~/services/validation-view";
 
 const ACTION_TONE: Record<string, string> = {
   BUY: "bg-emerald-50 text-emerald-700 ring-emerald-200",
@@ -29,11 +29,6 @@ function Logs({ lines }: { lines: string[] }) {
     </pre>
   );
 }
-
-export type ValidationView =
-  | { status: "done"; result: ValidationResult }
-  | { status: "pending" }
-  | { status: "unavailable"; message: string };
 
 export function ValidationPanel({
   view,

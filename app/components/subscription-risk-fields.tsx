@@ -1,56 +1,41 @@
-// The risk settings fields of the subscribe and edit forms: labels, units and help text in one place.
+// The risk settings fields of the subscribe and edit forms: units and help text; labels and ranges come from the schema.
+import { RISK_LIMITS, riskRangeText, type RiskKey } from "../../db/validation/risk-settings";
 import { TextField } from "./forms";
 
-type RiskKey =
-  | "capital"
-  | "riskPerTrade"
-  | "leverage"
-  | "maxOpenPositions"
-  | "maxDailyLoss"
-  | "stopLossAtr"
-  | "takeProfitAtr";
-
-const FIELDS: { name: RiskKey; label: string; unit?: string; help: string }[] = [
+const FIELDS: { name: RiskKey; unit?: string; help: string }[] = [
   {
     name: "capital",
-    label: "Capital",
     unit: "USDT",
-    help: "What this subscription trades with; position sizes are computed from it. 10 to 100,000,000.",
+    help: "What this subscription trades with; position sizes are computed from it.",
   },
   {
     name: "riskPerTrade",
-    label: "Risk per trade",
     unit: "%",
-    help: "Share of capital lost if a stop-loss is hit: 1 % of 1,000 USDT risks 10 USDT. 0.01 to 10 %.",
+    help: "Share of capital lost if a stop-loss is hit: 1 % of 1,000 USDT risks 10 USDT.",
   },
   {
     name: "leverage",
-    label: "Leverage",
     unit: "×",
-    help: "Caps a position's value at capital × leverage. 1× means no leverage. 1 to 20.",
+    help: "Caps a position's value at capital × leverage. 1× means no leverage.",
   },
   {
     name: "maxOpenPositions",
-    label: "Max open positions",
-    help: "New signals are skipped while this many trades are open. 1 to 50.",
+    help: "New signals are skipped while this many trades are open.",
   },
   {
     name: "maxDailyLoss",
-    label: "Max daily loss",
     unit: "%",
-    help: "Once the day's realised loss reaches this share of capital, new trades wait until 00:00 UTC. 0.1 to 50 %.",
+    help: "Once the day's realised loss reaches this share of capital, new trades wait until 00:00 UTC.",
   },
   {
     name: "stopLossAtr",
-    label: "Stop-loss (ATR ×)",
     unit: "× ATR",
-    help: "Stop distance from the entry in multiples of the Average True Range. 0.1 to 20.",
+    help: "Stop distance from the entry in multiples of the Average True Range.",
   },
   {
     name: "takeProfitAtr",
-    label: "Take-profit (ATR ×)",
     unit: "× ATR",
-    help: "Target distance from the entry in multiples of the Average True Range. 0.1 to 50.",
+    help: "Target distance from the entry in multiples of the Average True Range.",
   },
 ];
 
@@ -68,9 +53,9 @@ export function RiskFields({
         <TextField
           key={f.name}
           name={f.name}
-          label={f.label}
+          label={RISK_LIMITS[f.name].label}
           unit={f.unit}
-          help={f.help}
+          help={`${f.help} ${riskRangeText(f.name)}.`}
           error={errors[f.name]}
           defaultValue={values[f.name] === undefined ? "" : String(values[f.name])}
           inputMode={f.name === "maxOpenPositions" ? "numeric" : "decimal"}

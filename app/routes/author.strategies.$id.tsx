@@ -14,19 +14,24 @@ import {
 } from "~/components/author-version-form";
 import { buttonClass, FormError, SelectField, SubmitButton, TextField } from "~/components/forms";
 import { formatSignedPct, formatUtc, formatUtcDate } from "~/components/market-format";
-import { echoValues, parseMetaForm, parseVersionForm, validateFromForm } from "~/api/author-forms.server";
+import {
+  echoValues,
+  parseMetaForm,
+  parseVersionForm,
+  validateFromForm,
+} from "~/services/author-forms.server";
+import { domainFieldError, formFieldErrors } from "~/services/domain-errors.server";
 import { requireUserId } from "~/session.server";
 import {
   getAuthorStrategyView,
   getAuthorVersion,
-  LatestVersionError,
   listAuthorExecutions,
   listVersions,
   setVersionStatus,
   updateStrategyMeta,
 } from "../../db/queries/author";
 import { listBacktests } from "../../db/queries/backtests";
-import { publishVersion, SlugTakenError, VersionNotIncreasingError } from "../../db/queries/strategies";
+import { publishVersion } from "../../db/queries/strategies";
 import { announceStrategyChange } from "~/strategy-changes.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
@@ -90,8 +95,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
     try {
       await updateStrategyMeta(db, userId, strategy.id, parsed.data);
     } catch (error) {
-      if (error instanceof SlugTakenError) return reply({ errors: { slug: error.message } }, 400);
-      throw error;
+      return reply({ errors: formFieldErrors(error) }, 400);
     }
     return reply({ errors: {}, saved: true });
   }
@@ -103,9 +107,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
       await publishVersion(db, userId, strategy.id, parsed.data);
       await announceStrategyChange(context, strategy.id);
     } catch (error) {
-      if (error instanceof VersionNotIncreasingError)
-        return reply({ errors: { version: error.message } }, 400);
-      throw error;
+      return reply({ errors: formFieldErrors(error) }, 400);
     }
     return redirect(`/author/strategies/${strategy.id}?published=${encodeURIComponent(parsed.data.version)}`);
   }
@@ -121,8 +123,9 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
       if (!done) throw new Response("Version not found", { status: 404 });
       await announceStrategyChange(context, strategy.id);
     } catch (error) {
-      if (error instanceof LatestVersionError) return reply({ errors: {}, formError: error.message }, 409);
-      throw error;
+      const refused = domainFieldError(error);
+      if (!refused) throw error;
+      return reply({ errors: {}, formError: refused.message }, 409);
     }
     return reply({ errors: {} });
   }

@@ -5,9 +5,15 @@ import { Form, Link, useActionData } from "@remix-run/react";
 import { LiveValidation } from "~/components/author-validation-poll";
 import { DescriptionField, listError, VersionButtons, VersionFields } from "~/components/author-version-form";
 import { FormError, SelectField, TextField } from "~/components/forms";
-import { echoValues, parseMetaForm, parseVersionForm, validateFromForm } from "~/api/author-forms.server";
+import {
+  echoValues,
+  parseMetaForm,
+  parseVersionForm,
+  validateFromForm,
+} from "~/services/author-forms.server";
+import { formFieldErrors } from "~/services/domain-errors.server";
 import { requireUserId } from "~/session.server";
-import { createStrategy, publishVersion, SlugTakenError } from "../../db/queries/strategies";
+import { createStrategy, publishVersion } from "../../db/queries/strategies";
 import { announceStrategyChange } from "~/strategy-changes.server";
 
 export const meta: MetaFunction = () => [{ title: "New strategy · Candlecast" }];
@@ -39,13 +45,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
   try {
     ({ id } = await createStrategy(db, userId, meta.data));
   } catch (error) {
-    if (error instanceof SlugTakenError) {
-      return json(
-        { view: null, requestId: null, errors: { slug: error.message }, values, formError: null },
-        { status: 400 },
-      );
-    }
-    throw error;
+    return json(
+      { view: null, requestId: null, errors: formFieldErrors(error), values, formError: null },
+      { status: 400 },
+    );
   }
   await publishVersion(db, userId, id, version.data);
   await announceStrategyChange(context, id);

@@ -1,7 +1,7 @@
 // GET /author/validations/:id: the state of the signed-in author's validation, polled by the page while it runs.
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
-import { awaitValidation } from "~/api/author-jobs.server";
+import { awaitValidation } from "~/services/author-jobs.server";
 import { requireUserId } from "~/session.server";
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {

@@ -10,18 +10,13 @@ import { MarketStats } from "~/components/market-stats";
 import { RiskFields, submittedRiskValues } from "~/components/subscription-risk-fields";
 import { useLiveEvents } from "~/components/subscription-live";
 import { formatPrice, formatQty, formatTime, humanReason, Pnl } from "~/components/subscription-ui";
-import { requestBacktest } from "~/api/author-jobs.server";
-import { ApiError } from "~/api/errors.server";
+import { JobsUnavailableError, requestBacktest } from "~/services/author-jobs.server";
+import { formFieldErrors } from "~/services/domain-errors.server";
 import { requireUserId } from "~/session.server";
 import { RESOLUTION_MS, type Resolution } from "../../db/domain";
 import { backtestProgressSchema } from "../../db/events";
 import { getVisibleStrategy, latestEventSeq, listVersions } from "../../db/queries/author";
-import {
-  BacktestInputError,
-  getBacktest,
-  listBacktests,
-  type BacktestTrade,
-} from "../../db/queries/backtests";
+import { getBacktest, listBacktests, type BacktestTrade } from "../../db/queries/backtests";
 import { backtestRequestSchema } from "../../db/validation/backtest";
 import { parseInput } from "../../db/validation/fields";
 import { RISK_DEFAULTS_INPUT } from "../../db/validation/risk-settings";
@@ -103,11 +98,9 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
     if (!created) throw new Response("Strategy not found", { status: 404 });
     return redirect(`/strategies/${strategy.slug}/backtest?id=${created.id}`);
   } catch (error) {
-    if (error instanceof BacktestInputError)
-      return json({ errors: { [error.field]: error.message }, values, formError: null }, { status: 400 });
-    if (error instanceof ApiError)
-      return json({ errors: {}, values, formError: error.message }, { status: error.status });
-    throw error;
+    if (error instanceof JobsUnavailableError)
+      return json({ errors: {}, values, formError: error.message }, { status: 503 });
+    return json({ errors: formFieldErrors(error), values, formError: null }, { status: 400 });
   }
 }
 

@@ -5,10 +5,10 @@ import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { FormError, SelectField, SubmitButton } from "~/components/forms";
 import { RiskFields, submittedRiskValues } from "~/components/subscription-risk-fields";
 import { requireUserId } from "~/session.server";
-import { announceSubscriptionChange } from "~/subscriptions.server";
+import { formFieldErrors } from "~/services/domain-errors.server";
+import { subscribe } from "~/services/subscriptions.server";
 import { listBrokerAccounts } from "../../db/queries/broker-accounts";
-import { getPublicStrategyBySlug, listStrategyVersions } from "../../db/queries/strategies";
-import { createSubscription, InvalidReferenceError } from "../../db/queries/subscriptions";
+import { getPublicStrategy, listStrategyVersions } from "../../db/queries/strategies";
 import { parseInput } from "../../db/validation/fields";
 import { RISK_DEFAULTS_INPUT, subscribeSchema } from "../../db/validation/risk-settings";
 
@@ -17,7 +17,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 ];
 
 async function requireSubscribableStrategy(context: AppLoadContext, slug: string | undefined) {
-  const strategy = slug ? await getPublicStrategyBySlug(context.app.store.db, slug) : undefined;
+  const strategy = slug ? await getPublicStrategy(context.app.store.db, slug) : undefined;
   if (!strategy || !strategy.latestVersionId) throw new Response("Strategy not found", { status: 404 });
   return strategy;
 }
@@ -61,21 +61,10 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   };
   if (!parsed.ok) return json({ errors: parsed.errors, values }, { status: 400 });
   try {
-    const { id } = await createSubscription(context.app.store.db, userId, strategy.id, parsed.data);
-    await announceSubscriptionChange(context, userId, {
-      subscriptionId: id,
-      strategyId: strategy.id,
-      status: "active",
-    });
+    const { id } = await subscribe(context, userId, strategy.id, parsed.data);
     return redirect(`/subscriptions/${id}`);
   } catch (error) {
-    if (error instanceof InvalidReferenceError) {
-      return json(
-        { errors: { [error.field]: error.message } as Record<string, string>, values },
-        { status: 400 },
-      );
-    }
-    throw error;
+    return json({ errors: formFieldErrors(error), values }, { status: 400 });
   }
 }
 

@@ -5,8 +5,9 @@ import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { buttonClass, FormError, SubmitButton } from "~/components/forms";
 import { RiskFields, submittedRiskValues } from "~/components/subscription-risk-fields";
 import { requireUserId } from "~/session.server";
-import { announceSubscriptionChange, requireSubscriptionOwner } from "~/subscriptions.server";
-import { updateRiskSettings } from "../../db/queries/subscriptions";
+import { formFieldErrors } from "~/services/domain-errors.server";
+import { changeRiskSettings } from "~/services/subscriptions.server";
+import { requireSubscriptionOwner } from "~/subscriptions.server";
 import { parseInput } from "../../db/validation/fields";
 import { riskSettingsSchema, riskSettingsToInput } from "../../db/validation/risk-settings";
 
@@ -37,13 +38,12 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   const form = await request.formData();
   const parsed = parseInput(riskSettingsSchema, form);
   if (!parsed.ok) return json({ errors: parsed.errors, values: submittedRiskValues(form) }, { status: 400 });
-  const updated = await updateRiskSettings(context.app.store.db, userId, sub.id, parsed.data);
-  if (!updated) throw new Response("Subscription not found", { status: 404 });
-  await announceSubscriptionChange(context, userId, {
-    subscriptionId: sub.id,
-    strategyId: updated.strategyId,
-    status: updated.status,
-  });
+  try {
+    const updated = await changeRiskSettings(context, userId, sub, parsed.data);
+    if (!updated) throw new Response("Subscription not found", { status: 404 });
+  } catch (error) {
+    return json({ errors: formFieldErrors(error), values: submittedRiskValues(form) }, { status: 409 });
+  }
   return redirect(`/subscriptions/${sub.id}`);
 }
 
@@ -68,7 +68,9 @@ export default function EditSettings() {
         noValidate
         className="mt-6 space-y-6 rounded-xl border border-slate-200 bg-white p-4 shadow-sm sm:p-6"
       >
-        {Object.keys(errors).length ? <FormError error="Please correct the fields marked below." /> : null}
+        {Object.keys(errors).length ? (
+          <FormError error={errors.status ?? "Please correct the fields marked below."} />
+        ) : null}
         <RiskFields values={result?.values ?? values} errors={errors} />
         <div className="flex flex-wrap gap-2 border-t border-slate-100 pt-5">
           <SubmitButton pendingLabel="Saving…">Save settings</SubmitButton>

@@ -270,6 +270,28 @@ describe("my subscriptions", () => {
     expect(changes.map((c) => (c as { status: string }).status)).toEqual(["paused", "active", "cancelled"]);
   });
 
+  it("a cancelled subscription's settings cannot be edited: 409 with the reason, nothing changes", async () => {
+    const id = await subscribeAlice();
+    expect(
+      (await post(detail, `/subscriptions/${id}`, alice.cookie, { intent: "cancel" }, { id })).status,
+    ).toBe(302);
+    const before = await t.store.db.query.subscriptions.findFirst({ where: eq(subscriptions.id, id) });
+    const refused = await post(
+      edit,
+      `/subscriptions/${id}/edit`,
+      alice.cookie,
+      { ...VALID, capital: "9000" },
+      { id },
+    );
+    expect(refused.status).toBe(409);
+    expect((await refused.json()).errors).toEqual({
+      status: "This subscription is cancelled: its settings cannot be changed",
+    });
+    expect(await t.store.db.query.subscriptions.findFirst({ where: eq(subscriptions.id, id) })).toEqual(
+      before,
+    );
+  });
+
   it("lists the user's subscriptions with P&L and open positions, and only theirs", async () => {
     const res = await load(list, "/subscriptions", alice.cookie);
     const body = await res.json();

@@ -86,6 +86,11 @@ export async function createBacktest(db: Db, userId: string, strategyId: string,
 }
 
 /** The user's own backtest, or undefined. */
+/** Removes a backtest that could not be queued. */
+export async function deleteBacktest(db: Db, backtestId: string) {
+  await db.delete(backtests).where(eq(backtests.id, backtestId));
+}
+
 export async function getBacktest(db: Db, userId: string, backtestId: string) {
   return db.query.backtests.findFirst({
     where: and(eq(backtests.id, backtestId), eq(backtests.userId, userId)),

@@ -1,5 +1,5 @@
 // Strategies and their versions, written by their author (author-scoped) and read publicly.
-import { and, desc, eq, sql } from "drizzle-orm";
+import { and, desc, eq, or, sql } from "drizzle-orm";
 import type { Db } from "../client";
 import { newId } from "../ids";
 import { strategies, strategySymbols, strategyTags, strategyVersions } from "../schema";
@@ -83,10 +83,13 @@ export async function publishVersion(
 }
 
 /** A public strategy by slug, with its author's display name. */
-export async function getPublicStrategyBySlug(db: Db, slug: string) {
+/** A public strategy named by its id or its slug (the API takes either; the pages use the slug). */
+export async function getPublicStrategy(db: Db, idOrSlug: string) {
   return db.query.strategies.findFirst({
-    where: and(eq(strategies.slug, slug), eq(strategies.visibility, "public")),
-    with: undefined,
+    where: and(
+      or(eq(strategies.id, idOrSlug), eq(strategies.slug, idOrSlug)),
+      eq(strategies.visibility, "public"),
+    ),
   });
 }
 

@@ -2,18 +2,30 @@
 import { z } from "zod";
 import { numberField } from "./fields";
 
+/** Each risk field's label and range, in the units the user enters (percent fields in percent: 1 = 1 %). */
+export const RISK_LIMITS = {
+  capital: { label: "Capital", min: 10, max: 100_000_000, unit: " USDT" },
+  riskPerTrade: { label: "Risk per trade", min: 0.01, max: 10, unit: " %" },
+  leverage: { label: "Leverage", min: 1, max: 20, unit: "×" },
+  maxOpenPositions: { label: "Max open positions", min: 1, max: 50, int: true },
+  maxDailyLoss: { label: "Max daily loss", min: 0.1, max: 50, unit: " %" },
+  stopLossAtr: { label: "Stop-loss (ATR ×)", min: 0.1, max: 20 },
+  takeProfitAtr: { label: "Take-profit (ATR ×)", min: 0.1, max: 50 },
+} as const;
+export type RiskKey = keyof typeof RISK_LIMITS;
+
+const limited = (key: RiskKey) => numberField(RISK_LIMITS[key].label, RISK_LIMITS[key]);
 /** Percent fields are entered as percent (1 = 1 %) and stored as fractions (0.01). */
-const percent = (label: string, min: number, max: number) =>
-  numberField(label, { min, max, unit: " %" }).transform((v) => v / 100);
+const percent = (key: RiskKey) => limited(key).transform((v) => v / 100);
 
 export const riskSettingsSchema = z.object({
-  capital: numberField("Capital", { min: 10, max: 100_000_000, unit: " USDT" }),
-  riskPerTrade: percent("Risk per trade", 0.01, 10),
-  leverage: numberField("Leverage", { min: 1, max: 20, unit: "×" }),
-  maxOpenPositions: numberField("Max open positions", { min: 1, max: 50, int: true }),
-  maxDailyLoss: percent("Max daily loss", 0.1, 50),
-  stopLossAtr: numberField("Stop-loss (ATR ×)", { min: 0.1, max: 20 }),
-  takeProfitAtr: numberField("Take-profit (ATR ×)", { min: 0.1, max: 50 }),
+  capital: limited("capital"),
+  riskPerTrade: percent("riskPerTrade"),
+  leverage: limited("leverage"),
+  maxOpenPositions: limited("maxOpenPositions"),
+  maxDailyLoss: percent("maxDailyLoss"),
+  stopLossAtr: limited("stopLossAtr"),
+  takeProfitAtr: limited("takeProfitAtr"),
 });
 export type RiskSettings = z.output<typeof riskSettingsSchema>;
 
@@ -27,6 +39,13 @@ export const RISK_DEFAULTS_INPUT = {
   stopLossAtr: 2,
   takeProfitAtr: 3,
 } as const;
+
+/** A field's accepted range as help text: "10 to 100,000,000", "0.01 to 10 %". */
+export function riskRangeText(key: RiskKey): string {
+  const { min, max } = RISK_LIMITS[key];
+  const unit = "unit" in RISK_LIMITS[key] && RISK_LIMITS[key].unit === " %" ? " %" : "";
+  return `${min.toLocaleString("en-US")} to ${max.toLocaleString("en-US")}${unit}`;
+}
 
 /** Stored settings back into form units (fractions to percent). */
 export function riskSettingsToInput(s: RiskSettings): Record<keyof RiskSettings, number> {

@@ -3,6 +3,8 @@ import { signUpSchema } from "./account";
 import { brokerAccountSchema } from "./broker-account";
 import {
   RISK_DEFAULTS_INPUT,
+  RISK_LIMITS,
+  riskRangeText,
   riskSettingsSchema,
   riskSettingsToInput,
   subscribeSchema,
@@ -22,6 +24,15 @@ describe("risk settings", () => {
     const s = subscribeSchema.parse(valid);
     expect(s).toMatchObject({ capital: 1000, riskPerTrade: 0.01, maxDailyLoss: 0.05, pinnedVersionId: null });
     expect(riskSettingsToInput(riskSettingsSchema.parse(RISK_DEFAULTS_INPUT))).toEqual(RISK_DEFAULTS_INPUT);
+  });
+
+  it("states in the help text exactly the range the schema accepts", () => {
+    expect(riskRangeText("capital")).toBe("10 to 100,000,000");
+    expect(riskRangeText("riskPerTrade")).toBe("0.01 to 10 %");
+    for (const [key, { min, max }] of Object.entries(RISK_LIMITS)) {
+      const at = (v: number) => riskSettingsSchema.safeParse({ ...RISK_DEFAULTS_INPUT, [key]: v }).success;
+      expect([at(min), at(max), at(min - 0.001), at(max + 1)], key).toEqual([true, true, false, false]);
+    }
   });
 
   it("accepts form strings", () => {

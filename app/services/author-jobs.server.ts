@@ -10,11 +10,17 @@ import {
   type ValidationResult,
 } from "../../db/jobs";
 import { findValidationResult, latestEventSeq } from "../../db/queries/author";
-import { createBacktest } from "../../db/queries/backtests";
-import { backtests } from "../../db/schema";
+import { createBacktest, deleteBacktest } from "../../db/queries/backtests";
 import type { BacktestRequest } from "../../db/validation/backtest";
-import { eq } from "drizzle-orm";
-import { ApiError } from "./errors.server";
+
+/** No worker queue is reachable from this web server: validations and backtests cannot be asked for. */
+export class JobsUnavailableError extends Error {
+  constructor() {
+    super(
+      "No worker queue is reachable from this web server (set POSTGRES_URL, or run the embedded mode): validations and backtests are unavailable",
+    );
+  }
+}
 
 const TICKET_TTL_MS = 3_600_000;
 const POLL_MS = 250;
@@ -24,11 +30,7 @@ const ticketKey = (requestId: string) => `validation:${requestId}`;
 function jobsOf(context: AppLoadContext) {
   const jobs = context.app.jobs;
   if (!jobs) {
-    throw new ApiError(
-      503,
-      "jobs_unavailable",
-      "No worker queue is reachable from this web server (set POSTGRES_URL, or run the embedded mode): validations and backtests are unavailable",
-    );
+    throw new JobsUnavailableError();
   }
   return jobs;
 }
@@ -115,7 +117,7 @@ export async function requestBacktest(
   try {
     await jobsOf(context).send(JOB_NAMES.runBacktest, { backtestId: created.id });
   } catch (error) {
-    await db.delete(backtests).where(eq(backtests.id, created.id));
+    await deleteBacktest(db, created.id);
     throw error;
   }
   return created;

@@ -1,11 +1,10 @@
 // Reading the author pages' forms: strategy metadata and a version (code typed in or uploaded as a .py file), with field errors.
 import type { AppLoadContext } from "@remix-run/node";
-import type { ValidationView } from "~/components/author-validation";
+import type { ValidationView } from "./validation-view";
 import { validateRequestSchema } from "../../db/jobs";
 import { fieldErrors, parseInput } from "../../db/validation/fields";
 import { strategyMetaSchema, strategyVersionSchema } from "../../db/validation/strategy";
-import { awaitValidation, requestValidation } from "./author-jobs.server";
-import { ApiError } from "./errors.server";
+import { awaitValidation, JobsUnavailableError, requestValidation } from "./author-jobs.server";
 
 type Parsed<T> = { ok: true; data: T } | { ok: false; errors: Record<string, string> };
 
@@ -114,7 +113,7 @@ export async function validateFromForm(
     const state = await awaitValidation(context, userId, requestId, VALIDATE_WAIT_MS);
     return { view: state ?? { status: "pending" }, requestId, errors: {} };
   } catch (error) {
-    if (error instanceof ApiError)
+    if (error instanceof JobsUnavailableError)
       return { view: { status: "unavailable", message: error.message }, requestId: null, errors: {} };
     throw error;
   }
