@@ -1,6 +1,7 @@
 // Sign-in sessions: a signed httpOnly cookie holding a server-side session id, and guards that throw.
 import { createCookie, redirect, type AppLoadContext } from "@remix-run/node";
 import { createSession, deleteSession, getSessionUser, SESSION_TTL_MS } from "../db/queries/sessions";
+import { requestHost } from "./request-host";
 
 export type SessionUser = { id: string; email: string; name: string };
 
@@ -104,8 +105,7 @@ export function assertSameOrigin(request: Request) {
   } catch {
     throw new Response("Cross-site request refused", { status: 403 });
   }
-  const expected = request.headers.get("x-forwarded-host") ?? new URL(request.url).host;
-  if (host !== expected) throw new Response("Cross-site request refused", { status: 403 });
+  if (host !== requestHost(request)) throw new Response("Cross-site request refused", { status: 403 });
 }
 
 const REDIRECT_BASE = "http://redirect.invalid";
