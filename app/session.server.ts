@@ -1,6 +1,7 @@
 // Sign-in sessions: a signed httpOnly cookie holding a server-side session id, and guards that throw.
 import { createCookie, redirect, type AppLoadContext } from "@remix-run/node";
 import { createSession, deleteSession, getSessionUser, SESSION_TTL_MS } from "../db/queries/sessions";
+import { requestHost } from "./request-host";
 
 export type SessionUser = { id: string; email: string; name: string };
 
@@ -104,16 +105,36 @@ export function assertSameOrigin(request: Request) {
   } catch {
     throw new Response("Cross-site request refused", { status: 403 });
   }
-  const expected = request.headers.get("x-forwarded-host") ?? new URL(request.url).host;
-  if (host !== expected) throw new Response("Cross-site request refused", { status: 403 });
+  if (host !== requestHost(request)) throw new Response("Cross-site request refused", { status: 403 });
 }
 
-/** Only local paths: `redirectTo` from a query string must not send the user to another site. */
+const REDIRECT_BASE = "http://redirect.invalid";
+
+/**
+ * Only same-origin paths: `redirectTo` from a query string or form must not send the user to another site.
+ * Refused (the fallback instead): anything not starting with one `/`, backslashes and control characters
+ * (raw or percent-encoded, which some clients and proxies decode into `//host`), and whatever resolves to
+ * another origin. What passes is returned normalised (path, query, hash).
+ */
 export function safeRedirect(
   to: FormDataEntryValue | string | null | undefined,
   fallback = "/subscriptions",
-) {
-  if (typeof to !== "string" || !to.startsWith("/") || to.startsWith("//") || to.startsWith("/\\"))
+): string {
+  if (typeof to !== "string" || !to.startsWith("/")) return fallback;
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(to);
+  } catch {
     return fallback;
-  return to;
+  }
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f\\]/.test(to + decoded) || /^\/[/\s]/.test(decoded)) return fallback;
+  let url: URL;
+  try {
+    url = new URL(to, REDIRECT_BASE);
+  } catch {
+    return fallback;
+  }
+  if (url.origin !== REDIRECT_BASE) return fallback;
+  return url.pathname + url.search + url.hash;
 }

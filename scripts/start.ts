@@ -9,7 +9,8 @@ import { loadConfigOrExit } from "../db/config.server";
 import { createInfra } from "../db/infra/index.server";
 import { createLogger } from "../db/logger.server";
 import { migrateStore } from "../db/migrate";
-import { createHttpServer } from "../server/node-http";
+import { createHttpServer } from "../server/express";
+import { guardProcess } from "../server/process-guard";
 import { createWebHandler } from "../server/web";
 import { createAppContext } from "../server/app-context";
 import { createJobSender } from "../worker/jobs";
@@ -23,6 +24,7 @@ async function main() {
   const webOnly = process.argv.includes("--web");
   const config = loadConfigOrExit();
   const logger = createLogger({ level: config.logLevel, name: webOnly ? "web" : "candlecast" });
+  guardProcess(logger);
   buildIfNeeded((msg) => logger.info(msg));
 
   const store = await openStore({ url: config.databaseUrl, authToken: config.databaseAuthToken });

@@ -1,13 +1,10 @@
 // Refuses state-changing requests whose Origin is another site, before they reach Remix (which
 // would answer its own CSRF check with a 500): a forged form post gets a clear 403 and changes nothing.
+import { requestHost } from "../app/request-host";
+
 type FetchHandler = (request: Request) => Promise<Response>;
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
-
-function requestHost(headers: Headers): string | null {
-  const forwarded = headers.get("x-forwarded-host")?.split(",")[0]?.trim();
-  return forwarded || headers.get("host");
-}
 
 export function isCrossSite(request: Request): boolean {
   if (SAFE_METHODS.has(request.method)) return false;
@@ -20,7 +17,7 @@ export function isCrossSite(request: Request): boolean {
   } catch {
     return true;
   }
-  return originHost !== requestHost(request.headers);
+  return originHost !== requestHost(request);
 }
 
 export function rejectCrossSiteWrites(handler: FetchHandler): FetchHandler {

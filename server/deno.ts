@@ -18,6 +18,7 @@ import { createQueue, type Queue } from "../worker/queue";
 import { createAppContext } from "./app-context";
 import { createWebHandler } from "./web";
 import { MIME } from "./mime";
+import { cameOverTls, securityHeaders } from "./security-headers";
 
 /** The slice of the Deno namespace this entry uses (typed here so `tsc` on Node needs no Deno types). */
 interface DenoApi {
@@ -45,10 +46,15 @@ const Deno: DenoApi = maybeDeno;
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const BUILD_DIR = join(ROOT, "build", "deno");
 
-/** The Deno build's hashed assets (build/deno/public/build), then public/ (favicon…), as node-http.ts serves them on Node. */
+/** The Deno build's hashed assets (build/deno/public/build), then public/ (favicon…), as server/express.ts serves them on Node. */
 async function serveStatic(request: Request): Promise<Response | null> {
   if (request.method !== "GET" && request.method !== "HEAD") return null;
-  const pathname = decodeURIComponent(new URL(request.url).pathname);
+  let pathname: string;
+  try {
+    pathname = decodeURIComponent(new URL(request.url).pathname);
+  } catch {
+    return new Response("Bad Request", { status: 400, headers: { "Content-Type": "text/plain" } });
+  }
   if (pathname.endsWith("/")) return null;
   for (const dir of [join(BUILD_DIR, "public"), join(ROOT, "public")]) {
     if (dir === join(ROOT, "public") && pathname.startsWith("/build/")) continue; // never the Node build's assets
@@ -75,6 +81,14 @@ async function serveStatic(request: Request): Promise<Response | null> {
     return new Response(file.readable, { headers });
   }
   return null;
+}
+
+function withSecurityHeaders(request: Request, response: Response): Response {
+  const headers = new Headers(response.headers);
+  for (const [name, value] of Object.entries(securityHeaders(cameOverTls(request.url, request.headers)))) {
+    headers.set(name, value);
+  }
+  return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
 }
 
 /** The store over HTTP to sqld / Turso with the web client (no native driver on Deno). */
@@ -115,6 +129,18 @@ async function main() {
   const build = (await import(pathToFileURL(join(BUILD_DIR, "index.js")).href)) as ServerBuild;
   const handler = createWebHandler(build, app, config.nodeEnv);
 
+  const respond = async (request: Request): Promise<Response> => {
+    try {
+      return (await serveStatic(request)) ?? (await handler(request));
+    } catch (error) {
+      logger.error({ err: error, url: request.url }, "request failed");
+      return new Response("Internal Server Error", {
+        status: 500,
+        headers: { "Content-Type": "text/plain" },
+      });
+    }
+  };
+
   const shutdownController = new AbortController();
   const server = Deno.serve(
     {
@@ -134,17 +160,7 @@ async function main() {
         );
       },
     },
-    async (request) => {
-      try {
-        return (await serveStatic(request)) ?? (await handler(request));
-      } catch (error) {
-        logger.error({ err: error, url: request.url }, "request failed");
-        return new Response("Internal Server Error", {
-          status: 500,
-          headers: { "Content-Type": "text/plain" },
-        });
-      }
-    },
+    async (request) => withSecurityHeaders(request, await respond(request)),
   );
 
   let stopping = false;
