@@ -1,9 +1,9 @@
 // What every loader and action receives from the server entry (built by the composition root, never a singleton).
-import type { Store } from "../db/client";
-import type { Config } from "../db/config.server";
+import type { Store } from "../db/store/client";
+import type { Config } from "../db/platform/config.server";
 import type { Infra } from "../db/infra/index.server";
-import type { JobSender } from "../db/jobs";
-import type { Logger } from "../db/logger.server";
+import type { JobSender } from "../db/contracts/jobs";
+import type { Logger } from "../db/platform/logger.server";
 import type { EventHub } from "./event-hub.server";
 
 export interface HealthReport {

@@ -6,7 +6,7 @@ import { RemixServer } from "@remix-run/react";
 import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
 import { ErrorIdContext } from "./error-id";
-import { newId } from "../db/ids";
+import { newId } from "../db/platform/ids";
 
 const ABORT_DELAY = 5_000;
 

@@ -5,11 +5,11 @@
 // The store has one writer at a time, so once seq N is visible every seq below it is too: when a
 // message does not continue the hub's cursor, the hub reads the outbox from its cursor instead,
 // and a periodic sweep picks up events nobody announced.
-import type { Db } from "../db/client";
+import type { Db } from "../db/store/client";
 import type { Bus, Unsubscribe } from "../db/infra/bus";
 import type { InfraLogger } from "../db/infra/logger";
-import { OUTBOX_CHANNEL, outboxMessageSchema, type OutboxEvent } from "../db/events";
-import { latestEventSeq, listEventsAfter } from "../db/queries/event-replay";
+import { OUTBOX_CHANNEL, outboxMessageSchema, type OutboxEvent } from "../db/contracts/events";
+import { latestEventSeq, listEventsAfter } from "../db/store/queries/event-replay";
 
 export type EventListener = (event: OutboxEvent) => void;
 

@@ -1,9 +1,9 @@
 // The live hub delivers every committed outbox event of a user once and in sequence order, whatever
 // the order the workers' announcements arrive in, and also when a worker died before announcing.
 import { randomUUID } from "node:crypto";
-import { OUTBOX_CHANNEL, type OutboxEvent } from "../db/events";
+import { OUTBOX_CHANNEL, type OutboxEvent } from "../db/contracts/events";
 import { createInfra, type Infra } from "../db/infra/index.server";
-import { events } from "../db/schema";
+import { events } from "../db/store/schema";
 import { createTestStore, insertUser, type TestStore } from "../test/support/store";
 import { createEventHub, type EventHub } from "./event-hub.server";
 

@@ -1,7 +1,7 @@
 // The SSE stream of one signed-in user: replay from Last-Event-ID out of the outbox, then live events from the hub.
-import type { Db } from "../db/client";
-import type { OutboxEvent } from "../db/events";
-import { listUserEventsAfter, outboxBounds, toOutboxEvent } from "../db/queries/event-replay";
+import type { Db } from "../db/store/client";
+import type { OutboxEvent } from "../db/contracts/events";
+import { listUserEventsAfter, outboxBounds, toOutboxEvent } from "../db/store/queries/event-replay";
 import type { EventHub } from "./event-hub.server";
 
 export const HEARTBEAT_MS = 15_000;

@@ -1,6 +1,6 @@
 // The marketplace and strategy-page loaders' data: parses the URL, reads the store, throws 404 for what visitors may not see.
 import { z } from "zod";
-import type { Db } from "../db/client";
+import type { Db } from "../db/store/client";
 import type { Cache } from "../db/infra/cache";
 import { cacheAside } from "../db/infra/cache-aside";
 import {
@@ -11,9 +11,9 @@ import {
   getPublicStrategyPage,
   searchPublicStrategies,
   strategyLivePerformance,
-} from "../db/queries/marketplace";
-import { listStrategyVersions } from "../db/queries/strategies";
-import { DAYS_PER_YEAR } from "../db/performance";
+} from "../db/store/queries/marketplace";
+import { listStrategyVersions } from "../db/store/queries/strategies";
+import { DAYS_PER_YEAR } from "../db/contracts/performance";
 
 const facetsSchema = z.object({
   symbols: z.array(z.object({ value: z.string(), count: z.number() })),

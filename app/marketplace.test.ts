@@ -1,11 +1,11 @@
 // The marketplace and strategy-page loaders against a real libSQL file: search, filters, sort, pages, 404s and stats.
 import type { AppLoadContext } from "@remix-run/node";
 import { eq } from "drizzle-orm";
-import { newId } from "../db/ids";
-import { recordExecution } from "../db/queries/executions";
-import { refreshStrategyPerformance } from "../db/queries/marketplace";
-import { createStrategy, publishVersion } from "../db/queries/strategies";
-import { backtests, strategies } from "../db/schema";
+import { newId } from "../db/platform/ids";
+import { recordExecution } from "../db/store/queries/executions";
+import { refreshStrategyPerformance } from "../db/store/queries/marketplace";
+import { createStrategy, publishVersion } from "../db/store/queries/strategies";
+import { backtests, strategies } from "../db/store/schema";
 import { insertSubscriptions, insertUser, SAMPLE_CODE, type TestStore } from "../test/support/store";
 import { createTestApp, type TestApp } from "../test/app-context";
 import { loader as marketplaceLoader } from "./routes/_index";

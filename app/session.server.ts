@@ -1,6 +1,6 @@
 // Sign-in sessions: a signed httpOnly cookie holding a server-side session id, and guards that throw.
 import { createCookie, redirect, type AppLoadContext } from "@remix-run/node";
-import { createSession, deleteSession, getSessionUser, SESSION_TTL_MS } from "../db/queries/sessions";
+import { createSession, deleteSession, getSessionUser, SESSION_TTL_MS } from "../db/store/queries/sessions";
 import { requestHost } from "./request-host";
 
 export type SessionUser = { id: string; email: string; name: string };

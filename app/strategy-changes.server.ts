@@ -1,8 +1,8 @@
 // After an author changes a strategy (new version, deprecation, visibility): the store is the truth,
 // so the workers' cached settings are evicted and the workers rebuild their active-candle registry.
 import type { AppLoadContext } from "@remix-run/node";
-import { STRATEGY_CHANGED_CHANNEL } from "../db/events";
-import { forgetStrategySettings } from "../db/queries/strategy-settings";
+import { STRATEGY_CHANGED_CHANNEL } from "../db/contracts/events";
+import { forgetStrategySettings } from "../db/store/queries/strategy-settings";
 
 export async function announceStrategyChange(context: AppLoadContext, strategyId: string) {
   const { infra, logger } = context.app;

@@ -1,12 +1,12 @@
 // Subscription actions shared by the list and detail pages: ownership guard, status changes, change notifications.
 import { json, type AppLoadContext } from "@remix-run/node";
-import { OUTBOX_CHANNEL, SUBSCRIPTION_CHANGED_CHANNEL, type SubscriptionChanged } from "../db/events";
-import { events } from "../db/schema";
+import { OUTBOX_CHANNEL, SUBSCRIPTION_CHANGED_CHANNEL, type SubscriptionChanged } from "../db/contracts/events";
+import { events } from "../db/store/schema";
 import {
   changeSubscriptionStatus,
   getSubscription,
   type SubscriptionAction,
-} from "../db/queries/subscriptions";
+} from "../db/store/queries/subscriptions";
 
 /** The user's subscription, or a thrown 404 (another user's id is indistinguishable from a missing one). */
 export async function requireSubscriptionOwner(

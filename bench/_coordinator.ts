@@ -1,7 +1,7 @@
 // The coordinator the in-process benches drive: the real one, on a test store and the given lock/cache/bus.
 import { readdirSync, readFileSync } from "node:fs";
 import pino from "pino";
-import type { Store } from "../db/client";
+import type { Store } from "../db/store/client";
 import type { Infra } from "../db/infra/index.server";
 import { createCoordinator, type CoordinatorDeps } from "../worker/coordinator";
 import { exchangesDisabled } from "../worker/exchange-access";

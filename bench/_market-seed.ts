@@ -1,8 +1,8 @@
 // Bulk marketplace data for the web bench and the visitor journey: realistic strategies, cached figures, some real trades.
 import { sql } from "drizzle-orm";
-import type { Db } from "../db/client";
-import { newId } from "../db/ids";
-import { refreshStrategyPerformance } from "../db/queries/marketplace";
+import type { Db } from "../db/store/client";
+import { newId } from "../db/platform/ids";
+import { refreshStrategyPerformance } from "../db/store/queries/marketplace";
 import {
   brokerAccounts,
   executions,
@@ -13,9 +13,9 @@ import {
   subscriptions,
   trades,
   users,
-} from "../db/schema";
+} from "../db/store/schema";
 import { TEST_PASSWORD_HASH } from "../test/support/store";
-import { riskSettingsSchema, RISK_DEFAULTS_INPUT } from "../db/validation/risk-settings";
+import { riskSettingsSchema, RISK_DEFAULTS_INPUT } from "../db/contracts/validation/risk-settings";
 import { mulberry32 } from "../worker/runtime/sample-candles";
 
 const STYLES = [

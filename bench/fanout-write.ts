@@ -1,7 +1,7 @@
 // Bench: recordExecution (1 execution + N trades + N metric updates + N events) vs the raw prepared-statement floor.
 import Database from "libsql";
-import { newId } from "../db/ids";
-import { recordExecution, type RecordExecutionInput } from "../db/queries/executions";
+import { newId } from "../db/platform/ids";
+import { recordExecution, type RecordExecutionInput } from "../db/store/queries/executions";
 import { createTestStore, insertStrategy, insertSubscriptions, insertUser } from "../test/support/store";
 import { percentile, printResult, round } from "./_stats";
 

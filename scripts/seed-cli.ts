@@ -1,8 +1,8 @@
 // `npm run db:seed [-- --demo --subscribers N]`: loads the example strategies, optionally demo subscribers.
 import { parseArgs } from "node:util";
-import { openStore } from "../db/client";
-import { loadConfigOrExit } from "../db/config.server";
-import { migrateStore } from "../db/migrate";
+import { openStore } from "../db/store/client";
+import { loadConfigOrExit } from "../db/platform/config.server";
+import { migrateStore } from "../db/store/migrate";
 import { createStrategyRunner } from "../worker/runtime";
 import { seedDemoSubscribers, seedExamples } from "./seed";
 

@@ -1,11 +1,11 @@
 // Builds the AppContext every loader and action receives, the same way on Node (scripts/start.ts) and Deno (server/deno.ts).
 import type { AppContext, HealthReport } from "../app/context.server";
 import { createEventHub } from "../app/event-hub.server";
-import type { Store } from "../db/client";
-import type { Config } from "../db/config.server";
+import type { Store } from "../db/store/client";
+import type { Config } from "../db/platform/config.server";
 import type { Infra } from "../db/infra/index.server";
-import type { JobSender } from "../db/jobs";
-import type { Logger } from "../db/logger.server";
+import type { JobSender } from "../db/contracts/jobs";
+import type { Logger } from "../db/platform/logger.server";
 
 type PartHealth = { ok: boolean; detail: string };
 

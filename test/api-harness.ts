@@ -1,8 +1,8 @@
 // The test app behind the real Remix route tree (the built server), with author jobs run in-process by the real handlers.
 import { pathToFileURL } from "node:url";
 import { createRequestHandler, type ServerBuild } from "@remix-run/node";
-import { newId } from "../db/ids";
-import { JOB_NAMES, type JobSender } from "../db/jobs";
+import { newId } from "../db/platform/ids";
+import { JOB_NAMES, type JobSender } from "../db/contracts/jobs";
 import { runBacktest } from "../worker/jobs/run-backtest";
 import { validateStrategy } from "../worker/jobs/validate-strategy";
 import { createStrategyRunner } from "../worker/runtime";

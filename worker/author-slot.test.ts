@@ -1,9 +1,9 @@
 // Author jobs have a sandbox slot of their own: a slow validation never holds up a candle execution.
 import { and, eq } from "drizzle-orm";
 import pino from "pino";
-import { OUTBOX_CHANNEL, outboxMessageSchema, type OutboxEvent } from "../db/events";
-import { JOB_NAMES } from "../db/jobs";
-import { executions } from "../db/schema";
+import { OUTBOX_CHANNEL, outboxMessageSchema, type OutboxEvent } from "../db/contracts/events";
+import { JOB_NAMES } from "../db/contracts/jobs";
+import { executions } from "../db/store/schema";
 import { insertStrategy, insertSubscriptions, insertUser } from "../test/support/store";
 import { latestClose } from "./boundaries";
 import { createJobSender } from "./jobs";

@@ -1,5 +1,5 @@
 // Boundary arithmetic and the catch-up policy for every resolution, on hand-picked times.
-import { RESOLUTION_MS, RESOLUTIONS } from "../db/domain";
+import { RESOLUTION_MS, RESOLUTIONS } from "../db/contracts/domain";
 import {
   catchUpWindow,
   closesBetween,

@@ -1,5 +1,5 @@
 // Candle-boundary arithmetic and the catch-up policy, as pure functions of (simulated) time.
-import { RESOLUTION_MS, type Resolution } from "../db/domain";
+import { RESOLUTION_MS, type Resolution } from "../db/contracts/domain";
 
 /** Catch-up looks back at most this many closes of a key... */
 export const MISSED_LOOKBACK_CLOSES = 100;

@@ -2,7 +2,7 @@
 import { createHash } from "node:crypto";
 import type PgBoss from "pg-boss";
 import { z } from "zod";
-import { RESOLUTION_MS, resolutionSchema } from "../db/domain";
+import { RESOLUTION_MS, resolutionSchema } from "../db/contracts/domain";
 
 export const QUEUES = {
   /** One job per (strategy, symbol, resolution, close time). */

@@ -1,12 +1,12 @@
 // The catch-up sweep and the active-candle registry against a real store, with a hand-set clock.
 import { and, eq } from "drizzle-orm";
 import pino from "pino";
-import { ACTIVE_CANDLES_BUILT_KEY, ACTIVE_CANDLES_KEY } from "../db/cache-keys";
-import { newId } from "../db/ids";
+import { ACTIVE_CANDLES_BUILT_KEY, ACTIVE_CANDLES_KEY } from "../db/contracts/cache-keys";
+import { newId } from "../db/platform/ids";
 import { createInfra, type Infra } from "../db/infra/index.server";
-import { recordMissedCloses } from "../db/queries/registry";
-import { publishVersion } from "../db/queries/strategies";
-import { executions, subscriptions } from "../db/schema";
+import { recordMissedCloses } from "../db/store/queries/registry";
+import { publishVersion } from "../db/store/queries/strategies";
+import { executions, subscriptions } from "../db/store/schema";
 import {
   createTestStore,
   insertStrategy,

@@ -1,7 +1,7 @@
 // The catch-up sweep: the latest due close of every active key is enqueued, older closes nobody ran are recorded missed.
-import type { Db } from "../db/client";
-import type { Logger } from "../db/logger.server";
-import { listExecutedCloses, recordMissedCloses, type CloseWindow } from "../db/queries/registry";
+import type { Db } from "../db/store/client";
+import type { Logger } from "../db/platform/logger.server";
+import { listExecutedCloses, recordMissedCloses, type CloseWindow } from "../db/store/queries/registry";
 import { catchUpWindow, missedCloses } from "./boundaries";
 import type { CandleJob } from "./candle-jobs";
 import type { WorkerMetrics } from "./metrics";

@@ -1,12 +1,12 @@
 // The coordinator on a real store, in-process lock/cache/bus and the real sandbox: each outcome of one candle job.
 import { eq } from "drizzle-orm";
 import pino from "pino";
-import { executionLockKey, strategySettingsKey } from "../db/cache-keys";
+import { executionLockKey, strategySettingsKey } from "../db/contracts/cache-keys";
 import { latestClose } from "./boundaries";
-import { executionEventSchema, OUTBOX_CHANNEL, outboxMessageSchema, type OutboxEvent } from "../db/events";
+import { executionEventSchema, OUTBOX_CHANNEL, outboxMessageSchema, type OutboxEvent } from "../db/contracts/events";
 import type { Cache } from "../db/infra/cache";
 import { createInfra, type Infra } from "../db/infra/index.server";
-import { executions, strategies, trades } from "../db/schema";
+import { executions, strategies, trades } from "../db/store/schema";
 import {
   createTestStore,
   insertStrategy,

@@ -1,27 +1,27 @@
 // Executes one candle of one strategy: lock, claim, one sandboxed run per version, fan-out, one transaction, publish.
-import type { Db } from "../db/client";
-import { executionLockKey } from "../db/cache-keys";
-import { RESOLUTION_MS, type Candle, type Resolution } from "../db/domain";
-import { OUTBOX_CHANNEL, type NewEvent, type OutboxEvent } from "../db/events";
-import { newId } from "../db/ids";
+import type { Db } from "../db/store/client";
+import { executionLockKey } from "../db/contracts/cache-keys";
+import { RESOLUTION_MS, type Candle, type Resolution } from "../db/contracts/domain";
+import { OUTBOX_CHANNEL, type NewEvent, type OutboxEvent } from "../db/contracts/events";
+import { newId } from "../db/platform/ids";
 import type { Bus } from "../db/infra/bus";
 import type { Cache } from "../db/infra/cache";
 import type { Lock } from "../db/infra/lock";
 import { withLock } from "../db/infra/with-lock";
-import type { Logger } from "../db/logger.server";
-import { claimExecution, failExecution, findExecution, recordExecution } from "../db/queries/executions";
-import { refreshStrategyPerformance } from "../db/queries/marketplace";
+import type { Logger } from "../db/platform/logger.server";
+import { claimExecution, failExecution, findExecution, recordExecution } from "../db/store/queries/executions";
+import { refreshStrategyPerformance } from "../db/store/queries/marketplace";
 import {
   listFanOutSubscriptions,
   listOpenTradesOfStrategy,
   type FanOutSubscription,
-} from "../db/queries/fan-out";
-import { recordMissedCloses } from "../db/queries/registry";
+} from "../db/store/queries/fan-out";
+import { recordMissedCloses } from "../db/store/queries/registry";
 import {
   getStrategySettings,
   getVersionSettings,
   type VersionSettings,
-} from "../db/queries/strategy-settings";
+} from "../db/store/queries/strategy-settings";
 import { isMissed } from "./boundaries";
 import { DEFAULT_PAPER_CONFIG, type PaperConfig } from "./brokers/paper";
 import type { ExchangeAccess } from "./exchange-access";

@@ -7,9 +7,9 @@ import {
   outboxMessageSchema,
   SUBSCRIPTION_CHANGED_CHANNEL,
   type OutboxEvent,
-} from "../db/events";
+} from "../db/contracts/events";
 import type { Infra } from "../db/infra/index.server";
-import { executions, trades } from "../db/schema";
+import { executions, trades } from "../db/store/schema";
 import { insertStrategy, insertSubscriptions, insertUser, type TestStore } from "../test/support/store";
 import { testWorkerConfig } from "../test/support/worker/config";
 import { BUY_CODE } from "../test/support/worker/strategies";

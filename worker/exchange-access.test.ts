@@ -1,12 +1,12 @@
 // Exchange accounts in the coordinator's terms: decrypted credentials build the client, fills and rejections land on the trade.
 import { eq } from "drizzle-orm";
 import pino from "pino";
-import { OUTBOX_CHANNEL, outboxMessageSchema, type OutboxEvent } from "../db/events";
+import { OUTBOX_CHANNEL, outboxMessageSchema, type OutboxEvent } from "../db/contracts/events";
 import { createInfra, type Infra } from "../db/infra/index.server";
-import { createBrokerAccount } from "../db/queries/broker-accounts";
-import { recordExecution } from "../db/queries/executions";
-import { newId } from "../db/ids";
-import { subscriptions, trades } from "../db/schema";
+import { createBrokerAccount } from "../db/store/queries/broker-accounts";
+import { recordExecution } from "../db/store/queries/executions";
+import { newId } from "../db/platform/ids";
+import { subscriptions, trades } from "../db/store/schema";
 import {
   createTestStore,
   insertStrategy,

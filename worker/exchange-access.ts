@@ -1,11 +1,11 @@
 // Exchange accounts for the coordinator: market limits before the commit, orders after it (credentials decrypted only here).
 import { eq } from "drizzle-orm";
-import type { Db } from "../db/client";
+import type { Db } from "../db/store/client";
 import type { Bus } from "../db/infra/bus";
-import type { Logger } from "../db/logger.server";
-import { loadBrokerCredentials } from "../db/queries/broker-accounts";
-import { applyExchangeExitFill, applyExchangeFill } from "../db/queries/fan-out";
-import { brokerAccounts, type EventRow } from "../db/schema";
+import type { Logger } from "../db/platform/logger.server";
+import { loadBrokerCredentials } from "../db/store/queries/broker-accounts";
+import { applyExchangeExitFill, applyExchangeFill } from "../db/store/queries/fan-out";
+import { brokerAccounts, type EventRow } from "../db/store/schema";
 import type { ExchangeBroker } from "./brokers/exchange.server";
 import type { PendingOrder } from "./fan-out";
 import { publishEvents } from "./jobs/publish-events";

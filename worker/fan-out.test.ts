@@ -1,7 +1,7 @@
 // The fan-out planner: what one signal does for each subscription (trades, closes, events), computed by hand.
-import type { Candle, Signal } from "../db/domain";
-import { executionEventSchema } from "../db/events";
-import type { FanOutSubscription, OpenTrade } from "../db/queries/fan-out";
+import type { Candle, Signal } from "../db/contracts/domain";
+import { executionEventSchema } from "../db/contracts/events";
+import type { FanOutSubscription, OpenTrade } from "../db/store/queries/fan-out";
 import { closeTrade, DEFAULT_PAPER_CONFIG, fillEntry, fillExit, slipped } from "./brokers/paper";
 import { planFanOut, PAPER_LIMITS, type FanOutInput, type VersionOutcome } from "./fan-out";
 import { atr } from "./risk/atr";

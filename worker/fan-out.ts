@@ -1,9 +1,9 @@
 // Turns one execution's signals into every subscription's trades, closes and events: pure, no I/O.
-import { utcDayStart, type Candle, type Signal } from "../db/domain";
-import type { ExecutionEvent, NewEvent } from "../db/events";
-import { newId, newIds } from "../db/ids";
-import type { NewTrade, TradeClose } from "../db/queries/executions";
-import type { FanOutSubscription, OpenTrade } from "../db/queries/fan-out";
+import { utcDayStart, type Candle, type Signal } from "../db/contracts/domain";
+import type { ExecutionEvent, NewEvent } from "../db/contracts/events";
+import { newId, newIds } from "../db/platform/ids";
+import type { NewTrade, TradeClose } from "../db/store/queries/executions";
+import type { FanOutSubscription, OpenTrade } from "../db/store/queries/fan-out";
 import { clientOrderId } from "./brokers/client-order-id";
 import type { OrderSide } from "./brokers/broker";
 import {

@@ -1,10 +1,10 @@
 // The janitor's sweep against a real store: stuck RUNNING rows become FAILED, expired login sessions are deleted.
 import pino from "pino";
 import { eq } from "drizzle-orm";
-import { newId } from "../db/ids";
-import { claimExecution } from "../db/queries/executions";
-import { createSession, getSessionUser } from "../db/queries/sessions";
-import { executions, sessions } from "../db/schema";
+import { newId } from "../db/platform/ids";
+import { claimExecution } from "../db/store/queries/executions";
+import { createSession, getSessionUser } from "../db/store/queries/sessions";
+import { executions, sessions } from "../db/store/schema";
 import { createTestStore, insertStrategy, insertUser, type TestStore } from "../test/support/store";
 import { createJanitor } from "./janitor";
 import { createWorkerMetrics } from "./metrics";

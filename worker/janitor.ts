@@ -1,10 +1,10 @@
 // The janitor: RUNNING executions whose worker stopped before finishing become FAILED (never a second execution),
 // outbox events past their retention are pruned, and expired login sessions deleted.
-import type { Db } from "../db/client";
-import type { Logger } from "../db/logger.server";
-import { pruneEvents } from "../db/queries/event-replay";
-import { failStuckExecutions } from "../db/queries/executions";
-import { deleteExpiredSessions } from "../db/queries/sessions";
+import type { Db } from "../db/store/client";
+import type { Logger } from "../db/platform/logger.server";
+import { pruneEvents } from "../db/store/queries/event-replay";
+import { failStuckExecutions } from "../db/store/queries/executions";
+import { deleteExpiredSessions } from "../db/store/queries/sessions";
 import type { WorkerMetrics } from "./metrics";
 
 export function createJanitor(deps: {

@@ -3,14 +3,14 @@
 import { hostname } from "node:os";
 import { sql } from "drizzle-orm";
 import type PgBoss from "pg-boss";
-import type { Store } from "../db/client";
-import { openStore } from "../db/client";
-import { loadConfigOrExit, type Config } from "../db/config.server";
-import { STRATEGY_CHANGED_CHANNEL, SUBSCRIPTION_CHANGED_CHANNEL } from "../db/events";
+import type { Store } from "../db/store/client";
+import { openStore } from "../db/store/client";
+import { loadConfigOrExit, type Config } from "../db/platform/config.server";
+import { STRATEGY_CHANGED_CHANNEL, SUBSCRIPTION_CHANGED_CHANNEL } from "../db/contracts/events";
 import { createInfra, type Infra } from "../db/infra/index.server";
 import type { Unsubscribe } from "../db/infra/bus";
-import { createLogger, type Logger } from "../db/logger.server";
-import { migrateStore } from "../db/migrate";
+import { createLogger, type Logger } from "../db/platform/logger.server";
+import { migrateStore } from "../db/store/migrate";
 import {
   candleJobSchema,
   CANDLE_JOBS_CHANNEL,

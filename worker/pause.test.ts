@@ -1,7 +1,7 @@
 // A worker paused (SIGSTOP) past its lock TTL and then resumed: whatever it writes late is refused by the store.
 import { eq, sql } from "drizzle-orm";
 import pino from "pino";
-import { executions, trades } from "../db/schema";
+import { executions, trades } from "../db/store/schema";
 import { createTestStore, type TestStore } from "../test/support/store";
 import { createJanitor } from "./janitor";
 import { createWorkerMetrics } from "./metrics";

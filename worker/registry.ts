@@ -1,11 +1,11 @@
 // The active-candle registry: which (strategy, symbol, resolution) have active subscribers, kept in the cache.
 import { z } from "zod";
-import { ACTIVE_CANDLES_BUILT_KEY, ACTIVE_CANDLES_KEY } from "../db/cache-keys";
-import type { Db } from "../db/client";
-import { resolutionSchema, type Resolution } from "../db/domain";
+import { ACTIVE_CANDLES_BUILT_KEY, ACTIVE_CANDLES_KEY } from "../db/contracts/cache-keys";
+import type { Db } from "../db/store/client";
+import { resolutionSchema, type Resolution } from "../db/contracts/domain";
 import type { Cache } from "../db/infra/cache";
-import { listActiveCandles } from "../db/queries/registry";
-import type { Logger } from "../db/logger.server";
+import { listActiveCandles } from "../db/store/queries/registry";
+import type { Logger } from "../db/platform/logger.server";
 
 export const activeCandleSchema = z.object({
   strategyId: z.string().min(1),

@@ -1,6 +1,6 @@
 // The boundary timer driven by hand: a clock and timers the test advances, no sleeping.
 import pino from "pino";
-import type { Resolution } from "../db/domain";
+import type { Resolution } from "../db/contracts/domain";
 import type { CandleJob } from "./candle-jobs";
 import type { ActiveCandle } from "./registry";
 import { createBoundaryScheduler, type Timers } from "./scheduler";

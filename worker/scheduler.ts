@@ -1,5 +1,5 @@
 // The boundary timer: at each candle close it enqueues one job per due (strategy, symbol, resolution, close time).
-import type { Logger } from "../db/logger.server";
+import type { Logger } from "../db/platform/logger.server";
 import { closesBetween, nextBoundary } from "./boundaries";
 import type { CandleJob } from "./candle-jobs";
 import { resolutionsOf, type ActiveCandle } from "./registry";

@@ -1,10 +1,10 @@
 // Contract tests of every /api/v1 operation through the real Remix build: success matches the documented schema,
 // 401 without a token, 404 on another user's resource, 422 naming the field; rate limits; pagination.
 import { eq } from "drizzle-orm";
-import { SUBSCRIPTION_CHANGED_CHANNEL } from "../../db/events";
-import { newId } from "../../db/ids";
-import { createApiToken } from "../../db/queries/api-tokens";
-import { apiTokens, executions, strategies, subscriptions } from "../../db/schema";
+import { SUBSCRIPTION_CHANGED_CHANNEL } from "../../db/contracts/events";
+import { newId } from "../../db/platform/ids";
+import { createApiToken } from "../../db/store/queries/api-tokens";
+import { apiTokens, executions, strategies, subscriptions } from "../../db/store/schema";
 import { insertStrategy, insertUser, SAMPLE_CODE } from "../../test/support/store";
 import { createApiHarness, type ApiAnswer, type ApiHarness } from "../../test/api-harness";
 import { apiErrorSchema } from "./errors.server";

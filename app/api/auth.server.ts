@@ -1,6 +1,6 @@
 // Bearer-token authentication of API requests (personal API tokens, stored hashed).
 import type { AppLoadContext } from "@remix-run/node";
-import { authenticateApiToken } from "../../db/queries/api-tokens";
+import { authenticateApiToken } from "../../db/store/queries/api-tokens";
 import { ApiError } from "./errors.server";
 
 export interface ApiUser {

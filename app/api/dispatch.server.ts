@@ -1,6 +1,6 @@
 // Runs an /api/v1 request: method match, token, rate limit, query and body parsing, the handler, one error shape.
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { newId } from "../../db/ids";
+import { newId } from "../../db/platform/ids";
 import { requireApiUser, type ApiUser } from "./auth.server";
 import { ApiError, errorResponse, toApiError } from "./errors.server";
 import { pathParams, type Operation } from "./operation.server";

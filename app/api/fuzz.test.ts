@@ -1,6 +1,6 @@
 // Fuzzed requests to every operation: never a 5xx, and a refused request leaves the store exactly as it was.
 import fc from "fast-check";
-import { createApiToken } from "../../db/queries/api-tokens";
+import { createApiToken } from "../../db/store/queries/api-tokens";
 import { insertStrategy, insertUser } from "../../test/support/store";
 import { createApiHarness, type ApiHarness } from "../../test/api-harness";
 import { OPERATIONS } from "./operations.server";

@@ -1,7 +1,7 @@
 // The OpenAPI document: generated, structurally valid, one-to-one with the route files and their methods, and honest about required fields.
 import { readdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { createApiToken } from "../../db/queries/api-tokens";
+import { createApiToken } from "../../db/store/queries/api-tokens";
 import { insertStrategy, insertUser } from "../../test/support/store";
 import { createApiHarness, type ApiHarness } from "../../test/api-harness";
 import { buildOpenApi } from "./openapi.server";

@@ -1,7 +1,7 @@
 // API operations on the token's own account: who am I, and personal API tokens.
 import { z } from "zod";
-import { createApiToken, listApiTokens, revokeApiToken } from "../../db/queries/api-tokens";
-import { apiTokenSchema } from "../../db/validation/api-token";
+import { createApiToken, listApiTokens, revokeApiToken } from "../../db/store/queries/api-tokens";
+import { apiTokenSchema } from "../../db/contracts/validation/api-token";
 import { notFound } from "./errors.server";
 import { defineOperation } from "./operation.server";
 import { createdTokenSchema, meSchema, tokenSchema } from "./schemas.server";

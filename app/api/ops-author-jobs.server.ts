@@ -1,10 +1,10 @@
 // API operations that run on a worker: validate code, run and read backtests; and the author's execution log.
 import { z } from "zod";
-import { validateRequestSchema } from "../../db/jobs";
-import { listAuthorExecutions } from "../../db/queries/author";
-import { getBacktest, listBacktests } from "../../db/queries/backtests";
-import { backtestRequestSchema } from "../../db/validation/backtest";
-import { RISK_DEFAULTS_INPUT } from "../../db/validation/risk-settings";
+import { validateRequestSchema } from "../../db/contracts/jobs";
+import { listAuthorExecutions } from "../../db/store/queries/author";
+import { getBacktest, listBacktests } from "../../db/store/queries/backtests";
+import { backtestRequestSchema } from "../../db/contracts/validation/backtest";
+import { RISK_DEFAULTS_INPUT } from "../../db/contracts/validation/risk-settings";
 import { awaitValidation, requestBacktest, requestValidation } from "../services/author-jobs.server";
 import { ApiError, notFound } from "./errors.server";
 import { defineOperation } from "./operation.server";

@@ -8,11 +8,11 @@ import {
   listPublicStrategiesPage,
   listVersions,
   setVersionStatus,
-} from "../../db/queries/author";
-import { createStrategy, publishVersion } from "../../db/queries/strategies";
-import { updateStrategyMeta } from "../../db/queries/author";
-import { strategyMetaSchema, strategyVersionSchema } from "../../db/validation/strategy";
-import { versionStatusSchema } from "../../db/validation/version-status";
+} from "../../db/store/queries/author";
+import { createStrategy, publishVersion } from "../../db/store/queries/strategies";
+import { updateStrategyMeta } from "../../db/store/queries/author";
+import { strategyMetaSchema, strategyVersionSchema } from "../../db/contracts/validation/strategy";
+import { versionStatusSchema } from "../../db/contracts/validation/version-status";
 import type { AppLoadContext } from "@remix-run/node";
 import { ApiError, notFound } from "./errors.server";
 import { defineOperation } from "./operation.server";

@@ -1,19 +1,19 @@
 // API operations of a subscriber: subscriptions (create, settings, pause, resume, cancel), trades and broker accounts.
 import type { AppLoadContext } from "@remix-run/node";
 import { z } from "zod";
-import { listSubscriptionsPage, listTradesPage } from "../../db/queries/api-lists";
-import { listBrokerAccounts } from "../../db/queries/broker-accounts";
+import { listSubscriptionsPage, listTradesPage } from "../../db/store/queries/api-lists";
+import { listBrokerAccounts } from "../../db/store/queries/broker-accounts";
 import {
   changeSubscriptionStatus,
   getSubscription,
   type SubscriptionAction,
-} from "../../db/queries/subscriptions";
+} from "../../db/store/queries/subscriptions";
 import {
   RISK_DEFAULTS_INPUT,
   riskSettingsSchema,
   riskSettingsToInput,
   subscribeSchema,
-} from "../../db/validation/risk-settings";
+} from "../../db/contracts/validation/risk-settings";
 import { changeRiskSettings, subscribe } from "../services/subscriptions.server";
 import { announceSubscriptionChange } from "../subscriptions.server";
 import { ApiError, notFound } from "./errors.server";

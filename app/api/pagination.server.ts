@@ -1,6 +1,6 @@
 // Cursor pagination for list endpoints: an opaque cursor over (time, id) and a bounded page size.
 import { z } from "zod";
-import type { PageKey } from "../../db/queries/keyset";
+import type { PageKey } from "../../db/store/queries/keyset";
 
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;

@@ -1,6 +1,6 @@
 // Input parsing for the API: JSON bodies within a size bound, and zod schemas whose errors become a 422 naming the fields.
 import type { z } from "zod";
-import { fieldErrors } from "../../db/validation/fields";
+import { fieldErrors } from "../../db/contracts/validation/fields";
 import { ApiError, invalidInput } from "./errors.server";
 
 export const MAX_BODY_BYTES = 512 * 1024;

@@ -1,9 +1,9 @@
 // What the API answers: one zod schema per resource (the OpenAPI document's response schemas), and the row-to-resource mappers.
 import { z } from "zod";
-import { validationResultSchema } from "../../db/jobs";
-import type { BacktestTrade } from "../../db/queries/backtests";
-import { pickRiskSettings } from "../../db/validation/backtest";
-import { riskSettingsToInput, type RiskSettings } from "../../db/validation/risk-settings";
+import { validationResultSchema } from "../../db/contracts/jobs";
+import type { BacktestTrade } from "../../db/store/queries/backtests";
+import { pickRiskSettings } from "../../db/contracts/validation/backtest";
+import { riskSettingsToInput, type RiskSettings } from "../../db/contracts/validation/risk-settings";
 import {
   BACKTEST_STATUSES,
   BROKER_KINDS,
@@ -16,7 +16,7 @@ import {
   type Backtest,
   type Subscription,
   type Trade,
-} from "../../db/schema";
+} from "../../db/store/schema";
 
 const time = z.number().int().describe("UTC epoch milliseconds");
 const nullableTime = time.nullable();

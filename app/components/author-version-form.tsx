@@ -1,6 +1,6 @@
 // The fields of a strategy version: markets, parameters, changelog, and the code (typed, pasted or loaded from a .py file).
 import { useRef, useState } from "react";
-import { RESOLUTIONS } from "../../db/domain";
+import { RESOLUTIONS } from "../../db/contracts/domain";
 import { SelectField, SubmitButton, TextField } from "./forms";
 
 export interface VersionValues {

@@ -1,6 +1,6 @@
 // Live updates in the browser: one EventSource on /events, its connection state, and the indicator that shows it.
 import { useEffect, useRef, useState } from "react";
-import { EVENT_TYPES as OUTBOX_EVENT_TYPES } from "../../db/event-types";
+import { EVENT_TYPES as OUTBOX_EVENT_TYPES } from "../../db/contracts/event-types";
 
 export type LiveState = "connecting" | "live" | "reconnecting";
 export type LiveEvent = { seq: number; type: string; payload: unknown; createdAt?: number };

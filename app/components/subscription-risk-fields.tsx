@@ -1,5 +1,5 @@
 // The risk settings fields of the subscribe and edit forms: units and help text; labels and ranges come from the schema.
-import { RISK_LIMITS, riskRangeText, type RiskKey } from "../../db/validation/risk-settings";
+import { RISK_LIMITS, riskRangeText, type RiskKey } from "../../db/contracts/validation/risk-settings";
 import { TextField } from "./forms";
 
 const FIELDS: { name: RiskKey; unit?: string; help: string }[] = [

@@ -1,10 +1,10 @@
 // Sign up, log in, log out, sessions, rate limiting and the CSRF origin check, through the real routes.
 import { eq } from "drizzle-orm";
 import { createTestApp, makeRequest, respond, signInAs, type TestApp } from "../../test/app-context";
-import { hashPassword } from "../../db/password";
-import { brokerAccounts, sessions, users } from "../../db/schema";
+import { hashPassword } from "../../db/platform/password";
+import { brokerAccounts, sessions, users } from "../../db/store/schema";
 import { insertUser } from "../../test/support/store";
-import { createUser } from "../../db/queries/users";
+import { createUser } from "../../db/store/queries/users";
 import { requireUserId } from "../session.server";
 import * as login from "./login";
 import * as logout from "./logout";

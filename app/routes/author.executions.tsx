@@ -6,7 +6,7 @@ import { ExecutionRows } from "~/components/author-executions";
 import { buttonClass } from "~/components/forms";
 import { encodeCursor, pageQuerySchema } from "~/api/pagination.server";
 import { requireUserId } from "~/session.server";
-import { listAuthorExecutions, listAuthorStrategies } from "../../db/queries/author";
+import { listAuthorExecutions, listAuthorStrategies } from "../../db/store/queries/author";
 
 export const meta: MetaFunction = () => [{ title: "Execution log · Candlecast" }];
 

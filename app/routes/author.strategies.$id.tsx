@@ -29,9 +29,9 @@ import {
   listVersions,
   setVersionStatus,
   updateStrategyMeta,
-} from "../../db/queries/author";
-import { listBacktests } from "../../db/queries/backtests";
-import { publishVersion } from "../../db/queries/strategies";
+} from "../../db/store/queries/author";
+import { listBacktests } from "../../db/store/queries/backtests";
+import { publishVersion } from "../../db/store/queries/strategies";
 import { announceStrategyChange } from "~/strategy-changes.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [

@@ -6,7 +6,7 @@ import { VisibilityBadge } from "~/components/author-badges";
 import { buttonClass } from "~/components/forms";
 import { formatCount, formatSignedPct, formatUtc, returnTone } from "~/components/market-format";
 import { requireUserId } from "~/session.server";
-import { listAuthorStrategies } from "../../db/queries/author";
+import { listAuthorStrategies } from "../../db/store/queries/author";
 
 export const meta: MetaFunction = () => [{ title: "My strategies · Candlecast" }];
 

@@ -13,7 +13,7 @@ import {
 } from "~/services/author-forms.server";
 import { formFieldErrors } from "~/services/domain-errors.server";
 import { requireUserId } from "~/session.server";
-import { createStrategy, publishVersion } from "../../db/queries/strategies";
+import { createStrategy, publishVersion } from "../../db/store/queries/strategies";
 import { announceStrategyChange } from "~/strategy-changes.server";
 
 export const meta: MetaFunction = () => [{ title: "New strategy · Candlecast" }];

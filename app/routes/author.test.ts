@@ -1,11 +1,11 @@
 // The author pages, tokens page and backtest page through their loaders and actions: field errors write nothing, tenancy 404s.
 import { eq } from "drizzle-orm";
 import { createTestApp, loadRoute, postRoute, signInAs, type TestApp } from "../../test/app-context";
-import { apiTokens, backtests, strategies, strategyVersions } from "../../db/schema";
+import { apiTokens, backtests, strategies, strategyVersions } from "../../db/store/schema";
 import { insertStrategy, insertUser, SAMPLE_CODE } from "../../test/support/store";
-import { newId } from "../../db/ids";
-import { strategySettingsKey } from "../../db/cache-keys";
-import { STRATEGY_CHANGED_CHANNEL } from "../../db/events";
+import { newId } from "../../db/platform/ids";
+import { strategySettingsKey } from "../../db/contracts/cache-keys";
+import { STRATEGY_CHANGED_CHANNEL } from "../../db/contracts/events";
 import * as newStrategy from "./author.strategies.new";
 import * as workspace from "./author.strategies.$id";
 import * as mine from "./author.strategies._index";

@@ -1,7 +1,7 @@
 // The SSE route: 401 when signed out, replay from Last-Event-ID, live events from the bus, no loss or duplicate at the seam.
 import { createTestApp, makeRequest, respond, signInAs, type TestApp } from "../../test/app-context";
-import { OUTBOX_CHANNEL, type OutboxEvent } from "../../db/events";
-import { events } from "../../db/schema";
+import { OUTBOX_CHANNEL, type OutboxEvent } from "../../db/contracts/events";
+import { events } from "../../db/store/schema";
 import { insertUser } from "../../test/support/store";
 import { openEventStream } from "../event-stream.server";
 import { loader } from "./events";

@@ -6,10 +6,10 @@ import { AuthCard, useAuthRedirect } from "~/components/auth-card";
 import { FormError, SubmitButton, TextField } from "~/components/forms";
 import { clientAddress, createLoginThrottle } from "~/login-throttle.server";
 import { assertSameOrigin, createUserSession, redirectIfSignedIn, safeRedirect } from "~/session.server";
-import { findUserByEmail } from "../../db/queries/users";
-import { verifyPassword } from "../../db/password";
-import { logInSchema } from "../../db/validation/account";
-import { parseInput } from "../../db/validation/fields";
+import { findUserByEmail } from "../../db/store/queries/users";
+import { verifyPassword } from "../../db/platform/password";
+import { logInSchema } from "../../db/contracts/validation/account";
+import { parseInput } from "../../db/contracts/validation/fields";
 
 export const meta: MetaFunction = () => [{ title: "Log in · Candlecast" }];
 

@@ -5,9 +5,9 @@ import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { useEffect, useRef, useState } from "react";
 import { FormError, SelectField, SubmitButton, TextField } from "~/components/forms";
 import { requireUserId } from "~/session.server";
-import { createBrokerAccount, listBrokerAccounts } from "../../db/queries/broker-accounts";
-import { brokerAccountSchema, SUPPORTED_EXCHANGES } from "../../db/validation/broker-account";
-import { parseInput } from "../../db/validation/fields";
+import { createBrokerAccount, listBrokerAccounts } from "../../db/store/queries/broker-accounts";
+import { brokerAccountSchema, SUPPORTED_EXCHANGES } from "../../db/contracts/validation/broker-account";
+import { parseInput } from "../../db/contracts/validation/fields";
 import { SettingsTabs } from "~/components/settings-tabs";
 
 export const meta: MetaFunction = () => [{ title: "Broker accounts · Candlecast" }];

@@ -5,9 +5,9 @@ import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { SubmitButton, TextField } from "~/components/forms";
 import { formatTime } from "~/components/subscription-ui";
 import { requireUserId } from "~/session.server";
-import { createApiToken, listApiTokens, revokeApiToken } from "../../db/queries/api-tokens";
-import { apiTokenSchema } from "../../db/validation/api-token";
-import { parseInput } from "../../db/validation/fields";
+import { createApiToken, listApiTokens, revokeApiToken } from "../../db/store/queries/api-tokens";
+import { apiTokenSchema } from "../../db/contracts/validation/api-token";
+import { parseInput } from "../../db/contracts/validation/fields";
 import { SettingsTabs } from "~/components/settings-tabs";
 
 export const meta: MetaFunction = () => [{ title: "API tokens · Candlecast" }];

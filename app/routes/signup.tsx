@@ -5,9 +5,9 @@ import { Form, useActionData } from "@remix-run/react";
 import { AuthCard, useAuthRedirect } from "~/components/auth-card";
 import { FormError, SubmitButton, TextField } from "~/components/forms";
 import { assertSameOrigin, createUserSession, redirectIfSignedIn, safeRedirect } from "~/session.server";
-import { createUser, EmailTakenError } from "../../db/queries/users";
-import { signUpSchema } from "../../db/validation/account";
-import { parseInput } from "../../db/validation/fields";
+import { createUser, EmailTakenError } from "../../db/store/queries/users";
+import { signUpSchema } from "../../db/contracts/validation/account";
+import { parseInput } from "../../db/contracts/validation/fields";
 
 export const meta: MetaFunction = () => [{ title: "Sign up · Candlecast" }];
 

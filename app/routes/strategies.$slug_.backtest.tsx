@@ -13,13 +13,13 @@ import { formatPrice, formatQty, formatTime, humanReason, Pnl } from "~/componen
 import { JobsUnavailableError, requestBacktest } from "~/services/author-jobs.server";
 import { formFieldErrors } from "~/services/domain-errors.server";
 import { requireUserId } from "~/session.server";
-import { RESOLUTION_MS, type Resolution } from "../../db/domain";
-import { backtestProgressSchema } from "../../db/events";
-import { getVisibleStrategy, latestEventSeq, listVersions } from "../../db/queries/author";
-import { getBacktest, listBacktests, type BacktestTrade } from "../../db/queries/backtests";
-import { backtestRequestSchema } from "../../db/validation/backtest";
-import { parseInput } from "../../db/validation/fields";
-import { RISK_DEFAULTS_INPUT } from "../../db/validation/risk-settings";
+import { RESOLUTION_MS, type Resolution } from "../../db/contracts/domain";
+import { backtestProgressSchema } from "../../db/contracts/events";
+import { getVisibleStrategy, latestEventSeq, listVersions } from "../../db/store/queries/author";
+import { getBacktest, listBacktests, type BacktestTrade } from "../../db/store/queries/backtests";
+import { backtestRequestSchema } from "../../db/contracts/validation/backtest";
+import { parseInput } from "../../db/contracts/validation/fields";
+import { RISK_DEFAULTS_INPUT } from "../../db/contracts/validation/risk-settings";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `Backtest ${data?.strategy.name ?? ""} · Candlecast` },

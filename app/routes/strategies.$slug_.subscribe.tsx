@@ -7,10 +7,10 @@ import { RiskFields, submittedRiskValues } from "~/components/subscription-risk-
 import { requireUserId } from "~/session.server";
 import { formFieldErrors } from "~/services/domain-errors.server";
 import { subscribe } from "~/services/subscriptions.server";
-import { listBrokerAccounts } from "../../db/queries/broker-accounts";
-import { getPublicStrategy, listStrategyVersions } from "../../db/queries/strategies";
-import { parseInput } from "../../db/validation/fields";
-import { RISK_DEFAULTS_INPUT, subscribeSchema } from "../../db/validation/risk-settings";
+import { listBrokerAccounts } from "../../db/store/queries/broker-accounts";
+import { getPublicStrategy, listStrategyVersions } from "../../db/store/queries/strategies";
+import { parseInput } from "../../db/contracts/validation/fields";
+import { RISK_DEFAULTS_INPUT, subscribeSchema } from "../../db/contracts/validation/risk-settings";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `Subscribe to ${data.strategy.name} · Candlecast` : "Subscribe · Candlecast" },

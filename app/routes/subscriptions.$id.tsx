@@ -11,13 +11,13 @@ import { SubscriptionSignals, SubscriptionTrades } from "~/components/subscripti
 import { formatMoney, formatTime, StatusBadge, SubscriptionStats } from "~/components/subscription-ui";
 import { requireUserId, safeRedirect } from "~/session.server";
 import { applyStatusAction, statusActionOf } from "~/subscriptions.server";
-import { outboxBounds } from "../../db/queries/event-replay";
+import { outboxBounds } from "../../db/store/queries/event-replay";
 import {
   getSubscriptionDetail,
   listClosedTradePnl,
   listSubscriptionSignals,
   listSubscriptionTrades,
-} from "../../db/queries/subscriptions";
+} from "../../db/store/queries/subscriptions";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `${data.strategy.name} · My subscriptions · Candlecast` : "Subscription · Candlecast" },

@@ -5,7 +5,7 @@ import { Form, Link, useLoaderData } from "@remix-run/react";
 import { buttonClass, SubmitButton } from "~/components/forms";
 import { CancelConsequences } from "~/components/subscription-cancel";
 import { requireUserId } from "~/session.server";
-import { getSubscriptionDetail } from "../../db/queries/subscriptions";
+import { getSubscriptionDetail } from "../../db/store/queries/subscriptions";
 
 export const meta: MetaFunction = () => [{ title: "Cancel subscription · Candlecast" }];
 

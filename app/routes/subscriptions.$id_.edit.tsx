@@ -8,8 +8,8 @@ import { requireUserId } from "~/session.server";
 import { formFieldErrors } from "~/services/domain-errors.server";
 import { changeRiskSettings } from "~/services/subscriptions.server";
 import { requireSubscriptionOwner } from "~/subscriptions.server";
-import { parseInput } from "../../db/validation/fields";
-import { riskSettingsSchema, riskSettingsToInput } from "../../db/validation/risk-settings";
+import { parseInput } from "../../db/contracts/validation/fields";
+import { riskSettingsSchema, riskSettingsToInput } from "../../db/contracts/validation/risk-settings";
 
 export const meta: MetaFunction = () => [{ title: "Edit settings · Candlecast" }];
 

@@ -7,8 +7,8 @@ import { LiveIndicator, useLiveEvents } from "~/components/subscription-live";
 import { SubscriptionActions } from "~/components/subscription-status-actions";
 import { StatusBadge, SubscriptionStats } from "~/components/subscription-ui";
 import { requireUserId } from "~/session.server";
-import { outboxBounds } from "../../db/queries/event-replay";
-import { listSubscriptions } from "../../db/queries/subscriptions";
+import { outboxBounds } from "../../db/store/queries/event-replay";
+import { listSubscriptions } from "../../db/store/queries/subscriptions";
 
 export const meta: MetaFunction = () => [{ title: "My subscriptions · Candlecast" }];
 

@@ -9,8 +9,8 @@ import {
   loadRoute,
   postRoute,
 } from "../../test/app-context";
-import { SUBSCRIPTION_CHANGED_CHANNEL } from "../../db/events";
-import { brokerAccounts, events, subscriptions } from "../../db/schema";
+import { SUBSCRIPTION_CHANGED_CHANNEL } from "../../db/contracts/events";
+import { brokerAccounts, events, subscriptions } from "../../db/store/schema";
 import { insertStrategy, insertUser } from "../../test/support/store";
 import * as brokers from "./settings.brokers";
 import * as subscribe from "./strategies.$slug_.subscribe";

@@ -1,9 +1,9 @@
 // Reading the author pages' forms: strategy metadata and a version (code typed in or uploaded as a .py file), with field errors.
 import type { AppLoadContext } from "@remix-run/node";
 import type { ValidationView } from "./validation-view";
-import { validateRequestSchema } from "../../db/jobs";
-import { fieldErrors, parseInput } from "../../db/validation/fields";
-import { strategyMetaSchema, strategyVersionSchema } from "../../db/validation/strategy";
+import { validateRequestSchema } from "../../db/contracts/jobs";
+import { fieldErrors, parseInput } from "../../db/contracts/validation/fields";
+import { strategyMetaSchema, strategyVersionSchema } from "../../db/contracts/validation/strategy";
 import { awaitValidation, JobsUnavailableError, requestValidation } from "./author-jobs.server";
 
 type Parsed<T> = { ok: true; data: T } | { ok: false; errors: Record<string, string> };

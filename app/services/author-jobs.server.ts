@@ -1,17 +1,17 @@
 // Asking the worker for a validation or a backtest (API and author pages alike), and waiting briefly for a validation's result.
 import type { AppLoadContext } from "@remix-run/node";
 import { z } from "zod";
-import type { Db } from "../../db/client";
-import { newId } from "../../db/ids";
+import type { Db } from "../../db/store/client";
+import { newId } from "../../db/platform/ids";
 import {
   JOB_NAMES,
   validationResultSchema,
   type ValidateRequest,
   type ValidationResult,
-} from "../../db/jobs";
-import { findValidationResult, latestEventSeq } from "../../db/queries/author";
-import { createBacktest, deleteBacktest } from "../../db/queries/backtests";
-import type { BacktestRequest } from "../../db/validation/backtest";
+} from "../../db/contracts/jobs";
+import { findValidationResult, latestEventSeq } from "../../db/store/queries/author";
+import { createBacktest, deleteBacktest } from "../../db/store/queries/backtests";
+import type { BacktestRequest } from "../../db/contracts/validation/backtest";
 
 /** No worker queue is reachable from this web server: validations and backtests cannot be asked for. */
 export class JobsUnavailableError extends Error {

@@ -1,8 +1,8 @@
 // The one mapping of the store's expected failures (typed errors naming a field) for the API and the forms alike.
-import { LatestVersionError } from "../../db/queries/author";
-import { BacktestInputError } from "../../db/queries/backtests";
-import { SlugTakenError, VersionNotIncreasingError } from "../../db/queries/strategies";
-import { InvalidReferenceError } from "../../db/queries/subscriptions";
+import { LatestVersionError } from "../../db/store/queries/author";
+import { BacktestInputError } from "../../db/store/queries/backtests";
+import { SlugTakenError, VersionNotIncreasingError } from "../../db/store/queries/strategies";
+import { InvalidReferenceError } from "../../db/store/queries/subscriptions";
 import { SubscriptionCancelledError } from "./subscriptions.server";
 
 /** A conflict with the current state (409 in the API) or a bad reference in the input (422). */

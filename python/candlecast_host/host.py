@@ -27,7 +27,7 @@ def _readable_roots(package_root):
 
 
 def classify(exc, guard, capture):
-    """Map what ended the run to one of the runtime error kinds (db/domain.ts RUNTIME_ERROR_KINDS)."""
+    """Map what ended the run to one of the runtime error kinds (db/contracts/domain.ts RUNTIME_ERROR_KINDS)."""
     if guard.violation is not None or isinstance(exc, SandboxViolation):
         return "sandbox", guard.violation or str(exc)
     if capture.exceeded or isinstance(exc, OutputLimitExceeded):

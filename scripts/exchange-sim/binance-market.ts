@@ -1,5 +1,5 @@
 // Binance spot's public market-data endpoints, as much of them as ccxt's `binance` class reads.
-import { RESOLUTION_MS, type Candle, type Resolution } from "../../db/domain";
+import { RESOLUTION_MS, type Candle, type Resolution } from "../../db/contracts/domain";
 import { binanceError, json, routeKey, type Routes, type SimResponse } from "./router";
 import type { SimState } from "./state";
 

@@ -1,5 +1,5 @@
 // Where the simulator's candles come from: the built-in generated market, or a CSV replayed onto the present.
-import { RESOLUTION_MS, type Candle, type Resolution } from "../../db/domain";
+import { RESOLUTION_MS, type Candle, type Resolution } from "../../db/contracts/domain";
 import { simulatedCandles } from "../../worker/market-data/simulated-feed";
 
 export interface CandleSource {

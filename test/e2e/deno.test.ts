@@ -7,10 +7,10 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import { Redis } from "ioredis";
 import pg from "pg";
-import { openStore, type Store } from "../../db/client";
-import { OUTBOX_CHANNEL } from "../../db/events";
+import { openStore, type Store } from "../../db/store/client";
+import { OUTBOX_CHANNEL } from "../../db/contracts/events";
 import { createInfra, deleteKeysByPrefix, type Infra } from "../../db/infra/index.server";
-import { migrateStore } from "../../db/migrate";
+import { migrateStore } from "../../db/store/migrate";
 import { seedExamples } from "../../scripts/seed";
 import { ROOT } from "../../scripts/build-if-needed";
 import { createStrategyRunner } from "../../worker/runtime";
@@ -181,24 +181,23 @@ it("signs up (same-origin POST), renders a signed-in page, and streams a bus eve
   const reader = stream.body!.pipeThrough(new TextDecoderStream()).getReader();
   let received = "";
   while (!received.includes(": connected")) received += (await reader.read()).value ?? "";
+  // Committed to the outbox, then announced, as a worker does (the hub delivers what the outbox holds).
   const sentAt = Date.now();
-  await infra.bus.publish(OUTBOX_CHANNEL, {
-    events: [
-      {
-        seq: 987654,
-        userId,
-        type: "subscription.changed",
-        payload: { from: "deno-test" },
-        createdAt: sentAt,
-      },
-    ],
+  const payload = { from: "deno-test" };
+  const row = await store.client.execute({
+    sql: "INSERT INTO events (user_id, type, payload, created_at) VALUES (?, ?, ?, ?) RETURNING seq",
+    args: [userId, "subscription.changed", JSON.stringify(payload), sentAt],
   });
-  while (!received.includes("id: 987654")) {
+  const seq = Number(row.rows[0].seq);
+  await infra.bus.publish(OUTBOX_CHANNEL, {
+    events: [{ seq, userId, type: "subscription.changed", payload, createdAt: sentAt }],
+  });
+  while (!received.includes(`id: ${seq}`)) {
     const { value, done } = await reader.read();
     if (done) break;
     received += value;
   }
-  expect(received).toContain("id: 987654\nevent: subscription.changed\n");
+  expect(received).toContain(`id: ${seq}\nevent: subscription.changed\n`);
   expect(received).toContain('"from":"deno-test"');
   console.info(`[deno] bus → SSE on Deno: ${Date.now() - sentAt} ms`);
   controller.abort();

@@ -1,8 +1,8 @@
 // Subscriber journeys in Chromium: sign up and subscribe, manage a subscription, tenancy, SSE resume after a drop.
 import { eq, sql } from "drizzle-orm";
 import type { Browser } from "playwright-core";
-import { openStore, type Store } from "../../db/client";
-import { events, users } from "../../db/schema";
+import { openStore, type Store } from "../../db/store/client";
+import { events, users } from "../../db/store/schema";
 import { launchBrowser, screenshot, startApp, type RunningApp } from "./harness";
 import { fillSettings, signUp, subscribe, VALID_SETTINGS } from "./subscriber-steps";
 

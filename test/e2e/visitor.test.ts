@@ -1,7 +1,7 @@
 // The visitor journey in Chromium against the real embedded app: browse, search, filter, page, open a strategy.
 import type { Browser, Page } from "playwright-core";
 import { seedMarketplace } from "../../bench/_market-seed";
-import { openStore } from "../../db/client";
+import { openStore } from "../../db/store/client";
 import { launchBrowser, screenshot, startApp, type RunningApp } from "./harness";
 
 let app: RunningApp;

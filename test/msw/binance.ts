@@ -1,6 +1,6 @@
 // msw handlers for Binance spot REST, shaped like its real responses; shared by tests and MOCKS=true dev mode.
 import { delay, http, HttpResponse } from "msw";
-import { RESOLUTION_MS, type Resolution } from "../../db/domain";
+import { RESOLUTION_MS, type Resolution } from "../../db/contracts/domain";
 import { simulatedCandles } from "../../worker/market-data/simulated-feed";
 
 /** What the next POST /api/v3/order does. */

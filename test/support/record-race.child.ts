@@ -1,7 +1,7 @@
 // Test helper process: records the same candles as its sibling process, to race recordExecution across connections.
 import { readFileSync } from "node:fs";
-import { openStore } from "../../db/client";
-import { recordExecution, type RecordExecutionInput } from "../../db/queries/executions";
+import { openStore } from "../../db/store/client";
+import { recordExecution, type RecordExecutionInput } from "../../db/store/queries/executions";
 
 const { url, startAt, inputs } = JSON.parse(readFileSync(process.argv[2], "utf8")) as {
   url: string;

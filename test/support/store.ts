@@ -2,12 +2,12 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { openStore, type Store } from "../../db/client";
-import { newId } from "../../db/ids";
-import { migrateStore } from "../../db/migrate";
-import { createStrategy, publishVersion } from "../../db/queries/strategies";
-import { brokerAccounts, subscriptions, users } from "../../db/schema";
-import { riskSettingsSchema, RISK_DEFAULTS_INPUT } from "../../db/validation/risk-settings";
+import { openStore, type Store } from "../../db/store/client";
+import { newId } from "../../db/platform/ids";
+import { migrateStore } from "../../db/store/migrate";
+import { createStrategy, publishVersion } from "../../db/store/queries/strategies";
+import { brokerAccounts, subscriptions, users } from "../../db/store/schema";
+import { riskSettingsSchema, RISK_DEFAULTS_INPUT } from "../../db/contracts/validation/risk-settings";
 
 export interface TestStore extends Store {
   file: string;

@@ -1,4 +1,4 @@
-import type { Candle } from "../../db/domain";
+import type { Candle } from "../../db/contracts/domain";
 import {
   checkExits,
   closeTrade,

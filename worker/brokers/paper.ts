@@ -1,5 +1,5 @@
 // The paper broker: stated fill, exit and P&L rules (ADR 033) as pure functions, plus a Broker over them.
-import type { Candle } from "../../db/domain";
+import type { Candle } from "../../db/contracts/domain";
 import type { PositionSide } from "../risk/size-position";
 import type { Broker, MarketOrder, OrderResult, OrderSide } from "./broker";
 

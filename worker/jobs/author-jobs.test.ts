@@ -2,13 +2,13 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { eq } from "drizzle-orm";
-import { OUTBOX_CHANNEL, outboxMessageSchema, type OutboxEvent } from "../../db/events";
+import { OUTBOX_CHANNEL, outboxMessageSchema, type OutboxEvent } from "../../db/contracts/events";
 import { createInfra, type Infra } from "../../db/infra/index.server";
-import { createBacktest, getBacktest } from "../../db/queries/backtests";
-import { backtests, events } from "../../db/schema";
+import { createBacktest, getBacktest } from "../../db/store/queries/backtests";
+import { backtests, events } from "../../db/store/schema";
 import { createTestStore, insertStrategy, insertUser, type TestStore } from "../../test/support/store";
-import { backtestRequestSchema } from "../../db/validation/backtest";
-import { RISK_DEFAULTS_INPUT } from "../../db/validation/risk-settings";
+import { backtestRequestSchema } from "../../db/contracts/validation/backtest";
+import { RISK_DEFAULTS_INPUT } from "../../db/contracts/validation/risk-settings";
 import { createStrategyRunner, type StrategyRunner } from "../runtime";
 import { runBacktest } from "./run-backtest";
 import { validateStrategy } from "./validate-strategy";

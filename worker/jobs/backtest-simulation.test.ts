@@ -1,5 +1,5 @@
 // The backtest replay is the live risk and paper code: figures equal sizePosition's and the paper broker's by construction.
-import type { Candle, Signal } from "../../db/domain";
+import type { Candle, Signal } from "../../db/contracts/domain";
 import { closeTrade, fillEntry, slipped } from "../brokers/paper";
 import { atr } from "../risk/atr";
 import { sizePosition } from "../risk/size-position";

@@ -1,7 +1,7 @@
 // Replays a strategy's signals over history through the live risk and paper-broker code: trades, equity and stats.
-import type { Candle, Signal } from "../../db/domain";
-import type { BacktestStats, BacktestTrade } from "../../db/queries/backtests";
-import { performanceFromTrades } from "../../db/performance";
+import type { Candle, Signal } from "../../db/contracts/domain";
+import type { BacktestStats, BacktestTrade } from "../../db/store/queries/backtests";
+import { performanceFromTrades } from "../../db/contracts/performance";
 import {
   checkExits,
   closeTrade,

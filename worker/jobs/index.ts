@@ -7,7 +7,7 @@ import {
   JOB_PAYLOAD_SCHEMAS,
   type JobName,
   type JobSender,
-} from "../../db/jobs";
+} from "../../db/contracts/jobs";
 import { ensureQueues } from "../queue";
 import { runBacktest, type BacktestDeps } from "./run-backtest";
 import { validateStrategy, type ValidateDeps } from "./validate-strategy";

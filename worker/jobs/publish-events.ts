@@ -1,7 +1,7 @@
 // Publishes committed outbox rows on the bus, so every web replica's SSE streams get them at once.
-import { OUTBOX_CHANNEL, type OutboxMessage } from "../../db/events";
+import { OUTBOX_CHANNEL, type OutboxMessage } from "../../db/contracts/events";
 import type { Bus } from "../../db/infra/bus";
-import type { EventRow } from "../../db/schema";
+import type { EventRow } from "../../db/store/schema";
 
 export function toOutboxMessage(rows: EventRow[]): OutboxMessage {
   return {

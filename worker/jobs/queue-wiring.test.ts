@@ -2,9 +2,9 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { OUTBOX_CHANNEL, outboxMessageSchema, type OutboxEvent } from "../../db/events";
+import { OUTBOX_CHANNEL, outboxMessageSchema, type OutboxEvent } from "../../db/contracts/events";
 import { createInfra, type Infra } from "../../db/infra/index.server";
-import { JOB_NAMES } from "../../db/jobs";
+import { JOB_NAMES } from "../../db/contracts/jobs";
 import { createTestStore, insertUser, SAMPLE_CODE, type TestStore } from "../../test/support/store";
 import { createQueue, type Queue } from "../queue";
 import { createStrategyRunner } from "../runtime";

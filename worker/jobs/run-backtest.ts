@@ -1,16 +1,16 @@
 // The "backtest-run" job: the strategy over a period of history in chunks (progress events), then the live risk and paper code.
-import type { Store } from "../../db/client";
-import { RESOLUTION_MS, type Candle, type Resolution, type Signal } from "../../db/domain";
+import type { Store } from "../../db/store/client";
+import { RESOLUTION_MS, type Candle, type Resolution, type Signal } from "../../db/contracts/domain";
 import type { Bus } from "../../db/infra/bus";
-import { runBacktestJobSchema } from "../../db/jobs";
+import { runBacktestJobSchema } from "../../db/contracts/jobs";
 import {
   completeBacktestRun,
   failBacktestRun,
   loadBacktestRun,
   recordBacktestProgress,
   startBacktestRun,
-} from "../../db/queries/backtests";
-import type { EventRow } from "../../db/schema";
+} from "../../db/store/queries/backtests";
+import type { EventRow } from "../../db/store/schema";
 import { simulatedCandles } from "../market-data/simulated-feed";
 import type { RiskSettings } from "../risk/size-position";
 import type { RuntimeError, StrategyRunner } from "../runtime";

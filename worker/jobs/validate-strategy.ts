@@ -1,9 +1,9 @@
 // The "strategy-validate" job: runs an author's code sandboxed on sample candles and reports the signal or the typed error.
-import type { Store } from "../../db/client";
-import { lastCloseAtOrBefore, RESOLUTION_MS, type Candle } from "../../db/domain";
+import type { Store } from "../../db/store/client";
+import { lastCloseAtOrBefore, RESOLUTION_MS, type Candle } from "../../db/contracts/domain";
 import type { Bus } from "../../db/infra/bus";
-import { validateStrategyJobSchema, type ValidationResult } from "../../db/jobs";
-import { recordValidationResult } from "../../db/queries/author";
+import { validateStrategyJobSchema, type ValidationResult } from "../../db/contracts/jobs";
+import { recordValidationResult } from "../../db/store/queries/author";
 import { simulatedCandles } from "../market-data/simulated-feed";
 import type { StrategyRunner } from "../runtime";
 import { sampleCandles } from "../runtime";

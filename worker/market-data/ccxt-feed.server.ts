@@ -1,7 +1,7 @@
 // Market data from an exchange through ccxt: closed candles only, retried until the just-closed one appears, cached.
 import type { Exchange } from "ccxt";
 import { z } from "zod";
-import { RESOLUTION_MS, type Candle, type Resolution } from "../../db/domain";
+import { RESOLUTION_MS, type Candle, type Resolution } from "../../db/contracts/domain";
 import { windowStart, type MarketData } from "./market-data";
 
 /** ccxt's OHLCV row: [open time, open, high, low, close, volume]. */

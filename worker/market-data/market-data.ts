@@ -1,5 +1,5 @@
 // The market-data contract the coordinator reads candle windows through, and its alignment rule.
-import { RESOLUTION_MS, type Candle, type Resolution } from "../../db/domain";
+import { RESOLUTION_MS, type Candle, type Resolution } from "../../db/contracts/domain";
 
 export interface MarketData {
   /**

@@ -1,4 +1,4 @@
-import { RESOLUTION_MS, RESOLUTIONS } from "../../db/domain";
+import { RESOLUTION_MS, RESOLUTIONS } from "../../db/contracts/domain";
 import { CandleWindowError } from "./market-data";
 import { createSimulatedFeed, simulatedCandles } from "./simulated-feed";
 

@@ -1,5 +1,5 @@
 // A built-in market: candles computed from (symbol, time) alone, so every worker sees the same ones (ADR 034).
-import { RESOLUTION_MS, type Candle, type Resolution } from "../../db/domain";
+import { RESOLUTION_MS, type Candle, type Resolution } from "../../db/contracts/domain";
 import { windowStart, type MarketData } from "./market-data";
 
 const MINUTE = 60_000;

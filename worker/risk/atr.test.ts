@@ -1,4 +1,4 @@
-import type { Candle } from "../../db/domain";
+import type { Candle } from "../../db/contracts/domain";
 import { atr, trueRange } from "./atr";
 
 const bar = (i: number, high: number, low: number, close: number): Candle => ({

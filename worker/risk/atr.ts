@@ -1,5 +1,5 @@
 // Average True Range with Wilder's smoothing, the volatility unit that sizes positions and places stops.
-import type { Candle } from "../../db/domain";
+import type { Candle } from "../../db/contracts/domain";
 
 /** True range of `candle` given the previous candle's close. */
 export function trueRange(candle: Candle, previousClose: number): number {

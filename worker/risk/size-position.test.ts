@@ -1,4 +1,4 @@
-import type { Signal } from "../../db/domain";
+import type { Signal } from "../../db/contracts/domain";
 import { sizePosition, type OpenPosition, type RiskSettings, type SizePositionInput } from "./size-position";
 
 const settings: RiskSettings = {

@@ -1,6 +1,6 @@
 // Turns one strategy signal into the orders (or the reasoned skip) for one subscription: pure, no I/O.
-import type { Signal } from "../../db/domain";
-import type { RiskSettings } from "../../db/validation/risk-settings";
+import type { Signal } from "../../db/contracts/domain";
+import type { RiskSettings } from "../../db/contracts/validation/risk-settings";
 import { roundDownToStep } from "./round-quantity";
 
 export type PositionSide = "LONG" | "SHORT";

@@ -1,5 +1,5 @@
 // The backtest summary over odd series: clear errors, no NaN returns.
-import type { Candle, Signal } from "../../db/domain";
+import type { Candle, Signal } from "../../db/contracts/domain";
 import { summariseBacktest } from "./backtest-summary";
 
 const candle = (i: number, close: number): Candle => ({

@@ -1,5 +1,5 @@
 // Summarises a backtest's signals: counts per action and a naive close-to-close equity curve (no fees, stops ignored).
-import type { Candle, Signal, SignalAction } from "../../db/domain";
+import type { Candle, Signal, SignalAction } from "../../db/contracts/domain";
 
 export interface BacktestSummary {
   candles: number;

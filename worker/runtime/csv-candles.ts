@@ -1,5 +1,5 @@
 // Reads candles from CSV text (time,open,high,low,close,volume; time as epoch ms or ISO 8601; header optional).
-import { candleSchema, type Candle } from "../../db/domain";
+import { candleSchema, type Candle } from "../../db/contracts/domain";
 
 export class CandleCsvError extends Error {
   constructor(message: string) {

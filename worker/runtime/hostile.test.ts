@@ -1,7 +1,7 @@
 // The hostile corpus: every attack ends as its typed error (or a harmless result) within its limit, and leaves nothing running.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import type { RuntimeErrorKind } from "../../db/domain";
+import type { RuntimeErrorKind } from "../../db/contracts/domain";
 import { createStrategyRunner, sampleCandles, type LiveResult } from "./index";
 
 const CANARY = `canary-${Math.random().toString(36).slice(2)}`;

@@ -1,5 +1,5 @@
 // Deterministic, realistic-looking candles (trending and ranging stretches) for validating a strategy without market data.
-import type { Candle } from "../../db/domain";
+import type { Candle } from "../../db/contracts/domain";
 
 export interface SampleOptions {
   seed?: number;

@@ -5,7 +5,7 @@ import { availableParallelism } from "node:os";
 import { isAbsolute } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { z } from "zod";
-import type { Candle, Signal } from "../../db/domain";
+import type { Candle, Signal } from "../../db/contracts/domain";
 import {
   backtestAnswerSchema,
   expandSignals,

@@ -1,5 +1,5 @@
 // A Config for tests (worker and web app): the real interpreter in bubblewrap, quiet logs, no secrets from disk.
-import type { Config } from "../../../db/config.server";
+import type { Config } from "../../../db/platform/config.server";
 
 export function testWorkerConfig(databaseUrl: string, overrides: Partial<Config> = {}): Config {
   return {

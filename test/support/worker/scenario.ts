@@ -1,7 +1,7 @@
 // Builds the stores the multi-process tests and benches run on, and checks the exactly-once invariants afterwards.
 import { sql } from "drizzle-orm";
-import type { Store } from "../../../db/client";
-import { RESOLUTION_MS } from "../../../db/domain";
+import type { Store } from "../../../db/store/client";
+import { RESOLUTION_MS } from "../../../db/contracts/domain";
 import { insertStrategy, insertSubscriptions, insertUser } from "../store";
 import { latestClose } from "../../../worker/boundaries";
 import type { CandleJob } from "../../../worker/candle-jobs";

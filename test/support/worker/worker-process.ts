@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import pino from "pino";
-import { openStore } from "../../../db/client";
+import { openStore } from "../../../db/store/client";
 import { createInfra } from "../../../db/infra/index.server";
 import { candleJobSchema } from "../../../worker/candle-jobs";
 import type { CoordinatorStep } from "../../../worker/coordinator";

@@ -1,7 +1,7 @@
 // Personal API tokens: created shown-once, stored as a SHA-256 hash, looked up by hash, revoked by their owner.
 import { and, desc, eq, isNull } from "drizzle-orm";
 import type { Db } from "../client";
-import { newId } from "../ids";
+import { newId } from "../../platform/ids";
 import { apiTokens, users } from "../schema";
 
 /** Every token starts with this, so a leaked one is easy to recognise (secret scanners, logs). */

@@ -1,7 +1,7 @@
 // Reading the outbox back for a reconnecting browser: one user's events after a sequence, and the retention bounds.
 import { and, asc, eq, gt, lt, sql } from "drizzle-orm";
 import type { Db } from "../client";
-import type { OutboxEvent } from "../events";
+import type { OutboxEvent } from "../../contracts/events";
 import { events } from "../schema";
 
 /** Events older than this may be pruned; a browser that was away longer reloads its data instead. */

@@ -1,10 +1,10 @@
 // Users and their default paper broker account.
 import { eq } from "drizzle-orm";
 import type { Db } from "../client";
-import { newId } from "../ids";
-import { hashPassword } from "../password";
+import { newId } from "../../platform/ids";
+import { hashPassword } from "../../platform/password";
 import { brokerAccounts, users } from "../schema";
-import type { SignUpInput } from "../validation/account";
+import type { SignUpInput } from "../../contracts/validation/account";
 
 export class EmailTakenError extends Error {
   readonly field = "email";

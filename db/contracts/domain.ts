@@ -73,3 +73,13 @@ export function lastCloseAtOrBefore(now: number, resolution: Resolution): number
   const ms = RESOLUTION_MS[resolution];
   return Math.floor(now / ms) * ms;
 }
+
+/** The store's enumerations: the values a row's status, kind or side may take. */
+export const STRATEGY_VISIBILITIES = ["draft", "public"] as const;
+export const VERSION_STATUSES = ["draft", "published", "deprecated"] as const;
+export const BROKER_KINDS = ["paper", "exchange"] as const;
+export const SUBSCRIPTION_STATUSES = ["active", "paused", "cancelled"] as const;
+export const EXECUTION_STATUSES = ["RUNNING", "COMPLETED", "FAILED", "SKIPPED"] as const;
+export const TRADE_STATUSES = ["open", "closed", "skipped", "rejected"] as const;
+export const TRADE_SIDES = ["LONG", "SHORT"] as const;
+export const BACKTEST_STATUSES = ["queued", "running", "completed", "failed"] as const;

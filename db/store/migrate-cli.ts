@@ -1,6 +1,6 @@
 // `npm run db:migrate`: applies pending migrations to DATABASE_URL (idempotent).
 import { openStore } from "./client";
-import { loadConfigOrExit } from "./config.server";
+import { loadConfigOrExit } from "../platform/config.server";
 import { migrateStore } from "./migrate";
 
 const config = loadConfigOrExit();

@@ -1,12 +1,12 @@
 // Backtests: requested by a user (user-scoped), run by the worker, their progress and result written with their outbox event.
 import { and, eq, inArray, sql } from "drizzle-orm";
 import type { Db } from "../client";
-import { RESOLUTION_MS, type Resolution } from "../domain";
-import type { NewEvent } from "../events";
-import type { PerformanceStats } from "../performance";
-import { newId } from "../ids";
+import { RESOLUTION_MS, type Resolution } from "../../contracts/domain";
+import type { NewEvent } from "../../contracts/events";
+import type { PerformanceStats } from "../../contracts/performance";
+import { newId } from "../../platform/ids";
 import { backtests, strategies, strategyVersions, type Backtest, type EventRow } from "../schema";
-import { MAX_BACKTEST_CANDLES, pickRiskSettings, type BacktestRequest } from "../validation/backtest";
+import { MAX_BACKTEST_CANDLES, pickRiskSettings, type BacktestRequest } from "../../contracts/validation/backtest";
 import { afterKey, newestFirst, toPage, type PageRequest } from "./keyset";
 
 /** A backtest request that names something that cannot be tested (a version of another strategy, a symbol it does not trade...). */
@@ -19,7 +19,7 @@ export class BacktestInputError extends Error {
   }
 }
 
-/** A backtest's figures are the live ones (db/performance.ts), computed over the simulated trades. */
+/** A backtest's figures are the live ones (db/contracts/performance.ts), computed over the simulated trades. */
 export type BacktestStats = PerformanceStats;
 
 /** A closed backtest trade as stored in the backtest's `trades` column. */

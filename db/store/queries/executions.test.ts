@@ -2,7 +2,7 @@ import { execFile } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { eq, sql } from "drizzle-orm";
-import { newId } from "../ids";
+import { newId } from "../../platform/ids";
 import { events, executions, subscriptions, trades } from "../schema";
 import {
   createTestStore,
@@ -10,7 +10,7 @@ import {
   insertSubscriptions,
   insertUser,
   type TestStore,
-} from "../../test/support/store";
+} from "../../../test/support/store";
 import {
   claimExecution,
   failStuckExecutions,
@@ -185,7 +185,7 @@ describe("recordExecution", () => {
           [
             "--import",
             "tsx",
-            fileURLToPath(new URL("../../test/support/record-race.child.ts", import.meta.url)),
+            fileURLToPath(new URL("../../../test/support/record-race.child.ts", import.meta.url)),
             file,
           ],
           (error, stdout) => (error ? reject(error) : resolve(JSON.parse(stdout))),

@@ -1,4 +1,4 @@
-// Applies the committed SQL migrations (db/migrations) to a store; safe to run again (a no-op).
+// Applies the committed SQL migrations (db/store/migrations) to a store; safe to run again (a no-op).
 import { fileURLToPath } from "node:url";
 import { migrate } from "drizzle-orm/libsql/migrator";
 import type { Db } from "./client";

@@ -1,9 +1,9 @@
 // Subscriptions: the subscriber's own (user-scoped) and the worker's fan-out read by strategy.
 import { and, asc, desc, eq, gte, inArray, isNotNull, or, sql } from "drizzle-orm";
 import type { Db } from "../client";
-import { newId } from "../ids";
+import { newId } from "../../platform/ids";
 import { brokerAccounts, executions, strategies, strategyVersions, subscriptions, trades } from "../schema";
-import type { RiskSettings, SubscribeInput } from "../validation/risk-settings";
+import type { RiskSettings, SubscribeInput } from "../../contracts/validation/risk-settings";
 import { refreshSubscriberCountSql } from "./strategies";
 
 export class InvalidReferenceError extends Error {

@@ -1,10 +1,10 @@
 // Broker accounts: the owner's list (never the ciphertext), adding one with encrypted credentials, the worker's decrypting read.
 import { asc, eq } from "drizzle-orm";
 import type { Db } from "../client";
-import { newId } from "../ids";
+import { newId } from "../../platform/ids";
 import { brokerAccounts } from "../schema";
-import { decryptCredentials, encryptCredentials, maskApiKey, type Credentials } from "../secrets";
-import type { BrokerAccountInput } from "../validation/broker-account";
+import { decryptCredentials, encryptCredentials, maskApiKey, type Credentials } from "../../platform/secrets";
+import type { BrokerAccountInput } from "../../contracts/validation/broker-account";
 
 /** The columns that may reach a browser: credentialsEncrypted is deliberately absent. */
 const publicColumns = {

@@ -3,8 +3,8 @@ import { and, desc, eq, gt, or, sql } from "drizzle-orm";
 import type { Db } from "../client";
 import type { EventRow } from "../schema";
 import { events, executions, strategies, strategyTags, strategyVersions } from "../schema";
-import type { ValidationResult } from "../jobs";
-import type { StrategyMeta } from "../validation/strategy";
+import type { ValidationResult } from "../../contracts/jobs";
+import type { StrategyMeta } from "../../contracts/validation/strategy";
 import { afterKey, newestFirst, toPage, type PageRequest } from "./keyset";
 import { SlugTakenError } from "./strategies";
 

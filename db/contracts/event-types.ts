@@ -1,4 +1,4 @@
-// The outbox event types, apart from their zod schemas (db/events.ts) so the browser can list them without zod.
+// The outbox event types, apart from their zod schemas (db/contracts/events.ts) so the browser can list them without zod.
 export const EVENT_TYPES = [
   "execution",
   "trade.filled",

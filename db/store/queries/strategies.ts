@@ -1,10 +1,10 @@
 // Strategies and their versions, written by their author (author-scoped) and read publicly.
 import { and, desc, eq, or, sql } from "drizzle-orm";
 import type { Db } from "../client";
-import { newId } from "../ids";
+import { newId } from "../../platform/ids";
 import { strategies, strategySymbols, strategyTags, strategyVersions } from "../schema";
-import type { StrategyMeta, StrategyVersionInput } from "../validation/strategy";
-import { versionRank } from "../validation/strategy";
+import type { StrategyMeta, StrategyVersionInput } from "../../contracts/validation/strategy";
+import { versionRank } from "../../contracts/validation/strategy";
 
 export class SlugTakenError extends Error {
   readonly field = "slug";

@@ -1,7 +1,7 @@
 // The worker's scheduling reads: which candles have active subscribers, and which closes of a window already ran.
 import { sql } from "drizzle-orm";
 import type { Db } from "../client";
-import { newId } from "../ids";
+import { newId } from "../../platform/ids";
 
 /** One (strategy, symbol, resolution) that has at least one active subscription. */
 export interface ActiveCandle {

@@ -1,7 +1,6 @@
 // Strategy metadata and strategy versions as authors submit them (form, API, seed).
 import { z } from "zod";
-import { resolutionSchema, symbolSchema } from "../domain";
-import { STRATEGY_VISIBILITIES } from "../schema";
+import { resolutionSchema, STRATEGY_VISIBILITIES, symbolSchema } from "../domain";
 import { listField, numberField, textField } from "./fields";
 
 export const slugSchema = z

@@ -6,11 +6,11 @@ import {
   STRATEGY_VERSION_TTL_MS,
   strategySettingsKey,
   strategyVersionKey,
-} from "../cache-keys";
+} from "../../contracts/cache-keys";
 import type { Db } from "../client";
-import { resolutionSchema } from "../domain";
-import { cacheAside, type CacheErrorHandler } from "../infra/cache-aside";
-import type { Cache } from "../infra/cache";
+import { resolutionSchema } from "../../contracts/domain";
+import { cacheAside, type CacheErrorHandler } from "../../infra/cache-aside";
+import type { Cache } from "../../infra/cache";
 import { strategies, strategyVersions } from "../schema";
 
 export const strategySettingsSchema = z.object({

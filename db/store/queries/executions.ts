@@ -1,8 +1,8 @@
 // Executions: claiming a candle, recording its whole result in one transaction, and the janitor's sweep.
 import { and, eq, lt, sql } from "drizzle-orm";
 import type { Db } from "../client";
-import { utcDayStart } from "../domain";
-import type { NewEvent } from "../events";
+import { utcDayStart } from "../../contracts/domain";
+import type { NewEvent } from "../../contracts/events";
 import { executions, type ExecutionStatus } from "../schema";
 
 /** The identity of one candle of one strategy: at most one execution row exists per key. */

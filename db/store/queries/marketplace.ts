@@ -2,8 +2,8 @@
 import { and, asc, count, desc, eq, inArray, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "../client";
-import { resolutionSchema, symbolSchema } from "../domain";
-import { downsample, performanceFromTrades, type ClosedTrade } from "../performance";
+import { resolutionSchema, symbolSchema } from "../../contracts/domain";
+import { downsample, performanceFromTrades, type ClosedTrade } from "../../contracts/performance";
 import {
   backtests,
   executions,

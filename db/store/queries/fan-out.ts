@@ -1,10 +1,10 @@
 // The coordinator's fan-out reads: every active subscription of a strategy with its broker kind, and their open trades.
 import { sql } from "drizzle-orm";
 import type { Db, Tx } from "../client";
-import { utcDayStart } from "../domain";
-import type { TradeFilled } from "../events";
+import { utcDayStart } from "../../contracts/domain";
+import type { TradeFilled } from "../../contracts/events";
 import { events, type EventRow } from "../schema";
-import type { RiskSettings } from "../validation/risk-settings";
+import type { RiskSettings } from "../../contracts/validation/risk-settings";
 
 export interface FanOutSubscription extends RiskSettings {
   id: string;

@@ -1,7 +1,29 @@
 // The Drizzle schema of the libSQL store: every table the app and the worker share.
 // Times are UTC epoch milliseconds (integer); money, prices and quantities are REAL (see docs/decisions/002).
 import { sql } from "drizzle-orm";
+import {
+  STRATEGY_VISIBILITIES,
+  VERSION_STATUSES,
+  BROKER_KINDS,
+  SUBSCRIPTION_STATUSES,
+  EXECUTION_STATUSES,
+  TRADE_STATUSES,
+  TRADE_SIDES,
+  BACKTEST_STATUSES,
+} from "../contracts/domain";
 import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+// The vocabulary lives with the contracts (browser-safe); the store re-exports it for its own users.
+export {
+  STRATEGY_VISIBILITIES,
+  VERSION_STATUSES,
+  BROKER_KINDS,
+  SUBSCRIPTION_STATUSES,
+  EXECUTION_STATUSES,
+  TRADE_STATUSES,
+  TRADE_SIDES,
+  BACKTEST_STATUSES,
+};
 
 const now = sql`(cast(unixepoch('subsec') * 1000 as integer))`;
 const id = () => text("id").primaryKey();
@@ -45,8 +67,6 @@ export const apiTokens = sqliteTable(
   },
   (t) => [index("api_tokens_user_idx").on(t.userId)],
 );
-
-export const STRATEGY_VISIBILITIES = ["draft", "public"] as const;
 
 export const strategies = sqliteTable(
   "strategies",
@@ -120,8 +140,6 @@ export const strategySymbols = sqliteTable(
   ],
 );
 
-export const VERSION_STATUSES = ["draft", "published", "deprecated"] as const;
-
 export const strategyVersions = sqliteTable(
   "strategy_versions",
   {
@@ -148,8 +166,6 @@ export const strategyVersions = sqliteTable(
   ],
 );
 
-export const BROKER_KINDS = ["paper", "exchange"] as const;
-
 export const brokerAccounts = sqliteTable(
   "broker_accounts",
   {
@@ -170,8 +186,6 @@ export const brokerAccounts = sqliteTable(
   },
   (t) => [index("broker_accounts_user_idx").on(t.userId)],
 );
-
-export const SUBSCRIPTION_STATUSES = ["active", "paused", "cancelled"] as const;
 
 export const subscriptions = sqliteTable(
   "subscriptions",
@@ -215,7 +229,6 @@ export const subscriptions = sqliteTable(
   ],
 );
 
-export const EXECUTION_STATUSES = ["RUNNING", "COMPLETED", "FAILED", "SKIPPED"] as const;
 export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number];
 
 export const executions = sqliteTable(
@@ -256,9 +269,7 @@ export const executions = sqliteTable(
   ],
 );
 
-export const TRADE_STATUSES = ["open", "closed", "skipped", "rejected"] as const;
 export type TradeStatus = (typeof TRADE_STATUSES)[number];
-export const TRADE_SIDES = ["LONG", "SHORT"] as const;
 
 /**
  * What one execution did for one subscription: an opened position, or a recorded skip with its
@@ -315,8 +326,6 @@ export const events = sqliteTable(
   },
   (t) => [index("events_user_seq_idx").on(t.userId, t.seq)],
 );
-
-export const BACKTEST_STATUSES = ["queued", "running", "completed", "failed"] as const;
 
 /** A backtest of one strategy version over a period of one market, run as a worker job. */
 export const backtests = sqliteTable(
