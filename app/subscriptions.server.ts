@@ -1,6 +1,10 @@
 // Subscription actions shared by the list and detail pages: ownership guard, status changes, change notifications.
 import { json, type AppLoadContext } from "@remix-run/node";
-import { OUTBOX_CHANNEL, SUBSCRIPTION_CHANGED_CHANNEL, type SubscriptionChanged } from "../db/contracts/events";
+import {
+  OUTBOX_CHANNEL,
+  SUBSCRIPTION_CHANGED_CHANNEL,
+  type SubscriptionChanged,
+} from "../db/contracts/events";
 import { events } from "../db/store/schema";
 import {
   changeSubscriptionStatus,

@@ -3,7 +3,12 @@ import { eq } from "drizzle-orm";
 import pino from "pino";
 import { executionLockKey, strategySettingsKey } from "../db/contracts/cache-keys";
 import { latestClose } from "./boundaries";
-import { executionEventSchema, OUTBOX_CHANNEL, outboxMessageSchema, type OutboxEvent } from "../db/contracts/events";
+import {
+  executionEventSchema,
+  OUTBOX_CHANNEL,
+  outboxMessageSchema,
+  type OutboxEvent,
+} from "../db/contracts/events";
 import type { Cache } from "../db/infra/cache";
 import { createInfra, type Infra } from "../db/infra/index.server";
 import { executions, strategies, trades } from "../db/store/schema";

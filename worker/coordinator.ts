@@ -9,7 +9,12 @@ import type { Cache } from "../db/infra/cache";
 import type { Lock } from "../db/infra/lock";
 import { withLock } from "../db/infra/with-lock";
 import type { Logger } from "../db/platform/logger.server";
-import { claimExecution, failExecution, findExecution, recordExecution } from "../db/store/queries/executions";
+import {
+  claimExecution,
+  failExecution,
+  findExecution,
+  recordExecution,
+} from "../db/store/queries/executions";
 import { refreshStrategyPerformance } from "../db/store/queries/marketplace";
 import {
   listFanOutSubscriptions,

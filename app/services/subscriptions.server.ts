@@ -1,7 +1,11 @@
 // The subscriber's use cases, one each for the pages and the API: subscribe, change the risk settings.
 import type { AppLoadContext } from "@remix-run/node";
 import { getPublicStrategy } from "../../db/store/queries/strategies";
-import { createSubscription, getSubscription, updateRiskSettings } from "../../db/store/queries/subscriptions";
+import {
+  createSubscription,
+  getSubscription,
+  updateRiskSettings,
+} from "../../db/store/queries/subscriptions";
 import type { Subscription } from "../../db/store/schema";
 import type { RiskSettings, SubscribeInput } from "../../db/contracts/validation/risk-settings";
 import { announceSubscriptionChange } from "../subscriptions.server";

@@ -38,7 +38,7 @@ function market(unified: string) {
 }
 
 /** Binance's kline row: open time, OHLCV as strings, close time, quote volume, trades, taker volumes, ignore. */
-function kline(c: Candle, ms: number) {
+export function kline(c: Candle, ms: number) {
   const quoteVolume = (c.volume * c.close).toFixed(8);
   return [
     c.time,

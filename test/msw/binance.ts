@@ -2,6 +2,8 @@
 import { delay, http, HttpResponse } from "msw";
 import { RESOLUTION_MS, type Resolution } from "../../db/contracts/domain";
 import { simulatedCandles } from "../../worker/market-data/simulated-feed";
+// The kline rows the local exchange simulator serves: one shape of Binance's answer for both.
+import { kline } from "../../scripts/exchange-sim/binance-market";
 
 /** What the next POST /api/v3/order does. */
 export type NextOrderBehaviour = "fill" | "insufficient_balance" | "accept_then_hang";
@@ -157,27 +159,6 @@ function orderQuery(o: StoredOrder) {
 
 /** The fee a fill pays, in USDT: 0.1 %, Binance's base spot rate. */
 const commission = (o: StoredOrder) => o.quantity * o.price * 0.001;
-
-function kline(
-  c: { time: number; open: number; high: number; low: number; close: number; volume: number },
-  ms: number,
-) {
-  const quoteVolume = c.volume * c.close;
-  return [
-    c.time,
-    String(c.open),
-    String(c.high),
-    String(c.low),
-    String(c.close),
-    String(c.volume),
-    c.time + ms - 1,
-    fixed8(quoteVolume),
-    1000,
-    String(c.volume / 2),
-    fixed8(quoteVolume / 2),
-    "0",
-  ];
-}
 
 /**
  * A fake Binance with inspectable state. `now` decides which candles exist (the one in progress is

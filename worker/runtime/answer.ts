@@ -1,6 +1,11 @@
 // Turns what the runner process did (its JSON answer, or how it died) into a typed result; the answer passes zod first.
 import { z } from "zod";
-import { RUNTIME_ERROR_KINDS, signalSchema, type RuntimeErrorKind, type Signal } from "../../db/contracts/domain";
+import {
+  RUNTIME_ERROR_KINDS,
+  signalSchema,
+  type RuntimeErrorKind,
+  type Signal,
+} from "../../db/contracts/domain";
 import type { ProcessOutcome } from "./process-outcome";
 
 export interface RuntimeError {

@@ -6,7 +6,11 @@ import type { NewEvent } from "../../contracts/events";
 import type { PerformanceStats } from "../../contracts/performance";
 import { newId } from "../../platform/ids";
 import { backtests, strategies, strategyVersions, type Backtest, type EventRow } from "../schema";
-import { MAX_BACKTEST_CANDLES, pickRiskSettings, type BacktestRequest } from "../../contracts/validation/backtest";
+import {
+  MAX_BACKTEST_CANDLES,
+  pickRiskSettings,
+  type BacktestRequest,
+} from "../../contracts/validation/backtest";
 import { afterKey, newestFirst, toPage, type PageRequest } from "./keyset";
 
 /** A backtest request that names something that cannot be tested (a version of another strategy, a symbol it does not trade...). */

@@ -1,5 +1,9 @@
 import { createTestStore, insertStrategy, insertUser, type TestStore } from "../../../test/support/store";
-import { RISK_DEFAULTS_INPUT, riskSettingsSchema, subscribeSchema } from "../../contracts/validation/risk-settings";
+import {
+  RISK_DEFAULTS_INPUT,
+  riskSettingsSchema,
+  subscribeSchema,
+} from "../../contracts/validation/risk-settings";
 import { getAuthorStrategy, publishVersion } from "./strategies";
 import {
   changeSubscriptionStatus,
