@@ -29,11 +29,15 @@ async function main() {
 
   const store = await openStore({ url: config.databaseUrl, authToken: config.databaseAuthToken });
   await migrateStore(store.db);
-  const seeded = await seedIfEmpty(
-    store.db,
-    createStrategyRunner({ python: config.python, sandbox: config.sandbox }),
-  );
-  if (seeded) logger.info(seeded, "seeded example strategies");
+  // Seeding validates the examples in the sandbox: the embedded start does it; a web replica never runs
+  // Python (the distributed recipe seeds with `npm run db:seed`).
+  if (!webOnly) {
+    const seeded = await seedIfEmpty(
+      store.db,
+      createStrategyRunner({ python: config.python, sandbox: config.sandbox }),
+    );
+    if (seeded) logger.info(seeded, "seeded example strategies");
+  }
   const infra = await createInfra({ redisUrl: config.redisUrl, keyPrefix: config.redisKeyPrefix, logger });
 
   let queue: Queue | undefined;
