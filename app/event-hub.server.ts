@@ -8,14 +8,24 @@
 import type { Db } from "../db/store/client";
 import type { Bus, Unsubscribe } from "../db/infra/bus";
 import type { InfraLogger } from "../db/infra/logger";
-import { OUTBOX_CHANNEL, outboxMessageSchema, type OutboxEvent } from "../db/contracts/events";
+import {
+  OUTBOX_CHANNEL,
+  outboxMessageSchema,
+  SESSION_ENDED_CHANNEL,
+  sessionEndedSchema,
+  type OutboxEvent,
+} from "../db/contracts/events";
 import { latestEventSeq, listEventsAfter } from "../db/store/queries/event-replay";
 
 export type EventListener = (event: OutboxEvent) => void;
 
 export interface EventHub {
   /** Starts delivering this user's events to listener; returns the disconnect function. */
-  connect(userId: string, listener: EventListener): () => void;
+  connect(
+    userId: string,
+    listener: EventListener,
+    session?: { sessionId: string | null; onSessionEnd: () => void },
+  ): () => void;
   connectedStreams(): number;
   close(): Promise<void>;
 }
@@ -33,6 +43,7 @@ export async function createEventHub(opts: {
 }): Promise<EventHub> {
   const { bus, db, logger } = opts;
   const byUser = new Map<string, Set<EventListener>>();
+  const endersBySession = new Map<string, Set<() => void>>();
   let streams = 0;
   let cursor = await latestEventSeq(db);
   let closed = false;
@@ -83,19 +94,31 @@ export async function createEventHub(opts: {
     }
     void onMessage(parsed.data.events);
   });
+  const unsubscribeSessions: Unsubscribe = await bus.subscribe(SESSION_ENDED_CHANNEL, (message) => {
+    const parsed = sessionEndedSchema.safeParse(message);
+    if (!parsed.success) return;
+    for (const end of [...(endersBySession.get(parsed.data.sessionId) ?? [])]) end();
+  });
   const sweep = setInterval(() => {
     if (!closed) void serially(readOutbox);
   }, opts.sweepMs ?? OUTBOX_SWEEP_MS);
   sweep.unref?.();
 
   return {
-    connect(userId, listener) {
+    connect(userId, listener, session) {
       let listeners = byUser.get(userId);
       if (!listeners) byUser.set(userId, (listeners = new Set()));
       // A wrapper per connection: the same function connected twice is two streams.
       const entry: EventListener = (e) => listener(e);
       listeners.add(entry);
       streams += 1;
+      const sessionId = session?.sessionId ?? null;
+      const onEnd = session?.onSessionEnd;
+      if (sessionId && onEnd) {
+        let enders = endersBySession.get(sessionId);
+        if (!enders) endersBySession.set(sessionId, (enders = new Set()));
+        enders.add(onEnd);
+      }
       let connected = true;
       return () => {
         if (!connected) return;
@@ -103,6 +126,11 @@ export async function createEventHub(opts: {
         streams -= 1;
         listeners.delete(entry);
         if (listeners.size === 0) byUser.delete(userId);
+        if (sessionId && onEnd) {
+          const enders = endersBySession.get(sessionId);
+          enders?.delete(onEnd);
+          if (enders?.size === 0) endersBySession.delete(sessionId);
+        }
       };
     },
     connectedStreams: () => streams,
@@ -110,7 +138,9 @@ export async function createEventHub(opts: {
       closed = true;
       clearInterval(sweep);
       byUser.clear();
+      endersBySession.clear();
       await unsubscribe();
+      await unsubscribeSessions();
       await queue;
     },
   };

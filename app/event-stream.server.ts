@@ -25,6 +25,8 @@ export function openEventStream(opts: {
   db: Db;
   hub: EventHub;
   userId: string;
+  /** The stream closes when this session ends (logout on any replica). */
+  sessionId?: string | null;
   lastEventId: number | null;
   signal: AbortSignal;
   heartbeatMs?: number;
@@ -50,7 +52,10 @@ export function openEventStream(opts: {
       // Subscribe BEFORE reading the outbox and buffer: an event committed during the replay query
       // arrives here and is sent once, after the replay, in order.
       let buffer: OutboxEvent[] | null = [];
-      const disconnect = opts.hub.connect(opts.userId, (e) => (buffer ? buffer.push(e) : send(e)));
+      const disconnect = opts.hub.connect(opts.userId, (e) => (buffer ? buffer.push(e) : send(e)), {
+        sessionId: opts.sessionId ?? null,
+        onSessionEnd: () => close(),
+      });
       const heartbeat = setInterval(() => write(": ping\n\n"), opts.heartbeatMs ?? HEARTBEAT_MS);
       const close = () => {
         if (!open) return;

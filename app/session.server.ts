@@ -1,5 +1,6 @@
 // Sign-in sessions: a signed httpOnly cookie holding a server-side session id, and guards that throw.
 import { createCookie, redirect, type AppLoadContext } from "@remix-run/node";
+import { SESSION_ENDED_CHANNEL } from "../db/contracts/events";
 import { createSession, deleteSession, getSessionUser, SESSION_TTL_MS } from "../db/store/queries/sessions";
 import { requestHost } from "./request-host";
 
@@ -38,6 +39,14 @@ export function getUser(request: Request, context: AppLoadContext): Promise<Sess
     usersByRequest.set(request, user);
   }
   return user;
+}
+
+/** The id of the request's session when it is signed in: its event streams close when it ends. */
+export async function getSignedInSessionId(
+  request: Request,
+  context: AppLoadContext,
+): Promise<string | null> {
+  return (await getUser(request, context)) ? readSessionId(request, context) : null;
 }
 
 export async function getUserId(request: Request, context: AppLoadContext): Promise<string | null> {
@@ -83,7 +92,12 @@ export async function createUserSession(opts: {
 
 export async function logout(request: Request, context: AppLoadContext) {
   const id = await readSessionId(request, context);
-  if (id) await deleteSession(context.app.store.db, id);
+  if (id) {
+    await deleteSession(context.app.store.db, id);
+    await context.app.infra.bus
+      .publish(SESSION_ENDED_CHANNEL, { sessionId: id })
+      .catch((error) => context.app.logger.warn({ err: error }, "announcing a logout failed"));
+  }
   const cookie = await sessionCookie(context).serialize("", { maxAge: 0, secure: isHttps(request) });
   return redirect("/", { headers: { "Set-Cookie": cookie } });
 }

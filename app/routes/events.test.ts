@@ -5,6 +5,7 @@ import { events } from "../../db/store/schema";
 import { insertUser } from "../../test/support/store";
 import { openEventStream } from "../event-stream.server";
 import { loader } from "./events";
+import { action as logoutAction } from "./logout";
 
 let t: TestApp;
 let alice: { id: string; cookie: string };
@@ -161,5 +162,29 @@ describe("GET /events", () => {
     controller.abort();
     await expect(stream.drain(500)).resolves.toContain(": ping");
     expect(t.app.events.connectedStreams()).toBe(before);
+  });
+
+  it("closes every stream of a session when it logs out, and only that session's", async () => {
+    const otherSession = await signInAs(t, alice.id);
+    const ending = openStream(alice.cookie);
+    const staying = openStream(otherSession);
+    const endingText = reader(await ending.response);
+    const stayingText = reader(await staying.response);
+    await endingText.readUntil((s) => s.includes(": connected"));
+    await stayingText.readUntil((s) => s.includes(": connected"));
+    const before = t.app.events.connectedStreams();
+
+    const res = await respond(() =>
+      logoutAction({
+        request: makeRequest("/logout", { method: "POST", cookie: alice.cookie }),
+        context: t.context,
+        params: {},
+      } as never),
+    );
+    expect(res.status).toBe(302);
+    await vi.waitFor(() => expect(t.app.events.connectedStreams()).toBe(before - 1));
+    // The ended stream is closed: reading it finishes instead of waiting for more.
+    await expect(endingText.readUntil(() => false, 2000)).resolves.toContain(": connected");
+    staying.controller.abort();
   });
 });

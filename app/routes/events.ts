@@ -1,7 +1,7 @@
 // GET /events: the signed-in user's server-sent event stream (replay from Last-Event-ID, then live).
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { lastEventIdOf, openEventStream } from "~/event-stream.server";
-import { getUserId } from "~/session.server";
+import { getSignedInSessionId, getUserId } from "~/session.server";
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const userId = await getUserId(request, context);
@@ -15,6 +15,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     db: context.app.store.db,
     hub: context.app.events,
     userId,
+    sessionId: await getSignedInSessionId(request, context),
     lastEventId: lastEventIdOf(request),
     signal: request.signal,
   });

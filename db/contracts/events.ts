@@ -8,6 +8,8 @@ export const OUTBOX_CHANNEL = "outbox";
 export const SUBSCRIPTION_CHANGED_CHANNEL = "subscription-changed";
 /** The bus channel on which the web app announces a strategy change (new version, visibility). */
 export const STRATEGY_CHANGED_CHANNEL = "strategy-changed";
+/** The bus channel on which a logout tells every web replica to close that session's event streams. */
+export const SESSION_ENDED_CHANNEL = "session-ended";
 
 export { EVENT_TYPES, type EventType } from "./event-types";
 
@@ -22,6 +24,8 @@ export type OutboxEvent = z.infer<typeof outboxEventSchema>;
 
 export const outboxMessageSchema = z.object({ events: z.array(outboxEventSchema) });
 export type OutboxMessage = z.infer<typeof outboxMessageSchema>;
+
+export const sessionEndedSchema = z.object({ sessionId: z.string() });
 
 export const subscriptionChangedSchema = z.object({
   subscriptionId: z.string(),
