@@ -1,19 +1,8 @@
 // Publishes committed outbox rows on the bus, so every web replica's SSE streams get them at once.
 import { OUTBOX_CHANNEL, type OutboxMessage } from "../../db/contracts/events";
 import type { Bus } from "../../db/infra/bus";
+import { toOutboxEvent } from "../../db/store/queries/event-replay";
 import type { EventRow } from "../../db/store/schema";
-
-export function toOutboxMessage(rows: EventRow[]): OutboxMessage {
-  return {
-    events: rows.map((r) => ({
-      seq: r.seq,
-      userId: r.userId,
-      type: r.type as OutboxMessage["events"][number]["type"],
-      payload: JSON.parse(r.payload),
-      createdAt: r.createdAt,
-    })),
-  };
-}
 
 /** A lost publish is not lost data: the row is committed and a reconnecting stream replays it. */
 export async function publishEvents(
@@ -24,7 +13,7 @@ export async function publishEvents(
   const committed = rows.filter((r): r is EventRow => r !== null);
   if (committed.length === 0) return;
   try {
-    await bus.publish(OUTBOX_CHANNEL, toOutboxMessage(committed));
+    await bus.publish(OUTBOX_CHANNEL, { events: committed.map(toOutboxEvent) } satisfies OutboxMessage);
   } catch (error) {
     logger?.warn({ err: error, seqs: committed.map((r) => r.seq) }, "publishing outbox events failed");
   }
