@@ -5,7 +5,8 @@ import type { Store } from "../db/store/client";
 import type { Infra } from "../db/infra/index.server";
 import { createCoordinator, type CoordinatorDeps } from "../worker/coordinator";
 import { exchangesDisabled } from "../worker/exchange-access";
-import { createSimulatedFeed } from "../worker/market-data/simulated-feed";
+import { simulatedUpstream } from "../worker/market-data/simulated-feed";
+import { createStoredFeed } from "../worker/market-data/stored-feed";
 import { createWorkerMetrics } from "../worker/metrics";
 import { createStrategyRunner } from "../worker/runtime";
 
@@ -41,7 +42,7 @@ export function createBenchCoordinator(store: Store, infra: Infra, overrides: Pa
     cache: infra.cache,
     lock: infra.lock,
     bus: infra.bus,
-    marketData: createSimulatedFeed(),
+    marketData: createStoredFeed({ db: store.db, lock: infra.lock, upstream: simulatedUpstream }),
     runner,
     clock: { now: () => Date.now() },
     workerId: "bench",

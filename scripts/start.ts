@@ -5,7 +5,7 @@ import { pathToFileURL } from "node:url";
 import type { ServerBuild } from "@remix-run/node";
 import type { AppContext } from "../app/context.server";
 import { openStore } from "../db/store/client";
-import { loadConfigOrExit } from "../db/platform/config.server";
+import { exitIfConfigError, loadConfigOrExit } from "../db/platform/config.server";
 import { createInfra } from "../db/infra/index.server";
 import { createLogger } from "../db/platform/logger.server";
 import { migrateStore } from "../db/store/migrate";
@@ -102,4 +102,4 @@ async function main() {
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
 }
 
-await main().catch(exitIfSandboxUnavailable);
+await main().catch(exitIfSandboxUnavailable).catch(exitIfConfigError);

@@ -22,7 +22,8 @@ import {
 import type { CandleJob } from "./candle-jobs";
 import { createCoordinator, type CoordinatorDeps } from "./coordinator";
 import { exchangesDisabled } from "./exchange-access";
-import { createSimulatedFeed } from "./market-data/simulated-feed";
+import { simulatedUpstream } from "./market-data/simulated-feed";
+import { createStoredFeed } from "./market-data/stored-feed";
 import { createWorkerMetrics } from "./metrics";
 import { createStrategyRunner, type StrategyRunner } from "./runtime";
 import { BUY_CODE, CRASH_CODE, ENTER_EXIT_CODE, HOLD_CODE } from "../test/support/worker/strategies";
@@ -61,7 +62,7 @@ function coordinator(over: Partial<CoordinatorDeps> = {}) {
       cache: infra.cache,
       lock: infra.lock,
       bus: infra.bus,
-      marketData: createSimulatedFeed(),
+      marketData: createStoredFeed({ db: store.db, lock: infra.lock, upstream: simulatedUpstream }),
       runner,
       clock: { now: () => now },
       workerId: "test",

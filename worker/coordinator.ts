@@ -230,7 +230,13 @@ export function createCoordinator(deps: CoordinatorDeps) {
     if (lockSignal.aborted) return { status: "lock_lost" };
     const executionId = newId();
     const startedAt = Date.now();
-    const base = { id: executionId, ...job, workerId: deps.workerId, startedAt };
+    const base = {
+      id: executionId,
+      ...job,
+      marketSource: deps.marketData.source,
+      workerId: deps.workerId,
+      startedAt,
+    };
     if (!(await claimExecution(db, { ...base, versionId: null }))) return existingOutcome(job);
     await step("claimed", job);
     const log = logger.child({

@@ -43,6 +43,20 @@ const sub = (id: string, over: Partial<FanOutSubscription> = {}): FanOutSubscrip
   ...over,
 });
 
+/** A LONG opened at 38h with its stop at 99.5. */
+const open: OpenTrade = {
+  id: "t-1",
+  subscriptionId: "a",
+  symbol: "BTC/USDT",
+  side: "LONG",
+  quantity: 2,
+  entryPrice: 100.5,
+  stopLoss: 99.5,
+  takeProfit: 110,
+  entryFee: 0.2,
+  openedAt: 38 * H,
+};
+
 function plan(over: Partial<FanOutInput> & { signal?: Signal; outcomes?: Map<string, VersionOutcome> }) {
   return planFanOut({
     execution: { id: "exec-1", strategyId: "s", symbol: "BTC/USDT", resolution: "1h", closeTime: CLOSE_TIME },
@@ -104,18 +118,6 @@ describe("planFanOut", () => {
   });
 
   it("closes a position at its stop when a window candle since it opened touched it, before the new signal", () => {
-    const open: OpenTrade = {
-      id: "t-1",
-      subscriptionId: "a",
-      symbol: "BTC/USDT",
-      side: "LONG",
-      quantity: 2,
-      entryPrice: 100.5,
-      stopLoss: 99.5,
-      takeProfit: 110,
-      entryFee: 0.2,
-      openedAt: 38 * H,
-    };
     const p = plan({ openTrades: [open], signal: signal("HOLD") });
     // Candle 38 (opens at the trade's open time) has low 99 <= 99.5: the stop, slipped against the seller.
     const exitPrice = slipped(99.5, "sell");
@@ -130,6 +132,15 @@ describe("planFanOut", () => {
     expect(executionEventSchema.parse(p.events[0].payload).closed).toEqual([
       { tradeId: "t-1", exitPrice, pnl: expected.pnl, exitReason: "stop_loss" },
     ]);
+  });
+
+  it("finds a trade's first candle by time when the window has a hole before it", () => {
+    // Only the candle opening at the trade's open time touches the stop; candle 5 is missing.
+    const holed = candles
+      .filter((c) => c.time !== 5 * H)
+      .map((c) => ({ ...c, low: c.time === 38 * H ? 99 : 99.8 }));
+    const p = plan({ openTrades: [open], candles: holed, atr: atr(holed) });
+    expect(p.closes.map((c) => [c.tradeId, c.exitReason])).toEqual([["t-1", "stop_loss"]]);
   });
 
   it("SELL reverses a LONG: closes it at the paper exit, opens SHORT with a distinct order id", () => {

@@ -73,9 +73,17 @@ export function planFanOut(input: FanOutInput): FanOutPlan {
     list.push(t);
   }
 
-  // The window is consecutive candles: where a trade's first candle sits is arithmetic, not a scan.
-  const step = candles.length > 1 ? candles[1].time - candles[0].time : 1;
-  const firstCandleAtOrAfter = (t: number) => Math.max(0, Math.ceil((t - candles[0].time) / step));
+  // By time, not position: a window may lack a candle (a young market, a source's hole).
+  const firstCandleAtOrAfter = (t: number) => {
+    let lo = 0;
+    let hi = candles.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (candles[mid].time < t) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
 
   const plan: FanOutPlan = { trades: [], closes: [], events: [], orders: [], opened: 0, skipped: 0 };
   // At most one new trade row per subscription: one random draw names them all.

@@ -5,7 +5,7 @@ import { sql } from "drizzle-orm";
 import type PgBoss from "pg-boss";
 import type { Store } from "../db/store/client";
 import { openStore } from "../db/store/client";
-import { loadConfigOrExit, type Config } from "../db/platform/config.server";
+import { exitIfConfigError, loadConfigOrExit, type Config } from "../db/platform/config.server";
 import { STRATEGY_CHANGED_CHANNEL, SUBSCRIPTION_CHANGED_CHANNEL } from "../db/contracts/events";
 import { createInfra, type Infra } from "../db/infra/index.server";
 import type { Unsubscribe } from "../db/infra/bus";
@@ -27,7 +27,7 @@ import { createJanitor } from "./janitor";
 import { registerAuthorJobs, type RegisteredAuthorJobs } from "./jobs";
 import type { MarketData } from "./market-data/market-data";
 import { createScaledClock, type ScaledClock } from "./market-data/scaled-clock";
-import { createSimulatedFeed } from "./market-data/simulated-feed";
+import { createMarketData } from "./market-data/from-config.server";
 import { createWorkerMetrics, type WorkerMetrics } from "./metrics";
 import { createQueue, ensureQueues, type Queue } from "./queue";
 import { createActiveCandleRegistry } from "./registry";
@@ -188,7 +188,7 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
     cache: infra.cache,
     lock: infra.lock,
     bus: infra.bus,
-    marketData: deps.marketData ?? createSimulatedFeed(),
+    marketData: deps.marketData ?? createMarketData(config.marketData, { db: store.db, lock: infra.lock }),
     runner,
     clock,
     workerId,
@@ -435,4 +435,4 @@ async function main() {
   process.on("SIGINT", () => void shutdown("SIGINT"));
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) await main().catch(exitIfSandboxUnavailable);
+if (import.meta.url === `file://${process.argv[1]}`) await main().catch(exitIfSandboxUnavailable).catch(exitIfConfigError);

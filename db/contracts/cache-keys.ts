@@ -24,3 +24,7 @@ export const executionLockKey = (k: {
   resolution: Resolution | string;
   closeTime: number;
 }) => `execution:${k.strategyId}:${k.symbol}:${k.resolution}:${k.closeTime}`;
+
+/** Held by the one worker fetching a market's missing candles from its source (Pattern A for market data). */
+export const marketDataLockKey = (m: { source: string; symbol: string; resolution: string }) =>
+  `market-data:${m.source}:${m.symbol}:${m.resolution}`;

@@ -75,6 +75,13 @@ export function lastCloseAtOrBefore(now: number, resolution: Resolution): number
 }
 
 /** The store's enumerations: the values a row's status, kind or side may take. */
+/** The built-in market's source name; any other source is a ccxt exchange id (MARKET_DATA=exchange:<id>). */
+export const SIMULATED_SOURCE = "simulated";
+
+/** How a page names where a figure's candles came from. */
+export const marketSourceLabel = (source: string) =>
+  source === SIMULATED_SOURCE ? "Simulated market" : source.charAt(0).toUpperCase() + source.slice(1);
+
 export const STRATEGY_VISIBILITIES = ["draft", "public"] as const;
 export const VERSION_STATUSES = ["draft", "published", "deprecated"] as const;
 export const BROKER_KINDS = ["paper", "exchange"] as const;

@@ -49,6 +49,32 @@ describe("config", () => {
     }
   });
 
+  it("reads MARKET_DATA as simulated or an exchange, and refuses anything else naming the variable", () => {
+    const dir = mkdtempSync(join(tmpdir(), "cc-config-"));
+    try {
+      expect(loadConfig({ DATA_DIR: dir }).marketData).toEqual({ source: "simulated", waitBudgetMs: 15_000 });
+      expect(
+        loadConfig({
+          DATA_DIR: dir,
+          MARKET_DATA: "exchange:binance",
+          MARKET_DATA_URL: "http://127.0.0.1:8099",
+          MARKET_DATA_WAIT_MS: "500",
+        }).marketData,
+      ).toEqual({ source: "binance", url: "http://127.0.0.1:8099", waitBudgetMs: 500 });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    expect(messageFor({ MARKET_DATA: "binance" })).toMatch(/MARKET_DATA: must be simulated or exchange:/);
+    expect(messageFor({ MARKET_DATA: "exchange:" })).toMatch(/MARKET_DATA: must be/);
+    expect(messageFor({ MARKET_DATA: "exchange:binance", MARKET_DATA_URL: "ftp://x" })).toMatch(
+      /MARKET_DATA_URL: must be a URL starting with http:, https:/,
+    );
+    expect(messageFor({ MARKET_DATA_URL: "http://127.0.0.1:8099" })).toMatch(
+      /MARKET_DATA_URL: points an exchange's API elsewhere, so it needs MARKET_DATA=exchange:<id>/,
+    );
+    expect(messageFor({ MARKET_DATA_WAIT_MS: "soon" })).toMatch(/MARKET_DATA_WAIT_MS: must be a number/);
+  });
+
   it("treats empty variables as unset", () => {
     expect(parseEnv({ REDIS_URL: "", PORT: "" }).PORT).toBe(3000);
   });

@@ -53,6 +53,18 @@ export const envSchema = z.object({
     .positive("must be positive")
     .max(3600)
     .default(1),
+  MARKET_DATA: z
+    .string()
+    .trim()
+    .regex(/^(simulated|exchange:[a-z][a-z0-9]*)$/, "must be simulated or exchange:<ccxt exchange id> (e.g. exchange:binance)")
+    .default("simulated"),
+  MARKET_DATA_URL: url(["http", "https"], "http://127.0.0.1:8099").optional(),
+  MARKET_DATA_WAIT_MS: z.coerce
+    .number({ error: "must be a number" })
+    .int("must be a whole number of milliseconds")
+    .min(0, "must be 0 or more")
+    .max(300_000, "must be at most 300000 (5 minutes)")
+    .default(15_000),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   WORKER_PORT: z.coerce
     .number({ error: "must be a number" })
@@ -65,6 +77,15 @@ export const envSchema = z.object({
 });
 
 export type Env = z.infer<typeof envSchema>;
+
+export interface MarketDataConfig {
+  /** "simulated" or the ccxt exchange id candles come from. */
+  source: string;
+  /** The exchange's REST API elsewhere (a local simulator, a mirror). */
+  url?: string;
+  /** Real ms an execution waits for a late candle or a failing exchange before it fails. */
+  waitBudgetMs: number;
+}
 
 export interface Config {
   dataDir: string;
@@ -83,6 +104,7 @@ export interface Config {
   sessionSecret: string;
   encryptionKey: string;
   timeScale: number;
+  marketData: MarketDataConfig;
   workerConcurrency: number;
   /** The standalone worker's /healthz and /metrics port. */
   workerPort?: number;
@@ -102,7 +124,12 @@ export function parseEnv(env: Record<string, string | undefined>): Env {
   const cleaned = Object.fromEntries(
     Object.keys(envSchema.shape).map((k) => [k, env[k] === "" ? undefined : env[k]]),
   );
-  const result = envSchema.safeParse(cleaned);
+  const result = envSchema
+    .refine((e) => !e.MARKET_DATA_URL || e.MARKET_DATA !== "simulated", {
+      path: ["MARKET_DATA_URL"],
+      message: "points an exchange's API elsewhere, so it needs MARKET_DATA=exchange:<id>",
+    })
+    .safeParse(cleaned);
   if (!result.success) {
     throw new ConfigError(
       result.error.issues.map((i) => ({ variable: String(i.path[0]), message: i.message })),
@@ -150,6 +177,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     sessionSecret: e.SESSION_SECRET ?? generated!.sessionSecret,
     encryptionKey: e.ENCRYPTION_KEY ?? generated!.encryptionKey,
     timeScale: e.TIME_SCALE,
+    marketData: {
+      source: e.MARKET_DATA.replace(/^exchange:/, ""),
+      url: e.MARKET_DATA_URL,
+      waitBudgetMs: e.MARKET_DATA_WAIT_MS,
+    },
     workerConcurrency: e.WORKER_CONCURRENCY,
     workerPort: e.WORKER_PORT,
     logLevel: e.LOG_LEVEL,
@@ -157,15 +189,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   };
 }
 
+/** For a process entry point: a ConfigError (from loadConfig or a part built from it) prints and exits 1. */
+export function exitIfConfigError(error: unknown): never {
+  if (!(error instanceof ConfigError)) throw error;
+  process.stderr.write(`${error.message}\n`);
+  process.exit(1);
+}
+
 /** loadConfig for a process entry point: a bad value prints the message and exits 1. */
 export function loadConfigOrExit(env: Record<string, string | undefined> = process.env): Config {
   try {
     return loadConfig(env);
   } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      process.exit(1);
-    }
-    throw error;
+    return exitIfConfigError(error);
   }
 }

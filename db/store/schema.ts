@@ -242,6 +242,8 @@ export const executions = sqliteTable(
     symbol: text("symbol").notNull(),
     resolution: text("resolution").notNull(),
     closeTime: integer("close_time").notNull(),
+    /** Where the window's candles came from: "simulated" or a ccxt exchange id. */
+    marketSource: text("market_source").notNull().default("simulated"),
     status: text("status", { enum: EXECUTION_STATUSES }).notNull(),
     signal: text("signal"),
     confidence: real("confidence"),
@@ -345,6 +347,8 @@ export const backtests = sqliteTable(
     resolution: text("resolution").notNull(),
     fromTime: integer("from_time").notNull(),
     toTime: integer("to_time").notNull(),
+    /** "simulated" or the ccxt exchange id whose stored candles the backtest read. */
+    marketSource: text("market_source").notNull().default("simulated"),
     /** Risk settings the backtest sized its trades with (the subscribe form's defaults unless given). */
     settings: text("settings", { mode: "json" }).$type<Record<string, number>>().notNull(),
     status: text("status", { enum: BACKTEST_STATUSES }).notNull().default("queued"),
@@ -372,3 +376,26 @@ export type Execution = typeof executions.$inferSelect;
 export type Trade = typeof trades.$inferSelect;
 export type EventRow = typeof events.$inferSelect;
 export type Backtest = typeof backtests.$inferSelect;
+
+/**
+ * Closed candles, shared by every worker and backtest: fetched from the source once per market and
+ * close, then read from here. `filled` marks a candle the source left out (nothing traded), stored
+ * flat at the previous close with volume 0 (ADR 120).
+ */
+export const candles = sqliteTable(
+  "candles",
+  {
+    source: text("source").notNull(),
+    symbol: text("symbol").notNull(),
+    resolution: text("resolution").notNull(),
+    /** Open time. */
+    time: integer("time").notNull(),
+    open: real("open").notNull(),
+    high: real("high").notNull(),
+    low: real("low").notNull(),
+    close: real("close").notNull(),
+    volume: real("volume").notNull(),
+    filled: integer("filled", { mode: "boolean" }).notNull().default(false),
+  },
+  (t) => [primaryKey({ columns: [t.source, t.symbol, t.resolution, t.time] })],
+);

@@ -2,6 +2,8 @@
 import { RESOLUTION_MS, type Candle, type Resolution } from "../../db/contracts/domain";
 
 export interface MarketData {
+  /** "simulated" or a ccxt exchange id: recorded on every execution. */
+  readonly source: string;
   /**
    * The `count` most recent candles whose close time is <= `closeTime`, oldest first; the last one
    * closes exactly at `closeTime` (which must sit on a `resolution` boundary).

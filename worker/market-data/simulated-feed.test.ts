@@ -1,6 +1,6 @@
 import { RESOLUTION_MS, RESOLUTIONS } from "../../db/contracts/domain";
 import { CandleWindowError } from "./market-data";
-import { createSimulatedFeed, simulatedCandles } from "./simulated-feed";
+import { simulatedCandles, simulatedUpstream } from "./simulated-feed";
 
 const CLOSE = Date.UTC(2025, 5, 1, 12, 0);
 
@@ -10,10 +10,9 @@ const logReturnStdev = (closes: number[]) => {
 };
 
 describe("simulated feed", () => {
-  it("two instances (two workers) see identical candles", async () => {
-    const a = await createSimulatedFeed().closedCandles("BTC/USDT", "5m", CLOSE, 300);
-    const b = await createSimulatedFeed().closedCandles("BTC/USDT", "5m", CLOSE, 300);
-    expect(b).toEqual(a);
+  it("as the store's upstream: the generator's closed candles, never late", async () => {
+    const window = await simulatedUpstream.closedSince("BTC/USDT", "5m", CLOSE - 300 * 300_000, CLOSE);
+    expect(window).toEqual({ candles: simulatedCandles("BTC/USDT", "5m", CLOSE, 300), movedOn: true });
   });
 
   it("a candle is the same whichever window it is read in", () => {

@@ -1,6 +1,7 @@
 // A built-in market: candles computed from (symbol, time) alone, so every worker sees the same ones (ADR 034).
-import { RESOLUTION_MS, type Candle, type Resolution } from "../../db/contracts/domain";
-import { windowStart, type MarketData } from "./market-data";
+import { RESOLUTION_MS, SIMULATED_SOURCE, type Candle, type Resolution } from "../../db/contracts/domain";
+import { windowStart } from "./market-data";
+import type { CandleUpstream } from "./upstream";
 
 const MINUTE = 60_000;
 const MINUTES_PER_YEAR = 525_600;
@@ -152,10 +153,11 @@ export function simulatedCandles(
   return candles;
 }
 
-/** The simulated feed as a MarketData provider (embedded mode's default). */
-export function createSimulatedFeed(): MarketData {
-  return {
-    closedCandles: async (symbol, resolution, closeTime, count) =>
-      simulatedCandles(symbol, resolution, closeTime, count),
-  };
-}
+/** The simulated market as the candle store's upstream (MARKET_DATA=simulated): never late, never a hole. */
+export const simulatedUpstream: CandleUpstream = {
+  source: SIMULATED_SOURCE,
+  closedSince: async (symbol, resolution, from, closeTime) => ({
+    candles: simulatedCandles(symbol, resolution, closeTime, (closeTime - from) / RESOLUTION_MS[resolution]),
+    movedOn: true,
+  }),
+};

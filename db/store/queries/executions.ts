@@ -1,7 +1,7 @@
 // Executions: claiming a candle, recording its whole result in one transaction, and the janitor's sweep.
 import { and, eq, lt, sql } from "drizzle-orm";
 import type { Db } from "../client";
-import { utcDayStart } from "../../contracts/domain";
+import { SIMULATED_SOURCE, utcDayStart } from "../../contracts/domain";
 import type { NewEvent } from "../../contracts/events";
 import { executions, type ExecutionStatus } from "../schema";
 
@@ -16,6 +16,8 @@ export interface CandleKey {
 export interface ExecutionResult extends CandleKey {
   id: string;
   versionId: string | null;
+  /** Where the candles came from; a claimed row already has it. */
+  marketSource?: string;
   status: Exclude<ExecutionStatus, "RUNNING">;
   signal?: string | null;
   confidence?: number | null;
@@ -84,13 +86,19 @@ export type RecordExecutionResult =
  */
 export async function claimExecution(
   db: Db,
-  claim: CandleKey & { id: string; versionId: string | null; startedAt: number; workerId: string },
+  claim: CandleKey & {
+    id: string;
+    versionId: string | null;
+    marketSource?: string;
+    startedAt: number;
+    workerId: string;
+  },
 ): Promise<boolean> {
   // Plain SQL: this runs once per candle on the hot path, where the query builder's cost shows.
   const rows = await db.all<{ id: string }>(sql`
-    INSERT INTO executions (id, strategy_id, version_id, symbol, resolution, close_time, status, started_at, worker_id)
+    INSERT INTO executions (id, strategy_id, version_id, symbol, resolution, close_time, market_source, status, started_at, worker_id)
     VALUES (${claim.id}, ${claim.strategyId}, ${claim.versionId}, ${claim.symbol}, ${claim.resolution},
-      ${claim.closeTime}, 'RUNNING', ${claim.startedAt}, ${claim.workerId})
+      ${claim.closeTime}, ${claim.marketSource ?? SIMULATED_SOURCE}, 'RUNNING', ${claim.startedAt}, ${claim.workerId})
     ON CONFLICT DO NOTHING
     RETURNING id`);
   return rows.length === 1;
@@ -126,11 +134,11 @@ export async function recordExecution(db: Db, input: RecordExecutionInput): Prom
 
   return db.transaction(async (tx) => {
     const upserted = await tx.all<{ id: string }>(sql`
-      INSERT INTO executions (id, strategy_id, version_id, symbol, resolution, close_time, status, signal,
-        confidence, price, stop_loss_hint, take_profit_hint, reason, subscriber_count, trades_created,
-        error_kind, error_message, log, started_at, finished_at, run_ms, fanout_ms, worker_id)
+      INSERT INTO executions (id, strategy_id, version_id, symbol, resolution, close_time, market_source,
+        status, signal, confidence, price, stop_loss_hint, take_profit_hint, reason, subscriber_count,
+        trades_created, error_kind, error_message, log, started_at, finished_at, run_ms, fanout_ms, worker_id)
       VALUES (${e.id}, ${e.strategyId}, ${e.versionId}, ${e.symbol}, ${e.resolution}, ${e.closeTime},
-        ${e.status}, ${e.signal ?? null}, ${e.confidence ?? null}, ${e.price ?? null},
+        ${e.marketSource ?? SIMULATED_SOURCE}, ${e.status}, ${e.signal ?? null}, ${e.confidence ?? null}, ${e.price ?? null},
         ${e.stopLossHint ?? null}, ${e.takeProfitHint ?? null}, ${e.reason ?? null}, ${e.subscriberCount},
         ${tradesCreated}, ${e.errorKind ?? null}, ${e.errorMessage ?? null}, ${e.log ?? null},
         ${e.startedAt}, ${e.finishedAt}, ${e.runMs ?? null}, ${e.fanoutMs ?? null}, ${e.workerId ?? null})

@@ -13,6 +13,7 @@ export function testWorkerConfig(databaseUrl: string, overrides: Partial<Config>
     sessionSecret: "test-session-secret-at-least-32-characters-long",
     encryptionKey: Buffer.alloc(32, 7).toString("base64"),
     timeScale: 1,
+    marketData: { source: "simulated", waitBudgetMs: 2_000 },
     workerConcurrency: 2,
     logLevel: "silent",
     nodeEnv: "test",
