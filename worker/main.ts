@@ -435,4 +435,5 @@ async function main() {
   process.on("SIGINT", () => void shutdown("SIGINT"));
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) await main().catch(exitIfSandboxUnavailable).catch(exitIfConfigError);
+if (import.meta.url === `file://${process.argv[1]}`)
+  await main().catch(exitIfSandboxUnavailable).catch(exitIfConfigError);

@@ -56,7 +56,10 @@ export const envSchema = z.object({
   MARKET_DATA: z
     .string()
     .trim()
-    .regex(/^(simulated|exchange:[a-z][a-z0-9]*)$/, "must be simulated or exchange:<ccxt exchange id> (e.g. exchange:binance)")
+    .regex(
+      /^(simulated|exchange:[a-z][a-z0-9]*)$/,
+      "must be simulated or exchange:<ccxt exchange id> (e.g. exchange:binance)",
+    )
     .default("simulated"),
   MARKET_DATA_URL: url(["http", "https"], "http://127.0.0.1:8099").optional(),
   MARKET_DATA_WAIT_MS: z.coerce

@@ -45,7 +45,9 @@ describe("ccxt upstream (Binance klines, mocked by msw)", () => {
   });
 
   it("classifies a 5xx as retryable and a bad symbol as not, and recovers from a failed market load", async () => {
-    server.use(http.get("*/api/v3/exchangeInfo", () => new HttpResponse(null, { status: 502 }), { once: true }));
+    server.use(
+      http.get("*/api/v3/exchangeInfo", () => new HttpResponse(null, { status: 502 }), { once: true }),
+    );
     const source = upstream();
     const error = await source.closedSince("BTC/USDT", "1m", CLOSE - MINUTE, CLOSE).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UpstreamError);

@@ -115,7 +115,9 @@ describe("stored feed over the exchange simulator", () => {
       CLOSE - 20 * MINUTE,
       CLOSE,
     );
-    expect(stored.filter((c) => c.filled).map((c) => c.time)).toEqual([10, 11, 12].map((i) => source[i].time));
+    expect(stored.filter((c) => c.filled).map((c) => c.time)).toEqual(
+      [10, 11, 12].map((i) => source[i].time),
+    );
   });
 
   it("fills a missing just-closed candle once the exchange shows a newer one", async () => {

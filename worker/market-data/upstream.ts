@@ -11,7 +11,12 @@ export interface UpstreamWindow {
 export interface CandleUpstream {
   /** "simulated" or the ccxt exchange id: what executions and candle rows record. */
   readonly source: string;
-  closedSince(symbol: string, resolution: Resolution, from: number, closeTime: number): Promise<UpstreamWindow>;
+  closedSince(
+    symbol: string,
+    resolution: Resolution,
+    from: number,
+    closeTime: number,
+  ): Promise<UpstreamWindow>;
 }
 
 /** The source could not answer; `retryable` when asking again later may succeed (timeout, 5xx, 429). */
