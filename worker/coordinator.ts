@@ -508,7 +508,10 @@ export function createCoordinator(deps: CoordinatorDeps) {
         signal: null,
         opened: null,
         closed: [],
-        skipped: { reason: "strategy_error", detail: `${errorKind}: ${errorMessage}` },
+        skipped: {
+          reason: errorKind === "market_data" ? "market_data" : "strategy_error",
+          detail: `${errorKind}: ${errorMessage}`,
+        },
       },
     }));
     const result = await recordExecution(db, {

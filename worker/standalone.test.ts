@@ -75,3 +75,29 @@ it("serves health and metrics, logs JSON, and stops gracefully on SIGTERM", asyn
     rmSync(dataDir, { recursive: true, force: true });
   }
 }, 90_000);
+
+it("stops at start, naming MARKET_DATA, when ccxt has no such exchange", async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), "candlecast-standalone-"));
+  const child = spawn(process.execPath, ["--import", "tsx", MAIN], {
+    env: {
+      ...process.env,
+      NODE_OPTIONS: "",
+      DATA_DIR: dataDir,
+      WORKER_PORT: String(await freePort()),
+      MARKET_DATA: "exchange:nosuchexchange",
+      POSTGRES_URL: "",
+      REDIS_URL: "",
+      DATABASE_URL: "",
+    },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let stderr = "";
+  child.stderr.setEncoding("utf8").on("data", (c: string) => (stderr += c));
+  try {
+    expect(await new Promise((r) => child.on("exit", r))).toBe(1);
+    expect(stderr).toMatch(/MARKET_DATA: ccxt has no exchange "nosuchexchange"/);
+  } finally {
+    if (child.exitCode === null) child.kill("SIGKILL");
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}, 90_000);

@@ -1,11 +1,12 @@
 // The simulator as its own process, read over HTTP by ccxt's real binance class.
-import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import ccxt from "ccxt";
 import { createCcxtExchange } from "../../worker/brokers/ccxt-exchange.server";
 import { pointExchangeAt } from "../../worker/market-data/exchange-url";
+import {
+  startExchangeSim,
+  writeCandleCsv,
+  type ExchangeSimProcess,
+} from "../../test/support/exchange-sim-process";
 
 const MINUTE = 60_000;
 const ROWS = Array.from({ length: 1500 }, (_, i) => {
@@ -20,36 +21,16 @@ const ROWS = Array.from({ length: 1500 }, (_, i) => {
   };
 });
 
-let child: ChildProcess;
+let sim: ExchangeSimProcess;
 let base: string;
 let replayStart: number;
 
 beforeAll(async () => {
-  const dir = mkdtempSync(join(tmpdir(), "exchange-sim-"));
-  const csv = join(dir, "candles.csv");
-  writeFileSync(
-    csv,
-    [
-      "time,open,high,low,close,volume",
-      ...ROWS.map((r) => [r.time, r.open, r.high, r.low, r.close, r.volume].join(",")),
-    ].join("\n"),
-  );
-  child = spawn(
-    "node_modules/.bin/tsx",
-    ["scripts/exchange-sim/cli.ts", "--port", "0", "--candles", csv, "--symbols", "BTC/USDT,ETH/USDT"],
-    {
-      stdio: ["ignore", "pipe", "inherit"],
-    },
-  );
-  const line = await new Promise<string>((resolve, reject) => {
-    child.stdout!.setEncoding("utf8").once("data", resolve);
-    child.once("exit", (code) => reject(new Error(`simulator exited ${code}`)));
-  });
-  ({ listening: base, replayStart } = JSON.parse(line));
+  sim = await startExchangeSim(["--candles", writeCandleCsv(ROWS), "--symbols", "BTC/USDT,ETH/USDT"]);
+  ({ base } = sim);
+  replayStart = sim.replayStart!;
 });
-afterAll(() => {
-  child.kill();
-});
+afterAll(() => sim.stop());
 
 const control = (method: string, path: string, body?: unknown) =>
   fetch(base + path, { method, body: body === undefined ? undefined : JSON.stringify(body) }).then((r) =>
@@ -59,7 +40,7 @@ const exchange = () => pointExchangeAt(createCcxtExchange(), base);
 
 beforeEach(async () => {
   await control("DELETE", "/__sim/faults");
-  await control("DELETE", "/__sim/stats");
+  await sim.resetRequests();
 });
 
 describe("exchange simulator over HTTP", () => {
@@ -75,7 +56,7 @@ describe("exchange simulator over HTTP", () => {
     }
     expect(seen.map((c) => c[0])).toEqual(ROWS.map((_, i) => replayStart + i * MINUTE));
     expect(seen.map((c) => c.slice(1))).toEqual(ROWS.map((r) => [r.open, r.high, r.low, r.close, r.volume]));
-    const { requests } = await control("GET", "/__sim/stats");
+    const requests = await sim.requests();
     expect(requests["/api/v3/klines"]).toBe(2);
     expect(requests["/api/v3/exchangeInfo"]).toBe(1);
   });

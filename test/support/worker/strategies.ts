@@ -1,4 +1,5 @@
 // Small strategies the worker's tests and benches run for real in the sandbox (short lookbacks keep runs cheap).
+import type { Candle } from "../../../db/contracts/domain";
 
 const strategy = (name: string, body: string) =>
   `from candlecast import Strategy, Signal\n\nclass ${name}(Strategy):\n    lookback = 10\n    def on_candle(self, candles, **kwargs):\n${body}\n`;
@@ -19,3 +20,15 @@ export const ENTER_EXIT_CODE = strategy(
   "EnterExit",
   "        return Signal.buy() if (candles.time[-1] // 60000) % 2 == 0 else Signal.close()",
 );
+/** HOLD with the window it saw as its reason: length, then the sums of closes and volumes (repr: every digit). */
+export const WINDOW_ECHO_CODE = strategy(
+  "WindowEcho",
+  "        return Signal.hold(f'{len(candles.close)}:{sum(candles.close)!r}:{float(sum(candles.volume))!r}')",
+);
+
+/** Python's repr of a float: JavaScript's shortest round-tripping digits, with ".0" on integers. */
+const pythonRepr = (n: number) => (Number.isInteger(n) ? `${n}.0` : String(n));
+
+/** The reason WINDOW_ECHO_CODE gives for this window (summed in the same order, so to the last digit). */
+export const windowEcho = (w: Candle[]) =>
+  `${w.length}:${pythonRepr(w.reduce((s, c) => s + c.close, 0))}:${pythonRepr(w.reduce((s, c) => s + c.volume, 0))}`;

@@ -12,6 +12,7 @@ import { candleJobSchema } from "../../../worker/candle-jobs";
 import type { CoordinatorStep } from "../../../worker/coordinator";
 import { startWorker, type WorkerOptions } from "../../../worker/main";
 import { createQueue } from "../../../worker/queue";
+import type { Config } from "../../../db/platform/config.server";
 import { testWorkerConfig } from "./config";
 
 export interface WorkerProcessSpec {
@@ -26,6 +27,8 @@ export interface WorkerProcessSpec {
   pauseAt?: CoordinatorStep;
   /** Report every step on stdout. */
   reportSteps?: boolean;
+  /** MARKET_DATA as the worker's config reads it; default the simulated market. */
+  marketData?: Config["marketData"];
 }
 
 const spec = JSON.parse(process.argv[2]) as WorkerProcessSpec;
@@ -47,7 +50,7 @@ const queue = await createQueue({
 });
 let paused = false;
 const worker = await startWorker({
-  config: testWorkerConfig(spec.databaseUrl),
+  config: testWorkerConfig(spec.databaseUrl, spec.marketData ? { marketData: spec.marketData } : {}),
   store,
   infra,
   queue,
