@@ -38,6 +38,9 @@ def series_arg(values, name):
         raise TypeError("%s must be a sequence of numbers, got %r" % (name, values)) from None
     out = []
     for i, v in enumerate(items):
+        if type(v) is float:  # the common case (candle columns), checked without the slower ABC test
+            out.append(v if math.isfinite(v) else None)
+            continue
         if v is None:
             out.append(None)
             continue
@@ -67,6 +70,8 @@ def columns_arg(**named):
 
 def stretches(*cols):
     """(start, end) of each run of bars where every column has a value, in order."""
+    if all(None not in c for c in cols):
+        return [(0, len(cols[0]))] if cols and cols[0] else []
     out = []
     start = None
     size = len(cols[0]) if cols else 0

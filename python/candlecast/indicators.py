@@ -14,8 +14,11 @@ DAY_MS = 86_400_000
 
 
 def _mean(values):
-    # Each term divided first: the mean of prices near 1e308 must not overflow through their sum.
-    return math.fsum(v / len(values) for v in values)
+    try:
+        return math.fsum(values) / len(values)
+    except OverflowError:
+        # Prices near 1.7e308: their sum overflows, the sum of each divided first does not.
+        return math.fsum(v / len(values) for v in values)
 
 
 def _sma(values, period):
