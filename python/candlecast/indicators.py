@@ -251,6 +251,7 @@ def _adx(highs, lows, closes, period):
     ADX where it was."""
     size = len(closes)
     adx, plus_di, minus_di = [None] * size, [None] * size, [None] * size
+    true_ranges = _true_range(highs, lows, closes)
     s_tr = s_plus = s_minus = 0.0
     dx_sum = 0.0
     prev_adx = None
@@ -258,7 +259,7 @@ def _adx(highs, lows, closes, period):
         up, down = highs[i] - highs[i - 1], lows[i - 1] - lows[i]
         plus = up if up > 0 and up > down else 0.0
         minus = down if down > 0 and down > up else 0.0
-        tr = max(highs[i] - lows[i], abs(highs[i] - closes[i - 1]), abs(lows[i] - closes[i - 1]))
+        tr = true_ranges[i]
         if i < period:
             s_tr, s_plus, s_minus = s_tr + tr, s_plus + plus, s_minus + minus
             continue
