@@ -1,123 +1,164 @@
-"""Technical indicators on plain sequences (standard library only); each returns a list aligned with its input, None during warm-up."""
+"""Technical indicators on plain sequences (standard library only), matching TA-Lib's values and warm-up.
+
+Each returns a list aligned with its input, None where there is no value: during warm-up and at missing
+inputs. Missing values (None, NaN, +-inf) split a series: each gap-free stretch is computed as if it were a
+whole series, so a gap never poisons what follows it (python/README.md, "Indicators").
+"""
 
 import math
+import numbers
+
+from .indicator_inputs import columns_arg, number_arg, per_stretch, period_arg, series_arg
+
+DAY_MS = 86_400_000
 
 
-def _check_period(period):
-    if isinstance(period, bool) or not isinstance(period, int) or period < 1:
-        raise ValueError("period must be a positive integer, got %r" % (period,))
+def _mean(values):
+    try:
+        return math.fsum(values) / len(values)
+    except OverflowError:
+        # Prices near 1.7e308: their sum overflows, the sum of each divided first does not.
+        return math.fsum(v / len(values) for v in values)
 
 
-def sma(values, period):
-    """Simple moving average. Each value is the sum of its own window (not a running sum), so any window
-    of the same data gives bit-identical results: live and backtest agree exactly."""
-    _check_period(period)
-    values = list(values)
-    return [None] * min(period - 1, len(values)) + [sum(values[i + 1 - period : i + 1]) / period for i in range(period - 1, len(values))]
+def _sma(values, period):
+    return [None] * min(period - 1, len(values)) + [_mean(values[i + 1 - period : i + 1]) for i in range(period - 1, len(values))]
 
 
-def _smoothed(values, period, alpha, start):
-    """Exponential smoothing seeded with the mean of the first `period` non-None values."""
+def _smoothed(values, period, alpha):
+    """Exponential smoothing seeded with the mean of the first `period` values (TA-Lib's EMA seeding)."""
     out = [None] * len(values)
-    seed_end = start + period
-    if seed_end > len(values):
+    if len(values) < period:
         return out
-    prev = math.fsum(values[start:seed_end]) / period
-    out[seed_end - 1] = prev
-    for i in range(seed_end, len(values)):
+    prev = _mean(values[:period])
+    out[period - 1] = prev
+    for i in range(period, len(values)):
         prev = prev + alpha * (values[i] - prev)
         out[i] = prev
     return out
 
 
-def _first_value(values):
-    for i, v in enumerate(values):
-        if v is not None:
-            return i
-    return len(values)
+def _ema(values, period):
+    return _smoothed(values, period, 2.0 / (period + 1))
+
+
+def _wilder(values, period):
+    return _smoothed(values, period, 1.0 / period)
+
+
+def _one(compute, values, name, *periods):
+    """A one-series indicator with its periods checked, computed per gap-free stretch."""
+    return per_stretch(lambda v: [compute(v, *periods)], [series_arg(values, name)], 1)[0]
+
+
+def sma(values, period):
+    """Simple moving average (TA-Lib SMA). Each value is the mean of its own window (not a running sum), so any
+    window of the same data gives bit-identical results: live and backtest agree exactly."""
+    return _one(_sma, values, "values", period_arg(period, "period"))
 
 
 def ema(values, period):
-    """Exponential moving average, alpha = 2 / (period + 1), seeded with the SMA of the first `period` values."""
-    _check_period(period)
-    values = list(values)
-    return _smoothed(values, period, 2.0 / (period + 1), _first_value(values))
+    """Exponential moving average, alpha = 2 / (period + 1), seeded with the SMA of the first `period` values
+    (TA-Lib EMA)."""
+    return _one(_ema, values, "values", period_arg(period, "period"))
 
 
 def wilder(values, period):
-    """Wilder's smoothing (RMA), alpha = 1 / period, seeded with the SMA of the first `period` values."""
-    _check_period(period)
-    values = list(values)
-    return _smoothed(values, period, 1.0 / period, _first_value(values))
+    """Wilder's smoothing (RMA), alpha = 1 / period, seeded with the SMA of the first `period` values (the
+    smoothing inside TA-Lib's RSI and ATR)."""
+    return _one(_wilder, values, "values", period_arg(period, "period"))
 
 
-def wma(values, period):
-    """Linearly weighted moving average (newest weight `period`, oldest 1)."""
-    _check_period(period)
-    values = list(values)
-    denom = period * (period + 1) / 2.0
-    weights = range(1, period + 1)
+def _wma(values, period):
+    weights = [w / (period * (period + 1) / 2.0) for w in range(1, period + 1)]
     out = [None] * len(values)
     for i in range(period - 1, len(values)):
-        window = values[i + 1 - period : i + 1]
-        out[i] = math.fsum(w * v for w, v in zip(weights, window)) / denom
+        out[i] = math.fsum(w * v for w, v in zip(weights, values[i + 1 - period : i + 1]))
     return out
 
 
-def rsi(closes, period=14):
-    """Relative Strength Index with Wilder's smoothing; first value at index `period`."""
-    _check_period(period)
-    closes = list(closes)
+def wma(values, period):
+    """Linearly weighted moving average, newest weight `period`, oldest 1 (TA-Lib WMA)."""
+    return _one(_wma, values, "values", period_arg(period, "period"))
+
+
+def _rsi(closes, period):
     out = [None] * len(closes)
     if len(closes) <= period:
         return out
     gains = [max(closes[i] - closes[i - 1], 0.0) for i in range(1, len(closes))]
     losses = [max(closes[i - 1] - closes[i], 0.0) for i in range(1, len(closes))]
-    avg_gain = wilder(gains, period)
-    avg_loss = wilder(losses, period)
+    avg_gain = _wilder(gains, period)
+    avg_loss = _wilder(losses, period)
     for i in range(period - 1, len(gains)):
         g, l = avg_gain[i], avg_loss[i]
-        out[i + 1] = 100.0 if l == 0 else 100.0 - 100.0 / (1.0 + g / l)
+        # Neither gains nor losses: a flat market is neutral (TA-Lib answers 0, which reads as oversold).
+        out[i + 1] = 50.0 if g + l == 0 else 100.0 * g / (g + l)
     return out
+
+
+def rsi(closes, period=14):
+    """Relative Strength Index with Wilder's smoothing (TA-Lib RSI); first value at index `period`; 50 where
+    the window has neither gains nor losses."""
+    return _one(_rsi, closes, "closes", period_arg(period, "period"))
+
+
+def _true_range(highs, lows, closes):
+    return [None] + [
+        max(highs[i] - lows[i], abs(highs[i] - closes[i - 1]), abs(lows[i] - closes[i - 1])) for i in range(1, len(closes))
+    ]
 
 
 def true_range(highs, lows, closes):
-    """True range; the first bar has no previous close, so it is high - low."""
-    out = []
-    for i in range(len(closes)):
-        if i == 0:
-            out.append(highs[0] - lows[0])
-        else:
-            prev = closes[i - 1]
-            out.append(max(highs[i] - lows[i], abs(highs[i] - prev), abs(lows[i] - prev)))
-    return out
+    """True range (TA-Lib TRANGE): max(high - low, |high - previous close|, |low - previous close|); None on the
+    first bar, which has no previous close."""
+    cols = columns_arg(highs=highs, lows=lows, closes=closes)
+    return per_stretch(lambda h, l, c: [_true_range(h, l, c)], cols, 1)[0]
+
+
+def _atr(highs, lows, closes, period):
+    tr = _true_range(highs, lows, closes)
+    return [None] + _wilder(tr[1:], period) if tr else []
 
 
 def atr(highs, lows, closes, period=14):
-    """Average True Range with Wilder's smoothing over the true ranges from the second bar on;
+    """Average True Range with Wilder's smoothing over the true ranges from the second bar on (TA-Lib ATR);
     first value at index `period`."""
-    _check_period(period)
-    tr = true_range(highs, lows, closes)
-    return [None] + wilder(tr[1:], period) if tr else []
+    period = period_arg(period, "period")
+    cols = columns_arg(highs=highs, lows=lows, closes=closes)
+    return per_stretch(lambda h, l, c: [_atr(h, l, c, period)], cols, 1)[0]
 
 
-def macd(closes, fast=12, slow=26, signal=9):
-    """MACD line (EMA fast - EMA slow), signal line (EMA of the MACD line) and histogram, as three lists."""
-    if fast >= slow:
-        raise ValueError("fast period must be shorter than slow period")
-    fast_ema = ema(closes, fast)
-    slow_ema = ema(closes, slow)
-    line = [None if s is None else f - s for f, s in zip(fast_ema, slow_ema)]
-    sig = ema(line, signal)
+def _macd(closes, fast, slow, signal):
+    size = len(closes)
+    line = [None] * size
+    start = slow - 1
+    if size > start:
+        # TA-Lib MACD: both EMAs start at the slow one's first bar; the fast one is seeded there with the mean
+        # of the `fast` closes ending at that bar, not from the first close.
+        fast_ema = _ema(closes[start + 1 - fast :], fast)[fast - 1 :]
+        slow_ema = _ema(closes, slow)[start:]
+        line[start:] = [f - s for f, s in zip(fast_ema, slow_ema)]
+    sig = [None] * start + _ema(line[start:], signal) if size > start else [None] * size
+    first = start + signal - 1
+    line = [None] * min(first, size) + line[first:]
     hist = [None if s is None else m - s for m, s in zip(line, sig)]
     return line, sig, hist
 
 
-def bollinger(closes, period=20, width=2.0):
-    """Bollinger Bands (middle SMA, upper/lower at `width` population standard deviations), as three lists."""
-    _check_period(period)
-    closes = list(closes)
-    middle = sma(closes, period)
+def macd(closes, fast=12, slow=26, signal=9):
+    """MACD (TA-Lib MACD): line = EMA(fast) - EMA(slow), signal = EMA(signal) of the line, histogram = line -
+    signal, as three lists; all three start at index slow + signal - 2."""
+    fast = period_arg(fast, "fast")
+    slow = period_arg(slow, "slow")
+    signal = period_arg(signal, "signal")
+    if fast >= slow:
+        raise ValueError("fast (%d) must be shorter than slow (%d)" % (fast, slow))
+    return tuple(per_stretch(lambda c: _macd(c, fast, slow, signal), [series_arg(closes, "closes")], 3))
+
+
+def _bollinger(closes, period, width):
+    middle = _sma(closes, period)
     upper = [None] * len(closes)
     lower = [None] * len(closes)
     for i in range(period - 1, len(closes)):
@@ -129,79 +170,162 @@ def bollinger(closes, period=20, width=2.0):
     return upper, middle, lower
 
 
+def bollinger(closes, period=20, width=2.0):
+    """Bollinger Bands (TA-Lib BBANDS with an SMA): middle SMA, upper/lower at `width` population standard
+    deviations, as three lists (upper, middle, lower)."""
+    period = period_arg(period, "period")
+    width = number_arg(width, "width", low=0.0)
+    return tuple(per_stretch(lambda c: _bollinger(c, period, width), [series_arg(closes, "closes")], 3))
+
+
+def _extreme(pick, values, period):
+    return [None] * min(period - 1, len(values)) + [pick(values[i + 1 - period : i + 1]) for i in range(period - 1, len(values))]
+
+
 def highest(values, period):
-    """Highest value of each window of `period` values."""
-    _check_period(period)
-    values = list(values)
-    return [None] * min(period - 1, len(values)) + [max(values[i + 1 - period : i + 1]) for i in range(period - 1, len(values))]
+    """Highest value of each window of `period` values (TA-Lib MAX)."""
+    return _one(lambda v, p: _extreme(max, v, p), values, "values", period_arg(period, "period"))
 
 
 def lowest(values, period):
-    """Lowest value of each window of `period` values."""
-    _check_period(period)
-    values = list(values)
-    return [None] * min(period - 1, len(values)) + [min(values[i + 1 - period : i + 1]) for i in range(period - 1, len(values))]
+    """Lowest value of each window of `period` values (TA-Lib MIN)."""
+    return _one(lambda v, p: _extreme(min, v, p), values, "values", period_arg(period, "period"))
+
+
+def _raw_k(highs, lows, closes, period):
+    """%K = 100 * (close - lowest low) / (highest high - lowest low); 50 when the range is flat (TA-Lib: 0)."""
+    hh = _extreme(max, highs, period)
+    ll = _extreme(min, lows, period)
+    return [None if h is None else (50.0 if h == l else 100.0 * (c - l) / (h - l)) for c, h, l in zip(closes, hh, ll)]
+
+
+def _smooth_from(values, period, first):
+    """SMA of `values` from index `first` (where they start being defined)."""
+    return [None] * first + _sma(values[first:], period) if len(values) > first else [None] * len(values)
+
+
+def _blank_until(first, *series):
+    return tuple([None] * min(first, len(s)) + s[first:] for s in series)
+
+
+def _stochf(highs, lows, closes, fastk, fastd):
+    k = _raw_k(highs, lows, closes, fastk)
+    d = _smooth_from(k, fastd, fastk - 1)
+    return _blank_until(fastk + fastd - 2, k, d)
+
+
+def _stoch(highs, lows, closes, fastk, slowk, slowd):
+    slow_k = _smooth_from(_raw_k(highs, lows, closes, fastk), slowk, fastk - 1)
+    slow_d = _smooth_from(slow_k, slowd, fastk + slowk - 2)
+    return _blank_until(fastk + slowk + slowd - 3, slow_k, slow_d)
+
+
+def stochf(highs, lows, closes, fastk_period=14, fastd_period=3):
+    """Fast stochastic (TA-Lib STOCHF): %K over `fastk_period` bars and %D = SMA(%K, `fastd_period`), as
+    (k, d); both start at index fastk_period + fastd_period - 2."""
+    fastk = period_arg(fastk_period, "fastk_period")
+    fastd = period_arg(fastd_period, "fastd_period")
+    cols = columns_arg(highs=highs, lows=lows, closes=closes)
+    return tuple(per_stretch(lambda h, l, c: _stochf(h, l, c, fastk, fastd), cols, 2))
+
+
+def stoch(highs, lows, closes, fastk_period=14, slowk_period=3, slowd_period=3):
+    """Slow stochastic, the one charts show (TA-Lib STOCH with SMAs): slow %K = SMA(fast %K, `slowk_period`),
+    slow %D = SMA(slow %K, `slowd_period`), as (slow_k, slow_d); both start at index
+    fastk_period + slowk_period + slowd_period - 3."""
+    fastk = period_arg(fastk_period, "fastk_period")
+    slowk = period_arg(slowk_period, "slowk_period")
+    slowd = period_arg(slowd_period, "slowd_period")
+    cols = columns_arg(highs=highs, lows=lows, closes=closes)
+    return tuple(per_stretch(lambda h, l, c: _stoch(h, l, c, fastk, slowk, slowd), cols, 2))
 
 
 def stochastic(highs, lows, closes, k_period=14, d_period=3):
-    """Stochastic oscillator: %K = 100 * (close - lowest low) / (highest high - lowest low) (50 when the
-    range is flat), %D = SMA of %K. Returns (k, d)."""
-    hh = highest(highs, k_period)
-    ll = lowest(lows, k_period)
-    k = []
-    for c, h, l in zip(closes, hh, ll):
-        if h is None:
-            k.append(None)
-        else:
-            k.append(50.0 if h == l else 100.0 * (c - l) / (h - l))
-    start = _first_value(k)
-    d = [None] * start + sma(k[start:], d_period)
-    return k, d
+    """The fast stochastic under its old name: `stochf(highs, lows, closes, k_period, d_period)`."""
+    return stochf(highs, lows, closes, period_arg(k_period, "k_period"), period_arg(d_period, "d_period"))
+
+
+def _adx(highs, lows, closes, period):
+    """TA-Lib's ADX, +DI and -DI: the smoothed sums start as the plain sums of the first period - 1 bars and are
+    smoothed from there (S = S - S / period + x); a DX that is not defined (no directional movement) leaves
+    ADX where it was."""
+    size = len(closes)
+    adx, plus_di, minus_di = [None] * size, [None] * size, [None] * size
+    true_ranges = _true_range(highs, lows, closes)
+    s_tr = s_plus = s_minus = 0.0
+    dx_sum = 0.0
+    prev_adx = None
+    for i in range(1, size):
+        up, down = highs[i] - highs[i - 1], lows[i - 1] - lows[i]
+        plus = up if up > 0 and up > down else 0.0
+        minus = down if down > 0 and down > up else 0.0
+        tr = true_ranges[i]
+        if i < period:
+            s_tr, s_plus, s_minus = s_tr + tr, s_plus + plus, s_minus + minus
+            continue
+        s_tr = s_tr - s_tr / period + tr
+        s_plus = s_plus - s_plus / period + plus
+        s_minus = s_minus - s_minus / period + minus
+        p = 0.0 if s_tr == 0 else 100.0 * s_plus / s_tr
+        m = 0.0 if s_tr == 0 else 100.0 * s_minus / s_tr
+        plus_di[i], minus_di[i] = p, m
+        dx = None if s_tr == 0 or p + m == 0 else 100.0 * abs(p - m) / (p + m)
+        if i < 2 * period - 1:
+            dx_sum += dx or 0.0
+            continue
+        if i == 2 * period - 1:
+            prev_adx = (dx_sum + (dx or 0.0)) / period
+        elif dx is not None:
+            prev_adx = (prev_adx * (period - 1) + dx) / period
+        adx[i] = prev_adx
+    return adx, plus_di, minus_di
 
 
 def adx(highs, lows, closes, period=14):
-    """Average Directional Index (Wilder). Returns (adx, plus_di, minus_di); DI from index `period`,
-    ADX from index 2 * period - 1."""
-    _check_period(period)
-    n = len(closes)
-    plus_dm = []
-    minus_dm = []
-    for i in range(1, n):
-        up = highs[i] - highs[i - 1]
-        down = lows[i - 1] - lows[i]
-        plus_dm.append(up if up > down and up > 0 else 0.0)
-        minus_dm.append(down if down > up and down > 0 else 0.0)
-    tr = true_range(highs, lows, closes)[1:]
-    s_tr = wilder(tr, period)
-    s_plus = wilder(plus_dm, period)
-    s_minus = wilder(minus_dm, period)
-    plus_di = [None] * n
-    minus_di = [None] * n
-    dx = []
-    for j in range(len(tr)):
-        if s_tr[j] is None:
-            dx.append(None)
+    """Average Directional Index with +DI and -DI (TA-Lib ADX, PLUS_DI, MINUS_DI), as (adx, plus_di, minus_di);
+    DI from index `period`, ADX from index 2 * period - 1."""
+    period = period_arg(period, "period")
+    cols = columns_arg(highs=highs, lows=lows, closes=closes)
+    return tuple(per_stretch(lambda h, l, c: _adx(h, l, c, period), cols, 3))
+
+
+def _vwap(sessions, highs, lows, closes, volumes):
+    out = []
+    mean = vol = 0.0
+    session = None
+    for s, h, l, c, v in zip(sessions, highs, lows, closes, volumes):
+        if None in (s, h, l, c, v):
+            out.append(None)
             continue
-        p = 0.0 if s_tr[j] == 0 else 100.0 * s_plus[j] / s_tr[j]
-        m = 0.0 if s_tr[j] == 0 else 100.0 * s_minus[j] / s_tr[j]
-        plus_di[j + 1] = p
-        minus_di[j + 1] = m
-        dx.append(0.0 if p + m == 0 else 100.0 * abs(p - m) / (p + m))
-    smoothed = wilder(dx, period)
-    return [None] + smoothed if n else [], plus_di, minus_di
+        if s != session:
+            session, mean, vol = s, 0.0, 0.0
+        vol += v
+        if vol != 0:
+            # A running weighted mean rather than sum(price * volume) / sum(volume): the sum overflows near 1e308.
+            mean += (h / 3.0 + l / 3.0 + c / 3.0 - mean) * (v / vol)
+        out.append(None if vol == 0 else mean)
+    return out
+
+
+def vwap_session(times, highs, lows, closes, volumes):
+    """Session VWAP, the one traders mean: the volume-weighted average of the typical price (h + l + c) / 3
+    since the start of the bar's UTC day (it resets at 00:00 UTC; `times` are the candles' open times in epoch
+    ms). None while the session has traded no volume; a bar with a missing value is None and left out."""
+    times, highs, lows, closes, volumes = columns_arg(times=times, highs=highs, lows=lows, closes=closes, volumes=volumes)
+    days = [None if t is None else t // DAY_MS for t in times]
+    return _vwap(days, highs, lows, closes, volumes)
+
+
+def vwap_cumulative(highs, lows, closes, volumes):
+    """Cumulative VWAP of the typical price from the window's first bar (it never resets, so it depends on the
+    window's length). None while no volume has traded; a bar with a missing value is None and left out."""
+    cols = columns_arg(highs=highs, lows=lows, closes=closes, volumes=volumes)
+    return _vwap([0] * len(cols[0]), *cols)
 
 
 def vwap(highs, lows, closes, volumes):
-    """Cumulative volume-weighted average price of the typical price (h + l + c) / 3 from the window's
-    first bar; None while no volume has traded."""
-    out = []
-    pv = 0.0
-    vol = 0.0
-    for h, l, c, v in zip(highs, lows, closes, volumes):
-        pv += (h + l + c) / 3.0 * v
-        vol += v
-        out.append(None if vol == 0 else pv / vol)
-    return out
+    """The cumulative VWAP under its old name: `vwap_cumulative(highs, lows, closes, volumes)`."""
+    return vwap_cumulative(highs, lows, closes, volumes)
 
 
 def crossover(a, b):
@@ -215,8 +339,11 @@ def crossunder(a, b):
 
 
 def _cross(a, b, test):
-    a = list(a)
-    b = list(b) if isinstance(b, (list, tuple)) else [b] * len(a)
+    if isinstance(b, numbers.Real):
+        a = series_arg(a, "a")
+        b = [number_arg(b, "b")] * len(a)
+    else:
+        a, b = columns_arg(a=a, b=b)
     out = [False] * len(a)
     for i in range(1, len(a)):
         vals = (a[i - 1], b[i - 1], a[i], b[i])

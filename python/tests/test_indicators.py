@@ -99,7 +99,8 @@ def ref_bollinger(closes, n, width):
 
 
 def ref_adx(h, l, c, n):
-    """Wilder's original running-sum form: TR14 = TR14 - TR14/14 + TR (the ratios equal the averaged form)."""
+    """Wilder's running-sum form as TA-Lib starts it: TR14 = the plain sum of bars 1..13, then from bar 14 on
+    TR14 = TR14 - TR14/14 + TR; a DX that is not defined (no movement) counts 0 in the first ADX and is skipped after."""
     size = len(c)
     tr = ref_tr(h, l, c)
     pdm, mdm = [0.0], [0.0]
@@ -108,14 +109,10 @@ def ref_adx(h, l, c, n):
         pdm.append(up if up > down and up > 0 else 0.0)
         mdm.append(down if down > up and down > 0 else 0.0)
     pdi, mdi, dx = [None] * size, [None] * size, [None] * size
-    str_ = sp = sm = None
-    for i in range(1, size):
-        if i < n:
-            continue
-        if i == n:
-            str_, sp, sm = sum(tr[1 : n + 1]), sum(pdm[1 : n + 1]), sum(mdm[1 : n + 1])
-        else:
-            str_, sp, sm = str_ - str_ / n + tr[i], sp - sp / n + pdm[i], sm - sm / n + mdm[i]
+    str_ = sum(tr[1:n])
+    sp, sm = sum(pdm[1:n]), sum(mdm[1:n])
+    for i in range(n, size):
+        str_, sp, sm = str_ - str_ / n + tr[i], sp - sp / n + pdm[i], sm - sm / n + mdm[i]
         pdi[i], mdi[i] = 100 * sp / str_, 100 * sm / str_
         dx[i] = 100 * abs(pdi[i] - mdi[i]) / (pdi[i] + mdi[i])
     adx = [None] * size
@@ -127,6 +124,47 @@ def ref_adx(h, l, c, n):
             a = (a * (n - 1) + dx[i]) / n
             adx[i] = a
     return adx, pdi, mdi
+
+
+def ref_macd(closes, fast, slow, signal):
+    """TA-Lib's MACD: the fast EMA is seeded at the slow EMA's first bar with the mean of the `fast` closes
+    ending there; every output starts at slow + signal - 2."""
+    k_fast, k_slow = 2.0 / (fast + 1), 2.0 / (slow + 1)
+    start = slow - 1
+    f = sum(closes[slow - fast : slow]) / fast
+    s = sum(closes[:slow]) / slow
+    line = [None] * len(closes)
+    line[start] = f - s
+    for i in range(slow, len(closes)):
+        f = k_fast * closes[i] + (1 - k_fast) * f
+        s = k_slow * closes[i] + (1 - k_slow) * s
+        line[i] = f - s
+    sig = ref_ema(line, signal)
+    first = slow + signal - 2
+    line = [None if i < first else v for i, v in enumerate(line)]
+    hist = [None if g is None else m - g for m, g in zip(line, sig)]
+    return line, sig, hist
+
+
+def ref_fast_k(h, l, c, n):
+    out = []
+    for i in range(len(c)):
+        if i < n - 1:
+            out.append(None)
+            continue
+        hh, ll = max(h[i - n + 1 : i + 1]), min(l[i - n + 1 : i + 1])
+        out.append(100 * (c[i] - ll) / (hh - ll))
+    return out
+
+
+def ref_sma_of_defined(values, n):
+    """SMA over the values from their first defined one on."""
+    first = next(i for i, v in enumerate(values) if v is not None)
+    return [None] * first + ref_sma(values[first:], n)
+
+
+def blank_before(first, values):
+    return [None if i < first else v for i, v in enumerate(values)]
 
 
 class IndicatorCase(unittest.TestCase):
@@ -174,6 +212,13 @@ class IndicatorCase(unittest.TestCase):
     def test_rsi_all_gains_is_100(self):
         self.assertEqual(ta.rsi([1, 2, 3, 4, 5], 3)[-1], 100.0)
 
+    def test_rsi_of_a_flat_series_is_neutral(self):
+        self.assertEqual(ta.rsi([7.0] * 6, 3), [None, None, None, 50.0, 50.0, 50.0])
+
+    def test_true_range_has_no_value_on_the_first_bar(self):
+        self.assertEqual(ta.true_range([3, 5], [1, 4], [2, 4.5]), [None, 3])
+        self.assertSeries(ta.true_range(self.h, self.l, self.c), [None] + ref_tr(self.h, self.l, self.c)[1:])
+
     def test_atr(self):
         got = ta.atr(self.h, self.l, self.c, 14)
         self.assertSeries(got, ref_atr(self.h, self.l, self.c, 14))
@@ -181,33 +226,43 @@ class IndicatorCase(unittest.TestCase):
         self.assertIsNotNone(got[14])
 
     def test_macd(self):
-        line, sig, hist = ta.macd(self.c, 12, 26, 9)
-        fast, slow = ref_ema(self.c, 12), ref_ema(self.c, 26)
-        want_line = [None if s is None else f - s for f, s in zip(fast, slow)]
-        want_sig = ref_ema(want_line, 9)
-        self.assertSeries(line, want_line)
-        self.assertSeries(sig, want_sig)
-        self.assertSeries(hist, [None if s is None else m - s for m, s in zip(want_line, want_sig)])
-        self.assertIsNone(sig[32])
-        self.assertIsNotNone(sig[33])
+        got = ta.macd(self.c, 12, 26, 9)
+        for g, w in zip(got, ref_macd(self.c, 12, 26, 9)):
+            self.assertSeries(g, w)
+        self.assertEqual([got[0][32], got[1][32], got[2][32]], [None, None, None])
+        self.assertNotIn(None, [got[0][33], got[1][33], got[2][33]])
+
+    def test_macd_seeds_its_fast_ema_where_the_slow_one_starts(self):
+        # fast 2, slow 3, signal 1 on 1..5: the fast EMA starts at bar 2 as mean(2, 3) = 2.5 (not an EMA from bar 0),
+        # the slow one as mean(1, 2, 3) = 2; bar 3: fast 2.5 + 2/3 * 1.5 = 3.5, slow 2 + 0.5 * 2 = 3.
+        line, sig, hist = ta.macd([1, 2, 3, 4, 5], 2, 3, 1)
+        self.assertEqual(line[:4], [None, None, 0.5, 0.5])
+        self.assertEqual(sig[:4], [None, None, 0.5, 0.5])
+        self.assertEqual(hist[:4], [None, None, 0.0, 0.0])
 
     def test_bollinger(self):
         got = ta.bollinger(self.c, 20, 2.0)
         for g, w in zip(got, ref_bollinger(self.c, 20, 2.0)):
             self.assertSeries(g, w)
 
-    def test_stochastic(self):
-        k, d = ta.stochastic(self.h, self.l, self.c, 14, 3)
-        want_k = []
-        for i in range(len(self.c)):
-            if i < 13:
-                want_k.append(None)
-                continue
-            hh, ll = max(self.h[i - 13 : i + 1]), min(self.l[i - 13 : i + 1])
-            want_k.append(100 * (self.c[i] - ll) / (hh - ll))
-        want_d = [None if i < 15 else (want_k[i] + want_k[i - 1] + want_k[i - 2]) / 3 for i in range(len(self.c))]
-        self.assertSeries(k, want_k)
-        self.assertSeries(d, want_d)
+    def test_stochf(self):
+        k, d = ta.stochf(self.h, self.l, self.c, 14, 3)
+        fast_k = ref_fast_k(self.h, self.l, self.c, 14)
+        self.assertSeries(k, blank_before(15, fast_k))
+        self.assertSeries(d, ref_sma_of_defined(fast_k, 3))
+        self.assertEqual(ta.stochastic(self.h, self.l, self.c, 14, 3), (k, d))
+
+    def test_stoch_is_the_slow_one(self):
+        slow_k, slow_d = ta.stoch(self.h, self.l, self.c, 14, 3, 3)
+        want_k = ref_sma_of_defined(ref_fast_k(self.h, self.l, self.c, 14), 3)
+        self.assertSeries(slow_k, blank_before(17, want_k))
+        self.assertSeries(slow_d, ref_sma_of_defined(want_k, 3))
+        self.assertIsNone(slow_d[16])
+        self.assertIsNotNone(slow_d[17])
+
+    def test_stochastic_of_a_flat_range_is_50(self):
+        flat = [5.0] * 6
+        self.assertEqual(ta.stochf(flat, flat, flat, 3, 2), ([None, None, None, 50.0, 50.0, 50.0],) * 2)
 
     def test_adx(self):
         got = ta.adx(self.h, self.l, self.c, 14)
@@ -216,14 +271,32 @@ class IndicatorCase(unittest.TestCase):
         self.assertIsNone(got[0][26])
         self.assertIsNotNone(got[0][27])
 
-    def test_vwap(self):
+    def test_vwap_cumulative(self):
         want, pv, vol = [], 0.0, 0.0
         for h, l, c, v in zip(self.h, self.l, self.c, self.v):
             pv += v * (h + l + c) / 3
             vol += v
             want.append(pv / vol)
-        self.assertSeries(ta.vwap(self.h, self.l, self.c, self.v), want)
-        self.assertEqual(ta.vwap([2], [1], [1.5], [0]), [None])
+        self.assertSeries(ta.vwap_cumulative(self.h, self.l, self.c, self.v), want)
+        self.assertEqual(ta.vwap(self.h, self.l, self.c, self.v), ta.vwap_cumulative(self.h, self.l, self.c, self.v))
+        self.assertEqual(ta.vwap_cumulative([2], [1], [1.5], [0]), [None])
+
+    def test_vwap_session_resets_at_midnight_utc(self):
+        hour = 3_600_000
+        day = 24 * hour
+        times = [day - 2 * hour, day - hour, day, day + hour]  # 22:00, 23:00, then 00:00 and 01:00 of the next day
+        prices = [10.0, 20.0, 30.0, 40.0]
+        got = ta.vwap_session(times, prices, prices, prices, [1.0, 3.0, 2.0, 2.0])
+        self.assertEqual(got, [10.0, (10 + 60) / 4, 30.0, (60 + 80) / 4])
+        self.assertEqual(ta.vwap_session([0, hour], [1.0, 2.0], [1.0, 2.0], [1.0, 2.0], [0.0, 0.0]), [None, None])
+
+    def test_vwap_session_on_the_fixture_restarts_each_utc_day(self):
+        c = fixture_candles()
+        got = ta.vwap_session(c.time[:100], c.high[:100], c.low[:100], c.close[:100], c.volume[:100])
+        for i in range(100):
+            bars = [j for j in range(i + 1) if c.time[j] // 86_400_000 == c.time[i] // 86_400_000]
+            pv = sum(c.volume[j] * (c.high[j] + c.low[j] + c.close[j]) / 3 for j in bars)
+            self.assertAlmostEqual(got[i], pv / sum(c.volume[j] for j in bars), places=9)
 
     def test_highest_lowest(self):
         self.assertEqual(ta.highest([3, 1, 4, 1, 5], 2), [None, 3, 4, 4, 5])
@@ -237,10 +310,6 @@ class IndicatorCase(unittest.TestCase):
         self.assertEqual(ta.crossover(a, 2), ta.crossover(a, b))
         self.assertEqual(ta.crossover([None, 1, 3], [2, 2, 2]), [False, False, True])
 
-    def test_bad_period_is_refused(self):
-        for bad in (0, -1, 2.5, True):
-            with self.assertRaises(ValueError):
-                ta.sma([1, 2, 3], bad)
 
 
 if __name__ == "__main__":
