@@ -91,7 +91,9 @@ export default async function bench(args: string[]): Promise<void> {
           from: to - 10_000 * HOUR,
           to,
         });
-        const created = await createBacktest(store.db, user.id, strategy.id, request);
+        const created = await createBacktest(store.db, user.id, strategy.id, request, {
+          marketSource: "simulated",
+        });
         const started = performance.now();
         const outcome = await runBacktest(deps, { backtestId: created!.id });
         times.push(performance.now() - started);

@@ -36,6 +36,14 @@ export const backtestRequestSchema = riskSettingsSchema
       .optional()
       .transform((v) => (v ? v : undefined)),
     symbol: symbolSchema,
+    /** "simulated", or the deployment's exchange (MARKET_DATA), whose stored candles are read; default the latter. */
+    source: z
+      .string()
+      .trim()
+      .max(40)
+      .optional()
+      .transform((v) => (v ? v : undefined))
+      .describe('Candles to test on: "simulated", or the exchange id MARKET_DATA names (the default)'),
     from: instantField("From"),
     to: instantField("To"),
   })

@@ -291,3 +291,12 @@ export async function failStuckExecutions(db: Db, olderThan: number, now: number
     .returning({ id: executions.id });
   return rows.map((r) => r.id);
 }
+
+/** The sources the strategy's executions read candles from: what its live figures were computed on. */
+export async function listMarketSources(db: Db, strategyId: string): Promise<string[]> {
+  const rows = await db
+    .selectDistinct({ source: executions.marketSource })
+    .from(executions)
+    .where(eq(executions.strategyId, strategyId));
+  return rows.map((r) => r.source).sort();
+}
