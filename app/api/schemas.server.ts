@@ -132,7 +132,9 @@ export const executionSchema = z.object({
   symbol: z.string(),
   resolution: z.string(),
   closeTime: time,
-  marketSource: z.string().describe('Where the candles came from: "simulated" or a ccxt exchange id (e.g. "binance")'),
+  marketSource: z
+    .string()
+    .describe('Where the candles came from: "simulated" or a ccxt exchange id (e.g. "binance")'),
   status: z.enum(EXECUTION_STATUSES),
   signal: z.string().nullable(),
   confidence: z.number().nullable(),
@@ -175,7 +177,9 @@ export const backtestSchema = z.object({
   resolution: z.string(),
   from: time,
   to: time,
-  marketSource: z.string().describe('Where the candles came from: "simulated" or a ccxt exchange id (e.g. "binance")'),
+  marketSource: z
+    .string()
+    .describe('Where the candles came from: "simulated" or a ccxt exchange id (e.g. "binance")'),
   settings: settingsSchema,
   status: z.enum(BACKTEST_STATUSES),
   progress: z.number().min(0).max(1),
