@@ -20,7 +20,7 @@ function classify(error: unknown, what: string): UpstreamError {
 }
 
 export function createCcxtUpstream(
-  exchange: Pick<Exchange, "id" | "fetchOHLCV" | "loadMarkets">,
+  exchange: Pick<Exchange, "id" | "fetchOHLCV" | "loadMarkets" | "fetchTime">,
 ): CandleUpstream {
   // ccxt keeps a failed loadMarkets() promise and rejects every later call with it; until the markets
   // have loaded once, each attempt asks afresh (reload = true).
@@ -28,6 +28,15 @@ export function createCcxtUpstream(
   const what = (symbol: string, resolution: string) => `${exchange.id} ${symbol} ${resolution} candles`;
   return {
     source: exchange.id,
+    async serverTime() {
+      try {
+        const time = await exchange.fetchTime();
+        if (typeof time !== "number") throw new Error("the exchange answered no server time");
+        return time;
+      } catch (error) {
+        throw classify(error, `${exchange.id} server time`);
+      }
+    },
     async closedSince(symbol, resolution, from, closeTime) {
       const ms = RESOLUTION_MS[resolution];
       const candles = [];

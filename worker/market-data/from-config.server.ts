@@ -1,14 +1,10 @@
-// Builds the worker's market data from MARKET_DATA: the candle store in front of the simulated market or an exchange.
+// The candle store's upstream MARKET_DATA names: the simulated market or a ccxt exchange (MARKET_DATA_URL).
 import { ConfigError, type MarketDataConfig } from "../../db/platform/config.server";
 import { SIMULATED_SOURCE } from "../../db/contracts/domain";
-import type { Lock } from "../../db/infra/lock";
-import type { Db } from "../../db/store/client";
 import { createCcxtExchange, UnknownExchangeError } from "../brokers/ccxt-exchange.server";
 import { createCcxtUpstream } from "./ccxt-upstream.server";
 import { pointExchangeAt } from "./exchange-url";
-import type { MarketData } from "./market-data";
 import { simulatedUpstream } from "./simulated-feed";
-import { createStoredFeed } from "./stored-feed";
 import type { CandleUpstream } from "./upstream";
 
 /** The upstream MARKET_DATA names; an exchange ccxt does not know is a ConfigError naming the variable. */
@@ -23,8 +19,4 @@ export function createUpstream(config: MarketDataConfig): CandleUpstream {
       { variable: "MARKET_DATA", message: `ccxt has no exchange "${config.source}" (e.g. exchange:binance)` },
     ]);
   }
-}
-
-export function createMarketData(config: MarketDataConfig, deps: { db: Db; lock: Lock }): MarketData {
-  return createStoredFeed({ ...deps, upstream: createUpstream(config), waitBudgetMs: config.waitBudgetMs });
 }
