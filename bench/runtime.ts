@@ -10,7 +10,7 @@ import { createStrategyRunner, sampleCandles } from "../worker/runtime/index";
 import { bwrapCommand } from "../worker/runtime/sandbox-command";
 import { numberFlag } from "./_args";
 import type { Need } from "./_needs";
-import { runProcess } from "./run-process";
+import { runProcess } from "./_run-process";
 import { againstFloor, percentile, printResult, round } from "./_stats";
 
 export const needs: Need[] = ["sandbox"];
