@@ -1,9 +1,9 @@
 // Bench: Pattern A (one execution fanned out to every subscriber) against Pattern B (one execution per subscriber,
 // as a per-user bot would run) at 1,000 subscribers, same process, same code path, CPU and wall time.
 // Pattern B is measured on a sample of bots and extrapolated linearly (each bot is independent work).
-// The floor is Pattern A's CPU per candle and the figure Pattern B's: A is the least serving every subscriber's
-// signal can cost (one run, one write), measured in the same process on the same candles, so the ratio is how many
-// times per-user bots cost that; higher is better here.
+// The floor is Pattern A's CPU per candle and the figure is Pattern B's: A does the work every subscriber's signal
+// needs once (one sandboxed run, one write of all the rows) and B does the same work per subscriber, both measured in
+// this process on the same candles, so the ratio is how many times per-user bots cost that. Higher is better here.
 // Flags: --subscribers 1000 --sample 50 --repeat 10 (CPU ticks are 10 ms: more candles, steadier averages)
 import { createInfra } from "../db/infra/index.server";
 import { createTestStore, insertStrategy, insertSubscriptions, insertUser } from "../test/support/store";
