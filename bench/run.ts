@@ -1,5 +1,6 @@
 // `npm run bench -- NAME [flags]`: checks what bench/NAME.ts needs, runs it; it prints its figures and a final JSON line.
 import { readdirSync } from "node:fs";
+import { FlagError } from "./_args";
 import { missingNeeds, type Need } from "./_needs";
 
 interface BenchModule {
@@ -23,5 +24,11 @@ if (missing.length > 0) {
   console.log(`bench ${name} cannot run here:\n${missing.map((m) => `  ${m}`).join("\n")}`);
   process.exit(1);
 }
-await mod.default(args);
+try {
+  await mod.default(args);
+} catch (error) {
+  if (!(error instanceof FlagError)) throw error;
+  console.log(`bench ${name}: ${error.message}`);
+  process.exit(1);
+}
 process.exit(0);

@@ -27,9 +27,9 @@ function pathWithoutWrk(dir: string): string {
   return bin;
 }
 
-function runBench(name: string, env: Record<string, string> = {}) {
+function runBench(name: string, env: Record<string, string> = {}, args: string[] = []) {
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(join(ROOT, "node_modules", ".bin", "tsx"), ["bench/run.ts", name], {
+    const child = spawn(join(ROOT, "node_modules", ".bin", "tsx"), ["bench/run.ts", name, ...args], {
       cwd: ROOT,
       env: { ...process.env, PATH: path, BENCH_QUICK: "1", ...env },
       stdio: ["ignore", "pipe", "pipe"],
@@ -87,6 +87,14 @@ describe("benches on the project's own tools", () => {
     expect(stdout).toContain("bench infra cannot run here");
     expect(stdout).toContain("Install: sudo apt-get install redis-server");
     expect(stdout).not.toContain('"bench"');
+  });
+
+  it("a bad flag is named, and nothing is measured", async () => {
+    const { code, stdout } = await runBench("fanout-write", {}, ["--n", "1000,ten"]);
+    expect(code).toBe(1);
+    expect(stdout.trim()).toBe(
+      'bench fanout-write: --n must be comma-separated positive numbers, got "1000,ten"',
+    );
   });
 
   it("without the sandbox's interpreter, a sandboxed bench names the packages to install", async () => {
