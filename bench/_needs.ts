@@ -27,10 +27,14 @@ const CHECKS: Record<Need, { check: () => Promise<void>; install: string }> = {
         maxRetriesPerRequest: 0,
         retryStrategy: () => null,
       });
-      redis.on("error", () => {});
+      // ioredis rejects with "Connection is closed"; the socket's own error says why.
+      let cause: Error | undefined;
+      redis.on("error", (error: Error) => (cause = error));
       try {
         await redis.connect();
         await redis.ping();
+      } catch (error) {
+        throw cause ?? error;
       } finally {
         redis.disconnect();
       }
@@ -55,7 +59,8 @@ export async function missingNeeds(needs: readonly Need[]): Promise<string[]> {
     try {
       await check();
     } catch (error) {
-      missing.push(`${need}: ${(error as Error).message || String(error)}. Install: ${install}`);
+      const reason = ((error as Error).message || String(error)).replace(/\.$/, "");
+      missing.push(`${need}: ${reason}. Install: ${install}`);
     }
   }
   return missing;

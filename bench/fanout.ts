@@ -19,7 +19,8 @@ import type { Need } from "./_needs";
 import { createRawWriteStore } from "./_raw-write";
 import { againstFloor, percentile, printResult, round } from "./_stats";
 
-export const needs: Need[] = ["sandbox", "redis"];
+export const needs = (args: string[]): Need[] =>
+  args.includes("--memory") ? ["sandbox"] : ["sandbox", "redis"];
 
 const SCENARIOS = { hold: HOLD_CODE, "enter-exit": ENTER_EXIT_CODE, reversal: FLIP_CODE } as const;
 type Scenario = keyof typeof SCENARIOS;

@@ -5,8 +5,8 @@ import { missingNeeds, type Need } from "./_needs";
 
 interface BenchModule {
   default: (args: string[]) => Promise<void>;
-  /** What the bench needs beyond `npm ci`, checked before it starts. */
-  needs: readonly Need[];
+  /** What the bench needs beyond `npm ci` (with these flags), checked before it starts. */
+  needs: readonly Need[] | ((args: string[]) => readonly Need[]);
 }
 
 const [name, ...args] = process.argv.slice(2);
@@ -19,7 +19,7 @@ if (!name || !available.includes(name)) {
   process.exit(name ? 1 : 0);
 }
 const mod = (await import(`./${name}.ts`)) as BenchModule;
-const missing = await missingNeeds(mod.needs);
+const missing = await missingNeeds(typeof mod.needs === "function" ? mod.needs(args) : mod.needs);
 if (missing.length > 0) {
   console.log(`bench ${name} cannot run here:\n${missing.map((m) => `  ${m}`).join("\n")}`);
   process.exit(1);

@@ -85,6 +85,7 @@ describe("benches on the project's own tools", () => {
     });
     expect(code).toBe(1);
     expect(stdout).toContain("bench infra cannot run here");
+    expect(stdout).toContain("redis: connect ECONNREFUSED 127.0.0.1:1");
     expect(stdout).toContain("Install: sudo apt-get install redis-server");
     expect(stdout).not.toContain('"bench"');
   });
