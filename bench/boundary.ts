@@ -83,8 +83,10 @@ export default async function boundary(args: string[]) {
       `setup: ${strategies} strategies x ${subscribers} subscribers in ${round((performance.now() - setupStarted) / 1000, 1)} s`,
     );
 
-    // Before the workers start, so nothing else competes with the floor's runs.
-    const floorSeconds = await bareRunsSeconds(BUY_CODE, strategies, workerCount * runConcurrency);
+    // Before the workers start and after they stop, so nothing competes with the floor's runs and load that
+    // changes during the run weighs on both sides.
+    const parallel = workerCount * runConcurrency;
+    const floorBefore = await bareRunsSeconds(BUY_CODE, strategies, parallel);
 
     for (let i = 0; i < workerCount; i++) {
       workers.push(
@@ -136,9 +138,13 @@ export default async function boundary(args: string[]) {
         `${w.child.pid}: ${pick("candlecast_strategy_run_seconds")}; ${pick("candlecast_fanout_seconds")}; ${pick("candlecast_execution_seconds")}`,
       );
     }
+    await stopAll(workers);
+    const floorAfter = await bareRunsSeconds(BUY_CODE, strategies, parallel);
+    console.log(`floor before the run ${round(floorBefore, 2)} s, after it ${round(floorAfter, 2)} s`);
+    const floorSeconds = (floorBefore + floorAfter) / 2;
     const allTerminal = againstFloor(`${strategies} strategies until all terminal`, seconds, floorSeconds, {
       unit: "s",
-      floorIs: `one bare sandboxed run per strategy, ${workerCount * runConcurrency} at once`,
+      floorIs: `one bare sandboxed run per strategy, ${parallel} at once, mean of before and after`,
     });
     printResult("boundary", allTerminal, {
       strategies,
