@@ -8,6 +8,7 @@ import { exchangesDisabled } from "../worker/exchange-access";
 import { createSimulatedFeed } from "../worker/market-data/simulated-feed";
 import { createWorkerMetrics } from "../worker/metrics";
 import { createStrategyRunner } from "../worker/runtime";
+import { PYTHON } from "./_needs";
 
 /**
  * CPU ms of the runner's live sandboxes, the runs they forked included (a supervisor's reaped children count
@@ -31,7 +32,7 @@ export function sandboxCpuMs(processTag: string): number {
 export function createBenchCoordinator(store: Store, infra: Infra, overrides: Partial<CoordinatorDeps> = {}) {
   const metrics = createWorkerMetrics();
   const runner = createStrategyRunner({
-    python: "/usr/bin/python3",
+    python: PYTHON,
     sandbox: "bwrap",
     maxConcurrent: 2,
     runsPerSandbox: 1_000_000,

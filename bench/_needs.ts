@@ -6,7 +6,8 @@ import { POSTGRES_URL, REDIS_URL } from "../test/support/worker/processes";
 
 export type Need = "sandbox" | "redis" | "postgres";
 
-const PYTHON = process.env.PYTHON ?? "/usr/bin/python3";
+/** The interpreter every bench's sandbox runs (the worker's `PYTHON`). */
+export const PYTHON = process.env.PYTHON ?? "/usr/bin/python3";
 
 const CHECKS: Record<Need, { check: () => Promise<void>; install: string }> = {
   sandbox: {

@@ -23,7 +23,7 @@ import { createQueue } from "../worker/queue";
 import { simulatedCandles } from "../worker/market-data/simulated-feed";
 import { createStrategyRunner, sampleCandles, type StrategyRunner } from "../worker/runtime";
 import { numberFlag, QUICK } from "./_args";
-import type { Need } from "./_needs";
+import { PYTHON, type Need } from "./_needs";
 import { againstFloor, percentile, printResult, round } from "./_stats";
 
 export const needs: Need[] = ["sandbox"];
@@ -51,7 +51,7 @@ export default async function bench(args: string[]): Promise<void> {
   const repeats = QUICK ? 1 : 3;
   const store = await createTestStore();
   const infra = await createInfra({ logger: { warn: () => {}, error: () => {} } });
-  const runner = createStrategyRunner({ python: process.env.PYTHON ?? "/usr/bin/python3" });
+  const runner = createStrategyRunner({ python: PYTHON });
   const deps = { store, bus: infra.bus, runner };
   const user = await insertUser(store, "bench");
   const sma = example("sma_crossover.py");

@@ -12,7 +12,7 @@ import { buildScenario, checkInvariants } from "../test/support/worker/scenario"
 import { BUY_CODE } from "../test/support/worker/strategies";
 import { createStrategyRunner, sampleCandles } from "../worker/runtime";
 import { numberFlag } from "./_args";
-import type { Need } from "./_needs";
+import { PYTHON, type Need } from "./_needs";
 import { againstFloor, printResult, round } from "./_stats";
 
 export const needs: Need[] = ["sandbox", "redis", "postgres"];
@@ -45,7 +45,7 @@ function cpuOfPid(pid: number): [number, number] {
 /** Seconds to run `code` once per strategy in bare sandboxes, `parallel` runs at once (after one warm-up per slot). */
 async function bareRunsSeconds(code: string, strategies: number, parallel: number): Promise<number> {
   const runner = createStrategyRunner({
-    python: process.env.PYTHON ?? "/usr/bin/python3",
+    python: PYTHON,
     maxConcurrent: parallel,
   });
   const candles = sampleCandles(10);

@@ -13,13 +13,12 @@ import { createStrategyRunner, sampleCandles } from "../worker/runtime/index";
 import { toCandleColumns } from "../worker/runtime/candle-columns";
 import { bwrapCommand } from "../worker/runtime/sandbox-command";
 import { numberFlag } from "./_args";
-import type { Need } from "./_needs";
+import { PYTHON, type Need } from "./_needs";
 import { runProcess } from "./_run-process";
 import { againstFloor, percentile, printResult, round } from "./_stats";
 
 export const needs: Need[] = ["sandbox"];
 
-const PYTHON = process.env.PYTHON ?? "/usr/bin/python3";
 const SMA = readFileSync(
   fileURLToPath(new URL("../python/examples/sma_crossover.py", import.meta.url)),
   "utf8",
