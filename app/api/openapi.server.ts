@@ -15,7 +15,8 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   404: "Not found (another user's resource is not found either)",
   405: "Method not allowed",
   409: "Conflicts with the resource's current state",
-  413: "The body is too large",
+  413: "The body is too large (at most 512 KiB)",
+  415: "The body is not `application/json`",
   422: "Invalid input: `error.fields` names each bad field",
   429: "Rate limit reached: retry after `Retry-After` seconds",
   503: "No worker queue is reachable from this server",
@@ -39,7 +40,9 @@ function bodySchema(op: Operation): JsonSchema {
   else if (op.partialBody)
     required = required.filter((k) => REQUIRED_WITH_DEFAULTS[op.operationId]?.includes(k) ?? true);
   const { required: _generated, ...rest } = schema;
-  return required.length ? { ...rest, required } : rest;
+  // The dispatcher answers 422 to a field the schema does not declare.
+  const closed = { ...rest, additionalProperties: false };
+  return required.length ? { ...closed, required } : closed;
 }
 
 /** POST bodies merged over defaults (risk settings, your paper account): only these must be sent. */
@@ -71,7 +74,7 @@ function errorStatuses(op: Operation): number[] {
   if (!op.public) [401, 429].forEach((s) => statuses.add(s));
   if (pathParams(op.path).length) statuses.add(404);
   if (op.query || op.body) statuses.add(422);
-  if (op.body) [400, 413].forEach((s) => statuses.add(s));
+  if (op.body) [400, 413, 415].forEach((s) => statuses.add(s));
   return [...statuses].sort((a, b) => a - b);
 }
 

@@ -1,9 +1,14 @@
 // Reading the author pages' forms: strategy metadata and a version (code typed in or uploaded as a .py file), with field errors.
 import type { AppLoadContext } from "@remix-run/node";
 import type { ValidationView } from "./validation-view";
+import { echoedText } from "../form-echo";
 import { validateRequestSchema } from "../../db/contracts/jobs";
 import { fieldErrors, parseInput } from "../../db/contracts/validation/fields";
-import { strategyMetaSchema, strategyVersionSchema } from "../../db/contracts/validation/strategy";
+import {
+  MAX_CODE_CHARS,
+  strategyMetaSchema,
+  strategyVersionSchema,
+} from "../../db/contracts/validation/strategy";
 import { awaitValidation, JobsUnavailableError, requestValidation } from "./author-jobs.server";
 
 type Parsed<T> = { ok: true; data: T } | { ok: false; errors: Record<string, string> };
@@ -85,7 +90,8 @@ export async function echoValues(form: FormData) {
     "params",
     "changelog",
   ];
-  return { ...Object.fromEntries(names.map((n) => [n, text(form, n)])), code: await codeOf(form) } as Record<
+  const code = (await codeOf(form)).slice(0, MAX_CODE_CHARS);
+  return { ...Object.fromEntries(names.map((n) => [n, echoedText(form, n, 5000)])), code } as Record<
     string,
     string
   >;

@@ -1,6 +1,7 @@
 // A backtest request (the backtest page's form and the API): which version, which market, which period, which risk settings.
 import { z } from "zod";
 import { symbolSchema } from "../domain";
+import { plainText } from "./fields";
 import { riskSettingsSchema, type RiskSettings } from "./risk-settings";
 
 /** A UTC instant given as epoch milliseconds (API) or an ISO date / date-time (forms: a date input is YYYY-MM-DD). */
@@ -31,8 +32,7 @@ function instantField(label: string) {
 export const backtestRequestSchema = riskSettingsSchema
   .extend({
     /** The version to test; the strategy's latest published version when absent. */
-    versionId: z
-      .string()
+    versionId: plainText("Version")
       .optional()
       .transform((v) => (v ? v : undefined)),
     symbol: symbolSchema,
