@@ -15,7 +15,6 @@ import * as tokens from "./settings.tokens";
 let t: TestApp;
 let handle: (request: Request) => Promise<Response>;
 let cookie: string;
-let strategy: { slug: string; versionId: string };
 let paperBrokerId: string;
 
 beforeAll(async () => {
@@ -26,7 +25,7 @@ beforeAll(async () => {
   const user = await insertUser(t.store, "former");
   paperBrokerId = user.paperBrokerId;
   cookie = await signInAs(t, user.id);
-  strategy = await insertStrategy(t.store, user.id, { slug: "form-target", resolution: "1h" });
+  await insertStrategy(t.store, user.id, { slug: "form-target", resolution: "1h" });
 });
 afterAll(async () => {
   await t.close();
