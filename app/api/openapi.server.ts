@@ -3,6 +3,8 @@ import { z } from "zod";
 import { apiErrorSchema } from "./errors.server";
 import { pathParams, type Operation } from "./operation.server";
 import { API_RATE_LIMIT } from "./rate-limit.server";
+import { MAX_BODY_BYTES } from "./parse.server";
+import { formatBytes } from "../request-body.server";
 
 export const API_PREFIX = "/api/v1";
 
@@ -15,7 +17,7 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   404: "Not found (another user's resource is not found either)",
   405: "Method not allowed",
   409: "Conflicts with the resource's current state",
-  413: "The body is too large (at most 512 KiB)",
+  413: "The body is too large",
   415: "The body is not `application/json`",
   422: "Invalid input: `error.fields` names each bad field",
   429: "Rate limit reached: retry after `Retry-After` seconds",
@@ -133,6 +135,7 @@ export function buildOpenApi(operations: Operation[]) {
         "Authenticate with a personal API token from /settings/tokens: `Authorization: Bearer <token>`.",
         `Each token may send ${API_RATE_LIMIT.limit} requests per ${API_RATE_LIMIT.windowMs / 1000} s (X-RateLimit-* headers; 429 with Retry-After beyond).`,
         'Errors always look like `{"error":{"code":"…","message":"…","fields":{"name":"message"}}}`.',
+        `Bodies are JSON (\`Content-Type: application/json\`; another type is a 415) of at most ${formatBytes(MAX_BODY_BYTES)} (413, chunked bodies included). A field the operation does not declare is a 422 naming it; text holding a control character (U+0000-U+001F, U+007F-U+009F; code, description and changelog may hold tabs and line breaks) is a 422 naming the field.`,
         "Lists are paginated: pass the previous page's `nextCursor` as `cursor`. Times are UTC epoch milliseconds.",
       ].join("\n\n"),
     },
