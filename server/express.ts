@@ -35,7 +35,10 @@ function toFetch(handler: FetchHandler): RequestHandler {
         await settleUnreadBody(req, res);
         await sendRemixResponse(res, response);
       })
-      .catch(next);
+      .catch(async (error: unknown) => {
+        await settleUnreadBody(req, res);
+        next(error);
+      });
   };
 }
 

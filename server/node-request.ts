@@ -119,6 +119,6 @@ export async function settleUnreadBody(req: IncomingMessage, res: express.Respon
     req.resume();
   });
   if (drained) return;
-  res.setHeader("Connection", "close");
+  if (!res.headersSent) res.setHeader("Connection", "close");
   lingerOnClose(req.socket);
 }
