@@ -75,6 +75,9 @@ export async function validationInputOf(form: FormData) {
   };
 }
 
+/** A description or changelog at its maximum: no other field is longer. */
+const LONGEST_TEXT_FIELD = 5000;
+
 /** The form's values to show again after a refused submission (the code included, so nothing typed is lost). */
 export async function echoValues(form: FormData) {
   const names = [
@@ -91,10 +94,10 @@ export async function echoValues(form: FormData) {
     "changelog",
   ];
   const code = (await codeOf(form)).slice(0, MAX_CODE_CHARS);
-  return { ...Object.fromEntries(names.map((n) => [n, echoedText(form, n, 5000)])), code } as Record<
-    string,
-    string
-  >;
+  return {
+    ...Object.fromEntries(names.map((n) => [n, echoedText(form, n, LONGEST_TEXT_FIELD)])),
+    code,
+  } as Record<string, string>;
 }
 
 /**
