@@ -4,6 +4,9 @@
 import { Agent, request as httpRequest, type IncomingHttpHeaders } from "node:http";
 import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openStore } from "../../db/store/client";
+import { createApiToken } from "../../db/store/queries/api-tokens";
+import { insertUser } from "../support/store";
 import { startApp, type RunningApp } from "./harness";
 
 let app: RunningApp;
@@ -133,6 +136,28 @@ describe("oversized bodies on a keep-alive connection", () => {
       expect(next).toMatchObject({ status: 200, reused: true });
     },
   );
+
+  it("an API body over its limit, chunked, is a 413 and the next POST on the connection succeeds", async () => {
+    const store = await openStore({ url: app.databaseUrl });
+    const { token } = await createApiToken(store.db, (await insertUser(store, "keepalive")).id, "e2e");
+    store.close();
+    const auth = { Authorization: `Bearer ${token}`, "Content-Type": "application/json" };
+    await send("GET", "/healthz", {});
+    const big = Buffer.from(`{"name":"${"n".repeat(600 * 1024)}"}`);
+    const refused = await send("POST", "/api/v1/strategies", { ...auth, "Transfer-Encoding": "chunked" }, [
+      big.subarray(0, 300 * 1024),
+      big.subarray(300 * 1024),
+    ]);
+    expect(refused.status).toBe(413);
+    expect(JSON.parse(refused.text).error.code).toBe("payload_too_large");
+    const next = await send(
+      "POST",
+      "/api/v1/strategies",
+      auth,
+      Buffer.from('{"name":"Kept alive","slug":"kept-alive"}'),
+    );
+    expect(next).toMatchObject({ status: 201, reused: true });
+  });
 
   it("an API body nobody reads (no token) is drained and the connection serves the next request", async () => {
     await send("GET", "/healthz", {});
