@@ -6,7 +6,7 @@ export const FORM_BODY_LIMIT = 64 * 1024;
 export const AUTHOR_FORM_BODY_LIMIT = 1024 * 1024;
 
 export class BodyTooLargeError extends Error {
-  constructor(readonly limit: number) {
+  constructor(limit: number) {
     super(`The body must be at most ${formatBytes(limit)}`);
   }
 }

@@ -8,7 +8,7 @@ import type { Socket } from "node:net";
 import type express from "express";
 
 /** Discarded after an early answer, at most, before the connection is given up (then closed, not reused). */
-export const DRAIN_LIMITS = { bytes: 4 * 1024 * 1024, ms: 5_000 };
+const DRAIN_LIMITS = { bytes: 4 * 1024 * 1024, ms: 5_000 };
 /** How long a closing connection keeps reading (and discarding) what the client still sends. */
 const LINGER_MS = 5_000;
 
