@@ -26,6 +26,8 @@ import { getBacktest, listBacktests, type BacktestTrade } from "../../db/store/q
 import { backtestRequestSchema } from "../../db/contracts/validation/backtest";
 import { parseInput } from "../../db/contracts/validation/fields";
 import { RISK_DEFAULTS_INPUT } from "../../db/contracts/validation/risk-settings";
+import { readForm } from "~/request-body.server";
+import { echoedText } from "~/form-echo";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `Backtest ${data?.strategy.name ?? ""} · Candlecast` },
@@ -89,11 +91,11 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
 
 export async function action({ request, context, params }: ActionFunctionArgs) {
   const { userId, strategy } = await visibleStrategy(request, context, params.slug);
-  const form = await request.formData();
+  const form = await readForm(request);
   const values = {
     ...submittedRiskValues(form),
     ...Object.fromEntries(
-      ["versionId", "symbol", "source", "from", "to"].map((k) => [k, String(form.get(k) ?? "")]),
+      ["versionId", "symbol", "source", "from", "to"].map((k) => [k, echoedText(form, k)]),
     ),
   };
   const parsed = parseInput(backtestRequestSchema, {

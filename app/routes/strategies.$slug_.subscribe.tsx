@@ -12,6 +12,8 @@ import { getPublicStrategy, listStrategyVersions } from "../../db/store/queries/
 import { sendsExchangeOrders } from "../../db/contracts/domain";
 import { parseInput } from "../../db/contracts/validation/fields";
 import { RISK_DEFAULTS_INPUT, subscribeSchema } from "../../db/contracts/validation/risk-settings";
+import { readForm } from "~/request-body.server";
+import { echoedText } from "~/form-echo";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `Subscribe to ${data.strategy.name} · Candlecast` : "Subscribe · Candlecast" },
@@ -54,12 +56,12 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
 export async function action({ request, context, params }: ActionFunctionArgs) {
   const userId = await requireUserId(request, context);
   const strategy = await requireSubscribableStrategy(context, params.slug);
-  const form = await request.formData();
+  const form = await readForm(request);
   const parsed = parseInput(subscribeSchema, form);
   const values = {
     ...submittedRiskValues(form),
-    brokerAccountId: String(form.get("brokerAccountId") ?? ""),
-    pinnedVersionId: String(form.get("pinnedVersionId") ?? ""),
+    brokerAccountId: echoedText(form, "brokerAccountId"),
+    pinnedVersionId: echoedText(form, "pinnedVersionId"),
   };
   if (!parsed.ok) return json({ errors: parsed.errors, values }, { status: 400 });
   try {
