@@ -1,36 +1,62 @@
 // Binance spot's public market-data endpoints, as much of them as ccxt's `binance` class reads.
 import { RESOLUTION_MS, type Candle, type Resolution } from "../../db/contracts/domain";
+import { ORDER_TYPES } from "./ledger";
+import { FILTERS, type SpotMarket } from "./matching";
 import { binanceError, json, routeKey, type Routes, type SimResponse } from "./router";
 import type { SimState } from "./state";
 
 const DEFAULT_LIMIT = 500;
 const MAX_LIMIT = 1000;
 
-const exchangeSymbol = (unified: string) => unified.replace("/", "");
 const alignDown = (t: number, ms: number) => Math.floor(t / ms) * ms;
+const fixed8 = (n: number) => n.toFixed(8);
+
+export function spotMarket(unified: string): SpotMarket {
+  const [base, quote] = unified.split("/");
+  return { id: base + quote, base, quote, unified };
+}
+
+/** The market a request's `symbol` names, or Binance's error for a missing or unknown one. */
+export function requestedMarket(state: SimState, symbol: string | null): SpotMarket | SimResponse {
+  if (!symbol)
+    return binanceError(
+      400,
+      -1102,
+      "Mandatory parameter 'symbol' was not sent, was empty/null, or malformed.",
+    );
+  const unified = state.symbols.find((s) => spotMarket(s).id === symbol);
+  return unified ? spotMarket(unified) : binanceError(400, -1121, "Invalid symbol.");
+}
 
 function market(unified: string) {
-  const [base, quote] = unified.split("/");
+  const { id, base, quote } = spotMarket(unified);
   return {
-    symbol: exchangeSymbol(unified),
+    symbol: id,
     status: "TRADING",
     baseAsset: base,
     baseAssetPrecision: 8,
     quoteAsset: quote,
     quotePrecision: 8,
     quoteAssetPrecision: 8,
-    orderTypes: ["LIMIT", "MARKET"],
+    orderTypes: ORDER_TYPES,
+    ocoAllowed: true,
+    quoteOrderQtyMarketAllowed: true,
     isSpotTradingAllowed: true,
     isMarginTradingAllowed: false,
     filters: [
       {
         filterType: "PRICE_FILTER",
-        minPrice: "0.00000001",
+        minPrice: fixed8(FILTERS.tickSize),
         maxPrice: "10000000.00000000",
-        tickSize: "0.00000001",
+        tickSize: fixed8(FILTERS.tickSize),
       },
-      { filterType: "LOT_SIZE", minQty: "0.00000100", maxQty: "90000.00000000", stepSize: "0.00000100" },
-      { filterType: "NOTIONAL", minNotional: "5.00000000", applyMinToMarket: true },
+      {
+        filterType: "LOT_SIZE",
+        minQty: fixed8(FILTERS.minQty),
+        maxQty: fixed8(FILTERS.maxQty),
+        stepSize: fixed8(FILTERS.stepSize),
+      },
+      { filterType: "NOTIONAL", minNotional: fixed8(FILTERS.minNotional), applyMinToMarket: true },
     ],
     permissions: [],
     permissionSets: [["SPOT"]],
@@ -68,15 +94,9 @@ function newestOpen(state: SimState, ms: number) {
 }
 
 function klines(state: SimState, query: URLSearchParams): SimResponse {
-  const symbolParam = query.get("symbol");
-  if (!symbolParam)
-    return binanceError(
-      400,
-      -1102,
-      "Mandatory parameter 'symbol' was not sent, was empty/null, or malformed.",
-    );
-  const symbol = state.symbols.find((s) => exchangeSymbol(s) === symbolParam);
-  if (!symbol) return binanceError(400, -1121, "Invalid symbol.");
+  const found = requestedMarket(state, query.get("symbol"));
+  if (!("unified" in found)) return found;
+  const symbol = found.unified;
   const resolution = query.get("interval") as Resolution | null;
   if (!resolution || !state.source.resolutions.includes(resolution))
     return binanceError(400, -1120, "Invalid interval.");
@@ -133,4 +153,8 @@ export const REQUEST_WEIGHT: Record<string, number> = {
   "/api/v3/time": 1,
   "/api/v3/exchangeInfo": 20,
   "/api/v3/klines": 2,
+  "/api/v3/account": 20,
+  "/api/v3/myTrades": 20,
+  "/api/v3/openOrders": 6,
+  "/api/v3/order": 4,
 };

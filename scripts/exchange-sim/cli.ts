@@ -1,14 +1,32 @@
-// `npm run exchange-sim -- --port 8099 [--candles FILE.csv] [--symbols BTC/USDT,ETH/USDT] [fault flags]`.
+// `npm run exchange-sim -- --port 8099 [--candles FILE.csv] [--symbols BTC/USDT,ETH/USDT] [--accounts FILE.json] [--state FILE] [fault flags]`.
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { z } from "zod";
 import { parseCandleCsv } from "../../worker/runtime/csv-candles";
+import { accountInputSchema, upsertAccount } from "./accounts";
+import { checkRestingOrders } from "./binance-orders";
 import { csvSource, generatedSource } from "./candle-source";
+import { emptyLedger, type Ledger } from "./ledger";
 import { createExchangeSimServer } from "./server";
 import { createState, type Faults } from "./state";
+import { createLedgerWriter, readLedger } from "./state-file";
 import { createScaledClock } from "../../worker/market-data/scaled-clock";
 
 const USAGE = `usage: npm run exchange-sim -- [--port 8099] [--candles FILE.csv] [--symbols BTC/USDT,ETH/USDT]
-  [--time-scale N] [--latency-ms N] [--late-ms N] [--fail-5xx N] [--rate-limit N]`;
+  [--accounts FILE.json] [--state FILE] [--time-scale N] [--latency-ms N] [--late-ms N] [--fail-5xx N] [--rate-limit N]`;
+
+/** Resting orders are checked against the price path this often (real time), besides on every request. */
+const CHECK_EVERY_MS = 200;
+
+/** --accounts FILE.json: [{"apiKey","secret","balances":{"USDT":10000}}]; an account already in --state keeps its own. */
+function addAccounts(ledger: Ledger, file: string) {
+  const parsed = z.array(accountInputSchema).safeParse(JSON.parse(readFileSync(file, "utf8")));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(`--accounts ${file}: ${issue.path.join(".")}: ${issue.message}`);
+  }
+  for (const account of parsed.data) if (!ledger.accounts[account.apiKey]) upsertAccount(ledger, account);
+}
 
 function nonNegativeInteger(name: string, raw: string | undefined): number | undefined {
   if (raw === undefined) return undefined;
@@ -28,6 +46,8 @@ function main() {
       "fail-5xx": { type: "string" },
       "rate-limit": { type: "string" },
       "time-scale": { type: "string", default: "1" },
+      accounts: { type: "string" },
+      state: { type: "string" },
     },
   });
   const port = nonNegativeInteger("port", values.port)!;
@@ -56,7 +76,25 @@ function main() {
   const source = values.candles
     ? csvSource(parseCandleCsv(readFileSync(values.candles, "utf8")), clock.now())
     : generatedSource();
-  const server = createExchangeSimServer(createState({ source, symbols, faults, now: clock.now }));
+  const ledger = values.state ? readLedger(values.state) : emptyLedger();
+  if (values.accounts) addAccounts(ledger, values.accounts);
+  const writer = values.state ? createLedgerWriter(values.state, ledger) : undefined;
+  const state = createState({
+    source,
+    symbols,
+    faults,
+    now: clock.now,
+    ledger,
+    ledgerChanged: writer?.changed,
+  });
+  writer?.changed();
+  const server = createExchangeSimServer(state);
+  setInterval(() => checkRestingOrders(state), CHECK_EVERY_MS).unref();
+  for (const signal of ["SIGTERM", "SIGINT"] as const)
+    process.once(signal, () => {
+      writer?.flushPending();
+      process.exit(0);
+    });
   server.listen(port, "127.0.0.1", () => {
     const address = server.address();
     const bound = typeof address === "object" && address ? address.port : port;

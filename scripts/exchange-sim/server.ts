@@ -1,8 +1,9 @@
 // The simulator's HTTP server: counts, applies faults and weight limits, then routes; no request can crash it.
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import { binanceMarketRoutes, REQUEST_WEIGHT } from "./binance-market";
+import { binanceOrderRoutes } from "./binance-orders";
 import { CONTROL_PREFIX, controlRoutes } from "./control";
-import { binanceError, json, route, type Routes, type SimResponse } from "./router";
+import { binanceError, json, route, type Routes, type SimRequest, type SimResponse } from "./router";
 import { spendWeight, WEIGHT_LIMIT, type SimState } from "./state";
 
 const MAX_BODY = 64 * 1024;
@@ -38,14 +39,8 @@ function rateLimited(state: SimState, used: number): SimResponse {
   };
 }
 
-async function exchangeAnswer(
-  state: SimState,
-  routes: Routes,
-  method: string,
-  path: string,
-  query: URLSearchParams,
-  body: string,
-) {
+async function exchangeAnswer(state: SimState, routes: Routes, request: SimRequest) {
+  const { path } = request;
   state.requests[path] = (state.requests[path] ?? 0) + 1;
   if (state.faults.latencyMs > 0) await wait(state.faults.latencyMs);
   const used = spendWeight(state, REQUEST_WEIGHT[path] ?? 1);
@@ -61,7 +56,7 @@ async function exchangeAnswer(
       503,
     );
   }
-  const answer = await route(routes, { method, path, query, body });
+  const answer = await route(routes, request);
   return {
     ...answer,
     headers: { ...answer.headers, "x-mbx-used-weight": String(used), "x-mbx-used-weight-1m": String(used) },
@@ -69,20 +64,31 @@ async function exchangeAnswer(
 }
 
 export function createExchangeSimServer(state: SimState): Server {
-  const routes: Routes = { ...binanceMarketRoutes(state), ...controlRoutes(state) };
+  const routes: Routes = {
+    ...binanceMarketRoutes(state),
+    ...binanceOrderRoutes(state),
+    ...controlRoutes(state),
+  };
   return createServer((req, res) => {
     const send = (answer: SimResponse) => {
       if (res.headersSent) return;
+      if (answer.destroy) return void req.socket.destroy();
       res.writeHead(answer.status, { "content-type": "application/json", ...answer.headers });
       res.end(JSON.stringify(answer.body));
     };
     (async () => {
       const url = new URL(req.url ?? "/", "http://sim");
       const method = req.method ?? "GET";
-      const body = await readBody(req);
-      if (url.pathname.startsWith(CONTROL_PREFIX))
-        return route(routes, { method, path: url.pathname, query: url.searchParams, body });
-      return exchangeAnswer(state, routes, method, url.pathname, url.searchParams, body);
+      const request: SimRequest = {
+        method,
+        path: url.pathname,
+        query: url.searchParams,
+        rawQuery: url.search.slice(1),
+        body: await readBody(req),
+        headers: req.headers,
+      };
+      if (url.pathname.startsWith(CONTROL_PREFIX)) return route(routes, request);
+      return exchangeAnswer(state, routes, request);
     })().then(send, (err: unknown) =>
       send(
         json(

@@ -1,5 +1,6 @@
-// The simulator's mutable state: its markets, the faults switched on, request counts and the weight budget.
+// The simulator's mutable state: its markets, accounts and orders, the faults switched on, request counts and the weight budget.
 import type { CandleSource } from "./candle-source";
+import { emptyLedger, type Ledger } from "./ledger";
 
 export interface Gap {
   /** A unified symbol ("BTC/USDT"), or every symbol when absent. */
@@ -19,16 +20,45 @@ export interface Faults {
   /** A candle that just closed is shown (closed) only this long after its close; until then klines end before it. */
   lateMs: number;
   gaps: Gap[];
+  /** Added before an order placement or cancel executes. */
+  orderLatencyMs: number;
+  /** Placements that execute but whose answer is lost: the next N, and then this fraction of the rest. */
+  dropAfterExecute: {
+    next: number;
+    fraction: number;
+    /** 0: the connection is destroyed; otherwise the answer comes this late (past a client's timeout). */
+    delayMs: number;
+  };
+  /** The next N placements get HTTP 503 and execute nothing. */
+  fail5xxBeforeExecute: number;
+  /** The next N placements are refused with this Binance code and message, executing nothing. */
+  reject: { next: number; code: number; msg: string };
 }
 
-export const NO_FAULTS: Faults = { latencyMs: 0, fail5xx: 0, rateLimit: 0, lateMs: 0, gaps: [] };
+export const NO_FAULTS: Faults = {
+  latencyMs: 0,
+  fail5xx: 0,
+  rateLimit: 0,
+  lateMs: 0,
+  gaps: [],
+  orderLatencyMs: 0,
+  dropAfterExecute: { next: 0, fraction: 0, delayMs: 0 },
+  fail5xxBeforeExecute: 0,
+  reject: { next: 0, code: -2010, msg: "New order rejected." },
+};
 
 export interface SimState {
   source: CandleSource;
   /** Unified symbols served, e.g. BTC/USDT. */
   symbols: string[];
+  /** The simulated clock (--time-scale). */
   now: () => number;
+  /** The real clock, which signed requests' timestamps follow. */
+  wallNow: () => number;
   faults: Faults;
+  ledger: Ledger;
+  /** Called after every change to the ledger (persists it with --state). */
+  ledgerChanged: () => void;
   /** Requests seen per path (control endpoints excluded). */
   requests: Record<string, number>;
   /** Request weight used in the current minute, as Binance reports it. */
@@ -43,12 +73,17 @@ export function createState(options: {
   symbols: string[];
   now?: () => number;
   faults?: Partial<Faults>;
+  ledger?: Ledger;
+  ledgerChanged?: () => void;
 }): SimState {
   return {
     source: options.source,
     symbols: options.symbols,
     now: options.now ?? Date.now,
+    wallNow: Date.now,
     faults: { ...NO_FAULTS, ...options.faults },
+    ledger: options.ledger ?? emptyLedger(),
+    ledgerChanged: options.ledgerChanged ?? (() => {}),
     requests: {},
     weight: { minute: 0, used: 0 },
   };

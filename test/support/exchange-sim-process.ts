@@ -4,7 +4,17 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Candle } from "../../db/contracts/domain";
+import type { Fill, OrderList, SimOrder, Balance } from "../../scripts/exchange-sim/ledger";
 import type { Faults } from "../../scripts/exchange-sim/state";
+
+/** GET /__sim/orders: what each account holds and did. */
+export interface SimAccountDump {
+  apiKey: string;
+  balances: Record<string, Balance>;
+  orders: SimOrder[];
+  lists: OrderList[];
+  fills: Fill[];
+}
 
 export interface ExchangeSimProcess {
   base: string;
@@ -14,7 +24,11 @@ export interface ExchangeSimProcess {
   requests(): Promise<Record<string, number>>;
   resetRequests(): Promise<void>;
   setFaults(faults: Partial<Faults>): Promise<void>;
-  stop(): void;
+  /** Creates the account (or sets its secret and free balances). */
+  addAccount(account: { apiKey: string; secret: string; balances: Record<string, number> }): Promise<void>;
+  orders(): Promise<SimAccountDump[]>;
+  /** SIGTERM; resolves once the process has exited (its --state written). */
+  stop(): Promise<void>;
 }
 
 /** Writes candles as the CLI's CSV (`time,open,high,low,close,volume`) and returns its path. */
@@ -55,6 +69,13 @@ export async function startExchangeSim(args: string[] = []): Promise<ExchangeSim
       ((await control("GET", "/__sim/stats")) as { requests: Record<string, number> }).requests,
     resetRequests: async () => void (await control("DELETE", "/__sim/stats")),
     setFaults: async (faults) => void (await control("POST", "/__sim/faults", faults)),
-    stop: () => child.kill(),
+    addAccount: async (account) => void (await control("POST", "/__sim/accounts", account)),
+    orders: async () => ((await control("GET", "/__sim/orders")) as { accounts: SimAccountDump[] }).accounts,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        child.once("exit", () => resolve());
+        child.kill();
+      }),
   };
 }

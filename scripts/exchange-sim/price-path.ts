@@ -1,0 +1,64 @@
+// The price between candle closes: each candle walks open -> low -> high -> close (a falling one open -> high -> low -> close).
+import { RESOLUTION_MS } from "../../db/contracts/domain";
+import type { CandleSource } from "./candle-source";
+
+/** A straight piece of the path; a jump between one close and the next open has t0 === t1. */
+export interface PathSegment {
+  t0: number;
+  p0: number;
+  t1: number;
+  p1: number;
+}
+
+/** Longest stretch of path read at once (a simulator restarted after a long stop catches up this far). */
+const MAX_SPAN_MS = 24 * 3_600_000;
+
+/** The finest resolution the source serves: its candles give the most detailed path. */
+function pathResolution(source: CandleSource) {
+  return [...source.resolutions].sort((a, b) => RESOLUTION_MS[a] - RESOLUTION_MS[b])[0];
+}
+
+/** The path's vertices over the candles with open time in [from, to] (aligned), oldest first. */
+function vertices(source: CandleSource, symbol: string, from: number, to: number): [number, number][] {
+  const resolution = pathResolution(source);
+  const ms = RESOLUTION_MS[resolution];
+  const points: [number, number][] = [];
+  for (const c of source.candles(symbol, resolution, Math.floor(from / ms) * ms, Math.floor(to / ms) * ms)) {
+    const [first, second] = c.close >= c.open ? [c.low, c.high] : [c.high, c.low];
+    points.push(
+      [c.time, c.open],
+      [c.time + ms / 3, first],
+      [c.time + (2 * ms) / 3, second],
+      [c.time + ms, c.close],
+    );
+  }
+  return points;
+}
+
+const interpolate = (a: [number, number], b: [number, number], t: number) =>
+  b[0] === a[0] ? b[1] : a[1] + ((b[1] - a[1]) * (t - a[0])) / (b[0] - a[0]);
+
+/** The path's pieces covering (from, to], cut at both ends; at most a day back from `to`. */
+export function pathSegments(source: CandleSource, symbol: string, from: number, to: number): PathSegment[] {
+  const start = Math.max(from, to - MAX_SPAN_MS);
+  if (to <= start) return [];
+  const points = vertices(source, symbol, start, to);
+  const segments: PathSegment[] = [];
+  for (let i = 1; i < points.length; i++) {
+    const a = points[i - 1];
+    const b = points[i];
+    if (b[0] <= start || a[0] > to) continue;
+    const t0 = Math.max(a[0], start);
+    const t1 = Math.min(b[0], to);
+    segments.push({ t0, p0: interpolate(a, b, t0), t1, p1: interpolate(a, b, t1) });
+  }
+  return segments;
+}
+
+/** The price at time t on the path of the candle in progress. */
+export function priceAt(source: CandleSource, symbol: string, t: number): number {
+  const points = vertices(source, symbol, t, t);
+  const next = points.findIndex(([time]) => time >= t);
+  if (next <= 0) return points[Math.max(next, 0)][1];
+  return interpolate(points[next - 1], points[next], t);
+}
