@@ -156,5 +156,4 @@ export const REQUEST_WEIGHT: Record<string, number> = {
   "/api/v3/account": 20,
   "/api/v3/myTrades": 20,
   "/api/v3/openOrders": 6,
-  "/api/v3/order": 4,
 };

@@ -199,7 +199,7 @@ function legacyOcoLegs(p: Params, side: Side): [OrderRequest, OrderRequest] {
   return [stop, limit];
 }
 
-function createEngine(state: SimState): Engine {
+export function createEngine(state: SimState): Engine {
   return {
     ledger: state.ledger,
     markets: state.symbols.map(spotMarket),

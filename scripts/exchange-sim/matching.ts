@@ -345,7 +345,8 @@ function act(engine: Engine, order: SimOrder, time: number, price: number) {
 export function advance(engine: Engine, to: number): boolean {
   const { ledger } = engine;
   const from = ledger.checkedUntil;
-  ledger.checkedUntil = Math.max(from, to);
+  // A clock that went back (a restart under --time-scale starts it afresh) walks the path again from there.
+  ledger.checkedUntil = to;
   if (from === 0 || to <= from) return false;
   let changed = false;
   for (const market of engine.markets) {

@@ -35,6 +35,7 @@ function vertices(source: CandleSource, symbol: string, from: number, to: number
   return points;
 }
 
+/** The price at t between two vertices a and b (a jump, a[0] === b[0], is at b's price). */
 const interpolate = (a: [number, number], b: [number, number], t: number) =>
   b[0] === a[0] ? b[1] : a[1] + ((b[1] - a[1]) * (t - a[0])) / (b[0] - a[0]);
 
@@ -50,7 +51,9 @@ export function pathSegments(source: CandleSource, symbol: string, from: number,
     if (b[0] <= start || a[0] > to) continue;
     const t0 = Math.max(a[0], start);
     const t1 = Math.min(b[0], to);
-    segments.push({ t0, p0: interpolate(a, b, t0), t1, p1: interpolate(a, b, t1) });
+    const p0 = a[0] === b[0] ? a[1] : interpolate(a, b, t0);
+    const segment = { t0, p0, t1, p1: interpolate(a, b, t1) };
+    if (segment.t1 > segment.t0 || segment.p1 !== segment.p0) segments.push(segment);
   }
   return segments;
 }
