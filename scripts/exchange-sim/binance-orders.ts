@@ -235,8 +235,9 @@ export function binanceOrderRoutes(state: SimState): Routes {
   /** An order placement under the fault switches: latency, 503 or a rejection before it executes, a lost answer after. */
   const placement = (execute: (p: Params, apiKey: string) => SimResponse) =>
     signed(async (p, apiKey) => {
+      if (state.faults.orderLatencyMs > 0) await wait(state.faults.orderLatencyMs);
+      // Read after the wait: the switches may have changed meanwhile.
       const faults = state.faults;
-      if (faults.orderLatencyMs > 0) await wait(faults.orderLatencyMs);
       checkRestingOrders(state, engine);
       if (faults.fail5xxBeforeExecute > 0) {
         faults.fail5xxBeforeExecute--;
