@@ -4,7 +4,10 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import ccxt, { type Exchange } from "ccxt";
+import { readFileSync } from "node:fs";
 import { createCcxtExchange } from "../../worker/brokers/ccxt-exchange.server";
+import { createExchangeBroker } from "../../worker/brokers/exchange.server";
+import type { Ledger } from "./ledger";
 import { pointExchangeAt } from "../../worker/market-data/exchange-url";
 import {
   startExchangeSim,
@@ -13,15 +16,19 @@ import {
 } from "../../test/support/exchange-sim-process";
 
 const MINUTE = 60_000;
-// Every candle walks 100 -> 80 -> 120 -> 100; at --time-scale 60 a candle lasts one real second.
-const ROWS = Array.from({ length: 20 }, (_, i) => ({
-  time: Date.UTC(2024, 0, 1) + i * MINUTE,
-  open: 100,
-  high: 120,
-  low: 80,
-  close: 100,
-  volume: 10,
-}));
+// Calm candles (flat at 100) alternate with wild ones walking 100 -> 70 -> 130 -> 100; at
+// --time-scale 60 a candle lasts one real second.
+const ROWS = Array.from({ length: 20 }, (_, i) => {
+  const wild = i % 2 === 1;
+  return {
+    time: Date.UTC(2024, 0, 1) + i * MINUTE,
+    open: 100,
+    high: wild ? 130 : 100,
+    low: wild ? 70 : 100,
+    close: 100,
+    volume: 10,
+  };
+});
 const CSV = writeCandleCsv(ROWS);
 const SIM_ARGS = ["--candles", CSV, "--symbols", "BTC/USDT,ETH/USDT", "--time-scale", "60"];
 
@@ -43,6 +50,38 @@ async function account(target = sim, balances: Record<string, number> = { USDT: 
   await target.addAccount({ apiKey, secret, balances });
   const exchange = pointExchangeAt(createCcxtExchange({ apiKey, secret, timeoutMs: 2_000 }), target.base);
   return { apiKey, secret, exchange };
+}
+
+/** Waits for the first half of a calm candle on the simulator's clock: the price is 100 for half a real second. */
+async function calmCandle(exchange: Exchange, target = sim) {
+  await vi.waitFor(
+    async () => {
+      const sinceStart = (await exchange.fetchTime())! - target.replayStart!;
+      expect(Math.floor(sinceStart / MINUTE) % 2 === 0 && sinceStart % MINUTE < MINUTE / 2).toBe(true);
+    },
+    { timeout: 3_000, interval: 20 },
+  );
+}
+
+type ListAnswer = { orderListId: number; orderReports: { clientOrderId: string; status: string }[] };
+
+/** A sell OCO: take-profit (limit maker) at 110, stop-loss (stop market) at 90, placed at 100. */
+async function protect(exchange: Exchange, target = sim) {
+  await calmCandle(exchange, target);
+  return (
+    exchange as unknown as { privatePostOrderListOco(p: object): Promise<ListAnswer> }
+  ).privatePostOrderListOco({
+    symbol: "BTCUSDT",
+    side: "SELL",
+    quantity: "0.5",
+    aboveType: "LIMIT_MAKER",
+    abovePrice: "110",
+    aboveClientOrderId: "cc-tp",
+    belowType: "STOP_LOSS",
+    belowStopPrice: "90",
+    belowClientOrderId: "cc-sl",
+    listClientOrderId: "cc-list",
+  });
 }
 
 const dumpOf = async (apiKey: string, target = sim) =>
@@ -67,8 +106,8 @@ describe("exchange simulator: orders", () => {
     expect(order.filled).toBe(0.5);
     expect(order.clientOrderId).toBe("cc-market-1");
     const price = order.average!;
-    expect(price).toBeGreaterThanOrEqual(80);
-    expect(price).toBeLessThanOrEqual(120);
+    expect(price).toBeGreaterThanOrEqual(70);
+    expect(price).toBeLessThanOrEqual(130);
     expect(order.fee).toMatchObject({ currency: "USDT" });
     expect(order.fee!.cost).toBeCloseTo(0.5 * price * 0.001, 6);
     const after = await balances(exchange);
@@ -134,49 +173,33 @@ describe("exchange simulator: orders", () => {
     expect((await balances(exchange)).USDT).toBe(20);
   });
 
-  it("OCO: one leg triggers on the price path between closes and fills at its level, the other expires", async () => {
+  it("OCO: the stop triggers on the price path between closes and fills at its stop price, the take-profit expires", async () => {
     const { apiKey, exchange } = await account();
     const entry = await buy(exchange, "cc-entry", 0.5);
-    const price = entry.average!;
-    const stop = (price - 3).toFixed(2);
-    const target = (price + 3).toFixed(2);
-    type ListAnswer = { orderListId: number; orderReports: { clientOrderId: string; status: string }[] };
-    const oco = (
-      exchange as unknown as { privatePostOrderListOco(p: object): Promise<ListAnswer> }
-    ).privatePostOrderListOco({
-      symbol: "BTCUSDT",
-      side: "SELL",
-      quantity: "0.5",
-      aboveType: "LIMIT_MAKER",
-      abovePrice: target,
-      aboveClientOrderId: "cc-tp",
-      belowType: "STOP_LOSS",
-      belowStopPrice: stop,
-      belowClientOrderId: "cc-sl",
-      listClientOrderId: "cc-list",
-    });
-    const list = await oco;
+    const list = await protect(exchange);
     expect(list.orderListId).toBeGreaterThan(0);
     expect(list.orderReports.map((r) => [r.clientOrderId, r.status])).toEqual([
       ["cc-sl", "NEW"],
       ["cc-tp", "NEW"],
     ]);
-    // The path covers 80..120 every real second: one leg acts within a second.
+    // The next (wild) candle falls to 70 before it rises to 130: the stop at 90 acts first.
     await vi.waitFor(async () => expect((await dumpOf(apiKey)).lists[0].status).toBe("ALL_DONE"), {
       timeout: 5_000,
       interval: 100,
     });
     const dump = await dumpOf(apiKey);
     const legs = dump.orders.filter((o) => o.orderListId === list.orderListId);
-    const filled = legs.filter((o) => o.status === "FILLED");
-    expect(filled).toHaveLength(1);
-    expect(legs.filter((o) => o.status === "EXPIRED")).toHaveLength(1);
-    const fill = dump.fills.find((f) => f.orderId === filled[0].orderId)!;
-    expect(fill.price).toBeCloseTo(Number(filled[0].clientOrderId === "cc-tp" ? target : stop), 8);
-    expect(fill.time % MINUTE).not.toBe(0);
+    expect(legs.map((o) => [o.clientOrderId, o.status])).toEqual([
+      ["cc-sl", "FILLED"],
+      ["cc-tp", "EXPIRED"],
+    ]);
+    const fill = dump.fills.find((f) => f.orderId === legs[0].orderId)!;
+    expect(fill.price).toBe(90);
+    // A third into the wild candle's fall to 70: between closes, not at one.
+    expect((fill.time - sim.replayStart!) % MINUTE).toBeCloseTo(MINUTE / 9, 0);
     expect(dump.balances.BTC).toEqual({ free: expect.closeTo(0, 8), locked: expect.closeTo(0, 8) });
-    const open = await exchange.fetchOpenOrders("BTC/USDT");
-    expect(open).toEqual([]);
+    expect(dump.balances.USDT.free).toBeCloseTo(10_000 - 0.5 * entry.average! * 1.001 + 0.5 * 90 * 0.999, 6);
+    expect(await exchange.fetchOpenOrders("BTC/USDT")).toEqual([]);
   });
 
   it("refuses a stop that would trigger immediately and a limit maker that would take", async () => {
@@ -204,6 +227,28 @@ describe("exchange simulator: orders", () => {
     await expect(buy(exchange, "cc-late")).rejects.toThrow(ccxt.RequestTimeout);
     expect((await dumpOf(apiKey)).orders.map((o) => o.clientOrderId)).toEqual(["cc-dropped", "cc-late"]);
     expect(await buy(exchange, "cc-after")).toMatchObject({ status: "closed" });
+  });
+
+  it("the worker's exchange broker, its answer dropped, finds the executed order by client id and records it filled", async () => {
+    const { apiKey, exchange } = await account();
+    const broker = createExchangeBroker({ exchange, lookupBackoffMs: 10 });
+    await sim.setFaults({ dropAfterExecute: { next: 1, fraction: 0, delayMs: 0 } });
+    const result = await broker.placeMarketOrder({
+      clientOrderId: "cc-broker",
+      symbol: "BTC/USDT",
+      side: "buy",
+      quantity: 0.5,
+      referencePrice: 100,
+    });
+    const dump = await dumpOf(apiKey);
+    expect(dump.orders).toHaveLength(1);
+    expect(result).toEqual({
+      status: "filled",
+      fillPrice: dump.fills[0].price,
+      filledQuantity: 0.5,
+      fee: expect.closeTo(dump.fills[0].commission, 8),
+      exchangeOrderId: String(dump.orders[0].orderId),
+    });
   });
 
   it("5xx before execute: 503 and nothing exists; a rejection fault answers the given code, then orders fill again", async () => {
@@ -262,6 +307,21 @@ describe("exchange simulator: orders", () => {
     expect((await account.json()).field).toBe("balances.USDT");
     expect((await sim.orders()).some((a) => a.apiKey === "ok")).toBe(false);
     expect((await (await fetch(`${sim.base}/__sim/faults`)).json()).dropAfterExecute.fraction).toBe(0);
+  });
+
+  it("acts on resting orders on its timer, with no request arriving (seen in the --state file)", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "exchange-sim-state-")), "state.json");
+    const own = await startExchangeSim([...SIM_ARGS, "--state", file]);
+    try {
+      const { apiKey, exchange } = await account(own);
+      await buy(exchange, "cc-timer-entry");
+      await protect(exchange, own);
+      const saved = () =>
+        (JSON.parse(readFileSync(file, "utf8")) as Ledger).lists.find((l) => l.apiKey === apiKey);
+      await vi.waitFor(() => expect(saved()?.status).toBe("ALL_DONE"), { timeout: 5_000, interval: 50 });
+    } finally {
+      await own.stop();
+    }
   });
 
   it("keeps accounts, orders and fills across its own restart with --state", async () => {
