@@ -114,6 +114,20 @@ class Params {
       throw binanceError(400, -1106, `Parameter '${name}' sent when not required.`);
   }
 
+  /**
+   * A history read's window: `startTime`/`endTime`, and `limit` (default 500, at most 1000) rows,
+   * from a given id the first ones, otherwise the newest; oldest first either way.
+   */
+  page(fromId: boolean) {
+    const startTime = this.integer("startTime") ?? -Infinity;
+    const endTime = this.integer("endTime") ?? Infinity;
+    const limit = Math.min(Math.max(this.integer("limit") ?? 500, 1), 1000);
+    return {
+      covers: (time: number) => time >= startTime && time <= endTime,
+      of: <T>(rows: T[]) => (fromId ? rows.slice(0, limit) : rows.slice(-limit)),
+    };
+  }
+
   market(state: SimState): SpotMarket {
     const market = requestedMarket(state, this.string("symbol") ?? null);
     if (!("id" in market)) throw market;
@@ -199,6 +213,9 @@ function legacyOcoLegs(p: Params, side: Side): [OrderRequest, OrderRequest] {
   return [stop, limit];
 }
 
+const ownedOn = (row: { apiKey: string; symbol: string }, apiKey: string, market: SpotMarket) =>
+  row.apiKey === apiKey && row.symbol === market.id;
+
 export function createEngine(state: SimState): Engine {
   return {
     ledger: state.ledger,
@@ -275,8 +292,7 @@ export function binanceOrderRoutes(state: SimState): Routes {
     if (orderId === undefined && clientId === undefined) return null;
     return state.ledger.orders.findLast(
       (o) =>
-        o.apiKey === apiKey &&
-        o.symbol === market.id &&
+        ownedOn(o, apiKey, market) &&
         (orderId === undefined || o.orderId === orderId) &&
         (clientId === undefined || o.clientOrderId === clientId),
     );
@@ -351,24 +367,43 @@ export function binanceOrderRoutes(state: SimState): Routes {
       );
     }),
 
+    // Cancels every open order of the account on the symbol (an OCO list with its first leg).
+    [routeKey("DELETE", "/api/v3/openOrders")]: signed(async (p, apiKey) => {
+      const market = p.market(state);
+      if (state.faults.orderLatencyMs > 0) await wait(state.faults.orderLatencyMs);
+      checkRestingOrders(state, engine);
+      const now = state.now();
+      const open = state.ledger.orders.filter((o) => ownedOn(o, apiKey, market) && isOpen(o));
+      if (open.length === 0) return binanceError(400, -2011, "Unknown order sent.");
+      const cancelled = open.flatMap((o) => (isOpen(o) ? cancelOrder(engine, o, now) : []));
+      state.ledgerChanged();
+      return json(cancelled.map((o) => cancelledOrder(o, randomClientId(), now)));
+    }),
+
+    [routeKey("GET", "/api/v3/allOrders")]: signed((p, apiKey) => {
+      const market = p.market(state);
+      const fromId = p.integer("orderId");
+      const page = p.page(fromId !== undefined);
+      const rows = state.ledger.orders.filter(
+        (o) =>
+          ownedOn(o, apiKey, market) && (fromId === undefined || o.orderId >= fromId) && page.covers(o.time),
+      );
+      return json(page.of(rows).map(orderQuery));
+    }),
+
     [routeKey("GET", "/api/v3/myTrades")]: signed((p, apiKey) => {
       const market = p.market(state);
       const orderId = p.integer("orderId");
       const fromId = p.integer("fromId");
-      const startTime = p.integer("startTime");
-      const endTime = p.integer("endTime");
-      const limit = Math.min(Math.max(p.integer("limit") ?? 500, 1), 1000);
+      const page = p.page(fromId !== undefined);
       const rows = state.ledger.fills.filter(
         (f) =>
-          f.apiKey === apiKey &&
-          f.symbol === market.id &&
+          ownedOn(f, apiKey, market) &&
           (orderId === undefined || f.orderId === orderId) &&
           (fromId === undefined || f.id >= fromId) &&
-          (startTime === undefined || f.time >= startTime) &&
-          (endTime === undefined || f.time <= endTime),
+          page.covers(f.time),
       );
-      // Without fromId Binance answers the newest `limit` rows, oldest first.
-      return json((fromId === undefined ? rows.slice(-limit) : rows.slice(0, limit)).map(trade));
+      return json(page.of(rows).map(trade));
     }),
 
     [routeKey("GET", "/api/v3/account")]: signed((p, apiKey) =>

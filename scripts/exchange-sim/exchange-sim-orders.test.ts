@@ -166,6 +166,28 @@ describe("exchange simulator: orders", () => {
     expect(found.id).toBe(second.id);
   });
 
+  it("lists all orders, and cancels every open one on a symbol at once, an OCO pair with them", async () => {
+    const { exchange } = await account(sim, { USDT: 10_000, BTC: 1 });
+    const filled = await buy(exchange, "cc-all-1");
+    const resting = await exchange.createOrder("BTC/USDT", "limit", "buy", 0.5, 50, {
+      newClientOrderId: "cc-all-2",
+    });
+    await protect(exchange);
+    const cancelled = await exchange.cancelAllOrders("BTC/USDT");
+    // As on Binance, each answer carries the order's own id as origClientOrderId.
+    expect(cancelled.map((o) => o.info.origClientOrderId).sort()).toEqual(["cc-all-2", "cc-sl", "cc-tp"]);
+    expect(cancelled.map((o) => o.status)).toEqual(["canceled", "canceled", "canceled"]);
+    const all = await exchange.fetchOrders("BTC/USDT");
+    expect(all.map((o) => [o.id, o.status])).toEqual([
+      [filled.id, "closed"],
+      [resting.id, "canceled"],
+      [expect.any(String), "canceled"],
+      [expect.any(String), "canceled"],
+    ]);
+    expect((await exchange.fetchBalance()).BTC).toMatchObject({ free: 1.5, used: 0 });
+    await expect(exchange.cancelAllOrders("BTC/USDT")).rejects.toThrow(ccxt.OrderNotFound);
+  });
+
   it("refuses a market buy beyond the balance with -2010 and records nothing", async () => {
     const { apiKey, exchange } = await account(sim, { USDT: 20 });
     await expect(buy(exchange, "cc-too-big", 1)).rejects.toThrow(ccxt.InsufficientFunds);
