@@ -251,6 +251,22 @@ describe("exchange simulator: orders", () => {
     expect(await buy(exchange, "cc-after")).toMatchObject({ status: "closed" });
   });
 
+  it("orderLatencyMs holds each placement back; dropAfterExecute's fraction 1 loses every answer while the orders execute", async () => {
+    const { apiKey, exchange } = await account();
+    await sim.setFaults({ orderLatencyMs: 300 });
+    const started = performance.now();
+    await buy(exchange, "cc-slow");
+    expect(performance.now() - started).toBeGreaterThanOrEqual(300);
+    await sim.setFaults({ orderLatencyMs: 0, dropAfterExecute: { next: 0, fraction: 1, delayMs: 0 } });
+    await expect(buy(exchange, "cc-lost-1")).rejects.toThrow(ccxt.NetworkError);
+    await expect(buy(exchange, "cc-lost-2")).rejects.toThrow(ccxt.NetworkError);
+    expect((await dumpOf(apiKey)).orders.map((o) => [o.clientOrderId, o.status])).toEqual([
+      ["cc-slow", "FILLED"],
+      ["cc-lost-1", "FILLED"],
+      ["cc-lost-2", "FILLED"],
+    ]);
+  });
+
   it("the worker's exchange broker, its answer dropped, finds the executed order by client id and records it filled", async () => {
     const { apiKey, exchange } = await account();
     const broker = createExchangeBroker({ exchange, lookupBackoffMs: 10 });
