@@ -24,7 +24,7 @@ describe("download progress", () => {
     // The note gets its own line above the bar, which is drawn again below it.
     expect(written.slice(-2)).toEqual([
       "\r\x1b[2Kbinance 503; asking again in 250 ms\n",
-      expect.stringMatching(/^\r\x1b\[2K\[.*\] 25% /),
+      expect.stringContaining("] 25% 1,000/4,000 candles"),
     ]);
     tick(6_000);
     progress.advance(3_000, "ETH/USDT 2024-03-01 00:00");
