@@ -12,7 +12,7 @@ import { createCcxtExchange } from "../../worker/brokers/ccxt-exchange.server";
 import { createCcxtUpstream } from "../../worker/market-data/ccxt-upstream.server";
 import { pointExchangeAt } from "../../worker/market-data/exchange-url";
 import { DEFAULT_BACKOFF } from "./backoff";
-import { downloadHistory, type DownloadRequest } from "./download";
+import { downloadHistory, downloadSpan, type DownloadRequest } from "./download";
 
 const HOUR = RESOLUTION_MS["1h"];
 // 12:30: the 12:00 candle is in progress, 11:00 is the last closed one.
@@ -130,5 +130,18 @@ describe("data download", () => {
     expect(sleeps).toEqual([250, 500, 1_000]);
     expect(progressText).toMatch(/asking again in 250 ms/);
     expect(withoutFilled(await stored())).toEqual(simulator("BTC/USDT", FROM, FROM + 1_499 * HOUR));
+  });
+
+  it("spans whole candles on the resolution's boundaries, never the one in progress, and names an empty span's argument", () => {
+    const at = (h: number, m = 0) => Date.UTC(2025, 5, 1, h, m);
+    expect(downloadSpan("1h", at(3, 10), at(6, 10), NOW)).toEqual({ from: at(4), to: at(7) });
+    expect(downloadSpan("1h", at(3), undefined, NOW)).toEqual({ from: at(3), to: IN_PROGRESS });
+    expect(downloadSpan("1h", at(3), at(20), NOW)).toEqual({ from: at(3), to: IN_PROGRESS });
+    expect(() => downloadSpan("1h", at(12), undefined, NOW)).toThrow(
+      "--from: no 1h candle opening at or after 2025-06-01 12:00 has closed yet",
+    );
+    expect(() => downloadSpan("1h", at(3, 10), at(3, 50), NOW)).toThrow(
+      "--to: no 1h candle opens between --from and --to",
+    );
   });
 });

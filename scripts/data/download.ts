@@ -44,10 +44,10 @@ export function downloadSpan(resolution: Resolution, from: number, to: number | 
   const ceil = (t: number) => Math.ceil(t / ms) * ms;
   const inProgress = Math.floor(now / ms) * ms;
   const span = { from: ceil(from), to: Math.min(ceil(to ?? inProgress), inProgress) };
+  if (span.from >= inProgress)
+    throw new UsageError(`--from: no ${resolution} candle opening at or after ${formatTime(from)} has closed yet`);
   if (span.from >= span.to)
-    throw new UsageError(
-      `--from: no closed ${resolution} candle opens between ${formatTime(from)} and ${formatTime(span.to)}`,
-    );
+    throw new UsageError(`--to: no ${resolution} candle opens between --from and --to`);
   return span;
 }
 
