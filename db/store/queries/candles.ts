@@ -1,6 +1,6 @@
 // The candle store: closed candles of every market, keyed by (source, symbol, resolution, open time).
 import { and, asc, count, eq, gte, lt, max, min, sql } from "drizzle-orm";
-import type { Db } from "../client";
+import type { Db, Tx } from "../client";
 import type { Candle } from "../../contracts/domain";
 import { candles } from "../schema";
 
@@ -55,7 +55,11 @@ export async function candleBefore(db: Db, market: Market, before: number): Prom
  * Stores closed candles. A closed candle never changes, so a row already stored wins (another worker
  * or an earlier download wrote the same candle); returns how many rows were new.
  */
-export async function insertCandles(db: Db, market: Market, rows: readonly StoredCandle[]): Promise<number> {
+export async function insertCandles(
+  db: Db | Tx,
+  market: Market,
+  rows: readonly StoredCandle[],
+): Promise<number> {
   let inserted = 0;
   for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
     const chunk = rows.slice(i, i + ROWS_PER_INSERT).map((c) => ({ ...market, ...c }));
