@@ -34,7 +34,7 @@ export interface ExchangeAccess {
 const PENDING_GRACE_MS = 5_000;
 /** A sent order this old lost its sender mid-request (ccxt's timeout is 10 s). */
 const SENT_GRACE_MS = 30_000;
-/** A market order is still worth sending this long after its signal; later it is void (ADR 130). */
+/** A market order is still worth sending this long after its signal; later it is void (ADR 038). */
 const FRESH_MS = 30_000;
 
 /** For workers that must not trade on exchanges (tests, benches, a deployment without keys). */
