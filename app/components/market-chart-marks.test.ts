@@ -70,7 +70,7 @@ describe("the market chart's marks", () => {
     ]);
   });
 
-  it("marks a subscription's entry at its price and side and its exit with the reason; signals lose their words", () => {
+  it("marks a subscription's entry with its side and price and its exit with price and reason; signals lose their words", () => {
     const marks = chartMarks(
       chart({
         trades: [
@@ -100,29 +100,26 @@ describe("the market chart's marks", () => {
       {
         id: "et1",
         time: sec(T0 + 2 * H),
-        position: "atPriceTop",
+        position: "aboveBar",
         shape: "arrowDown",
-        price: 102,
         color: MARK_COLORS.entry,
-        text: "Short @ 102.00",
+        text: "Short 102.00",
       },
       {
         id: "xt1",
         time: sec(T0 + 3 * H),
-        position: "atPriceMiddle",
+        position: "belowBar",
         shape: "square",
-        price: 103.5,
         color: MARK_COLORS.exit,
-        text: "Exit (stop loss) @ 103.50",
+        text: "Exit 103.50 · stop loss",
       },
       {
         id: "et2",
         time: sec(T0 + 3 * H),
-        position: "atPriceBottom",
+        position: "belowBar",
         shape: "arrowUp",
-        price: 103,
         color: MARK_COLORS.entry,
-        text: "Long @ 103.00",
+        text: "Long 103.00",
       },
     ]);
     // lightweight-charts wants markers in time order.

@@ -54,11 +54,10 @@ export function toBars(candles: ChartCandle[]): BarPoint[] {
 export interface ChartMark {
   /** Open time of the candle the mark sits on, in seconds. */
   time: number;
-  position: "aboveBar" | "belowBar" | "atPriceTop" | "atPriceBottom" | "atPriceMiddle";
+  position: "aboveBar" | "belowBar";
   shape: "arrowUp" | "arrowDown" | "circle" | "square";
   color: string;
   text: string;
-  price?: number;
   id: string;
 }
 
@@ -85,18 +84,18 @@ export function chartMarks(chart: MarketChartData): ChartMark[] {
     const text = chart.trades ? "" : s.signal;
     marks.push({ time, ...SIGNAL_MARK[s.signal], color: MARK_COLORS[s.signal], text, id: `s${s.closeTime}` });
   }
+  // A long is bought below the bar and sold above it, a short the other way round; marks on the same
+  // side of one bar stack instead of overlapping the candles.
   for (const t of chart.trades ?? []) {
+    const long = t.side === "LONG";
     const entry = barOf(t.openedAt);
     if (entry !== null) {
-      const long = t.side === "LONG";
       marks.push({
         time: entry,
-        position:
-          t.entryPrice === null ? (long ? "belowBar" : "aboveBar") : long ? "atPriceBottom" : "atPriceTop",
+        position: long ? "belowBar" : "aboveBar",
         shape: long ? "arrowUp" : "arrowDown",
         color: MARK_COLORS.entry,
-        text: `${long ? "Long" : "Short"} @ ${formatPrice(t.entryPrice)}`,
-        ...(t.entryPrice === null ? {} : { price: t.entryPrice }),
+        text: `${long ? "Long" : "Short"} ${formatPrice(t.entryPrice)}`,
         id: `e${t.id}`,
       });
     }
@@ -104,11 +103,10 @@ export function chartMarks(chart: MarketChartData): ChartMark[] {
     if (exit !== null) {
       marks.push({
         time: exit,
-        position: t.exitPrice === null ? "aboveBar" : "atPriceMiddle",
+        position: long ? "aboveBar" : "belowBar",
         shape: "square",
         color: MARK_COLORS.exit,
-        text: `Exit (${humanReason(t.exitReason).toLowerCase()}) @ ${formatPrice(t.exitPrice)}`,
-        ...(t.exitPrice === null ? {} : { price: t.exitPrice }),
+        text: `Exit ${formatPrice(t.exitPrice)} · ${humanReason(t.exitReason).toLowerCase()}`,
         id: `x${t.id}`,
       });
     }

@@ -1,11 +1,14 @@
 // The market as a candlestick chart (lightweight-charts, loaded in the browser only) with signals and trades marked.
 import { Link } from "@remix-run/react";
 import { useEffect, useId, useRef, useState, type KeyboardEvent } from "react";
-import { CHART_MARKET_PARAM, type MarketChartData } from "../../db/contracts/market-chart";
+import { CHART_MARKET_PARAM, type ChartCandle, type MarketChartData } from "../../db/contracts/market-chart";
 import { CANDLE_COLORS, chartMarks, chartSummary, MARK_COLORS, toBars } from "./market-chart-marks";
+import { formatUtc } from "./market-format";
 import { MarketSourceBadge } from "./market-source-badge";
+import { formatPrice } from "./subscription-ui";
 
 const HEIGHT = 380;
+const EMPTY_HEIGHT = 240;
 /** Candles in view at first; the rest of the window is a scroll (drag, or the arrow keys) away. */
 const BARS_IN_VIEW = 150;
 
@@ -80,16 +83,25 @@ function ChartEmpty({ chart }: { chart: MarketChartData | null }) {
     <div
       role="status"
       data-chart-state="empty"
-      style={{ height: HEIGHT }}
+      style={{ height: EMPTY_HEIGHT }}
       className="flex flex-col items-center justify-center gap-2 rounded-lg border border-dashed border-slate-300 bg-slate-50 px-6 text-center"
     >
       <p className="text-sm font-medium text-slate-700">
         {chart ? `No ${chart.symbol} ${chart.resolution} candles stored yet` : "No market published yet"}
       </p>
       <p className="max-w-md text-xs text-slate-500">
-        {chart
-          ? "The chart fills in as this deployment records candle closes for the market. History can be loaded with npm run data -- download."
-          : "The chart appears once the strategy publishes a version with its symbols and resolution."}
+        {chart ? (
+          <>
+            The chart fills in as this deployment records candle closes for the market; history can be loaded
+            with{" "}
+            <code className="rounded bg-slate-200/70 px-1 py-0.5 text-slate-700">
+              npm run data -- download
+            </code>
+            .
+          </>
+        ) : (
+          "The chart appears once the strategy publishes a version with its symbols and resolution."
+        )}
       </p>
     </div>
   );
@@ -118,6 +130,7 @@ function CandleCanvas({ chart, summaryId }: { chart: MarketChartData; summaryId:
   const container = useRef<HTMLDivElement>(null);
   const api = useRef<ChartApi | null>(null);
   const [state, setState] = useState<DrawState>("loading");
+  const [hovered, setHovered] = useState<ChartCandle | null>(null);
   const last = chart.candles[chart.candles.length - 1];
   // Redraw when the data changes (a live revalidation), not on every render of the page.
   const dataKey = `${chart.candles.length}:${last.time}:${last.close}:${chart.signals.length}:${JSON.stringify(chart.trades?.map((t) => [t.id, t.closedAt]))}`;
@@ -165,6 +178,10 @@ function CandleCanvas({ chart, summaryId }: { chart: MarketChartData; summaryId:
         });
         series.setData(toBars(chart.candles) as never);
         createSeriesMarkers(series, chartMarks(chart) as never);
+        const byTime = new Map(chart.candles.map((c) => [c.time / 1000, c]));
+        created.subscribeCrosshairMove((param) =>
+          setHovered(param.time === undefined ? null : (byTime.get(Number(param.time)) ?? null)),
+        );
         const bars = chart.candles.length;
         created.timeScale().setVisibleLogicalRange({ from: Math.max(0, bars - BARS_IN_VIEW), to: bars + 2 });
         drawn = api.current = created;
@@ -197,6 +214,7 @@ function CandleCanvas({ chart, summaryId }: { chart: MarketChartData; summaryId:
       style={{ height: HEIGHT }}
     >
       <div ref={container} data-chart="candles" className="absolute inset-0" />
+      {state === "ready" ? <CandleReadout candle={hovered ?? last} /> : null}
       {state !== "ready" ? (
         <div
           role="status"
@@ -213,6 +231,29 @@ function CandleCanvas({ chart, summaryId }: { chart: MarketChartData; summaryId:
         </div>
       ) : null}
     </div>
+  );
+}
+
+/** The O/H/L/C of the candle under the crosshair (the last one otherwise), as trading screens show it. */
+function CandleReadout({ candle }: { candle: ChartCandle }) {
+  const tone = candle.filled
+    ? "text-slate-500"
+    : candle.close >= candle.open
+      ? "text-emerald-700"
+      : "text-rose-700";
+  return (
+    <p
+      aria-hidden
+      className="pointer-events-none absolute left-2 top-1 z-10 flex flex-wrap gap-x-2 rounded bg-white/80 px-1.5 py-0.5 text-[11px] tabular-nums text-slate-500"
+    >
+      <span className="text-slate-700">{formatUtc(candle.time)}</span>
+      {(["open", "high", "low", "close"] as const).map((k) => (
+        <span key={k}>
+          {k[0].toUpperCase()} <span className={tone}>{formatPrice(candle[k])}</span>
+        </span>
+      ))}
+      {candle.filled ? <span className="font-medium text-slate-600">filled</span> : null}
+    </p>
   );
 }
 
@@ -270,13 +311,13 @@ function ChartLegend({ chart }: { chart: MarketChartData }) {
         <Glyph key="e" color={MARK_COLORS.entry}>
           ▲▼
         </Glyph>,
-        "Your entry (long / short, at its price)",
+        "Your entry (long / short) and price",
       ],
       [
         <Glyph key="x" color={MARK_COLORS.exit}>
           ■
         </Glyph>,
-        "Your exit, with its reason",
+        "Your exit, price and reason",
       ],
     );
   }

@@ -53,7 +53,7 @@ beforeAll(async () => {
   );
   eth = await storeSampleCandles(
     db,
-    { source: "simulated", symbol: "ETH/USDT", resolution: "1h" },
+    { source: "binance", symbol: "ETH/USDT", resolution: "1h" },
     { count: 40, start: T0, seed: 9, startPrice: 2_400 },
   );
 
@@ -164,8 +164,8 @@ describe("the strategy page's chart", () => {
 
   it("switches to another market the strategy trades with ?market=, and ignores one it does not", async () => {
     const chart = await onStrategyPage(`?market=${encodeURIComponent("ETH/USDT")}`);
-    // No execution on ETH/USDT yet: the deployment's source (simulated in tests).
-    expect(chart).toMatchObject({ symbol: "ETH/USDT", source: "simulated", signals: [] });
+    // No execution on ETH/USDT yet: the source the strategy's latest execution read, not the deployment's.
+    expect(chart).toMatchObject({ symbol: "ETH/USDT", source: "binance", signals: [] });
     expect(chart.candles).toEqual(eth);
     expect((await onStrategyPage("?market=DOGE%2FUSDT")).symbol).toBe("BTC/USDT");
   });

@@ -24,18 +24,12 @@ export interface ChartRequest {
   subscription?: { userId: string; id: string };
 }
 
-/** The source the market's most recent execution read its candles from. */
-async function latestExecutionSource(db: Db, r: ChartRequest): Promise<string | null> {
+/** The source the strategy's most recent execution read its candles from (any of its markets). */
+async function latestExecutionSource(db: Db, strategyId: string): Promise<string | null> {
   const [row] = await db
     .select({ source: executions.marketSource })
     .from(executions)
-    .where(
-      and(
-        eq(executions.strategyId, r.strategyId),
-        eq(executions.symbol, r.symbol),
-        eq(executions.resolution, r.resolution),
-      ),
-    )
+    .where(eq(executions.strategyId, strategyId))
     .orderBy(desc(executions.closeTime))
     .limit(1);
   return row?.source ?? null;
@@ -98,12 +92,12 @@ async function listChartTrades(
 }
 
 /**
- * Everything the chart draws, in at most four indexed reads: the source (the market's latest
+ * Everything the chart draws, in at most four indexed reads: the source (the strategy's latest
  * execution, else the deployment's), its newest candles by primary key, then the signals (by the
  * executions' candle key) and the subscription's trades (by subscription) inside their close times.
  */
 export async function readMarketChart(db: Db, r: ChartRequest): Promise<MarketChartData> {
-  const source = (await latestExecutionSource(db, r)) ?? r.fallbackSource;
+  const source = (await latestExecutionSource(db, r.strategyId)) ?? r.fallbackSource;
   const market = { source, symbol: r.symbol, resolution: r.resolution };
   const candles = await latestCandles(db, market, CHART_CANDLES);
   const base = { symbol: r.symbol, symbols: r.symbols, resolution: r.resolution, source, candles };
