@@ -2,6 +2,7 @@
 import { Link } from "@remix-run/react";
 import { useEffect, useId, useRef, useState, type KeyboardEvent } from "react";
 import { CHART_MARKET_PARAM, type ChartCandle, type MarketChartData } from "../../db/contracts/market-chart";
+import { chartTheme } from "./chart-theme";
 import { CANDLE_COLORS, chartMarks, chartSummary, MARK_COLORS, toBars } from "./market-chart-marks";
 import { formatUtc } from "./market-format";
 import { MarketSourceBadge } from "./market-source-badge";
@@ -141,23 +142,12 @@ function CandleCanvas({ chart, summaryId }: { chart: MarketChartData; summaryId:
     let cancelled = false;
     let drawn: ChartApi | undefined;
     import("lightweight-charts")
-      .then(({ createChart, createSeriesMarkers, CandlestickSeries, ColorType }) => {
+      .then((lib) => {
         if (cancelled) return;
-        const created = createChart(element, {
-          autoSize: true,
-          layout: {
-            background: { type: ColorType.Solid, color: "transparent" },
-            textColor: "#475569",
-            fontFamily: "Inter, ui-sans-serif, system-ui, sans-serif",
-            attributionLogo: false,
-          },
+        const created = lib.createChart(element, {
+          ...chartTheme(lib),
           grid: { vertLines: { color: "#f1f5f9" }, horzLines: { color: "#f1f5f9" } },
-          rightPriceScale: { borderVisible: false },
           timeScale: { borderVisible: false, timeVisible: true, rightOffset: 3 },
-          crosshair: {
-            horzLine: { labelBackgroundColor: "#1f63d6" },
-            vertLine: { labelBackgroundColor: "#1f63d6" },
-          },
           // The page scrolls with the wheel; the chart scrolls by dragging and with the keyboard.
           handleScroll: {
             mouseWheel: false,
@@ -167,7 +157,7 @@ function CandleCanvas({ chart, summaryId }: { chart: MarketChartData; summaryId:
           },
           handleScale: { mouseWheel: false, pinch: true, axisPressedMouseMove: true },
         });
-        const series = created.addSeries(CandlestickSeries, {
+        const series = created.addSeries(lib.CandlestickSeries, {
           upColor: CANDLE_COLORS.up,
           downColor: CANDLE_COLORS.down,
           borderUpColor: CANDLE_COLORS.up,
@@ -177,7 +167,7 @@ function CandleCanvas({ chart, summaryId }: { chart: MarketChartData; summaryId:
           priceLineVisible: false,
         });
         series.setData(toBars(chart.candles) as never);
-        createSeriesMarkers(series, chartMarks(chart) as never);
+        lib.createSeriesMarkers(series, chartMarks(chart) as never);
         const byTime = new Map(chart.candles.map((c) => [c.time / 1000, c]));
         created.subscribeCrosshairMove((param) =>
           setHovered(param.time === undefined ? null : (byTime.get(Number(param.time)) ?? null)),
@@ -257,10 +247,8 @@ function CandleReadout({ candle }: { candle: ChartCandle }) {
   );
 }
 
-function Swatch({ className, style }: { className?: string; style?: React.CSSProperties }) {
-  return (
-    <span aria-hidden className={`inline-block h-3 w-2 rounded-[2px] ${className ?? ""}`} style={style} />
-  );
+function Swatch({ style }: { style: React.CSSProperties }) {
+  return <span aria-hidden className="inline-block h-3 w-2 rounded-[2px]" style={style} />;
 }
 
 function Glyph({ children, color }: { children: string; color: string }) {
@@ -273,52 +261,25 @@ function Glyph({ children, color }: { children: string; color: string }) {
 
 function ChartLegend({ chart }: { chart: MarketChartData }) {
   const filled = chart.candles.filter((c) => c.filled).length;
+  const glyph = (text: string, color: string) => <Glyph color={color}>{text}</Glyph>;
+  const swatch = (background: string, border = background) => (
+    <Swatch style={{ background, boxShadow: `inset 0 0 0 1px ${border}` }} />
+  );
   const items: [React.ReactNode, string][] = [
-    [<Swatch key="u" style={{ background: CANDLE_COLORS.up }} />, "Up"],
-    [<Swatch key="d" style={{ background: CANDLE_COLORS.down }} />, "Down"],
+    [swatch(CANDLE_COLORS.up), "Up"],
+    [swatch(CANDLE_COLORS.down), "Down"],
     [
-      <Swatch
-        key="f"
-        style={{
-          background: CANDLE_COLORS.filledBody,
-          boxShadow: `inset 0 0 0 1px ${CANDLE_COLORS.filledLine}`,
-        }}
-      />,
+      swatch(CANDLE_COLORS.filledBody, CANDLE_COLORS.filledLine),
       `Filled${filled ? ` (${filled})` : ""}: nothing traded, flat at the previous close`,
     ],
-    [
-      <Glyph key="b" color={MARK_COLORS.BUY}>
-        ▲
-      </Glyph>,
-      "Buy",
-    ],
-    [
-      <Glyph key="s" color={MARK_COLORS.SELL}>
-        ▼
-      </Glyph>,
-      "Sell",
-    ],
-    [
-      <Glyph key="c" color={MARK_COLORS.CLOSE}>
-        ●
-      </Glyph>,
-      "Close",
-    ],
+    [glyph("▲", MARK_COLORS.BUY), "Buy"],
+    [glyph("▼", MARK_COLORS.SELL), "Sell"],
+    [glyph("●", MARK_COLORS.CLOSE), "Close"],
   ];
   if (chart.trades) {
     items.push(
-      [
-        <Glyph key="e" color={MARK_COLORS.entry}>
-          ▲▼
-        </Glyph>,
-        "Your entry (long / short) and price",
-      ],
-      [
-        <Glyph key="x" color={MARK_COLORS.exit}>
-          ■
-        </Glyph>,
-        "Your exit, price and reason",
-      ],
+      [glyph("▲▼", MARK_COLORS.entry), "Your entry (long / short) and price"],
+      [glyph("■", MARK_COLORS.exit), "Your exit, price and reason"],
     );
   }
   return (

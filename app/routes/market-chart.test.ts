@@ -4,7 +4,7 @@ import { RESOLUTION_MS } from "../../db/contracts/domain";
 import { CHART_CANDLES, type MarketChartData } from "../../db/contracts/market-chart";
 import type { StoredCandle } from "../../db/store/queries/candles";
 import { createTestApp, loadRoute, signInAs, type TestApp } from "../../test/app-context";
-import { recordSignal, storeSampleCandles } from "../../test/support/chart-market";
+import { signalsOn, storeSampleCandles } from "../../test/support/chart-market";
 import { insertStrategy, insertSubscriptions, insertUser } from "../../test/support/store";
 import * as strategyPage from "./strategies.$slug";
 import * as subscriptionPage from "./subscriptions.$id";
@@ -14,6 +14,7 @@ const T0 = Date.UTC(2026, 10, 1);
 /** Open time of the i-th stored BTC candle; its close (an execution's close time) is one hour later. */
 const bar = (i: number) => T0 + i * H;
 const closeOf = (i: number) => bar(i) + H;
+const BTC = { source: "binance", symbol: "BTC/USDT", resolution: "1h" } as const;
 
 let t: TestApp;
 let strategy: { id: string; slug: string; versionId: string };
@@ -41,11 +42,7 @@ beforeAll(async () => {
   }
   // 320 exchange candles (the chart shows the newest 300), two of them filled; a few simulated ones
   // too, newer, which the chart must not pick: the executions read binance's.
-  btc = await storeSampleCandles(
-    db,
-    { source: "binance", symbol: "BTC/USDT", resolution: "1h" },
-    { count: 320, start: T0, filled: [100, 101] },
-  );
+  btc = await storeSampleCandles(db, BTC, { count: 320, start: T0, filled: [100, 101] });
   await storeSampleCandles(
     db,
     { source: "simulated", symbol: "BTC/USDT", resolution: "1h" },
@@ -57,71 +54,35 @@ beforeAll(async () => {
     { count: 40, start: T0, seed: 9, startPrice: 2_400 },
   );
 
-  const on = {
-    strategyId: strategy.id,
-    versionId: strategy.versionId,
-    symbol: "BTC/USDT",
-    resolution: "1h" as const,
-  };
+  const at = signalsOn(db, strategy, BTC, btc);
   const sub = (name: "alice" | "bob", side: "LONG" | "SHORT") => ({
     subscriptionId: users[name].subscriptionId,
     userId: users[name].id,
     side,
   });
+  const exit = (tradeId: string, i: number, pnl: number, exitReason: string) => ({
+    tradeId,
+    exitPrice: btc[i].close,
+    pnl,
+    exitReason,
+  });
   // Before the window: not marked.
-  await recordSignal(db, { ...on, source: "binance", closeTime: closeOf(9), signal: "BUY", price: 1 });
-  [tradeIds.aliceLong, tradeIds.bobLong] = await recordSignal(db, {
-    ...on,
-    source: "binance",
-    closeTime: closeOf(50),
-    signal: "BUY",
-    price: btc[50].close,
+  await at(9, "BUY");
+  [tradeIds.aliceLong, tradeIds.bobLong] = await at(50, "BUY", {
     opens: [sub("alice", "LONG"), sub("bob", "LONG")],
   });
-  await recordSignal(db, {
-    ...on,
-    source: "binance",
-    closeTime: closeOf(60),
-    signal: "HOLD",
-    price: btc[60].close,
-  });
-  [tradeIds.aliceShort] = await recordSignal(db, {
-    ...on,
-    source: "binance",
-    closeTime: closeOf(70),
-    signal: "SELL",
-    price: btc[70].close,
+  await at(60, "HOLD");
+  [tradeIds.aliceShort] = await at(70, "SELL", {
     opens: [sub("alice", "SHORT")],
     closes: [
-      { tradeId: tradeIds.aliceLong, exitPrice: btc[70].close, pnl: 1.5, exitReason: "opposite_signal" },
-      { tradeId: tradeIds.bobLong, exitPrice: btc[70].close, pnl: 1.5, exitReason: "opposite_signal" },
+      exit(tradeIds.aliceLong, 70, 1.5, "opposite_signal"),
+      exit(tradeIds.bobLong, 70, 1.5, "opposite_signal"),
     ],
   });
-  await recordSignal(db, {
-    ...on,
-    source: "binance",
-    closeTime: closeOf(80),
-    signal: "CLOSE",
-    price: btc[80].close,
-    closes: [{ tradeId: tradeIds.aliceShort, exitPrice: btc[80].close, pnl: -0.5, exitReason: "signal" }],
-  });
-  await recordSignal(db, {
-    ...on,
-    source: "binance",
-    closeTime: closeOf(90),
-    signal: "BUY",
-    price: 1,
-    status: "FAILED",
-  });
+  await at(80, "CLOSE", { closes: [exit(tradeIds.aliceShort, 80, -0.5, "signal")] });
+  await at(90, "BUY", { status: "FAILED" });
   // Bob's own position on the last candle: never on Alice's chart.
-  [tradeIds.bobLast] = await recordSignal(db, {
-    ...on,
-    source: "binance",
-    closeTime: closeOf(319),
-    signal: "BUY",
-    price: btc[319].close,
-    opens: [sub("bob", "LONG")],
-  });
+  [tradeIds.bobLast] = await at(319, "BUY", { opens: [sub("bob", "LONG")] });
 });
 afterAll(() => t.close());
 
@@ -200,25 +161,19 @@ describe("the subscription page's chart", () => {
       closeOf(80),
       closeOf(319),
     ]);
+    // Each position from the candle whose close opened it to the one whose close ended it.
+    const position = (id: string, side: string, from: number, to: number, exitReason: string) => ({
+      id,
+      side,
+      entryPrice: btc[from].close,
+      openedAt: closeOf(from),
+      exitPrice: btc[to].close,
+      closedAt: closeOf(to),
+      exitReason,
+    });
     expect(chart.trades).toEqual([
-      {
-        id: tradeIds.aliceLong,
-        side: "LONG",
-        entryPrice: btc[50].close,
-        openedAt: closeOf(50),
-        exitPrice: btc[70].close,
-        closedAt: closeOf(70),
-        exitReason: "opposite_signal",
-      },
-      {
-        id: tradeIds.aliceShort,
-        side: "SHORT",
-        entryPrice: btc[70].close,
-        openedAt: closeOf(70),
-        exitPrice: btc[80].close,
-        closedAt: closeOf(80),
-        exitReason: "signal",
-      },
+      position(tradeIds.aliceLong, "LONG", 50, 70, "opposite_signal"),
+      position(tradeIds.aliceShort, "SHORT", 70, 80, "signal"),
     ]);
   });
 

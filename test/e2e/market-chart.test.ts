@@ -6,11 +6,12 @@ import { openStore } from "../../db/store/client";
 import { users } from "../../db/store/schema";
 import { eq } from "drizzle-orm";
 import { MARK_COLORS } from "../../app/components/market-chart-marks";
-import { recordSignal, storeSampleCandles } from "../support/chart-market";
+import { signalsOn, storeSampleCandles } from "../support/chart-market";
 import { insertStrategy, insertSubscriptions, insertUser, TEST_PASSWORD } from "../support/store";
 import { launchBrowser, screenshot, startApp, type RunningApp } from "./harness";
 
 const H = RESOLUTION_MS["1h"];
+const BTC = { source: "binance", symbol: "BTC/USDT", resolution: "1h" } as const;
 let app: RunningApp;
 let browser: Browser;
 let subscriber: { email: string; subscriptionId: string };
@@ -29,11 +30,7 @@ beforeAll(async () => {
     await insertStrategy(store, author.id, { slug: "chart-empty", symbols: ["SOL/USDT"] });
     // 300 closed candles up to the last full hour, three of them filled, on the exchange's source.
     const start = Math.floor(Date.now() / H) * H - 300 * H;
-    const btc = await storeSampleCandles(
-      store.db,
-      { source: "binance", symbol: "BTC/USDT", resolution: "1h" },
-      { count: 300, start, filled: [240, 241, 242] },
-    );
+    const btc = await storeSampleCandles(store.db, BTC, { count: 300, start, filled: [240, 241, 242] });
     await storeSampleCandles(
       store.db,
       { source: "binance", symbol: "ETH/USDT", resolution: "1h" },
@@ -47,52 +44,20 @@ beforeAll(async () => {
     const [row] = await store.db.select({ email: users.email }).from(users).where(eq(users.id, u.id));
     subscriber = { email: row.email, subscriptionId: sub.id };
 
-    const on = {
-      strategyId: strategy.id,
-      versionId: strategy.versionId,
-      symbol: "BTC/USDT",
-      resolution: "1h" as const,
-      source: "binance",
-    };
-    const close = (i: number) => btc[i].time + H;
+    const at = signalsOn(store.db, strategy, BTC, btc);
     const mine = (side: "LONG" | "SHORT") => [{ subscriptionId: sub.id, userId: u.id, side }];
-    const [long1] = await recordSignal(store.db, {
-      ...on,
-      closeTime: close(200),
-      signal: "BUY",
-      price: btc[200].close,
-      opens: mine("LONG"),
-    });
-    await recordSignal(store.db, { ...on, closeTime: close(215), signal: "HOLD", price: btc[215].close });
-    const [short1] = await recordSignal(store.db, {
-      ...on,
-      closeTime: close(230),
-      signal: "SELL",
-      price: btc[230].close,
+    const exit = (tradeId: string, exitPrice: number, pnl: number, exitReason: string) => [
+      { tradeId, exitPrice, pnl, exitReason },
+    ];
+    const [long1] = await at(200, "BUY", { opens: mine("LONG") });
+    await at(215, "HOLD");
+    const [short1] = await at(230, "SELL", {
       opens: mine("SHORT"),
-      closes: [{ tradeId: long1, exitPrice: btc[230].close, pnl: 4.2, exitReason: "opposite_signal" }],
+      closes: exit(long1, btc[230].close, 4.2, "opposite_signal"),
     });
-    await recordSignal(store.db, {
-      ...on,
-      closeTime: close(260),
-      signal: "CLOSE",
-      price: btc[260].close,
-      closes: [{ tradeId: short1, exitPrice: btc[260].close, pnl: -1.3, exitReason: "signal" }],
-    });
-    const [long2] = await recordSignal(store.db, {
-      ...on,
-      closeTime: close(275),
-      signal: "BUY",
-      price: btc[275].close,
-      opens: mine("LONG"),
-    });
-    await recordSignal(store.db, {
-      ...on,
-      closeTime: close(288),
-      signal: "HOLD",
-      price: btc[288].close,
-      closes: [{ tradeId: long2, exitPrice: btc[288].low, pnl: -2.1, exitReason: "stop_loss" }],
-    });
+    await at(260, "CLOSE", { closes: exit(short1, btc[260].close, -1.3, "signal") });
+    const [long2] = await at(275, "BUY", { opens: mine("LONG") });
+    await at(288, "HOLD", { closes: exit(long2, btc[288].low, -2.1, "stop_loss") });
   } finally {
     store.close();
   }

@@ -57,7 +57,7 @@ export interface SignalFixture {
 }
 
 /** Records one execution as the worker does; returns the ids of the trades it opened, in `opens` order. */
-export async function recordSignal(db: Db, s: SignalFixture): Promise<string[]> {
+async function recordSignal(db: Db, s: SignalFixture): Promise<string[]> {
   const opened = (s.opens ?? []).map((o) => ({ ...o, id: newId() }));
   const status = s.status ?? "COMPLETED";
   await recordExecution(db, {
@@ -89,4 +89,26 @@ export async function recordSignal(db: Db, s: SignalFixture): Promise<string[]> 
     closes: (s.closes ?? []).map((c) => ({ ...c, exitFee: 0 })),
   });
   return opened.map((o) => o.id);
+}
+
+/** `at(i, signal, more)` records the strategy's execution at the close of `candles[i]`, priced at its close. */
+export function signalsOn(
+  db: Db,
+  strategy: { id: string; versionId: string },
+  market: Market & { resolution: Resolution },
+  candles: StoredCandle[],
+) {
+  const ms = RESOLUTION_MS[market.resolution];
+  return (i: number, signal: SignalFixture["signal"], more: Partial<SignalFixture> = {}) =>
+    recordSignal(db, {
+      strategyId: strategy.id,
+      versionId: strategy.versionId,
+      symbol: market.symbol,
+      resolution: market.resolution,
+      source: market.source,
+      closeTime: candles[i].time + ms,
+      signal,
+      price: candles[i].close,
+      ...more,
+    });
 }
