@@ -234,7 +234,7 @@ function CandleReadout({ candle }: { candle: ChartCandle }) {
   return (
     <p
       aria-hidden
-      className="pointer-events-none absolute left-2 top-1 z-10 flex flex-wrap gap-x-2 rounded bg-white/80 px-1.5 py-0.5 text-[11px] tabular-nums text-slate-500"
+      className="pointer-events-none absolute left-2 top-1 z-10 flex max-w-[calc(100%-5.5rem)] flex-wrap gap-x-2 rounded bg-white/80 px-1.5 py-0.5 text-[11px] tabular-nums text-slate-500"
     >
       <span className="text-slate-700">{formatUtc(candle.time)}</span>
       {(["open", "high", "low", "close"] as const).map((k) => (

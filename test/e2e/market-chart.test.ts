@@ -1,5 +1,6 @@
 // The market chart in Chromium against the real web app: candles drawn on a canvas with the signals and a
 // subscriber's entries and exits marked, the loading and empty states, the market switcher and the keyboard.
+import { join } from "node:path";
 import type { Browser, Locator, Page } from "playwright-core";
 import { RESOLUTION_MS } from "../../db/contracts/domain";
 import { openStore } from "../../db/store/client";
@@ -8,7 +9,7 @@ import { eq } from "drizzle-orm";
 import { MARK_COLORS } from "../../app/components/market-chart-marks";
 import { signalsOn, storeSampleCandles } from "../support/chart-market";
 import { insertStrategy, insertSubscriptions, insertUser, TEST_PASSWORD } from "../support/store";
-import { launchBrowser, screenshot, startApp, type RunningApp } from "./harness";
+import { launchBrowser, screenshot, SCREENSHOT_DIR, startApp, type RunningApp } from "./harness";
 
 const H = RESOLUTION_MS["1h"];
 const BTC = { source: "binance", symbol: "BTC/USDT", resolution: "1h" } as const;
@@ -139,6 +140,14 @@ describe("the market chart", () => {
     await page.getByText(/Last ETH\/USDT 1h candle, closed/).waitFor();
     await chartRegion(page).and(page.locator("[data-chart-state=ready]")).waitFor();
     expect(await section.getByRole("link", { name: "ETH/USDT" }).getAttribute("aria-current")).toBe("page");
+
+    // On a phone the chart keeps to the card's width (autoSize), the switcher beside its title.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await section.scrollIntoViewIfNeeded();
+    const box = (await section.boundingBox())!;
+    const plot = (await chartRegion(page).boundingBox())!;
+    expect(plot.x + plot.width).toBeLessThanOrEqual(box.x + box.width);
+    await section.screenshot({ path: join(SCREENSHOT_DIR, "market-chart-phone.png") });
     expect(errors).toEqual([]);
     await page.close();
   });
