@@ -4,11 +4,13 @@ import { json } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { ChartEquity } from "~/components/chart-equity";
 import { MarketBacktests } from "~/components/market-backtests";
+import { MarketChart } from "~/components/market-chart";
 import { MarketBadge } from "~/components/market-card";
 import { MarketSourceBadge } from "~/components/market-source-badge";
 import { formatCount, formatUtcDate } from "~/components/market-format";
 import { MarketSignals } from "~/components/market-signals";
 import { MarketStats } from "~/components/market-stats";
+import { loadMarketChart } from "~/market-chart.server";
 import { loadStrategyPage } from "~/marketplace.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) =>
@@ -19,8 +21,9 @@ export const meta: MetaFunction<typeof loader> = ({ data }) =>
       ]
     : [{ title: "Strategy not found — Candlecast" }];
 
-export async function loader({ params, context }: LoaderFunctionArgs) {
-  return json(await loadStrategyPage(context.app.store.db, params.slug ?? ""));
+export async function loader({ params, context, request }: LoaderFunctionArgs) {
+  const page = await loadStrategyPage(context.app.store.db, params.slug ?? "");
+  return json({ ...page, chart: await loadMarketChart(context, request, page.strategy) });
 }
 
 function Section({
@@ -50,7 +53,7 @@ function Section({
 }
 
 export default function StrategyPage() {
-  const { strategy, versions, performance, annualisationDays, signals, backtests, marketSources } =
+  const { strategy, versions, performance, annualisationDays, signals, backtests, marketSources, chart } =
     useLoaderData<typeof loader>();
   return (
     <article className="space-y-6">
@@ -120,6 +123,8 @@ export default function StrategyPage() {
           <p className="whitespace-pre-line text-sm leading-6 text-slate-700">{strategy.description}</p>
         </Section>
       ) : null}
+
+      <MarketChart chart={chart} />
 
       <Section
         title="Live performance"

@@ -1,5 +1,5 @@
 // The candle store: closed candles of every market, keyed by (source, symbol, resolution, open time).
-import { and, asc, count, eq, gte, lt, max, min, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, gte, lt, max, min, sql } from "drizzle-orm";
 import type { Db, Tx } from "../client";
 import type { Candle } from "../../contracts/domain";
 import { candles } from "../schema";
@@ -38,6 +38,17 @@ export async function readCandles(db: Db, market: Market, from: number, to: numb
     .from(candles)
     .where(and(inMarket(market), gte(candles.time, from), lt(candles.time, to)))
     .orderBy(asc(candles.time));
+}
+
+/** The `limit` newest stored candles of a market, oldest first. */
+export async function latestCandles(db: Db, market: Market, limit: number): Promise<StoredCandle[]> {
+  const rows = await db
+    .select(candleColumns)
+    .from(candles)
+    .where(inMarket(market))
+    .orderBy(desc(candles.time))
+    .limit(limit);
+  return rows.reverse();
 }
 
 /** The newest stored candle opening before `before` (the previous close a filled candle copies). */
