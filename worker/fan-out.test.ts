@@ -2,7 +2,7 @@
 import type { Candle, Signal } from "../db/contracts/domain";
 import { executionEventSchema } from "../db/contracts/events";
 import type { FanOutSubscription, OpenTrade } from "../db/store/queries/fan-out";
-import { closeTrade, DEFAULT_PAPER_CONFIG, fillEntry, fillExit, slipped } from "./brokers/paper";
+import { checkExits, closeTrade, DEFAULT_PAPER_CONFIG, fillEntry, fillExit, slipped } from "./brokers/paper";
 import { planFanOut, PAPER_LIMITS, type FanOutInput, type VersionOutcome } from "./fan-out";
 import { atr } from "./risk/atr";
 import { sizePosition } from "./risk/size-position";
@@ -97,6 +97,7 @@ describe("planFanOut", () => {
       settings: sub("a"),
       state: { openPositions: [], realizedPnlTodayUtc: 0 },
       limits: PAPER_LIMITS,
+      costs: DEFAULT_PAPER_CONFIG,
     });
     if (decision.kind !== "open") throw new Error("expected an open");
     const fill = fillEntry(decision);
@@ -132,6 +133,27 @@ describe("planFanOut", () => {
     expect(executionEventSchema.parse(p.events[0].payload).closed).toEqual([
       { tradeId: "t-1", exitPrice, pnl: expected.pnl, exitReason: "stop_loss" },
     ]);
+  });
+
+  it("liquidates a leveraged position whose stop lies beyond its liquidation price, by the paper rule", () => {
+    // Leverage 5, entry 100.5: liquidation at 100.5 × (1 − 0.2 + 0.005) = 79.8975, booked at 100.5 × 0.8 = 80.4.
+    const crash = candles.map((c) => (c.time === 39 * H ? { ...c, low: 70, close: 75 } : c));
+    const farStop = { ...open, stopLoss: 50 };
+    const p = plan({ openTrades: [farStop], candles: crash, atr: atr(crash) });
+    const exit = checkExits({ ...farStop, takeProfit: 110, leverage: 5, entryFee: 0.2 }, crash[39]);
+    expect(exit).toEqual({ reason: "liquidation", exitPrice: 80.4 });
+    const expected = closeTrade({ ...farStop, entryFee: 0.2 }, 80.4, "liquidation");
+    expect(p.closes).toEqual([
+      {
+        tradeId: "t-1",
+        exitPrice: 80.4,
+        exitFee: expected.exitFee,
+        pnl: expected.pnl,
+        exitReason: "liquidation",
+      },
+    ]);
+    // The whole margin (100.5 × 2 / 5 = 40.2) and the fees, no more.
+    expect(expected.pnl).toBeCloseTo(-40.2 - 0.2 - 0.1608, 9);
   });
 
   it("finds a trade's first candle by time when the window has a hole before it", () => {

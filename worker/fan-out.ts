@@ -136,6 +136,7 @@ export function planFanOut(input: FanOutInput): FanOutPlan {
         stopLoss: trade.stopLoss,
         takeProfit: trade.takeProfit,
         entryFee: trade.entryFee ?? undefined,
+        leverage: sub.leverage,
       };
       for (let i = firstCandleAtOrAfter(trade.openedAt); i < candles.length; i++) {
         const exit = checkExits(paperTrade, candles[i], paper);
@@ -207,6 +208,7 @@ export function planFanOut(input: FanOutInput): FanOutPlan {
           settings: sub,
           state,
           limits: broker.limits,
+          costs: paper,
         });
         const reverses = decisions.some((d) => d.kind === "close");
         for (const d of decisions) {

@@ -60,16 +60,28 @@ describe("fillEntry", () => {
 });
 
 describe("checkExits", () => {
+  // Leverage 10 on the long (entry 100.05): liquidation 100.05 × (1 − 0.1 + 0.005) = 90.54525, booked at
+  // the bankruptcy price 100.05 × 0.9 = 90.045. Leverage 5 on the short (entry 99.95): liquidation
+  // 99.95 × (1 + 0.2 − 0.005) = 119.44025, booked at 99.95 × 1.2 = 119.94.
+  const long10 = { ...long, leverage: 10 };
+  const short5 = { ...short, leverage: 5 };
   it.each([
     ["long stop: 95 × 0.9995", long, candle(99, 100, 94, 96), "stop_loss", 94.9525],
     ["long stop gapped through: open 93 × 0.9995", long, candle(93, 94, 90, 92), "stop_loss", 92.9535],
     ["long target: 107.5 × 0.9995", long, candle(105, 108, 104, 107), "take_profit", 107.44625],
     [
-      "long target gapped over still fills at its level",
+      "long opens above the target: the better open 110 × 0.9995",
       long,
       candle(110, 111, 109, 110),
       "take_profit",
-      107.44625,
+      109.945,
+    ],
+    [
+      "long opens above the target, then crosses the stop: the target, at the open",
+      long,
+      candle(110, 111, 94, 96),
+      "take_profit",
+      109.945,
     ],
     ["long touching both: the stop first", long, candle(100, 108, 94, 101), "stop_loss", 94.9525],
     ["short stop: 105 × 1.0005", short, candle(101, 106, 100, 104), "stop_loss", 105.0525],
@@ -81,11 +93,81 @@ describe("checkExits", () => {
       107.0535,
     ],
     ["short target: 92.5 × 1.0005", short, candle(95, 96, 92, 93), "take_profit", 92.54625],
+    [
+      "short opens below the target: the better open 90 × 1.0005",
+      short,
+      candle(90, 91, 89, 90),
+      "take_profit",
+      90.045,
+    ],
+    [
+      "short opens below the target, then crosses the stop: the target, at the open",
+      short,
+      candle(90, 106, 89, 104),
+      "take_profit",
+      90.045,
+    ],
     ["short touching both: the stop first", short, candle(100, 105, 92, 100), "stop_loss", 105.0525],
+    [
+      "liquidation, long: a stop above the liquidation price is hit first",
+      long10,
+      candle(99, 100, 85, 88),
+      "stop_loss",
+      94.9525,
+    ],
+    [
+      "liquidation, long: a stop below it never fills",
+      { ...long10, stopLoss: 80 },
+      candle(99, 100, 85, 88),
+      "liquidation",
+      90.045,
+    ],
+    [
+      "liquidation, long: a gap below it is booked at the bankruptcy price, not the open",
+      { ...long10, stopLoss: 80 },
+      candle(70, 71, 60, 65),
+      "liquidation",
+      90.045,
+    ],
+    [
+      "liquidation, long: an open through the stop beyond it too",
+      long10,
+      candle(85, 86, 84, 85),
+      "liquidation",
+      90.045,
+    ],
+    [
+      "liquidation, short: a stop below the liquidation price is hit first",
+      short5,
+      candle(101, 125, 100, 120),
+      "stop_loss",
+      105.0525,
+    ],
+    [
+      "liquidation, short: a stop above it never fills",
+      { ...short5, stopLoss: 130 },
+      candle(101, 125, 100, 120),
+      "liquidation",
+      119.94,
+    ],
+    [
+      "liquidation, short: at 1× it is liquidated at 1.995 × entry",
+      { ...short, stopLoss: 300, leverage: 1 },
+      candle(101, 201, 100, 200),
+      "liquidation",
+      199.9,
+    ],
   ] as const)("%s", (_name, trade, bar, reason, exitPrice) => {
     const exit = checkExits(trade, bar);
     expect(exit?.reason).toBe(reason);
     expect(exit?.exitPrice).toBeCloseTo(exitPrice, 9);
+  });
+
+  it("a liquidation loses the margin plus the fees, never more", () => {
+    const exit = checkExits({ ...long10, stopLoss: 80 }, candle(50, 51, 40, 45))!;
+    const closed = closeTrade(long10, exit.exitPrice, exit.reason);
+    // margin 100.05 × 20 / 10 = 200.1, entry fee 2.001, exit fee 90.045 × 20 × 0.001 = 1.8009
+    expect(closed.pnl).toBeCloseTo(-200.1 - 2.001 - 1.8009, 9);
   });
 
   it.each([

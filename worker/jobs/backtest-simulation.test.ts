@@ -1,6 +1,6 @@
 // The backtest replay is the live risk and paper code: figures equal sizePosition's and the paper broker's by construction.
 import type { Candle, Signal } from "../../db/contracts/domain";
-import { closeTrade, fillEntry, slipped } from "../brokers/paper";
+import { closeTrade, DEFAULT_PAPER_CONFIG, fillEntry, slipped } from "../brokers/paper";
 import { atr } from "../risk/atr";
 import { sizePosition } from "../risk/size-position";
 import { PAPER_LIMITS, simulateBacktest } from "./backtest-simulation";
@@ -66,6 +66,7 @@ describe("simulateBacktest", () => {
       settings,
       state: { openPositions: [], realizedPnlTodayUtc: 0 },
       limits: PAPER_LIMITS,
+      costs: DEFAULT_PAPER_CONFIG,
     });
     if (decision.kind !== "open") throw new Error("expected an open");
     const entry = fillEntry(decision);

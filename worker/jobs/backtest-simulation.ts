@@ -106,6 +106,7 @@ export function simulateBacktest(input: SimulationInput): SimulationResult {
         realizedPnlTodayUtc: pnlByDay.get(Math.floor(closeTime / DAY_MS)) ?? 0,
       },
       limits,
+      costs: cfg,
     });
     for (const d of decisions) {
       if (d.kind === "close") {
@@ -123,6 +124,7 @@ export function simulateBacktest(input: SimulationInput): SimulationResult {
           stopLoss: d.stopLoss,
           takeProfit: d.takeProfit,
           openedAt: closeTime,
+          leverage: settings.leverage,
         });
       }
     }

@@ -30,6 +30,12 @@ export interface MarketLimits {
   minNotional?: number;
 }
 
+/** What the entry order costs beyond its price: the broker's fee and slippage, in basis points. */
+export interface OrderCosts {
+  feeBps: number;
+  slippageBps: number;
+}
+
 export interface SizePositionInput {
   signal: Signal;
   symbol: string;
@@ -40,6 +46,8 @@ export interface SizePositionInput {
   settings: RiskSettings;
   state: SubscriptionRiskState;
   limits: MarketLimits;
+  /** The leverage cap leaves room for them: margin plus entry fee fits the capital (ADR 126). */
+  costs: OrderCosts;
 }
 
 export type SkipReason =
@@ -143,7 +151,7 @@ function decideEntry(
 
   const stopDistance = settings.stopLossAtr * atr;
   const riskSized = (settings.capital * settings.riskPerTrade) / stopDistance;
-  const leverageCap = (settings.capital * settings.leverage) / entryPrice;
+  const leverageCap = leverageCapQuantity(settings, entryPrice, side, input.costs);
   const quantity = roundDownToStep(Math.min(riskSized, leverageCap), limits.quantityStep);
   if (quantity <= 0 || quantity < limits.minQuantity) {
     return skip(
@@ -166,6 +174,23 @@ function decideEntry(
   if (!(takeProfit > 0))
     return skip("invalid_stop", `The take-profit ${takeProfit} would not be a positive price.`);
   return { kind: "open", symbol, side, quantity, entryPrice, stopLoss, takeProfit, notes };
+}
+
+/**
+ * The largest quantity whose entry cost fits the capital: the margin (fill notional / leverage) plus
+ * the entry fee on the fill notional, the fill being the reference moved by the slippage. Without
+ * fees and slippage this is capital × leverage / entry.
+ */
+function leverageCapQuantity(
+  settings: RiskSettings,
+  entryPrice: number,
+  side: PositionSide,
+  costs: OrderCosts,
+): number {
+  const slip = Math.max(costs.slippageBps, 0) / 10_000;
+  const fee = Math.max(costs.feeBps, 0) / 10_000;
+  const fillPrice = side === "LONG" ? entryPrice * (1 + slip) : entryPrice * (1 - slip);
+  return settings.capital / (fillPrice * (1 / settings.leverage + fee));
 }
 
 /** ATR-multiple stops, overridden by the strategy's hints when those sit on the protective side of entry. */
