@@ -128,7 +128,14 @@ describe("planFanOut", () => {
       "stop_loss",
     );
     expect(p.closes).toEqual([
-      { tradeId: "t-1", exitPrice, exitFee: expected.exitFee, pnl: expected.pnl, exitReason: "stop_loss" },
+      {
+        tradeId: "t-1",
+        exitPrice,
+        exitFee: expected.exitFee,
+        pnl: expected.pnl,
+        exitReason: "stop_loss",
+        pnlDay: 24 * H,
+      },
     ]);
     expect(executionEventSchema.parse(p.events[0].payload).closed).toEqual([
       { tradeId: "t-1", exitPrice, pnl: expected.pnl, exitReason: "stop_loss" },
@@ -150,6 +157,7 @@ describe("planFanOut", () => {
         exitFee: expected.exitFee,
         pnl: expected.pnl,
         exitReason: "liquidation",
+        pnlDay: 24 * H,
       },
     ]);
     // The whole margin (100.5 × 2 / 5 = 40.2) and the fees, no more.
@@ -195,6 +203,26 @@ describe("planFanOut", () => {
     });
     expect(p.trades).toEqual([expect.objectContaining({ status: "skipped", reason: "max_daily_loss" })]);
     expect(executionEventSchema.parse(p.events[0].payload).skipped?.reason).toBe("max_daily_loss");
+  });
+
+  it.each([
+    // Today (day 1) has lost 49 of the 50 allowed; the stop costs ~2.2 more.
+    {
+      name: "a stop on today's candle counts today: no new entry",
+      openedAt: 38 * H,
+      pnlDay: 24 * H,
+      opens: false,
+    },
+    { name: "a stop on yesterday's candle is booked yesterday", openedAt: 23 * H, pnlDay: 0, opens: true },
+  ])("$name", ({ openedAt, pnlDay, opens }) => {
+    const p = plan({
+      subscriptions: [sub("a", { pnlDayStart: 24 * H, pnlToday: -49 })],
+      openTrades: [{ ...open, openedAt }],
+      signal: signal("BUY"),
+    });
+    expect(p.closes).toEqual([expect.objectContaining({ tradeId: "t-1", exitReason: "stop_loss", pnlDay })]);
+    expect(p.closes[0].pnl).toBeLessThan(-1);
+    expect(p.opened).toBe(opens ? 1 : 0);
   });
 
   it("counts today's P&L only when its day is the close's UTC day", () => {

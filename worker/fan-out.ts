@@ -96,7 +96,8 @@ export function planFanOut(input: FanOutInput): FanOutPlan {
     const isExchange = sub.brokerKind === "exchange";
     const closed: ExecutionEvent["closed"] = [];
     let realized = sub.pnlDayStart === day ? sub.pnlToday : 0;
-    const close = (trade: OpenTrade, exitPrice: number, reason: ExitReason) => {
+    // A stop or target is booked on the UTC day its candle covers (ADR 032): a daily candle's is yesterday's.
+    const close = (trade: OpenTrade, exitPrice: number, reason: ExitReason, pnlDay = day) => {
       const result = closeTrade(
         { ...trade, entryFee: trade.entryFee ?? undefined },
         exitPrice,
@@ -109,9 +110,10 @@ export function planFanOut(input: FanOutInput): FanOutPlan {
         exitFee: result.exitFee,
         pnl: result.pnl,
         exitReason: reason,
+        pnlDay,
       });
       closed.push({ tradeId: trade.id, exitPrice, pnl: result.pnl, exitReason: reason });
-      realized += result.pnl;
+      if (pnlDay === day) realized += result.pnl;
       if (isExchange && !("unavailable" in broker)) {
         plan.orders.push({
           tradeId: trade.id,
@@ -141,7 +143,7 @@ export function planFanOut(input: FanOutInput): FanOutPlan {
       for (let i = firstCandleAtOrAfter(trade.openedAt); i < candles.length; i++) {
         const exit = checkExits(paperTrade, candles[i], paper);
         if (exit) {
-          close(trade, exit.exitPrice, exit.reason);
+          close(trade, exit.exitPrice, exit.reason, utcDayStart(candles[i].time));
           return false;
         }
       }

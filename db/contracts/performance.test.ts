@@ -292,7 +292,19 @@ describe("odd input: no crash, no poison", () => {
       expected: [10, 8],
     },
     { name: "zero", trades: [{ closedAt: 5, pnl: 0 }], expected: [10, 10] },
-    { name: "negative", trades: [{ closedAt: 5, pnl: -30 }], expected: [10, -20] },
+    {
+      name: "a loss beyond the equity floors it at 0",
+      trades: [{ closedAt: 5, pnl: -30 }],
+      expected: [10, 0],
+    },
+    {
+      name: "once at 0 it stays there",
+      trades: [
+        { closedAt: 5, pnl: -30 },
+        { closedAt: 6, pnl: 50 },
+      ],
+      expected: [10, 0, 0],
+    },
   ])("equityFromTrades: $name", ({ trades, expected }) => {
     expect(equityFromTrades(trades, 10).map((p) => p.value)).toEqual(expected);
   });
@@ -308,10 +320,10 @@ describe("odd input: no crash, no poison", () => {
       drawdown: 0,
     },
     {
-      name: "loss beyond capital",
+      name: "loss beyond capital: all of it, not more",
       trades: [{ closedAt: noon(0), pnl: -150 }],
       capital: 100,
-      returnPct: -150,
+      returnPct: -100,
       drawdown: 100,
     },
     { name: "huge", trades: [{ closedAt: noon(0), pnl: HUGE }], capital: HUGE, returnPct: 100, drawdown: 0 },
