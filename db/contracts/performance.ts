@@ -279,7 +279,8 @@ export function cagrPct(points: EquityPoint[]): number | null {
 /** CAGR over the maximum drawdown, both as fractions; null when either is undefined or the drawdown is 0. */
 export function calmarRatio(cagr: number | null, drawdownPct: number): number | null {
   if (cagr === null || !(drawdownPct > 0) || !Number.isFinite(cagr)) return null;
-  return cagr / drawdownPct;
+  const ratio = cagr / drawdownPct;
+  return Number.isFinite(ratio) ? ratio : null;
 }
 
 /**
