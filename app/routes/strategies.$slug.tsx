@@ -8,6 +8,7 @@ import { MarketBadge } from "~/components/market-card";
 import { formatCount, formatUtcDate } from "~/components/market-format";
 import { MarketSignals } from "~/components/market-signals";
 import { MarketStats } from "~/components/market-stats";
+import { StrategyFigures } from "~/components/strategy-figures";
 import { loadStrategyPage } from "~/marketplace.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) =>
@@ -121,17 +122,19 @@ export default function StrategyPage() {
         }
       >
         <MarketStats stats={performance} />
+        <StrategyFigures stats={performance} />
         <div className="mt-5">
           <ChartEquity
             points={performance.equity}
             height={260}
-            label={`Live equity curve of ${strategy.name}`}
+            label={`Live equity curve of ${strategy.name}, marked to market at each close`}
           />
         </div>
         <p className="mt-3 text-xs text-slate-500">
           Each signal's result is its subscribers' average P&amp;L in percent of their capital; the curve
-          follows 100 from the first trade. Sharpe and Sortino use daily returns, annualised × √
-          {annualisationDays}, risk-free rate 0. Past results do not promise future ones.
+          follows 100 from the first trade, marked to market at each close. Sharpe and Sortino use daily
+          returns, annualised × √{annualisationDays}, risk-free rate 0. Past results do not promise future
+          ones.
         </p>
       </Section>
 
