@@ -49,46 +49,32 @@ export const FIGURE_DEFINITIONS: [term: string, definition: string][] = [
 
 export function StrategyFigures({ stats }: { stats: StrategyFiguresValues }) {
   const none = !stats.trades;
+  const closedDrawdown = stats.closedMaxDrawdownPct ? -stats.closedMaxDrawdownPct : 0;
+  const figures: [label: string, value: string, hint: string][] = [
+    ["CAGR", formatSignedPct(stats.cagrPct), "Compound annual growth rate, 365-day years"],
+    ["Calmar", formatDecimal(stats.calmar), "CAGR over the maximum drawdown (marked)"],
+    ["Exposure", none ? "—" : pct(stats.exposurePct), "Time with a position open"],
+    ["Average trade", formatSignedPct(stats.avgTradePct), "Mean P&L in % of capital"],
+    ["Best trade", formatSignedPct(stats.bestTradePct), "Best P&L in % of capital"],
+    ["Worst trade", formatSignedPct(stats.worstTradePct), "Worst P&L in % of capital"],
+    [
+      "Max consecutive losses",
+      none ? "—" : formatCount(stats.maxConsecutiveLosses ?? 0),
+      "Longest losing run",
+    ],
+    ["SQN", formatDecimal(stats.sqn), "System Quality Number"],
+    [
+      "Max drawdown (closed trades)",
+      none ? "—" : formatSignedPct(closedDrawdown),
+      "Largest fall of the equity after each closed trade only",
+    ],
+  ];
   return (
     <div className="mt-2 space-y-3">
       <dl className="grid grid-cols-2 gap-2 sm:grid-cols-4 lg:grid-cols-5" aria-label="More figures">
-        <Stat
-          label="CAGR"
-          value={formatSignedPct(stats.cagrPct)}
-          hint="Compound annual growth rate, 365-day years"
-        />
-        <Stat
-          label="Calmar"
-          value={formatDecimal(stats.calmar)}
-          hint="CAGR over the maximum drawdown (marked)"
-        />
-        <Stat label="Exposure" value={none ? "—" : pct(stats.exposurePct)} hint="Time with a position open" />
-        <Stat
-          label="Average trade"
-          value={formatSignedPct(stats.avgTradePct)}
-          hint="Mean P&L in % of capital"
-        />
-        <Stat
-          label="Best trade"
-          value={formatSignedPct(stats.bestTradePct)}
-          hint="Best P&L in % of capital"
-        />
-        <Stat
-          label="Worst trade"
-          value={formatSignedPct(stats.worstTradePct)}
-          hint="Worst P&L in % of capital"
-        />
-        <Stat
-          label="Max consecutive losses"
-          value={none ? "—" : formatCount(stats.maxConsecutiveLosses ?? 0)}
-          hint="Longest losing run"
-        />
-        <Stat label="SQN" value={formatDecimal(stats.sqn)} hint="System Quality Number" />
-        <Stat
-          label="Max drawdown (closed trades)"
-          value={none ? "—" : formatSignedPct(stats.closedMaxDrawdownPct ? -stats.closedMaxDrawdownPct : 0)}
-          hint="Largest fall of the equity after each closed trade only"
-        />
+        {figures.map(([label, value, hint]) => (
+          <Stat key={label} label={label} value={value} hint={hint} />
+        ))}
       </dl>
       <details className="text-xs text-slate-600">
         <summary className="cursor-pointer font-medium text-slate-700">
