@@ -40,6 +40,7 @@ const sub = (id: string, over: Partial<FanOutSubscription> = {}): FanOutSubscrip
   takeProfitAtr: 3,
   pnlDayStart: 0,
   pnlToday: 0,
+  totalPnl: 0,
   ...over,
 });
 
@@ -162,6 +163,16 @@ describe("planFanOut", () => {
     ]);
     // The whole margin (100.5 × 2 / 5 = 40.2) and the fees, no more.
     expect(expected.pnl).toBeCloseTo(-40.2 - 0.2 - 0.1608, 9);
+  });
+
+  it("opens nothing for a subscription whose realized P&L, with this execution's stop, took all its capital", () => {
+    const p = plan({
+      subscriptions: [sub("a", { totalPnl: -999 })],
+      openTrades: [open],
+      signal: signal("BUY"),
+    });
+    expect(p.closes.map((c) => c.exitReason)).toEqual(["stop_loss"]);
+    expect(p.trades).toEqual([expect.objectContaining({ status: "skipped", reason: "no_equity" })]);
   });
 
   it("finds a trade's first candle by time when the window has a hole before it", () => {

@@ -96,6 +96,7 @@ export function planFanOut(input: FanOutInput): FanOutPlan {
     const isExchange = sub.brokerKind === "exchange";
     const closed: ExecutionEvent["closed"] = [];
     let realized = sub.pnlDayStart === day ? sub.pnlToday : 0;
+    let realizedTotal = sub.totalPnl;
     // A stop or target is booked on the UTC day its candle covers (ADR 032): a daily candle's is yesterday's.
     const close = (trade: OpenTrade, exitPrice: number, reason: ExitReason, pnlDay = day) => {
       const result = closeTrade(
@@ -114,6 +115,7 @@ export function planFanOut(input: FanOutInput): FanOutPlan {
       });
       closed.push({ tradeId: trade.id, exitPrice, pnl: result.pnl, exitReason: reason });
       if (pnlDay === day) realized += result.pnl;
+      realizedTotal += result.pnl;
       if (isExchange && !("unavailable" in broker)) {
         plan.orders.push({
           tradeId: trade.id,
@@ -201,6 +203,7 @@ export function planFanOut(input: FanOutInput): FanOutPlan {
             entryPrice: t.entryPrice,
           })),
           realizedPnlTodayUtc: realized,
+          realizedPnlTotal: realizedTotal,
         };
         const decisions = sizePosition({
           signal,

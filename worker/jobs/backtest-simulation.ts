@@ -57,8 +57,7 @@ interface OpenTrade extends PaperTrade {
  * At each close, as live: first the stops and targets of positions opened earlier are checked on the
  * new candle, then the signal goes through `sizePosition` and the paper fills. Positions still open
  * at the end are closed at the last close (exit reason "end_of_period"), so every result is realised.
- * The equity curve is marked to market at every close (ADR 127); once the realised equity is gone no
- * position opens.
+ * The equity curve is marked to market at every close (ADR 127).
  */
 export function simulateBacktest(input: SimulationInput): SimulationResult {
   const cfg = input.paper ?? DEFAULT_PAPER_CONFIG;
@@ -125,6 +124,7 @@ export function simulateBacktest(input: SimulationInput): SimulationResult {
       state: {
         openPositions: open.map((t) => ({ ...t })),
         realizedPnlTodayUtc: pnlByDay.get(utcDayStart(closeTime)) ?? 0,
+        realizedPnlTotal: realised,
       },
       limits,
       costs: cfg,
@@ -133,8 +133,7 @@ export function simulateBacktest(input: SimulationInput): SimulationResult {
       if (d.kind === "close") {
         const trade = open.find((t) => t.tradeId === d.tradeId);
         if (trade) close(trade, fillExit(trade.side, candle.close, cfg), d.reason, closeTime);
-      } else if (d.kind === "open" && settings.capital + realised > 0) {
-        // An account that has lost its capital opens nothing more (its equity is floored at 0).
+      } else if (d.kind === "open") {
         const fill = fillEntry(d, cfg);
         open.push({
           tradeId: String(nextId++),

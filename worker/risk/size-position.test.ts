@@ -195,6 +195,16 @@ describe("sizePosition: skips", () => {
       over: { state: { openPositions: [], realizedPnlTodayUtc: NaN } },
       reason: "max_daily_loss",
     },
+    {
+      name: "realized losses took all the capital",
+      over: { state: { openPositions: [], realizedPnlTodayUtc: 0, realizedPnlTotal: -10_000 } },
+      reason: "no_equity",
+    },
+    {
+      name: "realized P&L in total is NaN",
+      over: { state: { openPositions: [], realizedPnlTodayUtc: 0, realizedPnlTotal: NaN } },
+      reason: "no_equity",
+    },
     { name: "NaN entry price", over: { entryPrice: NaN }, reason: "invalid_price" },
     { name: "negative entry price", over: { entryPrice: -100 }, reason: "invalid_price" },
     { name: "huge entry price", over: { entryPrice: Infinity }, reason: "invalid_price" },

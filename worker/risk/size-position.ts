@@ -21,6 +21,8 @@ export interface SubscriptionRiskState {
   openPositions: readonly OpenPosition[];
   /** Realized P&L of trades closed since 00:00 UTC today (negative = loss). */
   realizedPnlTodayUtc: number;
+  /** Realized P&L since the subscription started; absent = none. At or below −capital nothing opens (ADR 125). */
+  realizedPnlTotal?: number;
 }
 
 export interface MarketLimits {
@@ -53,6 +55,7 @@ export interface SizePositionInput {
 export type SkipReason =
   | "hold"
   | "max_daily_loss"
+  | "no_equity"
   | "max_open_positions"
   | "below_min_quantity"
   | "below_min_notional"
@@ -131,6 +134,13 @@ function decideEntry(
     return skip(
       "max_daily_loss",
       `Realized P&L today (UTC) ${input.state.realizedPnlTodayUtc} has reached the daily loss limit of −${lossLimit}.`,
+    );
+  }
+  const equity = settings.capital + (input.state.realizedPnlTotal ?? 0);
+  if (!(equity > 0)) {
+    return skip(
+      "no_equity",
+      `Capital ${settings.capital} plus realized P&L ${input.state.realizedPnlTotal} leaves no equity to trade with.`,
     );
   }
   if (openCount >= settings.maxOpenPositions) {
