@@ -5,6 +5,7 @@ import {
   dailyReturns,
   downsample,
   equityFromTrades,
+  equityStats,
   exposurePct,
   markedEquity,
   maxDrawdownPct,
@@ -634,6 +635,42 @@ describe("odd input: no crash, no poison", () => {
     },
   ])("markedEquity: $name", ({ positions, marks, expected }) => {
     expect(markedEquity(100, positions, marks).map((p) => p.value)).toEqual(expected);
+  });
+
+  it.each([
+    { name: "empty", points: [], expected: { returnPct: 0, maxDrawdownPct: 0, cagrPct: null, sharpe: null } },
+    {
+      name: "single",
+      points: at([0, 100]),
+      expected: { returnPct: 0, maxDrawdownPct: 0, cagrPct: null, sharpe: null },
+    },
+    {
+      name: "NaN point skipped",
+      points: at([0, 100], [1, NaN], [365, 110]),
+      expected: { returnPct: 10, maxDrawdownPct: 0, cagrPct: 10 },
+    },
+    {
+      name: "zero start",
+      points: at([0, 0], [365, 10]),
+      expected: { returnPct: 0, cagrPct: null, calmar: null },
+    },
+    {
+      name: "negative end",
+      points: at([0, 100], [365, -10]),
+      expected: { returnPct: -100, maxDrawdownPct: 100, cagrPct: -100, calmar: -1 },
+    },
+    {
+      name: "huge",
+      points: at([0, 1e300], [365, 2e300]),
+      expected: { returnPct: 100, cagrPct: 100, calmar: null },
+    },
+  ])("equityStats: $name", ({ points, expected }) => {
+    const stats = equityStats(points);
+    for (const [key, value] of Object.entries(expected)) {
+      const actual = stats[key as keyof typeof stats];
+      if (value === null) expect(actual, key).toBeNull();
+      else expect(actual, key).toBeCloseTo(value, 9);
+    }
   });
 
   it.each([-1, NaN])("downsample refuses max %s", (max) => {

@@ -353,7 +353,8 @@ export function equityStats(points: EquityPoint[]) {
   const drawdown = maxDrawdownPct(sorted.map((p) => p.value));
   const cagr = cagrPct(sorted);
   return {
-    returnPct: first > 0 ? (last / first - 1) * 100 : 0,
+    // Below zero everything is lost: −100 %, never a larger loss (ADR 125).
+    returnPct: first > 0 ? (Math.max(last, 0) / first - 1) * 100 : 0,
     maxDrawdownPct: drawdown,
     sharpe: sharpeRatio(returns),
     sortino: sortinoRatio(returns),

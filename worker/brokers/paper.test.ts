@@ -5,7 +5,9 @@ import {
   createPaperBroker,
   DEFAULT_PAPER_CONFIG,
   fillEntry,
+  feeFor,
   fillExit,
+  slipped,
   type PaperTrade,
 } from "./paper";
 
@@ -283,5 +285,128 @@ describe("createPaperBroker", () => {
     ).toMatchObject({
       status: "rejected",
     });
+  });
+});
+
+describe("odd input: no crash, a NaN stays visible (the statistics skip it)", () => {
+  it.each([
+    { name: "zero", price: 0, buy: 0, sell: 0 },
+    { name: "negative", price: -100, buy: -100.05, sell: -99.95 },
+    { name: "NaN", price: NaN, buy: NaN, sell: NaN },
+    { name: "huge", price: 1e300, buy: 1.0005e300, sell: 0.9995e300 },
+  ])("slipped: $name", ({ price, buy, sell }) => {
+    for (const [side, expected] of [
+      ["buy", buy],
+      ["sell", sell],
+    ] as const) {
+      const value = slipped(price, side);
+      if (Number.isNaN(expected)) expect(value).toBeNaN();
+      else if (expected === 0) expect(value).toBe(0);
+      else expect(value / expected).toBeCloseTo(1, 12);
+    }
+  });
+
+  it.each([
+    { name: "zero quantity", price: 100, quantity: 0, expected: 0 },
+    { name: "zero price", price: 0, quantity: 5, expected: 0 },
+    { name: "negative quantity", price: 100, quantity: -1, expected: -0.1 },
+    { name: "NaN", price: NaN, quantity: 1, expected: NaN },
+    { name: "huge", price: 1e150, quantity: 1e150, expected: 1e297 },
+  ])("feeFor: $name", ({ price, quantity, expected }) => {
+    const fee = feeFor(price, quantity);
+    if (Number.isNaN(expected)) expect(fee).toBeNaN();
+    else if (Math.abs(expected) > 1e100) expect(fee / expected).toBeCloseTo(1, 12);
+    else expect(fee).toBeCloseTo(expected, 9);
+  });
+
+  it.each([
+    {
+      name: "zero exit: a long loses it all",
+      trade: long,
+      exit: 0,
+      pnl: -20 * 100.05 - 2.001,
+      outcome: "loss",
+    },
+    {
+      name: "zero quantity: nothing but the fees",
+      trade: { ...long, quantity: 0, entryFee: 0 },
+      exit: 110,
+      pnl: 0,
+      outcome: "loss",
+    },
+    { name: "NaN exit", trade: long, exit: NaN, pnl: NaN, outcome: "loss" },
+    { name: "huge exit stays finite", trade: long, exit: 1e300, pnl: 20 * 1e300 * 0.999, outcome: "win" },
+  ] as const)("closeTrade: $name", ({ trade, exit, pnl, outcome }) => {
+    const closed = closeTrade(trade, exit, "signal_close");
+    expect(closed.outcome).toBe(outcome);
+    if (Number.isNaN(pnl)) expect(closed.pnl).toBeNaN();
+    else if (Math.abs(pnl) > 1e100) expect(closed.pnl / pnl).toBeCloseTo(1, 9);
+    else expect(closed.pnl).toBeCloseTo(pnl, 9);
+  });
+
+  it.each([
+    {
+      name: "an all-zero candle liquidates a long at its bankruptcy price 0",
+      trade: long,
+      bar: candle(0, 0, 0, 0),
+      expected: { reason: "liquidation", exitPrice: 0 },
+    },
+    {
+      name: "a negative candle too",
+      trade: long,
+      bar: candle(-1, -1, -2, -1),
+      expected: { reason: "liquidation", exitPrice: 0 },
+    },
+    {
+      name: "NaN stop and target: only a liquidation could close it",
+      trade: { ...long, stopLoss: NaN, takeProfit: NaN },
+      bar: candle(99, 200, 50, 100),
+      expected: null,
+    },
+    {
+      name: "NaN leverage: no liquidation, the stop still works",
+      trade: { ...long, leverage: NaN },
+      bar: candle(99, 100, 94, 96),
+      expected: { reason: "stop_loss", exitPrice: 94.9525 },
+    },
+    {
+      name: "a huge open is a target at that open",
+      trade: long,
+      bar: candle(1e300, 1e300, 1e300, 1e300),
+      expected: { reason: "take_profit", exitPrice: 0.9995e300 },
+    },
+  ] as const)("checkExits: $name", ({ trade, bar, expected }) => {
+    const exit = checkExits(trade, bar);
+    if (expected === null) return expect(exit).toBeNull();
+    expect(exit?.reason).toBe(expected.reason);
+    if (expected.exitPrice === 0) expect(exit?.exitPrice).toBe(0);
+    else expect(exit!.exitPrice / expected.exitPrice).toBeCloseTo(1, 9);
+  });
+
+  it.each([
+    {
+      name: "zero quantity",
+      decision: { side: "LONG", quantity: 0, entryPrice: 100 },
+      fillPrice: 100.05,
+      fee: 0,
+    },
+    {
+      name: "NaN price",
+      decision: { side: "SHORT", quantity: 1, entryPrice: NaN },
+      fillPrice: NaN,
+      fee: NaN,
+    },
+  ] as const)("fillEntry and fillExit: $name", ({ decision, fillPrice, fee }) => {
+    const fill = fillEntry(decision);
+    const exit = fillExit(decision.side, decision.entryPrice);
+    if (Number.isNaN(fillPrice)) {
+      expect(fill.fillPrice).toBeNaN();
+      expect(fill.fee).toBeNaN();
+      expect(exit).toBeNaN();
+    } else {
+      expect(fill.fillPrice).toBeCloseTo(fillPrice, 9);
+      expect(fill.fee).toBe(fee);
+      expect(exit).toBeCloseTo(99.95, 9);
+    }
   });
 });

@@ -170,3 +170,30 @@ describe("simulateBacktest", () => {
     expect(result.stats).toMatchObject({ trades: 0, returnPct: 0, winRate: null });
   });
 });
+
+describe("simulateBacktest: odd input", () => {
+  const scaled = (cs: Candle[], f: (x: number) => number) =>
+    cs.map((c) => ({ ...c, open: f(c.open), high: f(c.high), low: f(c.low), close: f(c.close) }));
+  const buyEvery3 = (k: number) => (k % 3 === 0 ? buy : k % 3 === 1 ? sell : hold);
+  it.each([
+    { name: "no candles", cs: [] as Candle[], trades: 0 },
+    { name: "a single candle", cs: candles(1), trades: 0 },
+    { name: "zero prices", cs: scaled(candles(40), () => 0), trades: 0 },
+    { name: "negative prices", cs: scaled(candles(40), (x) => -x), trades: 0 },
+    { name: "normal prices, for comparison", cs: candles(40), trades: 14 },
+    // From candle 25 on every ATR window holds the NaN: no entry (zero_atr), the open one still closes.
+    { name: "a NaN close", cs: candles(40).map((c, i) => (i === 25 ? { ...c, close: NaN } : c)), trades: 4 },
+    { name: "huge prices trade as normal ones", cs: scaled(candles(40), (x) => x * 1e290), trades: 14 },
+  ])("$name: no crash, equity finite and never below 0", ({ cs, trades }) => {
+    const first = Math.min(20, cs.length);
+    const result = simulate(cs, buyEvery3, { first });
+    expect(result.trades).toHaveLength(trades);
+    for (const [time, value] of result.equity) {
+      expect(Number.isFinite(time)).toBe(true);
+      expect(value).toBeGreaterThanOrEqual(0);
+    }
+    for (const value of Object.values(result.stats)) {
+      if (value !== null) expect(Number.isFinite(value), JSON.stringify(result.stats)).toBe(true);
+    }
+  });
+});

@@ -153,6 +153,43 @@ describe("sizePosition: the leverage cap leaves room for slippage and fees", () 
   });
 });
 
+describe("sizePosition: odd settings and markets never give a non-finite order", () => {
+  it.each([
+    { name: "zero capital", over: { settings: { ...settings, capital: 0 } }, reason: "no_equity" },
+    { name: "negative capital", over: { settings: { ...settings, capital: -5 } }, reason: "no_equity" },
+    { name: "NaN capital", over: { settings: { ...settings, capital: NaN } }, reason: "no_equity" },
+    {
+      name: "NaN risk per trade",
+      over: { settings: { ...settings, riskPerTrade: NaN } },
+      reason: "below_min_quantity",
+    },
+    {
+      name: "NaN leverage",
+      over: { settings: { ...settings, leverage: NaN } },
+      reason: "below_min_quantity",
+    },
+    { name: "zero leverage", over: { settings: { ...settings, leverage: 0 } }, reason: "below_min_quantity" },
+    { name: "NaN fee", over: { costs: { feeBps: NaN, slippageBps: 5 } }, reason: "below_min_quantity" },
+    { name: "huge ATR", over: { atr: 1e300 }, reason: "below_min_quantity" },
+    { name: "huge capital", over: { settings: { ...settings, capital: 1e300 } }, quantity: 2e297 },
+    { name: "tiny ATR: the leverage cap binds", over: { atr: 1e-300 }, quantity: 300 },
+    {
+      name: "negative costs count as none",
+      over: { atr: 1e-300, costs: { feeBps: -10, slippageBps: -5 } },
+      quantity: 300,
+    },
+  ])("$name", ({ over, ...expected }) => {
+    const [decision] = sizePosition(input(over));
+    if ("reason" in expected) {
+      expect(decision).toEqual({ kind: "skip", reason: expected.reason, detail: expect.any(String) });
+    } else {
+      if (decision.kind !== "open") throw new Error(`expected an open, got ${JSON.stringify(decision)}`);
+      expect(decision.quantity / expected.quantity).toBeCloseTo(1, 9);
+      expect(Number.isFinite(decision.stopLoss) && Number.isFinite(decision.takeProfit)).toBe(true);
+    }
+  });
+});
+
 describe("sizePosition: skips", () => {
   it.each([
     { name: "HOLD", over: { signal: signal("HOLD") }, reason: "hold" },

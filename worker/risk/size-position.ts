@@ -122,6 +122,13 @@ function decideEntry(
   openCount: number,
 ): OpenDecision | SkipDecision {
   const { settings, limits, entryPrice, atr, symbol } = input;
+  const realizedTotal = input.state.realizedPnlTotal ?? 0;
+  if (!(settings.capital + realizedTotal > 0)) {
+    return skip(
+      "no_equity",
+      `Capital ${settings.capital} plus realized P&L ${realizedTotal} leaves no equity to trade with.`,
+    );
+  }
   const lossLimit = settings.maxDailyLoss * settings.capital;
   if (!Number.isFinite(input.state.realizedPnlTodayUtc)) {
     // An unknown P&L must not switch the guard off: refuse, as at the limit.
@@ -134,13 +141,6 @@ function decideEntry(
     return skip(
       "max_daily_loss",
       `Realized P&L today (UTC) ${input.state.realizedPnlTodayUtc} has reached the daily loss limit of −${lossLimit}.`,
-    );
-  }
-  const equity = settings.capital + (input.state.realizedPnlTotal ?? 0);
-  if (!(equity > 0)) {
-    return skip(
-      "no_equity",
-      `Capital ${settings.capital} plus realized P&L ${input.state.realizedPnlTotal} leaves no equity to trade with.`,
     );
   }
   if (openCount >= settings.maxOpenPositions) {
