@@ -7,6 +7,7 @@ import { ChartEquity } from "~/components/chart-equity";
 import { FormError, SelectField, SubmitButton, TextField } from "~/components/forms";
 import { formatUtcDate } from "~/components/market-format";
 import { MarketStats } from "~/components/market-stats";
+import { StrategyFigures, type StrategyFiguresValues } from "~/components/strategy-figures";
 import { RiskFields, submittedRiskValues } from "~/components/subscription-risk-fields";
 import { useLiveEvents } from "~/components/subscription-live";
 import { formatPrice, formatQty, formatTime, humanReason, Pnl } from "~/components/subscription-ui";
@@ -364,9 +365,10 @@ export default function BacktestPage() {
           {selected.status === "completed" && stats ? (
             <>
               <MarketStats stats={stats} />
+              <StrategyFigures stats={stats as StrategyFiguresValues} />
               <ChartEquity
                 points={(selected.equity ?? []).map(([time, value]) => ({ time, value }))}
-                label="Backtest equity curve"
+                label="Backtest equity curve, marked to market at each close"
                 emptyMessage="No closed trade: the equity stayed flat."
               />
               <div>
