@@ -144,10 +144,9 @@ export function markedEquity(
   let equity = initialCapital;
   let o = 0;
   let c = 0;
-  for (let i = 0; i < byTime.length; i++) {
+  for (let i = 0; i < byTime.length;) {
     const t = byTime[i].time;
     for (; i < byTime.length && byTime[i].time === t; i++) lastPrice.set(byTime[i].symbol, byTime[i].price);
-    i -= 1;
     for (; o < opening.length && opening[o].openedAt <= t; o++) open.add(opening[o]);
     for (; c < closing.length && (closing[c].closedAt as number) <= t; c++) {
       realised += closing[c].pnl;
