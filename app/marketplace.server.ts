@@ -13,6 +13,7 @@ import {
   strategyLivePerformance,
 } from "../db/store/queries/marketplace";
 import { listStrategyVersions } from "../db/store/queries/strategies";
+import { listMarketSources } from "../db/store/queries/executions";
 import { DAYS_PER_YEAR } from "../db/contracts/performance";
 
 const facetsSchema = z.object({
@@ -39,11 +40,12 @@ export async function loadMarketplace(deps: { db: Db; cache: Cache }, url: URL) 
 export async function loadStrategyPage(db: Db, slug: string) {
   const strategy = await getPublicStrategyPage(db, slug);
   if (!strategy) throw new Response("Strategy not found", { status: 404, statusText: "Not Found" });
-  const [versions, performance, signals, backtests] = await Promise.all([
+  const [versions, performance, signals, backtests, marketSources] = await Promise.all([
     listStrategyVersions(db, strategy.id),
     strategyLivePerformance(db, strategy.id),
     listRecentSignals(db, strategy.id),
     listLatestBacktests(db, strategy.id, strategy.authorId),
+    listMarketSources(db, strategy.id),
   ]);
   const { authorId: _authorId, ...publicStrategy } = strategy;
   return {
@@ -64,5 +66,6 @@ export async function loadStrategyPage(db: Db, slug: string) {
     annualisationDays: DAYS_PER_YEAR,
     signals,
     backtests,
+    marketSources,
   };
 }

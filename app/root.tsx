@@ -140,24 +140,38 @@ export default function App() {
 export function ErrorBoundary() {
   const error = useRouteError();
   const notFound = isRouteErrorResponse(error) && error.status === 404;
+  // A request refused as it stands (too large, not a form, unreadable): the status and the server's own message.
+  const refused =
+    isRouteErrorResponse(error) && error.status >= 400 && error.status < 500 && !notFound
+      ? {
+          status: error.status,
+          message:
+            typeof error.data === "string"
+              ? error.data
+              : String(error.data?.message ?? "It cannot be served."),
+        }
+      : null;
   const serverErrorId = useErrorId();
   const errorId = isRouteErrorResponse(error)
     ? ((error.data?.errorId as string | undefined) ?? serverErrorId)
     : serverErrorId;
+  const [status, title, message] = notFound
+    ? ["404", "Page not found", "We couldn't find what you were looking for."]
+    : refused
+      ? [String(refused.status), "The request was refused", refused.message]
+      : [
+          "500",
+          "Something went wrong",
+          "An unexpected error occurred. It has been logged; please mention the error id if you contact us.",
+        ];
   return (
     <>
       <Header />
       <main className="mx-auto max-w-xl px-4 py-24 text-center">
-        <p className="text-sm font-semibold text-brand-600">{notFound ? "404" : "500"}</p>
-        <h1 className="mt-2 text-2xl font-semibold">
-          {notFound ? "Page not found" : "Something went wrong"}
-        </h1>
-        <p className="mt-2 text-slate-600">
-          {notFound
-            ? "We couldn't find what you were looking for."
-            : "An unexpected error occurred. It has been logged; please mention the error id if you contact us."}
-        </p>
-        {!notFound && errorId ? (
+        <p className="text-sm font-semibold text-brand-600">{status}</p>
+        <h1 className="mt-2 text-2xl font-semibold">{title}</h1>
+        <p className="mt-2 text-slate-600">{message}</p>
+        {!notFound && !refused && errorId ? (
           <p className="mt-2 font-mono text-xs text-slate-500" data-error-id={errorId}>
             Error id: {errorId}
           </p>

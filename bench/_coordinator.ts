@@ -9,6 +9,7 @@ import { simulatedUpstream } from "../worker/market-data/simulated-feed";
 import { createStoredFeed } from "../worker/market-data/stored-feed";
 import { createWorkerMetrics } from "../worker/metrics";
 import { createStrategyRunner } from "../worker/runtime";
+import { PYTHON } from "./_needs";
 
 /**
  * CPU ms of the runner's live sandboxes, the runs they forked included (a supervisor's reaped children count
@@ -32,7 +33,7 @@ export function sandboxCpuMs(processTag: string): number {
 export function createBenchCoordinator(store: Store, infra: Infra, overrides: Partial<CoordinatorDeps> = {}) {
   const metrics = createWorkerMetrics();
   const runner = createStrategyRunner({
-    python: "/usr/bin/python3",
+    python: PYTHON,
     sandbox: "bwrap",
     maxConcurrent: 2,
     runsPerSandbox: 1_000_000,

@@ -1,13 +1,21 @@
 // Bench: 1,000 strategies x 10 subscribers due at one boundary, 2 worker processes on real Postgres and Redis:
 // seconds from the boundary's enqueue until every execution is terminal.
-// Args: --strategies N --subscribers N --workers N --concurrency N --runs N (Python runs at once per worker)
+// The floor is a bare sandboxed run per strategy: the same code on the same window once for every strategy, in one
+// runner with as many runs at once as all the workers together, and nothing else (no queue, lock, store or
+// fan-out). Every due strategy must run once whatever the design, so the ratio is what the platform adds to that.
+// Flags: --strategies N --subscribers N --workers N --concurrency N --runs N (Python runs at once per worker)
 import { readdirSync, readFileSync } from "node:fs";
 import { sql } from "drizzle-orm";
 import { createTestStore } from "../test/support/store";
 import { createSharedServices, stopAll } from "../test/support/worker/processes";
 import { buildScenario, checkInvariants } from "../test/support/worker/scenario";
 import { BUY_CODE } from "../test/support/worker/strategies";
-import { printResult, round } from "./_stats";
+import { createStrategyRunner, sampleCandles } from "../worker/runtime";
+import { numberFlag } from "./_args";
+import { PYTHON, type Need } from "./_needs";
+import { againstFloor, printResult, round } from "./_stats";
+
+export const needs: Need[] = ["sandbox", "redis", "postgres"];
 
 /** CPU ms (user + system, optionally with reaped children's) of every live process whose command name matches. */
 function cpuOf(pattern: RegExp, withChildren = false): number {
@@ -34,17 +42,36 @@ function cpuOfPid(pid: number): [number, number] {
   return [(Number(fields[11]) + Number(fields[12])) * 10, (Number(fields[13]) + Number(fields[14])) * 10];
 }
 
-function arg(args: string[], name: string, fallback: number): number {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? Number(args[i + 1]) : fallback;
+/** Seconds to run `code` once per strategy in bare sandboxes, `parallel` runs at once (after one warm-up per slot). */
+async function bareRunsSeconds(code: string, strategies: number, parallel: number): Promise<number> {
+  const runner = createStrategyRunner({
+    python: PYTHON,
+    maxConcurrent: parallel,
+  });
+  const candles = sampleCandles(10);
+  const runAll = (count: number) =>
+    Promise.all(
+      Array.from({ length: count }, async () => {
+        const result = await runner.runLive({ code, candles });
+        if (!result.ok) throw new Error(`bare run failed: ${JSON.stringify(result.error)}`);
+      }),
+    );
+  try {
+    await runAll(parallel);
+    const started = performance.now();
+    await runAll(strategies);
+    return (performance.now() - started) / 1000;
+  } finally {
+    await runner.close();
+  }
 }
 
 export default async function boundary(args: string[]) {
-  const strategies = arg(args, "strategies", 1000);
-  const subscribers = arg(args, "subscribers", 10);
-  const workerCount = arg(args, "workers", 2);
-  const concurrency = arg(args, "concurrency", 4);
-  const runConcurrency = arg(args, "runs", 2);
+  const strategies = numberFlag(args, "strategies", 1000, 20);
+  const subscribers = numberFlag(args, "subscribers", 10, 3);
+  const workerCount = numberFlag(args, "workers", 2);
+  const concurrency = numberFlag(args, "concurrency", 4);
+  const runConcurrency = numberFlag(args, "runs", 2);
 
   const store = await createTestStore();
   const services = await createSharedServices("boundary");
@@ -55,6 +82,11 @@ export default async function boundary(args: string[]) {
     console.log(
       `setup: ${strategies} strategies x ${subscribers} subscribers in ${round((performance.now() - setupStarted) / 1000, 1)} s`,
     );
+
+    // Before the workers start and after they stop, so nothing competes with the floor's runs and load that
+    // changes during the run weighs on both sides.
+    const parallel = workerCount * runConcurrency;
+    const floorBefore = await bareRunsSeconds(BUY_CODE, strategies, parallel);
 
     for (let i = 0; i < workerCount; i++) {
       workers.push(
@@ -106,8 +138,15 @@ export default async function boundary(args: string[]) {
         `${w.child.pid}: ${pick("candlecast_strategy_run_seconds")}; ${pick("candlecast_fanout_seconds")}; ${pick("candlecast_execution_seconds")}`,
       );
     }
-    printResult({
-      bench: "boundary",
+    await stopAll(workers);
+    const floorAfter = await bareRunsSeconds(BUY_CODE, strategies, parallel);
+    console.log(`floor before the run ${round(floorBefore, 2)} s, after it ${round(floorAfter, 2)} s`);
+    const floorSeconds = (floorBefore + floorAfter) / 2;
+    const allTerminal = againstFloor(`${strategies} strategies until all terminal`, seconds, floorSeconds, {
+      unit: "s",
+      floorIs: `one bare sandboxed run per strategy, ${parallel} at once, mean of before and after`,
+    });
+    printResult("boundary", allTerminal, {
       strategies,
       subscribers,
       workers: workerCount,

@@ -1,156 +1,47 @@
 // Bench: recordExecution (1 execution + N trades + N metric updates + N events) vs the raw prepared-statement floor.
-import Database from "libsql";
-import { newId } from "../db/platform/ids";
-import { recordExecution, type RecordExecutionInput } from "../db/store/queries/executions";
-import { createTestStore, insertStrategy, insertSubscriptions, insertUser } from "../test/support/store";
-import { percentile, printResult, round } from "./_stats";
+// The floor is the right one because it is the same rows in the same file through the bare driver: what any
+// implementation of the one transaction must at least pay, so the ratio is what recordExecution adds to it.
+// Flags: --n 1000,10000 --runs 7
+import { recordExecution } from "../db/store/queries/executions";
+import { listFlag, numberFlag } from "./_args";
+import type { Need } from "./_needs";
+import { createRawWriteStore } from "./_raw-write";
+import { againstFloor, percentile, printResult, round, type AgainstFloor } from "./_stats";
 
-const RUNS = 7;
-
-function buildInput(
-  strategyId: string,
-  versionId: string,
-  subs: { id: string; userId: string }[],
-  closeTime: number,
-): RecordExecutionInput {
-  const id = newId();
-  return {
-    execution: {
-      id,
-      strategyId,
-      versionId,
-      symbol: "BTC/USDT",
-      resolution: "1m",
-      closeTime,
-      status: "COMPLETED",
-      signal: "BUY",
-      confidence: 0.7,
-      price: 60_000,
-      subscriberCount: subs.length,
-      startedAt: closeTime,
-      finishedAt: closeTime + 50,
-    },
-    trades: subs.map((s) => ({
-      id: newId(),
-      subscriptionId: s.id,
-      userId: s.userId,
-      symbol: "BTC/USDT",
-      status: "open" as const,
-      side: "LONG" as const,
-      quantity: 0.0123,
-      entryPrice: 60_000,
-      stopLoss: 59_000,
-      takeProfit: 61_500,
-      entryFee: 0.738,
-      clientOrderId: `cc${id.slice(0, 8)}${s.id.slice(0, 8)}`,
-    })),
-    events: subs.map((s) => ({
-      userId: s.userId,
-      type: "execution" as const,
-      payload: { executionId: id, subscriptionId: s.id, signal: "BUY" },
-    })),
-  };
-}
-
-/** The floor: the same rows through the synchronous libsql driver, one prepared statement per row, one transaction. */
-function writeRaw(file: string, input: RecordExecutionInput): number {
-  const db = new Database(file, { timeout: 15_000 });
-  const e = input.execution;
-  const t0 = performance.now();
-  const insertExecution = db.prepare(
-    "INSERT INTO executions (id, strategy_id, version_id, symbol, resolution, close_time, status, signal, confidence, price, subscriber_count, trades_created, started_at, finished_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-  );
-  const insertTrade = db.prepare(
-    "INSERT INTO trades (id, subscription_id, user_id, symbol, side, status, quantity, entry_price, stop_loss, take_profit, entry_fee, client_order_id, execution_id, strategy_id, opened_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-  );
-  const updateMetrics = db.prepare("UPDATE subscriptions SET trades_count = trades_count + 1 WHERE id = ?");
-  const insertEvent = db.prepare("INSERT INTO events (user_id, type, payload, created_at) VALUES (?,?,?,?)");
-  db.exec("BEGIN IMMEDIATE");
-  insertExecution.run(
-    e.id,
-    e.strategyId,
-    e.versionId,
-    e.symbol,
-    e.resolution,
-    e.closeTime,
-    e.status,
-    e.signal,
-    e.confidence,
-    e.price,
-    e.subscriberCount,
-    input.trades!.length,
-    e.startedAt,
-    e.finishedAt,
-  );
-  for (const t of input.trades!) {
-    insertTrade.run(
-      t.id,
-      t.subscriptionId,
-      t.userId,
-      t.symbol,
-      t.side,
-      t.status,
-      t.quantity,
-      t.entryPrice,
-      t.stopLoss,
-      t.takeProfit,
-      t.entryFee,
-      t.clientOrderId,
-      e.id,
-      e.strategyId,
-      e.closeTime,
-    );
-    updateMetrics.run(t.subscriptionId);
-  }
-  for (const ev of input.events!)
-    insertEvent.run(ev.userId, ev.type, JSON.stringify(ev.payload), e.finishedAt);
-  db.exec("COMMIT");
-  const ms = performance.now() - t0;
-  db.close();
-  return ms;
-}
+export const needs: Need[] = [];
 
 export default async function fanoutWrite(args: string[]) {
-  const sizes = args.length ? args.map(Number) : [1000, 10_000];
-  let last: Record<string, unknown> = {};
+  const sizes = listFlag(args, "n", [1000, 10_000], [200]);
+  const runs = numberFlag(args, "runs", 7, 3);
+  let last: { n: number; write: AgainstFloor } | undefined;
   for (const n of sizes) {
-    const store = await createTestStore();
-    const author = await insertUser(store, "author");
-    const strategy = await insertStrategy(store, author.id);
-    const subs = await insertSubscriptions(store, strategy.id, n);
-    let closeTime = 1_800_000_000_000;
-    const ours: number[] = [];
-    const floor: number[] = [];
-    // Interleave the two paths so both see the same file size and machine load.
-    for (let run = 0; run < RUNS + 1; run++) {
-      const a = buildInput(strategy.id, strategy.versionId, subs, (closeTime += 60_000));
-      const t0 = performance.now();
-      const result = await recordExecution(store.db, a);
-      const ms = performance.now() - t0;
-      if (result.status !== "recorded") throw new Error("bench input was not recorded");
-      const rawMs = writeRaw(
-        store.file,
-        buildInput(strategy.id, strategy.versionId, subs, (closeTime += 60_000)),
-      );
-      if (run > 0) {
-        ours.push(ms);
-        floor.push(rawMs);
+    const target = await createRawWriteStore(n);
+    try {
+      const ours: number[] = [];
+      const floor: number[] = [];
+      // Interleave the two paths so both see the same file size and machine load.
+      for (let run = 0; run < runs + 1; run++) {
+        const t0 = performance.now();
+        const result = await recordExecution(target.store.db, target.nextInput());
+        const ms = performance.now() - t0;
+        if (result.status !== "recorded") throw new Error("bench input was not recorded");
+        const rawMs = target.sample();
+        if (run > 0) {
+          ours.push(ms);
+          floor.push(rawMs);
+        }
       }
+      const write = againstFloor(`N=${n}: recordExecution p50`, percentile(ours, 50), percentile(floor, 50), {
+        unit: "ms",
+        floorIs: "raw prepared statements, p50",
+      });
+      console.log(
+        `  (min ${round(Math.min(...ours))} ms, max ${round(Math.max(...ours))} ms over ${runs} runs)`,
+      );
+      last = { n, write };
+    } finally {
+      target.store.cleanup();
     }
-    const p50 = percentile(ours, 50);
-    const floorP50 = percentile(floor, 50);
-    console.log(
-      `N=${n}: recordExecution p50 ${round(p50)} ms (min ${round(Math.min(...ours))}, max ${round(Math.max(...ours))}); ` +
-        `raw prepared floor p50 ${round(floorP50)} ms; ratio ${round(p50 / floorP50)}`,
-    );
-    last = {
-      bench: "fanout-write",
-      n,
-      p50_ms: round(p50),
-      floor_ms: round(floorP50),
-      ratio: round(p50 / floorP50),
-    };
-    store.cleanup();
   }
-  printResult(last);
+  printResult("fanout-write", last!.write, { n: last!.n, p50_ms: round(last!.write.figure) });
 }

@@ -1,18 +1,20 @@
 // Bench: Pattern A (one execution fanned out to every subscriber) against Pattern B (one execution per subscriber,
 // as a per-user bot would run) at 1,000 subscribers, same process, same code path, CPU and wall time.
 // Pattern B is measured on a sample of bots and extrapolated linearly (each bot is independent work).
-// Args: --subscribers 1000 --sample 50 --repeat 10 (CPU ticks are 10 ms: more candles, steadier averages)
+// The floor is Pattern A's CPU per candle and the figure is Pattern B's: A does the work every subscriber's signal
+// needs once (one sandboxed run, one write of all the rows) and B does the same work per subscriber, both measured in
+// this process on the same candles, so the ratio is how many times per-user bots cost that. Higher is better here.
+// Flags: --subscribers 1000 --sample 50 --repeat 10 (CPU ticks are 10 ms: more candles, steadier averages)
 import { createInfra } from "../db/infra/index.server";
 import { createTestStore, insertStrategy, insertSubscriptions, insertUser } from "../test/support/store";
 import { latestClose } from "../worker/boundaries";
 import { ENTER_EXIT_CODE } from "../test/support/worker/strategies";
 import { createBenchCoordinator, sandboxCpuMs } from "./_coordinator";
-import { printResult, round } from "./_stats";
+import { numberFlag } from "./_args";
+import type { Need } from "./_needs";
+import { againstFloor, printResult, round } from "./_stats";
 
-function arg(args: string[], name: string, fallback: number): number {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? Number(args[i + 1]) : fallback;
-}
+export const needs: Need[] = ["sandbox"];
 
 /** This process's CPU plus that of the sandboxes (the strategy runs), in ms. */
 function cpuMs(processTag: string): number {
@@ -21,9 +23,9 @@ function cpuMs(processTag: string): number {
 }
 
 export default async function patternAb(args: string[]) {
-  const subscribers = arg(args, "subscribers", 1000);
-  const sample = arg(args, "sample", 50);
-  const repeat = arg(args, "repeat", 10);
+  const subscribers = numberFlag(args, "subscribers", 1000, 100);
+  const sample = numberFlag(args, "sample", 50, 4);
+  const repeat = numberFlag(args, "repeat", 10, 2);
   const store = await createTestStore();
   const infra = await createInfra({ logger: { warn: () => {}, error: () => {} } });
   const coordinator = createBenchCoordinator(store, infra);
@@ -96,10 +98,13 @@ export default async function patternAb(args: string[]) {
     console.log(
       `Pattern B: ${round(b.cpu, 1)} ms CPU, ${round(b.wall, 1)} ms wall per candle (${sample} bots measured, x${subscribers / sample})`,
     );
-    printResult({
-      bench: "pattern-ab",
+    const cpu = againstFloor(`Pattern B CPU per candle`, b.cpu, a.cpu, {
+      unit: "ms",
+      floorIs: "Pattern A, one execution fanned out",
+    });
+    printResult("pattern-ab", cpu, {
       subscribers,
-      cpu_ratio: round(b.cpu / a.cpu, 1),
+      cpu_ratio: round(cpu.ratio, 1),
       wall_ratio: round(b.wall / a.wall, 1),
       a_cpu_ms: round(a.cpu, 1),
       b_cpu_ms: round(b.cpu, 1),

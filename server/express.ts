@@ -3,7 +3,8 @@
 import compression from "compression";
 import express, { type ErrorRequestHandler, type RequestHandler } from "express";
 import { createServer, type Server } from "node:http";
-import { createRemixRequest, sendRemixResponse } from "@remix-run/express/dist/server";
+import { sendRemixResponse } from "@remix-run/express/dist/server";
+import { settleUnreadBody, toFetchRequest } from "./node-request";
 import { cameOverTls, securityHeaders } from "./security-headers";
 
 type FetchHandler = (request: Request) => Promise<Response>;
@@ -24,14 +25,20 @@ function toFetch(handler: FetchHandler): RequestHandler {
   return (req, res, next) => {
     let request: Request;
     try {
-      request = createRemixRequest(req, res);
+      request = toFetchRequest(req, res);
     } catch {
       res.status(400).type("text/plain").send("Bad Request");
       return;
     }
     handler(request)
-      .then((response) => sendRemixResponse(res, response))
-      .catch(next);
+      .then(async (response) => {
+        await settleUnreadBody(req, res);
+        await sendRemixResponse(res, response);
+      })
+      .catch(async (error: unknown) => {
+        await settleUnreadBody(req, res);
+        next(error);
+      });
   };
 }
 

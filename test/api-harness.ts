@@ -14,7 +14,13 @@ export interface ApiHarness {
   call(
     method: string,
     path: string,
-    opts?: { token?: string | null; body?: unknown; raw?: string },
+    opts?: {
+      token?: string | null;
+      body?: unknown;
+      /** Sent as is, as application/json unless `headers` name another Content-Type; a stream goes chunked. */
+      raw?: string | ReadableStream<Uint8Array>;
+      headers?: Record<string, string>;
+    },
   ): Promise<ApiAnswer>;
 }
 export interface ApiAnswer {
@@ -51,17 +57,14 @@ export async function createApiHarness(opts: { runJobs?: boolean } = {}): Promis
   return {
     t,
     async call(method, path, opts = {}) {
-      const headers = new Headers();
+      const headers = new Headers(opts.headers);
       if (opts.token) headers.set("Authorization", `Bearer ${opts.token}`);
-      let body: string | undefined;
+      let body: string | ReadableStream<Uint8Array> | undefined;
       if (opts.raw !== undefined) body = opts.raw;
-      else if (opts.body !== undefined) {
-        body = JSON.stringify(opts.body);
-        headers.set("Content-Type", "application/json");
-      }
-      const response = await handle(new Request(`http://candlecast.test${path}`, { method, headers, body }), {
-        app: t.app,
-      });
+      else if (opts.body !== undefined) body = JSON.stringify(opts.body);
+      if (body !== undefined && !headers.has("Content-Type")) headers.set("Content-Type", "application/json");
+      const request = new Request(`http://candlecast.test${path}`, { method, headers, body, duplex: "half" });
+      const response = await handle(request, { app: t.app });
       const text = await response.text();
       let parsed: unknown = text;
       try {

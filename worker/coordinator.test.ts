@@ -11,7 +11,8 @@ import {
 } from "../db/contracts/events";
 import type { Cache } from "../db/infra/cache";
 import { createInfra, type Infra } from "../db/infra/index.server";
-import { executions, strategies, trades } from "../db/store/schema";
+import { createBrokerAccount } from "../db/store/queries/broker-accounts";
+import { executions, strategies, subscriptions, trades } from "../db/store/schema";
 import {
   createTestStore,
   insertStrategy,
@@ -21,7 +22,7 @@ import {
 } from "../test/support/store";
 import type { CandleJob } from "./candle-jobs";
 import { createCoordinator, type CoordinatorDeps } from "./coordinator";
-import { exchangesDisabled } from "./exchange-access";
+import { createExchangeAccess, exchangesDisabled } from "./exchange-access";
 import { simulatedUpstream } from "./market-data/simulated-feed";
 import { createStoredFeed } from "./market-data/stored-feed";
 import { createWorkerMetrics } from "./metrics";
@@ -81,6 +82,8 @@ async function strategyWith(code: string, subscribers: number) {
   const job: CandleJob = { strategyId: s.id, symbol: "BTC/USDT", resolution: "1m", closeTime: close };
   return { s, subs, job };
 }
+
+const KEY = Buffer.alloc(32, 5).toString("base64");
 
 describe("coordinator", () => {
   it("HOLD: one COMPLETED execution, no trade rows, one live event per subscriber", async () => {
@@ -189,6 +192,53 @@ describe("coordinator", () => {
     expect(await coordinator().executeCandle(stale)).toEqual({ status: "skipped", reason: "missed" });
     const [row] = await store.db.select().from(executions).where(eq(executions.strategyId, s.id));
     expect(row).toMatchObject({ status: "SKIPPED", reason: "missed", closeTime: stale.closeTime });
+  });
+
+  it("on the simulated market an exchange subscription gets no order: a skipped trade with the reason", async () => {
+    const { s, subs, job } = await strategyWith(BUY_CODE, 2);
+    const account = await createBrokerAccount(
+      store.db,
+      subs[0].userId,
+      {
+        kind: "exchange",
+        name: "Binance",
+        exchange: "binance",
+        apiKey: "key-12345678",
+        secret: "secret-12345678",
+        testnet: true,
+      },
+      KEY,
+    );
+    await store.db
+      .update(subscriptions)
+      .set({ brokerAccountId: account.id })
+      .where(eq(subscriptions.id, subs[0].id));
+    const built: string[] = [];
+    const exchange = createExchangeAccess({
+      db: store.db,
+      encryptionKey: KEY,
+      buildBroker: (o) => {
+        built.push(o.exchangeId);
+        throw new Error("no exchange client may be built for simulated prices");
+      },
+    });
+    expect(await coordinator({ exchange }).executeCandle(job)).toMatchObject({
+      status: "executed",
+      signal: "BUY",
+    });
+    const rows = await store.db.select().from(trades).where(eq(trades.strategyId, s.id));
+    expect(rows.find((t) => t.subscriptionId === subs[0].id)).toMatchObject({
+      status: "skipped",
+      reason: "simulated_market",
+    });
+    await vi.waitFor(() =>
+      expect(published.map((e) => executionEventSchema.parse(e.payload).skipped)).toContainEqual({
+        reason: "simulated_market",
+        detail: "No exchange order: this candle's prices come from the simulated market.",
+      }),
+    );
+    expect(rows.find((t) => t.subscriptionId === subs[1].id)).toMatchObject({ status: "open" });
+    expect(built).toEqual([]);
   });
 
   it("no active subscription left: SKIPPED with the reason", async () => {

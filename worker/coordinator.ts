@@ -1,7 +1,7 @@
 // Executes one candle of one strategy: lock, claim, one sandboxed run per version, fan-out, one transaction, publish.
 import type { Db } from "../db/store/client";
 import { executionLockKey } from "../db/contracts/cache-keys";
-import { RESOLUTION_MS, type Candle, type Resolution } from "../db/contracts/domain";
+import { RESOLUTION_MS, sendsExchangeOrders, type Candle, type Resolution } from "../db/contracts/domain";
 import { OUTBOX_CHANNEL, type NewEvent, type OutboxEvent } from "../db/contracts/events";
 import { newId } from "../db/platform/ids";
 import type { Bus } from "../db/infra/bus";
@@ -386,9 +386,19 @@ export function createCoordinator(deps: CoordinatorDeps) {
 
     const fanoutStarted = performance.now();
     const exchangeSubs = allSubs.filter((s) => s.brokerKind === "exchange");
-    const exchangeState = new Map<string, Awaited<ReturnType<ExchangeAccess["prepare"]>>>();
+    const exchangeState = new Map<string, ReturnType<Parameters<typeof planFanOut>[0]["brokerFor"]>>();
+    // Second line of defence behind the subscribe form: never real orders on invented prices.
+    const realPrices = sendsExchangeOrders(deps.marketData.source);
     for (const accountId of new Set(exchangeSubs.map((s) => s.brokerAccountId))) {
-      exchangeState.set(accountId, await deps.exchange.prepare(accountId, job.symbol));
+      exchangeState.set(
+        accountId,
+        realPrices
+          ? await deps.exchange.prepare(accountId, job.symbol)
+          : {
+              reason: "simulated_market",
+              unavailable: `No exchange order: this candle's prices come from the ${deps.marketData.source} market.`,
+            },
+      );
     }
     const plan = planFanOut({
       execution: { id: executionId, ...job },
@@ -435,6 +445,7 @@ export function createCoordinator(deps: CoordinatorDeps) {
       trades: plan.trades,
       closes: plan.closes,
       events: plan.events,
+      orders: plan.orders.map((o) => ({ ...o, id: newId() })),
     });
     await step("recorded", job);
     if (result.status === "already_recorded") {
@@ -461,7 +472,7 @@ export function createCoordinator(deps: CoordinatorDeps) {
       },
       "execution completed",
     );
-    if (plan.orders.length > 0) await deps.exchange.placeOrders(plan.orders, log);
+    if (result.ordersCreated > 0) await deps.exchange.sendOrders(executionId, log);
     // The marketplace cards read cached figures; refresh them when this candle realised P&L.
     if (result.tradesClosed > 0) {
       await refreshStrategyPerformance(db, job.strategyId).catch((error: unknown) =>

@@ -35,7 +35,10 @@ export interface FanOutInput {
   atr: number | null;
   paper: PaperConfig;
   /** Market limits for a subscription's broker, or a reason it cannot trade now. */
-  brokerFor: (subscription: FanOutSubscription) => { limits: MarketLimits } | { unavailable: string };
+  /** `reason` names the skip (default broker_unavailable); `unavailable` explains it to the subscriber. */
+  brokerFor: (
+    subscription: FanOutSubscription,
+  ) => { limits: MarketLimits } | { unavailable: string; reason?: string };
 }
 
 /** An order to send after the commit (exchange accounts only: paper fills are decided here). */
@@ -192,7 +195,7 @@ export function planFanOut(input: FanOutInput): FanOutPlan {
         // No trade row for HOLD (docs/decisions/042): the execution row already says it for everyone.
         event.skipped = { reason: "hold", detail: "The strategy said HOLD." };
       } else if ("unavailable" in broker) {
-        skipRow("broker_unavailable", broker.unavailable);
+        skipRow(broker.reason ?? "broker_unavailable", broker.unavailable);
       } else {
         const state: SubscriptionRiskState = {
           openPositions: open.map((t) => ({

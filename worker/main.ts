@@ -27,7 +27,9 @@ import { createJanitor } from "./janitor";
 import { registerAuthorJobs, type RegisteredAuthorJobs } from "./jobs";
 import type { MarketData } from "./market-data/market-data";
 import { createScaledClock, type ScaledClock } from "./market-data/scaled-clock";
-import { createMarketData } from "./market-data/from-config.server";
+import { createUpstream } from "./market-data/from-config.server";
+import { createStoredFeed } from "./market-data/stored-feed";
+import type { CandleUpstream } from "./market-data/upstream";
 import { createWorkerMetrics, type WorkerMetrics } from "./metrics";
 import { createQueue, ensureQueues, type Queue } from "./queue";
 import { createActiveCandleRegistry } from "./registry";
@@ -105,14 +107,25 @@ export interface RunningWorker {
 }
 
 /**
- * At TIME_SCALE > 1 the simulated clock resumes after the newest close already executed, so a
- * restarted demo goes on where it stopped instead of finding every close "already done".
+ * At TIME_SCALE > 1 a source with a clock of its own (the exchange simulator at the same --time-scale)
+ * sets the time: closes are due when the exchange has them. The simulated market has none: its clock
+ * resumes after the newest close already executed, so a restarted demo goes on where it stopped
+ * instead of finding every close "already done".
  */
-export async function createWorkerClock(store: Store, scale: number): Promise<ScaledClock> {
+export async function createWorkerClock(
+  store: Store,
+  scale: number,
+  upstream?: Pick<CandleUpstream, "serverTime">,
+): Promise<ScaledClock> {
   if (scale === 1) return createScaledClock({ scale });
-  const rows = await store.db.all<{ t: number | null }>(sql`SELECT max(close_time) AS t FROM executions`);
+  let resumeAt: number;
+  if (upstream?.serverTime) {
+    resumeAt = await upstream.serverTime();
+  } else {
+    const rows = await store.db.all<{ t: number | null }>(sql`SELECT max(close_time) AS t FROM executions`);
+    resumeAt = Math.max(Date.now(), Number(rows[0]?.t ?? 0));
+  }
   const now = Date.now();
-  const resumeAt = Math.max(now, Number(rows[0]?.t ?? 0));
   // sim(now) = startedAt + (now - startedAt) * scale = resumeAt
   return createScaledClock({ scale, startedAt: (now * scale - resumeAt) / (scale - 1) });
 }
@@ -143,7 +156,8 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
     authorJobs: true,
     ...deps.options,
   };
-  const clock = deps.clock ?? (await createWorkerClock(store, config.timeScale));
+  const upstream = deps.marketData ? undefined : createUpstream(config.marketData);
+  const clock = deps.clock ?? (await createWorkerClock(store, config.timeScale, upstream));
   const metrics = deps.metrics ?? createWorkerMetrics();
   const countSandbox = (event: SandboxEvent) =>
     event.type === "started"
@@ -188,7 +202,14 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
     cache: infra.cache,
     lock: infra.lock,
     bus: infra.bus,
-    marketData: deps.marketData ?? createMarketData(config.marketData, { db: store.db, lock: infra.lock }),
+    marketData:
+      deps.marketData ??
+      createStoredFeed({
+        db: store.db,
+        lock: infra.lock,
+        upstream: upstream!,
+        waitBudgetMs: config.marketData.waitBudgetMs,
+      }),
     runner,
     clock,
     workerId,
@@ -235,6 +256,11 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
     logger,
     metrics,
   });
+  const reconcileOrders = async () => {
+    const decided = await exchange.reconcile(logger);
+    if (Object.keys(decided).length > 0) logger.info({ decided }, "exchange orders reconciled");
+    return decided;
+  };
   const sweepStuck = createJanitor({ db: store.db, stuckAfterMs: options.stuckAfterMs, logger, metrics });
   const scheduler = createBoundaryScheduler({ clock, readCandles: () => registry.read(), enqueue, logger });
   const rebuildRegistry = async () => {
@@ -275,6 +301,12 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
   if (options.catchUpOnStart) {
     await sweepCatchUp().catch((error) => logger.error({ err: error }, "catch-up at start failed"));
   }
+  // Orders a stopped worker left pending, sent or unknown are decided before new ones are made.
+  if (options.work) {
+    await reconcileOrders().catch((error) =>
+      logger.error({ err: error }, "order reconciliation at start failed"),
+    );
+  }
 
   if (options.work) {
     for (let i = 0; i < options.concurrency; i++) {
@@ -311,6 +343,7 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
     [QUEUES.registryRebuild]: rebuildRegistry,
     [QUEUES.janitor]: sweepStuck,
     [QUEUES.catchUp]: sweepCatchUp,
+    [QUEUES.ordersReconcile]: reconcileOrders,
   };
   if (options.periodic) {
     for (const { queue, cron } of PERIODIC) {

@@ -2,6 +2,7 @@
 // processes with MARKET_DATA=exchange:binance pointed at it.
 import { sql } from "drizzle-orm";
 import { RESOLUTION_MS, type Candle } from "../db/contracts/domain";
+import { SUBSCRIPTION_CHANGED_CHANNEL } from "../db/contracts/events";
 import { csvSource } from "../scripts/exchange-sim/candle-source";
 import { writeCandleCsv } from "../test/support/exchange-sim-process";
 import { startMarketDeployment, type MarketDeployment } from "../test/support/worker/market-deployment";
@@ -158,5 +159,59 @@ describe("market-data faults", () => {
       sql`SELECT count(*) AS n, max(filled) AS filled, max(volume) AS volume FROM candles WHERE symbol = 'ETH/USDT' AND time = ${hole}`,
     );
     expect(filled).toEqual({ n: 1, filled: 1, volume: 0 });
+  }, 120_000);
+});
+
+const simTime = async (base: string) =>
+  ((await (await fetch(`${base}/api/v3/time`)).json()) as { serverTime: number }).serverTime;
+
+describe("the simulator and Candlecast at TIME_SCALE 60", () => {
+  const SCALE = 60;
+  let d: MarketDeployment;
+  beforeAll(async () => {
+    d = await startMarketDeployment({
+      name: "scaledmarket",
+      simArgs: ["--symbols", "BTC/USDT", "--time-scale", String(SCALE)],
+      workers: 1,
+      waitBudgetMs: 5_000,
+      timeScale: SCALE,
+      options: { scheduler: true, missedAfterRealMs: 30_000 },
+      // The simulator's clock runs ahead of the real one; let it get 5 simulated minutes ahead, so a
+      // worker that did not take the simulator's time would schedule closes minutes behind it.
+      beforeWorkers: (sim) =>
+        vi.waitFor(
+          async () => {
+            if ((await simTime(sim.base)) - Date.now() < 5 * MINUTE) throw new Error("not ahead yet");
+          },
+          { timeout: 30_000, interval: 100 },
+        ),
+    });
+  });
+  afterAll(() => d?.cleanup());
+
+  it("agree on the clock: the scheduler's closes are the simulator's, each executed on its candles", async () => {
+    await d.addStrategies("BTC/USDT", 1);
+    // The worker's scheduler finds the new subscription at its next registry rebuild (a bus message).
+    await d.services.redis.publish(`${d.services.keyPrefix}${SUBSCRIPTION_CHANGED_CHANNEL}`, "{}");
+    const rows = await vi.waitFor(
+      async () => {
+        const done = await d.store.db.all<{ close_time: number; status: string; reason: string | null }>(
+          sql`SELECT close_time, status, reason FROM executions WHERE status != 'RUNNING' ORDER BY close_time`,
+        );
+        if (done.length < 3) throw new Error(`${done.length} executions so far`);
+        return done;
+      },
+      { timeout: 60_000, interval: 250 },
+    );
+    // The newest close executed is the simulator's latest (or the one before), not minutes behind it.
+    const lag = (await simTime(d.sim.base)) - rows.at(-1)!.close_time;
+    expect(lag).toBeGreaterThanOrEqual(0);
+    expect(lag).toBeLessThan(3 * MINUTE);
+    for (const row of rows) {
+      expect(row).toMatchObject({
+        status: "COMPLETED",
+        reason: windowEcho(simulatedCandles("BTC/USDT", "1m", row.close_time, LOOKBACK)),
+      });
+    }
   }, 120_000);
 });

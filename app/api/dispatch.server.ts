@@ -5,7 +5,7 @@ import { requireApiUser, type ApiUser } from "./auth.server";
 import { ApiError, errorResponse, toApiError } from "./errors.server";
 import { pathParams, type Operation } from "./operation.server";
 import { OPERATIONS } from "./operations.server";
-import { parseOr422, queryObject, readJsonBody } from "./parse.server";
+import { parseOr422, queryObject, readJsonBody, refuseUnknownFields } from "./parse.server";
 import { hitRateLimit, rateLimitHeaders } from "./rate-limit.server";
 
 type Args = LoaderFunctionArgs | ActionFunctionArgs;
@@ -29,6 +29,7 @@ async function run(op: Operation, { request, context, params }: Args, headers: R
   let body: unknown;
   if (op.body) {
     const raw = await readJsonBody(request);
+    refuseUnknownFields(op.body, raw);
     body = op.partialBody ? raw : parseOr422(op.body, raw);
   }
   return op.handler({ request, context, user: user!, params: values, query, body });

@@ -11,6 +11,7 @@ export const API_ERROR_CODES = [
   "method_not_allowed",
   "conflict",
   "payload_too_large",
+  "unsupported_media_type",
   "validation_failed",
   "rate_limited",
   "jobs_unavailable",

@@ -1,7 +1,7 @@
 // Fuzzed requests to every operation: never a 5xx, and a refused request leaves the store exactly as it was.
 import fc from "fast-check";
 import { createApiToken } from "../../db/store/queries/api-tokens";
-import { insertStrategy, insertUser } from "../../test/support/store";
+import { insertStrategy, insertUser, storeSnapshot } from "../../test/support/store";
 import { createApiHarness, type ApiHarness } from "../../test/api-harness";
 import { OPERATIONS } from "./operations.server";
 
@@ -18,21 +18,7 @@ afterAll(async () => {
   await h.t.close();
 });
 
-/** Every row of every table, as text: the store's whole state. */
-async function snapshot(): Promise<string> {
-  const tables = await h.t.store.client.execute(
-    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '__drizzle%' ORDER BY name",
-  );
-  const parts: string[] = [];
-  for (const { name } of tables.rows) {
-    const rows = await h.t.store.client.execute(`SELECT * FROM "${String(name)}" ORDER BY rowid`);
-    // last_used_at moves on every authenticated request, refused or not, by design.
-    parts.push(
-      `${String(name)}:${JSON.stringify(rows.rows.map((r) => ({ ...r, last_used_at: undefined })))}`,
-    );
-  }
-  return parts.join("\n");
-}
+const snapshot = () => storeSnapshot(h.t.store);
 
 const KNOWN_KEYS = [
   "name",

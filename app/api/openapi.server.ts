@@ -3,6 +3,8 @@ import { z } from "zod";
 import { apiErrorSchema } from "./errors.server";
 import { pathParams, type Operation } from "./operation.server";
 import { API_RATE_LIMIT } from "./rate-limit.server";
+import { MAX_BODY_BYTES } from "./parse.server";
+import { formatBytes } from "../request-body.server";
 
 export const API_PREFIX = "/api/v1";
 
@@ -16,6 +18,7 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   405: "Method not allowed",
   409: "Conflicts with the resource's current state",
   413: "The body is too large",
+  415: "The body is not `application/json`",
   422: "Invalid input: `error.fields` names each bad field",
   429: "Rate limit reached: retry after `Retry-After` seconds",
   503: "No worker queue is reachable from this server",
@@ -39,7 +42,9 @@ function bodySchema(op: Operation): JsonSchema {
   else if (op.partialBody)
     required = required.filter((k) => REQUIRED_WITH_DEFAULTS[op.operationId]?.includes(k) ?? true);
   const { required: _generated, ...rest } = schema;
-  return required.length ? { ...rest, required } : rest;
+  // The dispatcher answers 422 to a field the schema does not declare.
+  const closed = { ...rest, additionalProperties: false };
+  return required.length ? { ...closed, required } : closed;
 }
 
 /** POST bodies merged over defaults (risk settings, your paper account): only these must be sent. */
@@ -71,7 +76,7 @@ function errorStatuses(op: Operation): number[] {
   if (!op.public) [401, 429].forEach((s) => statuses.add(s));
   if (pathParams(op.path).length) statuses.add(404);
   if (op.query || op.body) statuses.add(422);
-  if (op.body) [400, 413].forEach((s) => statuses.add(s));
+  if (op.body) [400, 413, 415].forEach((s) => statuses.add(s));
   return [...statuses].sort((a, b) => a - b);
 }
 
@@ -130,6 +135,7 @@ export function buildOpenApi(operations: Operation[]) {
         "Authenticate with a personal API token from /settings/tokens: `Authorization: Bearer <token>`.",
         `Each token may send ${API_RATE_LIMIT.limit} requests per ${API_RATE_LIMIT.windowMs / 1000} s (X-RateLimit-* headers; 429 with Retry-After beyond).`,
         'Errors always look like `{"error":{"code":"…","message":"…","fields":{"name":"message"}}}`.',
+        `Bodies are JSON (\`Content-Type: application/json\`; another type is a 415) of at most ${formatBytes(MAX_BODY_BYTES)} (413, chunked bodies included). A field the operation does not declare is a 422 naming it; text holding a control character (U+0000-U+001F, U+007F-U+009F; code, description and changelog may hold tabs and line breaks) is a 422 naming the field.`,
         "Lists are paginated: pass the previous page's `nextCursor` as `cursor`. Times are UTC epoch milliseconds.",
       ].join("\n\n"),
     },

@@ -16,7 +16,9 @@ interface OperationObject {
   operationId: string;
   summary: string;
   parameters: { name: string; in: string; schema: unknown }[];
-  requestBody?: { content: Record<string, { schema: { required?: string[] } }> };
+  requestBody?: {
+    content: Record<string, { schema: { required?: string[]; additionalProperties?: unknown } }>;
+  };
   responses: Record<string, { description: string; content?: Record<string, { schema: unknown }> }>;
 }
 interface Doc {
@@ -170,6 +172,26 @@ describe("the OpenAPI document", () => {
       const answer = await h.call("POST", path, { token, body: {} });
       expect(answer.status, `${op.operationId}: ${JSON.stringify(answer.body)}`).toBe(422);
       expect(Object.keys(answer.body.error.fields).sort(), op.operationId).toEqual([...documented].sort());
+    }
+  });
+
+  it("declares closed bodies and 415, as the server answers them", async () => {
+    for (const op of OPERATIONS.filter((o) => o.body)) {
+      const documented = doc.paths[`/api/v1${op.path}`][op.method.toLowerCase()];
+      expect(documented.requestBody!.content["application/json"].schema.additionalProperties).toBe(false);
+      expect(Object.keys(documented.responses), op.operationId).toEqual(
+        expect.arrayContaining(["413", "415"]),
+      );
+      const path = `/api/v1${op.path.replace(/\{(\w+)\}/g, (_m, name: string) => ids[name] ?? "x")}`;
+      const unknown = await h.call(op.method, path, { token, body: { notAField: 1 } });
+      expect(unknown.status, op.operationId).toBe(422);
+      expect(unknown.body.error.fields, op.operationId).toHaveProperty("notAField");
+      const text = await h.call(op.method, path, {
+        token,
+        raw: "{}",
+        headers: { "Content-Type": "text/plain" },
+      });
+      expect(text.status, op.operationId).toBe(415);
     }
   });
 });

@@ -5,6 +5,7 @@ import { listAuthorExecutions } from "../../db/store/queries/author";
 import { getBacktest, listBacktests } from "../../db/store/queries/backtests";
 import { backtestRequestSchema } from "../../db/contracts/validation/backtest";
 import { RISK_DEFAULTS_INPUT } from "../../db/contracts/validation/risk-settings";
+import { plainText } from "../../db/contracts/validation/fields";
 import { awaitValidation, requestBacktest, requestValidation } from "../services/author-jobs.server";
 import { ApiError, notFound } from "./errors.server";
 import { defineOperation } from "./operation.server";
@@ -33,7 +34,7 @@ const waitQuery = z.object({
 const validationPoll = (id: string) => `/api/v1/validations/${id}`;
 
 const strategyFilter = pageQuerySchema.extend({
-  strategyId: z.string().max(200).optional().describe("Only this strategy's"),
+  strategyId: plainText("Strategy").max(200).optional().describe("Only this strategy's"),
 });
 
 export const authorJobOperations = [

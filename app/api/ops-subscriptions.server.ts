@@ -14,6 +14,7 @@ import {
   riskSettingsToInput,
   subscribeSchema,
 } from "../../db/contracts/validation/risk-settings";
+import { plainText } from "../../db/contracts/validation/fields";
 import { changeRiskSettings, subscribe } from "../services/subscriptions.server";
 import { announceSubscriptionChange } from "../subscriptions.server";
 import { ApiError, notFound } from "./errors.server";
@@ -30,7 +31,9 @@ import {
 
 /** The subscribe form's input plus the strategy (id or slug); risk settings default as in the form, the broker to your paper account. */
 const createSubscriptionSchema = subscribeSchema.extend({
-  strategyId: z.string({ error: "Strategy is required" }).min(1, "Strategy is required").max(200),
+  strategyId: plainText("Strategy", { required: "Strategy is required" })
+    .min(1, "Strategy is required")
+    .max(200),
 });
 
 async function requireSubscription(context: AppLoadContext, userId: string, id: string) {

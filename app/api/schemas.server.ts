@@ -132,6 +132,9 @@ export const executionSchema = z.object({
   symbol: z.string(),
   resolution: z.string(),
   closeTime: time,
+  marketSource: z
+    .string()
+    .describe('Where the candles came from: "simulated" or a ccxt exchange id (e.g. "binance")'),
   status: z.enum(EXECUTION_STATUSES),
   signal: z.string().nullable(),
   confidence: z.number().nullable(),
@@ -184,6 +187,9 @@ export const backtestSchema = z.object({
   resolution: z.string(),
   from: time,
   to: time,
+  marketSource: z
+    .string()
+    .describe('Where the candles came from: "simulated" or a ccxt exchange id (e.g. "binance")'),
   settings: settingsSchema,
   status: z.enum(BACKTEST_STATUSES),
   progress: z.number().min(0).max(1),
@@ -283,6 +289,7 @@ type BacktestRow = Pick<
   | "resolution"
   | "fromTime"
   | "toTime"
+  | "marketSource"
   | "settings"
   | "status"
   | "progress"
@@ -301,6 +308,7 @@ export function toBacktest(b: BacktestRow): z.infer<typeof backtestSchema> {
     resolution: b.resolution,
     from: b.fromTime,
     to: b.toTime,
+    marketSource: b.marketSource,
     settings: settingsOut(b.settings as unknown as RiskSettings),
     status: b.status,
     progress: b.progress,

@@ -7,6 +7,7 @@ import {
   formatUtcDate,
   returnTone,
 } from "./market-format";
+import { MarketSourceBadge } from "./market-source-badge";
 import { MarketSparkline } from "./market-sparkline";
 
 export interface MarketBacktest {
@@ -16,6 +17,7 @@ export interface MarketBacktest {
   resolution: string;
   fromTime: number;
   toTime: number;
+  marketSource: string;
   stats: {
     returnPct?: number | null;
     winRate?: number | null;
@@ -35,8 +37,9 @@ export function MarketBacktests({ backtests }: { backtests: MarketBacktest[] }) 
             <p className="text-sm font-medium text-slate-900">
               v{b.version} · {b.symbol} · {b.resolution}
             </p>
-            <p className="text-xs text-slate-500">
+            <p className="flex flex-wrap items-center gap-1.5 text-xs text-slate-500">
               {formatUtcDate(b.fromTime)} to {formatUtcDate(b.toTime)}
+              <MarketSourceBadge source={b.marketSource} />
             </p>
           </div>
           <MarketSparkline

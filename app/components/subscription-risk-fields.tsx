@@ -1,6 +1,7 @@
 // The risk settings fields of the subscribe and edit forms: units and help text; labels and ranges come from the schema.
 import { RISK_LIMITS, riskRangeText, type RiskKey } from "../../db/contracts/validation/risk-settings";
 import { TextField } from "./forms";
+import { echoedText } from "../form-echo";
 
 const FIELDS: { name: RiskKey; unit?: string; help: string }[] = [
   {
@@ -68,5 +69,5 @@ export function RiskFields({
 
 /** The submitted values to put back in the form after a validation error (numbers only, nothing secret). */
 export function submittedRiskValues(form: FormData): Partial<Record<RiskKey, string>> {
-  return Object.fromEntries(FIELDS.map((f) => [f.name, String(form.get(f.name) ?? "")]));
+  return Object.fromEntries(FIELDS.map((f) => [f.name, echoedText(form, f.name)]));
 }

@@ -6,6 +6,7 @@ import { MarketCard } from "~/components/market-card";
 import { MarketFilters, marketHref } from "~/components/market-filters";
 import { formatCount } from "~/components/market-format";
 import { MarketPagination } from "~/components/market-pagination";
+import { MarketSourceBadge } from "~/components/market-source-badge";
 import { loadMarketplace } from "~/marketplace.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
@@ -15,14 +16,14 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const { store, infra } = context.app;
   const data = await loadMarketplace({ db: store.db, cache: infra.cache }, new URL(request.url));
-  return json(data);
+  return json({ ...data, marketSource: context.app.config.marketData.source });
 }
 
 export default function Marketplace() {
   const data = useLoaderData<typeof loader>();
   const navigation = useNavigation();
   const loading = navigation.state === "loading" && navigation.location.pathname === "/";
-  const { query, filtered, items, total, page, pageCount, pageSize, facets } = data;
+  const { query, filtered, items, total, page, pageCount, pageSize, facets, marketSource } = data;
   const values = {
     q: query.q,
     symbol: query.symbol,
@@ -39,6 +40,9 @@ export default function Marketplace() {
           <p className="mt-1 text-slate-600">
             Python strategies that run once per candle and trade for every subscriber, with their own risk
             settings.
+          </p>
+          <p className="mt-2 flex flex-wrap items-center gap-1.5 text-sm text-slate-500">
+            Live figures on this deployment come from <MarketSourceBadge source={marketSource} />
           </p>
         </div>
         {total > 0 ? (

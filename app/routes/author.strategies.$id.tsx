@@ -33,6 +33,8 @@ import {
 import { listBacktests } from "../../db/store/queries/backtests";
 import { publishVersion } from "../../db/store/queries/strategies";
 import { announceStrategyChange } from "~/strategy-changes.server";
+import { AUTHOR_FORM_BODY_LIMIT, readForm } from "~/request-body.server";
+import { echoedText } from "~/form-echo";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `${data?.strategy.name ?? "Strategy"} · My strategies · Candlecast` },
@@ -83,8 +85,8 @@ type ActionData = {
 export async function action({ request, context, params }: ActionFunctionArgs) {
   const { userId, strategy } = await requireOwnStrategy(request, context, params.id);
   const db = context.app.store.db;
-  const form = await request.formData();
-  const intent = String(form.get("intent") ?? "");
+  const form = await readForm(request, AUTHOR_FORM_BODY_LIMIT);
+  const intent = echoedText(form, "intent");
   const values = await echoValues(form);
   const reply = (data: Omit<ActionData, "intent" | "values">, status = 200) =>
     json<ActionData>({ intent, values, ...data }, { status });

@@ -15,6 +15,7 @@ import { formFieldErrors } from "~/services/domain-errors.server";
 import { requireUserId } from "~/session.server";
 import { createStrategy, publishVersion } from "../../db/store/queries/strategies";
 import { announceStrategyChange } from "~/strategy-changes.server";
+import { AUTHOR_FORM_BODY_LIMIT, readForm } from "~/request-body.server";
 
 export const meta: MetaFunction = () => [{ title: "New strategy · Candlecast" }];
 
@@ -25,7 +26,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const userId = await requireUserId(request, context);
-  const form = await request.formData();
+  const form = await readForm(request, AUTHOR_FORM_BODY_LIMIT);
   const values = await echoValues(form);
   if (form.get("intent") === "validate") {
     const validated = await validateFromForm(context, userId, form);

@@ -10,6 +10,7 @@ import { findUserByEmail } from "../../db/store/queries/users";
 import { verifyPassword } from "../../db/platform/password";
 import { logInSchema } from "../../db/contracts/validation/account";
 import { parseInput } from "../../db/contracts/validation/fields";
+import { readForm } from "~/request-body.server";
 
 export const meta: MetaFunction = () => [{ title: "Log in · Candlecast" }];
 
@@ -22,7 +23,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   assertSameOrigin(request);
-  const form = await request.formData();
+  const form = await readForm(request);
   const parsed = parseInput(logInSchema, form);
   if (!parsed.ok) return json({ errors: parsed.errors }, { status: 400 });
   const { email, password } = parsed.data;

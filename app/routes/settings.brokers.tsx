@@ -9,6 +9,8 @@ import { createBrokerAccount, listBrokerAccounts } from "../../db/store/queries/
 import { brokerAccountSchema, SUPPORTED_EXCHANGES } from "../../db/contracts/validation/broker-account";
 import { parseInput } from "../../db/contracts/validation/fields";
 import { SettingsTabs } from "~/components/settings-tabs";
+import { readForm } from "~/request-body.server";
+import { echoedText } from "~/form-echo";
 
 export const meta: MetaFunction = () => [{ title: "Broker accounts · Candlecast" }];
 
@@ -19,13 +21,13 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const userId = await requireUserId(request, context);
-  const form = await request.formData();
+  const form = await readForm(request);
   const parsed = parseInput(brokerAccountSchema, form);
   // Only what is safe to echo back: never the API key or the secret.
   const values = {
-    kind: String(form.get("kind") ?? "paper"),
-    name: String(form.get("name") ?? ""),
-    exchange: String(form.get("exchange") ?? ""),
+    kind: echoedText(form, "kind") || "paper",
+    name: echoedText(form, "name"),
+    exchange: echoedText(form, "exchange"),
   };
   if (!parsed.ok) return json({ ok: false as const, errors: parsed.errors, values }, { status: 400 });
   const { id } = await createBrokerAccount(

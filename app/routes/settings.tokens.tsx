@@ -9,6 +9,7 @@ import { createApiToken, listApiTokens, revokeApiToken } from "../../db/store/qu
 import { apiTokenSchema } from "../../db/contracts/validation/api-token";
 import { parseInput } from "../../db/contracts/validation/fields";
 import { SettingsTabs } from "~/components/settings-tabs";
+import { readForm } from "~/request-body.server";
 
 export const meta: MetaFunction = () => [{ title: "API tokens · Candlecast" }];
 
@@ -19,7 +20,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const userId = await requireUserId(request, context);
-  const form = await request.formData();
+  const form = await readForm(request);
   const db = context.app.store.db;
   if (form.get("intent") === "revoke") {
     const done = await revokeApiToken(db, userId, String(form.get("tokenId") ?? ""));

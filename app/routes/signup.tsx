@@ -8,6 +8,7 @@ import { assertSameOrigin, createUserSession, redirectIfSignedIn, safeRedirect }
 import { createUser, EmailTakenError } from "../../db/store/queries/users";
 import { signUpSchema } from "../../db/contracts/validation/account";
 import { parseInput } from "../../db/contracts/validation/fields";
+import { readForm } from "~/request-body.server";
 
 export const meta: MetaFunction = () => [{ title: "Sign up · Candlecast" }];
 
@@ -17,7 +18,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   assertSameOrigin(request);
-  const form = await request.formData();
+  const form = await readForm(request);
   const parsed = parseInput(signUpSchema, form);
   if (!parsed.ok) return json({ errors: parsed.errors }, { status: 400 });
   try {

@@ -5,6 +5,7 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { ChartEquity } from "~/components/chart-equity";
 import { MarketBacktests } from "~/components/market-backtests";
 import { MarketBadge } from "~/components/market-card";
+import { MarketSourceBadge } from "~/components/market-source-badge";
 import { formatCount, formatUtcDate } from "~/components/market-format";
 import { MarketSignals } from "~/components/market-signals";
 import { MarketStats } from "~/components/market-stats";
@@ -50,7 +51,7 @@ function Section({
 }
 
 export default function StrategyPage() {
-  const { strategy, versions, performance, annualisationDays, signals, backtests } =
+  const { strategy, versions, performance, annualisationDays, signals, backtests, marketSources } =
     useLoaderData<typeof loader>();
   return (
     <article className="space-y-6">
@@ -69,6 +70,14 @@ export default function StrategyPage() {
             by <span className="font-medium text-slate-700">{strategy.authorName}</span> · published{" "}
             {formatUtcDate(strategy.createdAt)}
           </p>
+          {marketSources.length > 0 ? (
+            <p className="mt-2 flex flex-wrap items-center gap-1.5 text-sm text-slate-500">
+              Live figures computed on
+              {marketSources.map((source) => (
+                <MarketSourceBadge key={source} source={source} />
+              ))}
+            </p>
+          ) : null}
           <div className="mt-3 flex flex-wrap gap-1.5" aria-label="Markets">
             {strategy.symbols.map((symbol) => (
               <MarketBadge key={symbol}>{symbol}</MarketBadge>

@@ -6,6 +6,7 @@ import { useEffect, useState } from "react";
 import { ChartEquity } from "~/components/chart-equity";
 import { FormError, SelectField, SubmitButton, TextField } from "~/components/forms";
 import { formatUtcDate } from "~/components/market-format";
+import { MarketSourceBadge } from "~/components/market-source-badge";
 import { MarketStats } from "~/components/market-stats";
 import { StrategyFigures, type StrategyFiguresValues } from "~/components/strategy-figures";
 import { RiskFields, submittedRiskValues } from "~/components/subscription-risk-fields";
@@ -14,13 +15,20 @@ import { formatPrice, formatQty, formatTime, humanReason, Pnl } from "~/componen
 import { JobsUnavailableError, requestBacktest } from "~/services/author-jobs.server";
 import { formFieldErrors } from "~/services/domain-errors.server";
 import { requireUserId } from "~/session.server";
-import { RESOLUTION_MS, type Resolution } from "../../db/contracts/domain";
+import {
+  marketSourceLabel,
+  RESOLUTION_MS,
+  SIMULATED_SOURCE,
+  type Resolution,
+} from "../../db/contracts/domain";
 import { backtestProgressSchema } from "../../db/contracts/events";
 import { getVisibleStrategy, latestEventSeq, listVersions } from "../../db/store/queries/author";
 import { getBacktest, listBacktests, type BacktestTrade } from "../../db/store/queries/backtests";
 import { backtestRequestSchema } from "../../db/contracts/validation/backtest";
 import { parseInput } from "../../db/contracts/validation/fields";
 import { RISK_DEFAULTS_INPUT } from "../../db/contracts/validation/risk-settings";
+import { readForm } from "~/request-body.server";
+import { echoedText } from "~/form-echo";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `Backtest ${data?.strategy.name ?? ""} · Candlecast` },
@@ -78,15 +86,18 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     defaults: defaultPeriod(strategy.resolution, Date.now()),
     since,
     jobsAvailable: Boolean(context.app.jobs),
+    marketSource: context.app.config.marketData.source,
   });
 }
 
 export async function action({ request, context, params }: ActionFunctionArgs) {
   const { userId, strategy } = await visibleStrategy(request, context, params.slug);
-  const form = await request.formData();
+  const form = await readForm(request);
   const values = {
     ...submittedRiskValues(form),
-    ...Object.fromEntries(["versionId", "symbol", "from", "to"].map((k) => [k, String(form.get(k) ?? "")])),
+    ...Object.fromEntries(
+      ["versionId", "symbol", "source", "from", "to"].map((k) => [k, echoedText(form, k)]),
+    ),
   };
   const parsed = parseInput(backtestRequestSchema, {
     ...RISK_DEFAULTS_INPUT,
@@ -202,7 +213,7 @@ function TradesTable({ trades }: { trades: BacktestTrade[] }) {
 }
 
 export default function BacktestPage() {
-  const { strategy, versions, history, selected, defaults, since, jobsAvailable } =
+  const { strategy, versions, history, selected, defaults, since, jobsAvailable, marketSource } =
     useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const errors: Record<string, string> = result?.errors ?? {};
@@ -309,6 +320,24 @@ export default function BacktestPage() {
               required
             />
           </div>
+          {marketSource === SIMULATED_SOURCE ? (
+            <p className="flex flex-wrap items-center gap-1.5 text-sm text-slate-600">
+              Candles: <MarketSourceBadge source={marketSource} /> (this deployment has no exchange
+              configured)
+            </p>
+          ) : (
+            <SelectField
+              name="source"
+              label="Candles"
+              defaultValue={values.source || marketSource}
+              error={errors.source}
+              help="Stored exchange history (npm run data -- download), or the built-in simulated market."
+              options={[
+                { value: marketSource, label: `${marketSourceLabel(marketSource)} (stored history)` },
+                { value: SIMULATED_SOURCE, label: "Simulated market" },
+              ]}
+            />
+          )}
           <details
             className="rounded-lg border border-slate-200 px-4 py-3"
             open={Object.keys(errors).some((k) => k in RISK_DEFAULTS_INPUT)}
@@ -340,9 +369,10 @@ export default function BacktestPage() {
           className="space-y-5 rounded-xl border border-slate-200 bg-white p-5 shadow-sm"
         >
           <div className="flex flex-wrap items-baseline justify-between gap-2">
-            <h2 className="text-base font-semibold text-slate-900">
+            <h2 className="flex flex-wrap items-center gap-2 text-base font-semibold text-slate-900">
               {selected.symbol} · {selected.resolution} · {formatUtcDate(selected.fromTime)} →{" "}
               {formatUtcDate(selected.toTime)}
+              <MarketSourceBadge source={selected.marketSource} />
             </h2>
             <span className="text-sm text-slate-500">
               {versions.find((v) => v.id === selected.versionId)?.version
@@ -395,7 +425,8 @@ export default function BacktestPage() {
                 >
                   v{b.version} · {b.symbol} · {formatUtcDate(b.fromTime)} → {formatUtcDate(b.toTime)}
                 </Link>
-                <span className="ml-2 text-slate-500">{b.status}</span>
+                <span className="ml-2 text-slate-500">{b.status}</span>{" "}
+                <MarketSourceBadge source={b.marketSource} />
               </li>
             ))}
           </ul>

@@ -9,8 +9,11 @@ import { formFieldErrors } from "~/services/domain-errors.server";
 import { subscribe } from "~/services/subscriptions.server";
 import { listBrokerAccounts } from "../../db/store/queries/broker-accounts";
 import { getPublicStrategy, listStrategyVersions } from "../../db/store/queries/strategies";
+import { sendsExchangeOrders } from "../../db/contracts/domain";
 import { parseInput } from "../../db/contracts/validation/fields";
 import { RISK_DEFAULTS_INPUT, subscribeSchema } from "../../db/contracts/validation/risk-settings";
+import { readForm } from "~/request-body.server";
+import { echoedText } from "~/form-echo";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `Subscribe to ${data.strategy.name} · Candlecast` : "Subscribe · Candlecast" },
@@ -39,6 +42,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
       subscriberCount: strategy.subscriberCount,
     },
     versions: versions.filter((v) => v.status === "published").map((v) => ({ id: v.id, version: v.version })),
+    exchangeOrders: sendsExchangeOrders(context.app.config.marketData.source),
     accounts: accounts.map((a) => ({
       id: a.id,
       name: a.name,
@@ -52,12 +56,12 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
 export async function action({ request, context, params }: ActionFunctionArgs) {
   const userId = await requireUserId(request, context);
   const strategy = await requireSubscribableStrategy(context, params.slug);
-  const form = await request.formData();
+  const form = await readForm(request);
   const parsed = parseInput(subscribeSchema, form);
   const values = {
     ...submittedRiskValues(form),
-    brokerAccountId: String(form.get("brokerAccountId") ?? ""),
-    pinnedVersionId: String(form.get("pinnedVersionId") ?? ""),
+    brokerAccountId: echoedText(form, "brokerAccountId"),
+    pinnedVersionId: echoedText(form, "pinnedVersionId"),
   };
   if (!parsed.ok) return json({ errors: parsed.errors, values }, { status: 400 });
   try {
@@ -69,12 +73,12 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
 }
 
 export default function Subscribe() {
-  const { strategy, versions, accounts } = useLoaderData<typeof loader>();
+  const { strategy, versions, accounts, exchangeOrders } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const errors: Record<string, string> = result?.errors ?? {};
   const values = result?.values ?? {
     ...RISK_DEFAULTS_INPUT,
-    brokerAccountId: accounts[0]?.id ?? "",
+    brokerAccountId: (accounts.find((a) => exchangeOrders || a.kind === "paper") ?? accounts[0])?.id ?? "",
     pinnedVersionId: "",
   };
   const errorCount = Object.keys(errors).length;
@@ -126,7 +130,10 @@ export default function Subscribe() {
               error={errors.brokerAccountId}
               help={
                 <>
-                  Where orders go.{" "}
+                  Where orders go.
+                  {exchangeOrders
+                    ? null
+                    : " This deployment runs on the simulated market, so only paper accounts trade."}{" "}
                   <Link to="/settings/brokers" className="text-brand-600 hover:underline">
                     Manage accounts
                   </Link>
@@ -137,7 +144,7 @@ export default function Subscribe() {
                 label:
                   a.kind === "paper"
                     ? `${a.name} (paper)`
-                    : `${a.name} (${a.exchange}${a.testnet ? ", testnet" : ""})`,
+                    : `${a.name} (${a.exchange}${a.testnet ? ", testnet" : ""})${exchangeOrders ? "" : " — not on the simulated market"}`,
               }))}
             />
             <SelectField

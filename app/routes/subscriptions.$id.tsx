@@ -18,6 +18,7 @@ import {
   listSubscriptionSignals,
   listSubscriptionTrades,
 } from "../../db/store/queries/subscriptions";
+import { readForm } from "~/request-body.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `${data.strategy.name} · My subscriptions · Candlecast` : "Subscription · Candlecast" },
@@ -76,7 +77,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
 export async function action({ request, context, params }: ActionFunctionArgs) {
   const userId = await requireUserId(request, context);
   const id = params.id ?? "";
-  const form = await request.formData();
+  const form = await readForm(request);
   const statusAction = statusActionOf(form.get("intent"));
   if (!statusAction) return json({ error: "Unknown action" }, { status: 400 });
   const refused = await applyStatusAction(context, userId, id, statusAction);

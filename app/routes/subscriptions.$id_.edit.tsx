@@ -10,6 +10,7 @@ import { changeRiskSettings } from "~/services/subscriptions.server";
 import { requireSubscriptionOwner } from "~/subscriptions.server";
 import { parseInput } from "../../db/contracts/validation/fields";
 import { riskSettingsSchema, riskSettingsToInput } from "../../db/contracts/validation/risk-settings";
+import { readForm } from "~/request-body.server";
 
 export const meta: MetaFunction = () => [{ title: "Edit settings · Candlecast" }];
 
@@ -35,7 +36,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
 export async function action({ request, context, params }: ActionFunctionArgs) {
   const userId = await requireUserId(request, context);
   const sub = await requireSubscriptionOwner(context, userId, params.id ?? "");
-  const form = await request.formData();
+  const form = await readForm(request);
   const parsed = parseInput(riskSettingsSchema, form);
   if (!parsed.ok) return json({ errors: parsed.errors, values: submittedRiskValues(form) }, { status: 400 });
   try {

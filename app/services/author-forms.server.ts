@@ -1,9 +1,14 @@
 // Reading the author pages' forms: strategy metadata and a version (code typed in or uploaded as a .py file), with field errors.
 import type { AppLoadContext } from "@remix-run/node";
 import type { ValidationView } from "./validation-view";
+import { echoedText } from "../form-echo";
 import { validateRequestSchema } from "../../db/contracts/jobs";
 import { fieldErrors, parseInput } from "../../db/contracts/validation/fields";
-import { strategyMetaSchema, strategyVersionSchema } from "../../db/contracts/validation/strategy";
+import {
+  MAX_CODE_CHARS,
+  strategyMetaSchema,
+  strategyVersionSchema,
+} from "../../db/contracts/validation/strategy";
 import { awaitValidation, JobsUnavailableError, requestValidation } from "./author-jobs.server";
 
 type Parsed<T> = { ok: true; data: T } | { ok: false; errors: Record<string, string> };
@@ -70,6 +75,9 @@ export async function validationInputOf(form: FormData) {
   };
 }
 
+/** A description or changelog at its maximum: no other field is longer. */
+const LONGEST_TEXT_FIELD = 5000;
+
 /** The form's values to show again after a refused submission (the code included, so nothing typed is lost). */
 export async function echoValues(form: FormData) {
   const names = [
@@ -85,10 +93,11 @@ export async function echoValues(form: FormData) {
     "params",
     "changelog",
   ];
-  return { ...Object.fromEntries(names.map((n) => [n, text(form, n)])), code: await codeOf(form) } as Record<
-    string,
-    string
-  >;
+  const code = (await codeOf(form)).slice(0, MAX_CODE_CHARS);
+  return {
+    ...Object.fromEntries(names.map((n) => [n, echoedText(form, n, LONGEST_TEXT_FIELD)])),
+    code,
+  } as Record<string, string>;
 }
 
 /**

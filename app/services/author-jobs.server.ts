@@ -112,7 +112,9 @@ export async function requestBacktest(
   input: BacktestRequest,
 ) {
   const db = context.app.store.db;
-  const created = await createBacktest(db, userId, strategyId, input);
+  const created = await createBacktest(db, userId, strategyId, input, {
+    marketSource: context.app.config.marketData.source,
+  });
   if (!created) return null;
   try {
     await jobsOf(context).send(JOB_NAMES.runBacktest, { backtestId: created.id });

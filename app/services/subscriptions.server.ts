@@ -27,7 +27,9 @@ export async function subscribe(
 ) {
   const db = context.app.store.db;
   const strategy = await getPublicStrategy(db, strategyRef);
-  const { id } = await createSubscription(db, userId, strategy?.id ?? strategyRef, input);
+  const { id } = await createSubscription(db, userId, strategy?.id ?? strategyRef, input, {
+    marketSource: context.app.config.marketData.source,
+  });
   const created = (await getSubscription(db, userId, id))!;
   await announceSubscriptionChange(context, userId, {
     subscriptionId: id,

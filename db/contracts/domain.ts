@@ -78,6 +78,12 @@ export function lastCloseAtOrBefore(now: number, resolution: Resolution): number
 /** The built-in market's source name; any other source is a ccxt exchange id (MARKET_DATA=exchange:<id>). */
 export const SIMULATED_SOURCE = "simulated";
 
+/** Exchange orders only on exchange candles: never real money on signals computed from invented prices. */
+export const sendsExchangeOrders = (marketSource: string) => marketSource !== SIMULATED_SOURCE;
+
+export const SIMULATED_EXCHANGE_REFUSAL =
+  "This deployment runs on the simulated market (MARKET_DATA=simulated): exchange accounts would trade real money on invented prices. Choose a paper account.";
+
 /** How a page names where a figure's candles came from. */
 export const marketSourceLabel = (source: string) =>
   source === SIMULATED_SOURCE ? "Simulated market" : source.charAt(0).toUpperCase() + source.slice(1);

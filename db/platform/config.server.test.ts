@@ -73,6 +73,9 @@ describe("config", () => {
       /MARKET_DATA_URL: points an exchange's API elsewhere, so it needs MARKET_DATA=exchange:<id>/,
     );
     expect(messageFor({ MARKET_DATA_WAIT_MS: "soon" })).toMatch(/MARKET_DATA_WAIT_MS: must be a number/);
+    expect(messageFor({ MARKET_DATA: "exchange:binance", TIME_SCALE: "60" })).toMatch(
+      /TIME_SCALE: a real exchange's candles close in real time: above 1 it needs MARKET_DATA_URL/,
+    );
   });
 
   it("treats empty variables as unset", () => {

@@ -132,6 +132,11 @@ export function parseEnv(env: Record<string, string | undefined>): Env {
       path: ["MARKET_DATA_URL"],
       message: "points an exchange's API elsewhere, so it needs MARKET_DATA=exchange:<id>",
     })
+    .refine((e) => e.TIME_SCALE === 1 || e.MARKET_DATA === "simulated" || e.MARKET_DATA_URL, {
+      path: ["TIME_SCALE"],
+      message:
+        "a real exchange's candles close in real time: above 1 it needs MARKET_DATA_URL pointing at the exchange simulator started with the same --time-scale",
+    })
     .safeParse(cleaned);
   if (!result.success) {
     throw new ConfigError(

@@ -5,9 +5,10 @@ import { parseCandleCsv } from "../../worker/runtime/csv-candles";
 import { csvSource, generatedSource } from "./candle-source";
 import { createExchangeSimServer } from "./server";
 import { createState, type Faults } from "./state";
+import { createScaledClock } from "../../worker/market-data/scaled-clock";
 
 const USAGE = `usage: npm run exchange-sim -- [--port 8099] [--candles FILE.csv] [--symbols BTC/USDT,ETH/USDT]
-  [--latency-ms N] [--late-ms N] [--fail-5xx N] [--rate-limit N]`;
+  [--time-scale N] [--latency-ms N] [--late-ms N] [--fail-5xx N] [--rate-limit N]`;
 
 function nonNegativeInteger(name: string, raw: string | undefined): number | undefined {
   if (raw === undefined) return undefined;
@@ -26,6 +27,7 @@ function main() {
       "late-ms": { type: "string" },
       "fail-5xx": { type: "string" },
       "rate-limit": { type: "string" },
+      "time-scale": { type: "string", default: "1" },
     },
   });
   const port = nonNegativeInteger("port", values.port)!;
@@ -46,10 +48,15 @@ function main() {
     const value = nonNegativeInteger(flag, values[flag]);
     if (value !== undefined) faults[key] = value;
   }
+  const scale = Number(values["time-scale"]);
+  if (!(scale >= 1 && scale <= 3600))
+    throw new Error(`--time-scale must be a number from 1 to 3600, got "${values["time-scale"]}".\n${USAGE}`);
+  // Its clock runs as Candlecast's at the same TIME_SCALE; a worker reads it from /api/v3/time.
+  const clock = createScaledClock({ scale });
   const source = values.candles
-    ? csvSource(parseCandleCsv(readFileSync(values.candles, "utf8")), Date.now())
+    ? csvSource(parseCandleCsv(readFileSync(values.candles, "utf8")), clock.now())
     : generatedSource();
-  const server = createExchangeSimServer(createState({ source, symbols, faults }));
+  const server = createExchangeSimServer(createState({ source, symbols, faults, now: clock.now }));
   server.listen(port, "127.0.0.1", () => {
     const address = server.address();
     const bound = typeof address === "object" && address ? address.port : port;

@@ -1,8 +1,10 @@
 // The web app on Deno (server/deno.ts + the REMIX_TARGET=deno build) against a real sqld, Redis and Postgres:
-// health, the marketplace, a strategy page, sign-up, a signed-in page, and a bus event reaching its SSE stream.
+// health, the marketplace, a strategy page, sign-up, a signed-in page, a bus event reaching its SSE stream, and
+// a body over its limit (the app's own cap, the same as on Node).
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
+import { Agent, request as httpRequest } from "node:http";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { Redis } from "ioredis";
@@ -201,4 +203,48 @@ it("signs up (same-origin POST), renders a signed-in page, and streams a bus eve
   expect(received).toContain('"from":"deno-test"');
   console.info(`[deno] bus → SSE on Deno: ${Date.now() - sentAt} ms`);
   controller.abort();
+});
+
+it("answers a form over its limit with a 413 page, and the keep-alive connection serves the next request", async () => {
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const { hostname, port } = new URL(url);
+  const send = (method: string, path: string, headers: Record<string, string>, body?: Buffer) =>
+    new Promise<{ status: number; text: string; reused: boolean; connection?: string }>((resolve, reject) => {
+      const req = httpRequest({ agent, hostname, port, method, path, headers }, (res) => {
+        let text = "";
+        res.setEncoding("utf8");
+        res.on("data", (chunk) => (text += chunk));
+        res.on("end", () =>
+          resolve({
+            status: res.statusCode!,
+            text,
+            reused: req.reusedSocket,
+            connection: res.headers.connection,
+          }),
+        );
+      });
+      req.on("error", reject);
+      req.end(body);
+    });
+  try {
+    await send("GET", "/healthz", {});
+    const body = Buffer.from(`email=a%40b.c&password=${"x".repeat(200 * 1024)}`);
+    const refused = await send(
+      "POST",
+      "/login",
+      {
+        Origin: url,
+        "Content-Type": "application/x-www-form-urlencoded",
+        "Content-Length": String(body.length),
+      },
+      body,
+    );
+    expect(refused.status).toBe(413);
+    expect(refused.text).toContain("The form is too large: it must be at most 64 KiB.");
+    // Deno (hyper) does not drain an unread body: it says Connection: close and closes after the answer.
+    expect(refused.connection).toBe("close");
+    expect(await send("GET", "/healthz", {})).toMatchObject({ status: 200, reused: false });
+  } finally {
+    agent.destroy();
+  }
 });

@@ -113,3 +113,19 @@ export async function insertSubscriptions(
   }
   return rows;
 }
+
+/** Every row of every table, as text: the store's whole state, to prove a refused request changed nothing. */
+export async function storeSnapshot(store: Store): Promise<string> {
+  const tables = await store.client.execute(
+    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '__drizzle%' ORDER BY name",
+  );
+  const parts: string[] = [];
+  for (const { name } of tables.rows) {
+    const rows = await store.client.execute(`SELECT * FROM "${String(name)}" ORDER BY rowid`);
+    // last_used_at moves on every authenticated request, refused or not, by design.
+    parts.push(
+      `${String(name)}:${JSON.stringify(rows.rows.map((r) => ({ ...r, last_used_at: undefined })))}`,
+    );
+  }
+  return parts.join("\n");
+}

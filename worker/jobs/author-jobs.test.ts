@@ -4,7 +4,9 @@ import { fileURLToPath } from "node:url";
 import { eq } from "drizzle-orm";
 import { OUTBOX_CHANNEL, outboxMessageSchema, type OutboxEvent } from "../../db/contracts/events";
 import { createInfra, type Infra } from "../../db/infra/index.server";
-import { createBacktest, getBacktest } from "../../db/store/queries/backtests";
+import { BacktestInputError, createBacktest, getBacktest } from "../../db/store/queries/backtests";
+import { insertCandles } from "../../db/store/queries/candles";
+import { simulatedCandles } from "../market-data/simulated-feed";
 import { backtests, events } from "../../db/store/schema";
 import { createTestStore, insertStrategy, insertUser, type TestStore } from "../../test/support/store";
 import { backtestRequestSchema } from "../../db/contracts/validation/backtest";
@@ -112,14 +114,14 @@ describe("validate-strategy", () => {
 describe("run-backtest", () => {
   const HOUR = 3_600_000;
   const to = Date.UTC(2025, 0, 1);
-  async function queued(userId: string, strategyId: string, bars: number) {
+  async function queued(userId: string, strategyId: string, bars: number, marketSource = "simulated") {
     const request = backtestRequestSchema.parse({
       ...RISK_DEFAULTS_INPUT,
       symbol: "BTC/USDT",
       from: to - bars * HOUR,
       to,
     });
-    const created = await createBacktest(store.db, userId, strategyId, request);
+    const created = await createBacktest(store.db, userId, strategyId, request, { marketSource });
     if (!created) throw new Error("not created");
     return created.id;
   }
@@ -169,6 +171,46 @@ describe("run-backtest", () => {
     expect(again!.trades).toEqual(done!.trades);
     expect(again!.stats).toEqual(done!.stats);
     expect(again!.equity).toEqual(done!.equity);
+  });
+
+  it("reads an exchange's stored history: the same candles give the same result, a missing stretch is named", async () => {
+    const author = await insertUser(store, "author");
+    const strategy = await insertStrategy(store, author.id, {
+      code: SMA,
+      resolution: "1h",
+      slug: `sma-${++slugs}`,
+    });
+    const bars = 600;
+    const market = { source: "binance", symbol: "BTC/USDT", resolution: "1h" };
+    // The class's lookback is 100: the run reads 699 candles, though the version (lookback 50) promises 649.
+    const history = simulatedCandles("BTC/USDT", "1h", to, bars + 99).map((c) => ({ ...c, filled: false }));
+    await insertCandles(store.db, market, history.slice(199));
+    const missing = await queued(author.id, strategy.id, bars, "binance").catch((e: unknown) => e);
+    expect(missing).toBeInstanceOf(BacktestInputError);
+    expect((missing as BacktestInputError).field).toBe("source");
+    expect((missing as Error).message).toMatch(
+      /needs 649 binance BTC\/USDT 1h candles from 2024-12-04 23:00 UTC .*only 500 are stored \(2024-12-11 04:00 to 2025-01-01 00:00 UTC\).*npm run data -- download --symbols BTC\/USDT --resolution 1h --from 2024-12-04 --to 2025-01-01, or choose the simulated market/,
+    );
+    await insertCandles(store.db, market, history.slice(50, 199));
+    const short = await queued(author.id, strategy.id, bars, "binance");
+    expect(await runBacktest(deps(), { backtestId: short })).toBe("failed");
+    expect((await getBacktest(store.db, author.id, short))!.error).toMatch(
+      /^market_data: 649 of the 699 binance candles this backtest reads .* are stored/,
+    );
+    await insertCandles(store.db, market, history.slice(0, 50));
+    const stored = await queued(author.id, strategy.id, bars, "binance");
+    const simulated = await queued(author.id, strategy.id, bars, "simulated");
+    for (const id of [stored, simulated])
+      expect(await runBacktest(deps(), { backtestId: id })).toBe("completed");
+    const [a, b] = await Promise.all([
+      getBacktest(store.db, author.id, stored),
+      getBacktest(store.db, author.id, simulated),
+    ]);
+    expect(a).toMatchObject({ marketSource: "binance", status: "completed" });
+    expect(b).toMatchObject({ marketSource: "simulated" });
+    expect((a!.trades ?? []).length).toBeGreaterThan(0);
+    expect(a!.trades).toEqual(b!.trades);
+    expect(a!.equity).toEqual(b!.equity);
   });
 
   it("is idempotent: a redelivered job of a finished backtest does nothing", async () => {

@@ -1,6 +1,13 @@
 // The "backtest-run" job: the strategy over a period of history in chunks (progress events), then the live risk and paper code.
-import type { Store } from "../../db/store/client";
-import { RESOLUTION_MS, type Candle, type Resolution, type Signal } from "../../db/contracts/domain";
+import type { Db, Store } from "../../db/store/client";
+import { readCandles } from "../../db/store/queries/candles";
+import {
+  RESOLUTION_MS,
+  SIMULATED_SOURCE,
+  type Candle,
+  type Resolution,
+  type Signal,
+} from "../../db/contracts/domain";
 import type { Bus } from "../../db/infra/bus";
 import { runBacktestJobSchema } from "../../db/contracts/jobs";
 import {
@@ -35,6 +42,20 @@ export interface BacktestDeps {
 }
 
 export type BacktestOutcome = "completed" | "failed" | "skipped";
+
+/** The simulated market, or the candle store's rows of the exchange the backtest names. */
+function historyOf(db: Db, source: string): NonNullable<BacktestDeps["history"]> {
+  if (source === SIMULATED_SOURCE) return simulatedCandles;
+  return async (symbol, resolution, closeTime, count) => {
+    const rows = await readCandles(
+      db,
+      { source, symbol, resolution },
+      closeTime - count * RESOLUTION_MS[resolution],
+      closeTime,
+    );
+    return rows.map(({ filled: _filled, ...candle }) => candle);
+  };
+}
 
 /** About five progress steps per backtest, each between 500 and 2,500 bars (every call is one sandbox start). */
 const defaultChunk = (bars: number) => Math.min(2_500, Math.max(500, Math.ceil(bars / 5)));
@@ -82,8 +103,13 @@ export async function runBacktest(deps: BacktestDeps, payload: unknown): Promise
     // The host answers HOLD "warm-up" for the first lookback - 1 bars it is given: those come before the period.
     // The ATR window (at least 30 candles, as live) must exist before the first bar too.
     const warm = Math.max(manifest.manifest.lookback ?? 1, version.lookback, LIVE_ATR_WINDOW) - 1;
-    const history = deps.history ?? simulatedCandles;
+    const history = deps.history ?? historyOf(db, backtest.marketSource);
     const candles = await history(backtest.symbol, resolution, backtest.toTime, bars + warm);
+    if (candles.length < bars + warm) {
+      return await fail(
+        `market_data: ${candles.length.toLocaleString("en")} of the ${(bars + warm).toLocaleString("en")} ${backtest.marketSource} candles this backtest reads (its period and warm-up) are stored; download the rest with npm run data -- download, or choose the simulated market.`,
+      );
+    }
 
     const chunk = deps.chunkBars ?? defaultChunk(bars);
     const signals: Signal[] = [];

@@ -13,14 +13,14 @@ const ohlcvSchema = z.array(
 export const PAGE_LIMIT = 1000;
 
 /** Timeouts, resets, 5xx and rate limits (ccxt's OperationFailed family) may pass; a bad symbol will not. */
-function classify(error: unknown, what: string): UpstreamError {
+export function classifyExchangeError(error: unknown, what: string): UpstreamError {
   const retryable = error instanceof ccxt.OperationFailed;
   const message = error instanceof Error ? error.message : String(error);
   return new UpstreamError(`${what}: ${message}`, retryable, { cause: error });
 }
 
 export function createCcxtUpstream(
-  exchange: Pick<Exchange, "id" | "fetchOHLCV" | "loadMarkets">,
+  exchange: Pick<Exchange, "id" | "fetchOHLCV" | "loadMarkets" | "fetchTime">,
 ): CandleUpstream {
   // ccxt keeps a failed loadMarkets() promise and rejects every later call with it; until the markets
   // have loaded once, each attempt asks afresh (reload = true).
@@ -28,6 +28,15 @@ export function createCcxtUpstream(
   const what = (symbol: string, resolution: string) => `${exchange.id} ${symbol} ${resolution} candles`;
   return {
     source: exchange.id,
+    async serverTime() {
+      try {
+        const time = await exchange.fetchTime();
+        if (typeof time !== "number") throw new Error("the exchange answered no server time");
+        return time;
+      } catch (error) {
+        throw classifyExchangeError(error, `${exchange.id} server time`);
+      }
+    },
     async closedSince(symbol, resolution, from, closeTime) {
       const ms = RESOLUTION_MS[resolution];
       const candles = [];
@@ -37,7 +46,7 @@ export function createCcxtUpstream(
         try {
           await exchange.loadMarkets(true);
         } catch (error) {
-          throw classify(error, what(symbol, resolution));
+          throw classifyExchangeError(error, what(symbol, resolution));
         }
         marketsLoaded = true;
       }
@@ -48,7 +57,7 @@ export function createCcxtUpstream(
         try {
           raw = await exchange.fetchOHLCV(symbol, resolution, since, limit);
         } catch (error) {
-          throw classify(error, what(symbol, resolution));
+          throw classifyExchangeError(error, what(symbol, resolution));
         }
         const rows = ohlcvSchema.parse(raw);
         for (const [time, open, high, low, close, volume] of rows) {

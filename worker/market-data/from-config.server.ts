@@ -1,22 +1,18 @@
-// Builds the worker's market data from MARKET_DATA: the candle store in front of the simulated market or an exchange.
+// The candle store's upstream MARKET_DATA names: the simulated market or a ccxt exchange (MARKET_DATA_URL).
+import type { Exchange } from "ccxt";
 import { ConfigError, type MarketDataConfig } from "../../db/platform/config.server";
 import { SIMULATED_SOURCE } from "../../db/contracts/domain";
-import type { Lock } from "../../db/infra/lock";
-import type { Db } from "../../db/store/client";
 import { createCcxtExchange, UnknownExchangeError } from "../brokers/ccxt-exchange.server";
 import { createCcxtUpstream } from "./ccxt-upstream.server";
 import { pointExchangeAt } from "./exchange-url";
-import type { MarketData } from "./market-data";
 import { simulatedUpstream } from "./simulated-feed";
-import { createStoredFeed } from "./stored-feed";
 import type { CandleUpstream } from "./upstream";
 
-/** The upstream MARKET_DATA names; an exchange ccxt does not know is a ConfigError naming the variable. */
-export function createUpstream(config: MarketDataConfig): CandleUpstream {
-  if (config.source === SIMULATED_SOURCE) return simulatedUpstream;
+/** The ccxt exchange MARKET_DATA names, pointed at MARKET_DATA_URL; one ccxt does not know is a ConfigError naming the variable. */
+export function createMarketDataExchange(config: MarketDataConfig): Exchange {
   try {
     const exchange = createCcxtExchange({ exchangeId: config.source });
-    return createCcxtUpstream(config.url ? pointExchangeAt(exchange, config.url) : exchange);
+    return config.url ? pointExchangeAt(exchange, config.url) : exchange;
   } catch (error) {
     if (!(error instanceof UnknownExchangeError)) throw error;
     throw new ConfigError([
@@ -25,6 +21,8 @@ export function createUpstream(config: MarketDataConfig): CandleUpstream {
   }
 }
 
-export function createMarketData(config: MarketDataConfig, deps: { db: Db; lock: Lock }): MarketData {
-  return createStoredFeed({ ...deps, upstream: createUpstream(config), waitBudgetMs: config.waitBudgetMs });
+/** The upstream MARKET_DATA names: the simulated market or an exchange. */
+export function createUpstream(config: MarketDataConfig): CandleUpstream {
+  if (config.source === SIMULATED_SOURCE) return simulatedUpstream;
+  return createCcxtUpstream(createMarketDataExchange(config));
 }

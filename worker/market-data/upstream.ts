@@ -17,6 +17,8 @@ export interface CandleUpstream {
     from: number,
     closeTime: number,
   ): Promise<UpstreamWindow>;
+  /** The source's own clock (an exchange's server time), where it has one. */
+  serverTime?(): Promise<number>;
 }
 
 /** The source could not answer; `retryable` when asking again later may succeed (timeout, 5xx, 429). */

@@ -1,6 +1,6 @@
 // Sign-up and log-in input.
 import { z } from "zod";
-import { textField } from "./fields";
+import { plainText, textField } from "./fields";
 
 const email = z.preprocess(
   (v) => (typeof v === "string" ? v.trim().toLowerCase() : v),
@@ -10,8 +10,7 @@ const email = z.preprocess(
 export const signUpSchema = z.object({
   email,
   name: textField("Name", { max: 60 }),
-  password: z
-    .string({ error: "Password is required" })
+  password: plainText("Password", { required: "Password is required" })
     .min(8, "Password must be at least 8 characters")
     .max(128, "Password must be at most 128 characters"),
 });
@@ -19,5 +18,5 @@ export type SignUpInput = z.output<typeof signUpSchema>;
 
 export const logInSchema = z.object({
   email,
-  password: z.string({ error: "Password is required" }).min(1, "Password is required"),
+  password: plainText("Password", { required: "Password is required" }).min(1, "Password is required"),
 });

@@ -1,6 +1,7 @@
 // A backtest request (the backtest page's form and the API): which version, which market, which period, which risk settings.
 import { z } from "zod";
 import { symbolSchema } from "../domain";
+import { hasControlChars, plainText } from "./fields";
 import { riskSettingsSchema, type RiskSettings } from "./risk-settings";
 
 /** A UTC instant given as epoch milliseconds (API) or an ISO date / date-time (forms: a date input is YYYY-MM-DD). */
@@ -8,7 +9,8 @@ function instantField(label: string) {
   return z
     .preprocess(
       (v) => {
-        if (typeof v === "string" && v.trim() !== "") {
+        // Date.parse skips a control character inside a date; such a value stays a string and is refused.
+        if (typeof v === "string" && v.trim() !== "" && !hasControlChars(v)) {
           const text = v.trim();
           if (/^\d+$/.test(text)) return Number(text);
           const ms = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text);
@@ -31,11 +33,18 @@ function instantField(label: string) {
 export const backtestRequestSchema = riskSettingsSchema
   .extend({
     /** The version to test; the strategy's latest published version when absent. */
-    versionId: z
-      .string()
+    versionId: plainText("Version")
       .optional()
       .transform((v) => (v ? v : undefined)),
     symbol: symbolSchema,
+    /** "simulated", or the deployment's exchange (MARKET_DATA), whose stored candles are read; default the latter. */
+    source: z
+      .string()
+      .trim()
+      .max(40)
+      .optional()
+      .transform((v) => (v ? v : undefined))
+      .describe('Candles to test on: "simulated", or the exchange id MARKET_DATA names (the default)'),
     from: instantField("From"),
     to: instantField("To"),
   })

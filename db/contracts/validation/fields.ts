@@ -21,13 +21,40 @@ export function numberField(label: string, opts: { min: number; max: number; int
   );
 }
 
-/** A required trimmed string field. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/;
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL_CHARS_BUT_LINE_BREAKS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
+
+/**
+ * Whether text holds a control character (Unicode Cc: U+0000-U+001F, U+007F-U+009F); multi-line text may
+ * hold tabs and line breaks. The one rule for text entering through a form or the API: a NUL would be cut
+ * off by the store or refused by the queue, the others only hide what a name or a key really says.
+ */
+export function hasControlChars(text: string, opts: { multiline?: boolean } = {}): boolean {
+  return (opts.multiline ? CONTROL_CHARS_BUT_LINE_BREAKS : CONTROL_CHARS).test(text);
+}
+
+export function controlCharsMessage(label: string, opts: { multiline?: boolean } = {}): string {
+  return `${label} must not contain control characters${opts.multiline ? " (tabs and line breaks are fine)" : ""}`;
+}
+
+/**
+ * A string without control characters, checked on the raw input (before any trim): every text schema
+ * starts from this. `required` is the message for a missing or non-string value.
+ */
+export function plainText(label: string, opts: { multiline?: boolean; required?: string } = {}) {
+  return z
+    .string({ error: opts.required ?? `${label} must be text` })
+    .refine((v) => !hasControlChars(v, opts), controlCharsMessage(label, opts));
+}
+
+/** A required trimmed single-line string field. */
 export function textField(label: string, opts: { min?: number; max: number }) {
   const min = opts.min ?? 1;
   return z.preprocess(
     blankToUndefined,
-    z
-      .string({ error: `${label} is required` })
+    plainText(label, { required: `${label} is required` })
       .trim()
       .min(min, min === 1 ? `${label} is required` : `${label} must be at least ${min} characters`)
       .max(opts.max, `${label} must be at most ${opts.max} characters`),

@@ -1,6 +1,6 @@
 // The subscription's risk settings: one schema for the subscribe form, the API and the worker.
 import { z } from "zod";
-import { numberField } from "./fields";
+import { numberField, plainText } from "./fields";
 
 /** Each risk field's label and range, in the units the user enters (percent fields in percent: 1 = 1 %). */
 export const RISK_LIMITS = {
@@ -57,9 +57,11 @@ export function riskSettingsToInput(s: RiskSettings): Record<keyof RiskSettings,
 }
 
 export const subscribeSchema = riskSettingsSchema.extend({
-  brokerAccountId: z.string({ error: "Broker account is required" }).min(1, "Broker account is required"),
-  pinnedVersionId: z
-    .string()
+  brokerAccountId: plainText("Broker account", { required: "Broker account is required" }).min(
+    1,
+    "Broker account is required",
+  ),
+  pinnedVersionId: plainText("Pinned version")
     .optional()
     .transform((v) => (v ? v : null)),
 });

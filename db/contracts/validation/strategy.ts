@@ -1,18 +1,16 @@
 // Strategy metadata and strategy versions as authors submit them (form, API, seed).
 import { z } from "zod";
 import { resolutionSchema, STRATEGY_VISIBILITIES, symbolSchema } from "../domain";
-import { listField, numberField, textField } from "./fields";
+import { hasControlChars, controlCharsMessage, listField, numberField, plainText, textField } from "./fields";
 
-export const slugSchema = z
-  .string({ error: "Slug is required" })
+export const slugSchema = plainText("Slug", { required: "Slug is required" })
   .trim()
   .toLowerCase()
   .min(3, "Slug must be at least 3 characters")
   .max(60, "Slug must be at most 60 characters")
   .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, "Slug may contain only a-z, 0-9 and single dashes");
 
-const tagSchema = z
-  .string()
+const tagSchema = plainText("Tags")
   .trim()
   .toLowerCase()
   .regex(/^[a-z0-9][a-z0-9-]{0,23}$/, "Each tag is 1-24 characters of a-z, 0-9 and dashes");
@@ -20,7 +18,10 @@ const tagSchema = z
 export const strategyMetaSchema = z.object({
   name: textField("Name", { min: 3, max: 80 }),
   slug: slugSchema,
-  description: z.string().trim().max(5000, "Description must be at most 5000 characters").default(""),
+  description: plainText("Description", { multiline: true })
+    .trim()
+    .max(5000, "Description must be at most 5000 characters")
+    .default(""),
   tags: listField(tagSchema, "Tags", { min: 0, max: 8 }).default([]),
   visibility: z.enum(STRATEGY_VISIBILITIES, { error: "Visibility must be draft or public" }).default("draft"),
 });
@@ -28,8 +29,7 @@ export type StrategyMeta = z.output<typeof strategyMetaSchema>;
 
 const SEMVER = /^(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})$/;
 
-export const semverSchema = z
-  .string({ error: "Version is required" })
+export const semverSchema = plainText("Version", { required: "Version is required" })
   .trim()
   .regex(SEMVER, "Version must be semver like 1.2.3 (each part 0-999)");
 
@@ -51,12 +51,13 @@ function interfaceVersionProblem(code: string): string | undefined {
   return `INTERFACE_VERSION ${declared} is not supported by this host (supported: ${SUPPORTED_INTERFACE_VERSIONS.join(", ")})`;
 }
 
+export const MAX_CODE_CHARS = 200_000;
+
 export const strategyVersionSchema = z.object({
   version: semverSchema,
-  code: z
-    .string({ error: "Code is required" })
+  code: plainText("Code", { multiline: true, required: "Code is required" })
     .min(1, "Code is required")
-    .max(200_000, "Code must be at most 200,000 characters")
+    .max(MAX_CODE_CHARS, "Code must be at most 200,000 characters")
     .superRefine((code, ctx) => {
       const problem = interfaceVersionProblem(code);
       if (problem) ctx.addIssue({ code: "custom", message: problem });
@@ -64,7 +65,19 @@ export const strategyVersionSchema = z.object({
   symbols: listField(symbolSchema, "Symbols", { min: 1, max: 10 }),
   resolution: resolutionSchema,
   lookback: numberField("Lookback", { min: 10, max: 5000, int: true }),
-  params: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])).default({}),
-  changelog: z.string().trim().max(5000, "Changelog must be at most 5000 characters").default(""),
+  params: z
+    .record(z.string(), z.union([z.number(), z.string(), z.boolean()]))
+    .refine(
+      (params) =>
+        !Object.entries(params).some(
+          ([k, v]) => hasControlChars(k) || (typeof v === "string" && hasControlChars(v)),
+        ),
+      controlCharsMessage("Params keys and values"),
+    )
+    .default({}),
+  changelog: plainText("Changelog", { multiline: true })
+    .trim()
+    .max(5000, "Changelog must be at most 5000 characters")
+    .default(""),
 });
 export type StrategyVersionInput = z.output<typeof strategyVersionSchema>;

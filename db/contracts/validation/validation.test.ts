@@ -1,4 +1,4 @@
-import { fieldErrors, parseInput } from "./fields";
+import { fieldErrors, hasControlChars, parseInput } from "./fields";
 import { signUpSchema } from "./account";
 import { brokerAccountSchema } from "./broker-account";
 import {
@@ -178,5 +178,28 @@ describe("broker accounts", () => {
 
   it("rejects an unknown kind naming the field", () => {
     expect(fieldErrors(brokerAccountSchema.safeParse({ kind: "crypto" }).error!)).toHaveProperty("kind");
+  });
+});
+
+describe("control characters", () => {
+  it.each([
+    ["plain text", "Trend follower 2", false, false],
+    ["non-ASCII letters, a no-break space and an emoji", "Café\u00a0Été 🚀", false, false],
+    ["NUL", "ab\u0000cd", true, true],
+    ["ESC", "\u001b[31mred", true, true],
+    ["DEL", "ab\u007f", true, true],
+    ["a C1 control (NEL)", "ab\u0085cd", true, true],
+    ["a tab", "a\tb", true, false],
+    ["line breaks", "a\r\nb\nc", true, false],
+    ["a form feed", "a\u000cb", true, true],
+  ])("%s: single-line refused %s, multi-line refused %s", (_name, text, single, multi) => {
+    expect(hasControlChars(text)).toBe(single);
+    expect(hasControlChars(text, { multiline: true })).toBe(multi);
+  });
+
+  it("is checked before the trim: a trailing tab in a single-line field is refused", () => {
+    expect(errorsOf(strategyMetaSchema, { name: "Trend\t", slug: "trend" })).toEqual({
+      name: "Name must not contain control characters",
+    });
   });
 });

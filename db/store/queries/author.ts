@@ -200,6 +200,7 @@ export async function listAuthorExecutions(db: Db, authorId: string, page: PageR
       symbol: executions.symbol,
       resolution: executions.resolution,
       closeTime: executions.closeTime,
+      marketSource: executions.marketSource,
       status: executions.status,
       signal: executions.signal,
       confidence: executions.confidence,

@@ -1,7 +1,7 @@
 // Backtests: requested by a user (user-scoped), run by the worker, their progress and result written with their outbox event.
 import { and, eq, inArray, sql } from "drizzle-orm";
 import type { Db } from "../client";
-import { RESOLUTION_MS, type Resolution } from "../../contracts/domain";
+import { RESOLUTION_MS, SIMULATED_SOURCE, type Resolution } from "../../contracts/domain";
 import type { NewEvent } from "../../contracts/events";
 import type { PerformanceStats } from "../../contracts/performance";
 import { newId } from "../../platform/ids";
@@ -11,6 +11,7 @@ import {
   pickRiskSettings,
   type BacktestRequest,
 } from "../../contracts/validation/backtest";
+import { candleCoverage } from "./candles";
 import { afterKey, newestFirst, toPage, type PageRequest } from "./keyset";
 
 /** A backtest request that names something that cannot be tested (a version of another strategy, a symbol it does not trade...). */
@@ -45,7 +46,13 @@ export interface BacktestTrade {
  * Queues a backtest of a strategy the user may see (their own, or a public one). Returns null when the
  * strategy is not visible to them; throws BacktestInputError naming the field that cannot be tested.
  */
-export async function createBacktest(db: Db, userId: string, strategyId: string, input: BacktestRequest) {
+export async function createBacktest(
+  db: Db,
+  userId: string,
+  strategyId: string,
+  input: BacktestRequest,
+  opts: { marketSource: string },
+) {
   const strategy = await db.query.strategies.findFirst({
     where: eq(strategies.id, strategyId),
     columns: { id: true, authorId: true, visibility: true, latestVersionId: true },
@@ -55,7 +62,7 @@ export async function createBacktest(db: Db, userId: string, strategyId: string,
   if (!versionId) throw new BacktestInputError("versionId", "Publish a version before running a backtest");
   const version = await db.query.strategyVersions.findFirst({
     where: and(eq(strategyVersions.id, versionId), eq(strategyVersions.strategyId, strategyId)),
-    columns: { id: true, symbols: true, resolution: true },
+    columns: { id: true, symbols: true, resolution: true, lookback: true },
   });
   if (!version) throw new BacktestInputError("versionId", "This version does not belong to the strategy");
   if (!version.symbols.includes(input.symbol)) {
@@ -73,6 +80,15 @@ export async function createBacktest(db: Db, userId: string, strategyId: string,
       `The period holds ${candles.toLocaleString("en")} ${version.resolution} candles; at most ${MAX_BACKTEST_CANDLES.toLocaleString("en")} are allowed`,
     );
   }
+  const marketSource = input.source ?? opts.marketSource;
+  await checkHistory(db, {
+    marketSource,
+    deployment: opts.marketSource,
+    symbol: input.symbol,
+    version,
+    fromTime,
+    toTime,
+  });
   const settings = pickRiskSettings(input);
   const id = newId();
   await db.insert(backtests).values({
@@ -84,9 +100,51 @@ export async function createBacktest(db: Db, userId: string, strategyId: string,
     resolution: version.resolution,
     fromTime,
     toTime,
+    marketSource,
     settings,
   });
   return { id, versionId: version.id, candles };
+}
+
+/** Candles a backtest reads before its first bar: the lookback and the live ATR window (30). */
+export const warmUpBars = (lookback: number) => Math.max(lookback, 30) - 1;
+
+const day = (t: number) => new Date(t).toISOString().slice(0, 16).replace("T", " ");
+
+/** A backtest on exchange candles needs them stored for the whole period and its warm-up; says exactly what is missing. */
+async function checkHistory(
+  db: Db,
+  b: {
+    marketSource: string;
+    deployment: string;
+    symbol: string;
+    version: { resolution: string; lookback: number };
+    fromTime: number;
+    toTime: number;
+  },
+) {
+  if (b.marketSource === SIMULATED_SOURCE) return;
+  if (b.marketSource !== b.deployment) {
+    const choices =
+      b.deployment === SIMULATED_SOURCE
+        ? `"${SIMULATED_SOURCE}"`
+        : `"${b.deployment}" or "${SIMULATED_SOURCE}"`;
+    throw new BacktestInputError("source", `Source must be ${choices}`);
+  }
+  const ms = RESOLUTION_MS[b.version.resolution as Resolution];
+  const from = b.fromTime - warmUpBars(b.version.lookback) * ms;
+  const market = { source: b.marketSource, symbol: b.symbol, resolution: b.version.resolution };
+  const coverage = await candleCoverage(db, market, from, b.toTime, ms);
+  if (coverage.stored === coverage.expected) return;
+  const held =
+    coverage.first === null
+      ? "none of them are stored"
+      : `only ${coverage.stored.toLocaleString("en")} are stored (${day(coverage.first)} to ${day(coverage.last! + ms)} UTC)`;
+  throw new BacktestInputError(
+    "source",
+    `The period needs ${coverage.expected.toLocaleString("en")} ${b.marketSource} ${b.symbol} ${b.version.resolution} candles from ${day(from)} UTC (with the warm-up) to ${day(b.toTime)} UTC; ${held}. ` +
+      `Download them with: npm run data -- download --symbols ${b.symbol} --resolution ${b.version.resolution} --from ${day(from).slice(0, 10)} --to ${day(b.toTime).slice(0, 10)}, or choose the simulated market.`,
+  );
 }
 
 /** The user's own backtest, or undefined. */
@@ -110,6 +168,7 @@ const summaryColumns = {
   resolution: backtests.resolution,
   fromTime: backtests.fromTime,
   toTime: backtests.toTime,
+  marketSource: backtests.marketSource,
   settings: backtests.settings,
   status: backtests.status,
   progress: backtests.progress,

@@ -1,6 +1,6 @@
 // The candle store: closed candles of every market, keyed by (source, symbol, resolution, open time).
 import { and, asc, count, eq, gte, lt, max, min, sql } from "drizzle-orm";
-import type { Db } from "../client";
+import type { Db, Tx } from "../client";
 import type { Candle } from "../../contracts/domain";
 import { candles } from "../schema";
 
@@ -55,7 +55,11 @@ export async function candleBefore(db: Db, market: Market, before: number): Prom
  * Stores closed candles. A closed candle never changes, so a row already stored wins (another worker
  * or an earlier download wrote the same candle); returns how many rows were new.
  */
-export async function insertCandles(db: Db, market: Market, rows: readonly StoredCandle[]): Promise<number> {
+export async function insertCandles(
+  db: Db | Tx,
+  market: Market,
+  rows: readonly StoredCandle[],
+): Promise<number> {
   let inserted = 0;
   for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
     const chunk = rows.slice(i, i + ROWS_PER_INSERT).map((c) => ({ ...market, ...c }));
@@ -88,4 +92,37 @@ export async function listStoredMarkets(db: Db): Promise<StoredRange[]> {
     .from(candles)
     .groupBy(candles.source, candles.symbol, candles.resolution)
     .orderBy(candles.source, candles.symbol, candles.resolution);
+}
+
+export interface Coverage {
+  /** Candles the range [from, to) holds. */
+  expected: number;
+  stored: number;
+  /** Open times of the first and last stored candle inside the range. */
+  first: number | null;
+  last: number | null;
+}
+
+/** How much of [from, to) the store holds for a market. */
+export async function candleCoverage(
+  db: Db,
+  market: Market,
+  from: number,
+  to: number,
+  ms: number,
+): Promise<Coverage> {
+  const [row] = await db
+    .select({
+      stored: count(),
+      first: min(candles.time).mapWith(Number),
+      last: max(candles.time).mapWith(Number),
+    })
+    .from(candles)
+    .where(and(inMarket(market), gte(candles.time, from), lt(candles.time, to)));
+  return {
+    expected: Math.ceil((to - from) / ms),
+    stored: row.stored,
+    first: row.first ?? null,
+    last: row.last ?? null,
+  };
 }

@@ -3,6 +3,7 @@ import { and, eq, lt, sql } from "drizzle-orm";
 import type { Db } from "../client";
 import { SIMULATED_SOURCE, utcDayStart } from "../../contracts/domain";
 import type { NewEvent } from "../../contracts/events";
+import type { OrderLeg } from "../../contracts/order-states";
 import { executions, type ExecutionStatus } from "../schema";
 
 /** The identity of one candle of one strategy: at most one execution row exists per key. */
@@ -67,11 +68,25 @@ export interface TradeClose {
   pnlDay?: number;
 }
 
+/** An exchange order intent, committed "pending" with the trade it opens or closes (db/contracts/order-states.ts). */
+export interface NewOrder {
+  id: string;
+  tradeId: string;
+  brokerAccountId: string;
+  leg: OrderLeg;
+  clientOrderId: string;
+  symbol: string;
+  side: "buy" | "sell";
+  quantity: number;
+  referencePrice: number;
+}
+
 export interface RecordExecutionInput {
   execution: ExecutionResult;
   trades?: NewTrade[];
   closes?: TradeClose[];
   events?: NewEvent[];
+  orders?: NewOrder[];
 }
 
 export type RecordExecutionResult =
@@ -80,6 +95,8 @@ export type RecordExecutionResult =
       executionId: string;
       tradesCreated: number;
       tradesClosed: number;
+      /** Exchange orders committed "pending", to send after the commit. */
+      ordersCreated: number;
       /** The outbox sequence range written, inclusive; null when no events. */
       eventSeqs: { first: number; last: number } | null;
     }
@@ -238,6 +255,35 @@ export async function recordExecution(db: Db, input: RecordExecutionInput): Prom
               FROM json_each(${closesJson}) AS j) AS c
         WHERE trades.id = c.c_id AND trades.status = 'open'`);
 
+    const orders = input.orders ?? [];
+    let ordersCreated = 0;
+    if (orders.length > 0) {
+      // A close that lost a race closed nothing, so it sends nothing: exit orders only for trades this
+      // execution closed, entry orders only for trades it opened.
+      const placed = await tx.run(sql`
+        INSERT INTO orders (id, trade_id, execution_id, broker_account_id, leg, client_order_id, symbol, side,
+          quantity, reference_price, state, created_at)
+        SELECT j.value ->> 0, j.value ->> 1, ${e.id}, j.value ->> 2, j.value ->> 3, j.value ->> 4, j.value ->> 5,
+          j.value ->> 6, j.value ->> 7, j.value ->> 8, 'pending', ${e.finishedAt}
+        FROM json_each(${JSON.stringify(
+          orders.map((o) => [
+            o.id,
+            o.tradeId,
+            o.brokerAccountId,
+            o.leg,
+            o.clientOrderId,
+            o.symbol,
+            o.side,
+            o.quantity,
+            o.referencePrice,
+          ]),
+        )}) AS j
+        JOIN trades AS t ON t.id = j.value ->> 1
+        WHERE (j.value ->> 3 = 'open' AND t.execution_id = ${e.id} AND t.status = 'open')
+           OR (j.value ->> 3 = 'close' AND t.exit_execution_id = ${e.id})`);
+      ordersCreated = placed.rowsAffected;
+    }
+
     let eventSeqs: { first: number; last: number } | null = null;
     if (events.length > 0) {
       const res = await tx.run(sql`
@@ -254,6 +300,7 @@ export async function recordExecution(db: Db, input: RecordExecutionInput): Prom
       executionId: e.id,
       tradesCreated,
       tradesClosed: closed.rowsAffected,
+      ordersCreated,
       eventSeqs,
     };
   });
@@ -298,4 +345,13 @@ export async function failStuckExecutions(db: Db, olderThan: number, now: number
     .where(and(eq(executions.status, "RUNNING"), lt(executions.startedAt, olderThan)))
     .returning({ id: executions.id });
   return rows.map((r) => r.id);
+}
+
+/** The sources the strategy's executions read candles from: what its live figures were computed on. */
+export async function listMarketSources(db: Db, strategyId: string): Promise<string[]> {
+  const rows = await db
+    .selectDistinct({ source: executions.marketSource })
+    .from(executions)
+    .where(eq(executions.strategyId, strategyId));
+  return rows.map((r) => r.source).sort();
 }

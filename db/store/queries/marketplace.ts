@@ -329,6 +329,7 @@ export async function listLatestBacktests(db: Db, strategyId: string, authorId: 
       resolution: backtests.resolution,
       fromTime: backtests.fromTime,
       toTime: backtests.toTime,
+      marketSource: backtests.marketSource,
       stats: backtests.stats,
       equity: backtests.equity,
       finishedAt: backtests.finishedAt,

@@ -4,6 +4,7 @@ import type { Db } from "../client";
 import { newId } from "../../platform/ids";
 import { brokerAccounts, executions, strategies, strategyVersions, subscriptions, trades } from "../schema";
 import type { RiskSettings, SubscribeInput } from "../../contracts/validation/risk-settings";
+import { SIMULATED_EXCHANGE_REFUSAL, sendsExchangeOrders } from "../../contracts/domain";
 import { refreshSubscriberCountSql } from "./strategies";
 
 export class InvalidReferenceError extends Error {
@@ -15,7 +16,13 @@ export class InvalidReferenceError extends Error {
   }
 }
 
-export async function createSubscription(db: Db, userId: string, strategyId: string, input: SubscribeInput) {
+export async function createSubscription(
+  db: Db,
+  userId: string,
+  strategyId: string,
+  input: SubscribeInput,
+  opts: { marketSource: string },
+) {
   const [strategy, broker, pinned] = await Promise.all([
     db.query.strategies.findFirst({
       where: and(eq(strategies.id, strategyId), eq(strategies.visibility, "public")),
@@ -23,7 +30,7 @@ export async function createSubscription(db: Db, userId: string, strategyId: str
     }),
     db.query.brokerAccounts.findFirst({
       where: and(eq(brokerAccounts.id, input.brokerAccountId), eq(brokerAccounts.userId, userId)),
-      columns: { id: true },
+      columns: { id: true, kind: true },
     }),
     input.pinnedVersionId
       ? db.query.strategyVersions.findFirst({
@@ -40,6 +47,9 @@ export async function createSubscription(db: Db, userId: string, strategyId: str
     throw new InvalidReferenceError("strategyId", "This strategy is not available for subscription");
   }
   if (!broker) throw new InvalidReferenceError("brokerAccountId", "Choose one of your broker accounts");
+  if (broker.kind === "exchange" && !sendsExchangeOrders(opts.marketSource)) {
+    throw new InvalidReferenceError("brokerAccountId", SIMULATED_EXCHANGE_REFUSAL);
+  }
   if (input.pinnedVersionId && !pinned) {
     throw new InvalidReferenceError("pinnedVersionId", "Choose a published version of this strategy");
   }

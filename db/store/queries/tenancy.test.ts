@@ -27,7 +27,8 @@ beforeAll(async () => {
   bob = await insertUser(store, "bob");
   strategy = await insertStrategy(store, alice.id);
   const input = subscribeSchema.parse({ ...RISK_DEFAULTS_INPUT, brokerAccountId: alice.paperBrokerId });
-  aliceSub = (await createSubscription(store.db, alice.id, strategy.id, input)).id;
+  aliceSub = (await createSubscription(store.db, alice.id, strategy.id, input, { marketSource: "simulated" }))
+    .id;
 });
 afterAll(() => store.cleanup());
 
@@ -70,9 +71,9 @@ describe("tenant-scoped queries", () => {
 
   it("refuse a subscription on another user's broker account", async () => {
     const input = subscribeSchema.parse({ ...RISK_DEFAULTS_INPUT, brokerAccountId: alice.paperBrokerId });
-    await expect(createSubscription(store.db, bob.id, strategy.id, input)).rejects.toBeInstanceOf(
-      InvalidReferenceError,
-    );
+    await expect(
+      createSubscription(store.db, bob.id, strategy.id, input, { marketSource: "simulated" }),
+    ).rejects.toBeInstanceOf(InvalidReferenceError);
     expect(await listSubscriptions(store.db, bob.id)).toEqual([]);
   });
 

@@ -29,6 +29,7 @@ export interface WorkerProcessSpec {
   reportSteps?: boolean;
   /** MARKET_DATA as the worker's config reads it; default the simulated market. */
   marketData?: Config["marketData"];
+  timeScale?: number;
 }
 
 const spec = JSON.parse(process.argv[2]) as WorkerProcessSpec;
@@ -50,7 +51,10 @@ const queue = await createQueue({
 });
 let paused = false;
 const worker = await startWorker({
-  config: testWorkerConfig(spec.databaseUrl, spec.marketData ? { marketData: spec.marketData } : {}),
+  config: testWorkerConfig(spec.databaseUrl, {
+    ...(spec.marketData ? { marketData: spec.marketData } : {}),
+    ...(spec.timeScale ? { timeScale: spec.timeScale } : {}),
+  }),
   store,
   infra,
   queue,
