@@ -61,6 +61,11 @@ export interface TradeClose {
   exitFee: number;
   pnl: number;
   exitReason: string;
+  /**
+   * 00:00 UTC of the day the P&L is booked on (the daily-loss bucket, ADR 032): for a stop or target
+   * the day the touching candle covers, which may be before the execution's day. Default: the execution's day.
+   */
+  pnlDay?: number;
 }
 
 /** An exchange order intent, committed "pending" with the trade it opens or closes (db/contracts/order-states.ts). */
@@ -217,20 +222,23 @@ export async function recordExecution(db: Db, input: RecordExecutionInput): Prom
     // lost a race changes neither the trade nor the metrics. Computed in SQL, so closing 10,000 trades
     // does not have to return them to JavaScript.
     const openedBy = trades.filter((t) => t.status === "open").map((t) => t.subscriptionId);
+    const day = utcDayStart(e.closeTime);
     const closesJson = JSON.stringify(
-      closes.map((c) => [c.tradeId, c.exitPrice, c.exitFee, c.pnl, c.exitReason]),
+      closes.map((c) => [c.tradeId, c.exitPrice, c.exitFee, c.pnl, c.exitReason, c.pnlDay ?? day]),
     );
     if (openedBy.length > 0 || closes.length > 0) {
-      const day = utcDayStart(e.closeTime);
+      // Only P&L booked on the execution's day enters today's bucket; an earlier day's is past its limit.
       await tx.run(sql`
         UPDATE subscriptions SET trades_count = trades_count + m.d_opened, wins = wins + m.d_wins,
           losses = losses + m.d_losses, total_pnl = total_pnl + m.d_pnl,
-          pnl_today = CASE WHEN pnl_day_start = ${day} THEN pnl_today + m.d_pnl ELSE m.d_pnl END,
+          pnl_today = CASE WHEN pnl_day_start = ${day} THEN pnl_today + m.d_today ELSE m.d_today END,
           pnl_day_start = ${day}
-        FROM (SELECT sid, sum(o) AS d_opened, sum(w) AS d_wins, sum(l) AS d_losses, total(p) AS d_pnl
-              FROM (SELECT j.value AS sid, 1 AS o, 0 AS w, 0 AS l, 0.0 AS p FROM json_each(${JSON.stringify(openedBy)}) AS j
+        FROM (SELECT sid, sum(o) AS d_opened, sum(w) AS d_wins, sum(l) AS d_losses, total(p) AS d_pnl,
+                total(CASE WHEN pd = ${day} THEN p ELSE 0 END) AS d_today
+              FROM (SELECT j.value AS sid, 1 AS o, 0 AS w, 0 AS l, 0.0 AS p, ${day} AS pd
+                    FROM json_each(${JSON.stringify(openedBy)}) AS j
                     UNION ALL
-                    SELECT t.subscription_id, 0, (c.value ->> 3) > 0, (c.value ->> 3) <= 0, c.value ->> 3
+                    SELECT t.subscription_id, 0, (c.value ->> 3) > 0, (c.value ->> 3) <= 0, c.value ->> 3, c.value ->> 5
                     FROM json_each(${closesJson}) AS c
                     JOIN trades AS t ON t.id = c.value ->> 0 AND t.status = 'open')
               GROUP BY sid) AS m
