@@ -1,17 +1,19 @@
-// Login rate limiting: failed attempts counted in the shared cache (Redis across replicas, in-process when embedded).
-import { z } from "zod";
+// Login rate limiting in the shared cache (Redis across replicas, in-process when embedded): a cap per
+// (email, client address), counted atomically before the password is checked, and a delay, never a
+// lock, per email whatever the address.
 import type { Cache } from "../db/infra/cache";
 
 export const LOGIN_WINDOW_MS = 15 * 60_000;
-/** Per (email, client address): a person mistyping is never stopped by this. */
-export const MAX_FAILURES_PER_CLIENT = 5;
+/** Attempts per (email, client address) and window: a person mistyping is never stopped by this. */
+export const MAX_ATTEMPTS_PER_CLIENT = 5;
 /**
- * Per email whatever the address: X-Forwarded-For can be forged to rotate "clients", so this caps
- * the guessing rate on one account (at the cost that a flood can lock its owner out for 15 minutes).
+ * Failures per email, whatever the address (X-Forwarded-For can be forged to rotate "clients"), after
+ * which every answer for that email is slowed: the guessing rate stays bounded, and the owner, who
+ * only waits a little longer, is never locked out by someone else's flood.
  */
-export const MAX_FAILURES_PER_EMAIL = 20;
-
-const counterSchema = z.object({ count: z.number().int(), resetAt: z.number() });
+export const SLOW_AFTER_FAILURES_PER_EMAIL = 10;
+const DELAY_STEP_MS = 250;
+const MAX_DELAY_MS = 5_000;
 
 export function clientAddress(request: Request): string {
   return (
@@ -21,34 +23,30 @@ export function clientAddress(request: Request): string {
   );
 }
 
-export function createLoginThrottle(cache: Cache, now: () => number = Date.now) {
-  const keys = (email: string, client: string) => [
-    { key: `login-fail:${email}:${client}`, max: MAX_FAILURES_PER_CLIENT },
-    { key: `login-fail:${email}`, max: MAX_FAILURES_PER_EMAIL },
-  ];
+export type Admission = { allowed: false; retryAfterSeconds: number } | { allowed: true; delayMs: number };
+
+export function createLoginThrottle(cache: Cache) {
+  const pairKey = (email: string, client: string) => `login-attempts:${email}:${client}`;
+  const emailKey = (email: string) => `login-fail:${email}`;
 
   return {
-    /** Minutes until the next attempt is allowed, or 0 when allowed now. */
-    async blockedForMinutes(email: string, client: string): Promise<number> {
-      for (const { key, max } of keys(email, client)) {
-        const c = await cache.getJson(key, counterSchema);
-        if (c && c.count >= max && c.resetAt > now()) return Math.ceil((c.resetAt - now()) / 60_000);
-      }
-      return 0;
+    /**
+     * Counts this attempt before any password work (concurrent guesses each take a number, so no more
+     * than the cap get through) and says whether it may proceed, and how long to make it wait.
+     */
+    async admit(email: string, client: string): Promise<Admission> {
+      const attempts = await cache.increment(pairKey(email, client), LOGIN_WINDOW_MS);
+      if (attempts > MAX_ATTEMPTS_PER_CLIENT)
+        return { allowed: false, retryAfterSeconds: LOGIN_WINDOW_MS / 1000 };
+      const failures = Number((await cache.get(emailKey(email))) ?? 0);
+      const over = failures - SLOW_AFTER_FAILURES_PER_EMAIL;
+      return { allowed: true, delayMs: over > 0 ? Math.min(MAX_DELAY_MS, over * DELAY_STEP_MS) : 0 };
     },
-    // Read-then-write is not atomic: two simultaneous failures may count once; the limit stays the same order of magnitude.
-    async recordFailure(email: string, client: string): Promise<void> {
-      for (const { key } of keys(email, client)) {
-        const c = await cache.getJson(key, counterSchema);
-        const fresh = !c || c.resetAt <= now();
-        const next = fresh
-          ? { count: 1, resetAt: now() + LOGIN_WINDOW_MS }
-          : { count: c.count + 1, resetAt: c.resetAt };
-        await cache.setJson(key, next, next.resetAt - now());
-      }
+    async recordFailure(email: string): Promise<void> {
+      await cache.increment(emailKey(email), LOGIN_WINDOW_MS);
     },
     async recordSuccess(email: string, client: string): Promise<void> {
-      await cache.del(`login-fail:${email}:${client}`);
+      await cache.del(pairKey(email, client));
     },
   };
 }

@@ -250,7 +250,7 @@ describe("strategy page loader", () => {
       [newId(), newId()],
       [newId(), newId()],
     ];
-    const execution = (n: number, signal: string) => ({
+    const execution = (n: number, signal: string, price: number) => ({
       id: newId(),
       strategyId,
       versionId: versionIds["breakout-hunter"],
@@ -259,6 +259,7 @@ describe("strategy page loader", () => {
       closeTime: start + n * day,
       status: "COMPLETED" as const,
       signal,
+      price,
       subscriberCount: 2,
       log: "secret strategy log line",
       startedAt: start + n * day,
@@ -276,17 +277,19 @@ describe("strategy page loader", () => {
         entryPrice: 100,
       }));
     // Capital is 1000 for both: round one makes +20 and +40 (average +3 %), round two -10 and -10 (-1 %).
-    await recordExecution(store.db, { execution: execution(0, "BUY"), trades: open(0) });
+    await recordExecution(store.db, { execution: execution(0, "BUY", 100), trades: open(0) });
     await recordExecution(store.db, {
-      execution: execution(1, "CLOSE"),
+      execution: execution(1, "CLOSE", 130),
       closes: [
         { tradeId: tradeIds[0][0], exitPrice: 120, exitFee: 0, pnl: 20, exitReason: "signal" },
         { tradeId: tradeIds[0][1], exitPrice: 140, exitFee: 0, pnl: 40, exitReason: "signal" },
       ],
     });
-    await recordExecution(store.db, { execution: execution(2, "BUY"), trades: open(1) });
+    await recordExecution(store.db, { execution: execution(2, "BUY", 100), trades: open(1) });
+    // Round two is under water at 80 before it closes at 90: −20 on 1,000 of capital is −2 % marked.
+    await recordExecution(store.db, { execution: execution(2.5, "HOLD", 80) });
     await recordExecution(store.db, {
-      execution: execution(3, "CLOSE"),
+      execution: execution(3, "CLOSE", 90),
       closes: [
         { tradeId: tradeIds[1][0], exitPrice: 90, exitFee: 0, pnl: -10, exitReason: "stop_loss" },
         { tradeId: tradeIds[1][1], exitPrice: 90, exitFee: 0, pnl: -10, exitReason: "stop_loss" },
@@ -294,17 +297,27 @@ describe("strategy page loader", () => {
     });
 
     const d = await page("breakout-hunter");
-    // Equity 100 -> 103 -> 102: return 2 %, drawdown 1/103, profit factor 3/1.
+    // Closed trades: 100 -> 103 -> 102, return 2 %, drawdown 1/103, profit factor 3/1. Marked to market at
+    // each close: 100 (start), 100, 103, 103, 101 (round two at 80), 102: drawdown 2/103.
     expect(d.performance.trades).toBe(2);
     expect(d.performance.returnPct).toBeCloseTo(2, 9);
     expect(d.performance.winRate).toBe(0.5);
     expect(d.performance.profitFactor).toBeCloseTo(3, 9);
-    expect(d.performance.maxDrawdownPct).toBeCloseTo(100 / 103, 9);
-    expect(d.performance.equity.map((p) => p.value)).toEqual([100, 103, 102]);
+    expect(d.performance.closedMaxDrawdownPct).toBeCloseTo(100 / 103, 9);
+    expect(d.performance.maxDrawdownPct).toBeCloseTo(200 / 103, 9);
+    const marked = d.performance.equity.map((p) => p.value);
+    [100, 100, 103, 103, 101, 102].forEach((v, i) => expect(marked[i]).toBeCloseTo(v, 9));
+    expect(marked).toHaveLength(6);
     expect(d.performance.equity[0].time).toBe(start);
+    expect(d.performance).toMatchObject({
+      avgTradePct: 1,
+      bestTradePct: 3,
+      worstTradePct: -1,
+      maxConsecutiveLosses: 1,
+    });
 
-    expect(d.signals.map((s) => s.signal)).toEqual(["CLOSE", "BUY", "CLOSE", "BUY"]);
-    expect(d.signals[1]).toMatchObject({ status: "COMPLETED", subscriberCount: 2, tradesCreated: 2 });
+    expect(d.signals.map((s) => s.signal)).toEqual(["CLOSE", "HOLD", "BUY", "CLOSE", "BUY"]);
+    expect(d.signals[2]).toMatchObject({ status: "COMPLETED", subscriberCount: 2, tradesCreated: 2 });
     expect(JSON.stringify(d)).not.toContain("secret strategy log line");
 
     await refreshStrategyPerformance(store.db, strategyId);

@@ -10,6 +10,8 @@ export const QUEUES = {
   registryRebuild: "registry-rebuild",
   janitor: "janitor",
   catchUp: "catch-up",
+  /** Decides the exchange orders their sender left behind (db/contracts/order-states.ts). */
+  ordersReconcile: "orders-reconcile",
 } as const;
 
 /** pg-boss cron (minute granularity suits these; never candle jobs: docs/decisions/040). */
@@ -17,6 +19,7 @@ export const PERIODIC = [
   { queue: QUEUES.registryRebuild, cron: "*/5 * * * *" },
   { queue: QUEUES.janitor, cron: "* * * * *" },
   { queue: QUEUES.catchUp, cron: "* * * * *" },
+  { queue: QUEUES.ordersReconcile, cron: "* * * * *" },
 ] as const;
 
 /** Bus channel: "candle jobs were just enqueued", so workers in other processes fetch now instead of at their next poll. */

@@ -445,6 +445,7 @@ export function createCoordinator(deps: CoordinatorDeps) {
       trades: plan.trades,
       closes: plan.closes,
       events: plan.events,
+      orders: plan.orders.map((o) => ({ ...o, id: newId() })),
     });
     await step("recorded", job);
     if (result.status === "already_recorded") {
@@ -471,7 +472,7 @@ export function createCoordinator(deps: CoordinatorDeps) {
       },
       "execution completed",
     );
-    if (plan.orders.length > 0) await deps.exchange.placeOrders(plan.orders, log);
+    if (result.ordersCreated > 0) await deps.exchange.sendOrders(executionId, log);
     // The marketplace cards read cached figures; refresh them when this candle realised P&L.
     if (result.tradesClosed > 0) {
       await refreshStrategyPerformance(db, job.strategyId).catch((error: unknown) =>

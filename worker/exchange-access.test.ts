@@ -1,12 +1,12 @@
 // Exchange accounts in the coordinator's terms: decrypted credentials build the client, fills and rejections land on the trade.
-import { eq } from "drizzle-orm";
+import { eq, inArray } from "drizzle-orm";
 import pino from "pino";
 import { OUTBOX_CHANNEL, outboxMessageSchema, type OutboxEvent } from "../db/contracts/events";
 import { createInfra, type Infra } from "../db/infra/index.server";
 import { createBrokerAccount } from "../db/store/queries/broker-accounts";
 import { recordExecution } from "../db/store/queries/executions";
 import { newId } from "../db/platform/ids";
-import { subscriptions, trades } from "../db/store/schema";
+import { orders, subscriptions, trades } from "../db/store/schema";
 import {
   createTestStore,
   insertStrategy,
@@ -35,14 +35,23 @@ afterAll(async () => {
   store.cleanup();
 });
 
-function fakeExchange(answer: (o: MarketOrder) => OrderResult) {
+/**
+ * An exchange client standing in for ccxt (the ccxt side is tested against Binance's shapes in
+ * brokers/exchange.server.test.ts): it answers each order with `answer` and a look-up with `found`.
+ */
+function fakeExchange(
+  answer: (o: MarketOrder) => OrderResult,
+  found: (clientOrderId: string) => OrderResult | null = () => null,
+) {
   const built: { exchangeId: string; apiKey: string; secret: string; sandbox: boolean }[] = [];
   const orders: MarketOrder[] = [];
+  const lookups: string[] = [];
   const broker: ExchangeBroker = {
     loadLimits: async () => ({ minQuantity: 0.001, quantityStep: 0.001 }),
     placeMarketOrder: async (o) => (orders.push(o), answer(o)),
+    findOrder: async (o) => (lookups.push(o.clientOrderId), found(o.clientOrderId)),
   };
-  return { built, orders, buildBroker: (o: (typeof built)[number]) => (built.push(o), broker) };
+  return { built, orders, lookups, buildBroker: (o: (typeof built)[number]) => (built.push(o), broker) };
 }
 
 async function exchangeTrade() {
@@ -91,15 +100,33 @@ async function exchangeTrade() {
         entryFee: 0,
       },
     ],
+    orders: [{ ...entryOrder, id: newId(), tradeId, brokerAccountId: account.id }],
   });
-  return { accountId: account.id, subId: sub.id, tradeId, strategyId: s.id, versionId: s.versionId };
+  return {
+    accountId: account.id,
+    subId: sub.id,
+    tradeId,
+    executionId,
+    strategyId: s.id,
+    versionId: s.versionId,
+  };
 }
+
+const entryOrder = {
+  leg: "open" as const,
+  clientOrderId: "cc0123",
+  symbol: "BTC/USDT",
+  side: "buy" as const,
+  quantity: 0.01,
+  referencePrice: 100,
+};
 
 /** Closes the trade at the candle's reference price (110: a win of 0.1 - 0.01 fee), as the coordinator records it. */
 async function closeAtReference(t: Awaited<ReturnType<typeof exchangeTrade>>) {
-  await recordExecution(store.db, {
+  const executionId = newId();
+  const result = await recordExecution(store.db, {
     execution: {
-      id: newId(),
+      id: executionId,
       strategyId: t.strategyId,
       versionId: t.versionId,
       symbol: "BTC/USDT",
@@ -111,26 +138,27 @@ async function closeAtReference(t: Awaited<ReturnType<typeof exchangeTrade>>) {
       finishedAt: 4,
     },
     closes: [{ tradeId: t.tradeId, exitPrice: 110, exitFee: 0.01, pnl: 0.09, exitReason: "signal" }],
+    orders: [
+      {
+        ...entryOrder,
+        id: newId(),
+        leg: "close",
+        side: "sell",
+        clientOrderId: `cc-close-${executionId.slice(-8)}`,
+        tradeId: t.tradeId,
+        brokerAccountId: t.accountId,
+      },
+    ],
   });
+  return { executionId, ordersCreated: result.status === "recorded" ? result.ordersCreated : 0 };
 }
 
 /** The exchange access under test, on the test store and bus, building its clients with `buildBroker`. */
 const accessVia = (buildBroker: ReturnType<typeof fakeExchange>["buildBroker"]) =>
   createExchangeAccess({ db: store.db, bus: infra.bus, encryptionKey: KEY, buildBroker });
 
-const order = (accountId: string, tradeId: string) => ({
-  tradeId,
-  brokerAccountId: accountId,
-  leg: "open" as const,
-  clientOrderId: "cc0123",
-  symbol: "BTC/USDT",
-  side: "buy" as const,
-  quantity: 0.01,
-  referencePrice: 100,
-});
-
 it("decrypts the account's keys to build the client, and records the exchange's fill on the trade", async () => {
-  const { accountId, tradeId } = await exchangeTrade();
+  const { accountId, tradeId, executionId } = await exchangeTrade();
   const fake = fakeExchange(() => ({
     status: "filled",
     fillPrice: 101.5,
@@ -145,9 +173,14 @@ it("decrypts the account's keys to build the client, and records the exchange's 
   expect(fake.built).toEqual([
     { exchangeId: "binance", apiKey: "key-12345678", secret: "secret-12345678", sandbox: true },
   ]);
-  await access.placeOrders([order(accountId, tradeId)], pino({ level: "silent" }));
+  await access.sendOrders(executionId, pino({ level: "silent" }));
   const [t] = await store.db.select().from(trades).where(eq(trades.id, tradeId));
   expect(t).toMatchObject({ status: "open", entryPrice: 101.5, entryFee: 0.02 });
+  expect(await orderOf(tradeId)).toMatchObject({
+    state: "filled",
+    averagePrice: 101.5,
+    exchangeOrderId: "x1",
+  });
   expect(fake.orders[0].clientOrderId).toBe("cc0123");
   // The subscriber's live page hears of it (the row is in the outbox too, for replay).
   expect(published).toEqual([
@@ -169,10 +202,11 @@ it("decrypts the account's keys to build the client, and records the exchange's 
 });
 
 it("a rejected order marks the trade rejected and takes it out of the subscription's count", async () => {
-  const { accountId, subId, tradeId } = await exchangeTrade();
+  const { subId, tradeId, executionId } = await exchangeTrade();
   const fake = fakeExchange(() => ({ status: "rejected", reason: "insufficient balance" }));
   const access = accessVia(fake.buildBroker);
-  await access.placeOrders([order(accountId, tradeId)], pino({ level: "silent" }));
+  await access.sendOrders(executionId, pino({ level: "silent" }));
+  expect(await orderOf(tradeId)).toMatchObject({ state: "rejected", reason: "insufficient balance" });
   const [t] = await store.db.select().from(trades).where(eq(trades.id, tradeId));
   expect(t).toMatchObject({ status: "rejected", reason: "insufficient balance" });
   expect(published.map((e) => e.payload)).toMatchObject([
@@ -194,11 +228,6 @@ it("an account whose keys cannot be decrypted cannot trade, with the reason", as
 });
 
 describe("a closing order's fill replaces the reference exit", () => {
-  const closeOrder = (accountId: string, tradeId: string) => ({
-    ...order(accountId, tradeId),
-    leg: "close" as const,
-    side: "sell" as const,
-  });
   const filledAt = (fillPrice: number, filledQuantity = 0.01) =>
     fakeExchange(() => ({ status: "filled", fillPrice, filledQuantity, fee: 0.03, exchangeOrderId: "x2" }));
   const subscriptionOf = async (id: string) =>
@@ -206,11 +235,11 @@ describe("a closing order's fill replaces the reference exit", () => {
 
   it("moves the trade's P&L and the subscription's totals by the difference", async () => {
     const t = await exchangeTrade();
-    await closeAtReference(t);
+    const close = await closeAtReference(t);
     expect(await subscriptionOf(t.subId)).toMatchObject({ wins: 1, losses: 0, totalPnl: 0.09 });
     const fake = filledAt(108);
     const access = accessVia(fake.buildBroker);
-    await access.placeOrders([closeOrder(t.accountId, t.tradeId)], pino({ level: "silent" }));
+    await access.sendOrders(close.executionId, pino({ level: "silent" }));
     const [trade] = await store.db.select().from(trades).where(eq(trades.id, t.tradeId));
     // (108 - 100) x 0.01 - 0 entry fee - 0.03 exit fee
     expect(trade).toMatchObject({ status: "closed", exitPrice: 108, exitFee: 0.03 });
@@ -226,21 +255,110 @@ describe("a closing order's fill replaces the reference exit", () => {
 
   it("turns a win into a loss when the fill is worse than the entry", async () => {
     const t = await exchangeTrade();
-    await closeAtReference(t);
+    const close = await closeAtReference(t);
     const access = accessVia(filledAt(99).buildBroker);
-    await access.placeOrders([closeOrder(t.accountId, t.tradeId)], pino({ level: "silent" }));
+    await access.sendOrders(close.executionId, pino({ level: "silent" }));
     const sub = await subscriptionOf(t.subId);
     expect(sub).toMatchObject({ wins: 0, losses: 1 });
     expect(sub.totalPnl).toBeCloseTo(-0.04, 12);
   });
 
-  it("leaves a trade that is still open alone", async () => {
+  it("a close that lost its race commits no exit order", async () => {
     const t = await exchangeTrade();
-    const access = accessVia(filledAt(99).buildBroker);
-    await access.placeOrders([closeOrder(t.accountId, t.tradeId)], pino({ level: "silent" }));
-    const [trade] = await store.db.select().from(trades).where(eq(trades.id, t.tradeId));
-    expect(trade).toMatchObject({ status: "open", exitPrice: null, pnl: null });
-    expect(await subscriptionOf(t.subId)).toMatchObject({ wins: 0, losses: 0, totalPnl: 0 });
-    expect(published).toEqual([]);
+    expect((await closeAtReference(t)).ordersCreated).toBe(1);
+    // A second close of the same trade (another execution raced it) changes nothing and sends nothing.
+    expect((await closeAtReference(t)).ordersCreated).toBe(0);
+  });
+});
+
+const orderOf = async (tradeId: string) =>
+  (await store.db.select().from(orders).where(eq(orders.tradeId, tradeId)))[0];
+const silent = pino({ level: "silent" });
+
+describe("exactly once: an order is sent once, an ambiguous one is looked up, a lost one decided", () => {
+  // Each test reconciles only its own orders: earlier tests' leftovers are closed off.
+  beforeEach(async () => {
+    await store.db
+      .update(orders)
+      .set({ state: "cancelled" })
+      .where(inArray(orders.state, ["pending", "sent", "unknown"]));
+  });
+
+  it("two senders of one execution's orders send each once", async () => {
+    const { executionId } = await exchangeTrade();
+    const fake = fakeExchange(() => ({ status: "filled", fillPrice: 100, filledQuantity: 0.01, fee: 0 }));
+    const access = accessVia(fake.buildBroker);
+    await Promise.all([access.sendOrders(executionId, silent), access.sendOrders(executionId, silent)]);
+    expect(fake.orders).toHaveLength(1);
+  });
+
+  it("an ambiguous answer leaves it unknown, never re-sent; the reconciliation finds it filled", async () => {
+    const { tradeId, executionId } = await exchangeTrade();
+    const filled = {
+      status: "filled" as const,
+      fillPrice: 102,
+      filledQuantity: 0.01,
+      fee: 0.01,
+      exchangeOrderId: "x9",
+    };
+    const fake = fakeExchange(
+      () => ({ status: "unknown", reason: "ETIMEDOUT" }),
+      () => filled,
+    );
+    const access = accessVia(fake.buildBroker);
+    await access.sendOrders(executionId, silent);
+    expect(await orderOf(tradeId)).toMatchObject({ state: "unknown", reason: "ETIMEDOUT" });
+    await access.sendOrders(executionId, silent);
+    expect(fake.orders).toHaveLength(1);
+    expect(await access.reconcile(silent)).toEqual({ filled: 1 });
+    expect(fake.lookups).toEqual(["cc0123"]);
+    expect(await orderOf(tradeId)).toMatchObject({
+      state: "filled",
+      averagePrice: 102,
+      exchangeOrderId: "x9",
+    });
+    const [t] = await store.db.select().from(trades).where(eq(trades.id, tradeId));
+    expect(t).toMatchObject({ status: "open", entryPrice: 102, entryFee: 0.01 });
+  });
+
+  it("an unknown order the exchange does not have is void, its trade taken out and the subscriber told", async () => {
+    const { tradeId, subId, executionId } = await exchangeTrade();
+    const fake = fakeExchange(() => ({ status: "unknown", reason: "ECONNRESET" }));
+    const access = accessVia(fake.buildBroker);
+    await access.sendOrders(executionId, silent);
+    published = [];
+    expect(await access.reconcile(silent)).toEqual({ void: 1 });
+    expect(await orderOf(tradeId)).toMatchObject({
+      state: "void",
+      reason: expect.stringMatching(/has no order cc0123/),
+    });
+    const [t] = await store.db.select().from(trades).where(eq(trades.id, tradeId));
+    expect(t.status).toBe("rejected");
+    const [s] = await store.db.select().from(subscriptions).where(eq(subscriptions.id, subId));
+    expect(s.tradesCount).toBe(0);
+    expect(published.map((e) => e.payload)).toMatchObject([{ tradeId, status: "rejected" }]);
+    expect(fake.orders).toHaveLength(1);
+  });
+
+  it("a pending order its sender never sent: sent late while fresh, void once stale", async () => {
+    const fresh = await exchangeTrade();
+    const stale = await exchangeTrade();
+    const committed = (await orderOf(fresh.tradeId)).createdAt;
+    // The stale one was committed a minute before the fresh one.
+    await store.db
+      .update(orders)
+      .set({ createdAt: committed - 60_000 })
+      .where(eq(orders.tradeId, stale.tradeId));
+    const fake = fakeExchange(() => ({ status: "filled", fillPrice: 100, filledQuantity: 0.01, fee: 0 }));
+    const access = accessVia(fake.buildBroker);
+    // Within the grace its sender may still be on it: nothing is decided.
+    expect(await access.reconcile(silent, committed + 1_000)).toEqual({ void: 1 });
+    expect(await access.reconcile(silent, committed + 6_000)).toEqual({ sent_late: 1 });
+    expect(fake.orders).toHaveLength(1);
+    expect(await orderOf(fresh.tradeId)).toMatchObject({ state: "filled" });
+    expect(await orderOf(stale.tradeId)).toMatchObject({
+      state: "void",
+      reason: expect.stringMatching(/Never sent: .* the signal is \d+ s old/),
+    });
   });
 });

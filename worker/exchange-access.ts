@@ -5,9 +5,16 @@ import type { Bus } from "../db/infra/bus";
 import type { Logger } from "../db/platform/logger.server";
 import { loadBrokerCredentials } from "../db/store/queries/broker-accounts";
 import { applyExchangeExitFill, applyExchangeFill } from "../db/store/queries/fan-out";
+import {
+  listOrdersToReconcile,
+  listPendingOrders,
+  moveOrder,
+  type OrderRow,
+} from "../db/store/queries/orders";
 import { brokerAccounts, type EventRow } from "../db/store/schema";
+import type { OrderState } from "../db/contracts/order-states";
+import type { OrderResult } from "./brokers/broker";
 import type { ExchangeBroker } from "./brokers/exchange.server";
-import type { PendingOrder } from "./fan-out";
 import { publishEvents } from "./jobs/publish-events";
 import type { MarketLimits } from "./risk/size-position";
 
@@ -17,14 +24,24 @@ export interface ExchangeAccess {
     brokerAccountId: string,
     symbol: string,
   ): Promise<{ limits: MarketLimits } | { unavailable: string }>;
-  /** Called after the commit: sends each order once and records the exchange's fills (entry and exit prices, fees). */
-  placeOrders(orders: PendingOrder[], logger: Logger): Promise<void>;
+  /** After the commit: sends each of the execution's pending orders once and records the answers and fills. */
+  sendOrders(executionId: string, logger: Logger): Promise<void>;
+  /** Decides every order its sender left behind (pending, sent, unknown); counts of the decisions. */
+  reconcile(logger: Logger, now?: number): Promise<Record<string, number>>;
 }
+
+/** A pending order this old lost its sender (the normal send follows the commit within milliseconds). */
+const PENDING_GRACE_MS = 5_000;
+/** A sent order this old lost its sender mid-request (ccxt's timeout is 10 s). */
+const SENT_GRACE_MS = 30_000;
+/** A market order is still worth sending this long after its signal; later it is void (ADR 038). */
+const FRESH_MS = 30_000;
 
 /** For workers that must not trade on exchanges (tests, benches, a deployment without keys). */
 export const exchangesDisabled: ExchangeAccess = {
   prepare: async () => ({ unavailable: "Exchange accounts are not enabled on this worker." }),
-  placeOrders: async () => {},
+  sendOrders: async () => {},
+  reconcile: async () => ({}),
 };
 
 export function createExchangeAccess(deps: {
@@ -68,7 +85,7 @@ export function createExchangeAccess(deps: {
 
   const describe = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
-  return {
+  const access: ExchangeAccess = {
     async prepare(accountId, symbol) {
       try {
         const broker = await brokerFor(accountId);
@@ -81,51 +98,132 @@ export function createExchangeAccess(deps: {
       }
     },
 
-    async placeOrders(orders, logger) {
-      for (const order of orders) {
-        try {
-          const broker = await brokerFor(order.brokerAccountId);
-          const result = await broker.placeMarketOrder(order);
-          let event: EventRow | null = null;
-          if (order.leg === "close" && result.status === "filled") {
-            event = await applyExchangeExitFill(deps.db, order.tradeId, {
-              exitPrice: result.fillPrice,
-              exitFee: result.fee,
-            });
-            if (result.filledQuantity < order.quantity) {
-              logger.warn(
-                { tradeId: order.tradeId, clientOrderId: order.clientOrderId, result },
-                "exchange closing order partly filled: the rest of the position is still open at the exchange",
-              );
-            }
-          } else if (order.leg === "open" && result.status === "filled") {
-            event = await applyExchangeFill(deps.db, order.tradeId, {
-              status: "filled",
-              entryPrice: result.fillPrice,
-              quantity: result.filledQuantity,
-              entryFee: result.fee,
-            });
-          } else if (order.leg === "open" && result.status === "rejected") {
-            event = await applyExchangeFill(deps.db, order.tradeId, {
-              status: "rejected",
-              reason: result.reason,
-            });
-          }
-          if (event && deps.bus) await publishEvents(deps.bus, [event], logger);
-          if (result.status !== "filled") {
-            logger.warn(
-              { tradeId: order.tradeId, clientOrderId: order.clientOrderId, result },
-              "exchange order not filled",
-            );
-          }
-        } catch (error) {
-          // Never re-sent blindly: the trade row and the client order id let an operator reconcile it.
-          logger.error(
-            { err: error, tradeId: order.tradeId, clientOrderId: order.clientOrderId },
-            "exchange order failed",
-          );
-        }
+    sendOrders: async (executionId, logger) => {
+      for (const order of await listPendingOrders(deps.db, executionId)) await send(order, logger);
+    },
+
+    async reconcile(logger, now = Date.now()) {
+      const due = await listOrdersToReconcile(deps.db, {
+        pendingBefore: now - PENDING_GRACE_MS,
+        sentBefore: now - SENT_GRACE_MS,
+      });
+      const decided: Record<string, number> = {};
+      for (const order of due) {
+        const decision = await reconcileOne(order, logger, now);
+        decided[decision] = (decided[decision] ?? 0) + 1;
       }
+      return decided;
     },
   };
+  return access;
+
+  /** Claims the order (pending -> sent: one sender however many try), sends it once, records the answer. */
+  async function send(order: OrderRow, logger: Logger): Promise<void> {
+    if (!(await moveOrder(deps.db, order.id, "sent"))) return;
+    let result: OrderResult;
+    try {
+      const broker = await brokerFor(order.brokerAccountId);
+      result = await broker.placeMarketOrder(order);
+    } catch (error) {
+      result = { status: "unknown", reason: `The send failed: ${describe(error)}` };
+    }
+    await record(order, result, logger);
+  }
+
+  /**
+   * A pending order nobody sent: sent now while fresh, else void. A sent or unknown one: looked up by
+   * its client id; found, its state is recorded; not found, it never reached the exchange and is void
+   * (never re-sent: it may still be on the wire). Each decision is recorded with its reason.
+   */
+  async function reconcileOne(order: OrderRow, logger: Logger, now: number): Promise<string> {
+    const log = logger.child({ orderId: order.id, clientOrderId: order.clientOrderId });
+    const age = Math.round((now - order.createdAt) / 1000);
+    if (order.state === "pending") {
+      if (now - order.createdAt <= FRESH_MS) {
+        await send(order, log);
+        return "sent_late";
+      }
+      await voidOrder(
+        order,
+        "pending",
+        `Never sent: its worker stopped before sending, and the signal is ${age} s old.`,
+        log,
+      );
+      return "void";
+    }
+    let found: OrderResult | null;
+    try {
+      found = await (await brokerFor(order.brokerAccountId)).findOrder(order);
+    } catch (error) {
+      log.warn(
+        { err: error },
+        "reconciliation: the exchange could not say whether the order exists; next round",
+      );
+      return "undecided";
+    }
+    if (!found) {
+      await voidOrder(
+        order,
+        order.state,
+        `The exchange has no order ${order.clientOrderId} (${age} s after the signal): it never arrived.`,
+        log,
+      );
+      return "void";
+    }
+    await record(order, found, log);
+    return found.status;
+  }
+
+  async function voidOrder(order: OrderRow, from: OrderState, reason: string, logger: Logger) {
+    if (!(await moveOrder(deps.db, order.id, "void", { reason }))) return;
+    logger.warn({ from, reason }, "order void");
+    // A void entry never opened a position: the trade is taken out like a rejected one, and the subscriber told.
+    if (order.leg === "open")
+      await publish(await applyExchangeFill(deps.db, order.tradeId, { status: "rejected", reason }), logger);
+  }
+
+  /** Records an exchange answer on the order (if its state allows) and, for fills, on the trade. */
+  async function record(order: OrderRow, result: OrderResult, logger: Logger) {
+    const moved = await moveOrder(deps.db, order.id, result.status, {
+      reason: result.status === "filled" ? null : result.reason,
+      exchangeOrderId: result.status === "unknown" ? undefined : (result.exchangeOrderId ?? null),
+      ...(result.status === "filled"
+        ? { filledQuantity: result.filledQuantity, averagePrice: result.fillPrice, fee: result.fee }
+        : {}),
+    });
+    if (!moved) return;
+    let event: EventRow | null = null;
+    if (order.leg === "close" && result.status === "filled") {
+      event = await applyExchangeExitFill(deps.db, order.tradeId, {
+        exitPrice: result.fillPrice,
+        exitFee: result.fee,
+      });
+      if (result.filledQuantity < order.quantity) {
+        logger.warn(
+          { tradeId: order.tradeId, clientOrderId: order.clientOrderId, result },
+          "exchange closing order partly filled: the rest of the position is still open at the exchange",
+        );
+      }
+    } else if (order.leg === "open" && result.status === "filled") {
+      event = await applyExchangeFill(deps.db, order.tradeId, {
+        status: "filled",
+        entryPrice: result.fillPrice,
+        quantity: result.filledQuantity,
+        entryFee: result.fee,
+      });
+    } else if (order.leg === "open" && result.status === "rejected") {
+      event = await applyExchangeFill(deps.db, order.tradeId, { status: "rejected", reason: result.reason });
+    }
+    await publish(event, logger);
+    if (result.status !== "filled") {
+      logger.warn(
+        { tradeId: order.tradeId, clientOrderId: order.clientOrderId, result },
+        "exchange order not filled",
+      );
+    }
+  }
+
+  async function publish(event: EventRow | null, logger: Logger) {
+    if (event && deps.bus) await publishEvents(deps.bus, [event], logger);
+  }
 }

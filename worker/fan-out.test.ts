@@ -2,7 +2,7 @@
 import type { Candle, Signal } from "../db/contracts/domain";
 import { executionEventSchema } from "../db/contracts/events";
 import type { FanOutSubscription, OpenTrade } from "../db/store/queries/fan-out";
-import { closeTrade, DEFAULT_PAPER_CONFIG, fillEntry, fillExit, slipped } from "./brokers/paper";
+import { checkExits, closeTrade, DEFAULT_PAPER_CONFIG, fillEntry, fillExit, slipped } from "./brokers/paper";
 import { planFanOut, PAPER_LIMITS, type FanOutInput, type VersionOutcome } from "./fan-out";
 import { atr } from "./risk/atr";
 import { sizePosition } from "./risk/size-position";
@@ -40,6 +40,7 @@ const sub = (id: string, over: Partial<FanOutSubscription> = {}): FanOutSubscrip
   takeProfitAtr: 3,
   pnlDayStart: 0,
   pnlToday: 0,
+  totalPnl: 0,
   ...over,
 });
 
@@ -97,6 +98,7 @@ describe("planFanOut", () => {
       settings: sub("a"),
       state: { openPositions: [], realizedPnlTodayUtc: 0 },
       limits: PAPER_LIMITS,
+      costs: DEFAULT_PAPER_CONFIG,
     });
     if (decision.kind !== "open") throw new Error("expected an open");
     const fill = fillEntry(decision);
@@ -127,11 +129,50 @@ describe("planFanOut", () => {
       "stop_loss",
     );
     expect(p.closes).toEqual([
-      { tradeId: "t-1", exitPrice, exitFee: expected.exitFee, pnl: expected.pnl, exitReason: "stop_loss" },
+      {
+        tradeId: "t-1",
+        exitPrice,
+        exitFee: expected.exitFee,
+        pnl: expected.pnl,
+        exitReason: "stop_loss",
+        pnlDay: 24 * H,
+      },
     ]);
     expect(executionEventSchema.parse(p.events[0].payload).closed).toEqual([
       { tradeId: "t-1", exitPrice, pnl: expected.pnl, exitReason: "stop_loss" },
     ]);
+  });
+
+  it("liquidates a leveraged position whose stop lies beyond its liquidation price, by the paper rule", () => {
+    // Leverage 5, entry 100.5: liquidation at 100.5 × (1 − 0.2 + 0.005) = 79.8975, booked at 100.5 × 0.8 = 80.4.
+    const crash = candles.map((c) => (c.time === 39 * H ? { ...c, low: 70, close: 75 } : c));
+    const farStop = { ...open, stopLoss: 50 };
+    const p = plan({ openTrades: [farStop], candles: crash, atr: atr(crash) });
+    const exit = checkExits({ ...farStop, takeProfit: 110, leverage: 5, entryFee: 0.2 }, crash[39]);
+    expect(exit).toEqual({ reason: "liquidation", exitPrice: 80.4 });
+    const expected = closeTrade({ ...farStop, entryFee: 0.2 }, 80.4, "liquidation");
+    expect(p.closes).toEqual([
+      {
+        tradeId: "t-1",
+        exitPrice: 80.4,
+        exitFee: expected.exitFee,
+        pnl: expected.pnl,
+        exitReason: "liquidation",
+        pnlDay: 24 * H,
+      },
+    ]);
+    // The whole margin (100.5 × 2 / 5 = 40.2) and the fees, no more.
+    expect(expected.pnl).toBeCloseTo(-40.2 - 0.2 - 0.1608, 9);
+  });
+
+  it("opens nothing for a subscription whose realized P&L, with this execution's stop, took all its capital", () => {
+    const p = plan({
+      subscriptions: [sub("a", { totalPnl: -999 })],
+      openTrades: [open],
+      signal: signal("BUY"),
+    });
+    expect(p.closes.map((c) => c.exitReason)).toEqual(["stop_loss"]);
+    expect(p.trades).toEqual([expect.objectContaining({ status: "skipped", reason: "no_equity" })]);
   });
 
   it("finds a trade's first candle by time when the window has a hole before it", () => {
@@ -173,6 +214,26 @@ describe("planFanOut", () => {
     });
     expect(p.trades).toEqual([expect.objectContaining({ status: "skipped", reason: "max_daily_loss" })]);
     expect(executionEventSchema.parse(p.events[0].payload).skipped?.reason).toBe("max_daily_loss");
+  });
+
+  it.each([
+    // Today (day 1) has lost 49 of the 50 allowed; the stop costs ~2.2 more.
+    {
+      name: "a stop on today's candle counts today: no new entry",
+      openedAt: 38 * H,
+      pnlDay: 24 * H,
+      opens: false,
+    },
+    { name: "a stop on yesterday's candle is booked yesterday", openedAt: 23 * H, pnlDay: 0, opens: true },
+  ])("$name", ({ openedAt, pnlDay, opens }) => {
+    const p = plan({
+      subscriptions: [sub("a", { pnlDayStart: 24 * H, pnlToday: -49 })],
+      openTrades: [{ ...open, openedAt }],
+      signal: signal("BUY"),
+    });
+    expect(p.closes).toEqual([expect.objectContaining({ tradeId: "t-1", exitReason: "stop_loss", pnlDay })]);
+    expect(p.closes[0].pnl).toBeLessThan(-1);
+    expect(p.opened).toBe(opens ? 1 : 0);
   });
 
   it("counts today's P&L only when its day is the close's UTC day", () => {

@@ -99,7 +99,9 @@ export function planFanOut(input: FanOutInput): FanOutPlan {
     const isExchange = sub.brokerKind === "exchange";
     const closed: ExecutionEvent["closed"] = [];
     let realized = sub.pnlDayStart === day ? sub.pnlToday : 0;
-    const close = (trade: OpenTrade, exitPrice: number, reason: ExitReason) => {
+    let realizedTotal = sub.totalPnl;
+    // A stop or target is booked on the UTC day its candle covers (ADR 032): a daily candle's is yesterday's.
+    const close = (trade: OpenTrade, exitPrice: number, reason: ExitReason, pnlDay = day) => {
       const result = closeTrade(
         { ...trade, entryFee: trade.entryFee ?? undefined },
         exitPrice,
@@ -112,9 +114,11 @@ export function planFanOut(input: FanOutInput): FanOutPlan {
         exitFee: result.exitFee,
         pnl: result.pnl,
         exitReason: reason,
+        pnlDay,
       });
       closed.push({ tradeId: trade.id, exitPrice, pnl: result.pnl, exitReason: reason });
-      realized += result.pnl;
+      if (pnlDay === day) realized += result.pnl;
+      realizedTotal += result.pnl;
       if (isExchange && !("unavailable" in broker)) {
         plan.orders.push({
           tradeId: trade.id,
@@ -139,11 +143,12 @@ export function planFanOut(input: FanOutInput): FanOutPlan {
         stopLoss: trade.stopLoss,
         takeProfit: trade.takeProfit,
         entryFee: trade.entryFee ?? undefined,
+        leverage: sub.leverage,
       };
       for (let i = firstCandleAtOrAfter(trade.openedAt); i < candles.length; i++) {
         const exit = checkExits(paperTrade, candles[i], paper);
         if (exit) {
-          close(trade, exit.exitPrice, exit.reason);
+          close(trade, exit.exitPrice, exit.reason, utcDayStart(candles[i].time));
           return false;
         }
       }
@@ -201,6 +206,7 @@ export function planFanOut(input: FanOutInput): FanOutPlan {
             entryPrice: t.entryPrice,
           })),
           realizedPnlTodayUtc: realized,
+          realizedPnlTotal: realizedTotal,
         };
         const decisions = sizePosition({
           signal,
@@ -210,6 +216,7 @@ export function planFanOut(input: FanOutInput): FanOutPlan {
           settings: sub,
           state,
           limits: broker.limits,
+          costs: paper,
         });
         const reverses = decisions.some((d) => d.kind === "close");
         for (const d of decisions) {

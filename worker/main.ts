@@ -256,6 +256,11 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
     logger,
     metrics,
   });
+  const reconcileOrders = async () => {
+    const decided = await exchange.reconcile(logger);
+    if (Object.keys(decided).length > 0) logger.info({ decided }, "exchange orders reconciled");
+    return decided;
+  };
   const sweepStuck = createJanitor({ db: store.db, stuckAfterMs: options.stuckAfterMs, logger, metrics });
   const scheduler = createBoundaryScheduler({ clock, readCandles: () => registry.read(), enqueue, logger });
   const rebuildRegistry = async () => {
@@ -296,6 +301,12 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
   if (options.catchUpOnStart) {
     await sweepCatchUp().catch((error) => logger.error({ err: error }, "catch-up at start failed"));
   }
+  // Orders a stopped worker left pending, sent or unknown are decided before new ones are made.
+  if (options.work) {
+    await reconcileOrders().catch((error) =>
+      logger.error({ err: error }, "order reconciliation at start failed"),
+    );
+  }
 
   if (options.work) {
     for (let i = 0; i < options.concurrency; i++) {
@@ -332,6 +343,7 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
     [QUEUES.registryRebuild]: rebuildRegistry,
     [QUEUES.janitor]: sweepStuck,
     [QUEUES.catchUp]: sweepCatchUp,
+    [QUEUES.ordersReconcile]: reconcileOrders,
   };
   if (options.periodic) {
     for (const { queue, cron } of PERIODIC) {

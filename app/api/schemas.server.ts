@@ -167,6 +167,16 @@ export const backtestStatsSchema = z.object({
   maxDrawdownPct: z.number(),
   profitFactor: z.number().nullable(),
   trades: z.number().int(),
+  // ADR 127's figures; absent on backtests completed before they existed.
+  closedMaxDrawdownPct: z.number().optional(),
+  cagrPct: z.number().nullable().optional(),
+  calmar: z.number().nullable().optional(),
+  exposurePct: z.number().nullable().optional(),
+  avgTradePct: z.number().nullable().optional(),
+  bestTradePct: z.number().nullable().optional(),
+  worstTradePct: z.number().nullable().optional(),
+  maxConsecutiveLosses: z.number().int().optional(),
+  sqn: z.number().nullable().optional(),
 });
 
 export const backtestSchema = z.object({

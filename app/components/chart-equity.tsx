@@ -1,5 +1,6 @@
 // An equity curve drawn with lightweight-charts in the browser only (the library needs a DOM), with an empty state.
 import { useEffect, useRef, useState } from "react";
+import { chartTheme } from "./chart-theme";
 
 export interface EquityPoint {
   /** Epoch milliseconds. */
@@ -48,28 +49,17 @@ export function ChartEquity({
     let cancelled = false;
     let dispose: (() => void) | undefined;
     import("lightweight-charts")
-      .then(({ createChart, AreaSeries, ColorType }) => {
+      .then((lib) => {
         if (cancelled) return;
-        const chart = createChart(element, {
-          autoSize: true,
-          layout: {
-            background: { type: ColorType.Solid, color: "transparent" },
-            textColor: "#475569",
-            fontFamily: "Inter, ui-sans-serif, system-ui, sans-serif",
-            attributionLogo: false,
-          },
+        const chart = lib.createChart(element, {
+          ...chartTheme(lib),
           grid: { vertLines: { visible: false }, horzLines: { color: "#e2e8f0" } },
-          rightPriceScale: { borderVisible: false },
           timeScale: { borderVisible: false, timeVisible: true },
-          crosshair: {
-            horzLine: { labelBackgroundColor: "#1f63d6" },
-            vertLine: { labelBackgroundColor: "#1f63d6" },
-          },
           handleScroll: false,
           handleScale: false,
         });
         const colors = data[data.length - 1].value >= data[0].value ? UP : DOWN;
-        const series = chart.addSeries(AreaSeries, {
+        const series = chart.addSeries(lib.AreaSeries, {
           lineColor: colors.line,
           topColor: colors.top,
           bottomColor: colors.bottom,

@@ -11,7 +11,7 @@ export interface MarketStatsValues {
   trades?: number | null;
 }
 
-function Stat({
+export function Stat({
   label,
   value,
   hint,
@@ -53,10 +53,10 @@ export function MarketStats({ stats, compact = false }: { stats: MarketStatsValu
         hint="Mean over downside deviation of daily returns, × √365; needs a losing day"
       />
       <Stat
-        label="Max drawdown"
+        label="Max drawdown (marked)"
         value={none ? "—" : formatSignedPct(drawdown)}
         tone={drawdown ? "text-rose-600" : "text-slate-900"}
-        hint="Largest fall from a peak of the equity"
+        hint="Largest fall from a peak of the equity marked to market at each close (open positions valued at the close)"
       />
       <Stat
         label="Profit factor"

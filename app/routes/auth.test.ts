@@ -6,6 +6,7 @@ import { brokerAccounts, sessions, users } from "../../db/store/schema";
 import { insertUser } from "../../test/support/store";
 import { createUser } from "../../db/store/queries/users";
 import { requireUserId } from "../session.server";
+import { createLoginThrottle } from "../login-throttle.server";
 import * as login from "./login";
 import * as logout from "./logout";
 import * as root from "../root";
@@ -175,7 +176,7 @@ describe("log in and log out", () => {
     expect(blocked.status).toBe(429);
     expect(blocked.headers.get("Retry-After")).toBe("900");
     expect((await blocked.json()).errors._form).toBe(
-      "Too many failed log-in attempts. Try again in 15 minutes.",
+      "Too many failed log-in attempts. Try again within 15 minutes.",
     );
     // Another client address is not blocked by this one's failures.
     const other = await call(
@@ -186,6 +187,57 @@ describe("log in and log out", () => {
       }),
     );
     expect(other.status).toBe(302);
+  });
+
+  it("counts concurrent guesses atomically: of 30 at once from one address, 5 are checked", async () => {
+    const target = "concurrent@example.test";
+    await createUser(
+      t.store.db,
+      { email: target, name: "C", password: "" },
+      { passwordHash: await hashPassword("right password", 1000) },
+    );
+    const answers = await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        call(
+          login,
+          makeRequest("/login", {
+            form: { email: target, password: `guess ${i}` },
+            headers: { "X-Forwarded-For": "203.0.113.50" },
+          }),
+        ),
+      ),
+    );
+    const statuses = answers.map((a) => a.status).sort();
+    expect(statuses).toEqual([...Array(5).fill(400), ...Array(25).fill(429)]);
+  });
+
+  it("a flood of failures on one email from many addresses slows its owner's log-in, never locks it", async () => {
+    const owner = "flooded@example.test";
+    await createUser(
+      t.store.db,
+      { email: owner, name: "F", password: "" },
+      { passwordHash: await hashPassword("right password", 1000) },
+    );
+    for (let i = 0; i < 12; i++) {
+      const res = await call(
+        login,
+        makeRequest("/login", {
+          form: { email: owner, password: `wrong ${i}` },
+          headers: { "X-Forwarded-For": `198.18.0.${i}` },
+        }),
+      );
+      expect(res.status).toBe(400);
+    }
+    const throttle = createLoginThrottle(t.app.infra.cache);
+    expect(await throttle.admit(owner, "192.0.2.1")).toEqual({ allowed: true, delayMs: 500 });
+    const mine = await call(
+      login,
+      makeRequest("/login", {
+        form: { email: owner, password: "right password" },
+        headers: { "X-Forwarded-For": "192.0.2.1" },
+      }),
+    );
+    expect(mine.status).toBe(302);
   });
 
   it("sends a signed-in visitor of /login to their subscriptions", async () => {

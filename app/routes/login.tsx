@@ -1,4 +1,4 @@
-// Log in, with failed attempts rate-limited per email and client address.
+// Log in: attempts capped per email and client address, slowed per email, password checks bounded per process.
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Form, useActionData } from "@remix-run/react";
@@ -7,7 +7,7 @@ import { FormError, SubmitButton, TextField } from "~/components/forms";
 import { clientAddress, createLoginThrottle } from "~/login-throttle.server";
 import { assertSameOrigin, createUserSession, redirectIfSignedIn, safeRedirect } from "~/session.server";
 import { findUserByEmail } from "../../db/store/queries/users";
-import { verifyPassword } from "../../db/platform/password";
+import { PasswordCheckBusyError, verifyPassword } from "../../db/platform/password";
 import { logInSchema } from "../../db/contracts/validation/account";
 import { parseInput } from "../../db/contracts/validation/fields";
 import { readForm } from "~/request-body.server";
@@ -29,18 +29,33 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const { email, password } = parsed.data;
   const throttle = createLoginThrottle(context.app.infra.cache);
   const client = clientAddress(request);
-  const waitMinutes = await throttle.blockedForMinutes(email, client);
-  if (waitMinutes > 0) {
-    const _form = `Too many failed log-in attempts. Try again in ${waitMinutes} minute${waitMinutes === 1 ? "" : "s"}.`;
+  const admission = await throttle.admit(email, client);
+  if (!admission.allowed) {
+    const minutes = Math.ceil(admission.retryAfterSeconds / 60);
     return json(
-      { errors: { _form } as Record<string, string> },
-      { status: 429, headers: { "Retry-After": String(waitMinutes * 60) } },
+      {
+        errors: { _form: `Too many failed log-in attempts. Try again within ${minutes} minutes.` } as Record<
+          string,
+          string
+        >,
+      },
+      { status: 429, headers: { "Retry-After": String(admission.retryAfterSeconds) } },
     );
   }
+  if (admission.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, admission.delayMs));
   const user = await findUserByEmail(context.app.store.db, email);
-  const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
+  let ok: boolean;
+  try {
+    ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
+  } catch (error) {
+    if (!(error instanceof PasswordCheckBusyError)) throw error;
+    return json(
+      { errors: { _form: "Too many log-ins at once. Try again in a moment." } as Record<string, string> },
+      { status: 503, headers: { "Retry-After": "1" } },
+    );
+  }
   if (!user || !ok) {
-    await throttle.recordFailure(email, client);
+    await throttle.recordFailure(email);
     return json(
       { errors: { _form: "Email or password is incorrect." } as Record<string, string> },
       { status: 400 },

@@ -4,11 +4,14 @@ import { json } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { ChartEquity } from "~/components/chart-equity";
 import { MarketBacktests } from "~/components/market-backtests";
+import { MarketChart } from "~/components/market-chart";
 import { MarketBadge } from "~/components/market-card";
 import { MarketSourceBadge } from "~/components/market-source-badge";
 import { formatCount, formatUtcDate } from "~/components/market-format";
 import { MarketSignals } from "~/components/market-signals";
 import { MarketStats } from "~/components/market-stats";
+import { StrategyFigures } from "~/components/strategy-figures";
+import { loadMarketChart } from "~/market-chart.server";
 import { loadStrategyPage } from "~/marketplace.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) =>
@@ -19,8 +22,9 @@ export const meta: MetaFunction<typeof loader> = ({ data }) =>
       ]
     : [{ title: "Strategy not found — Candlecast" }];
 
-export async function loader({ params, context }: LoaderFunctionArgs) {
-  return json(await loadStrategyPage(context.app.store.db, params.slug ?? ""));
+export async function loader({ params, context, request }: LoaderFunctionArgs) {
+  const page = await loadStrategyPage(context.app.store.db, params.slug ?? "");
+  return json({ ...page, chart: await loadMarketChart(context, request, page.strategy) });
 }
 
 function Section({
@@ -50,7 +54,7 @@ function Section({
 }
 
 export default function StrategyPage() {
-  const { strategy, versions, performance, annualisationDays, signals, backtests, marketSources } =
+  const { strategy, versions, performance, annualisationDays, signals, backtests, marketSources, chart } =
     useLoaderData<typeof loader>();
   return (
     <article className="space-y-6">
@@ -121,6 +125,8 @@ export default function StrategyPage() {
         </Section>
       ) : null}
 
+      <MarketChart chart={chart} />
+
       <Section
         title="Live performance"
         aside={
@@ -130,17 +136,19 @@ export default function StrategyPage() {
         }
       >
         <MarketStats stats={performance} />
+        <StrategyFigures stats={performance} />
         <div className="mt-5">
           <ChartEquity
             points={performance.equity}
             height={260}
-            label={`Live equity curve of ${strategy.name}`}
+            label={`Live equity curve of ${strategy.name}, marked to market at each close`}
           />
         </div>
         <p className="mt-3 text-xs text-slate-500">
           Each signal's result is its subscribers' average P&amp;L in percent of their capital; the curve
-          follows 100 from the first trade. Sharpe and Sortino use daily returns, annualised × √
-          {annualisationDays}, risk-free rate 0. Past results do not promise future ones.
+          follows 100 from the first trade, marked to market at each close. Sharpe and Sortino use daily
+          returns, annualised × √{annualisationDays}, risk-free rate 0. Past results do not promise future
+          ones.
         </p>
       </Section>
 

@@ -8,6 +8,7 @@ import { FormError, SelectField, SubmitButton, TextField } from "~/components/fo
 import { formatUtcDate } from "~/components/market-format";
 import { MarketSourceBadge } from "~/components/market-source-badge";
 import { MarketStats } from "~/components/market-stats";
+import { StrategyFigures, type StrategyFiguresValues } from "~/components/strategy-figures";
 import { RiskFields, submittedRiskValues } from "~/components/subscription-risk-fields";
 import { useLiveEvents } from "~/components/subscription-live";
 import { formatPrice, formatQty, formatTime, humanReason, Pnl } from "~/components/subscription-ui";
@@ -394,9 +395,10 @@ export default function BacktestPage() {
           {selected.status === "completed" && stats ? (
             <>
               <MarketStats stats={stats} />
+              <StrategyFigures stats={stats as StrategyFiguresValues} />
               <ChartEquity
                 points={(selected.equity ?? []).map(([time, value]) => ({ time, value }))}
-                label="Backtest equity curve"
+                label="Backtest equity curve, marked to market at each close"
                 emptyMessage="No closed trade: the equity stayed flat."
               />
               <div>

@@ -5,10 +5,12 @@ import { Link, useActionData, useLoaderData, useRevalidator } from "@remix-run/r
 import { useState } from "react";
 import { ChartEquity } from "~/components/chart-equity";
 import { FormError } from "~/components/forms";
+import { MarketChart } from "~/components/market-chart";
 import { LiveIndicator, useLiveEvents, type LiveEvent } from "~/components/subscription-live";
 import { SubscriptionActions } from "~/components/subscription-status-actions";
 import { SubscriptionSignals, SubscriptionTrades } from "~/components/subscription-tables";
 import { formatMoney, formatTime, StatusBadge, SubscriptionStats } from "~/components/subscription-ui";
+import { loadMarketChart } from "~/market-chart.server";
 import { requireUserId, safeRedirect } from "~/session.server";
 import { applyStatusAction, statusActionOf } from "~/subscriptions.server";
 import { outboxBounds } from "../../db/store/queries/event-replay";
@@ -34,10 +36,11 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const { latest } = await outboxBounds(db);
   const detail = await getSubscriptionDetail(db, userId, id);
   if (!detail) throw new Response("Subscription not found", { status: 404 });
-  const [trades, closed, signals] = await Promise.all([
+  const [trades, closed, signals, chart] = await Promise.all([
     listSubscriptionTrades(db, userId, id, TRADES_SHOWN * 2),
     listClosedTradePnl(db, userId, id),
     listSubscriptionSignals(db, userId, id, 20),
+    loadMarketChart(context, request, detail.strategy, { userId, id }),
   ]);
   const s = detail.subscription;
   let equity = 0;
@@ -71,6 +74,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     openPositions: trades.filter((t) => t.status === "open").length,
     signals,
     equity: curve,
+    chart,
   });
 }
 
@@ -139,6 +143,8 @@ export default function SubscriptionPage() {
       />
 
       <SubscriptionStats s={{ ...sub, openPositions: data.openPositions }} />
+
+      <MarketChart chart={data.chart} title="Market and your trades" />
 
       <div className="grid gap-6 lg:grid-cols-[1fr_20rem]">
         <section

@@ -1,13 +1,20 @@
 // Performance statistics against figures worked out by hand (the arithmetic is in the comments).
 import {
+  cagrPct,
+  calmarRatio,
   dailyReturns,
   downsample,
   equityFromTrades,
+  equityStats,
+  exposurePct,
+  markedEquity,
   maxDrawdownPct,
   performanceFromTrades,
   sharpeRatio,
   sortinoRatio,
+  tradeFigures,
   tradeStats,
+  type MarkedPosition,
 } from "./performance";
 
 const DAY = 86_400_000;
@@ -178,6 +185,124 @@ describe("building blocks", () => {
   });
 });
 
+describe("marked to market", () => {
+  // One LONG of 1 unit entered at 100 (no fee): under water at 90, closed at 105 for +5.
+  const long: MarkedPosition = { symbol: "X", openedAt: 1, closedAt: 3, pnl: 5, perUnit: 1, offset: 100 };
+  const marks = [
+    { time: 1, symbol: "X", price: 100 },
+    { time: 2, symbol: "X", price: 90 },
+    { time: 3, symbol: "X", price: 105 },
+    { time: 4, symbol: "X", price: 50 },
+  ];
+
+  it("values the open position at each close, then its realised P&L", () => {
+    expect(markedEquity(100, [long], marks, 0).map((p) => [p.time, p.value])).toEqual([
+      [0, 100],
+      [1, 100],
+      [2, 90],
+      [3, 105],
+      [4, 105],
+    ]);
+  });
+
+  it("shows the drawdown of a trade that went deep under water and closed at a profit", () => {
+    const trades = [{ openedAt: 1, closedAt: 3, pnl: 5 }];
+    const stats = performanceFromTrades(trades, 100, 0, { marked: markedEquity(100, [long], marks, 0) });
+    expect(stats.maxDrawdownPct).toBeCloseTo(10, 9);
+    expect(stats.closedMaxDrawdownPct).toBe(0);
+    expect(stats.returnPct).toBeCloseTo(5, 9);
+    // Open from 1 to 3 of the period 0 to 4.
+    expect(stats.exposurePct).toBeCloseTo(50, 9);
+  });
+
+  it("marks a short against its entry and each market at its own latest close", () => {
+    const short: MarkedPosition = {
+      symbol: "Y",
+      openedAt: 1,
+      closedAt: null,
+      pnl: 0,
+      perUnit: -2,
+      offset: -40,
+    };
+    const points = markedEquity(
+      100,
+      [long, short],
+      [...marks.slice(0, 2), { time: 2, symbol: "Y", price: 25 }],
+    );
+    // At 1: Y has no close yet (0); at 2: long −10, short −2 × 25 + 40 = −10.
+    expect(points.map((p) => p.value)).toEqual([100, 80]);
+  });
+
+  it("floors the equity at 0 and keeps it there", () => {
+    const big = { ...long, perUnit: 10, offset: 1000, closedAt: null };
+    const points = markedEquity(100, [big], [...marks, { time: 5, symbol: "X", price: 200 }]);
+    expect(points.map((p) => p.value)).toEqual([100, 0, 0, 0, 0]);
+  });
+});
+
+describe("the figures backtesting.py and quantstats users look for", () => {
+  it.each([
+    {
+      name: "one year, +21 %",
+      points: [
+        [0, 100],
+        [365, 121],
+      ],
+      expected: 21,
+    },
+    {
+      name: "two years, +21 %: 10 % a year",
+      points: [
+        [0, 100],
+        [730, 121],
+      ],
+      expected: 10,
+    },
+    {
+      name: "half a year, +10 %: 1.1² − 1",
+      points: [
+        [0, 100],
+        [182.5, 110],
+      ],
+      expected: 21,
+    },
+    {
+      name: "everything lost",
+      points: [
+        [0, 100],
+        [10, 0],
+      ],
+      expected: -100,
+    },
+  ])("cagrPct: $name", ({ points, expected }) => {
+    expect(cagrPct(points.map(([d, value]) => ({ time: d * DAY, value })))).toBeCloseTo(expected, 9);
+  });
+
+  it("calmarRatio: CAGR 10 % over a 20 % drawdown is 0.5", () => {
+    expect(calmarRatio(10, 20)).toBeCloseTo(0.5, 12);
+  });
+
+  it("exposurePct counts overlapping positions once", () => {
+    const trades = [
+      { openedAt: 0, closedAt: 10, pnl: 1 },
+      { openedAt: 5, closedAt: 15, pnl: 1 },
+      { openedAt: 20, closedAt: 30, pnl: 1 },
+    ];
+    expect(exposurePct(trades, 0, 40)).toBeCloseTo(62.5, 12);
+  });
+
+  it("tradeFigures: mean, best, worst in % of capital, the longest losing run and the SQN", () => {
+    // Returns .02, −.01, −.01, 0, .03: mean .006, sample SD √(.00132 / 4) = .0181659; SQN √5 × .006 / .0181659.
+    expect(tradeFigures([2, -1, -1, 0, 3], 100)).toEqual({
+      avgTradePct: expect.closeTo(0.6, 12),
+      bestTradePct: 3,
+      worstTradePct: -1,
+      maxConsecutiveLosses: 3,
+      sqn: expect.closeTo(0.738549, 6),
+    });
+  });
+});
+
 describe("odd input: no crash, no poison", () => {
   const HUGE = 1e300;
   it.each([
@@ -292,7 +417,19 @@ describe("odd input: no crash, no poison", () => {
       expected: [10, 8],
     },
     { name: "zero", trades: [{ closedAt: 5, pnl: 0 }], expected: [10, 10] },
-    { name: "negative", trades: [{ closedAt: 5, pnl: -30 }], expected: [10, -20] },
+    {
+      name: "a loss beyond the equity floors it at 0",
+      trades: [{ closedAt: 5, pnl: -30 }],
+      expected: [10, 0],
+    },
+    {
+      name: "once at 0 it stays there",
+      trades: [
+        { closedAt: 5, pnl: -30 },
+        { closedAt: 6, pnl: 50 },
+      ],
+      expected: [10, 0, 0],
+    },
   ])("equityFromTrades: $name", ({ trades, expected }) => {
     expect(equityFromTrades(trades, 10).map((p) => p.value)).toEqual(expected);
   });
@@ -308,10 +445,10 @@ describe("odd input: no crash, no poison", () => {
       drawdown: 0,
     },
     {
-      name: "loss beyond capital",
+      name: "loss beyond capital: all of it, not more",
       trades: [{ closedAt: noon(0), pnl: -150 }],
       capital: 100,
-      returnPct: -150,
+      returnPct: -100,
       drawdown: 100,
     },
     { name: "huge", trades: [{ closedAt: noon(0), pnl: HUGE }], capital: HUGE, returnPct: 100, drawdown: 0 },
@@ -333,6 +470,207 @@ describe("odd input: no crash, no poison", () => {
     { name: "huge room", values: [1, 2], max: Number.MAX_VALUE, expected: [1, 2] },
   ])("downsample: $name", ({ values, max, expected }) => {
     expect(downsample(values, max)).toEqual(expected);
+  });
+
+  const at = (...pairs: [number, number][]) => pairs.map(([d, value]) => ({ time: d * DAY, value }));
+  it.each([
+    { name: "empty", points: [], expected: null },
+    { name: "single", points: at([0, 100]), expected: null },
+    { name: "under a day", points: at([0, 100], [0.5, 200]), expected: null },
+    { name: "NaN skipped", points: at([0, 100], [100, NaN], [365, 110]), expected: 10 },
+    { name: "zero start", points: at([0, 0], [365, 10]), expected: null },
+    { name: "negative end", points: at([0, 100], [365, -5]), expected: -100 },
+    { name: "huge growth overflows to not defined", points: at([0, 1e-300], [1, 1e300]), expected: null },
+  ])("cagrPct: $name", ({ points, expected }) => {
+    const value = cagrPct(points);
+    if (expected === null) expect(value).toBeNull();
+    else expect(value).toBeCloseTo(expected, 9);
+  });
+
+  it.each([
+    { name: "no CAGR", cagr: null, drawdown: 10, expected: null },
+    { name: "zero drawdown", cagr: 10, drawdown: 0, expected: null },
+    { name: "NaN drawdown", cagr: 10, drawdown: NaN, expected: null },
+    { name: "NaN CAGR", cagr: NaN, drawdown: 10, expected: null },
+    { name: "negative CAGR", cagr: -50, drawdown: 100, expected: -0.5 },
+    { name: "huge", cagr: 1e300, drawdown: 1e-300, expected: null },
+  ])("calmarRatio: $name", ({ cagr, drawdown, expected }) => {
+    const value = calmarRatio(cagr, drawdown);
+    if (expected === null) expect(value).toBeNull();
+    else expect(value).toBeCloseTo(expected, 12);
+  });
+
+  it.each([
+    { name: "no trades", trades: [], start: 0, end: 10, expected: 0 },
+    {
+      name: "empty period",
+      trades: [{ openedAt: 0, closedAt: 5, pnl: 1 }],
+      start: 5,
+      end: 5,
+      expected: null,
+    },
+    { name: "NaN period", trades: [], start: NaN, end: 5, expected: null },
+    { name: "no open time skipped", trades: [{ closedAt: 5, pnl: 1 }], start: 0, end: 10, expected: 0 },
+    {
+      name: "NaN open time skipped",
+      trades: [{ openedAt: NaN, closedAt: 5, pnl: 1 }],
+      start: 0,
+      end: 10,
+      expected: 0,
+    },
+    {
+      name: "clipped to the period",
+      trades: [{ openedAt: -10, closedAt: 20, pnl: 1 }],
+      start: 0,
+      end: 10,
+      expected: 100,
+    },
+    {
+      name: "closed before it opened",
+      trades: [{ openedAt: 8, closedAt: 2, pnl: 1 }],
+      start: 0,
+      end: 10,
+      expected: 0,
+    },
+    { name: "huge", trades: [{ openedAt: 0, closedAt: 1e300, pnl: 1 }], start: 0, end: 1e300, expected: 100 },
+  ])("exposurePct: $name", ({ trades, start, end, expected }) => {
+    const value = exposurePct(trades, start, end);
+    if (expected === null) expect(value).toBeNull();
+    else expect(value).toBeCloseTo(expected, 9);
+  });
+
+  const none = {
+    avgTradePct: null,
+    bestTradePct: null,
+    worstTradePct: null,
+    maxConsecutiveLosses: 0,
+    sqn: null,
+  };
+  it.each([
+    { name: "empty", pnls: [], capital: 100, expected: none },
+    { name: "NaN only", pnls: [NaN], capital: 100, expected: none },
+    {
+      name: "single (no SQN)",
+      pnls: [-2],
+      capital: 100,
+      expected: { avgTradePct: -2, bestTradePct: -2, worstTradePct: -2, maxConsecutiveLosses: 1, sqn: null },
+    },
+    {
+      name: "identical (no deviation, no SQN)",
+      pnls: [0.1 + 0.2, 0.3, 0.3],
+      capital: 100,
+      expected: {
+        avgTradePct: 0.3,
+        bestTradePct: 0.3,
+        worstTradePct: 0.3,
+        maxConsecutiveLosses: 0,
+        sqn: null,
+      },
+    },
+    {
+      name: "zero capital: no percentages",
+      pnls: [1, -1],
+      capital: 0,
+      expected: { ...none, maxConsecutiveLosses: 1 },
+    },
+    {
+      name: "huge",
+      pnls: [1e300, -1e300],
+      capital: 1e300,
+      expected: { avgTradePct: 0, bestTradePct: 100, worstTradePct: -100, maxConsecutiveLosses: 1, sqn: 0 },
+    },
+  ])("tradeFigures: $name", ({ pnls, capital, expected }) => {
+    const figures = tradeFigures(pnls, capital);
+    for (const [key, value] of Object.entries(expected)) {
+      const actual = figures[key as keyof typeof figures];
+      if (value === null) expect(actual, key).toBeNull();
+      else expect(actual, key).toBeCloseTo(value, 9);
+    }
+  });
+
+  const position = (over: Partial<MarkedPosition>): MarkedPosition => ({
+    symbol: "X",
+    openedAt: 0,
+    closedAt: null,
+    pnl: 0,
+    perUnit: 1,
+    offset: 100,
+    ...over,
+  });
+  it.each([
+    { name: "no marks", positions: [position({})], marks: [], expected: [] },
+    { name: "no positions", positions: [], marks: [{ time: 1, symbol: "X", price: 5 }], expected: [100] },
+    {
+      name: "NaN price skipped",
+      positions: [position({})],
+      marks: [
+        { time: 1, symbol: "X", price: NaN },
+        { time: 2, symbol: "X", price: 110 },
+      ],
+      expected: [110],
+    },
+    {
+      name: "NaN position skipped",
+      positions: [position({ perUnit: NaN }), position({ openedAt: NaN })],
+      marks: [{ time: 1, symbol: "X", price: 50 }],
+      expected: [100],
+    },
+    {
+      name: "zero price",
+      positions: [position({})],
+      marks: [{ time: 1, symbol: "X", price: 0 }],
+      expected: [0],
+    },
+    {
+      name: "negative P&L beyond the capital floors at 0",
+      positions: [position({ closedAt: 1, pnl: -500 })],
+      marks: [{ time: 1, symbol: "X", price: 1 }],
+      expected: [0],
+    },
+    {
+      name: "huge",
+      positions: [position({ perUnit: 1e300, offset: 0 })],
+      marks: [{ time: 1, symbol: "X", price: 1 }],
+      expected: [1e300],
+    },
+  ])("markedEquity: $name", ({ positions, marks, expected }) => {
+    expect(markedEquity(100, positions, marks).map((p) => p.value)).toEqual(expected);
+  });
+
+  it.each([
+    { name: "empty", points: [], expected: { returnPct: 0, maxDrawdownPct: 0, cagrPct: null, sharpe: null } },
+    {
+      name: "single",
+      points: at([0, 100]),
+      expected: { returnPct: 0, maxDrawdownPct: 0, cagrPct: null, sharpe: null },
+    },
+    {
+      name: "NaN point skipped",
+      points: at([0, 100], [1, NaN], [365, 110]),
+      expected: { returnPct: 10, maxDrawdownPct: 0, cagrPct: 10 },
+    },
+    {
+      name: "zero start",
+      points: at([0, 0], [365, 10]),
+      expected: { returnPct: 0, cagrPct: null, calmar: null },
+    },
+    {
+      name: "negative end",
+      points: at([0, 100], [365, -10]),
+      expected: { returnPct: -100, maxDrawdownPct: 100, cagrPct: -100, calmar: -1 },
+    },
+    {
+      name: "huge",
+      points: at([0, 1e300], [365, 2e300]),
+      expected: { returnPct: 100, cagrPct: 100, calmar: null },
+    },
+  ])("equityStats: $name", ({ points, expected }) => {
+    const stats = equityStats(points);
+    for (const [key, value] of Object.entries(expected)) {
+      const actual = stats[key as keyof typeof stats];
+      if (value === null) expect(actual, key).toBeNull();
+      else expect(actual, key).toBeCloseTo(value, 9);
+    }
   });
 
   it.each([-1, NaN])("downsample refuses max %s", (max) => {

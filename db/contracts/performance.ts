@@ -5,6 +5,8 @@
 export interface ClosedTrade {
   closedAt: number;
   pnl: number;
+  /** When it opened: exposure time counts the time from here to `closedAt`. */
+  openedAt?: number;
 }
 
 export interface EquityPoint {
@@ -27,6 +29,22 @@ export type PerformanceStats = {
   /** Gross profit over gross loss; null when there is no losing trade (undefined ratio). */
   profitFactor: number | null;
   trades: number;
+  /** Drawdown of the equity after each closed trade only, in percent (0 for a trade that dipped and recovered). */
+  closedMaxDrawdownPct: number;
+  /** Compound annual growth rate in percent over the curve's span (365-day years); null under one day. */
+  cagrPct: number | null;
+  /** CAGR over max drawdown (both as fractions); null without a drawdown or a CAGR. */
+  calmar: number | null;
+  /** Share of the period with a position open, in percent; null without a period. */
+  exposurePct: number | null;
+  /** Mean, best and worst trade P&L in percent of the initial capital; null without trades. */
+  avgTradePct: number | null;
+  bestTradePct: number | null;
+  worstTradePct: number | null;
+  /** Longest run of losing trades (P&L <= 0) in close order. */
+  maxConsecutiveLosses: number;
+  /** Van Tharp's System Quality Number: √trades × mean / sample SD of the trades' P&L; null under two trades. */
+  sqn: number | null;
 };
 
 /** Crypto markets trade every day: Sharpe and Sortino are annualised with sqrt(365), risk-free rate 0. */
@@ -57,8 +75,90 @@ export function equityFromTrades(
   const points: EquityPoint[] = [{ time: startTime ?? sorted[0].closedAt, value: initialCapital }];
   let equity = initialCapital;
   for (const t of sorted) {
-    equity += t.pnl;
+    equity = flooredEquity(equity, equity + t.pnl);
     points.push({ time: t.closedAt, value: equity });
+  }
+  return points;
+}
+
+/**
+ * Equity never goes below 0, and once at 0 stays there: an account that has lost everything cannot
+ * trade its way back (with isolated margin it cannot lose more than it holds; ADR 125).
+ */
+function flooredEquity(previous: number, next: number): number {
+  return previous <= 0 ? 0 : Math.max(next, 0);
+}
+
+/** A position for marking to market: realised `pnl` from `closedAt` on, before that `perUnit` × price − `offset`. */
+export interface MarkedPosition {
+  symbol: string;
+  openedAt: number;
+  /** null while the position is open. */
+  closedAt: number | null;
+  pnl: number;
+  /** Unrealised P&L at price p is perUnit × p − offset (long: quantity, quantity × entry + entry fee). */
+  perUnit: number;
+  offset: number;
+}
+
+/** A market's close at a time: where open positions are valued. */
+export interface Mark {
+  time: number;
+  symbol: string;
+  price: number;
+}
+
+/**
+ * Equity marked to market at each mark's time (ADR 127): the initial capital, plus the P&L of the
+ * positions closed by then, plus the open ones valued at their market's latest close (exit fees not
+ * deducted until the exit). A position is open from `openedAt` (inclusive) to `closedAt` (exclusive).
+ * Floored at 0 like the closed-trade curve; the first point is `startTime` at the initial capital.
+ */
+export function markedEquity(
+  initialCapital: number,
+  positions: readonly MarkedPosition[],
+  marks: readonly Mark[],
+  startTime?: number,
+): EquityPoint[] {
+  const valid = positions.filter(
+    (p) =>
+      isFiniteNumber(p.openedAt) &&
+      isFiniteNumber(p.pnl) &&
+      isFiniteNumber(p.perUnit) &&
+      isFiniteNumber(p.offset) &&
+      (p.closedAt === null || isFiniteNumber(p.closedAt)),
+  );
+  const byTime = [...marks]
+    .filter((m) => isFiniteNumber(m.time) && isFiniteNumber(m.price))
+    .sort((a, b) => a.time - b.time);
+  const opening = [...valid].sort((a, b) => a.openedAt - b.openedAt);
+  const closing = valid
+    .filter((p) => p.closedAt !== null)
+    .sort((a, b) => (a.closedAt as number) - (b.closedAt as number));
+  const lastPrice = new Map<string, number>();
+  const open = new Set<MarkedPosition>();
+  const points: EquityPoint[] = [];
+  if (startTime !== undefined && isFiniteNumber(startTime))
+    points.push({ time: startTime, value: initialCapital });
+  let realised = initialCapital;
+  let equity = initialCapital;
+  let o = 0;
+  let c = 0;
+  for (let i = 0; i < byTime.length;) {
+    const t = byTime[i].time;
+    for (; i < byTime.length && byTime[i].time === t; i++) lastPrice.set(byTime[i].symbol, byTime[i].price);
+    for (; o < opening.length && opening[o].openedAt <= t; o++) open.add(opening[o]);
+    for (; c < closing.length && (closing[c].closedAt as number) <= t; c++) {
+      realised += closing[c].pnl;
+      open.delete(closing[c]);
+    }
+    let unrealised = 0;
+    for (const p of open) {
+      const price = lastPrice.get(p.symbol);
+      if (price !== undefined) unrealised += p.perUnit * price - p.offset;
+    }
+    equity = flooredEquity(equity, realised + unrealised);
+    points.push({ time: t, value: equity });
   }
   return points;
 }
@@ -159,31 +259,135 @@ export function sortinoRatio(returns: number[], periodsPerYear = DAYS_PER_YEAR):
   return annualisedRatio(returns, downsideDeviation, periodsPerYear);
 }
 
-/** Return, drawdown, Sharpe and Sortino of an equity series. */
-export function equityStats(points: EquityPoint[]) {
+/**
+ * Compound annual growth rate in percent: (last / first)^(365 days / span) − 1. Null when the span is
+ * under a day (a few hours' return raised to a yearly power means nothing) or the start is not positive.
+ */
+export function cagrPct(points: EquityPoint[]): number | null {
   const sorted = finitePoints(points);
-  if (sorted.length === 0) return { returnPct: 0, maxDrawdownPct: 0, sharpe: null, sortino: null };
-  const first = sorted[0].value;
-  const last = sorted[sorted.length - 1].value;
-  const returns = dailyReturns(sorted);
+  if (sorted.length < 2) return null;
+  const first = sorted[0];
+  const last = sorted[sorted.length - 1];
+  const years = (last.time - first.time) / DAY_MS / DAYS_PER_YEAR;
+  if (!(first.value > 0) || !(years >= 1 / DAYS_PER_YEAR)) return null;
+  if (last.value <= 0) return -100;
+  const growth = (last.value / first.value) ** (1 / years) - 1;
+  return Number.isFinite(growth) ? growth * 100 : null;
+}
+
+/** CAGR over the maximum drawdown, both as fractions; null when either is undefined or the drawdown is 0. */
+export function calmarRatio(cagr: number | null, drawdownPct: number): number | null {
+  if (cagr === null || !(drawdownPct > 0) || !Number.isFinite(cagr)) return null;
+  const ratio = cagr / drawdownPct;
+  return Number.isFinite(ratio) ? ratio : null;
+}
+
+/**
+ * Percent of [start, end] during which at least one position was open (overlapping positions count
+ * once). Trades without a finite `openedAt` are left out; null when the period is empty.
+ */
+export function exposurePct(trades: ClosedTrade[], start: number, end: number): number | null {
+  if (!(end > start) || !isFiniteNumber(start) || !isFiniteNumber(end)) return null;
+  const spans = trades
+    .filter((t) => t.openedAt !== undefined && isFiniteNumber(t.openedAt) && isFiniteNumber(t.closedAt))
+    .map((t) => [Math.max(t.openedAt as number, start), Math.min(t.closedAt, end)] as const)
+    .filter(([a, b]) => b > a)
+    .sort((x, y) => x[0] - y[0]);
+  let covered = 0;
+  let reach = start;
+  for (const [a, b] of spans) {
+    if (b <= reach) continue;
+    covered += b - Math.max(a, reach);
+    reach = b;
+  }
+  return (covered / (end - start)) * 100;
+}
+
+/**
+ * Per-trade figures over P&Ls in close order: mean, best and worst in percent of `capital`, the longest
+ * losing run (P&L <= 0, as ADR 033 counts a break-even), and the SQN. Non-finite P&Ls are skipped.
+ */
+export function tradeFigures(pnls: number[], capital: number) {
+  const results = pnls.filter(isFiniteNumber);
+  let run = 0;
+  let maxConsecutiveLosses = 0;
+  for (const r of results) {
+    run = r <= 0 ? run + 1 : 0;
+    maxConsecutiveLosses = Math.max(maxConsecutiveLosses, run);
+  }
+  const pct = (x: number) => (capital > 0 && Number.isFinite(x / capital) ? (x / capital) * 100 : null);
+  if (results.length === 0) {
+    return { avgTradePct: null, bestTradePct: null, worstTradePct: null, maxConsecutiveLosses, sqn: null };
+  }
+  const m = mean(results);
   return {
-    returnPct: first > 0 ? (last / first - 1) * 100 : 0,
-    maxDrawdownPct: maxDrawdownPct(sorted.map((p) => p.value)),
-    sharpe: sharpeRatio(returns),
-    sortino: sortinoRatio(returns),
+    avgTradePct: pct(m),
+    bestTradePct: pct(Math.max(...results)),
+    worstTradePct: pct(Math.min(...results)),
+    maxConsecutiveLosses,
+    sqn: systemQualityNumber(results, capital),
   };
 }
 
-/** Every statistic of a list of closed trades followed with `initialCapital`. */
+/** √n × mean / sample SD of the trades' P&L, taken in percent of capital so the zero test is scale-free. */
+function systemQualityNumber(results: number[], capital: number): number | null {
+  if (results.length < 2 || !(capital > 0)) return null;
+  const rs = results.map((r) => r / capital);
+  const m = mean(rs);
+  const d = sampleDeviation(rs, m);
+  if (!(d > ZERO_DEVIATION)) return null;
+  const sqn = (Math.sqrt(rs.length) * m) / d;
+  return Number.isFinite(sqn) ? sqn : null;
+}
+
+/** Return, drawdown, CAGR, Calmar, Sharpe and Sortino of an equity series. */
+export function equityStats(points: EquityPoint[]) {
+  const sorted = finitePoints(points);
+  if (sorted.length === 0) {
+    return { returnPct: 0, maxDrawdownPct: 0, sharpe: null, sortino: null, cagrPct: null, calmar: null };
+  }
+  const first = sorted[0].value;
+  const last = sorted[sorted.length - 1].value;
+  const returns = dailyReturns(sorted);
+  const drawdown = maxDrawdownPct(sorted.map((p) => p.value));
+  const cagr = cagrPct(sorted);
+  return {
+    // Below zero everything is lost: −100 %, never a larger loss (ADR 125).
+    returnPct: first > 0 ? (Math.max(last, 0) / first - 1) * 100 : 0,
+    maxDrawdownPct: drawdown,
+    sharpe: sharpeRatio(returns),
+    sortino: sortinoRatio(returns),
+    cagrPct: cagr,
+    calmar: calmarRatio(cagr, drawdown),
+  };
+}
+
+/**
+ * Every statistic of a list of closed trades followed with `initialCapital`. With `marked` (the equity
+ * marked to market at each close, see markedEquity) the equity figures and the returned curve are the
+ * marked ones; `closedMaxDrawdownPct` is always the closed-trade curve's. `endTime` closes the period
+ * exposure is measured over (default: the last equity point).
+ */
 export function performanceFromTrades(
   trades: ClosedTrade[],
   initialCapital: number,
   startTime?: number,
+  options: { marked?: EquityPoint[]; endTime?: number } = {},
 ): PerformanceStats & { equity: EquityPoint[] } {
-  const equity = equityFromTrades(trades, initialCapital, startTime);
+  const closedEquity = equityFromTrades(trades, initialCapital, startTime);
+  const equity = options.marked ?? closedEquity;
   const t = tradeStats(trades.map((x) => x.pnl));
+  const inOrder = trades
+    .filter((x) => isFiniteNumber(x.closedAt))
+    .sort((a, b) => a.closedAt - b.closedAt)
+    .map((x) => x.pnl);
+  const start = startTime ?? equity[0]?.time ?? NaN;
+  const end = options.endTime ?? equity[equity.length - 1]?.time ?? NaN;
   return {
     ...equityStats(equity),
+    closedMaxDrawdownPct: maxDrawdownPct(closedEquity.map((p) => p.value)),
+    exposurePct: exposurePct(trades, start, end),
+    ...tradeFigures(inOrder, initialCapital),
     winRate: t.winRate,
     profitFactor: t.profitFactor,
     trades: t.trades,
@@ -195,12 +399,12 @@ export function performanceFromTrades(
  * At most `max` evenly spaced values of a series, keeping the first and the last (for sparklines);
  * with room for one value only, the last (the latest). `max` is rounded down; below 0 it is an error.
  */
-export function downsample(values: number[], max: number): number[] {
+export function downsample<T>(values: T[], max: number): T[] {
   const room = Math.floor(max);
   if (!(room >= 0)) throw new RangeError(`downsample: max must be a number >= 0, got ${max}`);
   if (values.length <= room) return values;
   if (room <= 1) return values.slice(values.length - room);
-  const out: number[] = [];
+  const out: T[] = [];
   for (let i = 0; i < room; i++) out.push(values[Math.round((i * (values.length - 1)) / (room - 1))]);
   return out;
 }

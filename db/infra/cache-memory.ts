@@ -48,5 +48,18 @@ export function createMemoryCache(options: { now?: () => number } = {}): Cache {
       if (members.length === 0) values.delete(key);
       else values.set(key, new Set(members));
     },
+    async increment(key, ttlMs) {
+      assertTtl(ttlMs);
+      const value = values.get(key);
+      if (value instanceof Set) throw new CacheWrongTypeError(key);
+      if (value === undefined) {
+        values.set(key, "1", ttlMs);
+        return 1;
+      }
+      const next = Number(value) + 1;
+      // Updating in place keeps the window's expiry, as INCR does.
+      values.replace(key, String(next));
+      return next;
+    },
   });
 }

@@ -3,6 +3,11 @@ import type { Redis } from "ioredis";
 import { withJsonHelpers, type Cache } from "./cache";
 import { assertTtl } from "./ttl";
 
+/** INCR, and PEXPIRE on the first one only: the window starts with its first count. */
+const INCREMENT_IN_WINDOW = `local n = redis.call('INCR', KEYS[1])
+if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+return n`;
+
 export function createRedisCache(redis: Redis): Cache {
   return withJsonHelpers({
     get: (key) => redis.get(key),
@@ -31,6 +36,10 @@ export function createRedisCache(redis: Redis): Cache {
       const replies = await transaction.exec();
       const failed = replies?.find(([error]) => error);
       if (!replies || failed) throw failed?.[0] ?? new Error(`replaceSet ${key}: transaction aborted`);
+    },
+    async increment(key, ttlMs) {
+      assertTtl(ttlMs);
+      return Number(await redis.eval(INCREMENT_IN_WINDOW, 1, key, ttlMs));
     },
   });
 }

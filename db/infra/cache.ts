@@ -18,6 +18,11 @@ export type Cache = {
   smembers(key: string): Promise<string[]>;
   /** Readers see the old set or the new one, never a mix or an empty gap. */
   replaceSet(key: string, members: string[]): Promise<void>;
+  /**
+   * Adds 1 and returns the new count, atomically (concurrent callers each get their own number); the
+   * first increment starts the key's TTL (a fixed window), later ones keep it.
+   */
+  increment(key: string, ttlMs: number): Promise<number>;
 };
 
 export type RawCache = Omit<Cache, "getJson" | "setJson">;

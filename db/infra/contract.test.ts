@@ -231,6 +231,20 @@ describe.each([
       expect(await h.infra.cache.del()).toBe(0);
     });
 
+    it("counts atomically in a fixed window: concurrent increments each get their own number", async () => {
+      const counts = await Promise.all(
+        Array.from({ length: 30 }, (_, i) => (i % 2 ? h.infra : h.peer).cache.increment("n", 2_000)),
+      );
+      expect(counts.sort((a, b) => a - b)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+      await h.elapse(1_200);
+      // A later increment does not move the window's end.
+      expect(await h.infra.cache.increment("n", 2_000)).toBe(31);
+      await h.elapse(1_000);
+      expect(await h.infra.cache.increment("n", 2_000)).toBe(1);
+      await h.infra.cache.sadd("a-set", "x");
+      await expect(h.infra.cache.increment("a-set", 300)).rejects.toThrow(/WRONGTYPE/);
+    });
+
     it("forgets a value after its TTL and keeps one set without a TTL", async () => {
       await h.infra.cache.set("short", "v", 150);
       await h.infra.cache.set("forever", "v");

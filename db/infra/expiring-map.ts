@@ -25,6 +25,14 @@ export class ExpiringMap<V> {
     if (++this.writes % SWEEP_EVERY_WRITES === 0) this.sweep();
   }
 
+  /** A new value for a live entry, keeping its deadline; false when there is none. */
+  replace(key: string, value: V): boolean {
+    const entry = this.entries.get(key);
+    if (!entry || this.isExpired(entry.expiresAt)) return false;
+    entry.value = value;
+    return true;
+  }
+
   delete(key: string): boolean {
     const live = this.get(key) !== undefined;
     this.entries.delete(key);

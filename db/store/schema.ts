@@ -11,6 +11,7 @@ import {
   TRADE_SIDES,
   BACKTEST_STATUSES,
 } from "../contracts/domain";
+import { ORDER_LEGS, ORDER_STATES } from "../contracts/order-states";
 import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 // The vocabulary lives with the contracts (browser-safe); the store re-exports it for its own users.
@@ -313,6 +314,45 @@ export const trades = sqliteTable(
     uniqueIndex("trades_execution_subscription_uq").on(t.executionId, t.subscriptionId),
     index("trades_subscription_status_idx").on(t.subscriptionId, t.status),
     index("trades_strategy_status_idx").on(t.strategyId, t.status),
+  ],
+);
+
+/**
+ * One row per exchange order intent, written in the transaction of its trade (state "pending"), then moved
+ * by db/contracts/order-states.ts's table through conditional updates: at most one sender per order.
+ */
+export const orders = sqliteTable(
+  "orders",
+  {
+    id: id(),
+    tradeId: text("trade_id")
+      .notNull()
+      .references(() => trades.id),
+    executionId: text("execution_id").notNull(),
+    brokerAccountId: text("broker_account_id").notNull(),
+    leg: text("leg", { enum: ORDER_LEGS }).notNull(),
+    /** Derived from (subscription, execution, leg): see worker/brokers/client-order-id.ts. */
+    clientOrderId: text("client_order_id").notNull(),
+    exchangeOrderId: text("exchange_order_id"),
+    symbol: text("symbol").notNull(),
+    side: text("side", { enum: ["buy", "sell"] }).notNull(),
+    quantity: real("quantity").notNull(),
+    /** The signal candle's close: a look-up or a late send is judged by its age. */
+    referencePrice: real("reference_price").notNull(),
+    state: text("state", { enum: ORDER_STATES }).notNull().default("pending"),
+    /** Why it is in its state (the exchange's answer, the reconciliation's decision). */
+    reason: text("reason"),
+    filledQuantity: real("filled_quantity"),
+    averagePrice: real("average_price"),
+    fee: real("fee"),
+    createdAt: createdAt(),
+    sentAt: integer("sent_at"),
+    updatedAt: integer("updated_at"),
+  },
+  (t) => [
+    uniqueIndex("orders_account_client_id_uq").on(t.brokerAccountId, t.clientOrderId),
+    index("orders_state_created_idx").on(t.state, t.createdAt),
+    index("orders_trade_idx").on(t.tradeId),
   ],
 );
 

@@ -129,6 +129,10 @@ describe("author journey", () => {
     await section.getByText("Win rate").waitFor({ timeout: 60_000 });
     const backtestMs = Date.now() - started;
     await section.getByRole("columnheader", { name: "Exit reason" }).waitFor();
+    // The marked and the closed-trade drawdowns, labelled, and the figures defined under the help text.
+    await section.locator("dt", { hasText: "Max drawdown (marked)" }).waitFor();
+    await section.locator("dt", { hasText: "Max drawdown (closed trades)" }).waitFor();
+    await section.locator("dt", { hasText: /^SQN$/ }).waitFor();
     await expect(section.getByRole("row").count()).resolves.toBeGreaterThan(2);
     await expect(page.getByRole("progressbar").count()).resolves.toBe(0);
     await page.waitForTimeout(500); // the chart draws after hydration

@@ -114,6 +114,13 @@ describe("a visitor", () => {
     await page.locator("[data-chart=equity] canvas").first().waitFor();
     const tradesStat = page.locator("dl > div", { has: page.locator("dt", { hasText: /^Trades$/ }) }).first();
     expect(await tradesStat.locator("dd").textContent()).toBe("40");
+    // Both drawdowns, labelled; the extra figures and how each is computed.
+    await page.locator("dt", { hasText: "Max drawdown (marked)" }).waitFor();
+    await page.locator("dt", { hasText: "Max drawdown (closed trades)" }).waitFor();
+    for (const label of ["CAGR", "Calmar", "Exposure", "Average trade", "Max consecutive losses", "SQN"])
+      await page.locator("dt", { hasText: new RegExp(`^${label}$`) }).waitFor();
+    await page.getByText("How these figures are computed").click();
+    await page.getByText(/root mean square of the negative daily returns/).waitFor();
     await page.getByRole("heading", { name: "Recent signals" }).waitFor();
     expect(await page.getByRole("cell", { name: "CLOSE" }).count()).toBeGreaterThan(0);
     await page.getByText("First release.").waitFor();

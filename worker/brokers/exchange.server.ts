@@ -32,6 +32,8 @@ const marketLimitsSchema = z.object({
 
 export interface ExchangeBroker extends Broker {
   loadLimits(symbol: string): Promise<MarketLimits>;
+  /** The order the exchange has under our client id, as a result; null when it has none. Throws when it cannot tell. */
+  findOrder(order: Pick<MarketOrder, "clientOrderId" | "symbol">): Promise<OrderResult | null>;
 }
 
 export interface ExchangeBrokerOptions extends CcxtExchangeOptions {
@@ -101,7 +103,7 @@ export function createExchangeBroker(options: ExchangeBrokerOptions): ExchangeBr
   }
 
   /** Finds the order by our client id; null when the exchange says it does not exist. */
-  async function lookUp(order: MarketOrder): Promise<UnifiedOrder | null> {
+  async function lookUp(order: Pick<MarketOrder, "clientOrderId" | "symbol">): Promise<UnifiedOrder | null> {
     let lastError: unknown;
     for (let attempt = 1; attempt <= lookupAttempts; attempt++) {
       try {
@@ -151,6 +153,11 @@ export function createExchangeBroker(options: ExchangeBrokerOptions): ExchangeBr
         return toResult(found);
       }
       return toResult(unifiedOrderSchema.parse(placed));
+    },
+
+    async findOrder(order) {
+      const found = await lookUp(order);
+      return found ? toResult(found) : null;
     },
 
     async loadLimits(symbol) {

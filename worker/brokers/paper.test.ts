@@ -5,7 +5,9 @@ import {
   createPaperBroker,
   DEFAULT_PAPER_CONFIG,
   fillEntry,
+  feeFor,
   fillExit,
+  slipped,
   type PaperTrade,
 } from "./paper";
 
@@ -60,16 +62,28 @@ describe("fillEntry", () => {
 });
 
 describe("checkExits", () => {
+  // Leverage 10 on the long (entry 100.05): liquidation 100.05 × (1 − 0.1 + 0.005) = 90.54525, booked at
+  // the bankruptcy price 100.05 × 0.9 = 90.045. Leverage 5 on the short (entry 99.95): liquidation
+  // 99.95 × (1 + 0.2 − 0.005) = 119.44025, booked at 99.95 × 1.2 = 119.94.
+  const long10 = { ...long, leverage: 10 };
+  const short5 = { ...short, leverage: 5 };
   it.each([
     ["long stop: 95 × 0.9995", long, candle(99, 100, 94, 96), "stop_loss", 94.9525],
     ["long stop gapped through: open 93 × 0.9995", long, candle(93, 94, 90, 92), "stop_loss", 92.9535],
     ["long target: 107.5 × 0.9995", long, candle(105, 108, 104, 107), "take_profit", 107.44625],
     [
-      "long target gapped over still fills at its level",
+      "long opens above the target: the better open 110 × 0.9995",
       long,
       candle(110, 111, 109, 110),
       "take_profit",
-      107.44625,
+      109.945,
+    ],
+    [
+      "long opens above the target, then crosses the stop: the target, at the open",
+      long,
+      candle(110, 111, 94, 96),
+      "take_profit",
+      109.945,
     ],
     ["long touching both: the stop first", long, candle(100, 108, 94, 101), "stop_loss", 94.9525],
     ["short stop: 105 × 1.0005", short, candle(101, 106, 100, 104), "stop_loss", 105.0525],
@@ -81,11 +95,81 @@ describe("checkExits", () => {
       107.0535,
     ],
     ["short target: 92.5 × 1.0005", short, candle(95, 96, 92, 93), "take_profit", 92.54625],
+    [
+      "short opens below the target: the better open 90 × 1.0005",
+      short,
+      candle(90, 91, 89, 90),
+      "take_profit",
+      90.045,
+    ],
+    [
+      "short opens below the target, then crosses the stop: the target, at the open",
+      short,
+      candle(90, 106, 89, 104),
+      "take_profit",
+      90.045,
+    ],
     ["short touching both: the stop first", short, candle(100, 105, 92, 100), "stop_loss", 105.0525],
+    [
+      "liquidation, long: a stop above the liquidation price is hit first",
+      long10,
+      candle(99, 100, 85, 88),
+      "stop_loss",
+      94.9525,
+    ],
+    [
+      "liquidation, long: a stop below it never fills",
+      { ...long10, stopLoss: 80 },
+      candle(99, 100, 85, 88),
+      "liquidation",
+      90.045,
+    ],
+    [
+      "liquidation, long: a gap below it is booked at the bankruptcy price, not the open",
+      { ...long10, stopLoss: 80 },
+      candle(70, 71, 60, 65),
+      "liquidation",
+      90.045,
+    ],
+    [
+      "liquidation, long: an open through the stop beyond it too",
+      long10,
+      candle(85, 86, 84, 85),
+      "liquidation",
+      90.045,
+    ],
+    [
+      "liquidation, short: a stop below the liquidation price is hit first",
+      short5,
+      candle(101, 125, 100, 120),
+      "stop_loss",
+      105.0525,
+    ],
+    [
+      "liquidation, short: a stop above it never fills",
+      { ...short5, stopLoss: 130 },
+      candle(101, 125, 100, 120),
+      "liquidation",
+      119.94,
+    ],
+    [
+      "liquidation, short: at 1× it is liquidated at 1.995 × entry",
+      { ...short, stopLoss: 300, leverage: 1 },
+      candle(101, 201, 100, 200),
+      "liquidation",
+      199.9,
+    ],
   ] as const)("%s", (_name, trade, bar, reason, exitPrice) => {
     const exit = checkExits(trade, bar);
     expect(exit?.reason).toBe(reason);
     expect(exit?.exitPrice).toBeCloseTo(exitPrice, 9);
+  });
+
+  it("a liquidation loses the margin plus the fees, never more", () => {
+    const exit = checkExits({ ...long10, stopLoss: 80 }, candle(50, 51, 40, 45))!;
+    const closed = closeTrade(long10, exit.exitPrice, exit.reason);
+    // margin 100.05 × 20 / 10 = 200.1, entry fee 2.001, exit fee 90.045 × 20 × 0.001 = 1.8009
+    expect(closed.pnl).toBeCloseTo(-200.1 - 2.001 - 1.8009, 9);
   });
 
   it.each([
@@ -201,5 +285,128 @@ describe("createPaperBroker", () => {
     ).toMatchObject({
       status: "rejected",
     });
+  });
+});
+
+describe("odd input: no crash, a NaN stays visible (the statistics skip it)", () => {
+  it.each([
+    { name: "zero", price: 0, buy: 0, sell: 0 },
+    { name: "negative", price: -100, buy: -100.05, sell: -99.95 },
+    { name: "NaN", price: NaN, buy: NaN, sell: NaN },
+    { name: "huge", price: 1e300, buy: 1.0005e300, sell: 0.9995e300 },
+  ])("slipped: $name", ({ price, buy, sell }) => {
+    for (const [side, expected] of [
+      ["buy", buy],
+      ["sell", sell],
+    ] as const) {
+      const value = slipped(price, side);
+      if (Number.isNaN(expected)) expect(value).toBeNaN();
+      else if (expected === 0) expect(value).toBe(0);
+      else expect(value / expected).toBeCloseTo(1, 12);
+    }
+  });
+
+  it.each([
+    { name: "zero quantity", price: 100, quantity: 0, expected: 0 },
+    { name: "zero price", price: 0, quantity: 5, expected: 0 },
+    { name: "negative quantity", price: 100, quantity: -1, expected: -0.1 },
+    { name: "NaN", price: NaN, quantity: 1, expected: NaN },
+    { name: "huge", price: 1e150, quantity: 1e150, expected: 1e297 },
+  ])("feeFor: $name", ({ price, quantity, expected }) => {
+    const fee = feeFor(price, quantity);
+    if (Number.isNaN(expected)) expect(fee).toBeNaN();
+    else if (Math.abs(expected) > 1e100) expect(fee / expected).toBeCloseTo(1, 12);
+    else expect(fee).toBeCloseTo(expected, 9);
+  });
+
+  it.each([
+    {
+      name: "zero exit: a long loses it all",
+      trade: long,
+      exit: 0,
+      pnl: -20 * 100.05 - 2.001,
+      outcome: "loss",
+    },
+    {
+      name: "zero quantity: nothing but the fees",
+      trade: { ...long, quantity: 0, entryFee: 0 },
+      exit: 110,
+      pnl: 0,
+      outcome: "loss",
+    },
+    { name: "NaN exit", trade: long, exit: NaN, pnl: NaN, outcome: "loss" },
+    { name: "huge exit stays finite", trade: long, exit: 1e300, pnl: 20 * 1e300 * 0.999, outcome: "win" },
+  ] as const)("closeTrade: $name", ({ trade, exit, pnl, outcome }) => {
+    const closed = closeTrade(trade, exit, "signal_close");
+    expect(closed.outcome).toBe(outcome);
+    if (Number.isNaN(pnl)) expect(closed.pnl).toBeNaN();
+    else if (Math.abs(pnl) > 1e100) expect(closed.pnl / pnl).toBeCloseTo(1, 9);
+    else expect(closed.pnl).toBeCloseTo(pnl, 9);
+  });
+
+  it.each([
+    {
+      name: "an all-zero candle liquidates a long at its bankruptcy price 0",
+      trade: long,
+      bar: candle(0, 0, 0, 0),
+      expected: { reason: "liquidation", exitPrice: 0 },
+    },
+    {
+      name: "a negative candle too",
+      trade: long,
+      bar: candle(-1, -1, -2, -1),
+      expected: { reason: "liquidation", exitPrice: 0 },
+    },
+    {
+      name: "NaN stop and target: only a liquidation could close it",
+      trade: { ...long, stopLoss: NaN, takeProfit: NaN },
+      bar: candle(99, 200, 50, 100),
+      expected: null,
+    },
+    {
+      name: "NaN leverage: no liquidation, the stop still works",
+      trade: { ...long, leverage: NaN },
+      bar: candle(99, 100, 94, 96),
+      expected: { reason: "stop_loss", exitPrice: 94.9525 },
+    },
+    {
+      name: "a huge open is a target at that open",
+      trade: long,
+      bar: candle(1e300, 1e300, 1e300, 1e300),
+      expected: { reason: "take_profit", exitPrice: 0.9995e300 },
+    },
+  ] as const)("checkExits: $name", ({ trade, bar, expected }) => {
+    const exit = checkExits(trade, bar);
+    if (expected === null) return expect(exit).toBeNull();
+    expect(exit?.reason).toBe(expected.reason);
+    if (expected.exitPrice === 0) expect(exit?.exitPrice).toBe(0);
+    else expect(exit!.exitPrice / expected.exitPrice).toBeCloseTo(1, 9);
+  });
+
+  it.each([
+    {
+      name: "zero quantity",
+      decision: { side: "LONG", quantity: 0, entryPrice: 100 },
+      fillPrice: 100.05,
+      fee: 0,
+    },
+    {
+      name: "NaN price",
+      decision: { side: "SHORT", quantity: 1, entryPrice: NaN },
+      fillPrice: NaN,
+      fee: NaN,
+    },
+  ] as const)("fillEntry and fillExit: $name", ({ decision, fillPrice, fee }) => {
+    const fill = fillEntry(decision);
+    const exit = fillExit(decision.side, decision.entryPrice);
+    if (Number.isNaN(fillPrice)) {
+      expect(fill.fillPrice).toBeNaN();
+      expect(fill.fee).toBeNaN();
+      expect(exit).toBeNaN();
+    } else {
+      expect(fill.fillPrice).toBeCloseTo(fillPrice, 9);
+      expect(fill.fee).toBe(fee);
+      expect(exit).toBeCloseTo(99.95, 9);
+    }
   });
 });

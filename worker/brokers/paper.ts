@@ -1,6 +1,7 @@
 // The paper broker: stated fill, exit and P&L rules (ADR 033) as pure functions, plus a Broker over them.
 import type { Candle } from "../../db/contracts/domain";
 import type { PositionSide } from "../risk/size-position";
+import { bankruptcyPrice, liquidationPrice } from "../risk/liquidation";
 import type { Broker, MarketOrder, OrderResult, OrderSide } from "./broker";
 
 export interface PaperConfig {
@@ -12,7 +13,7 @@ export interface PaperConfig {
 
 export const DEFAULT_PAPER_CONFIG: PaperConfig = { feeBps: 10, slippageBps: 5 };
 
-export type ExitReason = "stop_loss" | "take_profit" | "signal_close" | "opposite_signal";
+export type ExitReason = "stop_loss" | "take_profit" | "liquidation" | "signal_close" | "opposite_signal";
 
 /** An open paper trade as the store holds it. */
 export interface PaperTrade {
@@ -26,6 +27,8 @@ export interface PaperTrade {
   openedAt: number;
   /** Fee paid at entry; recomputed from the config when the store did not keep it. */
   entryFee?: number;
+  /** The subscription's leverage: margin = notional / leverage sets the liquidation price (1 when absent). */
+  leverage?: number;
 }
 
 const BPS = 10_000;
@@ -62,26 +65,45 @@ export function fillExit(
 }
 
 /**
- * Whether `candle` takes the trade out at its stop or target. Stops are checked first, so a candle
- * that touches both counts as the loss (we cannot know the intrabar order; ADR 033). A stop gapped
- * through fills at the open when that is worse than the level; a target fills at its level.
+ * Whether `candle` takes the trade out at its stop, its target or by liquidation (ADR 125). The open
+ * decides first: an open beyond the liquidation price liquidates, an open through the stop exits at
+ * that worse open, an open beyond the target exits at that better open (a resting limit fills at its
+ * price or better). Inside the bar the order is unknown, so the adverse side wins (ADR 033): the
+ * nearer of stop and liquidation price, then the target at its level.
  */
 export function checkExits(
   trade: PaperTrade,
   candle: Candle,
   cfg: PaperConfig = DEFAULT_PAPER_CONFIG,
-): { reason: "stop_loss" | "take_profit"; exitPrice: number } | null {
+): { reason: "stop_loss" | "take_profit" | "liquidation"; exitPrice: number } | null {
   // Negated so a candle with no valid time (NaN) cannot exit the trade either.
   if (!(candle.time >= trade.openedAt)) return null;
   const long = trade.side === "LONG";
-  const stopTouched = long ? candle.low <= trade.stopLoss : candle.high >= trade.stopLoss;
-  if (stopTouched) {
-    const level = long ? Math.min(candle.open, trade.stopLoss) : Math.max(candle.open, trade.stopLoss);
-    return { reason: "stop_loss", exitPrice: slipped(level, exitSide(trade.side), cfg) };
-  }
-  const targetTouched = long ? candle.high >= trade.takeProfit : candle.low <= trade.takeProfit;
-  if (targetTouched)
-    return { reason: "take_profit", exitPrice: slipped(trade.takeProfit, exitSide(trade.side), cfg) };
+  const against = (price: number, level: number) => (long ? price <= level : price >= level);
+  const leverage = trade.leverage ?? 1;
+  const liquidation = liquidationPrice(trade.side, trade.entryPrice, leverage);
+  const liquidated = () => ({
+    reason: "liquidation" as const,
+    exitPrice: bankruptcyPrice(trade.side, trade.entryPrice, leverage) ?? 0,
+  });
+  const stopAt = (price: number) => ({
+    reason: "stop_loss" as const,
+    exitPrice: slipped(price, exitSide(trade.side), cfg),
+  });
+  const targetAt = (price: number) => ({
+    reason: "take_profit" as const,
+    exitPrice: slipped(price, exitSide(trade.side), cfg),
+  });
+
+  if (liquidation !== null && against(candle.open, liquidation)) return liquidated();
+  if (against(candle.open, trade.stopLoss)) return stopAt(candle.open);
+  if (against(trade.takeProfit, candle.open)) return targetAt(candle.open);
+
+  const adverse = long ? candle.low : candle.high;
+  const stopFirst = liquidation === null || against(liquidation, trade.stopLoss);
+  if (stopFirst && against(adverse, trade.stopLoss)) return stopAt(trade.stopLoss);
+  if (liquidation !== null && against(adverse, liquidation)) return liquidated();
+  if (against(trade.takeProfit, long ? candle.high : candle.low)) return targetAt(trade.takeProfit);
   return null;
 }
 

@@ -1,7 +1,12 @@
 // Replays a strategy's signals over history through the live risk and paper-broker code: trades, equity and stats.
-import type { Candle, Signal } from "../../db/contracts/domain";
+import { utcDayStart, type Candle, type Signal } from "../../db/contracts/domain";
 import type { BacktestStats, BacktestTrade } from "../../db/store/queries/backtests";
-import { performanceFromTrades } from "../../db/contracts/performance";
+import {
+  downsample,
+  markedEquity,
+  performanceFromTrades,
+  type MarkedPosition,
+} from "../../db/contracts/performance";
 import {
   checkExits,
   closeTrade,
@@ -15,10 +20,11 @@ import { atr } from "../risk/atr";
 import { PAPER_LIMITS } from "../fan-out";
 import { sizePosition, type MarketLimits, type RiskSettings } from "../risk/size-position";
 
-const DAY_MS = 86_400_000;
 /** The live coordinator reads max(30, lookback) candles and computes ATR over all of them (worker/coordinator.ts ATR_WINDOW). */
 export const LIVE_ATR_WINDOW = 30;
 export { PAPER_LIMITS };
+/** The stored curve keeps at most this many points (evenly spaced, first and last kept); stats use every close. */
+export const MAX_EQUITY_POINTS = 2_000;
 
 export interface SimulationInput {
   symbol: string;
@@ -51,6 +57,7 @@ interface OpenTrade extends PaperTrade {
  * At each close, as live: first the stops and targets of positions opened earlier are checked on the
  * new candle, then the signal goes through `sizePosition` and the paper fills. Positions still open
  * at the end are closed at the last close (exit reason "end_of_period"), so every result is realised.
+ * The equity curve is marked to market at every close (ADR 127).
  */
 export function simulateBacktest(input: SimulationInput): SimulationResult {
   const cfg = input.paper ?? DEFAULT_PAPER_CONFIG;
@@ -59,10 +66,13 @@ export function simulateBacktest(input: SimulationInput): SimulationResult {
   const open: OpenTrade[] = [];
   const closed: BacktestTrade[] = [];
   const pnlByDay = new Map<number, number>();
+  const positions: MarkedPosition[] = [];
+  let realised = 0;
   let nextId = 1;
   const window = Math.max(LIVE_ATR_WINDOW, input.lookback);
 
-  const close = (trade: OpenTrade, exitPrice: number, reason: string, at: number) => {
+  /** `bookedAt` picks the daily-loss day: a stop's or target's candle's open time (ADR 032), else `at`. */
+  const close = (trade: OpenTrade, exitPrice: number, reason: string, at: number, bookedAt = at) => {
     const result = closeTrade(
       trade,
       exitPrice,
@@ -70,7 +80,17 @@ export function simulateBacktest(input: SimulationInput): SimulationResult {
       cfg,
     );
     open.splice(open.indexOf(trade), 1);
-    const day = Math.floor(at / DAY_MS);
+    realised += result.pnl;
+    const direction = trade.side === "LONG" ? 1 : -1;
+    positions.push({
+      symbol,
+      openedAt: trade.openedAt,
+      closedAt: at,
+      pnl: result.pnl,
+      perUnit: direction * trade.quantity,
+      offset: direction * trade.quantity * trade.entryPrice + trade.entryFee,
+    });
+    const day = utcDayStart(bookedAt);
     pnlByDay.set(day, (pnlByDay.get(day) ?? 0) + result.pnl);
     closed.push({
       side: trade.side,
@@ -92,7 +112,7 @@ export function simulateBacktest(input: SimulationInput): SimulationResult {
     const closeTime = candle.time + input.resolutionMs;
     for (const trade of [...open]) {
       const exit = checkExits(trade, candle, cfg);
-      if (exit) close(trade, exit.exitPrice, exit.reason, closeTime);
+      if (exit) close(trade, exit.exitPrice, exit.reason, closeTime, candle.time);
     }
     const signal = input.signals[i - input.first];
     const decisions = sizePosition({
@@ -103,9 +123,11 @@ export function simulateBacktest(input: SimulationInput): SimulationResult {
       settings,
       state: {
         openPositions: open.map((t) => ({ ...t })),
-        realizedPnlTodayUtc: pnlByDay.get(Math.floor(closeTime / DAY_MS)) ?? 0,
+        realizedPnlTodayUtc: pnlByDay.get(utcDayStart(closeTime)) ?? 0,
+        realizedPnlTotal: realised,
       },
       limits,
+      costs: cfg,
     });
     for (const d of decisions) {
       if (d.kind === "close") {
@@ -123,6 +145,7 @@ export function simulateBacktest(input: SimulationInput): SimulationResult {
           stopLoss: d.stopLoss,
           takeProfit: d.takeProfit,
           openedAt: closeTime,
+          leverage: settings.leverage,
         });
       }
     }
@@ -134,17 +157,17 @@ export function simulateBacktest(input: SimulationInput): SimulationResult {
   }
 
   const start = candles[input.first]?.time ?? last?.time ?? 0;
-  const performance = performanceFromTrades(
-    closed.map((t) => ({ closedAt: t.closedAt, pnl: t.pnl })),
+  const end = last ? last.time + input.resolutionMs : start;
+  const marks = candles
+    .slice(input.first)
+    .map((c) => ({ time: c.time + input.resolutionMs, symbol, price: c.close }));
+  const marked = markedEquity(settings.capital, positions, marks, start);
+  const { equity: points, ...stats } = performanceFromTrades(
+    closed.map((t) => ({ openedAt: t.openedAt, closedAt: t.closedAt, pnl: t.pnl })),
     settings.capital,
     start,
+    { marked, endTime: end },
   );
-  const { equity: points, ...stats } = performance;
-  const equity: [number, number][] = points.length
-    ? points.map((p) => [p.time, p.value])
-    : [[start, settings.capital]];
-  if (last && equity[equity.length - 1][0] < last.time + input.resolutionMs) {
-    equity.push([last.time + input.resolutionMs, equity[equity.length - 1][1]]);
-  }
+  const equity = downsample(points, MAX_EQUITY_POINTS).map((p): [number, number] => [p.time, p.value]);
   return { trades: closed, equity, stats };
 }

@@ -13,7 +13,7 @@ const ohlcvSchema = z.array(
 export const PAGE_LIMIT = 1000;
 
 /** Timeouts, resets, 5xx and rate limits (ccxt's OperationFailed family) may pass; a bad symbol will not. */
-function classify(error: unknown, what: string): UpstreamError {
+export function classifyExchangeError(error: unknown, what: string): UpstreamError {
   const retryable = error instanceof ccxt.OperationFailed;
   const message = error instanceof Error ? error.message : String(error);
   return new UpstreamError(`${what}: ${message}`, retryable, { cause: error });
@@ -34,7 +34,7 @@ export function createCcxtUpstream(
         if (typeof time !== "number") throw new Error("the exchange answered no server time");
         return time;
       } catch (error) {
-        throw classify(error, `${exchange.id} server time`);
+        throw classifyExchangeError(error, `${exchange.id} server time`);
       }
     },
     async closedSince(symbol, resolution, from, closeTime) {
@@ -46,7 +46,7 @@ export function createCcxtUpstream(
         try {
           await exchange.loadMarkets(true);
         } catch (error) {
-          throw classify(error, what(symbol, resolution));
+          throw classifyExchangeError(error, what(symbol, resolution));
         }
         marketsLoaded = true;
       }
@@ -57,7 +57,7 @@ export function createCcxtUpstream(
         try {
           raw = await exchange.fetchOHLCV(symbol, resolution, since, limit);
         } catch (error) {
-          throw classify(error, what(symbol, resolution));
+          throw classifyExchangeError(error, what(symbol, resolution));
         }
         const rows = ohlcvSchema.parse(raw);
         for (const [time, open, high, low, close, volume] of rows) {

@@ -1,4 +1,5 @@
 // The candle store's upstream MARKET_DATA names: the simulated market or a ccxt exchange (MARKET_DATA_URL).
+import type { Exchange } from "ccxt";
 import { ConfigError, type MarketDataConfig } from "../../db/platform/config.server";
 import { SIMULATED_SOURCE } from "../../db/contracts/domain";
 import { createCcxtExchange, UnknownExchangeError } from "../brokers/ccxt-exchange.server";
@@ -7,16 +8,21 @@ import { pointExchangeAt } from "./exchange-url";
 import { simulatedUpstream } from "./simulated-feed";
 import type { CandleUpstream } from "./upstream";
 
-/** The upstream MARKET_DATA names; an exchange ccxt does not know is a ConfigError naming the variable. */
-export function createUpstream(config: MarketDataConfig): CandleUpstream {
-  if (config.source === SIMULATED_SOURCE) return simulatedUpstream;
+/** The ccxt exchange MARKET_DATA names, pointed at MARKET_DATA_URL; one ccxt does not know is a ConfigError naming the variable. */
+export function createMarketDataExchange(config: MarketDataConfig): Exchange {
   try {
     const exchange = createCcxtExchange({ exchangeId: config.source });
-    return createCcxtUpstream(config.url ? pointExchangeAt(exchange, config.url) : exchange);
+    return config.url ? pointExchangeAt(exchange, config.url) : exchange;
   } catch (error) {
     if (!(error instanceof UnknownExchangeError)) throw error;
     throw new ConfigError([
       { variable: "MARKET_DATA", message: `ccxt has no exchange "${config.source}" (e.g. exchange:binance)` },
     ]);
   }
+}
+
+/** The upstream MARKET_DATA names: the simulated market or an exchange. */
+export function createUpstream(config: MarketDataConfig): CandleUpstream {
+  if (config.source === SIMULATED_SOURCE) return simulatedUpstream;
+  return createCcxtUpstream(createMarketDataExchange(config));
 }

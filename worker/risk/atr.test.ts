@@ -30,6 +30,28 @@ describe("trueRange", () => {
   });
 });
 
+describe("trueRange: odd input", () => {
+  it.each([
+    { name: "all zero", candle: bar(0, 0, 0, 0), previousClose: 0, expected: 0 },
+    {
+      name: "negative prices: the distance still counts",
+      candle: bar(0, -1, -3, -2),
+      previousClose: -5,
+      expected: 4,
+    },
+    { name: "huge prices", candle: bar(0, 1e300, -1e300, 0), previousClose: 0, expected: 2e300 },
+    {
+      name: "NaN previous close (no previous candle)",
+      candle: bar(0, 10, 8, 9),
+      previousClose: NaN,
+      expected: NaN,
+    },
+    { name: "NaN high", candle: bar(0, NaN, 8, 9), previousClose: 9, expected: NaN },
+  ])("$name → $expected (ATR then skips the entry as zero_atr)", ({ candle, previousClose, expected }) => {
+    expect(trueRange(candle, previousClose)).toBe(expected);
+  });
+});
+
 describe("atr (Wilder)", () => {
   it.each([
     [4, 2],

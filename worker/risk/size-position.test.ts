@@ -11,6 +11,9 @@ const settings: RiskSettings = {
   takeProfitAtr: 3,
 };
 
+const NO_COSTS = { feeBps: 0, slippageBps: 0 };
+const PAPER_COSTS = { feeBps: 10, slippageBps: 5 };
+
 const signal = (action: Signal["action"], hints: Partial<Signal> = {}): Signal => ({
   action,
   confidence: 1,
@@ -36,6 +39,7 @@ const input = (overrides: Partial<SizePositionInput> = {}): SizePositionInput =>
   settings,
   state: { openPositions: [], realizedPnlTodayUtc: 0 },
   limits: { minQuantity: 0.001, quantityStep: 0.001 },
+  costs: NO_COSTS,
   ...overrides,
 });
 
@@ -58,7 +62,7 @@ describe("sizePosition: sizing (hand-computed)", () => {
       expected: { side: "LONG", quantity: 7.14, entryPrice: 3000, stopLoss: 2986, takeProfit: 3021 },
     },
     {
-      name: "leverage cap: risk says 0.5 but 10,000 × 2 / 60,000 = 0.3333… → 0.333",
+      name: "leverage cap: risk says 0.5 but 10,000 × 2 / 60,000 = 0.3333… → 0.333 (no costs)",
       over: { entryPrice: 60_000, atr: 100, settings: { ...settings, leverage: 2 } },
       expected: { side: "LONG", quantity: 0.333, entryPrice: 60_000, stopLoss: 59_800, takeProfit: 60_300 },
     },
@@ -96,6 +100,93 @@ describe("sizePosition: sizing (hand-computed)", () => {
     const short = sizePosition(input({ signal: signal("SELL", { stopLoss: 99, takeProfit: 90 }) }))[0];
     expect(short).toMatchObject({ kind: "open", stopLoss: 105, takeProfit: 90 });
     expect(short.kind === "open" && short.notes).toEqual([expect.stringContaining("stop-loss hint 99")]);
+  });
+});
+
+describe("sizePosition: the leverage cap leaves room for slippage and fees", () => {
+  // Capital 10,000, leverage 2, entry 60,000, ATR 100: risk says 0.5, the cap binds.
+  const capped = (side: "BUY" | "SELL", costs = PAPER_COSTS) =>
+    sizePosition(
+      input({
+        signal: signal(side),
+        entryPrice: 60_000,
+        atr: 100,
+        settings: { ...settings, leverage: 2 },
+        limits: { minQuantity: 0, quantityStep: 0 },
+        costs,
+      }),
+    )[0];
+  const entryCost = (quantity: number, fill: number, leverage: number) =>
+    (quantity * fill) / leverage + quantity * fill * 0.001;
+
+  it.each([
+    // 10,000 / (60,030 × (1/2 + 0.001)) = 0.332502…
+    ["long fills at 60,030", "BUY", 60_030, 10_000 / (60_030 * 0.501)],
+    // 10,000 / (59,970 × 0.501) = 0.332835…
+    ["short fills at 59,970", "SELL", 59_970, 10_000 / (59_970 * 0.501)],
+  ] as const)("%s: margin + fee = capital exactly", (_name, side, fill, quantity) => {
+    const decision = capped(side);
+    if (decision.kind !== "open") throw new Error("expected an open");
+    expect(decision.quantity).toBeCloseTo(quantity, 12);
+    expect(entryCost(decision.quantity, fill, 2)).toBeCloseTo(10_000, 6);
+    expect(entryCost(decision.quantity, fill, 2)).toBeLessThanOrEqual(10_000 * (1 + 1e-12));
+  });
+
+  it("at 1× with exactly the capital free the order fits (it needed capital × 1.0015 before)", () => {
+    const [decision] = sizePosition(
+      input({
+        entryPrice: 100,
+        atr: 0.01,
+        limits: { minQuantity: 0, quantityStep: 0 },
+        costs: PAPER_COSTS,
+        settings: { ...settings, leverage: 1 },
+      }),
+    );
+    if (decision.kind !== "open") throw new Error("expected an open");
+    expect(entryCost(decision.quantity, 100.05, 1)).toBeLessThanOrEqual(10_000 * (1 + 1e-12));
+    expect(decision.quantity).toBeCloseTo(10_000 / (100.05 * 1.001), 9);
+  });
+
+  it("without costs the cap is capital × leverage / entry", () => {
+    const decision = capped("BUY", NO_COSTS);
+    expect(decision.kind === "open" && decision.quantity).toBeCloseTo((10_000 * 2) / 60_000, 12);
+  });
+});
+
+describe("sizePosition: odd settings and markets never give a non-finite order", () => {
+  it.each([
+    { name: "zero capital", over: { settings: { ...settings, capital: 0 } }, reason: "no_equity" },
+    { name: "negative capital", over: { settings: { ...settings, capital: -5 } }, reason: "no_equity" },
+    { name: "NaN capital", over: { settings: { ...settings, capital: NaN } }, reason: "no_equity" },
+    {
+      name: "NaN risk per trade",
+      over: { settings: { ...settings, riskPerTrade: NaN } },
+      reason: "below_min_quantity",
+    },
+    {
+      name: "NaN leverage",
+      over: { settings: { ...settings, leverage: NaN } },
+      reason: "below_min_quantity",
+    },
+    { name: "zero leverage", over: { settings: { ...settings, leverage: 0 } }, reason: "below_min_quantity" },
+    { name: "NaN fee", over: { costs: { feeBps: NaN, slippageBps: 5 } }, reason: "below_min_quantity" },
+    { name: "huge ATR", over: { atr: 1e300 }, reason: "below_min_quantity" },
+    { name: "huge capital", over: { settings: { ...settings, capital: 1e300 } }, quantity: 2e297 },
+    { name: "tiny ATR: the leverage cap binds", over: { atr: 1e-300 }, quantity: 300 },
+    {
+      name: "negative costs count as none",
+      over: { atr: 1e-300, costs: { feeBps: -10, slippageBps: -5 } },
+      quantity: 300,
+    },
+  ])("$name", ({ over, ...expected }) => {
+    const [decision] = sizePosition(input(over));
+    if ("reason" in expected) {
+      expect(decision).toEqual({ kind: "skip", reason: expected.reason, detail: expect.any(String) });
+    } else {
+      if (decision.kind !== "open") throw new Error(`expected an open, got ${JSON.stringify(decision)}`);
+      expect(decision.quantity / expected.quantity).toBeCloseTo(1, 9);
+      expect(Number.isFinite(decision.stopLoss) && Number.isFinite(decision.takeProfit)).toBe(true);
+    }
   });
 });
 
@@ -140,6 +231,16 @@ describe("sizePosition: skips", () => {
       name: "today's P&L is NaN: the guard cannot be checked",
       over: { state: { openPositions: [], realizedPnlTodayUtc: NaN } },
       reason: "max_daily_loss",
+    },
+    {
+      name: "realized losses took all the capital",
+      over: { state: { openPositions: [], realizedPnlTodayUtc: 0, realizedPnlTotal: -10_000 } },
+      reason: "no_equity",
+    },
+    {
+      name: "realized P&L in total is NaN",
+      over: { state: { openPositions: [], realizedPnlTodayUtc: 0, realizedPnlTotal: NaN } },
+      reason: "no_equity",
     },
     { name: "NaN entry price", over: { entryPrice: NaN }, reason: "invalid_price" },
     { name: "negative entry price", over: { entryPrice: -100 }, reason: "invalid_price" },

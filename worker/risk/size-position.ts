@@ -21,6 +21,8 @@ export interface SubscriptionRiskState {
   openPositions: readonly OpenPosition[];
   /** Realized P&L of trades closed since 00:00 UTC today (negative = loss). */
   realizedPnlTodayUtc: number;
+  /** Realized P&L since the subscription started; absent = none. At or below −capital nothing opens (ADR 125). */
+  realizedPnlTotal?: number;
 }
 
 export interface MarketLimits {
@@ -28,6 +30,12 @@ export interface MarketLimits {
   /** 0 when the exchange has no step. */
   quantityStep: number;
   minNotional?: number;
+}
+
+/** What the entry order costs beyond its price: the broker's fee and slippage, in basis points. */
+export interface OrderCosts {
+  feeBps: number;
+  slippageBps: number;
 }
 
 export interface SizePositionInput {
@@ -40,11 +48,14 @@ export interface SizePositionInput {
   settings: RiskSettings;
   state: SubscriptionRiskState;
   limits: MarketLimits;
+  /** The leverage cap leaves room for them: margin plus entry fee fits the capital (ADR 126). */
+  costs: OrderCosts;
 }
 
 export type SkipReason =
   | "hold"
   | "max_daily_loss"
+  | "no_equity"
   | "max_open_positions"
   | "below_min_quantity"
   | "below_min_notional"
@@ -111,6 +122,13 @@ function decideEntry(
   openCount: number,
 ): OpenDecision | SkipDecision {
   const { settings, limits, entryPrice, atr, symbol } = input;
+  const realizedTotal = input.state.realizedPnlTotal ?? 0;
+  if (!(settings.capital + realizedTotal > 0)) {
+    return skip(
+      "no_equity",
+      `Capital ${settings.capital} plus realized P&L ${realizedTotal} leaves no equity to trade with.`,
+    );
+  }
   const lossLimit = settings.maxDailyLoss * settings.capital;
   if (!Number.isFinite(input.state.realizedPnlTodayUtc)) {
     // An unknown P&L must not switch the guard off: refuse, as at the limit.
@@ -143,7 +161,7 @@ function decideEntry(
 
   const stopDistance = settings.stopLossAtr * atr;
   const riskSized = (settings.capital * settings.riskPerTrade) / stopDistance;
-  const leverageCap = (settings.capital * settings.leverage) / entryPrice;
+  const leverageCap = leverageCapQuantity(settings, entryPrice, side, input.costs);
   const quantity = roundDownToStep(Math.min(riskSized, leverageCap), limits.quantityStep);
   if (quantity <= 0 || quantity < limits.minQuantity) {
     return skip(
@@ -166,6 +184,23 @@ function decideEntry(
   if (!(takeProfit > 0))
     return skip("invalid_stop", `The take-profit ${takeProfit} would not be a positive price.`);
   return { kind: "open", symbol, side, quantity, entryPrice, stopLoss, takeProfit, notes };
+}
+
+/**
+ * The largest quantity whose entry cost fits the capital: the margin (fill notional / leverage) plus
+ * the entry fee on the fill notional, the fill being the reference moved by the slippage. Without
+ * fees and slippage this is capital × leverage / entry.
+ */
+function leverageCapQuantity(
+  settings: RiskSettings,
+  entryPrice: number,
+  side: PositionSide,
+  costs: OrderCosts,
+): number {
+  const slip = Math.max(costs.slippageBps, 0) / 10_000;
+  const fee = Math.max(costs.feeBps, 0) / 10_000;
+  const fillPrice = side === "LONG" ? entryPrice * (1 + slip) : entryPrice * (1 - slip);
+  return settings.capital / (fillPrice * (1 / settings.leverage + fee));
 }
 
 /** ATR-multiple stops, overridden by the strategy's hints when those sit on the protective side of entry. */

@@ -8,12 +8,18 @@ export class CandleCsvError extends Error {
   }
 }
 
-const COLUMNS = ["time", "open", "high", "low", "close", "volume"] as const;
+export const CANDLE_CSV_COLUMNS = ["time", "open", "high", "low", "close", "volume"] as const;
 
-function parseTime(raw: string, line: number): number {
+/** A time cell: epoch milliseconds or an ISO 8601 date; null when it is neither. */
+export function parseCsvTime(raw: string): number | null {
   if (/^-?\d+$/.test(raw)) return Number(raw);
   const ms = Date.parse(raw);
-  if (Number.isNaN(ms))
+  return Number.isNaN(ms) ? null : ms;
+}
+
+function parseTime(raw: string, line: number): number {
+  const ms = parseCsvTime(raw);
+  if (ms === null)
     throw new CandleCsvError(`line ${line}: time "${raw}" is neither epoch milliseconds nor an ISO date`);
   return ms;
 }
@@ -26,14 +32,14 @@ export function parseCandleCsv(text: string): Candle[] {
     if (!line || line.startsWith("#")) return;
     const cells = line.split(",").map((c) => c.trim());
     if (out.length === 0 && cells[0].toLowerCase() === "time") {
-      if (cells.join(",").toLowerCase() !== COLUMNS.join(",")) {
-        throw new CandleCsvError(`line ${i + 1}: header must be ${COLUMNS.join(",")}`);
+      if (cells.join(",").toLowerCase() !== CANDLE_CSV_COLUMNS.join(",")) {
+        throw new CandleCsvError(`line ${i + 1}: header must be ${CANDLE_CSV_COLUMNS.join(",")}`);
       }
       return;
     }
-    if (cells.length !== COLUMNS.length)
+    if (cells.length !== CANDLE_CSV_COLUMNS.length)
       throw new CandleCsvError(
-        `line ${i + 1}: expected 6 columns (${COLUMNS.join(",")}), got ${cells.length}`,
+        `line ${i + 1}: expected 6 columns (${CANDLE_CSV_COLUMNS.join(",")}), got ${cells.length}`,
       );
     const row = {
       time: parseTime(cells[0], i + 1),

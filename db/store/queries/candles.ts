@@ -1,6 +1,6 @@
 // The candle store: closed candles of every market, keyed by (source, symbol, resolution, open time).
-import { and, asc, count, eq, gte, lt, max, min, sql } from "drizzle-orm";
-import type { Db } from "../client";
+import { and, asc, count, desc, eq, gte, lt, max, min, sql } from "drizzle-orm";
+import type { Db, Tx } from "../client";
 import type { Candle } from "../../contracts/domain";
 import { candles } from "../schema";
 
@@ -40,6 +40,17 @@ export async function readCandles(db: Db, market: Market, from: number, to: numb
     .orderBy(asc(candles.time));
 }
 
+/** The `limit` newest stored candles of a market, oldest first. */
+export async function latestCandles(db: Db, market: Market, limit: number): Promise<StoredCandle[]> {
+  const rows = await db
+    .select(candleColumns)
+    .from(candles)
+    .where(inMarket(market))
+    .orderBy(desc(candles.time))
+    .limit(limit);
+  return rows.reverse();
+}
+
 /** The newest stored candle opening before `before` (the previous close a filled candle copies). */
 export async function candleBefore(db: Db, market: Market, before: number): Promise<StoredCandle | null> {
   const [row] = await db
@@ -55,7 +66,11 @@ export async function candleBefore(db: Db, market: Market, before: number): Prom
  * Stores closed candles. A closed candle never changes, so a row already stored wins (another worker
  * or an earlier download wrote the same candle); returns how many rows were new.
  */
-export async function insertCandles(db: Db, market: Market, rows: readonly StoredCandle[]): Promise<number> {
+export async function insertCandles(
+  db: Db | Tx,
+  market: Market,
+  rows: readonly StoredCandle[],
+): Promise<number> {
   let inserted = 0;
   for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
     const chunk = rows.slice(i, i + ROWS_PER_INSERT).map((c) => ({ ...market, ...c }));

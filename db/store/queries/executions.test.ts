@@ -136,6 +136,33 @@ describe("recordExecution", () => {
     });
   });
 
+  it("books a close's P&L on its pnlDay: an earlier day's loss is in the total, not in today's bucket", async () => {
+    await recordExecution(store.db, buildInput());
+    await recordExecution(store.db, buildInput());
+    const sid = subs[2].id;
+    const open = await store.db.select().from(trades).where(eq(trades.subscriptionId, sid));
+    const [a, b] = open.filter((t) => t.status === "open");
+    const input = { ...buildInput(), trades: [], events: [] };
+    const today = input.execution.closeTime - (input.execution.closeTime % 86_400_000);
+    const before = (await store.db.select().from(subscriptions).where(eq(subscriptions.id, sid)))[0];
+    input.closes = [
+      {
+        tradeId: a.id,
+        exitPrice: 90,
+        exitFee: 0.1,
+        pnl: -30,
+        exitReason: "stop_loss",
+        pnlDay: today - 86_400_000,
+      },
+      { tradeId: b.id, exitPrice: 95, exitFee: 0.1, pnl: -5, exitReason: "stop_loss", pnlDay: today },
+    ];
+    await recordExecution(store.db, input);
+    const after = (await store.db.select().from(subscriptions).where(eq(subscriptions.id, sid)))[0];
+    expect(after.totalPnl).toBeCloseTo(before.totalPnl - 35, 9);
+    expect(after.pnlDayStart).toBe(today);
+    expect(after.pnlToday).toBeCloseTo((before.pnlDayStart === today ? before.pnlToday : 0) - 5, 9);
+  });
+
   it("is idempotent: the same candle recorded twice changes nothing the second time", async () => {
     const input = buildInput();
     await recordExecution(store.db, input);

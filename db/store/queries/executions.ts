@@ -3,6 +3,7 @@ import { and, eq, lt, sql } from "drizzle-orm";
 import type { Db } from "../client";
 import { SIMULATED_SOURCE, utcDayStart } from "../../contracts/domain";
 import type { NewEvent } from "../../contracts/events";
+import type { OrderLeg } from "../../contracts/order-states";
 import { executions, type ExecutionStatus } from "../schema";
 
 /** The identity of one candle of one strategy: at most one execution row exists per key. */
@@ -60,6 +61,24 @@ export interface TradeClose {
   exitFee: number;
   pnl: number;
   exitReason: string;
+  /**
+   * 00:00 UTC of the day the P&L is booked on (the daily-loss bucket, ADR 032): for a stop or target
+   * the day the touching candle covers, which may be before the execution's day. Default: the execution's day.
+   */
+  pnlDay?: number;
+}
+
+/** An exchange order intent, committed "pending" with the trade it opens or closes (db/contracts/order-states.ts). */
+export interface NewOrder {
+  id: string;
+  tradeId: string;
+  brokerAccountId: string;
+  leg: OrderLeg;
+  clientOrderId: string;
+  symbol: string;
+  side: "buy" | "sell";
+  quantity: number;
+  referencePrice: number;
 }
 
 export interface RecordExecutionInput {
@@ -67,6 +86,7 @@ export interface RecordExecutionInput {
   trades?: NewTrade[];
   closes?: TradeClose[];
   events?: NewEvent[];
+  orders?: NewOrder[];
 }
 
 export type RecordExecutionResult =
@@ -75,6 +95,8 @@ export type RecordExecutionResult =
       executionId: string;
       tradesCreated: number;
       tradesClosed: number;
+      /** Exchange orders committed "pending", to send after the commit. */
+      ordersCreated: number;
       /** The outbox sequence range written, inclusive; null when no events. */
       eventSeqs: { first: number; last: number } | null;
     }
@@ -200,20 +222,23 @@ export async function recordExecution(db: Db, input: RecordExecutionInput): Prom
     // lost a race changes neither the trade nor the metrics. Computed in SQL, so closing 10,000 trades
     // does not have to return them to JavaScript.
     const openedBy = trades.filter((t) => t.status === "open").map((t) => t.subscriptionId);
+    const day = utcDayStart(e.closeTime);
     const closesJson = JSON.stringify(
-      closes.map((c) => [c.tradeId, c.exitPrice, c.exitFee, c.pnl, c.exitReason]),
+      closes.map((c) => [c.tradeId, c.exitPrice, c.exitFee, c.pnl, c.exitReason, c.pnlDay ?? day]),
     );
     if (openedBy.length > 0 || closes.length > 0) {
-      const day = utcDayStart(e.closeTime);
+      // Only P&L booked on the execution's day enters today's bucket; an earlier day's is past its limit.
       await tx.run(sql`
         UPDATE subscriptions SET trades_count = trades_count + m.d_opened, wins = wins + m.d_wins,
           losses = losses + m.d_losses, total_pnl = total_pnl + m.d_pnl,
-          pnl_today = CASE WHEN pnl_day_start = ${day} THEN pnl_today + m.d_pnl ELSE m.d_pnl END,
+          pnl_today = CASE WHEN pnl_day_start = ${day} THEN pnl_today + m.d_today ELSE m.d_today END,
           pnl_day_start = ${day}
-        FROM (SELECT sid, sum(o) AS d_opened, sum(w) AS d_wins, sum(l) AS d_losses, total(p) AS d_pnl
-              FROM (SELECT j.value AS sid, 1 AS o, 0 AS w, 0 AS l, 0.0 AS p FROM json_each(${JSON.stringify(openedBy)}) AS j
+        FROM (SELECT sid, sum(o) AS d_opened, sum(w) AS d_wins, sum(l) AS d_losses, total(p) AS d_pnl,
+                total(CASE WHEN pd = ${day} THEN p ELSE 0 END) AS d_today
+              FROM (SELECT j.value AS sid, 1 AS o, 0 AS w, 0 AS l, 0.0 AS p, ${day} AS pd
+                    FROM json_each(${JSON.stringify(openedBy)}) AS j
                     UNION ALL
-                    SELECT t.subscription_id, 0, (c.value ->> 3) > 0, (c.value ->> 3) <= 0, c.value ->> 3
+                    SELECT t.subscription_id, 0, (c.value ->> 3) > 0, (c.value ->> 3) <= 0, c.value ->> 3, c.value ->> 5
                     FROM json_each(${closesJson}) AS c
                     JOIN trades AS t ON t.id = c.value ->> 0 AND t.status = 'open')
               GROUP BY sid) AS m
@@ -229,6 +254,35 @@ export async function recordExecution(db: Db, input: RecordExecutionInput): Prom
                 j.value ->> 3 AS c_pnl, j.value ->> 4 AS c_exit_reason
               FROM json_each(${closesJson}) AS j) AS c
         WHERE trades.id = c.c_id AND trades.status = 'open'`);
+
+    const orders = input.orders ?? [];
+    let ordersCreated = 0;
+    if (orders.length > 0) {
+      // A close that lost a race closed nothing, so it sends nothing: exit orders only for trades this
+      // execution closed, entry orders only for trades it opened.
+      const placed = await tx.run(sql`
+        INSERT INTO orders (id, trade_id, execution_id, broker_account_id, leg, client_order_id, symbol, side,
+          quantity, reference_price, state, created_at)
+        SELECT j.value ->> 0, j.value ->> 1, ${e.id}, j.value ->> 2, j.value ->> 3, j.value ->> 4, j.value ->> 5,
+          j.value ->> 6, j.value ->> 7, j.value ->> 8, 'pending', ${e.finishedAt}
+        FROM json_each(${JSON.stringify(
+          orders.map((o) => [
+            o.id,
+            o.tradeId,
+            o.brokerAccountId,
+            o.leg,
+            o.clientOrderId,
+            o.symbol,
+            o.side,
+            o.quantity,
+            o.referencePrice,
+          ]),
+        )}) AS j
+        JOIN trades AS t ON t.id = j.value ->> 1
+        WHERE (j.value ->> 3 = 'open' AND t.execution_id = ${e.id} AND t.status = 'open')
+           OR (j.value ->> 3 = 'close' AND t.exit_execution_id = ${e.id})`);
+      ordersCreated = placed.rowsAffected;
+    }
 
     let eventSeqs: { first: number; last: number } | null = null;
     if (events.length > 0) {
@@ -246,6 +300,7 @@ export async function recordExecution(db: Db, input: RecordExecutionInput): Prom
       executionId: e.id,
       tradesCreated,
       tradesClosed: closed.rowsAffected,
+      ordersCreated,
       eventSeqs,
     };
   });

@@ -14,6 +14,8 @@ export interface FanOutSubscription extends RiskSettings {
   brokerKind: "paper" | "exchange";
   pnlDayStart: number;
   pnlToday: number;
+  /** Realized P&L since the subscription started: capital + this <= 0 opens nothing (ADR 125). */
+  totalPnl: number;
 }
 
 export interface OpenTrade {
@@ -44,7 +46,7 @@ export async function listFanOutSubscriptions(db: Db, strategyId: string): Promi
     db,
     sql`SELECT json_group_array(json_array(s.id, s.user_id, s.pinned_version_id, s.broker_account_id, b.kind,
         s.capital, s.risk_per_trade, s.leverage, s.max_open_positions, s.max_daily_loss, s.stop_loss_atr,
-        s.take_profit_atr, s.pnl_day_start, s.pnl_today)) AS j
+        s.take_profit_atr, s.pnl_day_start, s.pnl_today, s.total_pnl)) AS j
       FROM subscriptions s JOIN broker_accounts b ON b.id = s.broker_account_id
       WHERE s.strategy_id = ${strategyId} AND s.status = 'active'`,
   );
@@ -63,6 +65,7 @@ export async function listFanOutSubscriptions(db: Db, strategyId: string): Promi
     takeProfitAtr: Number(r[11]),
     pnlDayStart: Number(r[12]),
     pnlToday: Number(r[13]),
+    totalPnl: Number(r[14]),
   }));
 }
 

@@ -3,7 +3,14 @@ import { and, asc, count, desc, eq, inArray, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "../client";
 import { resolutionSchema, symbolSchema } from "../../contracts/domain";
-import { downsample, performanceFromTrades, type ClosedTrade } from "../../contracts/performance";
+import {
+  downsample,
+  markedEquity,
+  performanceFromTrades,
+  type ClosedTrade,
+  type Mark,
+  type MarkedPosition,
+} from "../../contracts/performance";
 import {
   backtests,
   executions,
@@ -20,6 +27,8 @@ export const MARKET_PAGE_SIZE = 12;
 /** Strategy performance is expressed as the equity of 100 units followed from the first trade. */
 export const PERFORMANCE_BASE = 100;
 const SPARKLINE_POINTS = 32;
+/** The strategy page's equity chart: enough points for its width, whatever the number of closes. */
+const CHART_POINTS = 1_000;
 
 /**
  * The marketplace URL (?q=&symbol=&resolution=&tag=&sort=&page=). A value that does not parse is
@@ -179,6 +188,7 @@ export async function listStrategyClosedTrades(db: Db, strategyId: string) {
     GROUP BY t.execution_id, t.symbol
     ORDER BY closed_at`);
   const trades: ClosedTrade[] = rows.map((r) => ({
+    openedAt: Number(r.opened_at),
     closedAt: Number(r.closed_at),
     pnl: Number(r.ret) * PERFORMANCE_BASE,
   }));
@@ -186,18 +196,80 @@ export async function listStrategyClosedTrades(db: Db, strategyId: string) {
   return { trades, startTime };
 }
 
-/** Live performance of a strategy from its closed trades (equity starts at PERFORMANCE_BASE). */
-export async function strategyLivePerformance(db: Db, strategyId: string) {
-  const { trades, startTime } = await listStrategyClosedTrades(db, strategyId);
-  return performanceFromTrades(trades, PERFORMANCE_BASE, startTime);
+/**
+ * The strategy's positions for marking to market, in the units of the strategy's equity: each
+ * subscriber trade of a signal weighs 1 / (the signal's open and closed trades) × PERFORMANCE_BASE /
+ * its capital, so once every trade has closed the marked curve ends where the average results put it.
+ * Subscriber trades closing together are summed into one position (the SQL does the sums).
+ */
+async function listStrategyMarkedPositions(db: Db, strategyId: string): Promise<MarkedPosition[]> {
+  const rows = await db.all<{
+    symbol: string;
+    opened_at: number;
+    closed_at: number | null;
+    pnl: number;
+    per_unit: number;
+    offset: number;
+  }>(sql`
+    WITH held AS (
+      SELECT t.execution_id, t.symbol, t.opened_at, t.closed_at, t.pnl, s.capital,
+        CASE t.side WHEN 'LONG' THEN 1.0 ELSE -1.0 END * t.quantity AS signed_qty, t.entry_price,
+        coalesce(t.entry_fee, 0) AS entry_fee,
+        count(*) OVER (PARTITION BY t.execution_id, t.symbol) AS n
+      FROM trades t JOIN subscriptions s ON s.id = t.subscription_id
+      WHERE t.strategy_id = ${strategyId} AND t.status IN ('open', 'closed') AND s.capital > 0)
+    SELECT symbol, min(opened_at) AS opened_at, closed_at, total(pnl / capital / n) AS pnl,
+      total(signed_qty / capital / n) AS per_unit,
+      total((signed_qty * entry_price + entry_fee) / capital / n) AS offset
+    FROM held GROUP BY execution_id, symbol, closed_at`);
+  return rows.map((r) => ({
+    symbol: r.symbol,
+    openedAt: Number(r.opened_at),
+    closedAt: r.closed_at === null ? null : Number(r.closed_at),
+    pnl: Number(r.pnl) * PERFORMANCE_BASE,
+    perUnit: Number(r.per_unit) * PERFORMANCE_BASE,
+    offset: Number(r.offset) * PERFORMANCE_BASE,
+  }));
+}
+
+/** The close of every market of the strategy at each of its completed executions since `from`. */
+async function listStrategyMarks(db: Db, strategyId: string, from: number): Promise<Mark[]> {
+  const rows = await db.all<{ symbol: string; close_time: number; price: number }>(sql`
+    SELECT symbol, close_time, price FROM executions
+    WHERE strategy_id = ${strategyId} AND status = 'COMPLETED' AND price IS NOT NULL AND close_time >= ${from}
+    ORDER BY close_time`);
+  return rows.map((r) => ({ time: Number(r.close_time), symbol: r.symbol, price: Number(r.price) }));
 }
 
 /**
- * Recomputes the cached figures the marketplace cards read (return, trades, win rate, sparkline).
+ * Live performance of a strategy (equity starts at PERFORMANCE_BASE): the equity curve and its
+ * figures marked to market at every execution's close (ADR 127); the closed-trade drawdown beside it.
+ * The curve returned holds at most CHART_POINTS points; the figures use every close.
+ */
+export async function strategyLivePerformance(db: Db, strategyId: string) {
+  const [{ trades, startTime }, positions] = await Promise.all([
+    listStrategyClosedTrades(db, strategyId),
+    listStrategyMarkedPositions(db, strategyId),
+  ]);
+  const start = positions.length ? Math.min(...positions.map((p) => p.openedAt)) : startTime;
+  if (start === undefined) return performanceFromTrades(trades, PERFORMANCE_BASE);
+  const marks = await listStrategyMarks(db, strategyId, start);
+  const marked = markedEquity(PERFORMANCE_BASE, positions, marks, start);
+  // Executions without a recorded close price leave nothing to mark: the closed-trade curve stands in.
+  const perf = performanceFromTrades(trades, PERFORMANCE_BASE, start, {
+    marked: marked.length > 1 ? marked : undefined,
+  });
+  return { ...perf, equity: downsample(perf.equity, CHART_POINTS) };
+}
+
+/**
+ * Recomputes the cached figures the marketplace cards read (return, trades, win rate, sparkline) from
+ * the closed trades alone: the cards change when trades close, not at every close of the market.
  * Call it after an execution closed trades of this strategy; the cards never compute per request.
  */
 export async function refreshStrategyPerformance(db: Db, strategyId: string) {
-  const perf = await strategyLivePerformance(db, strategyId);
+  const { trades, startTime } = await listStrategyClosedTrades(db, strategyId);
+  const perf = performanceFromTrades(trades, PERFORMANCE_BASE, startTime);
   const sparkline = downsample(
     perf.equity.map((p) => Math.round(p.value * 100) / 100),
     SPARKLINE_POINTS,

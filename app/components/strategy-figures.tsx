@@ -1,0 +1,94 @@
+// The figures backtesting.py and quantstats users look for (CAGR, Calmar, exposure, per-trade figures, SQN) and how each is computed.
+import { formatCount, formatDecimal, formatSignedPct } from "./market-format";
+import { Stat } from "./market-stats";
+
+export interface StrategyFiguresValues {
+  trades?: number | null;
+  cagrPct?: number | null;
+  calmar?: number | null;
+  exposurePct?: number | null;
+  avgTradePct?: number | null;
+  bestTradePct?: number | null;
+  worstTradePct?: number | null;
+  maxConsecutiveLosses?: number | null;
+  sqn?: number | null;
+  closedMaxDrawdownPct?: number | null;
+}
+
+const pct = (n: number | null | undefined) =>
+  n === null || n === undefined || !Number.isFinite(n) ? "—" : `${formatDecimal(n)} %`;
+
+/** The definitions, in the words the page shows (ADR 127 is the long form). */
+export const FIGURE_DEFINITIONS: [term: string, definition: string][] = [
+  [
+    "Equity curve",
+    "Marked to market at every close of the strategy's markets: closed trades' P&L plus the open positions valued at that close (exit fees are deducted at the exit). It never goes below 0.",
+  ],
+  [
+    "Return, drawdown, Sharpe, Sortino, CAGR, Calmar",
+    "Computed on the marked curve. The closed-trade drawdown is the same measure on the equity after each closed trade only.",
+  ],
+  [
+    "Sharpe",
+    "Mean over sample standard deviation of the daily returns (each UTC day's last equity over the previous day's), × √365 (crypto trades every day), risk-free rate 0. Not defined with fewer than two days or no variation.",
+  ],
+  [
+    "Sortino",
+    "Mean daily return over the downside deviation, the root mean square of the negative daily returns taken over all days (positive days count as 0), × √365, target 0.",
+  ],
+  ["CAGR", "(last equity / first equity)^(365 days / span) − 1. Not defined under one day."],
+  ["Calmar", "CAGR over the maximum drawdown (marked). Not defined without a drawdown."],
+  ["Exposure", "Share of the period with at least one position open (closed trades)."],
+  ["Average, best, worst trade", "A trade's P&L in percent of the capital."],
+  ["Max consecutive losses", "Longest run of trades closed at a P&L of 0 or less."],
+  [
+    "SQN",
+    "√trades × mean over sample standard deviation of the trades' P&L (Van Tharp). Not defined under two trades.",
+  ],
+];
+
+export function StrategyFigures({ stats }: { stats: StrategyFiguresValues }) {
+  const none = !stats.trades;
+  const closedDrawdown = stats.closedMaxDrawdownPct ? -stats.closedMaxDrawdownPct : 0;
+  const figures: [label: string, value: string, hint: string][] = [
+    ["CAGR", formatSignedPct(stats.cagrPct), "Compound annual growth rate, 365-day years"],
+    ["Calmar", formatDecimal(stats.calmar), "CAGR over the maximum drawdown (marked)"],
+    ["Exposure", none ? "—" : pct(stats.exposurePct), "Time with a position open"],
+    ["Average trade", formatSignedPct(stats.avgTradePct), "Mean P&L in % of capital"],
+    ["Best trade", formatSignedPct(stats.bestTradePct), "Best P&L in % of capital"],
+    ["Worst trade", formatSignedPct(stats.worstTradePct), "Worst P&L in % of capital"],
+    [
+      "Max consecutive losses",
+      none ? "—" : formatCount(stats.maxConsecutiveLosses ?? 0),
+      "Longest losing run",
+    ],
+    ["SQN", formatDecimal(stats.sqn), "System Quality Number"],
+    [
+      "Max drawdown (closed trades)",
+      none ? "—" : formatSignedPct(closedDrawdown),
+      "Largest fall of the equity after each closed trade only",
+    ],
+  ];
+  return (
+    <div className="mt-2 space-y-3">
+      <dl className="grid grid-cols-2 gap-2 sm:grid-cols-4 lg:grid-cols-5" aria-label="More figures">
+        {figures.map(([label, value, hint]) => (
+          <Stat key={label} label={label} value={value} hint={hint} />
+        ))}
+      </dl>
+      <details className="text-xs text-slate-600">
+        <summary className="cursor-pointer font-medium text-slate-700">
+          How these figures are computed
+        </summary>
+        <dl className="mt-2 space-y-1.5">
+          {FIGURE_DEFINITIONS.map(([term, definition]) => (
+            <div key={term}>
+              <dt className="inline font-medium text-slate-700">{term}: </dt>
+              <dd className="inline">{definition}</dd>
+            </div>
+          ))}
+        </dl>
+      </details>
+    </div>
+  );
+}

@@ -1,0 +1,50 @@
+// The exchange order state machine: every state an order intent can be in and the one table of moves
+// between them, shared by the worker (what to do next) and the store (the conditional update that fences).
+
+export const ORDER_STATES = [
+  /** Committed with its trade, not yet sent. */
+  "pending",
+  /** Claimed by one sender; the request is (or was) on the wire. */
+  "sent",
+  "open",
+  "partially_filled",
+  "filled",
+  "cancelled",
+  "rejected",
+  /** An ambiguous answer (timeout, reset, 5xx): it may exist; only a look-up decides, never a re-send. */
+  "unknown",
+  /** Never reached the exchange and too late to send. */
+  "void",
+] as const;
+export type OrderState = (typeof ORDER_STATES)[number];
+
+/** An order opens a trade's position or closes it (protective stop and target legs come with resting orders). */
+export const ORDER_LEGS = ["open", "close"] as const;
+export type OrderLeg = (typeof ORDER_LEGS)[number];
+
+const MOVES: Record<OrderState, readonly OrderState[]> = {
+  pending: ["sent", "void"],
+  sent: ["open", "partially_filled", "filled", "cancelled", "rejected", "unknown", "void"],
+  unknown: ["open", "partially_filled", "filled", "cancelled", "rejected", "void"],
+  open: ["partially_filled", "filled", "cancelled", "unknown"],
+  partially_filled: ["partially_filled", "filled", "cancelled", "unknown"],
+  filled: [],
+  cancelled: [],
+  rejected: [],
+  void: [],
+};
+
+export type Transition = { ok: true } | { ok: false; reason: string };
+
+/** Whether an order may move from `from` to `to`; a refusal says why. */
+export function transition(from: OrderState, to: OrderState): Transition {
+  if (MOVES[from].includes(to)) return { ok: true };
+  if (MOVES[from].length === 0) return { ok: false, reason: `a ${from} order is final` };
+  return { ok: false, reason: `a ${from} order cannot become ${to} (only ${MOVES[from].join(", ")})` };
+}
+
+export const isFinal = (state: OrderState) => MOVES[state].length === 0;
+
+/** The states an order may be in for a move to `to`: the WHERE clause of the store's conditional update. */
+export const predecessorsOf = (to: OrderState): OrderState[] =>
+  ORDER_STATES.filter((from) => MOVES[from].includes(to));
