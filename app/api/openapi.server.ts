@@ -24,6 +24,9 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   503: "No worker queue is reachable from this server",
 };
 
+/** The first instant instantField accepts (2010-01-01): marks a field as one of ours. */
+const INSTANT_MIN = Date.UTC(2010, 0, 1);
+
 function toJsonSchema(schema: z.ZodType, io: "input" | "output"): JsonSchema {
   const { $schema: _drop, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: "any" }) as JsonSchema;
   return rest;
@@ -38,13 +41,49 @@ function bodySchema(op: Operation): JsonSchema {
   const shape = (op.body as unknown as { shape?: Record<string, z.ZodType> }).shape;
   if (!shape) return schema;
   let required = Object.keys(shape).filter((k) => !shape[k].safeParse(undefined).success);
-  if (op.method === "PATCH") required = [];
+  const patch = op.method === "PATCH" && Boolean(op.partialBody);
+  if (patch) required = [];
   else if (op.partialBody)
     required = required.filter((k) => REQUIRED_WITH_DEFAULTS[op.operationId]?.includes(k) ?? true);
-  const { required: _generated, ...rest } = schema;
+  const { required: _generated, ...generated } = schema;
+  const properties = generated.properties as Record<string, JsonSchema> | undefined;
+  const rest = {
+    ...generated,
+    ...(properties
+      ? {
+          properties: Object.fromEntries(
+            Object.entries(properties).map(([k, p]) => [k, fieldSchema(p, patch)]),
+          ),
+        }
+      : {}),
+  };
   // The dispatcher answers 422 to a field the schema does not declare.
   const closed = { ...rest, additionalProperties: false };
   return required.length ? { ...closed, required } : closed;
+}
+
+/**
+ * A PATCH field has no default (a client filling defaults in would reset what it never meant to
+ * change, e.g. unpublish a strategy), and an instant is what the server accepts: epoch ms or ISO text.
+ */
+function fieldSchema(property: JsonSchema, patch: boolean): JsonSchema {
+  const { default: _default, ...withoutDefault } = property;
+  const field = patch ? withoutDefault : property;
+  if (field.type !== "integer" || field.minimum !== INSTANT_MIN) return field;
+  const { type: _type, minimum: _min, maximum: _max, ...meta } = field;
+  return {
+    ...meta,
+    oneOf: [
+      {
+        type: "integer",
+        minimum: field.minimum,
+        maximum: field.maximum,
+        description: "UTC epoch milliseconds",
+      },
+      { type: "string", format: "date", example: "2024-01-31" },
+      { type: "string", format: "date-time", example: "2024-01-31T12:00:00Z" },
+    ],
+  };
 }
 
 /** POST bodies merged over defaults (risk settings, your paper account): only these must be sent. */

@@ -17,7 +17,16 @@ interface OperationObject {
   summary: string;
   parameters: { name: string; in: string; schema: unknown }[];
   requestBody?: {
-    content: Record<string, { schema: { required?: string[]; additionalProperties?: unknown } }>;
+    content: Record<
+      string,
+      {
+        schema: {
+          required?: string[];
+          additionalProperties?: unknown;
+          properties?: Record<string, { oneOf?: { type: string; format?: string }[] }>;
+        };
+      }
+    >;
   };
   responses: Record<string, { description: string; content?: Record<string, { schema: unknown }> }>;
 }
@@ -173,6 +182,25 @@ describe("the OpenAPI document", () => {
       expect(answer.status, `${op.operationId}: ${JSON.stringify(answer.body)}`).toBe(422);
       expect(Object.keys(answer.body.error.fields).sort(), op.operationId).toEqual([...documented].sort());
     }
+  });
+
+  it("a PATCH body declares no defaults, and requires exactly what the server requires", async () => {
+    for (const op of OPERATIONS.filter((o) => o.body && o.method === "PATCH")) {
+      const schema = doc.paths[`/api/v1${op.path}`].patch.requestBody!.content["application/json"].schema;
+      for (const [name, field] of Object.entries(schema.properties ?? {}))
+        expect(field, `${op.operationId}.${name}`).not.toHaveProperty("default");
+      const path = `/api/v1${op.path.replace(/\{(\w+)\}/g, (_m, name: string) => ids[name] ?? "x")}`;
+      const answer = await h.call("PATCH", path, { token, body: {} });
+      const refused = answer.status === 422 ? Object.keys(answer.body.error.fields).sort() : [];
+      expect(refused, `${op.operationId}: ${answer.status}`).toEqual([...(schema.required ?? [])].sort());
+    }
+  });
+
+  it("documents an instant as epoch milliseconds, a date or a date-time, as the server accepts it", () => {
+    const from =
+      doc.paths["/api/v1/strategies/{id}/backtests"].post.requestBody!.content["application/json"].schema
+        .properties!.from;
+    expect(from.oneOf!.map((s) => s.format ?? s.type)).toEqual(["integer", "date", "date-time"]);
   });
 
   it("declares closed bodies and 415, as the server answers them", async () => {
