@@ -12,6 +12,8 @@ import {
 import { createStrategy, publishVersion } from "../../db/store/queries/strategies";
 import { updateStrategyMeta } from "../../db/store/queries/author";
 import { strategyMetaSchema, strategyVersionSchema } from "../../db/contracts/validation/strategy";
+import { plainText } from "../../db/contracts/validation/fields";
+import { resolutionSchema, symbolSchema } from "../../db/contracts/domain";
 import { versionStatusSchema } from "../../db/contracts/validation/version-status";
 import type { AppLoadContext } from "@remix-run/node";
 import { ApiError, notFound } from "./errors.server";
@@ -64,6 +66,14 @@ const listQuery = pageQuerySchema.extend({
     .enum(["mine", "public"], { error: "Scope must be mine or public" })
     .default("mine")
     .describe("mine: your strategies, drafts included; public: the marketplace"),
+  q: plainText("q")
+    .trim()
+    .max(80, "q must be at most 80 characters")
+    .optional()
+    .describe("Words in the name, description or a tag"),
+  symbol: symbolSchema.optional().describe("Only strategies trading this market, e.g. BTC/USDT"),
+  resolution: resolutionSchema.optional(),
+  tag: plainText("Tag").trim().toLowerCase().max(24, "Tag must be at most 24 characters").optional(),
 });
 
 export const strategyOperations = [
@@ -72,16 +82,23 @@ export const strategyOperations = [
     method: "GET",
     path: "/strategies",
     tag: "Strategies",
-    summary: "List your strategies, or the public ones",
+    summary:
+      "List your strategies, or the public ones, newest first, filtered by q, symbol, resolution and tag",
     query: listQuery,
     responses: { 200: { description: "One page of strategies", schema: pageOf(strategySchema) } },
     async handler({ context, user, query }) {
       const page = { after: query.cursor, limit: query.limit };
       const db = context.app.store.db;
+      const filters = {
+        q: query.q || undefined,
+        symbol: query.symbol,
+        resolution: query.resolution,
+        tag: query.tag,
+      };
       const rows =
         query.scope === "mine"
-          ? await listAuthorStrategies(db, user.userId, page)
-          : await listPublicStrategiesPage(db, page);
+          ? await listAuthorStrategies(db, user.userId, page, filters)
+          : await listPublicStrategiesPage(db, page, filters);
       return { body: toPageBody(rows, (s) => toStrategy(s, user.userId)) };
     },
   }),

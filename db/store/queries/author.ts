@@ -7,6 +7,7 @@ import type { ValidationResult } from "../../contracts/jobs";
 import type { StrategyMeta } from "../../contracts/validation/strategy";
 import { afterKey, newestFirst, toPage, type PageRequest } from "./keyset";
 import { SlugTakenError } from "./strategies";
+import { strategyFilterConditions, type StrategyFilters } from "./strategy-filters";
 
 export class LatestVersionError extends Error {
   readonly field = "status";
@@ -37,23 +38,38 @@ const strategyColumns = {
 };
 
 /** The author's strategies (drafts included), newest first, one page. */
-export async function listAuthorStrategies(db: Db, authorId: string, page: PageRequest) {
+export async function listAuthorStrategies(
+  db: Db,
+  authorId: string,
+  page: PageRequest,
+  filters: StrategyFilters = {},
+) {
   const rows = await db
     .select(strategyColumns)
     .from(strategies)
-    .where(and(eq(strategies.authorId, authorId), afterKey(strategies.createdAt, strategies.id, page.after)))
+    .where(
+      and(
+        eq(strategies.authorId, authorId),
+        ...strategyFilterConditions(filters),
+        afterKey(strategies.createdAt, strategies.id, page.after),
+      ),
+    )
     .orderBy(...newestFirst(strategies.createdAt, strategies.id))
     .limit(page.limit + 1);
   return toPage(rows, page.limit, (r) => ({ t: r.createdAt, id: r.id }));
 }
 
-/** Public strategies, newest first, one page (the marketplace pages have their own search and sorts). */
-export async function listPublicStrategiesPage(db: Db, page: PageRequest) {
+/** Public strategies matching the filters, newest first, one page (the marketplace pages also sort). */
+export async function listPublicStrategiesPage(db: Db, page: PageRequest, filters: StrategyFilters = {}) {
   const rows = await db
     .select(strategyColumns)
     .from(strategies)
     .where(
-      and(eq(strategies.visibility, "public"), afterKey(strategies.createdAt, strategies.id, page.after)),
+      and(
+        eq(strategies.visibility, "public"),
+        ...strategyFilterConditions(filters),
+        afterKey(strategies.createdAt, strategies.id, page.after),
+      ),
     )
     .orderBy(...newestFirst(strategies.createdAt, strategies.id))
     .limit(page.limit + 1);

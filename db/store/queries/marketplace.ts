@@ -1,7 +1,8 @@
 // Public marketplace reads: search with filters and pages, facets, a strategy's page data and its cached performance.
-import { and, asc, count, desc, eq, inArray, sql, type SQL } from "drizzle-orm";
+import { and, asc, count, desc, eq, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "../client";
+import { strategyFilterConditions } from "./strategy-filters";
 import { resolutionSchema, symbolSchema } from "../../contracts/domain";
 import {
   downsample,
@@ -55,35 +56,8 @@ export const marketplaceQuerySchema = z.object({
 });
 export type MarketplaceQuery = z.output<typeof marketplaceQuerySchema>;
 
-const likePattern = (q: string) => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-
 function marketplaceWhere(query: MarketplaceQuery): SQL {
-  const conditions: SQL[] = [eq(strategies.visibility, "public")];
-  if (query.resolution) conditions.push(eq(strategies.resolution, query.resolution));
-  if (query.symbol) {
-    conditions.push(
-      inArray(
-        strategies.id,
-        sql`(SELECT ${strategySymbols.strategyId} FROM ${strategySymbols} WHERE ${strategySymbols.symbol} = ${query.symbol})`,
-      ),
-    );
-  }
-  if (query.tag) {
-    conditions.push(
-      inArray(
-        strategies.id,
-        sql`(SELECT ${strategyTags.strategyId} FROM ${strategyTags} WHERE ${strategyTags.tag} = ${query.tag})`,
-      ),
-    );
-  }
-  if (query.q) {
-    const pattern = likePattern(query.q);
-    conditions.push(sql`(${strategies.name} LIKE ${pattern} ESCAPE '\\'
-      OR ${strategies.description} LIKE ${pattern} ESCAPE '\\'
-      OR EXISTS (SELECT 1 FROM ${strategyTags} WHERE ${strategyTags.strategyId} = ${strategies.id}
-                 AND ${strategyTags.tag} LIKE ${pattern} ESCAPE '\\'))`);
-  }
-  return and(...conditions)!;
+  return and(eq(strategies.visibility, "public"), ...strategyFilterConditions(query))!;
 }
 
 const ORDER: Record<MarketSort, SQL[]> = {
