@@ -2,7 +2,7 @@
 // the field, nothing stored), unknown fields (422 naming them), wrong media types (415), body limits (413,
 // a chunked body read no further than the limit).
 import { eq } from "drizzle-orm";
-import { createApiToken } from "../../db/store/queries/api-tokens";
+import { createApiToken, revokeApiToken } from "../../db/store/queries/api-tokens";
 import { subscriptions } from "../../db/store/schema";
 import { insertStrategy, insertUser, SAMPLE_CODE, storeSnapshot } from "../../test/support/store";
 import { createApiHarness, type ApiHarness } from "../../test/api-harness";
@@ -222,16 +222,21 @@ async function send(c: TextCase, text: string, as: string) {
 
 describe("control characters", () => {
   it.each(cases)("%s: 422 naming the field, nothing stored", async (_name, c, ch) => {
-    // A token per case: the cases together send more than one token's rate limit.
-    const { token: own } = await createApiToken(h.t.store.db, authorId, "case");
-    const before = await storeSnapshot(h.t.store);
-    const valid = c.valid();
-    const middle = Math.max(1, Math.floor(valid.length / 2));
-    const answer = await send(c, valid.slice(0, middle) + ch + valid.slice(middle), own);
-    expect(answer.status, JSON.stringify(answer.body)).toBe(422);
-    expect(answer.body.error.code).toBe("validation_failed");
-    expect(Object.keys(answer.body.error.fields)).toContain(c.field);
-    expect(await storeSnapshot(h.t.store)).toBe(before);
+    // A token per case (revoked after it, live tokens are capped): the cases together send more than
+    // one token's rate limit.
+    const { token: own, id } = await createApiToken(h.t.store.db, authorId, "case");
+    try {
+      const before = await storeSnapshot(h.t.store);
+      const valid = c.valid();
+      const middle = Math.max(1, Math.floor(valid.length / 2));
+      const answer = await send(c, valid.slice(0, middle) + ch + valid.slice(middle), own);
+      expect(answer.status, JSON.stringify(answer.body)).toBe(422);
+      expect(answer.body.error.code).toBe("validation_failed");
+      expect(Object.keys(answer.body.error.fields)).toContain(c.field);
+      expect(await storeSnapshot(h.t.store)).toBe(before);
+    } finally {
+      await revokeApiToken(h.t.store.db, authorId, id);
+    }
   });
 
   it("a leading NUL is refused, not stored as an empty name", async () => {

@@ -39,9 +39,10 @@ export const accountOperations = [
     method: "POST",
     path: "/tokens",
     tag: "Account",
-    summary: "Create another API token; its secret is in this answer only",
+    summary: "Create another API token (at most 10 live ones); its secret is in this answer only",
     body: apiTokenSchema,
     responses: { 201: { description: "The token with its secret", schema: createdTokenSchema } },
+    errors: [409],
     async handler({ context, user, body }) {
       const created = await createApiToken(context.app.store.db, user.userId, body.name);
       return { status: 201, body: created };

@@ -6,6 +6,7 @@ import { SubmitButton, TextField } from "~/components/forms";
 import { formatTime } from "~/components/subscription-ui";
 import { requireUserId } from "~/session.server";
 import { createApiToken, listApiTokens, revokeApiToken } from "../../db/store/queries/api-tokens";
+import { formFieldErrors } from "~/services/domain-errors.server";
 import { apiTokenSchema } from "../../db/contracts/validation/api-token";
 import { parseInput } from "../../db/contracts/validation/fields";
 import { SettingsTabs } from "~/components/settings-tabs";
@@ -29,7 +30,12 @@ export async function action({ request, context }: ActionFunctionArgs) {
   }
   const parsed = parseInput(apiTokenSchema, form);
   if (!parsed.ok) return json({ created: null, errors: parsed.errors, revoked: false }, { status: 400 });
-  const created = await createApiToken(db, userId, parsed.data.name);
+  let created;
+  try {
+    created = await createApiToken(db, userId, parsed.data.name);
+  } catch (error) {
+    return json({ created: null, errors: formFieldErrors(error), revoked: false }, { status: 409 });
+  }
   // The secret travels once, in this response; only its hash is stored.
   return json(
     { created, errors: {} as Record<string, string>, revoked: false },

@@ -3,6 +3,7 @@ import { LatestVersionError } from "../../db/store/queries/author";
 import { BacktestInputError } from "../../db/store/queries/backtests";
 import { SlugTakenError, VersionNotIncreasingError } from "../../db/store/queries/strategies";
 import { InvalidReferenceError } from "../../db/store/queries/subscriptions";
+import { TokenLimitError } from "../../db/store/queries/api-tokens";
 import { SubscriptionCancelledError } from "./subscriptions.server";
 
 /** A conflict with the current state (409 in the API) or a bad reference in the input (422). */
@@ -13,7 +14,8 @@ export function domainFieldError(error: unknown): DomainFieldError | null {
     error instanceof SlugTakenError ||
     error instanceof VersionNotIncreasingError ||
     error instanceof LatestVersionError ||
-    error instanceof SubscriptionCancelledError
+    error instanceof SubscriptionCancelledError ||
+    error instanceof TokenLimitError
   ) {
     return { kind: "conflict", field: error.field, message: error.message };
   }

@@ -1,5 +1,5 @@
 // Personal API tokens: created shown-once, stored as a SHA-256 hash, looked up by hash, revoked by their owner.
-import { and, desc, eq, isNull } from "drizzle-orm";
+import { and, desc, eq, isNull, sql } from "drizzle-orm";
 import type { Db } from "../client";
 import { newId } from "../../platform/ids";
 import { apiTokens, users } from "../schema";
@@ -20,6 +20,17 @@ export async function hashToken(token: string): Promise<string> {
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
+/** Live (not revoked) tokens per user: the per-token rate limit would otherwise multiply with their number. */
+export const MAX_LIVE_TOKENS = 10;
+
+/** The user already holds MAX_LIVE_TOKENS live tokens: revoke one first. */
+export class TokenLimitError extends Error {
+  readonly field = "name";
+  constructor() {
+    super(`You already have ${MAX_LIVE_TOKENS} live tokens: revoke one you no longer use first`);
+  }
+}
+
 /** Creates a token; the returned `token` is the only time the secret exists outside its hash. */
 export async function createApiToken(db: Db, userId: string, name: string) {
   const token = TOKEN_PREFIX + base64url(crypto.getRandomValues(new Uint8Array(32)));
@@ -30,7 +41,12 @@ export async function createApiToken(db: Db, userId: string, name: string) {
     tokenHash: await hashToken(token),
     prefix: token.slice(0, TOKEN_PREFIX.length + 6),
   };
-  await db.insert(apiTokens).values(row);
+  // The count and the insert are one statement, so concurrent creations cannot pass the cap together.
+  const inserted = await db.run(sql`
+    INSERT INTO api_tokens (id, user_id, name, token_hash, prefix)
+    SELECT ${row.id}, ${userId}, ${name}, ${row.tokenHash}, ${row.prefix}
+    WHERE (SELECT count(*) FROM api_tokens WHERE user_id = ${userId} AND revoked_at IS NULL) < ${MAX_LIVE_TOKENS}`);
+  if (inserted.rowsAffected === 0) throw new TokenLimitError();
   return { id: row.id, name, prefix: row.prefix, token };
 }
 
