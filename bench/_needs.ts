@@ -1,7 +1,7 @@
 // What a bench needs beyond `npm ci` (the sandbox, Redis, Postgres), checked before it starts, with what to install.
 import { Redis } from "ioredis";
 import pg from "pg";
-import { createStrategyRunner } from "../worker/runtime";
+import { createStrategyRunner, SANDBOX_INSTALL_LINE } from "../worker/runtime";
 import { POSTGRES_URL, REDIS_URL } from "../test/support/worker/processes";
 
 export type Need = "sandbox" | "redis" | "postgres";
@@ -19,7 +19,7 @@ const CHECKS: Record<Need, { check: () => Promise<void>; install: string }> = {
         await runner.close();
       }
     },
-    install: "sudo apt-get install bubblewrap python3",
+    install: SANDBOX_INSTALL_LINE,
   },
   redis: {
     async check() {

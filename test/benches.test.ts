@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROOT } from "../scripts/build-if-needed";
+import { SANDBOX_INSTALL_LINE } from "../worker/runtime";
 
 const BENCHES = readdirSync(join(ROOT, "bench"))
   .filter((f) => f.endsWith(".ts") && f !== "run.ts" && !f.startsWith("_"))
@@ -103,6 +104,6 @@ describe("benches on the project's own tools", () => {
     const { code, stdout } = await runBench("runtime", { PYTHON: "/nonexistent/python3" });
     expect(code).toBe(1);
     expect(stdout).toContain("PYTHON /nonexistent/python3 does not exist");
-    expect(stdout).toContain("Install: sudo apt-get install bubblewrap python3");
+    expect(stdout).toContain(`Install: ${SANDBOX_INSTALL_LINE}`);
   });
 });

@@ -2,6 +2,7 @@
 export {
   createStrategyRunner,
   SandboxUnavailableError,
+  SANDBOX_INSTALL_LINE,
   exitIfSandboxUnavailable,
   type BacktestInput,
   type BacktestResult,

@@ -1,7 +1,13 @@
 // The execution client end to end through the real sandbox: examples, live/backtest parity, parameters, pandas, limits, fail-closed.
 import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { createStrategyRunner, SandboxUnavailableError, sampleCandles, type StrategyRunner } from "./index";
+import {
+  createStrategyRunner,
+  SANDBOX_INSTALL_LINE,
+  SandboxUnavailableError,
+  sampleCandles,
+  type StrategyRunner,
+} from "./index";
 
 const EXAMPLES = fileURLToPath(new URL("../../python/examples/", import.meta.url));
 const exampleFiles = readdirSync(EXAMPLES).filter((f) => f.endsWith(".py"));
@@ -121,8 +127,17 @@ describe("runs", () => {
 });
 
 describe("fail closed", () => {
-  it("refuses to start without bubblewrap", () => {
+  it("refuses to start without bubblewrap, printing the README's install line", () => {
     expect(() => createStrategyRunner({ bwrap: "/nonexistent/bwrap" })).toThrow(SandboxUnavailableError);
+    expect(() => createStrategyRunner({ bwrap: "/nonexistent/bwrap" })).toThrow(
+      `Install it with: ${SANDBOX_INSTALL_LINE}`,
+    );
+    expect(() => createStrategyRunner({ python: "/nonexistent/python3" })).toThrow(SANDBOX_INSTALL_LINE);
+    // The Quick start's prerequisites are that exact line, copy-paste ready.
+    const readme = readFileSync(fileURLToPath(new URL("../../README.md", import.meta.url)), "utf8");
+    expect(readme.slice(readme.indexOf("## Quick start"), readme.indexOf("## Configuration"))).toContain(
+      "```sh\n" + SANDBOX_INSTALL_LINE + "\n```",
+    );
   });
 
   it("a self-check passes where the sandbox works, and names the failure where it cannot start", async () => {

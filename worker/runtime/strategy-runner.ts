@@ -83,6 +83,9 @@ export type SandboxEvent =
   | { type: "replaced"; preload: Preload; reason: "unclean" | "lost" | "worn" };
 
 /** Thrown when the runner cannot be made safe (at construction, or by selfCheck); no strategy may run then. */
+/** The one line that installs what the sandbox needs on Debian: the README's Quick start prints the same. */
+export const SANDBOX_INSTALL_LINE = "sudo apt-get install -y bubblewrap python3 python3-numpy python3-pandas";
+
 export class SandboxUnavailableError extends Error {
   constructor(message: string) {
     super(message);
@@ -128,7 +131,10 @@ function findBwrap(explicit: string | undefined): string | null {
 function checkedPython(python: string): string {
   if (!isAbsolute(python))
     throw new SandboxUnavailableError(`PYTHON must be an absolute path, got "${python}"`);
-  if (!existsSync(python)) throw new SandboxUnavailableError(`PYTHON ${python} does not exist`);
+  if (!existsSync(python))
+    throw new SandboxUnavailableError(
+      `PYTHON ${python} does not exist. Install it with: ${SANDBOX_INSTALL_LINE}`,
+    );
   return python;
 }
 
@@ -151,7 +157,7 @@ export function createStrategyRunner(opts: StrategyRunnerOptions = {}): Strategy
     const bwrap = findBwrap(opts.bwrap);
     if (!bwrap) {
       throw new SandboxUnavailableError(
-        'bubblewrap (bwrap) was not found; refusing to run strategies unsandboxed. Install it (apt-get install bubblewrap) or set sandbox: "none" for development only.',
+        `bubblewrap (bwrap) was not found; refusing to run strategies unsandboxed. Install it with: ${SANDBOX_INSTALL_LINE} (or SANDBOX=none, for development only).`,
       );
     }
     commandFor = (preload) => bwrapCommand(bwrap, layout, limits.fileBytes, processTag, preload);
