@@ -9,7 +9,7 @@ import {
   type OutboxEvent,
 } from "../db/contracts/events";
 import type { Infra } from "../db/infra/index.server";
-import { executions, trades } from "../db/store/schema";
+import { executions, subscriptions, trades } from "../db/store/schema";
 import { insertStrategy, insertSubscriptions, insertUser, type TestStore } from "../test/support/store";
 import { testWorkerConfig } from "../test/support/worker/config";
 import { BUY_CODE } from "../test/support/worker/strategies";
@@ -64,6 +64,12 @@ it("gives a new subscription trades and live events as simulated candles close",
   // Subscribed after the worker started: the web app's change message updates the registry at once.
   const strategy = await insertStrategy(store, author.id, { code: BUY_CODE, resolution: "1m" });
   const [sub] = await insertSubscriptions(store, strategy.id, 1);
+  // Stops and targets far away: on the random path no exit may close the position between the BUYs
+  // (the skip below is what this test is about).
+  await store.db
+    .update(subscriptions)
+    .set({ stopLossAtr: 20, takeProfitAtr: 50 })
+    .where(eq(subscriptions.id, sub.id));
   await infra.bus.publish(SUBSCRIPTION_CHANGED_CHANNEL, {
     subscriptionId: sub.id,
     strategyId: strategy.id,
