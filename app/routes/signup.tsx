@@ -5,7 +5,8 @@ import { Form, useActionData } from "@remix-run/react";
 import { AuthCard, useAuthRedirect } from "~/components/auth-card";
 import { FormError, SubmitButton, TextField } from "~/components/forms";
 import { assertSameOrigin, createUserSession, redirectIfSignedIn, safeRedirect } from "~/session.server";
-import { createUser, EmailTakenError } from "../../db/store/queries/users";
+import { formFieldErrors } from "~/services/domain-errors.server";
+import { createUser } from "../../db/store/queries/users";
 import { signUpSchema } from "../../db/contracts/validation/account";
 import { parseInput } from "../../db/contracts/validation/fields";
 import { readForm } from "~/request-body.server";
@@ -30,9 +31,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
       redirectTo: safeRedirect(form.get("redirectTo"), "/"),
     });
   } catch (error) {
-    if (error instanceof EmailTakenError)
-      return json({ errors: { email: error.message } as Record<string, string> }, { status: 400 });
-    throw error;
+    return json({ errors: formFieldErrors(error) }, { status: 400 });
   }
 }
 

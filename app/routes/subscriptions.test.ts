@@ -260,7 +260,10 @@ describe("my subscriptions", () => {
     const statusOf = async () =>
       (await t.store.db.query.subscriptions.findFirst({ where: eq(subscriptions.id, id) }))!.status;
     expect(await statusOf()).toBe("paused");
-    expect((await intent("pause")).status).toBe(409);
+    const refused = await intent("pause");
+    expect(refused.status).toBe(409);
+    // The same service and message as the API's 409.
+    expect(await refused.json()).toEqual({ error: "This subscription is paused: it cannot be paused" });
     expect((await intent("resume")).status).toBe(302);
     expect(await statusOf()).toBe("active");
     expect((await intent("cancel")).status).toBe(302);

@@ -4,7 +4,8 @@ import { BacktestInputError } from "../../db/store/queries/backtests";
 import { SlugTakenError, VersionNotIncreasingError } from "../../db/store/queries/strategies";
 import { InvalidReferenceError } from "../../db/store/queries/subscriptions";
 import { TokenLimitError } from "../../db/store/queries/api-tokens";
-import { SubscriptionCancelledError } from "./subscriptions.server";
+import { EmailTakenError } from "../../db/store/queries/users";
+import { StatusChangeRefusedError, SubscriptionCancelledError } from "./subscriptions.server";
 
 /** A conflict with the current state (409 in the API) or a bad reference in the input (422). */
 export type DomainFieldError = { kind: "conflict" | "invalid"; field: string; message: string };
@@ -15,6 +16,8 @@ export function domainFieldError(error: unknown): DomainFieldError | null {
     error instanceof VersionNotIncreasingError ||
     error instanceof LatestVersionError ||
     error instanceof SubscriptionCancelledError ||
+    error instanceof StatusChangeRefusedError ||
+    error instanceof EmailTakenError ||
     error instanceof TokenLimitError
   ) {
     return { kind: "conflict", field: error.field, message: error.message };
