@@ -1,4 +1,4 @@
-// Sign up: email, name and password; a paper broker account comes with every new account.
+// Sign up: email, name and a password that is hard to guess; a paper broker account comes with every new account.
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Form, useActionData } from "@remix-run/react";
@@ -8,6 +8,7 @@ import { assertSameOrigin, createUserSession, redirectIfSignedIn, safeRedirect }
 import { createUser, EmailTakenError } from "../../db/store/queries/users";
 import { signUpSchema } from "../../db/contracts/validation/account";
 import { parseInput } from "../../db/contracts/validation/fields";
+import { passwordWeakness } from "../../db/platform/password-strength";
 import { readForm } from "~/request-body.server";
 
 export const meta: MetaFunction = () => [{ title: "Sign up · Candlecast" }];
@@ -21,6 +22,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const form = await readForm(request);
   const parsed = parseInput(signUpSchema, form);
   if (!parsed.ok) return json({ errors: parsed.errors }, { status: 400 });
+  const weakness = passwordWeakness(parsed.data.password, [parsed.data.email, parsed.data.name]);
+  if (weakness) return json({ errors: { password: weakness } as Record<string, string> }, { status: 400 });
   try {
     const user = await createUser(context.app.store.db, parsed.data);
     return createUserSession({
@@ -72,7 +75,7 @@ export default function SignUp() {
           autoComplete="new-password"
           required
           error={errors.password}
-          help="At least 8 characters."
+          help="At least 8 characters and hard to guess: a few unrelated words work well."
         />
         <SubmitButton className="w-full" pendingLabel="Creating account…">
           Sign up
