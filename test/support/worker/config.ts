@@ -1,4 +1,5 @@
 // A Config for tests (worker and web app): the real interpreter in bubblewrap, quiet logs, no secrets from disk.
+import { DEFAULT_USER_LIMITS } from "../../../db/contracts/user-limits";
 import type { Config } from "../../../db/platform/config.server";
 
 export function testWorkerConfig(databaseUrl: string, overrides: Partial<Config> = {}): Config {
@@ -15,6 +16,7 @@ export function testWorkerConfig(databaseUrl: string, overrides: Partial<Config>
     timeScale: 1,
     marketData: { source: "simulated", waitBudgetMs: 2_000 },
     workerConcurrency: 2,
+    limits: DEFAULT_USER_LIMITS,
     logLevel: "silent",
     nodeEnv: "test",
     ...overrides,
