@@ -6,7 +6,7 @@ import { brokerAccounts, sessions, users } from "../../db/store/schema";
 import { insertUser } from "../../test/support/store";
 import { createUser } from "../../db/store/queries/users";
 import { requireUserId } from "../session.server";
-import { createLoginThrottle } from "../login-throttle.server";
+import { createLoginThrottle, MAX_SIGNUPS_PER_CLIENT } from "../login-throttle.server";
 import * as login from "./login";
 import * as logout from "./logout";
 import * as root from "../root";
@@ -108,6 +108,31 @@ describe("sign up", () => {
     );
     expect(res.status).toBe(400);
     expect((await res.json()).errors).toEqual({ email: "An account with this email already exists" });
+  });
+
+  it("caps sign-ups per client address (the taken-email answer cannot be asked for fast); others go on", async () => {
+    const from = { "X-Forwarded-For": "203.0.113.9" };
+    const answers = [];
+    for (let i = 0; i <= MAX_SIGNUPS_PER_CLIENT; i++) {
+      const res = await call(
+        signup,
+        makeRequest("/signup", {
+          form: { email: "taken@example.test", name: "Probe", password: "long enough to pass" },
+          headers: from,
+        }),
+      );
+      answers.push(res.status);
+    }
+    expect(answers.slice(0, -1).every((s) => s === 400)).toBe(true);
+    expect(answers.at(-1)).toBe(429);
+    const other = await call(
+      signup,
+      makeRequest("/signup", {
+        form: { email: "taken@example.test", name: "Probe", password: "long enough to pass" },
+        headers: { "X-Forwarded-For": "203.0.113.10" },
+      }),
+    );
+    expect(other.status).toBe(400);
   });
 
   it("never redirects to another site after sign up", async () => {

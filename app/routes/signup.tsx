@@ -4,6 +4,7 @@ import { json } from "@remix-run/node";
 import { Form, useActionData } from "@remix-run/react";
 import { AuthCard, useAuthRedirect } from "~/components/auth-card";
 import { FormError, SubmitButton, TextField } from "~/components/forms";
+import { clientAddress, createLoginThrottle, SIGNUP_WINDOW_MS } from "~/login-throttle.server";
 import { assertSameOrigin, createUserSession, redirectIfSignedIn, safeRedirect } from "~/session.server";
 import { createUser, EmailTakenError } from "../../db/store/queries/users";
 import { signUpSchema } from "../../db/contracts/validation/account";
@@ -24,6 +25,16 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (!parsed.ok) return json({ errors: parsed.errors }, { status: 400 });
   const weakness = passwordWeakness(parsed.data.password, [parsed.data.email, parsed.data.name]);
   if (weakness) return json({ errors: { password: weakness } as Record<string, string> }, { status: 400 });
+  if (!(await createLoginThrottle(context.app.infra.cache).admitSignUp(clientAddress(request))))
+    return json(
+      {
+        errors: { _form: "Too many sign-ups from your network. Try again within an hour." } as Record<
+          string,
+          string
+        >,
+      },
+      { status: 429, headers: { "Retry-After": String(SIGNUP_WINDOW_MS / 1000) } },
+    );
   try {
     const user = await createUser(context.app.store.db, parsed.data);
     return createUserSession({
