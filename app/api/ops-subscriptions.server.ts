@@ -80,6 +80,7 @@ export const subscriptionOperations = [
     body: createSubscriptionSchema,
     partialBody: true,
     responses: { 201: { description: "The new subscription", schema: subscriptionSchema } },
+    errors: [409],
     async handler({ context, user, body }) {
       const db = context.app.store.db;
       const raw = patchObject(body);

@@ -2,7 +2,7 @@
 import { LatestVersionError } from "../../db/store/queries/author";
 import { BacktestInputError } from "../../db/store/queries/backtests";
 import { SlugTakenError, VersionNotIncreasingError } from "../../db/store/queries/strategies";
-import { InvalidReferenceError } from "../../db/store/queries/subscriptions";
+import { InvalidReferenceError, SubscriptionLimitError } from "../../db/store/queries/subscriptions";
 import { TokenLimitError } from "../../db/store/queries/api-tokens";
 import { EmailTakenError } from "../../db/store/queries/users";
 import { StatusChangeRefusedError, SubscriptionCancelledError } from "./subscriptions.server";
@@ -18,7 +18,8 @@ export function domainFieldError(error: unknown): DomainFieldError | null {
     error instanceof SubscriptionCancelledError ||
     error instanceof StatusChangeRefusedError ||
     error instanceof EmailTakenError ||
-    error instanceof TokenLimitError
+    error instanceof TokenLimitError ||
+    error instanceof SubscriptionLimitError
   ) {
     return { kind: "conflict", field: error.field, message: error.message };
   }

@@ -64,6 +64,7 @@ export async function subscribe(
   const strategy = await getPublicStrategy(db, strategyRef);
   const { id } = await createSubscription(db, userId, strategy?.id ?? strategyRef, input, {
     marketSource: context.app.config.marketData.source,
+    maxSubscriptions: context.app.config.limits.subscriptions,
   });
   const created = (await getSubscription(db, userId, id))!;
   await announceSubscriptionChange(context, userId, {
