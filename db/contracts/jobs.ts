@@ -1,6 +1,6 @@
 // Author job queues: names and payload schemas shared by the web app (send) and the worker (work), and their result payloads.
 import { z } from "zod";
-import { RUNTIME_ERROR_KINDS, resolutionSchema, signalSchema, symbolSchema } from "./domain";
+import { AUTHOR_TIME_BUDGET, RUNTIME_ERROR_KINDS, resolutionSchema, signalSchema, symbolSchema } from "./domain";
 import { strategyVersionSchema } from "./validation/strategy";
 
 export const JOB_NAMES = {
@@ -38,7 +38,7 @@ export interface JobSender {
 }
 
 const runtimeErrorSchema = z.object({
-  kind: z.enum([...RUNTIME_ERROR_KINDS, "internal"]),
+  kind: z.enum([...RUNTIME_ERROR_KINDS, AUTHOR_TIME_BUDGET, "internal"]),
   message: z.string(),
   traceback: z.string(),
   logs: z.array(z.string()),

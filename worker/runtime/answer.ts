@@ -3,13 +3,13 @@ import { z } from "zod";
 import {
   RUNTIME_ERROR_KINDS,
   signalSchema,
-  type RuntimeErrorKind,
+  type RunErrorKind,
   type Signal,
 } from "../../db/contracts/domain";
 import type { ProcessOutcome } from "./process-outcome";
 
 export interface RuntimeError {
-  kind: RuntimeErrorKind;
+  kind: RunErrorKind;
   message: string;
   traceback: string;
   logs: string[];
@@ -70,7 +70,7 @@ export const manifestAnswerSchema = z.discriminatedUnion("ok", [
 ]);
 
 export function failure(
-  kind: RuntimeErrorKind,
+  kind: RunErrorKind,
   message: string,
   logs: string[] = [],
   traceback = "",
