@@ -24,7 +24,8 @@ import { createCoordinator, type CoordinatorStep } from "./coordinator";
 import { createExchangeAccess, type ExchangeAccess } from "./exchange-access";
 import { createWorkerHttpServer } from "./http";
 import { createJanitor } from "./janitor";
-import { registerAuthorJobs, type RegisteredAuthorJobs } from "./jobs";
+import { JOB_NAMES, type JobName } from "../db/contracts/jobs";
+import { AUTHOR_JOB_LOOPS, registerAuthorJobs, type RegisteredAuthorJobs } from "./jobs";
 import type { MarketData } from "./market-data/market-data";
 import { createScaledClock, type ScaledClock } from "./market-data/scaled-clock";
 import { createUpstream } from "./market-data/from-config.server";
@@ -37,12 +38,16 @@ import {
   createStrategyRunner,
   exitIfSandboxUnavailable,
   type SandboxEvent,
+  type Share,
   type StrategyRunner,
 } from "./runtime";
 import { createBoundaryScheduler } from "./scheduler";
 
-/** The sandbox user of the author jobs' slot; candle runs use 200000 + their slot number (ADR 020). */
-const AUTHOR_SANDBOX_UID = 201_000;
+/** Sandbox users of the author jobs' slots, per kind; candle runs use 200000 + their slot number (ADR 020). */
+const VALIDATION_SANDBOX_UID = 201_000;
+const BACKTEST_SANDBOX_UID = 201_100;
+/** A candle run that waited this long for a sandbox slot is logged with its author (ADR 175). */
+const DELAYED_RUN_MS = 1_000;
 
 /** Tuning with production defaults; tests shorten the limits. */
 export interface WorkerOptions {
@@ -163,6 +168,14 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
     event.type === "started"
       ? metrics.sandboxesStarted.inc({ kind: event.preload })
       : metrics.sandboxesReplaced.inc({ kind: event.preload, reason: event.reason });
+  const noteWait = (share: Share, waitMs: number) => {
+    metrics.runWaitSeconds.observe(waitMs / 1000);
+    if (waitMs >= DELAYED_RUN_MS)
+      logger.info(
+        { authorId: share.author, strategyId: share.strategy, waitMs: Math.round(waitMs) },
+        "a strategy run waited for a sandbox slot",
+      );
+  };
   const runner =
     deps.runner ??
     createStrategyRunner({
@@ -171,25 +184,32 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
       maxConcurrent: options.runConcurrency,
       logger: { warn: (msg) => logger.warn(msg) },
       onSandbox: countSandbox,
+      onWait: noteWait,
     });
-  // Author jobs (validations; backtests that may run for minutes) get a sandbox slot of their own: they never
-  // hold one that a candle execution needs at a boundary. Its own sandbox user too, past the candle slots'.
-  const authorRunner =
+  // Author jobs get sandbox slots of their own, one per work loop of their kind (ADR 177): they never hold one
+  // a candle execution needs at a boundary, and a backtest never holds a validation's. Own sandbox users too.
+  const authorRunner = (kind: JobName, sandboxUidBase: number) =>
     deps.runner ??
-    (options.authorJobs && options.work
-      ? createStrategyRunner({
-          python: config.python,
-          sandbox: config.sandbox,
-          maxConcurrent: 1,
-          sandboxUidBase: AUTHOR_SANDBOX_UID,
-          logger: { warn: (msg) => logger.warn(msg) },
-          onSandbox: countSandbox,
-        })
-      : null);
+    createStrategyRunner({
+      python: config.python,
+      sandbox: config.sandbox,
+      maxConcurrent: AUTHOR_JOB_LOOPS[kind],
+      sandboxUidBase,
+      logger: { warn: (msg) => logger.warn(msg) },
+      onSandbox: countSandbox,
+    });
+  const authorRunners =
+    options.authorJobs && options.work
+      ? {
+          validate: authorRunner(JOB_NAMES.validateStrategy, VALIDATION_SANDBOX_UID),
+          backtest: authorRunner(JOB_NAMES.runBacktest, BACKTEST_SANDBOX_UID),
+        }
+      : null;
   if (options.work) {
     // Fail closed at start: a sandbox that cannot run would fail every execution.
     await runner.selfCheck();
-    await authorRunner?.selfCheck();
+    await authorRunners?.validate.selfCheck();
+    await authorRunners?.backtest.selfCheck();
   }
   const exchange =
     deps.exchange ??
@@ -218,6 +238,7 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
     exchange,
     lockTtlMs: options.lockTtlMs,
     missedAfterMs,
+    authorTimePerCloseMs: config.authorTimePerCloseMs,
     onStep: deps.onStep,
   });
 
@@ -355,11 +376,13 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
   }
 
   let authorJobs: RegisteredAuthorJobs | undefined;
-  if (options.authorJobs && options.work) {
+  if (authorRunners) {
     authorJobs = await registerAuthorJobs(boss, {
       store,
       bus: infra.bus,
-      runner: authorRunner ?? runner,
+      lock: infra.lock,
+      runner: authorRunners.validate,
+      backtestRunner: authorRunners.backtest,
       logger,
     });
   }
@@ -418,7 +441,7 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
         logger.warn({ running: inFlight.size }, "stop: abandoning running executions after the timeout");
       } else if (!deps.runner) {
         // Abandoned runs keep their sandboxes; those die with this process (bubblewrap's --die-with-parent).
-        await Promise.all([runner.close(), authorRunner?.close()]);
+        await Promise.all([runner.close(), authorRunners?.validate.close(), authorRunners?.backtest.close()]);
       }
       logger.info({ workerId }, "worker stopped");
     },

@@ -22,6 +22,9 @@ export const authorTimeKey = (authorId: string, closeTime: number) => `author-ti
 /** Long past any execution of that close (a late one is recorded missed, ADR 041). */
 export const AUTHOR_TIME_TTL_MS = 3_600_000;
 
+/** Held while one of a user's author jobs of this kind runs, anywhere in the deployment (ADR 177). */
+export const authorJobLeaseKey = (kind: string, userId: string) => `author-job:${kind}:${userId}`;
+
 /** The coordinator's lock on one candle of one strategy (see docs/decisions/010). */
 export const executionLockKey = (k: {
   strategyId: string;

@@ -1,6 +1,12 @@
 // Author job queues: names and payload schemas shared by the web app (send) and the worker (work), and their result payloads.
 import { z } from "zod";
-import { AUTHOR_TIME_BUDGET, RUNTIME_ERROR_KINDS, resolutionSchema, signalSchema, symbolSchema } from "./domain";
+import {
+  AUTHOR_TIME_BUDGET,
+  RUNTIME_ERROR_KINDS,
+  resolutionSchema,
+  signalSchema,
+  symbolSchema,
+} from "./domain";
 import { strategyVersionSchema } from "./validation/strategy";
 
 export const JOB_NAMES = {

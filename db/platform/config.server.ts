@@ -69,6 +69,11 @@ export const envSchema = z.object({
     .max(300_000, "must be at most 300000 (5 minutes)")
     .default(15_000),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  AUTHOR_TIME_PER_CLOSE_MS: z.coerce
+    .number({ error: "must be a number" })
+    .int("must be a whole number of milliseconds")
+    .min(0, "must be 0 (no limit) or more")
+    .default(20_000),
   WORKER_PORT: z.coerce
     .number({ error: "must be a number" })
     .int("must be a whole number")
@@ -109,6 +114,8 @@ export interface Config {
   timeScale: number;
   marketData: MarketDataConfig;
   workerConcurrency: number;
+  /** Sandbox ms each author's live runs get per candle close, across the deployment; 0: no limit (ADR 176). */
+  authorTimePerCloseMs: number;
   /** The standalone worker's /healthz and /metrics port. */
   workerPort?: number;
   logLevel: Env["LOG_LEVEL"];
@@ -191,6 +198,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       waitBudgetMs: e.MARKET_DATA_WAIT_MS,
     },
     workerConcurrency: e.WORKER_CONCURRENCY,
+    authorTimePerCloseMs: e.AUTHOR_TIME_PER_CLOSE_MS,
     workerPort: e.WORKER_PORT,
     logLevel: e.LOG_LEVEL,
     nodeEnv: e.NODE_ENV,

@@ -40,9 +40,11 @@ export function createAuthorTime(deps: AuthorTimeDeps) {
         return { ok: false, error: { kind: AUTHOR_TIME_BUDGET, message, traceback: "", logs: [] } };
       },
       async spent(ms) {
-        await cache.increment(key, AUTHOR_TIME_TTL_MS, Math.max(1, Math.ceil(ms))).catch((error: unknown) =>
-          logger.warn({ err: error, key }, "cache unavailable: a run's time was not counted"),
-        );
+        await cache
+          .increment(key, AUTHOR_TIME_TTL_MS, Math.max(1, Math.ceil(ms)))
+          .catch((error: unknown) =>
+            logger.warn({ err: error, key }, "cache unavailable: a run's time was not counted"),
+          );
       },
     };
   };

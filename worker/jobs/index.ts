@@ -1,23 +1,47 @@
 // Registers the author jobs (validate, backtest) on pg-boss, and builds the sender the web app enqueues them with.
 import type PgBoss from "pg-boss";
+import { authorJobLeaseKey } from "../../db/contracts/cache-keys";
 import type { Bus } from "../../db/infra/bus";
+import type { Lock } from "../../db/infra/lock";
+import { withLock } from "../../db/infra/with-lock";
 import {
   AUTHOR_JOBS_CHANNEL,
   JOB_NAMES,
   JOB_PAYLOAD_SCHEMAS,
+  runBacktestJobSchema,
+  validateStrategyJobSchema,
   type JobName,
   type JobSender,
 } from "../../db/contracts/jobs";
+import { backtestRequester } from "../../db/store/queries/backtests";
+import type { StrategyRunner } from "../runtime";
 import { ensureQueues } from "../queue";
 import { runBacktest, type BacktestDeps } from "./run-backtest";
 import { validateStrategy, type ValidateDeps } from "./validate-strategy";
 
+/**
+ * Work loops per kind in one worker. A job runs its sandbox runs one after another, so a runner with
+ * this many slots never makes a job of that kind wait for one.
+ */
+export const AUTHOR_JOB_LOOPS: Record<JobName, number> = {
+  [JOB_NAMES.validateStrategy]: 2,
+  [JOB_NAMES.runBacktest]: 1,
+};
+
 export interface AuthorJobDeps extends ValidateDeps, BacktestDeps {
-  /** Validations running at once in this worker (each is one short sandboxed run). Default 2. */
-  validateConcurrency?: number;
-  /** Backtests running at once in this worker. Default 1, so live candles keep their sandbox slots. */
-  backtestConcurrency?: number;
+  /** Backtests run here when given (slots of their own, so a backtest never holds a validation's); else on runner. */
+  backtestRunner?: StrategyRunner;
+  /** Holds the per-(user, kind) lease: one user's jobs of a kind run one at a time across the deployment. */
+  lock: Lock;
 }
+
+/** The lease lives this long past a crashed worker (withLock extends it while the job runs). */
+const LEASE_TTL_MS = 30_000;
+/** A job whose user already runs one of its kind goes back to the queue for this long (ADR 177). */
+export const LEASE_WAIT_SECONDS: Record<JobName, number> = {
+  [JOB_NAMES.validateStrategy]: 1,
+  [JOB_NAMES.runBacktest]: 3,
+};
 
 /** Queue settings: a validation is interactive (no retry: the author asks again); a backtest is retried once. */
 const QUEUE_OPTIONS: Record<JobName, Omit<PgBoss.Queue, "name">> = {
@@ -49,20 +73,38 @@ export async function registerAuthorJobs(boss: PgBoss, deps: AuthorJobDeps): Pro
     [JOB_NAMES.validateStrategy]: [],
     [JOB_NAMES.runBacktest]: [],
   };
-  const options = { batchSize: 1, pollingIntervalSeconds: 0.5 };
-  for (let i = 0; i < (deps.validateConcurrency ?? 2); i++) {
-    workerIds[JOB_NAMES.validateStrategy].push(
-      await boss.work(JOB_NAMES.validateStrategy, options, async ([job]) => {
-        await validateStrategy(deps, job.data);
-      }),
+  const backtestDeps = { ...deps, runner: deps.backtestRunner ?? deps.runner };
+  const kinds: Record<
+    JobName,
+    { ownerOf(data: unknown): Promise<string | null>; run(data: unknown): Promise<unknown> }
+  > = {
+    [JOB_NAMES.validateStrategy]: {
+      ownerOf: async (data) => validateStrategyJobSchema.parse(data).userId,
+      run: (data) => validateStrategy(deps, data),
+    },
+    [JOB_NAMES.runBacktest]: {
+      ownerOf: (data) => backtestRequester(deps.store.db, runBacktestJobSchema.parse(data).backtestId),
+      run: (data) => runBacktest(backtestDeps, data),
+    },
+  };
+  /** One job of a user's kind at a time: a job whose user already runs one goes back to the queue, not failed. */
+  async function leased(name: JobName, data: unknown) {
+    const owner = await kinds[name].ownerOf(data);
+    if (owner === null) return kinds[name].run(data);
+    const held = await withLock(deps.lock, authorJobLeaseKey(name, owner), LEASE_TTL_MS, () =>
+      kinds[name].run(data),
     );
+    if (!held.acquired) await boss.send(name, data as object, { startAfter: LEASE_WAIT_SECONDS[name] });
   }
-  for (let i = 0; i < (deps.backtestConcurrency ?? 1); i++) {
-    workerIds[JOB_NAMES.runBacktest].push(
-      await boss.work(JOB_NAMES.runBacktest, options, async ([job]) => {
-        await runBacktest(deps, job.data);
-      }),
-    );
+  const options = { batchSize: 1, pollingIntervalSeconds: 0.5 };
+  for (const name of Object.values(JOB_NAMES)) {
+    for (let i = 0; i < AUTHOR_JOB_LOOPS[name]; i++) {
+      workerIds[name].push(
+        await boss.work(name, options, async ([job]) => {
+          await leased(name, job.data);
+        }),
+      );
+    }
   }
   // Wake a local worker at once when any process queues an author job (work() would otherwise poll).
   const unsubscribe = await deps.bus.subscribe(AUTHOR_JOBS_CHANNEL, (message) => {

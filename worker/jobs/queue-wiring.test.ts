@@ -24,6 +24,7 @@ beforeAll(async () => {
   registered = await registerAuthorJobs(queue.boss, {
     store,
     bus: infra.bus,
+    lock: infra.lock,
     runner: createStrategyRunner(),
   });
 });

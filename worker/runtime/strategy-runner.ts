@@ -275,7 +275,12 @@ export function createStrategyRunner(opts: StrategyRunnerOptions = {}): Strategy
     },
 
     async readManifest(code, share) {
-      const { answer } = await execute(manifestAnswerSchema, { mode: "manifest", code }, limits.liveTimeoutMs, share);
+      const { answer } = await execute(
+        manifestAnswerSchema,
+        { mode: "manifest", code },
+        limits.liveTimeoutMs,
+        share,
+      );
       return answer.ok ? { ok: true, manifest: answer.manifest } : answer;
     },
   };
