@@ -79,7 +79,7 @@ describe("config", () => {
   });
 
   it("reads AUTHOR_TIME_PER_CLOSE_MS (0 turns the limit off) and refuses a bad value naming it", () => {
-    expect(parseEnv({}).AUTHOR_TIME_PER_CLOSE_MS).toBe(20_000);
+    expect(parseEnv({}).AUTHOR_TIME_PER_CLOSE_MS).toBe(10_000);
     expect(parseEnv({ AUTHOR_TIME_PER_CLOSE_MS: "0" }).AUTHOR_TIME_PER_CLOSE_MS).toBe(0);
     expect(messageFor({ AUTHOR_TIME_PER_CLOSE_MS: "-5" })).toMatch(/AUTHOR_TIME_PER_CLOSE_MS: must be 0/);
     expect(messageFor({ AUTHOR_TIME_PER_CLOSE_MS: "2.5" })).toMatch(

@@ -73,7 +73,7 @@ export const envSchema = z.object({
     .number({ error: "must be a number" })
     .int("must be a whole number of milliseconds")
     .min(0, "must be 0 (no limit) or more")
-    .default(20_000),
+    .default(10_000),
   WORKER_PORT: z.coerce
     .number({ error: "must be a number" })
     .int("must be a whole number")

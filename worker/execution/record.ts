@@ -70,7 +70,8 @@ export function createExecutionRecorder(deps: Pick<CoordinatorDeps, "db" | "work
           errorMessage: failure.errorMessage,
           log: boundedLog(failure.logs),
           finishedAt,
-          runMs: failure.runMs ?? null,
+          // A SKIPPED run never started: its time is the wait, not a run.
+          runMs: status === "SKIPPED" ? null : (failure.runMs ?? null),
         },
         trades: plan.trades,
         events: plan.events,

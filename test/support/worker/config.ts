@@ -15,7 +15,7 @@ export function testWorkerConfig(databaseUrl: string, overrides: Partial<Config>
     timeScale: 1,
     marketData: { source: "simulated", waitBudgetMs: 2_000 },
     workerConcurrency: 2,
-    authorTimePerCloseMs: 20_000,
+    authorTimePerCloseMs: 10_000,
     logLevel: "silent",
     nodeEnv: "test",
     ...overrides,
