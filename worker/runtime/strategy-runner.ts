@@ -51,9 +51,9 @@ export type ManifestResult = { ok: true; manifest: StrategyManifest } | Failure;
 
 export interface StrategyRunner {
   runLive(input: RunInput, share?: RunShare): Promise<LiveResult>;
-  runBacktest(input: BacktestInput, share?: RunShare): Promise<BacktestResult>;
+  runBacktest(input: BacktestInput): Promise<BacktestResult>;
   /** Reads the strategy's declared metadata with Python's `ast` in the sandbox, without running its code. */
-  readManifest(code: string, share?: RunShare): Promise<ManifestResult>;
+  readManifest(code: string): Promise<ManifestResult>;
   /** Appears on the command line of every process this runner starts (tests use it to prove none outlive it). */
   readonly processTag: string;
   /** Stops the warm sandboxes; runs after this start fresh ones. Idle sandboxes never keep the process alive. */
@@ -265,21 +265,20 @@ export function createStrategyRunner(opts: StrategyRunnerOptions = {}): Strategy
       return { ok: true, signal: answer.signal, logs: answer.logs, ms };
     },
 
-    async runBacktest(input, share) {
+    async runBacktest(input) {
       const request = { ...runRequest("backtest", input), perBar: input.perBar ?? false };
-      const { answer, ms } = await execute(backtestAnswerSchema, request, limits.backtestTimeoutMs, share);
+      const { answer, ms } = await execute(backtestAnswerSchema, request, limits.backtestTimeoutMs);
       if (!answer.ok) return answer;
       const signals = expandSignals(answer.signals, input.candles.length);
       if (!Array.isArray(signals)) return signals;
       return { ok: true, signals, logs: answer.logs, ms };
     },
 
-    async readManifest(code, share) {
+    async readManifest(code) {
       const { answer } = await execute(
         manifestAnswerSchema,
         { mode: "manifest", code },
         limits.liveTimeoutMs,
-        share,
       );
       return answer.ok ? { ok: true, manifest: answer.manifest } : answer;
     },
