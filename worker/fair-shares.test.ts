@@ -2,8 +2,8 @@
 // close, and author jobs that never wait for another author's job or for a backtest (ADR 175-177).
 import { and, eq, inArray } from "drizzle-orm";
 import pino from "pino";
-import { OUTBOX_CHANNEL, outboxMessageSchema, type OutboxEvent } from "../db/contracts/events";
-import { JOB_NAMES } from "../db/contracts/jobs";
+import { outboxMessageSchema, type OutboxEvent } from "../db/contracts/events";
+import { CHANNELS, QUEUES } from "../db/contracts/queues-and-channels";
 import { backtestRequestSchema } from "../db/contracts/validation/backtest";
 import { RISK_DEFAULTS_INPUT } from "../db/contracts/validation/risk-settings";
 import { createInfra, type Infra } from "../db/infra/index.server";
@@ -55,7 +55,7 @@ beforeAll(async () => {
       missedAfterRealMs: 600_000,
     },
   });
-  await infra.bus.subscribe(OUTBOX_CHANNEL, (m) => published.push(...outboxMessageSchema.parse(m).events));
+  await infra.bus.subscribe(CHANNELS.outbox, (m) => published.push(...outboxMessageSchema.parse(m).events));
 }, 60_000);
 
 afterAll(async () => {
@@ -169,22 +169,22 @@ const validationResult = (requestId: string) => (e: OutboxEvent) =>
 it("author A's slow validations do not delay author B's, and A's second one waits its turn instead of failing", async () => {
   const a = await insertUser(store, "author-a");
   const b = await insertUser(store, "author-b");
-  const sender = createJobSender(shared.queue.boss, infra.bus);
-  const firstA = await sender.send(JOB_NAMES.validateStrategy, {
+  const sender = createJobSender(shared.queue.boss, infra.bus, pino({ level: "silent" }));
+  const firstA = await sender.send(QUEUES.validateStrategy, {
     requestId: "a-1",
     userId: a.id,
     code: sleepOnceCode(2.5),
   });
   await vi.waitFor(
     async () =>
-      expect((await shared.queue.boss.getJobById(JOB_NAMES.validateStrategy, String(firstA)))?.state).toBe(
+      expect((await shared.queue.boss.getJobById(QUEUES.validateStrategy, String(firstA)))?.state).toBe(
         "active",
       ),
     { timeout: 5_000, interval: 25 },
   );
-  await sender.send(JOB_NAMES.validateStrategy, { requestId: "a-2", userId: a.id, code: sleepOnceCode(2.5) });
+  await sender.send(QUEUES.validateStrategy, { requestId: "a-2", userId: a.id, code: sleepOnceCode(2.5) });
   const bDone = timeTo(validationResult("b-1"));
-  await sender.send(JOB_NAMES.validateStrategy, { requestId: "b-1", userId: b.id, code: HOLD_CODE });
+  await sender.send(QUEUES.validateStrategy, { requestId: "b-1", userId: b.id, code: HOLD_CODE });
 
   expect(await bDone).toBeLessThan(2_000);
   expect(published.some(validationResult("a-1"))).toBe(false);
@@ -214,8 +214,8 @@ it("a running backtest does not delay a validation", async () => {
     marketSource: "simulated",
   });
   if (!created) throw new Error("backtest not created");
-  const sender = createJobSender(shared.queue.boss, infra.bus);
-  await sender.send(JOB_NAMES.runBacktest, { backtestId: created.id });
+  const sender = createJobSender(shared.queue.boss, infra.bus, pino({ level: "silent" }));
+  await sender.send(QUEUES.runBacktest, { backtestId: created.id });
   // The backtest has started; its first chunk's run sleeps 6 s.
   await vi.waitFor(
     () =>
@@ -227,7 +227,7 @@ it("a running backtest does not delay a validation", async () => {
     { timeout: 10_000, interval: 25 },
   );
   const validated = timeTo(validationResult("v-1"));
-  await sender.send(JOB_NAMES.validateStrategy, { requestId: "v-1", userId: author.id, code: HOLD_CODE });
+  await sender.send(QUEUES.validateStrategy, { requestId: "v-1", userId: author.id, code: HOLD_CODE });
   expect(await validated).toBeLessThan(2_000);
   expect(
     published.some(

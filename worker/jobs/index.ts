@@ -5,17 +5,16 @@ import type { Bus } from "../../db/infra/bus";
 import type { Lock } from "../../db/infra/lock";
 import { withLock } from "../../db/infra/with-lock";
 import {
-  AUTHOR_JOBS_CHANNEL,
-  JOB_NAMES,
   JOB_PAYLOAD_SCHEMAS,
   runBacktestJobSchema,
   validateStrategyJobSchema,
-  type JobName,
   type JobSender,
 } from "../../db/contracts/jobs";
+import { AUTHOR_QUEUES, QUEUES, type AuthorQueueName } from "../../db/contracts/queues-and-channels";
 import { backtestRequester } from "../../db/store/queries/backtests";
 import type { StrategyRunner } from "../runtime";
 import { ensureQueues } from "../queue";
+import { announceJobs, createWorkLoops } from "../work-loops";
 import { runBacktest, type BacktestDeps } from "./run-backtest";
 import { validateStrategy, type ValidateDeps } from "./validate-strategy";
 
@@ -23,9 +22,9 @@ import { validateStrategy, type ValidateDeps } from "./validate-strategy";
  * Work loops per kind in one worker. A job runs its sandbox runs one after another, so a runner with
  * this many slots never makes a job of that kind wait for one.
  */
-export const AUTHOR_JOB_LOOPS: Record<JobName, number> = {
-  [JOB_NAMES.validateStrategy]: 2,
-  [JOB_NAMES.runBacktest]: 1,
+export const AUTHOR_JOB_LOOPS: Record<AuthorQueueName, number> = {
+  [QUEUES.validateStrategy]: 2,
+  [QUEUES.runBacktest]: 1,
 };
 
 export interface AuthorJobDeps extends ValidateDeps, BacktestDeps {
@@ -38,57 +37,37 @@ export interface AuthorJobDeps extends ValidateDeps, BacktestDeps {
 /** The lease lives this long past a crashed worker (withLock extends it while the job runs). */
 const LEASE_TTL_MS = 30_000;
 /** A job whose user already runs one of its kind goes back to the queue for this long (ADR 177). */
-export const LEASE_WAIT_SECONDS: Record<JobName, number> = {
-  [JOB_NAMES.validateStrategy]: 1,
-  [JOB_NAMES.runBacktest]: 3,
+const LEASE_WAIT_SECONDS: Record<AuthorQueueName, number> = {
+  [QUEUES.validateStrategy]: 1,
+  [QUEUES.runBacktest]: 3,
 };
 
-/** Queue settings: a validation is interactive (no retry: the author asks again); a backtest is retried once. */
-const QUEUE_OPTIONS: Record<JobName, Omit<PgBoss.Queue, "name">> = {
-  [JOB_NAMES.validateStrategy]: {
-    policy: "standard",
-    retryLimit: 0,
-    expireInSeconds: 60,
-    retentionMinutes: 60,
-  },
-  [JOB_NAMES.runBacktest]: { policy: "standard", retryLimit: 1, retryDelay: 5, expireInSeconds: 30 * 60 },
-};
-
-/** Creates both queues (idempotent); the web app's send-only pg-boss calls it too. */
-export async function createAuthorQueues(boss: PgBoss): Promise<void> {
-  await ensureQueues(
-    boss,
-    Object.values(JOB_NAMES).map((name) => ({ name, ...QUEUE_OPTIONS[name] })),
-  );
-}
+type Warn = { warn(obj: object, msg: string): void };
 
 export interface RegisteredAuthorJobs {
-  workerIds: string[];
   stop(): Promise<void>;
 }
 
 export async function registerAuthorJobs(boss: PgBoss, deps: AuthorJobDeps): Promise<RegisteredAuthorJobs> {
-  await createAuthorQueues(boss);
-  const workerIds: Record<JobName, string[]> = {
-    [JOB_NAMES.validateStrategy]: [],
-    [JOB_NAMES.runBacktest]: [],
-  };
+  await ensureQueues(boss, AUTHOR_QUEUES);
+  const loops = await createWorkLoops(boss, deps.bus, deps.logger ?? console);
   const backtestDeps = { ...deps, runner: deps.backtestRunner ?? deps.runner };
+  // Each job parses its own payload and records its own failure.
   const kinds: Record<
-    JobName,
+    AuthorQueueName,
     { ownerOf(data: unknown): Promise<string | null>; run(data: unknown): Promise<unknown> }
   > = {
-    [JOB_NAMES.validateStrategy]: {
+    [QUEUES.validateStrategy]: {
       ownerOf: async (data) => validateStrategyJobSchema.parse(data).userId,
       run: (data) => validateStrategy(deps, data),
     },
-    [JOB_NAMES.runBacktest]: {
+    [QUEUES.runBacktest]: {
       ownerOf: (data) => backtestRequester(deps.store.db, runBacktestJobSchema.parse(data).backtestId),
       run: (data) => runBacktest(backtestDeps, data),
     },
   };
   /** One job of a user's kind at a time: a job whose user already runs one goes back to the queue, not failed. */
-  async function leased(name: JobName, data: unknown) {
+  async function leased(name: AuthorQueueName, data: unknown) {
     const owner = await kinds[name].ownerOf(data);
     if (owner === null) return kinds[name].run(data);
     const held = await withLock(deps.lock, authorJobLeaseKey(name, owner), LEASE_TTL_MS, () =>
@@ -96,45 +75,27 @@ export async function registerAuthorJobs(boss: PgBoss, deps: AuthorJobDeps): Pro
     );
     if (!held.acquired) await boss.send(name, data as object, { startAfter: LEASE_WAIT_SECONDS[name] });
   }
-  const options = { batchSize: 1, pollingIntervalSeconds: 0.5 };
-  for (const name of Object.values(JOB_NAMES)) {
-    for (let i = 0; i < AUTHOR_JOB_LOOPS[name]; i++) {
-      workerIds[name].push(
-        await boss.work(name, options, async ([job]) => {
-          await leased(name, job.data);
-        }),
-      );
-    }
+  for (const name of AUTHOR_QUEUES) {
+    await loops.start(name, AUTHOR_JOB_LOOPS[name], 0.5, async (job) => {
+      await leased(name, job.data);
+    });
   }
-  // Wake a local worker at once when any process queues an author job (work() would otherwise poll).
-  const unsubscribe = await deps.bus.subscribe(AUTHOR_JOBS_CHANNEL, (message) => {
-    const name = (message as { name?: unknown } | null)?.name;
-    for (const id of workerIds[name as JobName] ?? []) boss.notifyWorker(id);
-  });
-  return {
-    workerIds: Object.values(workerIds).flat(),
-    async stop() {
-      await unsubscribe();
-      for (const name of Object.values(JOB_NAMES)) await boss.offWork(name);
-    },
-  };
+  return { stop: () => loops.stop() };
 }
 
 /** Validates the payload against the queue's schema before it reaches the queue, then wakes a worker. */
-export function createJobSender(boss: PgBoss, bus: Bus): JobSender {
+export function createJobSender(boss: PgBoss, bus: Bus, logger: Warn): JobSender {
   let queuesReady: Promise<void> | undefined;
   return {
     async send(name, payload) {
       const data = JOB_PAYLOAD_SCHEMAS[name].parse(payload);
-      queuesReady ??= createAuthorQueues(boss).catch((error) => {
+      queuesReady ??= ensureQueues(boss, AUTHOR_QUEUES).catch((error) => {
         queuesReady = undefined;
         throw error;
       });
       await queuesReady;
       const id = await boss.send(name, data as object);
-      await bus.publish(AUTHOR_JOBS_CHANNEL, { name }).catch(() => {
-        // Only a wake-up: the worker's poll finds the job within half a second anyway.
-      });
+      await announceJobs(bus, name, logger);
       return id;
     },
   };
