@@ -6,7 +6,7 @@ import { buttonClass } from "~/components/forms";
 import { LiveIndicator, useLiveEvents } from "~/components/subscription-live";
 import { SubscriptionActions } from "~/components/subscription-status-actions";
 import { StatusBadge, SubscriptionStats } from "~/components/subscription-ui";
-import { DEFAULT_PAGE_SIZE, encodeCursor, pageQuerySchema } from "~/api/pagination.server";
+import { DEFAULT_PAGE_SIZE, encodeCursor, pageQuerySchema } from "~/page-cursor.server";
 import { requireUserId } from "~/session.server";
 import { outboxBounds } from "../../db/store/queries/event-replay";
 import { listSubscriptions } from "../../db/store/queries/subscriptions";
