@@ -37,6 +37,14 @@ const SENT_GRACE_MS = 30_000;
 /** A market order is still worth sending this long after its signal; later it is void (ADR 038). */
 const FRESH_MS = 30_000;
 
+interface BrokerOptions {
+  exchangeId: string;
+  apiKey: string;
+  secret: string;
+  sandbox: boolean;
+  baseUrl?: string;
+}
+
 /** For workers that must not trade on exchanges (tests, benches, a deployment without keys). */
 export const exchangesDisabled: ExchangeAccess = {
   prepare: async () => ({ unavailable: "Exchange accounts are not enabled on this worker." }),
@@ -49,22 +57,18 @@ export function createExchangeAccess(deps: {
   /** Where the fills' "trade.filled" events are published (the rows are in the outbox either way). */
   bus?: Bus;
   encryptionKey: string;
+  /** EXCHANGE_URL: every account's exchange API at this origin instead (the local simulator). */
+  exchangeUrl?: string;
   /** How long a built client (and its decrypted keys) is kept in memory. */
   clientTtlMs?: number;
-  buildBroker?: (o: {
-    exchangeId: string;
-    apiKey: string;
-    secret: string;
-    sandbox: boolean;
-  }) => ExchangeBroker | Promise<ExchangeBroker>;
+  buildBroker?: (o: BrokerOptions) => ExchangeBroker | Promise<ExchangeBroker>;
 }): ExchangeAccess {
   const ttl = deps.clientTtlMs ?? 10 * 60_000;
   // ccxt is loaded on the first exchange account only: it triples the worker's memory, and every
   // sandbox spawn forks that memory's page tables on the event-loop thread.
   const build =
     deps.buildBroker ??
-    (async (o: { exchangeId: string; apiKey: string; secret: string; sandbox: boolean }) =>
-      (await import("./brokers/exchange.server")).createExchangeBroker(o));
+    (async (o: BrokerOptions) => (await import("./brokers/exchange.server")).createExchangeBroker(o));
   const clients = new Map<string, { broker: ExchangeBroker; expires: number }>();
   const limits = new Map<string, MarketLimits>();
 
@@ -78,7 +82,12 @@ export function createExchangeAccess(deps: {
     if (!account?.exchange) throw new Error("the broker account names no exchange");
     const credentials = await loadBrokerCredentials(deps.db, deps.encryptionKey, accountId);
     if (!credentials) throw new Error("the broker account has no credentials");
-    const broker = await build({ exchangeId: account.exchange, ...credentials, sandbox: account.testnet });
+    const broker = await build({
+      exchangeId: account.exchange,
+      ...credentials,
+      sandbox: account.testnet,
+      ...(deps.exchangeUrl ? { baseUrl: deps.exchangeUrl } : {}),
+    });
     clients.set(accountId, { broker, expires: Date.now() + ttl });
     return broker;
   }

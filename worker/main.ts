@@ -193,7 +193,12 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
   }
   const exchange =
     deps.exchange ??
-    createExchangeAccess({ db: store.db, bus: infra.bus, encryptionKey: config.encryptionKey });
+    createExchangeAccess({
+      db: store.db,
+      bus: infra.bus,
+      encryptionKey: config.encryptionKey,
+      exchangeUrl: config.exchangeUrl,
+    });
   const registry = createActiveCandleRegistry({ db: store.db, cache: infra.cache, logger });
   const missedAfterMs = options.missedAfterRealMs * clock.scale;
 

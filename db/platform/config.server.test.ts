@@ -78,6 +78,14 @@ describe("config", () => {
     );
   });
 
+  it("reads EXCHANGE_URL apart from MARKET_DATA_URL, and refuses a non-HTTP one naming the variable", () => {
+    expect(parseEnv({ EXCHANGE_URL: "http://127.0.0.1:8099" }).EXCHANGE_URL).toBe("http://127.0.0.1:8099");
+    expect(parseEnv({}).EXCHANGE_URL).toBeUndefined();
+    expect(messageFor({ EXCHANGE_URL: "127.0.0.1:8099" })).toMatch(
+      /EXCHANGE_URL: must be a URL starting with http:, https:/,
+    );
+  });
+
   it("treats empty variables as unset", () => {
     expect(parseEnv({ REDIS_URL: "", PORT: "" }).PORT).toBe(3000);
   });

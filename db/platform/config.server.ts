@@ -62,6 +62,7 @@ export const envSchema = z.object({
     )
     .default("simulated"),
   MARKET_DATA_URL: url(["http", "https"], "http://127.0.0.1:8099").optional(),
+  EXCHANGE_URL: url(["http", "https"], "http://127.0.0.1:8099").optional(),
   MARKET_DATA_WAIT_MS: z.coerce
     .number({ error: "must be a number" })
     .int("must be a whole number of milliseconds")
@@ -108,6 +109,8 @@ export interface Config {
   encryptionKey: string;
   timeScale: number;
   marketData: MarketDataConfig;
+  /** Where exchange broker accounts send their signed requests instead of their exchange's own API (the local simulator; ADR 140). */
+  exchangeUrl?: string;
   workerConcurrency: number;
   /** The standalone worker's /healthz and /metrics port. */
   workerPort?: number;
@@ -190,6 +193,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       url: e.MARKET_DATA_URL,
       waitBudgetMs: e.MARKET_DATA_WAIT_MS,
     },
+    exchangeUrl: e.EXCHANGE_URL,
     workerConcurrency: e.WORKER_CONCURRENCY,
     workerPort: e.WORKER_PORT,
     logLevel: e.LOG_LEVEL,

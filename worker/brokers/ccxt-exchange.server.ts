@@ -1,5 +1,6 @@
 // Builds a ccxt exchange client from plain options (credentials arrive decrypted from the worker).
 import ccxt, { type Exchange } from "ccxt";
+import { pointExchangeAt } from "../market-data/exchange-url";
 
 export interface CcxtExchangeOptions {
   /** A ccxt exchange id; Binance spot is the one we test against. */
@@ -9,6 +10,8 @@ export interface CcxtExchangeOptions {
   sandbox?: boolean;
   /** Request timeout in ms (ccxt's default is 10 s). */
   timeoutMs?: number;
+  /** The exchange's REST API at another origin, e.g. the local simulator (EXCHANGE_URL, ADR 140). */
+  baseUrl?: string;
 }
 
 export class UnknownExchangeError extends Error {
@@ -38,5 +41,5 @@ export function createCcxtExchange(options: CcxtExchangeOptions = {}): Exchange 
     },
   });
   if (options.sandbox) exchange.setSandboxMode(true);
-  return exchange;
+  return options.baseUrl ? pointExchangeAt(exchange, options.baseUrl) : exchange;
 }
