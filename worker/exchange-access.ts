@@ -4,8 +4,9 @@ import type { Db } from "../db/store/client";
 import type { Bus } from "../db/infra/bus";
 import type { Logger } from "../db/platform/logger.server";
 import { loadBrokerCredentials } from "../db/store/queries/broker-accounts";
-import { applyExchangeExitFill, applyExchangeFill } from "../db/store/queries/fan-out";
+import { applyEntryFill, applyExitFill, reopenTrade, takeOutTrade } from "../db/store/queries/trade-outcomes";
 import {
+  entryOrderState,
   listOrdersToReconcile,
   listPendingOrders,
   moveOrder,
@@ -30,18 +31,43 @@ export interface ExchangeAccess {
   reconcile(logger: Logger, now?: number): Promise<Record<string, number>>;
 }
 
-/** A pending order this old lost its sender (the normal send follows the commit within milliseconds). */
-const PENDING_GRACE_MS = 5_000;
-/** A sent order this old lost its sender mid-request (ccxt's timeout is 10 s). */
-const SENT_GRACE_MS = 30_000;
-/** A market order is still worth sending this long after its signal; later it is void (ADR 038). */
-const FRESH_MS = 30_000;
+/** How long the reconciliation lets a sender work before deciding for it (ADR 038, 141); tests shorten them. */
+export interface OrderTiming {
+  /** A pending order this old lost its sender (the normal send follows the commit within milliseconds). */
+  pendingGraceMs: number;
+  /** A sent order this old lost its sender mid-request: longer than a live sender can take (checked). */
+  sentGraceMs: number;
+  /** A market order is still worth sending this long after its commit; later it is void. */
+  freshMs: number;
+  /** One exchange request's timeout. */
+  requestTimeoutMs: number;
+  /** Look-ups by client id after an ambiguous send are spaced by this × attempt. */
+  lookupBackoffMs: number;
+}
+
+export const ORDER_TIMING: OrderTiming = {
+  pendingGraceMs: 5_000,
+  sentGraceMs: 60_000,
+  freshMs: 30_000,
+  requestTimeoutMs: 10_000,
+  lookupBackoffMs: 1_000,
+};
+
+const LOOKUP_ATTEMPTS = 3;
+
+/** The longest a live sender takes from its claim to its answer: the send, every look-up, every pause between them. */
+export const senderBudgetMs = (t: OrderTiming) =>
+  t.requestTimeoutMs * (1 + LOOKUP_ATTEMPTS) +
+  (t.lookupBackoffMs * LOOKUP_ATTEMPTS * (LOOKUP_ATTEMPTS + 1)) / 2;
 
 interface BrokerOptions {
   exchangeId: string;
   apiKey: string;
   secret: string;
   sandbox: boolean;
+  timeoutMs: number;
+  lookupAttempts: number;
+  lookupBackoffMs: number;
   baseUrl?: string;
 }
 
@@ -59,11 +85,18 @@ export function createExchangeAccess(deps: {
   encryptionKey: string;
   /** EXCHANGE_URL: every account's exchange API at this origin instead (the local simulator). */
   exchangeUrl?: string;
+  timing?: OrderTiming;
   /** How long a built client (and its decrypted keys) is kept in memory. */
   clientTtlMs?: number;
   buildBroker?: (o: BrokerOptions) => ExchangeBroker | Promise<ExchangeBroker>;
 }): ExchangeAccess {
   const ttl = deps.clientTtlMs ?? 10 * 60_000;
+  const timing = deps.timing ?? ORDER_TIMING;
+  // A reconciler that looks before a live sender is done could void an order that is about to exist.
+  if (timing.sentGraceMs <= senderBudgetMs(timing))
+    throw new Error(
+      `sentGraceMs (${timing.sentGraceMs}) must exceed what a sender can take (${senderBudgetMs(timing)} ms)`,
+    );
   // ccxt is loaded on the first exchange account only: it triples the worker's memory, and every
   // sandbox spawn forks that memory's page tables on the event-loop thread.
   const build =
@@ -86,6 +119,9 @@ export function createExchangeAccess(deps: {
       exchangeId: account.exchange,
       ...credentials,
       sandbox: account.testnet,
+      timeoutMs: timing.requestTimeoutMs,
+      lookupAttempts: LOOKUP_ATTEMPTS,
+      lookupBackoffMs: timing.lookupBackoffMs,
       ...(deps.exchangeUrl ? { baseUrl: deps.exchangeUrl } : {}),
     });
     clients.set(accountId, { broker, expires: Date.now() + ttl });
@@ -113,8 +149,8 @@ export function createExchangeAccess(deps: {
 
     async reconcile(logger, now = Date.now()) {
       const due = await listOrdersToReconcile(deps.db, {
-        pendingBefore: now - PENDING_GRACE_MS,
-        sentBefore: now - SENT_GRACE_MS,
+        pendingBefore: now - timing.pendingGraceMs,
+        sentBefore: now - timing.sentGraceMs,
       });
       const decided: Record<string, number> = {};
       for (const order of due) {
@@ -126,9 +162,20 @@ export function createExchangeAccess(deps: {
   };
   return access;
 
-  /** Claims the order (pending -> sent: one sender however many try), sends it once, records the answer. */
-  async function send(order: OrderRow, logger: Logger): Promise<void> {
-    if (!(await moveOrder(deps.db, order.id, "sent"))) return;
+  /**
+   * Claims the order (pending -> sent: one sender however many try), sends it once, records the answer.
+   * An exit waits for its entry: it is sent once the entry filled, and void when the entry never did.
+   */
+  async function send(order: OrderRow, logger: Logger): Promise<"sent" | "waiting" | "void" | "taken"> {
+    if (order.leg === "close") {
+      const entry = await entryOrderState(deps.db, order.tradeId);
+      if (entry === "void" || entry === "rejected" || entry === "cancelled") {
+        const reason = `Nothing to close: the entry order ended ${entry}.`;
+        return (await moveOrder(deps.db, order.id, "void", { reason })) ? "void" : "taken";
+      }
+      if (entry !== null && entry !== "filled") return "waiting";
+    }
+    if (!(await moveOrder(deps.db, order.id, "sent"))) return "taken";
     let result: OrderResult;
     try {
       const broker = await brokerFor(order.brokerAccountId);
@@ -137,6 +184,7 @@ export function createExchangeAccess(deps: {
       result = { status: "unknown", reason: `The send failed: ${describe(error)}` };
     }
     await record(order, result, logger);
+    return "sent";
   }
 
   /**
@@ -148,9 +196,9 @@ export function createExchangeAccess(deps: {
     const log = logger.child({ orderId: order.id, clientOrderId: order.clientOrderId });
     const age = Math.round((now - order.createdAt) / 1000);
     if (order.state === "pending") {
-      if (now - order.createdAt <= FRESH_MS) {
-        await send(order, log);
-        return "sent_late";
+      if (now - order.createdAt <= timing.freshMs) {
+        const outcome = await send(order, log);
+        return outcome === "sent" ? "sent_late" : outcome;
       }
       await voidOrder(
         order,
@@ -186,9 +234,14 @@ export function createExchangeAccess(deps: {
   async function voidOrder(order: OrderRow, from: OrderState, reason: string, logger: Logger) {
     if (!(await moveOrder(deps.db, order.id, "void", { reason }))) return;
     logger.warn({ from, reason }, "order void");
-    // A void entry never opened a position: the trade is taken out like a rejected one, and the subscriber told.
-    if (order.leg === "open")
-      await publish(await applyExchangeFill(deps.db, order.tradeId, { status: "rejected", reason }), logger);
+    await publish(await undo(order, reason), logger);
+  }
+
+  /** An order that never filled: a void entry takes its trade out, a void exit reopens it (the position is still there). */
+  function undo(order: OrderRow, reason: string) {
+    return order.leg === "open"
+      ? takeOutTrade(deps.db, order.tradeId, reason)
+      : reopenTrade(deps.db, order.tradeId, reason);
   }
 
   /** Records an exchange answer on the order (if its state allows) and, for fills, on the trade. */
@@ -202,26 +255,23 @@ export function createExchangeAccess(deps: {
     });
     if (!moved) return;
     let event: EventRow | null = null;
-    if (order.leg === "close" && result.status === "filled") {
-      event = await applyExchangeExitFill(deps.db, order.tradeId, {
-        exitPrice: result.fillPrice,
-        exitFee: result.fee,
-      });
-      if (result.filledQuantity < order.quantity) {
+    if (result.status === "filled") {
+      event =
+        order.leg === "open"
+          ? await applyEntryFill(deps.db, order.tradeId, {
+              entryPrice: result.fillPrice,
+              quantity: result.filledQuantity,
+              entryFee: result.fee,
+            })
+          : await applyExitFill(deps.db, order.tradeId, { exitPrice: result.fillPrice, exitFee: result.fee });
+      if (order.leg === "close" && result.filledQuantity < order.quantity) {
         logger.warn(
           { tradeId: order.tradeId, clientOrderId: order.clientOrderId, result },
           "exchange closing order partly filled: the rest of the position is still open at the exchange",
         );
       }
-    } else if (order.leg === "open" && result.status === "filled") {
-      event = await applyExchangeFill(deps.db, order.tradeId, {
-        status: "filled",
-        entryPrice: result.fillPrice,
-        quantity: result.filledQuantity,
-        entryFee: result.fee,
-      });
-    } else if (order.leg === "open" && result.status === "rejected") {
-      event = await applyExchangeFill(deps.db, order.tradeId, { status: "rejected", reason: result.reason });
+    } else if (result.status === "rejected") {
+      event = await undo(order, result.reason);
     }
     await publish(event, logger);
     if (result.status !== "filled") {

@@ -21,7 +21,7 @@ import {
 } from "./candle-jobs";
 import { createCatchUp } from "./catch-up";
 import { createCoordinator, type CoordinatorStep } from "./coordinator";
-import { createExchangeAccess, type ExchangeAccess } from "./exchange-access";
+import { createExchangeAccess, ORDER_TIMING, type ExchangeAccess, type OrderTiming } from "./exchange-access";
 import { createWorkerHttpServer } from "./http";
 import { createJanitor } from "./janitor";
 import { registerAuthorJobs, type RegisteredAuthorJobs } from "./jobs";
@@ -72,6 +72,8 @@ export interface WorkerOptions {
   work: boolean;
   /** Handle the author jobs (validate, backtest) too. */
   authorJobs: boolean;
+  /** How long the order reconciliation lets senders work (exchange-access.ts). */
+  orderTiming: OrderTiming;
 }
 
 export interface WorkerDeps {
@@ -154,6 +156,7 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
     periodic: true,
     work: true,
     authorJobs: true,
+    orderTiming: ORDER_TIMING,
     ...deps.options,
   };
   const upstream = deps.marketData ? undefined : createUpstream(config.marketData);
@@ -198,6 +201,7 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
       bus: infra.bus,
       encryptionKey: config.encryptionKey,
       exchangeUrl: config.exchangeUrl,
+      timing: options.orderTiming,
     });
   const registry = createActiveCandleRegistry({ db: store.db, cache: infra.cache, logger });
   const missedAfterMs = options.missedAfterRealMs * clock.scale;

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { openStore, type Store } from "../../db/store/client";
 import { newId } from "../../db/platform/ids";
 import { migrateStore } from "../../db/store/migrate";
+import { createBrokerAccount } from "../../db/store/queries/broker-accounts";
 import { createStrategy, publishVersion } from "../../db/store/queries/strategies";
 import { brokerAccounts, subscriptions, users } from "../../db/store/schema";
 import { riskSettingsSchema, RISK_DEFAULTS_INPUT } from "../../db/contracts/validation/risk-settings";
@@ -47,6 +48,24 @@ export async function insertUser(store: Store, name = "user") {
     .insert(brokerAccounts)
     .values({ id: paperId, userId: id, name: "Paper account", kind: "paper" });
   return { id, paperBrokerId: paperId };
+}
+
+/** A Binance broker account of `userId`, its keys encrypted with `encryptionKey` (testnet unless the keys say otherwise). */
+export async function insertExchangeAccount(
+  store: Store,
+  userId: string,
+  encryptionKey: string,
+  keys: { apiKey: string; secret: string; testnet?: boolean } = {
+    apiKey: "key-12345678",
+    secret: "secret-12345678",
+  },
+) {
+  return createBrokerAccount(
+    store.db,
+    userId,
+    { kind: "exchange", name: "Binance", exchange: "binance", testnet: true, ...keys },
+    encryptionKey,
+  );
 }
 
 export const SAMPLE_CODE = `from candlecast import Strategy, Signal\n\nclass Hold(Strategy):\n    def on_candle(self, candles, **kwargs):\n        return Signal.hold()\n`;

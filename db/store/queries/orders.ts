@@ -80,3 +80,12 @@ export async function countOrdersByState(db: Db): Promise<Record<string, number>
     .groupBy(orders.state);
   return Object.fromEntries(rows.map((r) => [r.state, Number(r.n)]));
 }
+
+/** The state of the order that opened the trade; null when the trade has none (a paper trade). */
+export async function entryOrderState(db: Db, tradeId: string): Promise<OrderState | null> {
+  const [row] = await db
+    .select({ state: orders.state })
+    .from(orders)
+    .where(and(eq(orders.tradeId, tradeId), eq(orders.leg, "open")));
+  return row?.state ?? null;
+}
