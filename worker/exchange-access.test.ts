@@ -5,7 +5,7 @@ import { OUTBOX_CHANNEL, outboxMessageSchema, type OutboxEvent } from "../db/con
 import { createInfra, type Infra } from "../db/infra/index.server";
 import { recordExecution } from "../db/store/queries/executions";
 import { newId } from "../db/platform/ids";
-import { orders, subscriptions, trades } from "../db/store/schema";
+import { orderFills, orders, subscriptions, trades } from "../db/store/schema";
 import {
   createTestStore,
   insertExchangeAccount,
@@ -444,4 +444,50 @@ it("refuses a sent-order grace a live sender could outlast", () => {
       timing: { ...ORDER_TIMING, sentGraceMs: 30_000 },
     }),
   ).toThrow(/sentGraceMs \(30000\) must exceed what a sender can take \(46000 ms\)/);
+});
+
+describe("fills keyed by the exchange's trade id", () => {
+  beforeEach(closeOffLeftovers);
+
+  it("records each fill once however often it is read; a partial fill moves the trade, the rest completes it", async () => {
+    const { tradeId, executionId } = await exchangeTrade();
+    const first = { tradeId: "t-1", price: 100, quantity: 0.004, fee: 0.0004 };
+    const second = { tradeId: "t-2", price: 103, quantity: 0.006, fee: 0.000618 };
+    const partly = {
+      status: "partially_filled" as const,
+      fillPrice: 100,
+      filledQuantity: 0.004,
+      fee: 0.0004,
+      exchangeOrderId: "x7",
+      fills: [first],
+    };
+    // The look-up reads the first fill again beside the second.
+    const done = { ...partly, status: "filled" as const, fills: [first, second] };
+    const fake = fakeExchange(
+      () => partly,
+      () => done,
+    );
+    const access = accessVia(fake.buildBroker);
+    await access.sendOrders(executionId, silent);
+    expect(await orderOf(tradeId)).toMatchObject({ state: "partially_filled", filledQuantity: 0.004 });
+    const [partial] = await store.db.select().from(trades).where(eq(trades.id, tradeId));
+    expect(partial).toMatchObject({ status: "open", quantity: 0.004, entryPrice: 100 });
+
+    expect(await access.reconcile(silent, Date.now() + 61_000)).toEqual({ filled: 1 });
+    const fills = await store.db
+      .select()
+      .from(orderFills)
+      .where(eq(orderFills.orderId, (await orderOf(tradeId)).id));
+    expect(fills.map((f) => f.exchangeTradeId).sort()).toEqual(["t-1", "t-2"]);
+    const order = await orderOf(tradeId);
+    // (100 × 0.004 + 103 × 0.006) / 0.01
+    expect(order).toMatchObject({ state: "filled", filledQuantity: 0.01, exchangeOrderId: "x7" });
+    expect(order.averagePrice).toBeCloseTo(101.8, 9);
+    expect(order.fee).toBeCloseTo(0.001018, 12);
+    const [t] = await store.db.select().from(trades).where(eq(trades.id, tradeId));
+    expect(t.quantity).toBeCloseTo(0.01, 12);
+    expect(t.entryPrice).toBeCloseTo(101.8, 9);
+    expect(t.entryFee).toBeCloseTo(0.001018, 12);
+    expect(fake.orders).toHaveLength(1);
+  });
 });

@@ -1,6 +1,6 @@
 // Exchange accounts for the coordinator: market limits before the commit, orders after it (credentials decrypted only here).
 import { eq } from "drizzle-orm";
-import type { Db } from "../db/store/client";
+import type { Db, Tx } from "../db/store/client";
 import type { Bus } from "../db/infra/bus";
 import type { Logger } from "../db/platform/logger.server";
 import { loadBrokerCredentials } from "../db/store/queries/broker-accounts";
@@ -10,6 +10,7 @@ import {
   listOrdersToReconcile,
   listPendingOrders,
   moveOrder,
+  recordFills,
   type OrderRow,
 } from "../db/store/queries/orders";
 import { brokerAccounts, type EventRow } from "../db/store/schema";
@@ -234,45 +235,50 @@ export function createExchangeAccess(deps: {
   async function voidOrder(order: OrderRow, from: OrderState, reason: string, logger: Logger) {
     if (!(await moveOrder(deps.db, order.id, "void", { reason }))) return;
     logger.warn({ from, reason }, "order void");
-    await publish(await undo(order, reason), logger);
+    await publish(await undo(deps.db, order, reason), logger);
   }
 
   /** An order that never filled: a void entry takes its trade out, a void exit reopens it (the position is still there). */
-  function undo(order: OrderRow, reason: string) {
+  function undo(db: Db | Tx, order: OrderRow, reason: string) {
     return order.leg === "open"
-      ? takeOutTrade(deps.db, order.tradeId, reason)
-      : reopenTrade(deps.db, order.tradeId, reason);
+      ? takeOutTrade(db, order.tradeId, reason)
+      : reopenTrade(db, order.tradeId, reason);
   }
 
-  /** Records an exchange answer on the order (if its state allows) and, for fills, on the trade. */
+  /**
+   * Records an exchange answer in one transaction: its fills once each (by the exchange's trade id), the
+   * order's state (if its state allows) with the fills' totals, and what that does to the trade.
+   */
   async function record(order: OrderRow, result: OrderResult, logger: Logger) {
-    const moved = await moveOrder(deps.db, order.id, result.status, {
-      reason: result.status === "filled" ? null : result.reason,
-      exchangeOrderId: result.status === "unknown" ? undefined : (result.exchangeOrderId ?? null),
-      ...(result.status === "filled"
-        ? { filledQuantity: result.filledQuantity, averagePrice: result.fillPrice, fee: result.fee }
-        : {}),
-    });
-    if (!moved) return;
-    let event: EventRow | null = null;
-    if (result.status === "filled") {
-      event =
-        order.leg === "open"
-          ? await applyEntryFill(deps.db, order.tradeId, {
-              entryPrice: result.fillPrice,
-              quantity: result.filledQuantity,
-              entryFee: result.fee,
-            })
-          : await applyExitFill(deps.db, order.tradeId, { exitPrice: result.fillPrice, exitFee: result.fee });
-      if (order.leg === "close" && result.filledQuantity < order.quantity) {
+    const event = await deps.db.transaction(async (tx): Promise<EventRow | null> => {
+      const fill =
+        result.status === "filled" || result.status === "partially_filled"
+          ? result.fills
+            ? await recordFills(tx, order.id, result.fills)
+            : { quantity: result.filledQuantity, averagePrice: result.fillPrice, fee: result.fee }
+          : null;
+      const moved = await moveOrder(tx, order.id, result.status, {
+        reason: "reason" in result ? result.reason : null,
+        exchangeOrderId: result.status === "unknown" ? undefined : (result.exchangeOrderId ?? null),
+        ...(fill ? { filledQuantity: fill.quantity, averagePrice: fill.averagePrice, fee: fill.fee } : {}),
+      });
+      if (!moved) return null;
+      if (result.status === "rejected") return undo(tx, order, result.reason);
+      if (!fill) return null;
+      if (order.leg === "open")
+        return applyEntryFill(tx, order.tradeId, {
+          entryPrice: fill.averagePrice,
+          quantity: fill.quantity,
+          entryFee: fill.fee,
+        });
+      if (fill.quantity < order.quantity) {
         logger.warn(
           { tradeId: order.tradeId, clientOrderId: order.clientOrderId, result },
           "exchange closing order partly filled: the rest of the position is still open at the exchange",
         );
       }
-    } else if (result.status === "rejected") {
-      event = await undo(order, result.reason);
-    }
+      return applyExitFill(tx, order.tradeId, { exitPrice: fill.averagePrice, exitFee: fill.fee });
+    });
     await publish(event, logger);
     if (result.status !== "filled") {
       logger.warn(

@@ -199,6 +199,14 @@ it(`${CLOSES} reversing closes, lost answers and kill -9s: every intent on the e
   }>(sql`SELECT t.id, s.broker_account_id, t.status, t.side, t.quantity FROM trades t
     JOIN subscriptions s ON s.id = t.subscription_id WHERE t.status IN ('open', 'closed', 'rejected')`);
 
+  const storeFills = await store.db.all<{ client_order_id: string; exchange_trade_id: string }>(
+    sql`SELECT o.client_order_id, f.exchange_trade_id FROM order_fills f JOIN orders o ON o.id = f.order_id`,
+  );
+  const fillIdsOf = (clientOrderId: string) =>
+    storeFills
+      .filter((f) => f.client_order_id === clientOrderId)
+      .map((f) => f.exchange_trade_id)
+      .sort();
   const problems: string[] = [];
   for (const [accountId, apiKey] of apiKeyOf) {
     const account = dump.get(apiKey)!;
@@ -221,6 +229,10 @@ it(`${CLOSES} reversing closes, lost answers and kill -9s: every intent on the e
           const x = filled[0];
           const fills = account.fills.filter((f) => f.orderId === x.orderId);
           if (fills.length !== 1) problems.push(`${o.client_order_id}: ${fills.length} exchange fills`);
+          // Each exchange fill recorded once, under its trade id.
+          const recorded = fillIdsOf(o.client_order_id);
+          if (JSON.stringify(recorded) !== JSON.stringify(fills.map((f) => String(f.id)).sort()))
+            problems.push(`${o.client_order_id}: fills ${recorded.join(",")} in the store`);
           if (
             !near(x.executedQty, o.filled_quantity!) ||
             !near(x.cummulativeQuoteQty / x.executedQty, o.average_price!)
@@ -284,4 +296,4 @@ it(`${CLOSES} reversing closes, lost answers and kill -9s: every intent on the e
   expect(kills.length).toBeGreaterThanOrEqual(CLOSES / KILL_EVERY - 2);
   // Lost answers were recovered by look-ups, not by re-sending.
   expect((requests["/api/v3/order"] ?? 0) - placed).toBeGreaterThan(0);
-}, 170_000);
+}, 240_000);

@@ -90,7 +90,7 @@ const neverFilled = (leg: Outcome["leg"], reason: string): Outcome => ({
  * closed (its P&L follows). Null when the trade was taken out meanwhile.
  */
 export async function applyEntryFill(
-  db: Db,
+  db: Db | Tx,
   tradeId: string,
   fill: { entryPrice: number; quantity: number; entryFee: number },
 ): Promise<EventRow | null> {
@@ -106,7 +106,7 @@ export async function applyEntryFill(
 
 /** The exit's fill replaces the reference exit price; the P&L it changes moves the figures by the difference. */
 export async function applyExitFill(
-  db: Db,
+  db: Db | Tx,
   tradeId: string,
   fill: { exitPrice: number; exitFee: number },
 ): Promise<EventRow | null> {
@@ -125,7 +125,7 @@ export async function applyExitFill(
  * The entry never filled (rejected, or void): the trade never existed. Open or already closed by a later
  * execution, it becomes `rejected` and leaves the subscription's count and any P&L it booked.
  */
-export async function takeOutTrade(db: Db, tradeId: string, reason: string): Promise<EventRow | null> {
+export async function takeOutTrade(db: Db | Tx, tradeId: string, reason: string): Promise<EventRow | null> {
   return db.transaction(async (tx) => {
     const trade = await readTrade(tx, tradeId);
     if (!trade || (trade.status !== "open" && trade.status !== "closed")) return null;
@@ -142,7 +142,7 @@ export async function takeOutTrade(db: Db, tradeId: string, reason: string): Pro
  * The exit never filled (rejected, or void): the position is still open at the exchange, so the trade is
  * open again and the P&L its close booked is taken back; a later signal or the kill switch closes it.
  */
-export async function reopenTrade(db: Db, tradeId: string, reason: string): Promise<EventRow | null> {
+export async function reopenTrade(db: Db | Tx, tradeId: string, reason: string): Promise<EventRow | null> {
   return db.transaction(async (tx) => {
     const trade = await readTrade(tx, tradeId);
     if (trade?.status !== "closed") return null;
