@@ -23,7 +23,8 @@ import {
 import { checkInvariants, waitUntilTerminal } from "../test/support/worker/scenario";
 import { FLIP_CODE } from "../test/support/worker/strategies";
 import { latestClose } from "./boundaries";
-import { QUEUES, type CandleJob } from "./candle-jobs";
+import { QUEUES } from "../db/contracts/queues-and-channels";
+import type { CandleJob } from "./candle-jobs";
 
 const CLOSES = 30;
 const STRATEGIES = 2;
