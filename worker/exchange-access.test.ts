@@ -13,6 +13,7 @@ import {
   insertStrategy,
   insertSubscriptions,
   insertUser,
+  recordOpenExchangeTrade,
   type TestStore,
 } from "../test/support/store";
 import type { ExchangeBroker } from "./brokers/exchange.server";
@@ -61,35 +62,13 @@ async function exchangeTrade() {
   const author = await insertUser(store, "author");
   const s = await insertStrategy(store, author.id, { slug: `ex-${newId().slice(-8)}` });
   const [sub] = await insertSubscriptions(store, s.id, 1, { userId: user.id, brokerAccountId: account.id });
-  const tradeId = newId();
-  const executionId = newId();
-  await recordExecution(store.db, {
-    execution: {
-      id: executionId,
-      strategyId: s.id,
-      versionId: s.versionId,
-      symbol: "BTC/USDT",
-      resolution: "1m",
-      closeTime: 60_000,
-      status: "COMPLETED",
-      subscriberCount: 1,
-      startedAt: 1,
-      finishedAt: 2,
-    },
-    trades: [
-      {
-        id: tradeId,
-        subscriptionId: sub.id,
-        userId: user.id,
-        symbol: "BTC/USDT",
-        status: "open",
-        side: "LONG",
-        quantity: 0.01,
-        entryPrice: 100,
-        entryFee: 0,
-      },
-    ],
-    orders: [{ ...entryOrder, id: newId(), tradeId, brokerAccountId: account.id }],
+  const { tradeId, executionId } = await recordOpenExchangeTrade(store, {
+    strategyId: s.id,
+    versionId: s.versionId,
+    subscriptionId: sub.id,
+    userId: user.id,
+    brokerAccountId: account.id,
+    clientOrderId: entryOrder.clientOrderId,
   });
   return {
     accountId: account.id,

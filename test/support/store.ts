@@ -6,6 +6,7 @@ import { openStore, type Store } from "../../db/store/client";
 import { newId } from "../../db/platform/ids";
 import { migrateStore } from "../../db/store/migrate";
 import { createBrokerAccount } from "../../db/store/queries/broker-accounts";
+import { recordExecution } from "../../db/store/queries/executions";
 import { createStrategy, publishVersion } from "../../db/store/queries/strategies";
 import { brokerAccounts, subscriptions, users } from "../../db/store/schema";
 import { riskSettingsSchema, RISK_DEFAULTS_INPUT } from "../../db/contracts/validation/risk-settings";
@@ -66,6 +67,66 @@ export async function insertExchangeAccount(
     { kind: "exchange", name: "Binance", exchange: "binance", testnet: true, ...keys },
     encryptionKey,
   );
+}
+
+/**
+ * Records an execution that opened one LONG 0.01 BTC/USDT trade at 100 for an exchange subscription, with
+ * its entry order `pending` (client id `clientOrderId`), as the coordinator commits it.
+ */
+export async function recordOpenExchangeTrade(
+  store: Store,
+  o: {
+    strategyId: string;
+    versionId: string;
+    subscriptionId: string;
+    userId: string;
+    brokerAccountId: string;
+    clientOrderId: string;
+  },
+) {
+  const tradeId = newId();
+  const executionId = newId();
+  await recordExecution(store.db, {
+    execution: {
+      id: executionId,
+      strategyId: o.strategyId,
+      versionId: o.versionId,
+      symbol: "BTC/USDT",
+      resolution: "1m",
+      closeTime: 60_000,
+      status: "COMPLETED",
+      subscriberCount: 1,
+      startedAt: 1,
+      finishedAt: 2,
+    },
+    trades: [
+      {
+        id: tradeId,
+        subscriptionId: o.subscriptionId,
+        userId: o.userId,
+        symbol: "BTC/USDT",
+        status: "open",
+        side: "LONG",
+        quantity: 0.01,
+        entryPrice: 100,
+        entryFee: 0,
+      },
+    ],
+    orders: [
+      {
+        id: newId(),
+        tradeId,
+        brokerAccountId: o.brokerAccountId,
+        leg: "open",
+        clientOrderId: o.clientOrderId,
+        symbol: "BTC/USDT",
+        side: "buy",
+        quantity: 0.01,
+        referencePrice: 100,
+      },
+    ],
+  });
+  return { tradeId, executionId };
 }
 
 export const SAMPLE_CODE = `from candlecast import Strategy, Signal\n\nclass Hold(Strategy):\n    def on_candle(self, candles, **kwargs):\n        return Signal.hold()\n`;

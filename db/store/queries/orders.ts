@@ -3,7 +3,7 @@ import { and, asc, eq, inArray, lt, or, sql } from "drizzle-orm";
 import type { Db, Tx } from "../client";
 import { newId } from "../../platform/ids";
 import { predecessorsOf, type OrderState } from "../../contracts/order-states";
-import { orderFills, orders } from "../schema";
+import { orderFills, orders, trades } from "../schema";
 
 export type OrderRow = typeof orders.$inferSelect;
 
@@ -131,4 +131,24 @@ export async function recordFills(
     averagePrice: quantity > 0 ? Number(totals.notional) / quantity : 0,
     fee: Number(totals.fee),
   };
+}
+
+/** The orders of the user's trades, oldest first (the subscription page); another user's trades give nothing. */
+export async function listOrdersOfTrades(db: Db, userId: string, tradeIds: string[]) {
+  if (tradeIds.length === 0) return [];
+  return db
+    .select({
+      tradeId: orders.tradeId,
+      leg: orders.leg,
+      state: orders.state,
+      clientOrderId: orders.clientOrderId,
+      exchangeOrderId: orders.exchangeOrderId,
+      reason: orders.reason,
+      filledQuantity: orders.filledQuantity,
+      averagePrice: orders.averagePrice,
+    })
+    .from(orders)
+    .innerJoin(trades, eq(trades.id, orders.tradeId))
+    .where(and(inArray(orders.tradeId, tradeIds), eq(trades.userId, userId)))
+    .orderBy(asc(orders.createdAt), asc(orders.id));
 }
