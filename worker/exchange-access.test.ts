@@ -13,7 +13,7 @@ import {
   insertStrategy,
   insertSubscriptions,
   insertUser,
-  recordOpenExchangeTrade,
+  recordOpenExchangeTrades,
   type TestStore,
 } from "../test/support/store";
 import type { ExchangeBroker } from "./brokers/exchange.server";
@@ -62,14 +62,17 @@ async function exchangeTrade() {
   const author = await insertUser(store, "author");
   const s = await insertStrategy(store, author.id, { slug: `ex-${newId().slice(-8)}` });
   const [sub] = await insertSubscriptions(store, s.id, 1, { userId: user.id, brokerAccountId: account.id });
-  const { tradeId, executionId } = await recordOpenExchangeTrade(store, {
-    strategyId: s.id,
-    versionId: s.versionId,
-    subscriptionId: sub.id,
-    userId: user.id,
-    brokerAccountId: account.id,
-    clientOrderId: entryOrder.clientOrderId,
-  });
+  const {
+    executionId,
+    tradeIds: [tradeId],
+  } = await recordOpenExchangeTrades(store, { strategyId: s.id, versionId: s.versionId }, [
+    {
+      subscriptionId: sub.id,
+      userId: user.id,
+      brokerAccountId: account.id,
+      clientOrderId: entryOrder.clientOrderId,
+    },
+  ]);
   return {
     accountId: account.id,
     subId: sub.id,

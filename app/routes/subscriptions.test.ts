@@ -20,7 +20,7 @@ import {
   insertStrategy,
   insertSubscriptions,
   insertUser,
-  recordOpenExchangeTrade,
+  recordOpenExchangeTrades,
 } from "../../test/support/store";
 import * as brokers from "./settings.brokers";
 import * as subscribe from "./strategies.$slug_.subscribe";
@@ -368,14 +368,16 @@ describe("my subscriptions", () => {
       userId: alice.id,
       brokerAccountId: account.id,
     });
-    const { tradeId } = await recordOpenExchangeTrade(t.store, {
-      strategyId: strategy.id,
-      versionId: strategy.versionId,
-      subscriptionId: sub.id,
-      userId: alice.id,
-      brokerAccountId: account.id,
-      clientOrderId: "cc-page-entry",
-    });
+    const {
+      tradeIds: [tradeId],
+    } = await recordOpenExchangeTrades(t.store, { strategyId: strategy.id, versionId: strategy.versionId }, [
+      {
+        subscriptionId: sub.id,
+        userId: alice.id,
+        brokerAccountId: account.id,
+        clientOrderId: "cc-page-entry",
+      },
+    ]);
     await t.store.db
       .update(orders)
       .set({ state: "unknown", reason: "ETIMEDOUT" })

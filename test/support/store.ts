@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openStore, type Store } from "../../db/store/client";
-import { newId } from "../../db/platform/ids";
+import { newId, newIds } from "../../db/platform/ids";
 import { migrateStore } from "../../db/store/migrate";
 import { createBrokerAccount } from "../../db/store/queries/broker-accounts";
 import { recordExecution } from "../../db/store/queries/executions";
@@ -70,63 +70,52 @@ export async function insertExchangeAccount(
 }
 
 /**
- * Records an execution that opened one LONG 0.01 BTC/USDT trade at 100 for an exchange subscription, with
- * its entry order `pending` (client id `clientOrderId`), as the coordinator commits it.
+ * Records one execution that opened a LONG 0.01 BTC/USDT trade at 100 for each exchange subscription given,
+ * each with its entry order `pending` under its client id, as the coordinator commits them.
  */
-export async function recordOpenExchangeTrade(
+export async function recordOpenExchangeTrades(
   store: Store,
-  o: {
-    strategyId: string;
-    versionId: string;
-    subscriptionId: string;
-    userId: string;
-    brokerAccountId: string;
-    clientOrderId: string;
-  },
+  strategy: { strategyId: string; versionId: string },
+  entries: { subscriptionId: string; userId: string; brokerAccountId: string; clientOrderId: string }[],
 ) {
-  const tradeId = newId();
+  const tradeIds = newIds(entries.length);
   const executionId = newId();
   await recordExecution(store.db, {
     execution: {
       id: executionId,
-      strategyId: o.strategyId,
-      versionId: o.versionId,
+      ...strategy,
       symbol: "BTC/USDT",
       resolution: "1m",
       closeTime: 60_000,
       status: "COMPLETED",
-      subscriberCount: 1,
+      subscriberCount: entries.length,
       startedAt: 1,
       finishedAt: 2,
     },
-    trades: [
-      {
-        id: tradeId,
-        subscriptionId: o.subscriptionId,
-        userId: o.userId,
-        symbol: "BTC/USDT",
-        status: "open",
-        side: "LONG",
-        quantity: 0.01,
-        entryPrice: 100,
-        entryFee: 0,
-      },
-    ],
-    orders: [
-      {
-        id: newId(),
-        tradeId,
-        brokerAccountId: o.brokerAccountId,
-        leg: "open",
-        clientOrderId: o.clientOrderId,
-        symbol: "BTC/USDT",
-        side: "buy",
-        quantity: 0.01,
-        referencePrice: 100,
-      },
-    ],
+    trades: entries.map((e, i) => ({
+      id: tradeIds[i],
+      subscriptionId: e.subscriptionId,
+      userId: e.userId,
+      symbol: "BTC/USDT",
+      status: "open" as const,
+      side: "LONG" as const,
+      quantity: 0.01,
+      entryPrice: 100,
+      entryFee: 0,
+    })),
+    orders: entries.map((e, i) => ({
+      id: newId(),
+      tradeId: tradeIds[i],
+      brokerAccountId: e.brokerAccountId,
+      leg: "open" as const,
+      clientOrderId: e.clientOrderId,
+      symbol: "BTC/USDT",
+      side: "buy" as const,
+      quantity: 0.01,
+      referencePrice: 100,
+    })),
   });
-  return { tradeId, executionId };
+  return { executionId, tradeIds };
 }
 
 export const SAMPLE_CODE = `from candlecast import Strategy, Signal\n\nclass Hold(Strategy):\n    def on_candle(self, candles, **kwargs):\n        return Signal.hold()\n`;
