@@ -154,6 +154,7 @@ it("decrypts the account's keys to build the client, and records the exchange's 
       timeoutMs: 10_000,
       lookupAttempts: 3,
       lookupBackoffMs: 1_000,
+      rateLimit: false,
     },
   ]);
   await access.sendOrders(executionId, pino({ level: "silent" }));

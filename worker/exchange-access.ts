@@ -1,5 +1,6 @@
 // Exchange accounts for the coordinator: market limits before the commit, orders after it (credentials decrypted only here).
 import { eq } from "drizzle-orm";
+import type { Exchange } from "ccxt";
 import type { Db, Tx } from "../db/store/client";
 import type { Bus } from "../db/infra/bus";
 import type { Logger } from "../db/platform/logger.server";
@@ -69,6 +70,7 @@ interface BrokerOptions {
   timeoutMs: number;
   lookupAttempts: number;
   lookupBackoffMs: number;
+  rateLimit: boolean;
   baseUrl?: string;
 }
 
@@ -100,9 +102,23 @@ export function createExchangeAccess(deps: {
     );
   // ccxt is loaded on the first exchange account only: it triples the worker's memory, and every
   // sandbox spawn forks that memory's page tables on the event-loop thread.
+  // One exchange's markets are the same for every account: loaded once per TTL, not once per account
+  // (1,000 accounts' exchangeInfo would spend 20,000 of Binance's 6,000 weight a minute).
+  const markets = new Map<string, { markets: Exchange["markets"]; expires: number }>();
   const build =
     deps.buildBroker ??
-    (async (o: BrokerOptions) => (await import("./brokers/exchange.server")).createExchangeBroker(o));
+    (async (o: BrokerOptions) => {
+      const [{ createExchangeBroker }, { createCcxtExchange }] = await Promise.all([
+        import("./brokers/exchange.server"),
+        import("./brokers/ccxt-exchange.server"),
+      ]);
+      const exchange = createCcxtExchange(o);
+      const key = JSON.stringify([o.exchangeId, o.sandbox, o.baseUrl ?? null]);
+      const known = markets.get(key);
+      if (known && known.expires > Date.now()) exchange.setMarkets(known.markets);
+      else markets.set(key, { markets: await exchange.loadMarkets(), expires: Date.now() + ttl });
+      return createExchangeBroker({ ...o, exchange });
+    });
   const clients = new Map<string, { broker: ExchangeBroker; expires: number }>();
   const limits = new Map<string, MarketLimits>();
 
@@ -123,6 +139,8 @@ export function createExchangeAccess(deps: {
       timeoutMs: timing.requestTimeoutMs,
       lookupAttempts: LOOKUP_ATTEMPTS,
       lookupBackoffMs: timing.lookupBackoffMs,
+      // One request in flight per sender already spaces them; a per-account throttle only adds waits (ADR 143).
+      rateLimit: false,
       ...(deps.exchangeUrl ? { baseUrl: deps.exchangeUrl } : {}),
     });
     clients.set(accountId, { broker, expires: Date.now() + ttl });

@@ -10,6 +10,11 @@ export interface CcxtExchangeOptions {
   sandbox?: boolean;
   /** Request timeout in ms (ccxt's default is 10 s). */
   timeoutMs?: number;
+  /**
+   * ccxt's own per-client request throttle (default on). Off for trading clients (ADR 143): one client per
+   * account spaces nothing the exchange counts per IP, and it cost ~200 ms per order after loading markets.
+   */
+  rateLimit?: boolean;
   /** The exchange's REST API at another origin, e.g. the local simulator (EXCHANGE_URL, ADR 140). */
   baseUrl?: string;
 }
@@ -27,7 +32,7 @@ export function createCcxtExchange(options: CcxtExchangeOptions = {}): Exchange 
   const exchange = new ExchangeClass({
     apiKey: options.apiKey,
     secret: options.secret,
-    enableRateLimit: true,
+    enableRateLimit: options.rateLimit ?? true,
     timeout: options.timeoutMs ?? 10_000,
     // Node's global fetch (undici inside) instead of ccxt's direct undici.request: same engine, and
     // it is the layer msw intercepts, so tests never reach the network.
