@@ -7,10 +7,10 @@ import { latestClose } from "./boundaries";
 import { executionEventSchema, outboxMessageSchema, type OutboxEvent } from "../db/contracts/events";
 import type { Cache } from "../db/infra/cache";
 import { createInfra, type Infra } from "../db/infra/index.server";
-import { createBrokerAccount } from "../db/store/queries/broker-accounts";
 import { executions, strategies, subscriptions, trades } from "../db/store/schema";
 import {
   createTestStore,
+  insertExchangeAccount,
   insertStrategy,
   insertSubscriptions,
   insertUser,
@@ -197,19 +197,7 @@ describe("coordinator", () => {
 
   it("on the simulated market an exchange subscription gets no order: a skipped trade with the reason", async () => {
     const { s, subs, job } = await strategyWith(BUY_CODE, 2);
-    const account = await createBrokerAccount(
-      store.db,
-      subs[0].userId,
-      {
-        kind: "exchange",
-        name: "Binance",
-        exchange: "binance",
-        apiKey: "key-12345678",
-        secret: "secret-12345678",
-        testnet: true,
-      },
-      KEY,
-    );
+    const account = await insertExchangeAccount(store, subs[0].userId, KEY);
     await store.db
       .update(subscriptions)
       .set({ brokerAccountId: account.id })

@@ -1,23 +1,24 @@
 // Exchange accounts in the coordinator's terms: decrypted credentials build the client, fills and rejections land on the trade.
 import { CHANNELS } from "../db/contracts/queues-and-channels";
-import { eq, inArray } from "drizzle-orm";
+import { and, eq, inArray } from "drizzle-orm";
 import pino from "pino";
 import { outboxMessageSchema, type OutboxEvent } from "../db/contracts/events";
 import { createInfra, type Infra } from "../db/infra/index.server";
-import { createBrokerAccount } from "../db/store/queries/broker-accounts";
 import { recordExecution } from "../db/store/queries/executions";
 import { newId } from "../db/platform/ids";
-import { orders, subscriptions, trades } from "../db/store/schema";
+import { orderFills, orders, subscriptions, trades } from "../db/store/schema";
 import {
   createTestStore,
+  insertExchangeAccount,
   insertStrategy,
   insertSubscriptions,
   insertUser,
+  recordOpenExchangeTrades,
   type TestStore,
 } from "../test/support/store";
 import type { ExchangeBroker } from "./brokers/exchange.server";
 import type { MarketOrder, OrderResult } from "./brokers/broker";
-import { createExchangeAccess } from "./exchange-access";
+import { createExchangeAccess, ORDER_TIMING } from "./exchange-access";
 
 const KEY = Buffer.alloc(32, 3).toString("base64");
 let store: TestStore;
@@ -57,52 +58,21 @@ function fakeExchange(
 
 async function exchangeTrade() {
   const user = await insertUser(store, "trader");
-  const account = await createBrokerAccount(
-    store.db,
-    user.id,
-    {
-      kind: "exchange",
-      name: "Binance",
-      exchange: "binance",
-      apiKey: "key-12345678",
-      secret: "secret-12345678",
-      testnet: true,
-    },
-    KEY,
-  );
+  const account = await insertExchangeAccount(store, user.id, KEY);
   const author = await insertUser(store, "author");
   const s = await insertStrategy(store, author.id, { slug: `ex-${newId().slice(-8)}` });
   const [sub] = await insertSubscriptions(store, s.id, 1, { userId: user.id, brokerAccountId: account.id });
-  const tradeId = newId();
-  const executionId = newId();
-  await recordExecution(store.db, {
-    execution: {
-      id: executionId,
-      strategyId: s.id,
-      versionId: s.versionId,
-      symbol: "BTC/USDT",
-      resolution: "1m",
-      closeTime: 60_000,
-      status: "COMPLETED",
-      subscriberCount: 1,
-      startedAt: 1,
-      finishedAt: 2,
+  const {
+    executionId,
+    tradeIds: [tradeId],
+  } = await recordOpenExchangeTrades(store, { strategyId: s.id, versionId: s.versionId }, [
+    {
+      subscriptionId: sub.id,
+      userId: user.id,
+      brokerAccountId: account.id,
+      clientOrderId: entryOrder.clientOrderId,
     },
-    trades: [
-      {
-        id: tradeId,
-        subscriptionId: sub.id,
-        userId: user.id,
-        symbol: "BTC/USDT",
-        status: "open",
-        side: "LONG",
-        quantity: 0.01,
-        entryPrice: 100,
-        entryFee: 0,
-      },
-    ],
-    orders: [{ ...entryOrder, id: newId(), tradeId, brokerAccountId: account.id }],
-  });
+  ]);
   return {
     accountId: account.id,
     subId: sub.id,
@@ -123,7 +93,11 @@ const entryOrder = {
 };
 
 /** Closes the trade at the candle's reference price (110: a win of 0.1 - 0.01 fee), as the coordinator records it. */
-async function closeAtReference(t: Awaited<ReturnType<typeof exchangeTrade>>) {
+async function closeAtReference(t: Awaited<ReturnType<typeof exchangeTrade>>, entry = "filled" as const) {
+  await store.db
+    .update(orders)
+    .set({ state: entry })
+    .where(and(eq(orders.tradeId, t.tradeId), eq(orders.leg, "open"), eq(orders.state, "pending")));
   const executionId = newId();
   const result = await recordExecution(store.db, {
     execution: {
@@ -172,7 +146,16 @@ it("decrypts the account's keys to build the client, and records the exchange's 
     limits: { minQuantity: 0.001, quantityStep: 0.001 },
   });
   expect(fake.built).toEqual([
-    { exchangeId: "binance", apiKey: "key-12345678", secret: "secret-12345678", sandbox: true },
+    {
+      exchangeId: "binance",
+      apiKey: "key-12345678",
+      secret: "secret-12345678",
+      sandbox: true,
+      timeoutMs: 10_000,
+      lookupAttempts: 3,
+      lookupBackoffMs: 1_000,
+      rateLimit: false,
+    },
   ]);
   await access.sendOrders(executionId, pino({ level: "silent" }));
   const [t] = await store.db.select().from(trades).where(eq(trades.id, tradeId));
@@ -272,18 +255,19 @@ describe("a closing order's fill replaces the reference exit", () => {
   });
 });
 
+/** Each test reconciles only its own orders: earlier tests' leftovers are closed off. */
+const closeOffLeftovers = async () => {
+  await store.db
+    .update(orders)
+    .set({ state: "cancelled" })
+    .where(inArray(orders.state, ["pending", "sent", "unknown"]));
+};
 const orderOf = async (tradeId: string) =>
   (await store.db.select().from(orders).where(eq(orders.tradeId, tradeId)))[0];
 const silent = pino({ level: "silent" });
 
 describe("exactly once: an order is sent once, an ambiguous one is looked up, a lost one decided", () => {
-  // Each test reconciles only its own orders: earlier tests' leftovers are closed off.
-  beforeEach(async () => {
-    await store.db
-      .update(orders)
-      .set({ state: "cancelled" })
-      .where(inArray(orders.state, ["pending", "sent", "unknown"]));
-  });
+  beforeEach(closeOffLeftovers);
 
   it("two senders of one execution's orders send each once", async () => {
     const { executionId } = await exchangeTrade();
@@ -361,5 +345,133 @@ describe("exactly once: an order is sent once, an ambiguous one is looked up, a 
       state: "void",
       reason: expect.stringMatching(/Never sent: .* the signal is \d+ s old/),
     });
+  });
+});
+
+describe("an exit follows its entry: sent once the entry filled, undone when either never filled", () => {
+  beforeEach(closeOffLeftovers);
+  const subscriptionOf = async (id: string) =>
+    (await store.db.select().from(subscriptions).where(eq(subscriptions.id, id)))[0];
+  const tradeOf = async (id: string) => (await store.db.select().from(trades).where(eq(trades.id, id)))[0];
+  const closeOrderOf = async (tradeId: string) =>
+    (
+      await store.db
+        .select()
+        .from(orders)
+        .where(and(eq(orders.tradeId, tradeId), eq(orders.leg, "close")))
+    )[0];
+
+  it("an exit whose entry is still undecided waits; once the entry fills it is sent", async () => {
+    const t = await exchangeTrade();
+    const close = await closeAtReference(t, "unknown" as "filled");
+    const fake = fakeExchange(
+      () => ({ status: "filled", fillPrice: 108, filledQuantity: 0.01, fee: 0.03, exchangeOrderId: "x3" }),
+      () => ({ status: "filled", fillPrice: 101, filledQuantity: 0.01, fee: 0.01, exchangeOrderId: "x1" }),
+    );
+    const access = accessVia(fake.buildBroker);
+    await access.sendOrders(close.executionId, silent);
+    expect(fake.orders).toEqual([]);
+    expect(await closeOrderOf(t.tradeId)).toMatchObject({ state: "pending" });
+    // The reconciliation finds the entry filled (the closed trade is repriced), then sends the exit
+    // (the fixture commits at t = 2 and 4 ms: 10 s later both are past the grace and still fresh).
+    const later = 10_000;
+    expect(await access.reconcile(silent, later)).toEqual({ filled: 1, sent_late: 1 });
+    expect(fake.orders.map((o) => o.side)).toEqual(["sell"]);
+    const trade = await tradeOf(t.tradeId);
+    expect(trade).toMatchObject({ status: "closed", entryPrice: 101, exitPrice: 108 });
+    // (108 - 101) x 0.01 - 0.01 - 0.03
+    expect(trade.pnl).toBeCloseTo(0.03, 12);
+    expect((await subscriptionOf(t.subId)).totalPnl).toBeCloseTo(0.03, 12);
+  });
+
+  it("an entry that never arrived voids its exit unsent and takes the closed trade and its P&L out", async () => {
+    const t = await exchangeTrade();
+    const close = await closeAtReference(t, "unknown" as "filled");
+    expect(await subscriptionOf(t.subId)).toMatchObject({ tradesCount: 1, wins: 1 });
+    const fake = fakeExchange(() => ({ status: "filled", fillPrice: 1, filledQuantity: 0.01, fee: 0 }));
+    const access = accessVia(fake.buildBroker);
+    expect(await access.reconcile(silent, 10_000)).toEqual({ void: 2 });
+    expect(fake.orders).toEqual([]);
+    expect(await closeOrderOf(t.tradeId)).toMatchObject({
+      state: "void",
+      reason: "Nothing to close: the entry order ended void.",
+    });
+    expect(await tradeOf(t.tradeId)).toMatchObject({ status: "rejected" });
+    expect(await subscriptionOf(t.subId)).toMatchObject({ tradesCount: 0, wins: 0, losses: 0, totalPnl: 0 });
+    await access.sendOrders(close.executionId, silent);
+    expect(fake.orders).toEqual([]);
+  });
+
+  it("a refused exit reopens the trade (the position is still there) and takes back the P&L its close booked", async () => {
+    const t = await exchangeTrade();
+    const close = await closeAtReference(t);
+    const fake = fakeExchange(() => ({ status: "rejected", reason: "insufficient balance" }));
+    await accessVia(fake.buildBroker).sendOrders(close.executionId, silent);
+    expect(await tradeOf(t.tradeId)).toMatchObject({
+      status: "open",
+      exitPrice: null,
+      pnl: null,
+      closedAt: null,
+    });
+    expect(await subscriptionOf(t.subId)).toMatchObject({ tradesCount: 1, wins: 0, losses: 0, totalPnl: 0 });
+    expect(published.map((e) => e.payload)).toMatchObject([
+      { tradeId: t.tradeId, leg: "exit", status: "rejected", reason: "insufficient balance" },
+    ]);
+  });
+});
+
+it("refuses a sent-order grace a live sender could outlast", () => {
+  expect(() =>
+    createExchangeAccess({
+      db: store.db,
+      encryptionKey: KEY,
+      timing: { ...ORDER_TIMING, sentGraceMs: 30_000 },
+    }),
+  ).toThrow(/sentGraceMs \(30000\) must exceed what a sender can take \(46000 ms\)/);
+});
+
+describe("fills keyed by the exchange's trade id", () => {
+  beforeEach(closeOffLeftovers);
+
+  it("records each fill once however often it is read; a partial fill moves the trade, the rest completes it", async () => {
+    const { tradeId, executionId } = await exchangeTrade();
+    const first = { tradeId: "t-1", price: 100, quantity: 0.004, fee: 0.0004 };
+    const second = { tradeId: "t-2", price: 103, quantity: 0.006, fee: 0.000618 };
+    const partly = {
+      status: "partially_filled" as const,
+      fillPrice: 100,
+      filledQuantity: 0.004,
+      fee: 0.0004,
+      exchangeOrderId: "x7",
+      fills: [first],
+    };
+    // The look-up reads the first fill again beside the second.
+    const done = { ...partly, status: "filled" as const, fills: [first, second] };
+    const fake = fakeExchange(
+      () => partly,
+      () => done,
+    );
+    const access = accessVia(fake.buildBroker);
+    await access.sendOrders(executionId, silent);
+    expect(await orderOf(tradeId)).toMatchObject({ state: "partially_filled", filledQuantity: 0.004 });
+    const [partial] = await store.db.select().from(trades).where(eq(trades.id, tradeId));
+    expect(partial).toMatchObject({ status: "open", quantity: 0.004, entryPrice: 100 });
+
+    expect(await access.reconcile(silent, Date.now() + 61_000)).toEqual({ filled: 1 });
+    const fills = await store.db
+      .select()
+      .from(orderFills)
+      .where(eq(orderFills.orderId, (await orderOf(tradeId)).id));
+    expect(fills.map((f) => f.exchangeTradeId).sort()).toEqual(["t-1", "t-2"]);
+    const order = await orderOf(tradeId);
+    // (100 × 0.004 + 103 × 0.006) / 0.01
+    expect(order).toMatchObject({ state: "filled", filledQuantity: 0.01, exchangeOrderId: "x7" });
+    expect(order.averagePrice).toBeCloseTo(101.8, 9);
+    expect(order.fee).toBeCloseTo(0.001018, 12);
+    const [t] = await store.db.select().from(trades).where(eq(trades.id, tradeId));
+    expect(t.quantity).toBeCloseTo(0.01, 12);
+    expect(t.entryPrice).toBeCloseTo(101.8, 9);
+    expect(t.entryFee).toBeCloseTo(0.001018, 12);
+    expect(fake.orders).toHaveLength(1);
   });
 });

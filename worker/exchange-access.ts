@@ -1,14 +1,17 @@
 // Exchange accounts for the coordinator: market limits before the commit, orders after it (credentials decrypted only here).
 import { eq } from "drizzle-orm";
-import type { Db } from "../db/store/client";
+import type { Exchange } from "ccxt";
+import type { Db, Tx } from "../db/store/client";
 import type { Bus } from "../db/infra/bus";
 import type { Logger } from "../db/platform/logger.server";
 import { loadBrokerCredentials } from "../db/store/queries/broker-accounts";
-import { applyExchangeExitFill, applyExchangeFill } from "../db/store/queries/fan-out";
+import { applyEntryFill, applyExitFill, reopenTrade, takeOutTrade } from "../db/store/queries/trade-outcomes";
 import {
+  entryOrderState,
   listOrdersToReconcile,
   listPendingOrders,
   moveOrder,
+  recordFills,
   type OrderRow,
 } from "../db/store/queries/orders";
 import { brokerAccounts, type EventRow } from "../db/store/schema";
@@ -30,12 +33,46 @@ export interface ExchangeAccess {
   reconcile(logger: Logger, now?: number): Promise<Record<string, number>>;
 }
 
-/** A pending order this old lost its sender (the normal send follows the commit within milliseconds). */
-const PENDING_GRACE_MS = 5_000;
-/** A sent order this old lost its sender mid-request (ccxt's timeout is 10 s). */
-const SENT_GRACE_MS = 30_000;
-/** A market order is still worth sending this long after its signal; later it is void (ADR 038). */
-const FRESH_MS = 30_000;
+/** How long the reconciliation lets a sender work before deciding for it (ADR 038, 141); tests shorten them. */
+export interface OrderTiming {
+  /** A pending order this old lost its sender (the normal send follows the commit within milliseconds). */
+  pendingGraceMs: number;
+  /** A sent order this old lost its sender mid-request: longer than a live sender can take (checked). */
+  sentGraceMs: number;
+  /** A market order is still worth sending this long after its commit; later it is void. */
+  freshMs: number;
+  /** One exchange request's timeout. */
+  requestTimeoutMs: number;
+  /** Look-ups by client id after an ambiguous send are spaced by this × attempt. */
+  lookupBackoffMs: number;
+}
+
+export const ORDER_TIMING: OrderTiming = {
+  pendingGraceMs: 5_000,
+  sentGraceMs: 60_000,
+  freshMs: 30_000,
+  requestTimeoutMs: 10_000,
+  lookupBackoffMs: 1_000,
+};
+
+const LOOKUP_ATTEMPTS = 3;
+
+/** The longest a live sender takes from its claim to its answer: the send, every look-up, every pause between them. */
+export const senderBudgetMs = (t: OrderTiming) =>
+  t.requestTimeoutMs * (1 + LOOKUP_ATTEMPTS) +
+  (t.lookupBackoffMs * LOOKUP_ATTEMPTS * (LOOKUP_ATTEMPTS + 1)) / 2;
+
+interface BrokerOptions {
+  exchangeId: string;
+  apiKey: string;
+  secret: string;
+  sandbox: boolean;
+  timeoutMs: number;
+  lookupAttempts: number;
+  lookupBackoffMs: number;
+  rateLimit: boolean;
+  baseUrl?: string;
+}
 
 /** For workers that must not trade on exchanges (tests, benches, a deployment without keys). */
 export const exchangesDisabled: ExchangeAccess = {
@@ -49,22 +86,39 @@ export function createExchangeAccess(deps: {
   /** Where the fills' "trade.filled" events are published (the rows are in the outbox either way). */
   bus?: Bus;
   encryptionKey: string;
+  /** EXCHANGE_URL: every account's exchange API at this origin instead (the local simulator). */
+  exchangeUrl?: string;
+  timing?: OrderTiming;
   /** How long a built client (and its decrypted keys) is kept in memory. */
   clientTtlMs?: number;
-  buildBroker?: (o: {
-    exchangeId: string;
-    apiKey: string;
-    secret: string;
-    sandbox: boolean;
-  }) => ExchangeBroker | Promise<ExchangeBroker>;
+  buildBroker?: (o: BrokerOptions) => ExchangeBroker | Promise<ExchangeBroker>;
 }): ExchangeAccess {
   const ttl = deps.clientTtlMs ?? 10 * 60_000;
+  const timing = deps.timing ?? ORDER_TIMING;
+  // A reconciler that looks before a live sender is done could void an order that is about to exist.
+  if (timing.sentGraceMs <= senderBudgetMs(timing))
+    throw new Error(
+      `sentGraceMs (${timing.sentGraceMs}) must exceed what a sender can take (${senderBudgetMs(timing)} ms)`,
+    );
   // ccxt is loaded on the first exchange account only: it triples the worker's memory, and every
   // sandbox spawn forks that memory's page tables on the event-loop thread.
+  // One exchange's markets are the same for every account: loaded once per TTL, not once per account
+  // (1,000 accounts' exchangeInfo would spend 20,000 of Binance's 6,000 weight a minute).
+  const markets = new Map<string, { markets: Exchange["markets"]; expires: number }>();
   const build =
     deps.buildBroker ??
-    (async (o: { exchangeId: string; apiKey: string; secret: string; sandbox: boolean }) =>
-      (await import("./brokers/exchange.server")).createExchangeBroker(o));
+    (async (o: BrokerOptions) => {
+      const [{ createExchangeBroker }, { createCcxtExchange }] = await Promise.all([
+        import("./brokers/exchange.server"),
+        import("./brokers/ccxt-exchange.server"),
+      ]);
+      const exchange = createCcxtExchange(o);
+      const key = JSON.stringify([o.exchangeId, o.sandbox, o.baseUrl ?? null]);
+      const known = markets.get(key);
+      if (known && known.expires > Date.now()) exchange.setMarkets(known.markets);
+      else markets.set(key, { markets: await exchange.loadMarkets(), expires: Date.now() + ttl });
+      return createExchangeBroker({ ...o, exchange });
+    });
   const clients = new Map<string, { broker: ExchangeBroker; expires: number }>();
   const limits = new Map<string, MarketLimits>();
 
@@ -78,7 +132,17 @@ export function createExchangeAccess(deps: {
     if (!account?.exchange) throw new Error("the broker account names no exchange");
     const credentials = await loadBrokerCredentials(deps.db, deps.encryptionKey, accountId);
     if (!credentials) throw new Error("the broker account has no credentials");
-    const broker = await build({ exchangeId: account.exchange, ...credentials, sandbox: account.testnet });
+    const broker = await build({
+      exchangeId: account.exchange,
+      ...credentials,
+      sandbox: account.testnet,
+      timeoutMs: timing.requestTimeoutMs,
+      lookupAttempts: LOOKUP_ATTEMPTS,
+      lookupBackoffMs: timing.lookupBackoffMs,
+      // One request in flight per sender already spaces them; a per-account throttle only adds waits (ADR 143).
+      rateLimit: false,
+      ...(deps.exchangeUrl ? { baseUrl: deps.exchangeUrl } : {}),
+    });
     clients.set(accountId, { broker, expires: Date.now() + ttl });
     return broker;
   }
@@ -104,8 +168,8 @@ export function createExchangeAccess(deps: {
 
     async reconcile(logger, now = Date.now()) {
       const due = await listOrdersToReconcile(deps.db, {
-        pendingBefore: now - PENDING_GRACE_MS,
-        sentBefore: now - SENT_GRACE_MS,
+        pendingBefore: now - timing.pendingGraceMs,
+        sentBefore: now - timing.sentGraceMs,
       });
       const decided: Record<string, number> = {};
       for (const order of due) {
@@ -117,9 +181,20 @@ export function createExchangeAccess(deps: {
   };
   return access;
 
-  /** Claims the order (pending -> sent: one sender however many try), sends it once, records the answer. */
-  async function send(order: OrderRow, logger: Logger): Promise<void> {
-    if (!(await moveOrder(deps.db, order.id, "sent"))) return;
+  /**
+   * Claims the order (pending -> sent: one sender however many try), sends it once, records the answer.
+   * An exit waits for its entry: it is sent once the entry filled, and void when the entry never did.
+   */
+  async function send(order: OrderRow, logger: Logger): Promise<"sent" | "waiting" | "void" | "taken"> {
+    if (order.leg === "close") {
+      const entry = await entryOrderState(deps.db, order.tradeId);
+      if (entry === "void" || entry === "rejected" || entry === "cancelled") {
+        const reason = `Nothing to close: the entry order ended ${entry}.`;
+        return (await moveOrder(deps.db, order.id, "void", { reason })) ? "void" : "taken";
+      }
+      if (entry !== null && entry !== "filled") return "waiting";
+    }
+    if (!(await moveOrder(deps.db, order.id, "sent"))) return "taken";
     let result: OrderResult;
     try {
       const broker = await brokerFor(order.brokerAccountId);
@@ -128,6 +203,7 @@ export function createExchangeAccess(deps: {
       result = { status: "unknown", reason: `The send failed: ${describe(error)}` };
     }
     await record(order, result, logger);
+    return "sent";
   }
 
   /**
@@ -139,9 +215,9 @@ export function createExchangeAccess(deps: {
     const log = logger.child({ orderId: order.id, clientOrderId: order.clientOrderId });
     const age = Math.round((now - order.createdAt) / 1000);
     if (order.state === "pending") {
-      if (now - order.createdAt <= FRESH_MS) {
-        await send(order, log);
-        return "sent_late";
+      if (now - order.createdAt <= timing.freshMs) {
+        const outcome = await send(order, log);
+        return outcome === "sent" ? "sent_late" : outcome;
       }
       await voidOrder(
         order,
@@ -177,43 +253,50 @@ export function createExchangeAccess(deps: {
   async function voidOrder(order: OrderRow, from: OrderState, reason: string, logger: Logger) {
     if (!(await moveOrder(deps.db, order.id, "void", { reason }))) return;
     logger.warn({ from, reason }, "order void");
-    // A void entry never opened a position: the trade is taken out like a rejected one, and the subscriber told.
-    if (order.leg === "open")
-      await publish(await applyExchangeFill(deps.db, order.tradeId, { status: "rejected", reason }), logger);
+    await publish(await undo(deps.db, order, reason), logger);
   }
 
-  /** Records an exchange answer on the order (if its state allows) and, for fills, on the trade. */
+  /** An order that never filled: a void entry takes its trade out, a void exit reopens it (the position is still there). */
+  function undo(db: Db | Tx, order: OrderRow, reason: string) {
+    return order.leg === "open"
+      ? takeOutTrade(db, order.tradeId, reason)
+      : reopenTrade(db, order.tradeId, reason);
+  }
+
+  /**
+   * Records an exchange answer in one transaction: its fills once each (by the exchange's trade id), the
+   * order's state (if its state allows) with the fills' totals, and what that does to the trade.
+   */
   async function record(order: OrderRow, result: OrderResult, logger: Logger) {
-    const moved = await moveOrder(deps.db, order.id, result.status, {
-      reason: result.status === "filled" ? null : result.reason,
-      exchangeOrderId: result.status === "unknown" ? undefined : (result.exchangeOrderId ?? null),
-      ...(result.status === "filled"
-        ? { filledQuantity: result.filledQuantity, averagePrice: result.fillPrice, fee: result.fee }
-        : {}),
-    });
-    if (!moved) return;
-    let event: EventRow | null = null;
-    if (order.leg === "close" && result.status === "filled") {
-      event = await applyExchangeExitFill(deps.db, order.tradeId, {
-        exitPrice: result.fillPrice,
-        exitFee: result.fee,
+    const event = await deps.db.transaction(async (tx): Promise<EventRow | null> => {
+      const fill =
+        result.status === "filled" || result.status === "partially_filled"
+          ? result.fills
+            ? await recordFills(tx, order.id, result.fills)
+            : { quantity: result.filledQuantity, averagePrice: result.fillPrice, fee: result.fee }
+          : null;
+      const moved = await moveOrder(tx, order.id, result.status, {
+        reason: "reason" in result ? result.reason : null,
+        exchangeOrderId: result.status === "unknown" ? undefined : (result.exchangeOrderId ?? null),
+        ...(fill ? { filledQuantity: fill.quantity, averagePrice: fill.averagePrice, fee: fill.fee } : {}),
       });
-      if (result.filledQuantity < order.quantity) {
+      if (!moved) return null;
+      if (result.status === "rejected") return undo(tx, order, result.reason);
+      if (!fill) return null;
+      if (order.leg === "open")
+        return applyEntryFill(tx, order.tradeId, {
+          entryPrice: fill.averagePrice,
+          quantity: fill.quantity,
+          entryFee: fill.fee,
+        });
+      if (fill.quantity < order.quantity) {
         logger.warn(
           { tradeId: order.tradeId, clientOrderId: order.clientOrderId, result },
           "exchange closing order partly filled: the rest of the position is still open at the exchange",
         );
       }
-    } else if (order.leg === "open" && result.status === "filled") {
-      event = await applyExchangeFill(deps.db, order.tradeId, {
-        status: "filled",
-        entryPrice: result.fillPrice,
-        quantity: result.filledQuantity,
-        entryFee: result.fee,
-      });
-    } else if (order.leg === "open" && result.status === "rejected") {
-      event = await applyExchangeFill(deps.db, order.tradeId, { status: "rejected", reason: result.reason });
-    }
+      return applyExitFill(tx, order.tradeId, { exitPrice: fill.averagePrice, exitFee: fill.fee });
+    });
     await publish(event, logger);
     if (result.status !== "filled") {
       logger.warn(

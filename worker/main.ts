@@ -15,7 +15,7 @@ import { migrateStore } from "../db/store/migrate";
 import { candleJobSchema, insertCandleJobs, type CandleJob } from "./candle-jobs";
 import { createCatchUp } from "./catch-up";
 import { createCoordinator, type CoordinatorStep } from "./coordinator";
-import { createExchangeAccess, type ExchangeAccess } from "./exchange-access";
+import { createExchangeAccess, ORDER_TIMING, type ExchangeAccess, type OrderTiming } from "./exchange-access";
 import { createWorkerHttpServer } from "./http";
 import { createJanitor } from "./janitor";
 import { registerAuthorJobs, type RegisteredAuthorJobs } from "./jobs";
@@ -61,6 +61,8 @@ export interface WorkerOptions {
   work: boolean;
   /** Handle the author jobs (validate, backtest) too. */
   authorJobs: boolean;
+  /** How long the order reconciliation lets senders work (exchange-access.ts). */
+  orderTiming: OrderTiming;
 }
 
 export interface WorkerDeps {
@@ -131,6 +133,7 @@ const DEFAULT_OPTIONS: Omit<WorkerOptions, "concurrency"> = {
   periodic: true,
   work: true,
   authorJobs: true,
+  orderTiming: ORDER_TIMING,
 };
 
 /** How long a burst of subscription or strategy changes (a bulk pause) is coalesced into one registry rebuild. */
@@ -167,7 +170,13 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
   if (deps.runner && options.work) await deps.runner.selfCheck();
   const exchange =
     deps.exchange ??
-    createExchangeAccess({ db: store.db, bus: infra.bus, encryptionKey: config.encryptionKey });
+    createExchangeAccess({
+      db: store.db,
+      bus: infra.bus,
+      encryptionKey: config.encryptionKey,
+      exchangeUrl: config.exchangeUrl,
+      timing: options.orderTiming,
+    });
   const registry = createActiveCandleRegistry({ db: store.db, cache: infra.cache, logger });
   const missedAfterMs = options.missedAfterRealMs * clock.scale;
 

@@ -1,5 +1,7 @@
 // The subscription page's trades table and recent-signals list; both scroll sideways on a phone instead of overflowing.
+import { Fragment } from "react";
 import { formatPrice, formatQty, formatTime, humanReason, Pnl } from "./subscription-ui";
+import { OrderStatesLegend, TradeOrders, type TradeOrderRow } from "./trade-orders";
 
 export interface TradeRow {
   id: string;
@@ -15,6 +17,8 @@ export interface TradeRow {
   exitReason: string | null;
   openedAt: number;
   closedAt: number | null;
+  /** Exchange accounts: the trade's orders. */
+  orders?: TradeOrderRow[];
 }
 
 export interface SignalRow {
@@ -78,35 +82,45 @@ export function SubscriptionTrades({ trades, limit }: { trades: TradeRow[]; limi
             </thead>
             <tbody className="divide-y divide-slate-100">
               {trades.map((t) => (
-                <tr key={t.id} data-trade-status={t.status}>
-                  <td className={`${td} text-slate-600`}>{formatTime(t.openedAt)}</td>
-                  <td className={`${td} font-medium`}>{t.symbol}</td>
-                  <td className={td}>
-                    <SideBadge side={t.side} />
-                  </td>
-                  <td className={td}>{formatQty(t.quantity)}</td>
-                  <td className={td}>{formatPrice(t.entryPrice)}</td>
-                  <td className={`${td} text-slate-500`}>{formatPrice(t.stopLoss)}</td>
-                  <td className={`${td} text-slate-500`}>{formatPrice(t.takeProfit)}</td>
-                  <td className={td}>{formatPrice(t.exitPrice)}</td>
-                  <td className={td}>
-                    <Pnl value={t.pnl} />
-                  </td>
-                  <td className={td}>
-                    {t.status === "open" ? (
-                      <span className="rounded-full bg-brand-50 px-2 py-0.5 text-xs font-medium text-brand-700">
-                        Open
-                      </span>
-                    ) : (
-                      <span className="text-slate-600" title={formatTime(t.closedAt)}>
-                        {humanReason(t.exitReason)}
-                      </span>
-                    )}
-                  </td>
-                </tr>
+                <Fragment key={t.id}>
+                  <tr data-trade-status={t.status}>
+                    <td className={`${td} text-slate-600`}>{formatTime(t.openedAt)}</td>
+                    <td className={`${td} font-medium`}>{t.symbol}</td>
+                    <td className={td}>
+                      <SideBadge side={t.side} />
+                    </td>
+                    <td className={td}>{formatQty(t.quantity)}</td>
+                    <td className={td}>{formatPrice(t.entryPrice)}</td>
+                    <td className={`${td} text-slate-500`}>{formatPrice(t.stopLoss)}</td>
+                    <td className={`${td} text-slate-500`}>{formatPrice(t.takeProfit)}</td>
+                    <td className={td}>{formatPrice(t.exitPrice)}</td>
+                    <td className={td}>
+                      <Pnl value={t.pnl} />
+                    </td>
+                    <td className={td}>
+                      {t.status === "open" ? (
+                        <span className="rounded-full bg-brand-50 px-2 py-0.5 text-xs font-medium text-brand-700">
+                          Open
+                        </span>
+                      ) : (
+                        <span className="text-slate-600" title={formatTime(t.closedAt)}>
+                          {humanReason(t.exitReason)}
+                        </span>
+                      )}
+                    </td>
+                  </tr>
+                  {t.orders?.length ? (
+                    <tr>
+                      <td colSpan={10} className="px-3 pb-2 pt-0">
+                        <TradeOrders orders={t.orders} />
+                      </td>
+                    </tr>
+                  ) : null}
+                </Fragment>
               ))}
             </tbody>
           </table>
+          <OrderStatesLegend states={trades.flatMap((t) => t.orders?.map((o) => o.state) ?? [])} />
         </div>
       )}
     </section>

@@ -16,6 +16,7 @@ import { domainFieldError } from "~/services/domain-errors.server";
 import { changeStatus } from "~/services/subscriptions.server";
 import { statusActionOf } from "~/subscriptions.server";
 import { outboxBounds } from "../../db/store/queries/event-replay";
+import { listOrdersOfTrades } from "../../db/store/queries/orders";
 import {
   getSubscriptionDetail,
   listClosedTradePnl,
@@ -45,6 +46,15 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     loadMarketChart(context, request, detail.strategy, { userId, id }),
   ]);
   const s = detail.subscription;
+  const shown = trades.filter((t) => t.status === "open" || t.status === "closed").slice(0, TRADES_SHOWN);
+  const orders =
+    detail.broker.kind === "exchange"
+      ? await listOrdersOfTrades(
+          db,
+          userId,
+          shown.map((t) => t.id),
+        )
+      : [];
   let equity = 0;
   const curve = [{ time: s.createdAt, value: 0 }];
   for (const t of closed) curve.push({ time: t.closedAt ?? s.createdAt, value: (equity += t.pnl ?? 0) });
@@ -72,7 +82,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     strategy: detail.strategy,
     version: detail.version?.version ?? null,
     broker: detail.broker,
-    trades: trades.filter((t) => t.status === "open" || t.status === "closed").slice(0, TRADES_SHOWN),
+    trades: shown.map((t) => ({ ...t, orders: orders.filter((o) => o.tradeId === t.id) })),
     openPositions: trades.filter((t) => t.status === "open").length,
     signals,
     equity: curve,

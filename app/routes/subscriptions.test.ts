@@ -10,8 +10,18 @@ import {
   loadRoute,
   postRoute,
 } from "../../test/app-context";
-import { brokerAccounts, events, subscriptions } from "../../db/store/schema";
-import { insertStrategy, insertUser } from "../../test/support/store";
+import { createElement } from "react";
+import { renderToStaticMarkup } from "react-dom/server";
+import { ORDER_STATE_TEXT } from "../../db/contracts/order-states";
+import { brokerAccounts, events, orders, subscriptions } from "../../db/store/schema";
+import { SubscriptionTrades } from "../components/subscription-tables";
+import {
+  insertExchangeAccount,
+  insertStrategy,
+  insertSubscriptions,
+  insertUser,
+  recordOpenExchangeTrades,
+} from "../../test/support/store";
 import * as brokers from "./settings.brokers";
 import * as subscribe from "./strategies.$slug_.subscribe";
 import * as detail from "./subscriptions.$id";
@@ -346,6 +356,40 @@ describe("my subscriptions", () => {
     });
     expect(body.equity).toHaveLength(1);
     expect(typeof body.since).toBe("number");
+  });
+
+  it("shows each exchange trade's orders with their states, exchange ids and reasons", async () => {
+    const account = await insertExchangeAccount(t.store, alice.id, t.app.config.encryptionKey);
+    const [sub] = await insertSubscriptions(t.store, strategy.id, 1, {
+      userId: alice.id,
+      brokerAccountId: account.id,
+    });
+    const {
+      tradeIds: [tradeId],
+    } = await recordOpenExchangeTrades(t.store, { strategyId: strategy.id, versionId: strategy.versionId }, [
+      {
+        subscriptionId: sub.id,
+        userId: alice.id,
+        brokerAccountId: account.id,
+        clientOrderId: "cc-page-entry",
+      },
+    ]);
+    await t.store.db
+      .update(orders)
+      .set({ state: "unknown", reason: "ETIMEDOUT" })
+      .where(eq(orders.tradeId, tradeId));
+    const body = await (await load(detail, `/subscriptions/${sub.id}`, alice.cookie, { id: sub.id })).json();
+    expect(body.trades).toMatchObject([
+      {
+        id: tradeId,
+        orders: [{ leg: "open", state: "unknown", clientOrderId: "cc-page-entry", reason: "ETIMEDOUT" }],
+      },
+    ]);
+    const page = renderToStaticMarkup(createElement(SubscriptionTrades, { trades: body.trades, limit: 50 }));
+    expect(page).toContain("Entry order");
+    expect(page).toContain(ORDER_STATE_TEXT.unknown.label);
+    // The state a subscriber may not know is explained on the page, not only in a tooltip.
+    expect(page).toContain("It is never sent again");
   });
 
   it("404s every page and action on another user's subscription, and changes nothing", async () => {

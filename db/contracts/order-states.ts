@@ -48,3 +48,30 @@ export const isFinal = (state: OrderState) => MOVES[state].length === 0;
 /** The states an order may be in for a move to `to`: the WHERE clause of the store's conditional update. */
 export const predecessorsOf = (to: OrderState): OrderState[] =>
   ORDER_STATES.filter((from) => MOVES[from].includes(to));
+
+/** What each state means to a subscriber, in plain words (the subscription page). */
+export const ORDER_STATE_TEXT: Record<OrderState, { label: string; meaning: string }> = {
+  pending: { label: "Waiting to send", meaning: "Recorded with the trade; it goes to the exchange next." },
+  sent: { label: "Sent", meaning: "On its way to the exchange; the answer has not come back yet." },
+  open: { label: "Working", meaning: "The exchange holds the order and has filled none of it yet." },
+  partially_filled: {
+    label: "Partly filled",
+    meaning: "The exchange has filled part of it; the rest is still working.",
+  },
+  filled: {
+    label: "Filled",
+    meaning: "The exchange filled it; the trade shows the exchange's prices and fees.",
+  },
+  cancelled: { label: "Cancelled", meaning: "Cancelled before it filled." },
+  rejected: { label: "Refused", meaning: "The exchange refused it (for example, not enough balance)." },
+  unknown: {
+    label: "Checking",
+    meaning:
+      "The exchange's answer was lost (a timeout or a dropped connection), so it may or may not have traded. It is never sent again; Candlecast looks it up on the exchange and records what it finds.",
+  },
+  void: {
+    label: "Never placed",
+    meaning:
+      "It never reached the exchange, and it was too late to send it safely, so nothing traded. A void entry takes the trade out; a void exit leaves the position open.",
+  },
+};

@@ -104,6 +104,14 @@ describe("config", () => {
     );
   });
 
+  it("reads EXCHANGE_URL apart from MARKET_DATA_URL, and refuses a non-HTTP one naming the variable", () => {
+    expect(loadConfig({}).exchangeUrl).toBeUndefined();
+    expect(messageFor({ EXCHANGE_URL: "127.0.0.1:8099" })).toMatch(
+      /EXCHANGE_URL: must be a URL starting with http:, https:/,
+    );
+    expect(loadConfig({ EXCHANGE_URL: "http://127.0.0.1:8099" }).exchangeUrl).toBe("http://127.0.0.1:8099");
+  });
+
   it("reads the per-user caps with their defaults, and refuses a bad one naming the variable", () => {
     const dir = mkdtempSync(join(tmpdir(), "cc-config-"));
     try {

@@ -71,6 +71,7 @@ export const envSchema = z.object({
     )
     .default("simulated"),
   MARKET_DATA_URL: url(["http", "https"], "http://127.0.0.1:8099").optional(),
+  EXCHANGE_URL: url(["http", "https"], "http://127.0.0.1:8099").optional(),
   MARKET_DATA_WAIT_MS: z.coerce
     .number({ error: "must be a number" })
     .int("must be a whole number of milliseconds")
@@ -146,6 +147,8 @@ const configSchema = envSchema
         /** Real ms an execution waits for a late candle or a failing exchange before it fails. */
         waitBudgetMs: e.MARKET_DATA_WAIT_MS,
       },
+      /** Where exchange broker accounts send their signed requests instead of their exchange's own API (ADR 140). */
+      ...optional("exchangeUrl", e.EXCHANGE_URL),
       workerConcurrency: e.WORKER_CONCURRENCY,
       /** Sandbox ms each author's live runs get per candle close, across the deployment; 0: no limit (ADR 176). */
       authorTimePerCloseMs: e.AUTHOR_TIME_PER_CLOSE_MS,

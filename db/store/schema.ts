@@ -356,6 +356,27 @@ export const orders = sqliteTable(
   ],
 );
 
+/**
+ * The exchange's fills of an order, keyed by the exchange's own trade id: a fill read again (a retried
+ * look-up, a partial fill seen twice) is recorded once. The order's and the trade's figures are their sums.
+ */
+export const orderFills = sqliteTable(
+  "order_fills",
+  {
+    id: id(),
+    orderId: text("order_id")
+      .notNull()
+      .references(() => orders.id),
+    exchangeTradeId: text("exchange_trade_id").notNull(),
+    price: real("price").notNull(),
+    quantity: real("quantity").notNull(),
+    /** In the quote currency (a fee charged in the base is valued at the fill's price). */
+    fee: real("fee").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("order_fills_order_trade_uq").on(t.orderId, t.exchangeTradeId)],
+);
+
 /** Transactional outbox: written with the data it describes, published on the bus, replayed by SSE. */
 export const events = sqliteTable(
   "events",

@@ -3,8 +3,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openStore, type Store } from "../../db/store/client";
-import { newId } from "../../db/platform/ids";
+import { newId, newIds } from "../../db/platform/ids";
 import { migrateStore } from "../../db/store/migrate";
+import { createBrokerAccount } from "../../db/store/queries/broker-accounts";
+import { recordExecution } from "../../db/store/queries/executions";
 import { createStrategy, publishVersion } from "../../db/store/queries/strategies";
 import { brokerAccounts, subscriptions, users } from "../../db/store/schema";
 import { riskSettingsSchema, RISK_DEFAULTS_INPUT } from "../../db/contracts/validation/risk-settings";
@@ -47,6 +49,73 @@ export async function insertUser(store: Store, name = "user") {
     .insert(brokerAccounts)
     .values({ id: paperId, userId: id, name: "Paper account", kind: "paper" });
   return { id, paperBrokerId: paperId };
+}
+
+/** A Binance broker account of `userId`, its keys encrypted with `encryptionKey` (testnet unless the keys say otherwise). */
+export async function insertExchangeAccount(
+  store: Store,
+  userId: string,
+  encryptionKey: string,
+  keys: { apiKey: string; secret: string; testnet?: boolean } = {
+    apiKey: "key-12345678",
+    secret: "secret-12345678",
+  },
+) {
+  return createBrokerAccount(
+    store.db,
+    userId,
+    { kind: "exchange", name: "Binance", exchange: "binance", testnet: true, ...keys },
+    encryptionKey,
+  );
+}
+
+/**
+ * Records one execution that opened a LONG 0.01 BTC/USDT trade at 100 for each exchange subscription given,
+ * each with its entry order `pending` under its client id, as the coordinator commits them.
+ */
+export async function recordOpenExchangeTrades(
+  store: Store,
+  strategy: { strategyId: string; versionId: string },
+  entries: { subscriptionId: string; userId: string; brokerAccountId: string; clientOrderId: string }[],
+) {
+  const tradeIds = newIds(entries.length);
+  const executionId = newId();
+  await recordExecution(store.db, {
+    execution: {
+      id: executionId,
+      ...strategy,
+      symbol: "BTC/USDT",
+      resolution: "1m",
+      closeTime: 60_000,
+      status: "COMPLETED",
+      subscriberCount: entries.length,
+      startedAt: 1,
+      finishedAt: 2,
+    },
+    trades: entries.map((e, i) => ({
+      id: tradeIds[i],
+      subscriptionId: e.subscriptionId,
+      userId: e.userId,
+      symbol: "BTC/USDT",
+      status: "open" as const,
+      side: "LONG" as const,
+      quantity: 0.01,
+      entryPrice: 100,
+      entryFee: 0,
+    })),
+    orders: entries.map((e, i) => ({
+      id: newId(),
+      tradeId: tradeIds[i],
+      brokerAccountId: e.brokerAccountId,
+      leg: "open" as const,
+      clientOrderId: e.clientOrderId,
+      symbol: "BTC/USDT",
+      side: "buy" as const,
+      quantity: 0.01,
+      referencePrice: 100,
+    })),
+  });
+  return { executionId, tradeIds };
 }
 
 export const SAMPLE_CODE = `from candlecast import Strategy, Signal\n\nclass Hold(Strategy):\n    def on_candle(self, candles, **kwargs):\n        return Signal.hold()\n`;

@@ -12,13 +12,31 @@ export interface MarketOrder {
   referencePrice: number;
 }
 
+/** One fill as the exchange reports it, under the exchange's own trade id (the fee in the quote currency). */
+export interface ExchangeFill {
+  tradeId: string;
+  price: number;
+  quantity: number;
+  fee: number;
+}
+
 /**
  * Expected failures (insufficient balance, bad quantity…) are `rejected` values, never throws.
  * `unknown` means the exchange could not tell us whether the order exists (network down during the
  * request and the look-up): the caller must reconcile later, never re-send blindly.
  */
 export type OrderResult =
-  | { status: "filled"; fillPrice: number; filledQuantity: number; fee: number; exchangeOrderId?: string }
+  | {
+      /** partially_filled: the order still works on the exchange (a resting order), with these fills so far. */
+      status: "filled" | "partially_filled";
+      /** The fills' average price, total quantity and fee. */
+      fillPrice: number;
+      filledQuantity: number;
+      fee: number;
+      exchangeOrderId?: string;
+      /** An exchange's fills (a paper fill has none). */
+      fills?: ExchangeFill[];
+    }
   | { status: "rejected"; reason: string; exchangeOrderId?: string }
   | { status: "unknown"; reason: string };
 

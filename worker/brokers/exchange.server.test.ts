@@ -41,6 +41,15 @@ describe("exchange broker (ccxt → Binance REST, mocked by msw)", () => {
       filledQuantity: 0.01,
       fee: expect.closeTo(0.6, 9),
       exchangeOrderId: String(binance.state.orders[0].orderId),
+      // Under the exchange's trade id (Binance's FULL answer names it).
+      fills: [
+        {
+          tradeId: expect.stringMatching(/^\d+$/),
+          price: 60_000,
+          quantity: 0.01,
+          fee: expect.closeTo(0.6, 9),
+        },
+      ],
     });
   });
 
@@ -73,6 +82,14 @@ describe("exchange broker (ccxt → Binance REST, mocked by msw)", () => {
       filledQuantity: 0.01,
       fee: expect.closeTo(0.6, 9), // 0.01 × 60,000 × 0.1 %, read back from the order's trades
       exchangeOrderId: String(stored.orderId),
+      fills: [
+        {
+          tradeId: expect.stringMatching(/^\d+$/),
+          price: 60_000,
+          quantity: 0.01,
+          fee: expect.closeTo(0.6, 9),
+        },
+      ],
     });
   });
 

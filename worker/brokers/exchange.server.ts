@@ -2,7 +2,7 @@
 import ccxt, { type Exchange } from "ccxt";
 import { z } from "zod";
 import type { MarketLimits } from "../risk/size-position";
-import type { Broker, MarketOrder, OrderResult } from "./broker";
+import type { Broker, ExchangeFill, MarketOrder, OrderResult } from "./broker";
 import { createCcxtExchange, type CcxtExchangeOptions } from "./ccxt-exchange.server";
 
 /** The part of ccxt's unified order we rely on; anything else in an exchange answer is ignored. */
@@ -17,10 +17,17 @@ const unifiedOrderSchema = z.object({
   filled: z.number().nullish(),
   fee: feeSchema.nullish(),
   fees: z.array(feeSchema).nullish(),
+  trades: z.array(z.unknown()).nullish(),
 });
 type UnifiedOrder = z.infer<typeof unifiedOrderSchema>;
 
-const tradeFeesSchema = z.array(z.object({ fee: feeSchema.nullish() }));
+/** ccxt's unified trade: the exchange's trade id, price, amount and fee. */
+const unifiedTradeSchema = z.object({
+  id: z.union([z.string(), z.number()]).transform(String),
+  price: z.number(),
+  amount: z.number(),
+  fee: feeSchema.nullish(),
+});
 
 const marketLimitsSchema = z.object({
   precision: z.object({ amount: z.number().positive().nullish() }),
@@ -85,21 +92,41 @@ export function createExchangeBroker(options: ExchangeBrokerOptions): ExchangeBr
         exchangeOrderId: order.id,
       };
     }
-    let fees = order.fees?.length ? order.fees : order.fee ? [order.fee] : [];
-    // An order read back by id carries no fills; its trades do.
-    if (fees.length === 0) fees = await orderTradeFees(order);
+    const fills = await fillsOf(order);
+    const status = order.status === "open" ? "partially_filled" : "filled";
+    if (fills.length === 0) {
+      // An exchange that names no trades: the order's own aggregate.
+      const fees = order.fees?.length ? order.fees : order.fee ? [order.fee] : [];
+      return {
+        status,
+        fillPrice,
+        filledQuantity: filled,
+        fee: quoteFee(fees, order.symbol, fillPrice),
+        exchangeOrderId: order.id,
+      };
+    }
+    const quantity = fills.reduce((s, f) => s + f.quantity, 0);
     return {
-      status: "filled",
-      fillPrice,
-      filledQuantity: filled,
-      fee: quoteFee(fees, order.symbol, fillPrice),
+      status,
+      fillPrice: fills.reduce((s, f) => s + f.price * f.quantity, 0) / quantity,
+      filledQuantity: quantity,
+      fee: fills.reduce((s, f) => s + f.fee, 0),
       exchangeOrderId: order.id,
+      fills,
     };
   }
 
-  async function orderTradeFees(order: UnifiedOrder) {
-    const trades = tradeFeesSchema.parse(await exchange.fetchOrderTrades(order.id, order.symbol));
-    return trades.flatMap((t) => (t.fee ? [t.fee] : []));
+  /** The order's fills under the exchange's trade ids: from the answer (Binance FULL), else read back. */
+  async function fillsOf(order: UnifiedOrder): Promise<ExchangeFill[]> {
+    let trades = z.array(unifiedTradeSchema).safeParse(order.trades ?? []).data ?? [];
+    if (trades.length === 0)
+      trades = z.array(unifiedTradeSchema).parse(await exchange.fetchOrderTrades(order.id, order.symbol));
+    return trades.map((t) => ({
+      tradeId: t.id,
+      price: t.price,
+      quantity: t.amount,
+      fee: quoteFee(t.fee ? [t.fee] : [], order.symbol, t.price),
+    }));
   }
 
   /** Finds the order by our client id; null when the exchange says it does not exist. */

@@ -1,4 +1,4 @@
-// Points a ccxt exchange's REST API at another origin (a local exchange simulator, a mirror): MARKET_DATA_URL.
+// Points a ccxt exchange's REST API at another origin (a local exchange simulator, a mirror): MARKET_DATA_URL, EXCHANGE_URL.
 import type { Exchange } from "ccxt";
 
 type UrlTree = string | { [key: string]: UrlTree };

@@ -1,9 +1,6 @@
 // The coordinator's fan-out reads: every active subscription of a strategy with its broker kind, and their open trades.
 import { sql } from "drizzle-orm";
-import type { Db, Tx } from "../client";
-import { utcDayStart } from "../../contracts/domain";
-import type { TradeFilled } from "../../contracts/events";
-import { events, type EventRow } from "../schema";
+import type { Db } from "../client";
 import type { RiskSettings } from "../../contracts/validation/risk-settings";
 
 export interface FanOutSubscription extends RiskSettings {
@@ -90,93 +87,4 @@ export async function listOpenTradesOfStrategy(db: Db, strategyId: string): Prom
     entryFee: num(r[8]),
     openedAt: Number(r[9]),
   }));
-}
-
-/** Appends the "trade.filled" event for the trade's owner inside `tx`; returns the row to publish. */
-async function appendFillEvent(tx: Tx, userId: string, payload: TradeFilled): Promise<EventRow> {
-  const [row] = await tx
-    .insert(events)
-    .values({ userId, type: "trade.filled", payload: JSON.stringify(payload), createdAt: Date.now() })
-    .returning();
-  return row as EventRow;
-}
-
-/**
- * After the commit, an opening order's outcome replaces the reference price recorded with the trade (or, rejected,
- * takes the trade out). Returns the "trade.filled" event to publish; null when the trade was no longer open.
- */
-export async function applyExchangeFill(
-  db: Db,
-  tradeId: string,
-  fill:
-    | { status: "filled"; entryPrice: number; quantity: number; entryFee: number }
-    | { status: "rejected"; reason: string },
-): Promise<EventRow | null> {
-  return db.transaction(async (tx) => {
-    const [trade] =
-      fill.status === "filled"
-        ? await tx.all<{ sid: string; uid: string }>(sql`UPDATE trades SET entry_price = ${fill.entryPrice},
-            quantity = ${fill.quantity}, entry_fee = ${fill.entryFee}
-          WHERE id = ${tradeId} AND status = 'open' RETURNING subscription_id AS sid, user_id AS uid`)
-        : await tx.all<{ sid: string; uid: string }>(sql`UPDATE trades SET status = 'rejected',
-            reason = ${fill.reason}
-          WHERE id = ${tradeId} AND status = 'open' RETURNING subscription_id AS sid, user_id AS uid`);
-    if (!trade) return null;
-    // The trade was counted when recorded open; a rejected order never was a trade.
-    if (fill.status === "rejected")
-      await tx.run(
-        sql`UPDATE subscriptions SET trades_count = max(0, trades_count - 1) WHERE id = ${trade.sid}`,
-      );
-    return appendFillEvent(tx, trade.uid, {
-      subscriptionId: trade.sid,
-      tradeId,
-      leg: "entry",
-      status: fill.status,
-      price: fill.status === "filled" ? fill.entryPrice : null,
-      fee: fill.status === "filled" ? fill.entryFee : null,
-      pnl: null,
-      reason: fill.status === "rejected" ? fill.reason : null,
-    });
-  });
-}
-
-/**
- * After the commit, the exchange's fill of a closing order replaces the reference exit price the trade was closed
- * at; the P&L it changes moves the subscription's metrics by the difference (a win can turn into a loss).
- * Returns the "trade.filled" event to publish; null when the trade was not closed.
- */
-export async function applyExchangeExitFill(
-  db: Db,
-  tradeId: string,
-  fill: { exitPrice: number; exitFee: number },
-): Promise<EventRow | null> {
-  return db.transaction(async (tx) => {
-    const [before] = await tx.all<{ pnl: number | null }>(
-      sql`SELECT pnl FROM trades WHERE id = ${tradeId} AND status = 'closed'`,
-    );
-    if (!before) return null;
-    const [after] = await tx.all<{ sid: string; uid: string; pnl: number; closedAt: number }>(sql`
-      UPDATE trades SET exit_price = ${fill.exitPrice}, exit_fee = ${fill.exitFee},
-        pnl = (CASE side WHEN 'LONG' THEN 1 ELSE -1 END) * (${fill.exitPrice} - entry_price) * quantity
-          - coalesce(entry_fee, 0) - ${fill.exitFee}
-      WHERE id = ${tradeId}
-      RETURNING subscription_id AS sid, user_id AS uid, pnl, closed_at AS closedAt`);
-    const old = before.pnl ?? 0;
-    const delta = after.pnl - old;
-    const dWins = Number(after.pnl > 0) - Number(old > 0);
-    await tx.run(sql`
-      UPDATE subscriptions SET total_pnl = total_pnl + ${delta}, wins = wins + ${dWins}, losses = losses - ${dWins},
-        pnl_today = CASE WHEN pnl_day_start = ${utcDayStart(after.closedAt)} THEN pnl_today + ${delta} ELSE pnl_today END
-      WHERE id = ${after.sid}`);
-    return appendFillEvent(tx, after.uid, {
-      subscriptionId: after.sid,
-      tradeId,
-      leg: "exit",
-      status: "filled",
-      price: fill.exitPrice,
-      fee: fill.exitFee,
-      pnl: after.pnl,
-      reason: null,
-    });
-  });
 }

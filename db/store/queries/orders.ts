@@ -1,8 +1,9 @@
 // Exchange orders: the conditional updates that move an order through db/contracts/order-states.ts's table.
 import { and, asc, eq, inArray, lt, or, sql } from "drizzle-orm";
-import type { Db } from "../client";
+import type { Db, Tx } from "../client";
+import { newId } from "../../platform/ids";
 import { predecessorsOf, type OrderState } from "../../contracts/order-states";
-import { orders } from "../schema";
+import { orderFills, orders, trades } from "../schema";
 
 export type OrderRow = typeof orders.$inferSelect;
 
@@ -20,7 +21,7 @@ export interface OrderOutcome {
  * statement): two workers, or a worker and the reconciliation, can never both send or both decide.
  */
 export async function moveOrder(
-  db: Db,
+  db: Db | Tx,
   orderId: string,
   to: OrderState,
   outcome: OrderOutcome = {},
@@ -51,7 +52,7 @@ export async function listPendingOrders(db: Db, executionId: string): Promise<Or
 /**
  * Orders the reconciliation decides on: pending ones committed before `pendingBefore` (their sender
  * stopped between the commit and the send), sent ones claimed before `sentBefore` (it stopped mid-send),
- * and every unknown one.
+ * every unknown one, and open or partly filled ones not heard of since `sentBefore`.
  */
 export async function listOrdersToReconcile(
   db: Db,
@@ -66,6 +67,8 @@ export async function listOrdersToReconcile(
         and(eq(orders.state, "pending"), lt(orders.createdAt, cutoffs.pendingBefore)),
         and(eq(orders.state, "sent"), lt(orders.sentAt, cutoffs.sentBefore)),
         eq(orders.state, "unknown"),
+        // A resting or partly filled order: its later fills are read back (a market order rarely stays).
+        and(inArray(orders.state, ["open", "partially_filled"]), lt(orders.updatedAt, cutoffs.sentBefore)),
       ),
     )
     .orderBy(asc(orders.createdAt))
@@ -79,4 +82,73 @@ export async function countOrdersByState(db: Db): Promise<Record<string, number>
     .from(orders)
     .groupBy(orders.state);
   return Object.fromEntries(rows.map((r) => [r.state, Number(r.n)]));
+}
+
+/** The state of the order that opened the trade; null when the trade has none (a paper trade). */
+export async function entryOrderState(db: Db, tradeId: string): Promise<OrderState | null> {
+  const [row] = await db
+    .select({ state: orders.state })
+    .from(orders)
+    .where(and(eq(orders.tradeId, tradeId), eq(orders.leg, "open")));
+  return row?.state ?? null;
+}
+
+/**
+ * Records the exchange's fills of an order, each once (a fill already recorded under its trade id is left
+ * as it is), and answers the totals of every fill the order has: quantity, average price, fee.
+ */
+export async function recordFills(
+  db: Db | Tx,
+  orderId: string,
+  fills: { tradeId: string; price: number; quantity: number; fee: number }[],
+): Promise<{ quantity: number; averagePrice: number; fee: number }> {
+  if (fills.length > 0) {
+    await db
+      .insert(orderFills)
+      .values(
+        fills.map((f) => ({
+          id: newId(),
+          orderId,
+          exchangeTradeId: f.tradeId,
+          price: f.price,
+          quantity: f.quantity,
+          fee: f.fee,
+        })),
+      )
+      .onConflictDoNothing({ target: [orderFills.orderId, orderFills.exchangeTradeId] });
+  }
+  const [totals] = await db
+    .select({
+      quantity: sql<number>`total(${orderFills.quantity})`,
+      notional: sql<number>`total(${orderFills.price} * ${orderFills.quantity})`,
+      fee: sql<number>`total(${orderFills.fee})`,
+    })
+    .from(orderFills)
+    .where(eq(orderFills.orderId, orderId));
+  const quantity = Number(totals.quantity);
+  return {
+    quantity,
+    averagePrice: quantity > 0 ? Number(totals.notional) / quantity : 0,
+    fee: Number(totals.fee),
+  };
+}
+
+/** The orders of the user's trades, oldest first (the subscription page); another user's trades give nothing. */
+export async function listOrdersOfTrades(db: Db, userId: string, tradeIds: string[]) {
+  if (tradeIds.length === 0) return [];
+  return db
+    .select({
+      tradeId: orders.tradeId,
+      leg: orders.leg,
+      state: orders.state,
+      clientOrderId: orders.clientOrderId,
+      exchangeOrderId: orders.exchangeOrderId,
+      reason: orders.reason,
+      filledQuantity: orders.filledQuantity,
+      averagePrice: orders.averagePrice,
+    })
+    .from(orders)
+    .innerJoin(trades, eq(trades.id, orders.tradeId))
+    .where(and(inArray(orders.tradeId, tradeIds), eq(trades.userId, userId)))
+    .orderBy(asc(orders.createdAt), asc(orders.id));
 }

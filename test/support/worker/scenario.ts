@@ -71,6 +71,7 @@ export interface InvariantReport {
 /**
  * Exactly once and nothing half-written: one terminal row per due key and no other; each row's trades
  * and events are all there (or, for a row the janitor finished, none); subscription metrics match their trades.
+ * A trade opened at the commit may be `rejected` later, when its exchange entry never filled.
  */
 export async function checkInvariants(store: Store, keys: CandleJob[]): Promise<InvariantReport> {
   const problems: string[] = [];
@@ -90,7 +91,7 @@ export async function checkInvariants(store: Store, keys: CandleJob[]): Promise<
   }>(sql`
     SELECT e.id, e.strategy_id, e.symbol, e.resolution, e.close_time, e.status, e.error_kind, e.subscriber_count,
       e.trades_created,
-      (SELECT count(*) FROM trades t WHERE t.execution_id = e.id AND t.status IN ('open', 'closed')) AS opened,
+      (SELECT count(*) FROM trades t WHERE t.execution_id = e.id AND t.status IN ('open', 'closed', 'rejected')) AS opened,
       (SELECT count(*) FROM trades t WHERE t.execution_id = e.id) AS rows_written,
       (SELECT count(*) FROM events v WHERE v.type = 'execution' AND json_extract(v.payload, '$.executionId') = e.id) AS events
     FROM executions e`);

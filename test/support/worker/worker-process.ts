@@ -29,6 +29,8 @@ export interface WorkerProcessSpec {
   reportSteps?: boolean;
   /** MARKET_DATA as the worker's config reads it; default the simulated market. */
   marketData?: Config["marketData"];
+  /** EXCHANGE_URL as the worker's config reads it: exchange accounts trade there. */
+  exchangeUrl?: string;
   timeScale?: number;
 }
 
@@ -54,6 +56,7 @@ const worker = await startWorker({
   config: testWorkerConfig(spec.databaseUrl, {
     ...(spec.marketData ? { marketData: spec.marketData } : {}),
     ...(spec.timeScale ? { timeScale: spec.timeScale } : {}),
+    ...(spec.exchangeUrl ? { exchangeUrl: spec.exchangeUrl } : {}),
   }),
   store,
   infra,

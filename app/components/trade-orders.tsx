@@ -1,0 +1,66 @@
+// A trade's exchange orders under its row on the subscription page: each leg's state in plain words.
+import { ORDER_STATE_TEXT, type OrderState } from "../../db/contracts/order-states";
+import { formatPrice, formatQty } from "./subscription-ui";
+
+export interface TradeOrderRow {
+  leg: "open" | "close";
+  state: OrderState;
+  clientOrderId: string;
+  exchangeOrderId: string | null;
+  reason: string | null;
+  filledQuantity: number | null;
+  averagePrice: number | null;
+}
+
+const TONE: Partial<Record<OrderState, string>> = {
+  filled: "bg-emerald-50 text-emerald-700",
+  unknown: "bg-amber-50 text-amber-800",
+  void: "bg-slate-100 text-slate-700",
+  rejected: "bg-rose-50 text-rose-700",
+};
+
+export function TradeOrders({ orders }: { orders: TradeOrderRow[] }) {
+  return (
+    <ul className="space-y-1 text-xs text-slate-600" aria-label="Exchange orders">
+      {orders.map((o) => {
+        const text = ORDER_STATE_TEXT[o.state];
+        return (
+          <li key={o.clientOrderId} data-order-state={o.state} className="flex flex-wrap items-center gap-2">
+            <span className="font-medium">{o.leg === "open" ? "Entry order" : "Exit order"}</span>
+            <span
+              className={`rounded-full px-2 py-0.5 font-medium ${TONE[o.state] ?? "bg-brand-50 text-brand-700"}`}
+              title={text.meaning}
+            >
+              {text.label}
+            </span>
+            {o.filledQuantity ? (
+              <span className="tabular-nums">
+                {formatQty(o.filledQuantity)} at {formatPrice(o.averagePrice)}
+              </span>
+            ) : null}
+            <span className="text-slate-500">
+              exchange id {o.exchangeOrderId ?? "—"} · client id <code>{o.clientOrderId}</code>
+            </span>
+            {o.reason ? <span className="text-slate-500">{o.reason}</span> : null}
+          </li>
+        );
+      })}
+    </ul>
+  );
+}
+
+/** The meaning of the states a subscriber may not know (checking, never placed), when the table shows one. */
+export function OrderStatesLegend({ states }: { states: OrderState[] }) {
+  const shown = (["unknown", "void"] as const).filter((s) => states.includes(s));
+  if (shown.length === 0) return null;
+  return (
+    <dl className="space-y-1 border-t border-slate-100 px-4 py-3 text-xs text-slate-600">
+      {shown.map((s) => (
+        <div key={s}>
+          <dt className="inline font-medium">{ORDER_STATE_TEXT[s].label}: </dt>
+          <dd className="inline">{ORDER_STATE_TEXT[s].meaning}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
