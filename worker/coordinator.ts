@@ -51,6 +51,13 @@ export type CandleOutcome =
   | { status: "claimed_elsewhere" }
   | { status: "fenced"; executionId: string };
 
+/**
+ * Outcomes that leave the candle with no row saying who finishes it: the job must be retried, not
+ * completed (a completed job is never offered again: its id stays taken, ADR 040).
+ */
+export const leavesCandleOpen = (outcome: CandleOutcome) =>
+  outcome.status === "locked" || outcome.status === "lock_lost" || outcome.status === "claimed_elsewhere";
+
 export interface CoordinatorDeps {
   db: Db;
   cache: Cache;

@@ -20,7 +20,7 @@ import {
   type CandleJob,
 } from "./candle-jobs";
 import { createCatchUp } from "./catch-up";
-import { createCoordinator, type CoordinatorStep } from "./coordinator";
+import { createCoordinator, leavesCandleOpen, type CoordinatorStep } from "./coordinator";
 import { createExchangeAccess, type ExchangeAccess } from "./exchange-access";
 import { createWorkerHttpServer } from "./http";
 import { createJanitor } from "./janitor";
@@ -329,7 +329,9 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
               );
               continue;
             }
-            await track(coordinator.executeCandle(parsed.data));
+            const outcome = await track(coordinator.executeCandle(parsed.data));
+            // Failing the job makes pg-boss offer it again (retryDelay): the lock's holder has written its row by then.
+            if (leavesCandleOpen(outcome)) throw new Error(`candle not settled (${outcome.status}); retried`);
           }
           // A loop that just had work asks again at once instead of sleeping a poll interval.
           if (!stopping && loop.id) boss.notifyWorker(loop.id);
