@@ -9,12 +9,8 @@ import type { Cache } from "../db/infra/cache";
 import type { Lock } from "../db/infra/lock";
 import { withLock } from "../db/infra/with-lock";
 import type { Logger } from "../db/platform/logger.server";
-import {
-  claimExecution,
-  failExecution,
-  findExecution,
-  recordExecution,
-} from "../db/store/queries/executions";
+import { failExecution, findExecution, recordExecution } from "../db/store/queries/executions";
+import { claimExecution, takeOverExecution, type Claim } from "../db/store/queries/leases";
 import { refreshStrategyPerformance } from "../db/store/queries/marketplace";
 import {
   listFanOutSubscriptions,
@@ -28,6 +24,7 @@ import {
   type VersionSettings,
 } from "../db/store/queries/strategy-settings";
 import { isMissed } from "./boundaries";
+import { keepLease } from "./lease";
 import { DEFAULT_PAPER_CONFIG, type PaperConfig } from "./brokers/paper";
 import type { ExchangeAccess } from "./exchange-access";
 import { planFanOut, PAPER_LIMITS, type VersionOutcome } from "./fan-out";
@@ -72,7 +69,7 @@ export interface CoordinatorDeps {
   metrics: WorkerMetrics;
   exchange: ExchangeAccess;
   paper?: PaperConfig;
-  /** Lock TTL; extended every third of it while the execution runs. */
+  /** Lock TTL and the claim's lease (ADR 150); both renewed every third of it while the execution runs. */
   lockTtlMs?: number;
   /** Simulated ms after which an older close is no longer executed but recorded missed. */
   missedAfterMs: number;
@@ -217,23 +214,20 @@ export function createCoordinator(deps: CoordinatorDeps) {
     );
   }
 
+  const MISSED_DETAIL = "The job for this close ran too late; only the latest close of a market is executed.";
+
   async function runLocked(job: CandleJob, lockSignal: AbortSignal): Promise<CandleOutcome> {
-    if (isMissed(job.closeTime, job.resolution, deps.clock.now(), deps.missedAfterMs)) {
+    const missed = isMissed(job.closeTime, job.resolution, deps.clock.now(), deps.missedAfterMs);
+    if (missed) {
       const recorded = await recordMissedCloses(db, [job], {
         now: Date.now(),
         workerId: deps.workerId,
-        detail: "The job for this close ran too late; only the latest close of a market is executed.",
+        detail: MISSED_DETAIL,
       });
-      if (recorded === 0) return existingOutcome(job);
-      metrics.missed.inc();
-      metrics.executions.inc({ status: "SKIPPED" });
-      return { status: "skipped", reason: "missed" };
+      if (recorded > 0) return skippedMissed();
     }
-
-    // Claim first: the common case has no row yet, and the claim's unique key answers "is it done?"
-    // in the same statement. The version is filled in when the result is recorded.
     // A lock lost before the claim stops the work: another worker may hold the candle now. After the
-    // claim the RUNNING row is the fence, so the work goes on and a late result is refused by the store.
+    // claim the RUNNING row and its lease are the fence, so the work goes on and a late result is refused.
     if (lockSignal.aborted) return { status: "lock_lost" };
     const executionId = newId();
     const startedAt = Date.now();
@@ -244,7 +238,21 @@ export function createCoordinator(deps: CoordinatorDeps) {
       workerId: deps.workerId,
       startedAt,
     };
-    if (!(await claimExecution(db, { ...base, versionId: null }))) return existingOutcome(job);
+    const claim: Claim = { ...base, versionId: null, leaseMs: lockTtlMs };
+    // Claim first: the common case has no row yet, and the claim's unique key answers "is it done?"
+    // in the same statement. The version is filled in when the result is recorded.
+    if (missed || !(await claimExecution(db, claim))) {
+      const existing = await findExecution(db, job);
+      if (!existing) return { status: "claimed_elsewhere" };
+      if (existing.status !== "RUNNING") return { status: "already_done", existingStatus: existing.status };
+      if (!(await takeOverExecution(db, existing.id, claim))) return { status: "in_progress" };
+      metrics.takenOver.inc();
+      logger.warn(
+        { job, previousWorker: existing.workerId, executionId },
+        "took over a candle whose claim's lease lapsed; its previous holder's commit will be refused",
+      );
+      if (missed) return finishMissed(job, base);
+    }
     await step("claimed", job);
     const log = logger.child({
       executionId,
@@ -252,7 +260,47 @@ export function createCoordinator(deps: CoordinatorDeps) {
       symbol: job.symbol,
       closeTime: job.closeTime,
     });
+    const lease = keepLease({ db, executionId, leaseMs: lockTtlMs, log });
+    try {
+      return await runClaimedRow(job, base, log);
+    } finally {
+      await lease.stop();
+    }
+  }
 
+  function skippedMissed(): CandleOutcome {
+    metrics.missed.inc();
+    metrics.executions.inc({ status: "SKIPPED" });
+    return { status: "skipped", reason: "missed" };
+  }
+
+  /** A taken-over row of a close that is missed by now ends SKIPPED "missed", like one nobody claimed. */
+  async function finishMissed(
+    job: CandleJob,
+    base: { id: string; startedAt: number; workerId: string },
+  ): Promise<CandleOutcome> {
+    const result = await recordExecution(db, {
+      execution: {
+        ...base,
+        ...job,
+        versionId: null,
+        status: "SKIPPED",
+        reason: "missed",
+        errorKind: "missed",
+        errorMessage: MISSED_DETAIL,
+        subscriberCount: 0,
+        finishedAt: Date.now(),
+      },
+    });
+    return result.status === "recorded" ? skippedMissed() : { status: "in_progress" };
+  }
+
+  async function runClaimedRow(
+    job: CandleJob,
+    base: { id: string; marketSource: string; workerId: string; startedAt: number } & CandleJob,
+    log: Logger,
+  ): Promise<CandleOutcome> {
+    const { id: executionId, startedAt } = base;
     try {
       const settings = await getStrategySettings(deps.cache, db, job.strategyId, onCacheError);
       const latest = settings?.latestVersionId
@@ -302,14 +350,6 @@ export function createCoordinator(deps: CoordinatorDeps) {
       metrics.executions.inc({ status: "FAILED" });
       return { status: "failed", executionId, errorKind: "internal" };
     }
-  }
-
-  async function existingOutcome(job: CandleJob): Promise<CandleOutcome> {
-    const existing = await findExecution(db, job);
-    if (!existing) return { status: "claimed_elsewhere" };
-    return existing.status === "RUNNING"
-      ? { status: "in_progress" }
-      : { status: "already_done", existingStatus: existing.status };
   }
 
   async function runClaimed(
@@ -455,14 +495,7 @@ export function createCoordinator(deps: CoordinatorDeps) {
       orders: plan.orders.map((o) => ({ ...o, id: newId() })),
     });
     await step("recorded", job);
-    if (result.status === "already_recorded") {
-      metrics.fenced.inc();
-      log.warn(
-        { existingStatus: result.existingStatus },
-        "result fenced: this candle was finished elsewhere meanwhile",
-      );
-      return { status: "fenced", executionId };
-    }
+    if (result.status === "already_recorded") return fenced(result, log);
     await publish(plan.events, result.eventSeqs, finishedAt);
     metrics.fanoutSeconds.observe((performance.now() - fanoutStarted) / 1000);
     await step("published", job);
@@ -493,6 +526,19 @@ export function createCoordinator(deps: CoordinatorDeps) {
       opened: result.tradesCreated,
       closed: result.tradesClosed,
     };
+  }
+
+  /** Our commit was refused: our lease lapsed (the row may be someone else's now) or the candle was finished. */
+  function fenced(
+    result: { executionId: string | null; existingStatus: string | null },
+    log: Logger,
+  ): CandleOutcome {
+    metrics.fenced.inc();
+    log.warn(
+      { existingStatus: result.existingStatus, holder: result.executionId },
+      "commit refused: this worker's lease on the candle lapsed, nothing written",
+    );
+    return { status: "fenced", executionId: result.executionId ?? "" };
   }
 
   /** A FAILED result still tells every subscriber, in the same transaction. */
@@ -549,10 +595,7 @@ export function createCoordinator(deps: CoordinatorDeps) {
       },
       events,
     });
-    if (result.status === "already_recorded") {
-      metrics.fenced.inc();
-      return { status: "fenced", executionId: ctx.executionId };
-    }
+    if (result.status === "already_recorded") return fenced(result, ctx.log);
     await publish(events, result.eventSeqs, finishedAt);
     metrics.executions.inc({ status: "FAILED" });
     ctx.log.warn({ errorKind, errorMessage }, "execution failed");

@@ -1,7 +1,6 @@
 // The worker's composition root: builds its clients from config and passes them in (no singletons).
 // Runs alone (`npm run worker`) or inside the embedded process (scripts/start.ts).
 import { hostname } from "node:os";
-import { sql } from "drizzle-orm";
 import type PgBoss from "pg-boss";
 import type { Store } from "../db/store/client";
 import { openStore } from "../db/store/client";
@@ -11,6 +10,7 @@ import { createInfra, type Infra } from "../db/infra/index.server";
 import type { Unsubscribe } from "../db/infra/bus";
 import { createLogger, type Logger } from "../db/platform/logger.server";
 import { migrateStore } from "../db/store/migrate";
+import { anchorDeploymentClock } from "../db/store/queries/deployment-clock";
 import {
   candleJobSchema,
   CANDLE_JOBS_CHANNEL,
@@ -40,6 +40,7 @@ import {
   type StrategyRunner,
 } from "./runtime";
 import { createBoundaryScheduler } from "./scheduler";
+import { startTakeovers } from "./takeover";
 
 /** The sandbox user of the author jobs' slot; candle runs use 200000 + their slot number (ADR 020). */
 const AUTHOR_SANDBOX_UID = 201_000;
@@ -50,11 +51,11 @@ export interface WorkerOptions {
   concurrency: number;
   /** Sandboxed Python runs at once. Default: the number of CPUs. */
   runConcurrency?: number;
-  /** Execution lock TTL (extended every third of it while an execution runs). */
+  /** Execution lock TTL and claim lease (both renewed every third of it while an execution runs, ADR 150). */
   lockTtlMs: number;
   /** An older close not executed within this many REAL ms is recorded missed instead (docs/decisions/041). */
   missedAfterRealMs: number;
-  /** RUNNING executions older than this (real ms) are finished FAILED by the janitor. */
+  /** RUNNING executions whose lease lapsed this long ago (real ms) and nobody took over: FAILED by the janitor. */
   stuckAfterMs: number;
   /** pg-boss: a candle job active longer than this is failed and retried (the handler is idempotent). */
   candleJobExpireSeconds: number;
@@ -108,9 +109,9 @@ export interface RunningWorker {
 
 /**
  * At TIME_SCALE > 1 a source with a clock of its own (the exchange simulator at the same --time-scale)
- * sets the time: closes are due when the exchange has them. The simulated market has none: its clock
- * resumes after the newest close already executed, so a restarted demo goes on where it stopped
- * instead of finding every close "already done".
+ * sets the time: closes are due when the exchange has them. The simulated market has none: the
+ * deployment's clock is anchored once in the store (ADR 151), so every worker, started whenever, agrees
+ * on which closes are due, and a restarted demo goes on where it stopped.
  */
 export async function createWorkerClock(
   store: Store,
@@ -118,16 +119,16 @@ export async function createWorkerClock(
   upstream?: Pick<CandleUpstream, "serverTime">,
 ): Promise<ScaledClock> {
   if (scale === 1) return createScaledClock({ scale });
-  let resumeAt: number;
+  const real = Date.now();
   if (upstream?.serverTime) {
-    resumeAt = await upstream.serverTime();
-  } else {
-    const rows = await store.db.all<{ t: number | null }>(sql`SELECT max(close_time) AS t FROM executions`);
-    resumeAt = Math.max(Date.now(), Number(rows[0]?.t ?? 0));
+    return createScaledClock({ scale, anchor: { real, simulated: await upstream.serverTime() } });
   }
-  const now = Date.now();
-  // sim(now) = startedAt + (now - startedAt) * scale = resumeAt
-  return createScaledClock({ scale, startedAt: (now * scale - resumeAt) / (scale - 1) });
+  const anchored = await anchorDeploymentClock(store.db, scale, real);
+  return createScaledClock({
+    scale,
+    anchor: { real: anchored.realAnchor, simulated: anchored.simulatedAnchor },
+    since: anchored.simulatedStart,
+  });
 }
 
 const CANDLE_QUEUE_OPTIONS = {
@@ -145,7 +146,7 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
     concurrency: config.workerConcurrency,
     lockTtlMs: 30_000,
     missedAfterRealMs: 30_000,
-    stuckAfterMs: 5 * 60_000,
+    stuckAfterMs: 60_000,
     candleJobExpireSeconds: 120,
     pollingIntervalSeconds: 0.5,
     stopTimeoutMs: 20_000,
@@ -250,7 +251,7 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
     registry,
     enqueue,
     clock,
-    notBefore: clock.scale === 1 ? 0 : clock.now(),
+    notBefore: clock.scale === 1 ? 0 : clock.since,
     missedAfterMs,
     workerId,
     logger,
@@ -341,6 +342,16 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
     }
   }
 
+  // A candle whose worker died or paused past its lease is taken over within seconds, by whichever worker looks first.
+  const takeovers = options.work
+    ? startTakeovers({
+        db: store.db,
+        execute: (job) => track(coordinator.executeCandle(job)),
+        everyMs: Math.min(5_000, Math.ceil(options.lockTtlMs / 2)),
+        logger,
+      })
+    : null;
+
   const periodicHandlers: Record<string, () => Promise<unknown>> = {
     [QUEUES.registryRebuild]: rebuildRegistry,
     [QUEUES.janitor]: sweepStuck,
@@ -406,6 +417,7 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
       scheduler.stop();
       clearTimeout(rebuildTimer);
       for (const unsubscribe of unsubscribes) await unsubscribe().catch(() => {});
+      takeovers?.stop();
       for (const id of loopIds) await boss.offWork({ id });
       for (const { queue } of PERIODIC) await boss.offWork(queue).catch(() => {});
       await authorJobs?.stop().catch(() => {});
