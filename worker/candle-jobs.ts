@@ -14,7 +14,7 @@ export const QUEUES = {
   ordersReconcile: "orders-reconcile",
 } as const;
 
-/** pg-boss cron (minute granularity suits these; never candle jobs: docs/decisions/040). */
+/** pg-boss cron (minute granularity suits these; never candle jobs: docs/decisions/040). Catch-up's period is CATCH_UP_EVERY_REAL_MS. */
 export const PERIODIC = [
   { queue: QUEUES.registryRebuild, cron: "*/5 * * * *" },
   { queue: QUEUES.janitor, cron: "* * * * *" },

@@ -299,9 +299,9 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
   );
 
   await rebuildRegistry().catch((error) => logger.error({ err: error }, "initial registry rebuild failed"));
-  if (options.catchUpOnStart) {
-    await sweepCatchUp().catch((error) => logger.error({ err: error }, "catch-up at start failed"));
-  }
+  const startSweep = options.catchUpOnStart
+    ? await sweepCatchUp().catch((error) => logger.error({ err: error }, "catch-up at start failed"))
+    : undefined;
   // Orders a stopped worker left pending, sent or unknown are decided before new ones are made.
   if (options.work) {
     await reconcileOrders().catch((error) =>
@@ -377,7 +377,7 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
     });
   }
 
-  if (options.scheduler) scheduler.start();
+  if (options.scheduler) scheduler.start(startSweep?.at);
   logger.info(
     {
       workerId,
