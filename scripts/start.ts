@@ -4,18 +4,16 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { ServerBuild } from "@remix-run/node";
 import type { AppContext } from "../app/context.server";
-import { openStore } from "../db/store/client";
 import { exitIfConfigError, loadConfigOrExit } from "../db/platform/config.server";
-import { createInfra } from "../db/infra/index.server";
 import { createLogger } from "../db/platform/logger.server";
-import { migrateStore } from "../db/store/migrate";
 import { createHttpServer } from "../server/express";
 import { guardProcess } from "../server/process-guard";
 import { createWebHandler } from "../server/web";
 import { createAppContext } from "../server/app-context";
 import { createJobSender } from "../worker/jobs";
 import { startWorker, type RunningWorker } from "../worker/main";
-import { createQueue, type Queue } from "../worker/queue";
+import { createInfraWhenUp, createQueueWhenUp, openStoreWhenUp } from "../worker/dependencies";
+import type { Queue } from "../worker/queue";
 import { createStrategyRunner, exitIfSandboxUnavailable } from "../worker/runtime";
 import { BUILD_FILE, buildIfNeeded, ROOT } from "./build-if-needed";
 import { seedIfEmpty } from "./seed";
@@ -27,8 +25,7 @@ async function main() {
   guardProcess(logger);
   buildIfNeeded((msg) => logger.info(msg));
 
-  const store = await openStore({ url: config.databaseUrl, authToken: config.databaseAuthToken });
-  await migrateStore(store.db);
+  const store = await openStoreWhenUp(config, logger);
   // Seeding validates the examples in the sandbox: the embedded start does it; a web replica never runs
   // Python (the distributed recipe seeds with `npm run db:seed`).
   if (!webOnly) {
@@ -38,27 +35,33 @@ async function main() {
     );
     if (seeded) logger.info(seeded, "seeded example strategies");
   }
-  const infra = await createInfra({ redisUrl: config.redisUrl, keyPrefix: config.redisKeyPrefix, logger });
+  const infra = await createInfraWhenUp(config, logger);
 
   let queue: Queue | undefined;
   let worker: RunningWorker | undefined;
   if (!webOnly) {
-    queue = await createQueue({
-      postgresUrl: config.postgresUrl,
-      schema: config.pgbossSchema,
-      dataDir: config.dataDir,
-      onError: (error) => logger.error({ err: error }, "queue error"),
-    });
+    queue = await createQueueWhenUp(
+      {
+        postgresUrl: config.postgresUrl,
+        schema: config.pgbossSchema,
+        dataDir: config.dataDir,
+        onError: (error) => logger.error({ err: error }, "queue error"),
+      },
+      logger,
+    );
     worker = await startWorker({ config, store, infra, queue, logger: logger.child({ part: "worker" }) });
   } else if (config.postgresUrl) {
     // Send-only: the web app enqueues validations and backtests; the workers run them.
-    queue = await createQueue({
-      postgresUrl: config.postgresUrl,
-      schema: config.pgbossSchema,
-      dataDir: config.dataDir,
-      supervise: false,
-      onError: (error) => logger.error({ err: error }, "queue error"),
-    });
+    queue = await createQueueWhenUp(
+      {
+        postgresUrl: config.postgresUrl,
+        schema: config.pgbossSchema,
+        dataDir: config.dataDir,
+        supervise: false,
+        onError: (error) => logger.error({ err: error }, "queue error"),
+      },
+      logger,
+    );
   }
   const jobs = queue ? createJobSender(queue.boss, infra.bus) : null;
 

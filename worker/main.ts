@@ -3,13 +3,11 @@
 import { hostname } from "node:os";
 import type PgBoss from "pg-boss";
 import type { Store } from "../db/store/client";
-import { openStore } from "../db/store/client";
 import { exitIfConfigError, loadConfigOrExit, type Config } from "../db/platform/config.server";
 import { STRATEGY_CHANGED_CHANNEL, SUBSCRIPTION_CHANGED_CHANNEL } from "../db/contracts/events";
-import { createInfra, type Infra } from "../db/infra/index.server";
+import type { Infra } from "../db/infra/index.server";
 import type { Unsubscribe } from "../db/infra/bus";
 import { createLogger, type Logger } from "../db/platform/logger.server";
-import { migrateStore } from "../db/store/migrate";
 import { anchorDeploymentClock } from "../db/store/queries/deployment-clock";
 import {
   candleJobSchema,
@@ -22,6 +20,7 @@ import {
 import { createCatchUp } from "./catch-up";
 import { createCoordinator, leavesCandleOpen, type CoordinatorStep } from "./coordinator";
 import { createExchangeAccess, type ExchangeAccess } from "./exchange-access";
+import { createInfraWhenUp, createQueueWhenUp, openStoreWhenUp } from "./dependencies";
 import { createWorkerHttpServer } from "./http";
 import { createJanitor } from "./janitor";
 import { registerAuthorJobs, type RegisteredAuthorJobs } from "./jobs";
@@ -31,7 +30,7 @@ import { createUpstream } from "./market-data/from-config.server";
 import { createStoredFeed } from "./market-data/stored-feed";
 import type { CandleUpstream } from "./market-data/upstream";
 import { createWorkerMetrics, type WorkerMetrics } from "./metrics";
-import { createQueue, ensureQueues, type Queue } from "./queue";
+import { ensureQueues, type Queue } from "./queue";
 import { createActiveCandleRegistry } from "./registry";
 import {
   createStrategyRunner,
@@ -443,15 +442,17 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
 async function main() {
   const config = loadConfigOrExit();
   const logger = createLogger({ level: config.logLevel, name: "worker" });
-  const store = await openStore({ url: config.databaseUrl, authToken: config.databaseAuthToken });
-  await migrateStore(store.db);
-  const infra = await createInfra({ redisUrl: config.redisUrl, keyPrefix: config.redisKeyPrefix, logger });
-  const queue = await createQueue({
-    postgresUrl: config.postgresUrl,
-    schema: config.pgbossSchema,
-    dataDir: config.dataDir,
-    onError: (error) => logger.error({ err: error }, "queue error"),
-  });
+  const store = await openStoreWhenUp(config, logger);
+  const infra = await createInfraWhenUp(config, logger);
+  const queue = await createQueueWhenUp(
+    {
+      postgresUrl: config.postgresUrl,
+      schema: config.pgbossSchema,
+      dataDir: config.dataDir,
+      onError: (error) => logger.error({ err: error }, "queue error"),
+    },
+    logger,
+  );
   const worker = await startWorker({ config, store, infra, queue, logger });
   const server = createWorkerHttpServer({
     health: () => worker.health(),
