@@ -5,15 +5,15 @@ import { pathToFileURL } from "node:url";
 import type { ServerBuild } from "@remix-run/node";
 import type { AppContext } from "../app/context.server";
 import { exitIfConfigError, loadConfigOrExit } from "../db/platform/config.server";
+import { createLifecycle, nodeProcess } from "../db/platform/lifecycle";
 import { createLogger } from "../db/platform/logger.server";
 import { createHttpServer } from "../server/express";
 import { guardProcess } from "../server/process-guard";
 import { createWebHandler } from "../server/web";
 import { createAppContext } from "../server/app-context";
 import { createJobSender } from "../worker/jobs";
-import { startWorker, type RunningWorker } from "../worker/main";
+import { startWorker } from "../worker/main";
 import { createInfraWhenUp, createQueueWhenUp, openStoreWhenUp } from "../worker/dependencies";
-import type { Queue } from "../worker/queue";
 import { createStrategyRunner, exitIfSandboxUnavailable } from "../worker/runtime";
 import { BUILD_FILE, buildIfNeeded, ROOT } from "./build-if-needed";
 import { seedIfEmpty } from "./seed";
@@ -23,53 +23,49 @@ async function main() {
   const config = loadConfigOrExit();
   const logger = createLogger({ level: config.logLevel, name: webOnly ? "web" : "candlecast" });
   guardProcess(logger);
+  const lifecycle = createLifecycle({ logger, ...nodeProcess });
   buildIfNeeded((msg) => logger.info(msg));
 
   const store = await openStoreWhenUp(config, logger);
+  lifecycle.started("store", () => store.close());
   // Seeding validates the examples in the sandbox: the embedded start does it; a web replica never runs
   // Python (the distributed recipe seeds with `npm run db:seed`).
   if (!webOnly) {
-    const seeded = await seedIfEmpty(
-      store.db,
-      createStrategyRunner({ python: config.python, sandbox: config.sandbox }),
-    );
+    const runner = createStrategyRunner({ python: config.python, sandbox: config.sandbox });
+    const seeded = await seedIfEmpty(store.db, runner).finally(() => runner.close());
     if (seeded) logger.info(seeded, "seeded example strategies");
   }
   const infra = await createInfraWhenUp(config, logger);
+  lifecycle.started("infra", () => infra.close());
 
-  let queue: Queue | undefined;
-  let worker: RunningWorker | undefined;
-  if (!webOnly) {
-    queue = await createQueueWhenUp(
-      {
-        postgresUrl: config.postgresUrl,
-        schema: config.pgbossSchema,
-        dataDir: config.dataDir,
-        onError: (error) => logger.error({ err: error }, "queue error"),
-      },
-      logger,
-    );
-    worker = await startWorker({ config, store, infra, queue, logger: logger.child({ part: "worker" }) });
-  } else if (config.postgresUrl) {
-    // Send-only: the web app enqueues validations and backtests; the workers run them.
-    queue = await createQueueWhenUp(
-      {
-        postgresUrl: config.postgresUrl,
-        schema: config.pgbossSchema,
-        dataDir: config.dataDir,
-        supervise: false,
-        onError: (error) => logger.error({ err: error }, "queue error"),
-      },
-      logger,
-    );
-  }
-  const jobs = queue ? createJobSender(queue.boss, infra.bus) : null;
+  // The embedded worker's queue; a web replica's is send-only (the workers run validations and backtests).
+  const queue =
+    !webOnly || config.postgresUrl
+      ? await createQueueWhenUp(
+          {
+            postgresUrl: config.postgresUrl,
+            schema: config.pgbossSchema,
+            dataDir: config.dataDir,
+            supervise: !webOnly,
+            onError: (error) => logger.error({ err: error }, "queue error"),
+          },
+          logger,
+        )
+      : undefined;
+  if (queue) lifecycle.started("queue", () => queue.close());
+  const worker =
+    !webOnly && queue
+      ? await startWorker({ config, store, infra, queue, logger: logger.child({ part: "worker" }) })
+      : undefined;
+  if (worker) lifecycle.started("worker", () => worker.stop());
+  const jobs = queue ? createJobSender(queue.boss, infra.bus, logger) : null;
 
   const app: AppContext = {
     // The same construction as the Deno entry (server/deno.ts); the worker's parts exist only in embedded mode.
     ...(await createAppContext({ config, store, infra, logger, jobs, workerHealth: worker?.health })),
     metrics: worker?.metrics,
   };
+  lifecycle.started("events", () => app.events.close());
 
   const build = (await import(pathToFileURL(BUILD_FILE).href)) as ServerBuild;
   const handler = createWebHandler(build, app, config.nodeEnv);
@@ -87,22 +83,10 @@ async function main() {
     process.stdout.write(`\nCandlecast is running at ${url}\n\n`);
   });
 
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, "shutting down");
+  lifecycle.started("http", () => {
     server.close();
     server.closeAllConnections();
-    await app.events.close();
-    await worker?.stop();
-    await queue?.close();
-    await infra.close();
-    store.close();
-    process.exit(0);
-  };
-  process.on("SIGINT", () => void shutdown("SIGINT"));
-  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  });
 }
 
 await main().catch(exitIfSandboxUnavailable).catch(exitIfConfigError);

@@ -55,7 +55,7 @@ export interface CatchUpWindow {
   latest: number;
 }
 
-/** How often the catch-up sweep runs (its pg-boss cron, PERIODIC in candle-jobs.ts: every minute). */
+/** How often the catch-up sweep runs (its pg-boss cron, PERIODIC in db/contracts/queues-and-channels.ts: every minute). */
 export const CATCH_UP_EVERY_REAL_MS = 60_000;
 
 /**
