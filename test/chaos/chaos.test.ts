@@ -322,8 +322,17 @@ it(`keeps every close, every claim and every live event through a seeded chaos r
         FROM executions`);
       const byKey = new Map(all.map((r) => [r.k, r]));
       const open = due.filter((k) => !byKey.has(keyOf(k)) || byKey.get(keyOf(k))!.status === "RUNNING");
-      if (open.length > 0)
-        throw new Error(`${open.length} of ${due.length} due closes without a terminal row`);
+      if (open.length > 0) {
+        const sample = open
+          .slice(0, 5)
+          .map(
+            (k) =>
+              `${k.resolution}@${new Date(k.closeTime).toISOString()}: ${byKey.get(keyOf(k))?.status ?? "no row"}`,
+          );
+        throw new Error(
+          `${open.length} of ${due.length} due closes without a terminal row, e.g. ${sample.join("; ")}`,
+        );
+      }
       return all;
     },
     { timeout: 180_000, interval: 2_000 },
