@@ -6,7 +6,8 @@ export default defineConfig({
   test: {
     globals: true,
     include: ["{app,db,worker,scripts,server,test}/**/*.test.{ts,tsx}"],
-    exclude: ["node_modules", "build", "data"],
+    // The chaos run (a few minutes of faults) is its own command: npm run test:chaos.
+    exclude: ["node_modules", "build", "data", ...(process.env.CHAOS ? [] : ["test/chaos/**"])],
     setupFiles: ["./test/setup.ts"],
     globalSetup: ["./test/global-setup.ts"],
     testTimeout: 60_000,

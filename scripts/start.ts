@@ -4,19 +4,16 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { ServerBuild } from "@remix-run/node";
 import type { AppContext } from "../app/context.server";
-import { openStore } from "../db/store/client";
 import { exitIfConfigError, loadConfigOrExit } from "../db/platform/config.server";
-import { createInfra } from "../db/infra/index.server";
 import { createLifecycle, nodeProcess } from "../db/platform/lifecycle";
 import { createLogger } from "../db/platform/logger.server";
-import { migrateStore } from "../db/store/migrate";
 import { createHttpServer } from "../server/express";
 import { guardProcess } from "../server/process-guard";
 import { createWebHandler } from "../server/web";
 import { createAppContext } from "../server/app-context";
 import { createJobSender } from "../worker/jobs";
 import { startWorker } from "../worker/main";
-import { createQueue } from "../worker/queue";
+import { createInfraWhenUp, createQueueWhenUp, openStoreWhenUp } from "../worker/dependencies";
 import { createStrategyRunner, exitIfSandboxUnavailable } from "../worker/runtime";
 import { BUILD_FILE, buildIfNeeded, ROOT } from "./build-if-needed";
 import { seedIfEmpty } from "./seed";
@@ -29,9 +26,8 @@ async function main() {
   const lifecycle = createLifecycle({ logger, ...nodeProcess });
   buildIfNeeded((msg) => logger.info(msg));
 
-  const store = await openStore({ url: config.databaseUrl, authToken: config.databaseAuthToken });
+  const store = await openStoreWhenUp(config, logger);
   lifecycle.started("store", () => store.close());
-  await migrateStore(store.db);
   // Seeding validates the examples in the sandbox: the embedded start does it; a web replica never runs
   // Python (the distributed recipe seeds with `npm run db:seed`).
   if (!webOnly) {
@@ -39,19 +35,22 @@ async function main() {
     const seeded = await seedIfEmpty(store.db, runner).finally(() => runner.close());
     if (seeded) logger.info(seeded, "seeded example strategies");
   }
-  const infra = await createInfra({ redisUrl: config.redisUrl, keyPrefix: config.redisKeyPrefix, logger });
+  const infra = await createInfraWhenUp(config, logger);
   lifecycle.started("infra", () => infra.close());
 
   // The embedded worker's queue; a web replica's is send-only (the workers run validations and backtests).
   const queue =
     !webOnly || config.postgresUrl
-      ? await createQueue({
-          postgresUrl: config.postgresUrl,
-          schema: config.pgbossSchema,
-          dataDir: config.dataDir,
-          supervise: !webOnly,
-          onError: (error) => logger.error({ err: error }, "queue error"),
-        })
+      ? await createQueueWhenUp(
+          {
+            postgresUrl: config.postgresUrl,
+            schema: config.pgbossSchema,
+            dataDir: config.dataDir,
+            supervise: !webOnly,
+            onError: (error) => logger.error({ err: error }, "queue error"),
+          },
+          logger,
+        )
       : undefined;
   if (queue) lifecycle.started("queue", () => queue.close());
   const worker =

@@ -1,6 +1,7 @@
 // Boundary arithmetic and the catch-up policy for every resolution, on hand-picked times.
 import { RESOLUTION_MS, RESOLUTIONS } from "../db/contracts/domain";
 import {
+  catchUpReach,
   catchUpWindow,
   closesBetween,
   isMissed,
@@ -73,5 +74,16 @@ describe("catch-up policy", () => {
     const window = catchUpWindow(now, r, 0);
     const closes = (window.latest - window.from) / RESOLUTION_MS[r];
     expect(closes).toBe(Math.min(MISSED_LOOKBACK_CLOSES, 86_400_000 / RESOLUTION_MS[r]));
+  });
+
+  it("at a high TIME_SCALE looks back past the grace and two sweeps, so every close passes through a sweep once it is missed", () => {
+    const scale = 3600;
+    const missedAfter = 30_000 * scale; // 30 h simulated: longer than the day the window used to stop at
+    const reach = catchUpReach(missedAfter, scale);
+    const now = T + 400 * 3_600_000;
+    const window = catchUpWindow(now, "1h", 0, reach);
+    expect((window.latest - window.from) / 3_600_000).toBe(30 + 2 * 60);
+    const missed = missedCloses(window, "1h", [], now, missedAfter);
+    expect(missed.length).toBe(120 + 1);
   });
 });

@@ -55,14 +55,24 @@ export interface CatchUpWindow {
   latest: number;
 }
 
+/** How often the catch-up sweep runs (its pg-boss cron, PERIODIC in db/contracts/queues-and-channels.ts: every minute). */
+export const CATCH_UP_EVERY_REAL_MS = 60_000;
+
+/**
+ * How far back (simulated ms) a sweep must look so that every close is seen by some sweep after its
+ * grace and before it leaves the window: the grace plus two sweep periods, whatever the scale (ADR 152).
+ */
+export const catchUpReach = (missedAfterMs: number, scale: number) =>
+  missedAfterMs + 2 * CATCH_UP_EVERY_REAL_MS * scale;
+
 /**
  * The closes catch-up looks at for one key: after the key became active (`since`), within the
- * bounded lookback, up to the latest due close.
+ * bounded lookback (but never less than `reach`), up to the latest due close.
  */
-export function catchUpWindow(now: number, resolution: Resolution, since: number): CatchUpWindow {
+export function catchUpWindow(now: number, resolution: Resolution, since: number, reach = 0): CatchUpWindow {
   const latest = latestClose(now, resolution);
-  const lookback = Math.min(MISSED_LOOKBACK_CLOSES * RESOLUTION_MS[resolution], MISSED_LOOKBACK_MAX_MS);
-  return { from: Math.max(since, latest - lookback), latest };
+  const bounded = Math.min(MISSED_LOOKBACK_CLOSES * RESOLUTION_MS[resolution], MISSED_LOOKBACK_MAX_MS);
+  return { from: Math.max(since, latest - Math.max(bounded, reach)), latest };
 }
 
 /** The closes in the window with no execution row that are missed by now (oldest first). */

@@ -83,14 +83,21 @@ describe("active-candle registry", () => {
 });
 
 describe("catch-up sweep", () => {
-  async function scenario(now: number, missedAfterMs = 30_000) {
+  async function scenario(
+    now: number,
+    missedAfterMs = 30_000,
+    opts: { scale?: number; resolution?: "1m" | "1h" } = {},
+  ) {
+    const scale = opts.scale ?? 1;
+    const resolution = opts.resolution ?? "1m";
+    const step = resolution === "1m" ? M : 60 * M;
     const author = await insertUser(store, "author");
-    const s = await insertStrategy(store, author.id, { slug: `cu-${newId().slice(-6)}`, resolution: "1m" });
+    const s = await insertStrategy(store, author.id, { slug: `cu-${newId().slice(-6)}`, resolution });
     const [sub] = await insertSubscriptions(store, s.id, 1);
-    // Subscribed since T - 1 (real time = simulated time at TIME_SCALE=1).
+    // Subscribed since simulated T - 1 (its real time: `now` is also the real now here).
     await store.db
       .update(subscriptions)
-      .set({ updatedAt: T - 1 })
+      .set({ updatedAt: now - Math.ceil((now - T + 1) / scale) })
       .where(eq(subscriptions.id, sub.id));
     // The worker ran T, T+1m and T+2m, then went down.
     await recordMissedCloses(
@@ -98,8 +105,8 @@ describe("catch-up sweep", () => {
       [0, 1, 2].map((k) => ({
         strategyId: s.id,
         symbol: "BTC/USDT",
-        resolution: "1m",
-        closeTime: T + k * M,
+        resolution,
+        closeTime: T + k * step,
       })),
       { now: T, workerId: "earlier", detail: "stand-in for executions that ran" },
     );
@@ -109,7 +116,7 @@ describe("catch-up sweep", () => {
       db: store.db,
       registry,
       enqueue: async (jobs) => void enqueued.push(...jobs),
-      clock: { now: () => now, toRealMs: (ms) => ms, scale: 1 },
+      clock: { now: () => now, toRealMs: (ms) => ms / scale, scale },
       notBefore: 0,
       missedAfterMs,
       workerId: "w",
@@ -123,7 +130,7 @@ describe("catch-up sweep", () => {
   it("enqueues the latest close and records the older unexecuted ones as SKIPPED missed", async () => {
     const now = T + 7 * M + 10_000;
     const { s, sweep, enqueued } = await scenario(now);
-    expect(await sweep()).toEqual({ keys: 1, enqueued: 1, missed: 4 });
+    expect(await sweep()).toEqual({ at: now, keys: 1, enqueued: 1, missed: 4 });
     expect(enqueued).toEqual([
       { strategyId: s.id, symbol: "BTC/USDT", resolution: "1m", closeTime: T + 7 * M },
     ]);
@@ -144,5 +151,13 @@ describe("catch-up sweep", () => {
     const now = T + 7 * M + 10_000;
     const { sweep } = await scenario(now, 150_000);
     expect((await sweep()).missed).toBe(2);
+  });
+
+  it("at TIME_SCALE 3600 records the missed closes although the grace (30 h simulated) is longer than a day", async () => {
+    const H = 60 * M;
+    const now = T + 50 * H + 10_000;
+    const { sweep } = await scenario(now, 30_000 * 3600, { scale: 3600, resolution: "1h" });
+    // Ran T, T+1h, T+2h; T+3h ... T+20h are past the grace (T+21h is 29 h 0 min 10 s old).
+    expect(await sweep()).toMatchObject({ enqueued: 1, missed: 18 });
   });
 });

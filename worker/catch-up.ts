@@ -2,7 +2,7 @@
 import type { Db } from "../db/store/client";
 import type { Logger } from "../db/platform/logger.server";
 import { listExecutedCloses, recordMissedCloses, type CloseWindow } from "../db/store/queries/registry";
-import { catchUpWindow, missedCloses } from "./boundaries";
+import { catchUpReach, catchUpWindow, missedCloses } from "./boundaries";
 import type { CandleJob } from "./candle-jobs";
 import type { WorkerMetrics } from "./metrics";
 import type { ActiveCandleRegistry } from "./registry";
@@ -13,7 +13,7 @@ export interface CatchUpOptions {
   registry: ActiveCandleRegistry;
   enqueue(jobs: CandleJob[]): Promise<void>;
   clock: SchedulerClock & { readonly scale: number };
-  /** Simulated ms before which nothing counts as missed (at TIME_SCALE > 1: when this worker's clock started). */
+  /** Simulated ms before which nothing counts as missed (at TIME_SCALE > 1: when the deployment's clock started). */
   notBefore: number;
   /** Grace in simulated ms before an unexecuted older close counts as missed. */
   missedAfterMs: number;
@@ -24,6 +24,8 @@ export interface CatchUpOptions {
 }
 
 export interface CatchUpResult {
+  /** The simulated time the sweep looked at: closes after it are the boundary timer's. */
+  at: number;
   keys: number;
   enqueued: number;
   missed: number;
@@ -38,12 +40,13 @@ export function createCatchUp(options: CatchUpOptions) {
 
   return async function sweep(): Promise<CatchUpResult> {
     const now = clock.now();
+    const reach = catchUpReach(options.missedAfterMs, clock.scale);
     const candles = await options.registry.read();
     const windows: CloseWindow[] = [];
     const latestJobs: CandleJob[] = [];
     for (const c of candles) {
       const since = Math.max(toSimulated(c.since), options.notBefore);
-      const window = catchUpWindow(now, c.resolution, since);
+      const window = catchUpWindow(now, c.resolution, since, reach);
       windows.push({
         strategyId: c.strategyId,
         symbol: c.symbol,
@@ -90,6 +93,6 @@ export function createCatchUp(options: CatchUpOptions) {
       metrics.missed.inc({}, recorded);
       logger.warn({ missed: recorded }, "catch-up: recorded missed closes as SKIPPED");
     }
-    return { keys: candles.length, enqueued: latestJobs.length, missed: recorded };
+    return { at: now, keys: candles.length, enqueued: latestJobs.length, missed: recorded };
   };
 }

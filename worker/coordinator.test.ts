@@ -17,7 +17,7 @@ import {
   type TestStore,
 } from "../test/support/store";
 import type { CandleJob } from "./candle-jobs";
-import { createCoordinator, type CoordinatorDeps } from "./coordinator";
+import { createCoordinator, leavesCandleOpen, type CoordinatorDeps } from "./coordinator";
 import { createExchangeAccess, exchangesDisabled } from "./exchange-access";
 import { simulatedUpstream } from "./market-data/simulated-feed";
 import { createStoredFeed } from "./market-data/stored-feed";
@@ -128,11 +128,13 @@ describe("coordinator", () => {
     expect(card.sparkline.length).toBeGreaterThanOrEqual(2);
   });
 
-  it("a held lock means someone else is on it: the job completes doing nothing", async () => {
+  it("a held lock means someone else is on it: nothing is done, and the candle is left open for the job's retry", async () => {
     const { s, job } = await strategyWith(BUY_CODE, 1);
     const held = await infra.lock.acquire(executionLockKey(job), 10_000);
     const c = coordinator();
-    expect(await c.executeCandle(job)).toEqual({ status: "locked" });
+    const outcome = await c.executeCandle(job);
+    expect(outcome).toEqual({ status: "locked" });
+    expect(leavesCandleOpen(outcome)).toBe(true);
     expect(await store.db.select().from(executions).where(eq(executions.strategyId, s.id))).toEqual([]);
     expect(c.metrics.lockContention.get()).toBe(1);
     await held!.release();
@@ -163,7 +165,9 @@ describe("coordinator", () => {
         if (step === "locked") await extendRefused;
       },
     });
-    expect(await c.executeCandle(job)).toEqual({ status: "lock_lost" });
+    const outcome = await c.executeCandle(job);
+    expect(outcome).toEqual({ status: "lock_lost" });
+    expect(leavesCandleOpen(outcome)).toBe(true);
     expect(await store.db.select().from(executions).where(eq(executions.strategyId, s.id))).toEqual([]);
     expect(await infra.lock.acquire(executionLockKey(job), 1_000)).not.toBeNull();
   });

@@ -7,7 +7,7 @@ import { refreshStrategyPerformance } from "../db/store/queries/marketplace";
 import type { RecordExecutionResult } from "../db/store/queries/executions";
 import { DEFAULT_PAPER_CONFIG } from "./brokers/paper";
 import type { CandleJob } from "./candle-jobs";
-import { claim, skipIfMissed } from "./execution/claim";
+import { claim, leaseMsOf, skipIfMissed } from "./execution/claim";
 import { planCandle } from "./execution/plan";
 import { publishEvents } from "./execution/publish";
 import { createExecutionRecorder } from "./execution/record";
@@ -15,8 +15,10 @@ import { createExecutionReport } from "./execution/report";
 import type { CandleOutcome, ClaimedCandle, CoordinatorDeps, CoordinatorStep } from "./execution/types";
 import { createVersionRuns, everyVersionFailed, type Followers, type RunFailure } from "./execution/versions";
 import { planFailedRun } from "./fan-out";
+import { keepLease } from "./lease";
 
 export type { CandleOutcome, CoordinatorDeps, CoordinatorStep } from "./execution/types";
+export { leavesCandleOpen } from "./execution/claim";
 
 type Followed = Extract<Followers, { followed: true }>;
 
@@ -56,17 +58,26 @@ export function createCoordinator(deps: CoordinatorDeps) {
     const missed = await skipIfMissed(deps, report, job);
     if (missed) return missed;
     // A lock lost before the claim stops the work: another worker may hold the candle now. After the
-    // claim the RUNNING row is the fence, so the work goes on and a late result is refused (ADR 046).
+    // claim the RUNNING row and its lease are the fence, so the work goes on and a late result is refused
+    // (ADRs 046, 150).
     if (lockSignal.aborted) return { status: "lock_lost" };
-    const claimed = await claim(deps, job);
+    const claimed = await claim(deps, report, job);
     if ("status" in claimed) return claimed;
     await step("claimed", job);
+    const lease = keepLease({
+      db: deps.db,
+      executionId: claimed.executionId,
+      leaseMs: leaseMsOf(deps),
+      log: claimed.log,
+    });
     try {
       return await runClaimed(claimed);
     } catch (error) {
       report.failedInternally(claimed, error);
       await record.failedInternally(claimed, error);
       return { status: "failed", executionId: claimed.executionId, errorKind: "internal" };
+    } finally {
+      await lease.stop();
     }
   }
 

@@ -1,8 +1,8 @@
-// The janitor's sweep against a real store: stuck RUNNING rows become FAILED, expired login sessions are deleted.
+// The janitor's sweep against a real store: RUNNING rows whose lease lapsed long ago become FAILED, expired login sessions are deleted.
 import pino from "pino";
 import { eq } from "drizzle-orm";
 import { newId } from "../db/platform/ids";
-import { claimExecution } from "../db/store/queries/executions";
+import { claimExecution } from "../db/store/queries/leases";
 import { createSession, getSessionUser } from "../db/store/queries/sessions";
 import { executions, sessions } from "../db/store/schema";
 import { createTestStore, insertStrategy, insertUser, type TestStore } from "../test/support/store";
@@ -36,7 +36,7 @@ it("deletes expired login sessions and keeps the live ones", async () => {
   expect(await getSessionUser(store.db, live.id, NOW)).toMatchObject({ id: user.id });
 });
 
-it("finishes RUNNING executions past the limit as FAILED stuck", async () => {
+it("finishes RUNNING executions whose lease lapsed past the limit as FAILED stuck", async () => {
   const author = await insertUser(store, "author");
   const strategy = await insertStrategy(store, author.id);
   const id = newId();
@@ -49,6 +49,7 @@ it("finishes RUNNING executions past the limit as FAILED stuck", async () => {
     closeTime: 1_700_000_060_000,
     workerId: "w",
     startedAt: NOW - 120_000,
+    leaseMs: -120_000,
   };
   expect(await claimExecution(store.db, claim)).toBeTruthy();
 

@@ -1,15 +1,15 @@
-// The janitor: RUNNING executions whose worker stopped before finishing become FAILED (never a second execution),
+// The janitor: RUNNING executions whose lease lapsed long ago and that nobody took over become FAILED,
 // outbox events past their retention are pruned, and expired login sessions deleted.
 import type { Db } from "../db/store/client";
 import type { Logger } from "../db/platform/logger.server";
 import { pruneEvents } from "../db/store/queries/event-replay";
-import { failStuckExecutions } from "../db/store/queries/executions";
+import { failStuckExecutions } from "../db/store/queries/leases";
 import { deleteExpiredSessions } from "../db/store/queries/sessions";
 import type { WorkerMetrics } from "./metrics";
 
 export function createJanitor(deps: {
   db: Db;
-  /** A RUNNING row older than this (real ms since it was claimed) is stuck: far past the run and fan-out limits. */
+  /** A RUNNING row whose lease lapsed this long ago (real ms) is stuck: no worker could take it over. */
   stuckAfterMs: number;
   logger: Logger;
   metrics: WorkerMetrics;
@@ -18,7 +18,7 @@ export function createJanitor(deps: {
   const now = deps.now ?? Date.now;
   return async function sweepStuckExecutions(): Promise<string[]> {
     const t = now();
-    const ids = await failStuckExecutions(deps.db, t - deps.stuckAfterMs, t);
+    const ids = await failStuckExecutions(deps.db, deps.stuckAfterMs, t);
     const pruned = await pruneEvents(deps.db, t);
     if (pruned > 0) deps.logger.info({ pruned }, "janitor: pruned outbox events past their retention");
     const expiredSessions = await deleteExpiredSessions(deps.db, t);

@@ -1,20 +1,19 @@
 // The worker's composition root: builds its clients from config and passes them in (no singletons).
 // Runs alone (`npm run worker`) or inside the embedded process (scripts/start.ts).
 import { hostname } from "node:os";
-import { sql } from "drizzle-orm";
 import type PgBoss from "pg-boss";
 import type { Store } from "../db/store/client";
-import { openStore } from "../db/store/client";
 import { exitIfConfigError, loadConfigOrExit, type Config } from "../db/platform/config.server";
 import { CHANNELS, PERIODIC, QUEUE_POLICIES, QUEUES } from "../db/contracts/queues-and-channels";
-import { createInfra, type Infra } from "../db/infra/index.server";
+import type { Infra } from "../db/infra/index.server";
 import type { Unsubscribe } from "../db/infra/bus";
 import { createLifecycle, nodeProcess } from "../db/platform/lifecycle";
 import { createLogger, type Logger } from "../db/platform/logger.server";
-import { migrateStore } from "../db/store/migrate";
+import { anchorDeploymentClock } from "../db/store/queries/deployment-clock";
 import { candleJobSchema, insertCandleJobs, type CandleJob } from "./candle-jobs";
 import { createCatchUp } from "./catch-up";
-import { createCoordinator, type CoordinatorStep } from "./coordinator";
+import { createCoordinator, leavesCandleOpen, type CoordinatorStep } from "./coordinator";
+import { createInfraWhenUp, createQueueWhenUp, openStoreWhenUp } from "./dependencies";
 import { createExchangeAccess, ORDER_TIMING, type ExchangeAccess, type OrderTiming } from "./exchange-access";
 import { createWorkerHttpServer } from "./http";
 import { createJanitor } from "./janitor";
@@ -26,11 +25,12 @@ import { createStoredFeed } from "./market-data/stored-feed";
 import type { CandleUpstream } from "./market-data/upstream";
 import { createWorkerMetrics, type WorkerMetrics } from "./metrics";
 import { createInFlight } from "./in-flight";
-import { createQueue, ensureQueues, type Queue } from "./queue";
+import { ensureQueues, type Queue } from "./queue";
 import { createActiveCandleRegistry } from "./registry";
 import { createWorkerRunners, type WorkerRunners } from "./runners";
 import { exitIfSandboxUnavailable, type StrategyRunner } from "./runtime";
 import { createBoundaryScheduler } from "./scheduler";
+import { startTakeovers } from "./takeover";
 import { announceJobs, createWorkLoops } from "./work-loops";
 
 /** Tuning with production defaults; tests shorten the limits. */
@@ -39,11 +39,11 @@ export interface WorkerOptions {
   concurrency: number;
   /** Sandboxed Python runs at once. Default: the number of CPUs. */
   runConcurrency?: number;
-  /** Execution lock TTL (extended every third of it while an execution runs). */
+  /** Execution lock TTL and claim lease (both renewed every third of it while an execution runs, ADR 150). */
   lockTtlMs: number;
   /** An older close not executed within this many REAL ms is recorded missed instead (docs/decisions/041). */
   missedAfterRealMs: number;
-  /** RUNNING executions older than this (real ms) are finished FAILED by the janitor. */
+  /** RUNNING executions whose lease lapsed this long ago (real ms) and nobody took over: FAILED by the janitor. */
   stuckAfterMs: number;
   /** pg-boss: a candle job active longer than this is failed and retried (the handler is idempotent). */
   candleJobExpireSeconds: number;
@@ -99,9 +99,9 @@ export interface RunningWorker {
 
 /**
  * At TIME_SCALE > 1 a source with a clock of its own (the exchange simulator at the same --time-scale)
- * sets the time: closes are due when the exchange has them. The simulated market has none: its clock
- * resumes after the newest close already executed, so a restarted demo goes on where it stopped
- * instead of finding every close "already done".
+ * sets the time: closes are due when the exchange has them. The simulated market has none: the
+ * deployment's clock is anchored once in the store (ADR 151), so every worker, started whenever, agrees
+ * on which closes are due, and a restarted demo goes on where it stopped.
  */
 export async function createWorkerClock(
   store: Store,
@@ -109,22 +109,22 @@ export async function createWorkerClock(
   upstream?: Pick<CandleUpstream, "serverTime">,
 ): Promise<ScaledClock> {
   if (scale === 1) return createScaledClock({ scale });
-  let resumeAt: number;
+  const real = Date.now();
   if (upstream?.serverTime) {
-    resumeAt = await upstream.serverTime();
-  } else {
-    const rows = await store.db.all<{ t: number | null }>(sql`SELECT max(close_time) AS t FROM executions`);
-    resumeAt = Math.max(Date.now(), Number(rows[0]?.t ?? 0));
+    return createScaledClock({ scale, anchor: { real, simulated: await upstream.serverTime() } });
   }
-  const now = Date.now();
-  // sim(now) = startedAt + (now - startedAt) * scale = resumeAt
-  return createScaledClock({ scale, startedAt: (now * scale - resumeAt) / (scale - 1) });
+  const anchored = await anchorDeploymentClock(store.db, scale, real);
+  return createScaledClock({
+    scale,
+    anchor: { real: anchored.realAnchor, simulated: anchored.simulatedAnchor },
+    since: anchored.simulatedStart,
+  });
 }
 
 const DEFAULT_OPTIONS: Omit<WorkerOptions, "concurrency"> = {
   lockTtlMs: 30_000,
   missedAfterRealMs: 30_000,
-  stuckAfterMs: 5 * 60_000,
+  stuckAfterMs: 60_000,
   candleJobExpireSeconds: QUEUE_POLICIES[QUEUES.candle].expireInSeconds,
   pollingIntervalSeconds: 0.5,
   stopTimeoutMs: 20_000,
@@ -223,7 +223,7 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
     registry,
     enqueue,
     clock,
-    notBefore: clock.scale === 1 ? 0 : clock.now(),
+    notBefore: clock.scale === 1 ? 0 : clock.since,
     missedAfterMs,
     workerId,
     logger,
@@ -261,9 +261,9 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
   ];
 
   await rebuildRegistry().catch((error) => logger.error({ err: error }, "initial registry rebuild failed"));
-  if (options.catchUpOnStart) {
-    await sweepCatchUp().catch((error) => logger.error({ err: error }, "catch-up at start failed"));
-  }
+  const startSweep = options.catchUpOnStart
+    ? await sweepCatchUp().catch((error) => logger.error({ err: error }, "catch-up at start failed"))
+    : undefined;
   if (options.work) {
     // Orders a stopped worker left pending, sent or unknown are decided before new ones are made.
     await reconcileOrders().catch((error) =>
@@ -282,9 +282,20 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
         );
         return;
       }
-      await inFlight.track(coordinator.executeCandle(parsed.data));
+      const outcome = await inFlight.track(coordinator.executeCandle(parsed.data));
+      // Failing the job makes pg-boss offer it again (retryDelay): the lock's holder has written its row by then.
+      if (leavesCandleOpen(outcome)) throw new Error(`candle not settled (${outcome.status}); retried`);
     });
   }
+  // A candle whose worker died or paused past its lease is taken over within seconds, by whichever worker looks first.
+  const takeovers = options.work
+    ? startTakeovers({
+        db: store.db,
+        execute: (job) => inFlight.track(coordinator.executeCandle(job)),
+        everyMs: Math.min(5_000, Math.ceil(options.lockTtlMs / 2)),
+        logger,
+      })
+    : null;
   if (options.periodic) {
     const periodicHandlers: Record<(typeof PERIODIC)[number]["queue"], () => Promise<unknown>> = {
       [QUEUES.registryRebuild]: rebuildRegistry,
@@ -310,7 +321,7 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
       })
     : undefined;
 
-  if (options.scheduler) scheduler.start();
+  if (options.scheduler) scheduler.start(startSweep?.at);
   logger.info(
     {
       workerId,
@@ -348,6 +359,7 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
       stopping = true;
       logger.info({ workerId, running: inFlight.size }, "worker stopping: no new jobs");
       scheduler.stop();
+      takeovers?.stop();
       clearTimeout(rebuildTimer);
       for (const unsubscribe of unsubscribes) {
         await unsubscribe().catch((error: unknown) =>
@@ -360,7 +372,7 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
         // Abandoned runs keep their sandboxes; those die with this process (bubblewrap's --die-with-parent).
         await runners.close();
       } else {
-        // Safe to abandon: a late result is refused by the unique keys, a claimed row is finished by the janitor.
+        // Safe to abandon: a late result is refused by the store (unique keys, leases); another worker takes a claimed row over.
         logger.warn({ running: inFlight.size }, "stop: abandoning running executions after the timeout");
       }
       logger.info({ workerId }, "worker stopped");
@@ -373,17 +385,19 @@ async function main() {
   const config = loadConfigOrExit();
   const logger = createLogger({ level: config.logLevel, name: "worker" });
   const lifecycle = createLifecycle({ logger, ...nodeProcess });
-  const store = await openStore({ url: config.databaseUrl, authToken: config.databaseAuthToken });
+  const store = await openStoreWhenUp(config, logger);
   lifecycle.started("store", () => store.close());
-  await migrateStore(store.db);
-  const infra = await createInfra({ redisUrl: config.redisUrl, keyPrefix: config.redisKeyPrefix, logger });
+  const infra = await createInfraWhenUp(config, logger);
   lifecycle.started("infra", () => infra.close());
-  const queue = await createQueue({
-    postgresUrl: config.postgresUrl,
-    schema: config.pgbossSchema,
-    dataDir: config.dataDir,
-    onError: (error) => logger.error({ err: error }, "queue error"),
-  });
+  const queue = await createQueueWhenUp(
+    {
+      postgresUrl: config.postgresUrl,
+      schema: config.pgbossSchema,
+      dataDir: config.dataDir,
+      onError: (error) => logger.error({ err: error }, "queue error"),
+    },
+    logger,
+  );
   lifecycle.started("queue", () => queue.close());
   const worker = await startWorker({ config, store, infra, queue, logger });
   lifecycle.started("worker", () => worker.stop());

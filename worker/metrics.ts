@@ -132,7 +132,11 @@ export function createWorkerMetrics(registry: MetricsRegistry = createMetricsReg
     lockLost: registry.counter("candlecast_lock_lost_total", "Executions whose lock lapsed while they ran."),
     fenced: registry.counter(
       "candlecast_fenced_writes_total",
-      "Results refused by the store's unique keys (another worker or the janitor got there first).",
+      "Results refused by the store: the claim's lease lapsed, or another worker or the janitor got there first.",
+    ),
+    takenOver: registry.counter(
+      "candlecast_claims_taken_over_total",
+      "RUNNING executions this worker took over after their claim's lease lapsed.",
     ),
     jobsEnqueued: registry.counter(
       "candlecast_candle_jobs_enqueued_total",

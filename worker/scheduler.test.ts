@@ -117,6 +117,16 @@ describe("boundary scheduler", () => {
     expect(enqueued.flat().map((j) => (j.closeTime - T) / 60_000)).toEqual([8, 9, 10]);
   });
 
+  it("started from the start-up sweep's time, its first pass enqueues the closes since then: none falls between", async () => {
+    // The sweep looked at T + 1s (and enqueued T); start() comes 70 s later, past the T + 1m close.
+    const { h, scheduler, enqueued } = setup([candle("a", "1m")], { start: T + 71_000 });
+    scheduler.start(T + 1_000);
+    await new Promise((r) => setTimeout(r, 0));
+    expect(enqueued.flat().map((j) => j.closeTime)).toEqual([T + 60_000]);
+    await h.tick();
+    expect(enqueued.flat().map((j) => j.closeTime)).toEqual([T + 60_000, T + 120_000]);
+  });
+
   it("a registry change re-arms at once for a new resolution", async () => {
     const candles: ActiveCandle[] = [candle("a", "1h")];
     const { scheduler } = setup(candles);

@@ -37,7 +37,8 @@ export interface SchedulerOptions {
 }
 
 export interface BoundaryScheduler {
-  start(): void;
+  /** Starts enqueuing the closes after `from` (default now): the time the start-up sweep looked at, so none falls between. */
+  start(from?: number): void;
   stop(): void;
   /** Re-reads the registry and re-arms the timer (the registry changed: a resolution may be new). */
   refresh(): void;
@@ -110,10 +111,10 @@ export function createBoundaryScheduler(options: SchedulerOptions): BoundarySche
   }
 
   return {
-    start() {
+    start(from) {
       if (running) return;
       running = true;
-      lastSeen = clock.now();
+      lastSeen = from ?? clock.now();
       void fire();
     },
     stop() {

@@ -1,4 +1,5 @@
 // One contract for the lock, cache and bus, run against Redis and the in-process implementations alike.
+import { createConnection, createServer, type Server, type Socket } from "node:net";
 import { Redis } from "ioredis";
 import { z } from "zod";
 import { cacheAside, writeThrough } from "./cache-aside";
@@ -499,6 +500,51 @@ describe("infra on Redis only", () => {
     const after = await subscriberIds();
     expect(after).toHaveLength(1);
     expect(after[0]).not.toBe(before);
+  });
+
+  it("acquires a lock whose reply a killed connection lost: ioredis resends it, and the resend finds our own token", async () => {
+    // A proxy in front of Redis that, once armed, cuts the client off instead of passing on Redis's next reply.
+    let dropNextReply = false;
+    const sockets = new Set<Socket>();
+    const proxy: Server = createServer((client) => {
+      const upstream = createConnection({
+        port: Number(new URL(REDIS_URL).port || 6379),
+        host: new URL(REDIS_URL).hostname,
+      });
+      for (const s of [client, upstream]) {
+        sockets.add(s);
+        s.on("error", () => {});
+        s.on("close", () => sockets.delete(s));
+      }
+      client.pipe(upstream);
+      upstream.on("data", (reply) => {
+        if (!dropNextReply) return void client.write(reply);
+        dropNextReply = false;
+        client.destroy();
+        upstream.destroy();
+      });
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+    const port = (proxy.address() as { port: number }).port;
+    const viaProxy = await createInfra({
+      redisUrl: `redis://127.0.0.1:${port}`,
+      keyPrefix,
+      logger: recordingLogger([]),
+    });
+    try {
+      // Once normally, so Redis knows the script and the acquire below is one EVALSHA.
+      await (await viaProxy.lock.acquire("warm-up", 60_000))!.release();
+      dropNextReply = true;
+      const handle = await viaProxy.lock.acquire("execution:lost-reply", 60_000);
+      expect(dropNextReply).toBe(false);
+      expect(handle).not.toBeNull();
+      expect(await infra.lock.acquire("execution:lost-reply", 60_000)).toBeNull();
+      expect(await handle!.release()).toBe(true);
+    } finally {
+      await viaProxy.close();
+      for (const s of sockets) s.destroy();
+      await new Promise((resolve) => proxy.close(resolve));
+    }
   });
 
   it("lets a lock be re-acquired once every key under the prefix is deleted", async () => {

@@ -264,13 +264,34 @@ export const executions = sqliteTable(
     runMs: real("run_ms"),
     fanoutMs: real("fanout_ms"),
     workerId: text("worker_id"),
+    /**
+     * A RUNNING row's lease (the store's clock, epoch ms, ADR 150): its worker renews it while working and
+     * commits only before it lapses; past it, another worker may take the candle over.
+     */
+    leaseUntil: integer("lease_until"),
   },
   (t) => [
     uniqueIndex("executions_candle_uq").on(t.strategyId, t.symbol, t.resolution, t.closeTime),
     index("executions_strategy_close_idx").on(t.strategyId, t.closeTime),
     index("executions_status_started_idx").on(t.status, t.startedAt),
+    index("executions_running_lease_idx")
+      .on(t.leaseUntil)
+      .where(sql`status = 'RUNNING'`),
   ],
 );
+
+/**
+ * The deployment's simulated clock at TIME_SCALE > 1 (ADR 151): one row, anchored by the first process
+ * that needs it; simulated = simulatedAnchor + (real - realAnchor) × scale for every process.
+ */
+export const deploymentClock = sqliteTable("deployment_clock", {
+  id: integer("id").primaryKey(),
+  scale: real("scale").notNull(),
+  realAnchor: integer("real_anchor").notNull(),
+  simulatedAnchor: integer("simulated_anchor").notNull(),
+  /** Simulated time when this scale's clock started: nothing before it is owed (ADR 041). */
+  simulatedStart: integer("simulated_start").notNull(),
+});
 
 export type TradeStatus = (typeof TRADE_STATUSES)[number];
 

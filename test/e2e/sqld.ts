@@ -85,30 +85,40 @@ export interface RunningSqld {
   /** http://127.0.0.1:PORT, what DATABASE_URL takes. */
   url: string;
   child: Child;
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
-/** A real sqld on a free port with its data in a fresh temp directory (removed on stop). */
-export async function startSqld(): Promise<RunningSqld> {
+/**
+ * A real sqld with its data in a fresh temp directory (removed on stop), on a free port or the one given;
+ * `restart` starts it again on the same port and data (after a kill -9, say).
+ */
+export async function startSqld(opts: { port?: number } = {}): Promise<RunningSqld> {
   const dir = mkdtempSync(join(tmpdir(), "candlecast-sqld-"));
-  const port = await freePort();
+  const port = opts.port ?? (await freePort());
   const url = `http://127.0.0.1:${port}`;
-  const child = await spawnChild({
-    name: "sqld",
-    command: SQLD,
-    args: ["--db-path", join(dir, "data.sqld"), "--http-listen-addr", `127.0.0.1:${port}`, "--no-welcome"],
-    env: {},
-    readyUrl: `${url}/health`,
-    cwd: dir,
-  });
-  return {
+  const spawnSqld = () =>
+    spawnChild({
+      name: "sqld",
+      command: SQLD,
+      args: ["--db-path", join(dir, "data.sqld"), "--http-listen-addr", `127.0.0.1:${port}`, "--no-welcome"],
+      env: {},
+      readyUrl: `${url}/health`,
+      cwd: dir,
+    });
+  const running: RunningSqld = {
     url,
-    child,
+    child: await spawnSqld(),
+    async restart() {
+      await running.child.stop(5_000);
+      running.child = await spawnSqld();
+    },
     async stop() {
-      await child.stop(5_000);
+      await running.child.stop(5_000);
       rmSync(dir, { recursive: true, force: true });
     },
   };
+  return running;
 }
 
 /** Node + tsx on one of our entry points (scripts/start.ts, worker/main.ts, ...). */

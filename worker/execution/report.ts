@@ -74,9 +74,20 @@ export function createExecutionReport(metrics: WorkerMetrics, logger: Logger) {
       metrics.executions.inc({ status: "FAILED" });
       c.log.error({ err: error }, "execution failed unexpectedly");
     },
+    /** Our commit was refused: our lease lapsed (the row may be another worker's now) or the candle was finished. */
     fenced(c: ClaimedCandle, existingStatus: string | null) {
       metrics.fenced.inc();
-      c.log.warn({ existingStatus }, "result fenced: this candle was finished elsewhere meanwhile");
+      c.log.warn(
+        { existingStatus },
+        "commit refused: this worker's lease on the candle lapsed, nothing written",
+      );
+    },
+    takenOver(c: ClaimedCandle, previousWorker: string | null) {
+      metrics.takenOver.inc();
+      c.log.warn(
+        { previousWorker },
+        "took over a candle whose claim's lease lapsed; its previous holder's commit will be refused",
+      );
     },
   };
 }

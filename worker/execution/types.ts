@@ -43,7 +43,7 @@ export interface CoordinatorDeps {
   metrics: WorkerMetrics;
   exchange: ExchangeAccess;
   paper?: PaperConfig;
-  /** Lock TTL; extended every third of it while the execution runs. */
+  /** Lock TTL and the claim's lease (ADR 150); both renewed every third of it while the execution runs. */
   lockTtlMs?: number;
   /** Simulated ms after which an older close is no longer executed but recorded missed. */
   missedAfterMs: number;

@@ -10,9 +10,14 @@ describe("createScaledClock", () => {
     expect(clock.toRealMs(60_000)).toBe(1_000);
   });
 
-  it("scales from an explicit start, so simulated time can run ahead of a past anchor", () => {
-    const clock = createScaledClock({ scale: 10, startedAt: 500, realNow: () => 600 });
-    expect(clock.now()).toBe(500 + 100 * 10);
+  it("scales from an explicit anchor, so simulated time can run ahead of the real one", () => {
+    const clock = createScaledClock({
+      scale: 10,
+      anchor: { real: 500, simulated: 9_000 },
+      realNow: () => 600,
+    });
+    expect(clock.now()).toBe(9_000 + 100 * 10);
+    expect(clock.since).toBe(9_000);
   });
 
   it("at scale 1 is the real clock", () => {

@@ -6,22 +6,34 @@ export interface ScaledClock {
   now(): number;
   /** Real milliseconds until `simulatedMs` of simulated time will have passed. */
   toRealMs(simulatedMs: number): number;
+  /** Simulated time at which this clock began: no close before it was ever owed (ADR 041). */
+  readonly since: number;
+}
+
+/** A moment read on both clocks: simulated = anchor.simulated + (real - anchor.real) × scale. */
+export interface ClockAnchor {
+  real: number;
+  simulated: number;
 }
 
 export function createScaledClock(options: {
   scale: number;
-  /** Where simulated and real time coincide; defaults to the real time at creation. */
-  startedAt?: number;
+  /** Defaults to the real time at creation on both clocks. */
+  anchor?: ClockAnchor;
+  /** Defaults to the anchor's simulated time. */
+  since?: number;
   realNow?: () => number;
 }): ScaledClock {
   const { scale } = options;
   if (!(scale > 0) || !Number.isFinite(scale))
     throw new RangeError(`TIME_SCALE must be a positive number, got ${scale}`);
   const realNow = options.realNow ?? Date.now;
-  const startedAt = options.startedAt ?? realNow();
+  const start = realNow();
+  const anchor = options.anchor ?? { real: start, simulated: start };
   return {
     scale,
-    now: () => startedAt + (realNow() - startedAt) * scale,
+    since: options.since ?? anchor.simulated,
+    now: () => anchor.simulated + (realNow() - anchor.real) * scale,
     toRealMs: (simulatedMs) => simulatedMs / scale,
   };
 }

@@ -11,12 +11,8 @@ import {
   insertUser,
   type TestStore,
 } from "../../../test/support/store";
-import {
-  claimExecution,
-  failStuckExecutions,
-  recordExecution,
-  type RecordExecutionInput,
-} from "./executions";
+import { recordExecution, type RecordExecutionInput } from "./executions";
+import { claimExecution } from "./leases";
 
 let store: TestStore;
 let strategy: { id: string; versionId: string };
@@ -183,7 +179,7 @@ describe("recordExecution", () => {
 
   it("completes a RUNNING row only for the claimant that holds its id", async () => {
     const input = buildInput();
-    const claim = { ...input.execution, workerId: "w1" };
+    const claim = { ...input.execution, workerId: "w1", leaseMs: 60_000 };
     expect(await claimExecution(store.db, claim)).toBe(true);
     expect(await claimExecution(store.db, { ...claim, id: newId(), workerId: "w2" })).toBe(false);
     const intruder = await recordExecution(store.db, {
@@ -245,19 +241,5 @@ describe("recordExecution", () => {
     expect(await store.db.select({ n: subscriptions.tradesCount }).from(subscriptions)).toEqual(
       metricsBefore,
     );
-  });
-
-  it("janitor fails stuck RUNNING executions and never creates rows", async () => {
-    const input = buildInput();
-    await claimExecution(store.db, { ...input.execution, startedAt: 1000, workerId: "dead" });
-    const total = await count(executions);
-    const failed = await failStuckExecutions(store.db, 2000, 5000);
-    expect(failed).toEqual([input.execution.id]);
-    expect(await count(executions)).toBe(total);
-    // The late owner's write is fenced: the row is no longer RUNNING.
-    expect(await recordExecution(store.db, input)).toMatchObject({
-      status: "already_recorded",
-      existingStatus: "FAILED",
-    });
   });
 });

@@ -1,10 +1,11 @@
-// Executions: claiming a candle, recording its whole result in one transaction, and the janitor's sweep.
-import { and, eq, lt, sql } from "drizzle-orm";
+// Executions: recording a candle's whole result in one transaction (the claim and its lease: leases.ts).
+import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "../client";
 import { SIMULATED_SOURCE, utcDayStart } from "../../contracts/domain";
 import type { NewEvent } from "../../contracts/events";
 import type { OrderLeg } from "../../contracts/order-states";
 import { executions, type ExecutionStatus } from "../schema";
+import { STORE_NOW_MS } from "./leases";
 
 /** The identity of one candle of one strategy: at most one execution row exists per key. */
 export interface CandleKey {
@@ -102,30 +103,6 @@ export type RecordExecutionResult =
     }
   | { status: "already_recorded"; executionId: string | null; existingStatus: ExecutionStatus | null };
 
-/**
- * Claims a candle by inserting its RUNNING row. The unique (strategy, symbol, resolution, close time)
- * index is the fence: a second claimant gets `false` and must not run the strategy.
- */
-export async function claimExecution(
-  db: Db,
-  claim: CandleKey & {
-    id: string;
-    versionId: string | null;
-    marketSource?: string;
-    startedAt: number;
-    workerId: string;
-  },
-): Promise<boolean> {
-  // Plain SQL: this runs once per candle on the hot path, where the query builder's cost shows.
-  const rows = await db.all<{ id: string }>(sql`
-    INSERT INTO executions (id, strategy_id, version_id, symbol, resolution, close_time, market_source, status, started_at, worker_id)
-    VALUES (${claim.id}, ${claim.strategyId}, ${claim.versionId}, ${claim.symbol}, ${claim.resolution},
-      ${claim.closeTime}, ${claim.marketSource ?? SIMULATED_SOURCE}, 'RUNNING', ${claim.startedAt}, ${claim.workerId})
-    ON CONFLICT DO NOTHING
-    RETURNING id`);
-  return rows.length === 1;
-}
-
 export async function findExecution(db: Db, key: CandleKey) {
   return db.query.executions.findFirst({
     where: and(
@@ -139,7 +116,7 @@ export async function findExecution(db: Db, key: CandleKey) {
 
 /**
  * Writes an execution's whole result in ONE transaction: the execution row (new, or completing the
- * RUNNING row this worker claimed with the same id), every trade, every close of an earlier trade,
+ * RUNNING row this worker claimed with the same id, while its lease holds: ADR 150), every trade, every close of an earlier trade,
  * the subscriptions' metrics, and the outbox events. Idempotent: if the candle already has a
  * terminal row, or a RUNNING row claimed by someone else, nothing is written.
  *
@@ -173,6 +150,7 @@ export async function recordExecution(db: Db, input: RecordExecutionInput): Prom
         finished_at = excluded.finished_at, run_ms = excluded.run_ms, fanout_ms = excluded.fanout_ms,
         worker_id = excluded.worker_id
       WHERE executions.status = 'RUNNING' AND executions.id = excluded.id
+        AND executions.lease_until >= ${STORE_NOW_MS}
       RETURNING id`);
     if (upserted.length === 0) {
       const existing = await tx
@@ -327,24 +305,15 @@ export async function failExecution(
       log: failure.log ?? null,
       finishedAt: failure.finishedAt,
     })
-    .where(and(eq(executions.id, id), eq(executions.status, "RUNNING")))
+    .where(
+      and(
+        eq(executions.id, id),
+        eq(executions.status, "RUNNING"),
+        sql`${executions.leaseUntil} >= ${STORE_NOW_MS}`,
+      ),
+    )
     .returning({ id: executions.id });
   return rows.length === 1;
-}
-
-/** The janitor: RUNNING executions started before `olderThan` become FAILED. Never creates a row. */
-export async function failStuckExecutions(db: Db, olderThan: number, now: number): Promise<string[]> {
-  const rows = await db
-    .update(executions)
-    .set({
-      status: "FAILED",
-      errorKind: "stuck",
-      errorMessage: "The worker running this execution stopped before finishing it (found by the janitor).",
-      finishedAt: now,
-    })
-    .where(and(eq(executions.status, "RUNNING"), lt(executions.startedAt, olderThan)))
-    .returning({ id: executions.id });
-  return rows.map((r) => r.id);
 }
 
 /** The sources the strategy's executions read candles from: what its live figures were computed on. */
