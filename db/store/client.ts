@@ -3,9 +3,7 @@ import { createClient, type Client, type InStatement, type TransactionMode } fro
 import { drizzle, type LibSQLDatabase } from "drizzle-orm/libsql";
 import * as schema from "./schema";
 
-export type Db = LibSQLDatabase<typeof schema>;
-/** The handle a `db.transaction(async (tx) => …)` callback gets. */
-export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
+export type Db = LibSQLDatabase<typeof schema> & { $client: Client };
 
 export interface Store {
   db: Db;

@@ -1,9 +1,11 @@
 // The coordinator's fan-out reads: every active subscription of a strategy with its broker kind, and their open trades.
 import { sql } from "drizzle-orm";
-import type { Db, Tx } from "../client";
+import type { ResultSet } from "@libsql/client";
+import type { Db } from "../client";
 import { utcDayStart } from "../../contracts/domain";
 import type { TradeFilled } from "../../contracts/events";
-import { events, type EventRow } from "../schema";
+import type { EventRow } from "../schema";
+import { PREVIOUS_CHANGED_ONE_ROW, writeBatch } from "../write-batch";
 import type { RiskSettings } from "../../contracts/validation/risk-settings";
 
 export interface FanOutSubscription extends RiskSettings {
@@ -92,14 +94,14 @@ export async function listOpenTradesOfStrategy(db: Db, strategyId: string): Prom
   }));
 }
 
-/** Appends the "trade.filled" event for the trade's owner inside `tx`; returns the row to publish. */
-async function appendFillEvent(tx: Tx, userId: string, payload: TradeFilled): Promise<EventRow> {
-  const [row] = await tx
-    .insert(events)
-    .values({ userId, type: "trade.filled", payload: JSON.stringify(payload), createdAt: Date.now() })
-    .returning();
-  return row as EventRow;
+/** The "trade.filled" event for the trade's owner, appended by the fill's batch. */
+function fillEvent(userId: string, payload: TradeFilled) {
+  return sql`INSERT INTO events (user_id, type, payload, created_at)
+    VALUES (${userId}, 'trade.filled', ${JSON.stringify(payload)}, ${Date.now()})
+    RETURNING seq, user_id AS userId, type, payload, created_at AS createdAt`;
 }
+
+const eventRow = (results: ResultSet[]) => ({ ...results.at(-1)!.rows[0] }) as unknown as EventRow;
 
 /**
  * After the commit, an opening order's outcome replaces the reference price recorded with the trade (or, rejected,
@@ -112,22 +114,22 @@ export async function applyExchangeFill(
     | { status: "filled"; entryPrice: number; quantity: number; entryFee: number }
     | { status: "rejected"; reason: string },
 ): Promise<EventRow | null> {
-  return db.transaction(async (tx) => {
-    const [trade] =
-      fill.status === "filled"
-        ? await tx.all<{ sid: string; uid: string }>(sql`UPDATE trades SET entry_price = ${fill.entryPrice},
-            quantity = ${fill.quantity}, entry_fee = ${fill.entryFee}
-          WHERE id = ${tradeId} AND status = 'open' RETURNING subscription_id AS sid, user_id AS uid`)
-        : await tx.all<{ sid: string; uid: string }>(sql`UPDATE trades SET status = 'rejected',
-            reason = ${fill.reason}
-          WHERE id = ${tradeId} AND status = 'open' RETURNING subscription_id AS sid, user_id AS uid`);
-    if (!trade) return null;
+  // Who owns a trade never changes, so it is read before the batch; the batch re-checks that it is open.
+  const [trade] = await db.all<{ sid: string; uid: string }>(
+    sql`SELECT subscription_id AS sid, user_id AS uid FROM trades WHERE id = ${tradeId} AND status = 'open'`,
+  );
+  if (!trade) return null;
+  const results = await writeBatch(db, [
+    fill.status === "filled"
+      ? sql`UPDATE trades SET entry_price = ${fill.entryPrice}, quantity = ${fill.quantity}, entry_fee = ${fill.entryFee}
+          WHERE id = ${tradeId} AND status = 'open'`
+      : sql`UPDATE trades SET status = 'rejected', reason = ${fill.reason} WHERE id = ${tradeId} AND status = 'open'`,
+    PREVIOUS_CHANGED_ONE_ROW,
     // The trade was counted when recorded open; a rejected order never was a trade.
-    if (fill.status === "rejected")
-      await tx.run(
-        sql`UPDATE subscriptions SET trades_count = max(0, trades_count - 1) WHERE id = ${trade.sid}`,
-      );
-    return appendFillEvent(tx, trade.uid, {
+    ...(fill.status === "rejected"
+      ? [sql`UPDATE subscriptions SET trades_count = max(0, trades_count - 1) WHERE id = ${trade.sid}`]
+      : []),
+    fillEvent(trade.uid, {
       subscriptionId: trade.sid,
       tradeId,
       leg: "entry",
@@ -136,9 +138,24 @@ export async function applyExchangeFill(
       fee: fill.status === "filled" ? fill.entryFee : null,
       pnl: null,
       reason: fill.status === "rejected" ? fill.reason : null,
-    });
-  });
+    }),
+  ]);
+  return results === null ? null : eventRow(results);
 }
+
+interface ClosedTrade {
+  sid: string;
+  uid: string;
+  side: "LONG" | "SHORT";
+  entryPrice: number;
+  quantity: number;
+  entryFee: number | null;
+  pnl: number | null;
+  closedAt: number;
+}
+
+/** An attempt of applyExchangeExitFill lost to a concurrent change of the trade this many times in a row: give up. */
+const EXIT_FILL_ATTEMPTS = 3;
 
 /**
  * After the commit, the exchange's fill of a closing order replaces the reference exit price the trade was closed
@@ -150,33 +167,39 @@ export async function applyExchangeExitFill(
   tradeId: string,
   fill: { exitPrice: number; exitFee: number },
 ): Promise<EventRow | null> {
-  return db.transaction(async (tx) => {
-    const [before] = await tx.all<{ pnl: number | null }>(
-      sql`SELECT pnl FROM trades WHERE id = ${tradeId} AND status = 'closed'`,
-    );
-    if (!before) return null;
-    const [after] = await tx.all<{ sid: string; uid: string; pnl: number; closedAt: number }>(sql`
-      UPDATE trades SET exit_price = ${fill.exitPrice}, exit_fee = ${fill.exitFee},
-        pnl = (CASE side WHEN 'LONG' THEN 1 ELSE -1 END) * (${fill.exitPrice} - entry_price) * quantity
-          - coalesce(entry_fee, 0) - ${fill.exitFee}
-      WHERE id = ${tradeId}
-      RETURNING subscription_id AS sid, user_id AS uid, pnl, closed_at AS closedAt`);
-    const old = before.pnl ?? 0;
-    const delta = after.pnl - old;
-    const dWins = Number(after.pnl > 0) - Number(old > 0);
-    await tx.run(sql`
-      UPDATE subscriptions SET total_pnl = total_pnl + ${delta}, wins = wins + ${dWins}, losses = losses - ${dWins},
-        pnl_today = CASE WHEN pnl_day_start = ${utcDayStart(after.closedAt)} THEN pnl_today + ${delta} ELSE pnl_today END
-      WHERE id = ${after.sid}`);
-    return appendFillEvent(tx, after.uid, {
-      subscriptionId: after.sid,
-      tradeId,
-      leg: "exit",
-      status: "filled",
-      price: fill.exitPrice,
-      fee: fill.exitFee,
-      pnl: after.pnl,
-      reason: null,
-    });
-  });
+  for (let attempt = 1; attempt <= EXIT_FILL_ATTEMPTS; attempt++) {
+    const [trade] = await db.all<ClosedTrade>(sql`
+      SELECT subscription_id AS sid, user_id AS uid, side, entry_price AS entryPrice, quantity,
+        entry_fee AS entryFee, pnl, closed_at AS closedAt
+      FROM trades WHERE id = ${tradeId} AND status = 'closed'`);
+    if (!trade) return null;
+    const direction = trade.side === "LONG" ? 1 : -1;
+    const pnl =
+      direction * (fill.exitPrice - trade.entryPrice) * trade.quantity - (trade.entryFee ?? 0) - fill.exitFee;
+    const old = trade.pnl ?? 0;
+    const delta = pnl - old;
+    const dWins = Number(pnl > 0) - Number(old > 0);
+    // The batch applies only to the trade as read (optimistic): a fill that changed it meanwhile means a new read.
+    const results = await writeBatch(db, [
+      sql`UPDATE trades SET exit_price = ${fill.exitPrice}, exit_fee = ${fill.exitFee}, pnl = ${pnl}
+        WHERE id = ${tradeId} AND status = 'closed' AND pnl IS ${trade.pnl} AND entry_price = ${trade.entryPrice}
+          AND quantity = ${trade.quantity} AND entry_fee IS ${trade.entryFee}`,
+      PREVIOUS_CHANGED_ONE_ROW,
+      sql`UPDATE subscriptions SET total_pnl = total_pnl + ${delta}, wins = wins + ${dWins}, losses = losses - ${dWins},
+        pnl_today = CASE WHEN pnl_day_start = ${utcDayStart(trade.closedAt)} THEN pnl_today + ${delta} ELSE pnl_today END
+        WHERE id = ${trade.sid}`,
+      fillEvent(trade.uid, {
+        subscriptionId: trade.sid,
+        tradeId,
+        leg: "exit",
+        status: "filled",
+        price: fill.exitPrice,
+        fee: fill.exitFee,
+        pnl,
+        reason: null,
+      }),
+    ]);
+    if (results !== null) return eventRow(results);
+  }
+  throw new Error(`trade ${tradeId} changed under ${EXIT_FILL_ATTEMPTS} exit-fill attempts in a row`);
 }
