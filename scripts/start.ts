@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { ServerBuild } from "@remix-run/node";
 import type { AppContext } from "../app/context.server";
-import { openStore } from "../db/store/client";
+import { openConfiguredStore } from "../db/store/client";
 import { exitIfConfigError, loadConfigOrExit } from "../db/platform/config.server";
 import { createInfra } from "../db/infra/index.server";
 import { createLogger } from "../db/platform/logger.server";
@@ -27,7 +27,7 @@ async function main() {
   guardProcess(logger);
   buildIfNeeded((msg) => logger.info(msg));
 
-  const store = await openStore({ url: config.databaseUrl, authToken: config.databaseAuthToken });
+  const store = await openConfiguredStore(config, logger);
   await migrateStore(store.db);
   // Seeding validates the examples in the sandbox: the embedded start does it; a web replica never runs
   // Python (the distributed recipe seeds with `npm run db:seed`).

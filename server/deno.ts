@@ -7,10 +7,11 @@ import { createClient } from "@libsql/client/web";
 import type { ServerBuild } from "@remix-run/server-runtime";
 import { drizzle } from "drizzle-orm/libsql/web";
 import type { Store } from "../db/store/client";
-import { loadConfigOrExit } from "../db/platform/config.server";
+import { loadConfigOrExit, type Config } from "../db/platform/config.server";
+import { boundedClient } from "../db/store/call-timeout";
 import { createInfra } from "../db/infra/index.server";
 import type { JobSender } from "../db/contracts/jobs";
-import { createLogger } from "../db/platform/logger.server";
+import { createLogger, type Logger } from "../db/platform/logger.server";
 import { migrateStore } from "../db/store/migrate";
 import * as schema from "../db/store/schema";
 import { createJobSender } from "../worker/jobs";
@@ -91,9 +92,13 @@ function withSecurityHeaders(request: Request, response: Response): Response {
   return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
 }
 
-/** The store over HTTP to sqld / Turso with the web client (no native driver on Deno). */
-function openRemoteStore(url: string, authToken?: string): Store {
-  const client = createClient({ url, authToken });
+/** The store over HTTP to sqld / Turso with the web client (no native driver on Deno), every call bounded. */
+function openRemoteStore(config: Config, logger: Logger): Store {
+  const client = boundedClient(
+    createClient({ url: config.databaseUrl, authToken: config.databaseAuthToken }),
+    config.storeTimeoutMs,
+    logger,
+  );
   return { db: drizzle(client, { schema }), client, close: () => client.close() };
 }
 
@@ -106,7 +111,7 @@ async function main() {
     );
     Deno.exit(1);
   }
-  const store = openRemoteStore(config.databaseUrl, config.databaseAuthToken);
+  const store = openRemoteStore(config, logger);
   await migrateStore(store.db);
   const infra = await createInfra({ redisUrl: config.redisUrl, keyPrefix: config.redisKeyPrefix, logger });
   let queue: Queue | undefined;

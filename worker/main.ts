@@ -4,7 +4,7 @@ import { hostname } from "node:os";
 import { sql } from "drizzle-orm";
 import type PgBoss from "pg-boss";
 import type { Store } from "../db/store/client";
-import { openStore } from "../db/store/client";
+import { openConfiguredStore } from "../db/store/client";
 import { exitIfConfigError, loadConfigOrExit, type Config } from "../db/platform/config.server";
 import { STRATEGY_CHANGED_CHANNEL, SUBSCRIPTION_CHANGED_CHANNEL } from "../db/contracts/events";
 import { createInfra, type Infra } from "../db/infra/index.server";
@@ -429,7 +429,7 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
 async function main() {
   const config = loadConfigOrExit();
   const logger = createLogger({ level: config.logLevel, name: "worker" });
-  const store = await openStore({ url: config.databaseUrl, authToken: config.databaseAuthToken });
+  const store = await openConfiguredStore(config, logger);
   await migrateStore(store.db);
   const infra = await createInfra({ redisUrl: config.redisUrl, keyPrefix: config.redisKeyPrefix, logger });
   const queue = await createQueue({

@@ -17,6 +17,9 @@ const optionalString = z
   .optional()
   .transform((v) => (v ? v : undefined));
 
+/** How long any store call may take before it fails with a StoreTimeoutError (ADR 156). */
+export const DEFAULT_STORE_TIMEOUT_MS = 10_000;
+
 export const envSchema = z.object({
   DATA_DIR: z.string().default("./data"),
   DATABASE_URL: url(["file", "libsql", "http", "https", "ws", "wss"], "file:./data/candlecast.db").optional(),
@@ -68,6 +71,12 @@ export const envSchema = z.object({
     .min(0, "must be 0 or more")
     .max(300_000, "must be at most 300000 (5 minutes)")
     .default(15_000),
+  STORE_TIMEOUT_MS: z.coerce
+    .number({ error: "must be a number" })
+    .int("must be a whole number of milliseconds")
+    .min(100, "must be at least 100")
+    .max(300_000, "must be at most 300000 (5 minutes)")
+    .default(DEFAULT_STORE_TIMEOUT_MS),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   WORKER_PORT: z.coerce
     .number({ error: "must be a number" })
@@ -94,6 +103,8 @@ export interface Config {
   dataDir: string;
   databaseUrl: string;
   databaseAuthToken?: string;
+  /** Bound on every store call, ms (ADR 156). */
+  storeTimeoutMs: number;
   postgresUrl?: string;
   /** Postgres schema of pg-boss's tables (several deployments or tests can share one database); default "pgboss". */
   pgbossSchema?: string;
@@ -174,6 +185,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dataDir,
     databaseUrl: e.DATABASE_URL ?? `file:${join(dataDir, "candlecast.db")}`,
     databaseAuthToken: e.DATABASE_AUTH_TOKEN,
+    storeTimeoutMs: e.STORE_TIMEOUT_MS,
     postgresUrl: e.POSTGRES_URL,
     pgbossSchema: e.PGBOSS_SCHEMA,
     redisUrl: e.REDIS_URL,

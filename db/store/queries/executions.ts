@@ -280,21 +280,11 @@ export async function recordExecution(db: Db, input: RecordExecutionInput): Prom
 
   const results = await writeBatch(db, statements);
   if (results === null) {
-    const existing = await db
-      .select({ id: executions.id, status: executions.status })
-      .from(executions)
-      .where(
-        and(
-          eq(executions.strategyId, e.strategyId),
-          eq(executions.symbol, e.symbol),
-          eq(executions.resolution, e.resolution),
-          eq(executions.closeTime, e.closeTime),
-        ),
-      );
+    const existing = await findExecution(db, e);
     return {
       status: "already_recorded",
-      executionId: existing[0]?.id ?? null,
-      existingStatus: existing[0]?.status ?? null,
+      executionId: existing?.id ?? null,
+      existingStatus: existing?.status ?? null,
     };
   }
   // One INSERT inside a write transaction gets consecutive AUTOINCREMENT values.

@@ -1,10 +1,11 @@
 // A Config for tests (worker and web app): the real interpreter in bubblewrap, quiet logs, no secrets from disk.
-import type { Config } from "../../../db/platform/config.server";
+import { DEFAULT_STORE_TIMEOUT_MS, type Config } from "../../../db/platform/config.server";
 
 export function testWorkerConfig(databaseUrl: string, overrides: Partial<Config> = {}): Config {
   return {
     dataDir: "/tmp/candlecast-worker-test",
     databaseUrl,
+    storeTimeoutMs: DEFAULT_STORE_TIMEOUT_MS,
     redisKeyPrefix: "candlecast-test:",
     port: 0,
     host: "127.0.0.1",
