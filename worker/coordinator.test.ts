@@ -184,6 +184,11 @@ describe("coordinator", () => {
     const events = published.map((e) => executionEventSchema.parse(e.payload));
     expect(events).toHaveLength(subs.length);
     expect(events.every((e) => e.status === "FAILED" && e.skipped?.reason === "strategy_error")).toBe(true);
+    // The same audit trail as a follower of one failed version among others (ADR 170).
+    const rows = await store.db.select().from(trades).where(eq(trades.strategyId, s.id));
+    expect(rows.map((t) => [t.subscriptionId, t.status, t.reason]).sort()).toEqual(
+      subs.map((sub) => [sub.id, "skipped", "strategy_error"]).sort(),
+    );
   });
 
   it("a close older than the grace with a newer one due is recorded missed, not run", async () => {

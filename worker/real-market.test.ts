@@ -123,6 +123,10 @@ describe("market-data faults", () => {
       sql`SELECT payload FROM events WHERE type = 'execution'`,
     );
     expect(events.map((e) => JSON.parse(e.payload).skipped?.reason)).toEqual(Array(3).fill("market_data"));
+    const skipped = await d.store.db.all<{ status: string; reason: string }>(
+      sql`SELECT status, reason FROM trades WHERE symbol = 'BTC/USDT'`,
+    );
+    expect(skipped).toEqual(Array(3).fill({ status: "skipped", reason: "market_data" }));
     const [late] = await d.store.db.all<{ n: number }>(
       sql`SELECT count(*) AS n FROM candles WHERE symbol = 'BTC/USDT' AND time = ${close - MINUTE}`,
     );
