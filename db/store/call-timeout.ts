@@ -93,7 +93,11 @@ export function withCallTimeouts(client: Client, timeoutMs: number, onTimeout?: 
             );
           } catch (error) {
             // A transaction that begins after its caller gave up would hold the write lock with no one to end it.
-            if (error instanceof StoreTimeoutError) begin.then((tx) => tx.close(), () => {});
+            if (error instanceof StoreTimeoutError)
+              begin.then(
+                (tx) => tx.close(),
+                () => {},
+              );
             throw error;
           }
         };
