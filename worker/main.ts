@@ -5,6 +5,7 @@ import { sql } from "drizzle-orm";
 import type PgBoss from "pg-boss";
 import type { Store } from "../db/store/client";
 import { openConfiguredStore } from "../db/store/client";
+import { probeStoreWrite } from "../db/store/health-probe";
 import { exitIfConfigError, loadConfigOrExit, type Config } from "../db/platform/config.server";
 import { STRATEGY_CHANGED_CHANNEL, SUBSCRIPTION_CHANGED_CHANNEL } from "../db/contracts/events";
 import { createInfra, type Infra } from "../db/infra/index.server";
@@ -385,7 +386,8 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
     rebuildRegistry,
     metrics: () => metrics.registry.render(),
     async health() {
-      const [queues, bus] = await Promise.all([
+      const [storeState, queues, bus] = await Promise.all([
+        probeStoreWrite(store, { part: "worker", databaseUrl: config.databaseUrl }),
         boss
           .getQueueSize(QUEUES.candle)
           .then((n) => ({ ok: true, detail: `pg-boss on ${deps.queue.kind}, ${n} candle jobs waiting` }))
@@ -393,8 +395,8 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
         infra.health(),
       ]);
       return {
-        ok: queues.ok && bus.ok && !stopping,
-        detail: `${queues.detail}; ${bus.detail}; ${inFlight.size} running${stopping ? "; stopping" : ""}`,
+        ok: storeState.ok && queues.ok && bus.ok && !stopping,
+        detail: `${storeState.detail}; ${queues.detail}; ${bus.detail}; ${inFlight.size} running${stopping ? "; stopping" : ""}`,
       };
     },
     async stop() {

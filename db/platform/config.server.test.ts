@@ -78,6 +78,13 @@ describe("config", () => {
     );
   });
 
+  it("reads STORE_TIMEOUT_MS as a bound in milliseconds and refuses one out of range naming it", () => {
+    expect(parseEnv({}).STORE_TIMEOUT_MS).toBe(10_000);
+    expect(parseEnv({ STORE_TIMEOUT_MS: "2500" }).STORE_TIMEOUT_MS).toBe(2500);
+    expect(messageFor({ STORE_TIMEOUT_MS: "soon" })).toMatch(/STORE_TIMEOUT_MS: must be a number/);
+    expect(messageFor({ STORE_TIMEOUT_MS: "10" })).toMatch(/STORE_TIMEOUT_MS: must be at least 100/);
+  });
+
   it("treats empty variables as unset", () => {
     expect(parseEnv({ REDIS_URL: "", PORT: "" }).PORT).toBe(3000);
   });
