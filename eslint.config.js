@@ -62,7 +62,8 @@ export default tseslint.config(
         {
           selector:
             "CallExpression[callee.property.name='transaction'] > :matches(ArrowFunctionExpression, FunctionExpression)",
-          message: "Write with writeBatch (db/store/write-batch.ts), not an interactive transaction (ADR 155).",
+          message:
+            "Write with writeBatch (db/store/write-batch.ts), not an interactive transaction (ADR 155).",
         },
       ],
     },
