@@ -11,11 +11,12 @@ import { loadConfigOrExit, type Config } from "../db/platform/config.server";
 import { boundedClient } from "../db/store/call-timeout";
 import { createInfra } from "../db/infra/index.server";
 import type { JobSender } from "../db/contracts/jobs";
+import { createLifecycle } from "../db/platform/lifecycle";
 import { createLogger, type Logger } from "../db/platform/logger.server";
 import { migrateStore } from "../db/store/migrate";
 import * as schema from "../db/store/schema";
 import { createJobSender } from "../worker/jobs";
-import { createQueue, type Queue } from "../worker/queue";
+import { createQueue } from "../worker/queue";
 import { createAppContext } from "./app-context";
 import { createWebHandler } from "./web";
 import { MIME } from "./mime";
@@ -111,21 +112,28 @@ async function main() {
     );
     Deno.exit(1);
   }
+  const lifecycle = createLifecycle({
+    logger,
+    onSignal: (signal, handler) => Deno.addSignalListener(signal, handler),
+    exit: (code) => Deno.exit(code),
+  });
   const store = openRemoteStore(config, logger);
+  lifecycle.started("store", () => store.close());
   await migrateStore(store.db);
   const infra = await createInfra({ redisUrl: config.redisUrl, keyPrefix: config.redisKeyPrefix, logger });
-  let queue: Queue | undefined;
-  if (config.postgresUrl) {
-    // Send-only, as `npm run web`: validations and backtests run on the workers.
-    queue = await createQueue({
-      postgresUrl: config.postgresUrl,
-      schema: config.pgbossSchema,
-      dataDir: config.dataDir,
-      supervise: false,
-      onError: (error) => logger.error({ err: error }, "queue error"),
-    });
-  }
-  const jobs: JobSender | null = queue ? createJobSender(queue.boss, infra.bus) : null;
+  lifecycle.started("infra", () => infra.close());
+  // Send-only, as `npm run web`: validations and backtests run on the workers.
+  const queue = config.postgresUrl
+    ? await createQueue({
+        postgresUrl: config.postgresUrl,
+        schema: config.pgbossSchema,
+        dataDir: config.dataDir,
+        supervise: false,
+        onError: (error) => logger.error({ err: error }, "queue error"),
+      })
+    : undefined;
+  if (queue) lifecycle.started("queue", () => queue.close());
+  const jobs: JobSender | null = queue ? createJobSender(queue.boss, infra.bus, logger) : null;
   const app = await createAppContext({ config, store, infra, logger, jobs });
 
   // The bundle keeps the CommonJS require() calls of its Node-flavoured dependencies (@remix-run/node, react-dom's
@@ -168,21 +176,11 @@ async function main() {
     async (request) => withSecurityHeaders(request, await respond(request)),
   );
 
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, "shutting down");
-    await app.events.close();
+  lifecycle.started("http", async () => {
     shutdownController.abort();
     await Promise.race([server.finished, new Promise((r) => setTimeout(r, 5_000))]);
-    await queue?.close();
-    await infra.close();
-    store.close();
-    Deno.exit(0);
-  };
-  Deno.addSignalListener("SIGINT", () => void shutdown("SIGINT"));
-  Deno.addSignalListener("SIGTERM", () => void shutdown("SIGTERM"));
+  });
+  lifecycle.started("events", () => app.events.close());
 }
 
 await main();

@@ -1,14 +1,10 @@
 // The coordinator on a real store, in-process lock/cache/bus and the real sandbox: each outcome of one candle job.
+import { CHANNELS } from "../db/contracts/queues-and-channels";
 import { eq } from "drizzle-orm";
 import pino from "pino";
 import { executionLockKey, strategySettingsKey } from "../db/contracts/cache-keys";
 import { latestClose } from "./boundaries";
-import {
-  executionEventSchema,
-  OUTBOX_CHANNEL,
-  outboxMessageSchema,
-  type OutboxEvent,
-} from "../db/contracts/events";
+import { executionEventSchema, outboxMessageSchema, type OutboxEvent } from "../db/contracts/events";
 import type { Cache } from "../db/infra/cache";
 import { createInfra, type Infra } from "../db/infra/index.server";
 import { createBrokerAccount } from "../db/store/queries/broker-accounts";
@@ -41,7 +37,7 @@ beforeAll(async () => {
   infra = await createInfra({ logger: { warn: () => {}, error: () => {} } });
   runner = createStrategyRunner({ python: "/usr/bin/python3", sandbox: "bwrap", maxConcurrent: 2 });
   author = await insertUser(store, "author");
-  await infra.bus.subscribe(OUTBOX_CHANNEL, (m) => published.push(...outboxMessageSchema.parse(m).events));
+  await infra.bus.subscribe(CHANNELS.outbox, (m) => published.push(...outboxMessageSchema.parse(m).events));
 });
 afterAll(async () => {
   await infra.close();

@@ -1,5 +1,6 @@
 // Publish: the committed outbox events on the bus, in messages of at most 1,000 (the bus is a doorbell, ADR 090).
-import { OUTBOX_CHANNEL, type NewEvent, type OutboxEvent } from "../../db/contracts/events";
+import { CHANNELS } from "../../db/contracts/queues-and-channels";
+import { type NewEvent, type OutboxEvent } from "../../db/contracts/events";
 import type { Bus } from "../../db/infra/bus";
 import type { Logger } from "../../db/platform/logger.server";
 
@@ -22,7 +23,7 @@ export async function publishEvents(
   }));
   try {
     for (let i = 0; i < outbox.length; i += MAX_EVENTS_PER_MESSAGE) {
-      await bus.publish(OUTBOX_CHANNEL, { events: outbox.slice(i, i + MAX_EVENTS_PER_MESSAGE) });
+      await bus.publish(CHANNELS.outbox, { events: outbox.slice(i, i + MAX_EVENTS_PER_MESSAGE) });
     }
   } catch (error) {
     // The events are committed: a browser gets them by replay from its Last-Event-ID.
