@@ -9,7 +9,7 @@ const dialect = new SQLiteAsyncDialect();
 
 /**
  * Aborts the batch, rolling back every statement before it, unless the statement just before it changed
- * exactly one row: the `if` of a transaction, inside the batch (the write_guard view's trigger, migration 0006).
+ * exactly one row: the `if` of a transaction, inside the batch (the write_guard view's trigger, migration 0009).
  */
 export const PREVIOUS_CHANGED_ONE_ROW: InStatement = "INSERT INTO write_guard (ok) SELECT changes() = 1";
 
