@@ -20,7 +20,7 @@ import { createQueue } from "../worker/queue";
 import { createAppContext } from "./app-context";
 import { createWebHandler } from "./web";
 import { MIME } from "./mime";
-import { cameOverTls, securityHeaders } from "./security-headers";
+import { cameOverTls, newCspNonce, securityHeaders } from "./security-headers";
 
 /** The slice of the Deno namespace this entry uses (typed here so `tsc` on Node needs no Deno types). */
 interface DenoApi {
@@ -85,9 +85,11 @@ async function serveStatic(request: Request): Promise<Response | null> {
   return null;
 }
 
-function withSecurityHeaders(request: Request, response: Response): Response {
+function withSecurityHeaders(request: Request, nonce: string, response: Response): Response {
   const headers = new Headers(response.headers);
-  for (const [name, value] of Object.entries(securityHeaders(cameOverTls(request.url, request.headers)))) {
+  for (const [name, value] of Object.entries(
+    securityHeaders(cameOverTls(request.url, request.headers), nonce),
+  )) {
     headers.set(name, value);
   }
   return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
@@ -142,9 +144,9 @@ async function main() {
   const build = (await import(pathToFileURL(join(BUILD_DIR, "index.js")).href)) as ServerBuild;
   const handler = createWebHandler(build, app, config.nodeEnv);
 
-  const respond = async (request: Request): Promise<Response> => {
+  const respond = async (request: Request, nonce: string): Promise<Response> => {
     try {
-      return (await serveStatic(request)) ?? (await handler(request));
+      return (await serveStatic(request)) ?? (await handler(request, nonce));
     } catch (error) {
       logger.error({ err: error, url: request.url }, "request failed");
       return new Response("Internal Server Error", {
@@ -173,7 +175,10 @@ async function main() {
         );
       },
     },
-    async (request) => withSecurityHeaders(request, await respond(request)),
+    async (request) => {
+      const nonce = newCspNonce();
+      return withSecurityHeaders(request, nonce, await respond(request, nonce));
+    },
   );
 
   lifecycle.started("http", async () => {

@@ -9,7 +9,8 @@ import { insertStrategy, insertUser, SAMPLE_CODE } from "../../test/support/stor
 import { createApiHarness, type ApiAnswer, type ApiHarness } from "../../test/api-harness";
 import { apiErrorSchema } from "./errors.server";
 import { OPERATIONS } from "./operations.server";
-import { API_RATE_LIMIT } from "./rate-limit.server";
+import { DEFAULT_USER_LIMITS } from "../../db/contracts/user-limits";
+import { inOneRateWindow } from "../../test/support/rate-window";
 
 let h: ApiHarness;
 let alice: { id: string; token: string; paperBrokerId: string };
@@ -567,8 +568,9 @@ describe("behaviour", () => {
 
   it("limits each token to its rate and says when to retry", async () => {
     const u = await user("eve");
+    await inOneRateWindow();
     let last: ApiAnswer | undefined;
-    for (let i = 0; i < API_RATE_LIMIT.limit; i++) {
+    for (let i = 0; i < DEFAULT_USER_LIMITS.apiRequestsPerMinutePerToken; i++) {
       last = await h.call("GET", "/api/v1/me", { token: u.token });
       expect(last.status).toBe(200);
     }

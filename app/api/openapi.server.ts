@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { apiErrorSchema } from "./errors.server";
 import { pathParams, type Operation } from "./operation.server";
-import { API_RATE_LIMIT } from "./rate-limit.server";
+import { DEFAULT_USER_LIMITS } from "../../db/contracts/user-limits";
 import { MAX_BODY_BYTES } from "./parse.server";
 import { formatBytes } from "../request-body.server";
 
@@ -172,7 +172,7 @@ export function buildOpenApi(operations: Operation[]) {
       description: [
         "Upload, validate, version and backtest strategies; subscribe, change settings, pause, resume and cancel; read executions and trades.",
         "Authenticate with a personal API token from /settings/tokens: `Authorization: Bearer <token>`.",
-        `Each token may send ${API_RATE_LIMIT.limit} requests per ${API_RATE_LIMIT.windowMs / 1000} s (X-RateLimit-* headers; 429 with Retry-After beyond).`,
+        `Each token may send ${DEFAULT_USER_LIMITS.apiRequestsPerMinutePerToken} requests per minute, and all of a user's tokens together ${DEFAULT_USER_LIMITS.apiRequestsPerMinutePerUser} (the defaults; X-RateLimit-* headers, X-RateLimit-Scope saying which limit they describe; 429 with Retry-After beyond).`,
         'Errors always look like `{"error":{"code":"…","message":"…","fields":{"name":"message"}}}`.',
         `Bodies are JSON (\`Content-Type: application/json\`; another type is a 415) of at most ${formatBytes(MAX_BODY_BYTES)} (413, chunked bodies included). A field the operation does not declare is a 422 naming it; text holding a control character (U+0000-U+001F, U+007F-U+009F; code, description and changelog may hold tabs and line breaks) is a 422 naming the field.`,
         "Lists are paginated: pass the previous page's `nextCursor` as `cursor`. Times are UTC epoch milliseconds.",

@@ -67,6 +67,13 @@ export const RUNTIME_ERROR_KINDS = [
   "output_limit",
 ] as const;
 export type RuntimeErrorKind = (typeof RUNTIME_ERROR_KINDS)[number];
+/**
+ * A live run the worker did not start: its author's sandbox time for this close was spent (ADR 176). The
+ * execution's errorKind and every follower's skip reason; never a sandbox's answer.
+ */
+export const AUTHOR_TIME_BUDGET = "author_time_budget";
+/** Why a run gave no signal: what the sandbox answered, or the worker's refusal to start it. */
+export type RunErrorKind = RuntimeErrorKind | typeof AUTHOR_TIME_BUDGET;
 
 /** Close time (epoch ms) of the candle that closes at or before `now`. */
 export function lastCloseAtOrBefore(now: number, resolution: Resolution): number {

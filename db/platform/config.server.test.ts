@@ -102,6 +102,41 @@ describe("config", () => {
     expect(messageFor({ STORE_TIMEOUT_MS: "10" })).toMatch(/STORE_TIMEOUT_MS: must be at least 100/);
   });
 
+  it("reads AUTHOR_TIME_PER_CLOSE_MS (0 turns the limit off) and refuses a bad value naming it", () => {
+    expect(loadConfig({}).authorTimePerCloseMs).toBe(10_000);
+    expect(loadConfig({ AUTHOR_TIME_PER_CLOSE_MS: "0" }).authorTimePerCloseMs).toBe(0);
+    expect(messageFor({ AUTHOR_TIME_PER_CLOSE_MS: "-5" })).toMatch(/AUTHOR_TIME_PER_CLOSE_MS: must be 0/);
+    expect(messageFor({ AUTHOR_TIME_PER_CLOSE_MS: "2.5" })).toMatch(
+      /AUTHOR_TIME_PER_CLOSE_MS: must be a whole/,
+    );
+  });
+
+  it("reads the per-user caps with their defaults, and refuses a bad one naming the variable", () => {
+    const dir = mkdtempSync(join(tmpdir(), "cc-config-"));
+    try {
+      expect(loadConfig({ DATA_DIR: dir }).limits).toEqual({
+        subscriptions: 100,
+        eventStreams: 10,
+        apiRequestsPerMinutePerToken: 120,
+        apiRequestsPerMinutePerUser: 300,
+      });
+      expect(
+        loadConfig({ DATA_DIR: dir, MAX_SUBSCRIPTIONS_PER_USER: "5", API_RATE_LIMIT_PER_USER: "50" }).limits,
+      ).toMatchObject({ subscriptions: 5, apiRequestsPerMinutePerUser: 50 });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    expect(messageFor({ MAX_SUBSCRIPTIONS_PER_USER: "0" })).toMatch(
+      /MAX_SUBSCRIPTIONS_PER_USER: must be at least 1/,
+    );
+    expect(messageFor({ MAX_EVENT_STREAMS_PER_USER: "lots" })).toMatch(
+      /MAX_EVENT_STREAMS_PER_USER: must be a number/,
+    );
+    expect(messageFor({ API_RATE_LIMIT_PER_TOKEN: "1.5" })).toMatch(
+      /API_RATE_LIMIT_PER_TOKEN: must be a whole number/,
+    );
+  });
+
   it("treats empty variables as unset", () => {
     const config = loadConfig({ REDIS_URL: "", PORT: "" });
     expect(config.port).toBe(3000);

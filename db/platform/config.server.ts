@@ -2,6 +2,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 import { z } from "zod";
+import { DEFAULT_USER_LIMITS } from "../contracts/user-limits";
 
 const url = (protocols: string[], example: string) =>
   z
@@ -19,6 +20,14 @@ const optionalString = z
 
 /** How long any store call may take before it fails with a StoreTimeoutError (ADR 156). */
 export const DEFAULT_STORE_TIMEOUT_MS = 10_000;
+
+const perUserCap = (fallback: number, max: number) =>
+  z.coerce
+    .number({ error: "must be a number" })
+    .int("must be a whole number")
+    .min(1, "must be at least 1")
+    .max(max, `must be at most ${max}`)
+    .default(fallback);
 
 export const envSchema = z.object({
   DATA_DIR: z.string().default("./data"),
@@ -78,12 +87,21 @@ export const envSchema = z.object({
     .max(300_000, "must be at most 300000 (5 minutes)")
     .default(DEFAULT_STORE_TIMEOUT_MS),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  AUTHOR_TIME_PER_CLOSE_MS: z.coerce
+    .number({ error: "must be a number" })
+    .int("must be a whole number of milliseconds")
+    .min(0, "must be 0 (no limit) or more")
+    .default(10_000),
   WORKER_PORT: z.coerce
     .number({ error: "must be a number" })
     .int("must be a whole number")
     .min(1, "must be between 1 and 65535")
     .max(65535, "must be between 1 and 65535")
     .default(9464),
+  MAX_SUBSCRIPTIONS_PER_USER: perUserCap(DEFAULT_USER_LIMITS.subscriptions, 100_000),
+  MAX_EVENT_STREAMS_PER_USER: perUserCap(DEFAULT_USER_LIMITS.eventStreams, 1_000),
+  API_RATE_LIMIT_PER_TOKEN: perUserCap(DEFAULT_USER_LIMITS.apiRequestsPerMinutePerToken, 1_000_000),
+  API_RATE_LIMIT_PER_USER: perUserCap(DEFAULT_USER_LIMITS.apiRequestsPerMinutePerUser, 1_000_000),
   LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
   NODE_ENV: z.enum(["development", "production", "test"]).default("production"),
 });
@@ -140,8 +158,17 @@ const configSchema = envSchema
         waitBudgetMs: e.MARKET_DATA_WAIT_MS,
       },
       workerConcurrency: e.WORKER_CONCURRENCY,
+      /** Sandbox ms each author's live runs get per candle close, across the deployment; 0: no limit (ADR 176). */
+      authorTimePerCloseMs: e.AUTHOR_TIME_PER_CLOSE_MS,
       /** The standalone worker's /healthz and /metrics port. */
       workerPort: e.WORKER_PORT,
+      /** What one user may hold or do at once (db/contracts/user-limits.ts, ADR 161). */
+      limits: {
+        subscriptions: e.MAX_SUBSCRIPTIONS_PER_USER,
+        eventStreams: e.MAX_EVENT_STREAMS_PER_USER,
+        apiRequestsPerMinutePerToken: e.API_RATE_LIMIT_PER_TOKEN,
+        apiRequestsPerMinutePerUser: e.API_RATE_LIMIT_PER_USER,
+      },
       logLevel: e.LOG_LEVEL,
       nodeEnv: e.NODE_ENV,
     };
