@@ -55,6 +55,23 @@ export default tseslint.config(
       "@typescript-eslint/no-explicit-any": "error",
     },
   },
+  {
+    // ADR 155: a multi-statement write is one write batch (db/store/write-batch.ts); an interactive transaction
+    // holds sqld's write lock across round trips, and for seconds after its client pauses or dies.
+    files: ["{app,db,worker,server,scripts}/**/*.{ts,tsx}"],
+    ignores: ["**/*.test.{ts,tsx}"],
+    rules: {
+      "no-restricted-syntax": [
+        "error",
+        {
+          selector:
+            "CallExpression[callee.property.name='transaction'] > :matches(ArrowFunctionExpression, FunctionExpression)",
+          message:
+            "Write with writeBatch (db/store/write-batch.ts), not an interactive transaction (ADR 155).",
+        },
+      ],
+    },
+  },
   // The rooms' import rules (docs/architecture.md). A later block replaces an earlier one's patterns
   // for the same files, so each block repeats the rule that production code never imports test/.
   {

@@ -1,6 +1,6 @@
 // `npm run db:seed [-- --demo --subscribers N]`: loads the example strategies, optionally demo subscribers.
 import { parseArgs } from "node:util";
-import { openStore } from "../db/store/client";
+import { openConfiguredStore } from "../db/store/client";
 import { loadConfigOrExit } from "../db/platform/config.server";
 import { migrateStore } from "../db/store/migrate";
 import { createStrategyRunner } from "../worker/runtime";
@@ -10,7 +10,7 @@ const { values } = parseArgs({
   options: { demo: { type: "boolean", default: false }, subscribers: { type: "string", default: "100" } },
 });
 const config = loadConfigOrExit();
-const store = await openStore({ url: config.databaseUrl, authToken: config.databaseAuthToken });
+const store = await openConfiguredStore(config);
 await migrateStore(store.db);
 const runner = createStrategyRunner({ python: config.python, sandbox: config.sandbox });
 const examples = await seedExamples(store.db, runner);

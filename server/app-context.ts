@@ -2,6 +2,7 @@
 import type { AppContext, HealthReport } from "../app/context.server";
 import { createEventHub } from "../app/event-hub.server";
 import type { Store } from "../db/store/client";
+import { probeStoreWrite } from "../db/store/health-probe";
 import type { Config } from "../db/platform/config.server";
 import type { Infra } from "../db/infra/index.server";
 import type { JobSender } from "../db/contracts/jobs";
@@ -21,31 +22,16 @@ export interface AppContextParts {
   workerHealth?: () => Promise<PartHealth>;
 }
 
-/**
- * Where the store lives, safe to show on /healthz: the scheme for a file, the origin (no path, query or
- * credentials) for sqld / Turso.
- */
-export function describeStore(databaseUrl: string): string {
-  if (databaseUrl.startsWith("file:")) return "file store";
-  try {
-    const url = new URL(databaseUrl);
-    return `libSQL server ${url.protocol}//${url.host}`;
-  } catch {
-    return `${databaseUrl.split(":")[0]} store`;
-  }
-}
-
 export async function createAppContext(parts: AppContextParts): Promise<AppContext> {
   const { config, store, infra, logger, jobs, workerHealth } = parts;
   const health = async (): Promise<HealthReport> => {
-    const storeState = await store.client
-      .execute("select 1")
-      .then(() => ({ ok: true, detail: `${describeStore(config.databaseUrl)} reachable` }))
-      .catch((e: Error) => ({ ok: false, detail: e.message }));
-    const queueState = workerHealth
-      ? await workerHealth().catch((e: Error) => ({ ok: false, detail: e.message }))
-      : { ok: true, detail: "not in this process (web only)" };
-    const busState = await infra.health();
+    const [storeState, queueState, busState] = await Promise.all([
+      probeStoreWrite(store, { part: "web", databaseUrl: config.databaseUrl }),
+      workerHealth
+        ? workerHealth().catch((e: Error) => ({ ok: false, detail: e.message }))
+        : { ok: true, detail: "not in this process (web only)" },
+      infra.health(),
+    ]);
     return {
       ok: storeState.ok && queueState.ok && busState.ok,
       store: storeState,

@@ -7,11 +7,12 @@ import { createClient } from "@libsql/client/web";
 import type { ServerBuild } from "@remix-run/server-runtime";
 import { drizzle } from "drizzle-orm/libsql/web";
 import type { Store } from "../db/store/client";
-import { loadConfigOrExit } from "../db/platform/config.server";
+import { loadConfigOrExit, type Config } from "../db/platform/config.server";
+import { boundedClient } from "../db/store/call-timeout";
 import { createInfra } from "../db/infra/index.server";
 import type { JobSender } from "../db/contracts/jobs";
 import { createLifecycle } from "../db/platform/lifecycle";
-import { createLogger } from "../db/platform/logger.server";
+import { createLogger, type Logger } from "../db/platform/logger.server";
 import { migrateStore } from "../db/store/migrate";
 import * as schema from "../db/store/schema";
 import { createJobSender } from "../worker/jobs";
@@ -94,9 +95,13 @@ function withSecurityHeaders(request: Request, nonce: string, response: Response
   return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
 }
 
-/** The store over HTTP to sqld / Turso with the web client (no native driver on Deno). */
-function openRemoteStore(url: string, authToken?: string): Store {
-  const client = createClient({ url, authToken });
+/** The store over HTTP to sqld / Turso with the web client (no native driver on Deno), every call bounded. */
+function openRemoteStore(config: Config, logger: Logger): Store {
+  const client = boundedClient(
+    createClient({ url: config.databaseUrl, authToken: config.databaseAuthToken }),
+    config.storeTimeoutMs,
+    logger,
+  );
   return { db: drizzle(client, { schema }), client, close: () => client.close() };
 }
 
@@ -114,7 +119,7 @@ async function main() {
     onSignal: (signal, handler) => Deno.addSignalListener(signal, handler),
     exit: (code) => Deno.exit(code),
   });
-  const store = openRemoteStore(config.databaseUrl, config.databaseAuthToken);
+  const store = openRemoteStore(config, logger);
   lifecycle.started("store", () => store.close());
   await migrateStore(store.db);
   const infra = await createInfra({ redisUrl: config.redisUrl, keyPrefix: config.redisKeyPrefix, logger });

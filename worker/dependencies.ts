@@ -4,7 +4,7 @@ import type { Config } from "../db/platform/config.server";
 import type { Logger } from "../db/platform/logger.server";
 import { waitForDependency } from "../db/platform/wait-for-dependency";
 import { createInfra } from "../db/infra/index.server";
-import { openStore, type Store } from "../db/store/client";
+import { openConfiguredStore, type Store } from "../db/store/client";
 import { migrateStore } from "../db/store/migrate";
 import { createQueue, type QueueOptions } from "./queue";
 
@@ -13,7 +13,7 @@ export function openStoreWhenUp(config: Config, logger: Logger): Promise<Store> 
   return waitForDependency(
     "the store (DATABASE_URL)",
     async () => {
-      const store = await openStore({ url: config.databaseUrl, authToken: config.databaseAuthToken });
+      const store = await openConfiguredStore(config, logger);
       try {
         await migrateStore(store.db);
         return store;

@@ -268,6 +268,7 @@ export function createExchangeAccess(deps: {
    * order's state (if its state allows) with the fills' totals, and what that does to the trade.
    */
   async function record(order: OrderRow, result: OrderResult, logger: Logger) {
+    // eslint-disable-next-line no-restricted-syntax -- an order outcome reads, then writes: not yet a batch (ADR 155, issue 16)
     const event = await deps.db.transaction(async (tx): Promise<EventRow | null> => {
       const fill =
         result.status === "filled" || result.status === "partially_filled"

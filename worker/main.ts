@@ -3,6 +3,7 @@
 import { hostname } from "node:os";
 import type PgBoss from "pg-boss";
 import type { Store } from "../db/store/client";
+import { probeStoreWrite } from "../db/store/health-probe";
 import { exitIfConfigError, loadConfigOrExit, type Config } from "../db/platform/config.server";
 import { CHANNELS, PERIODIC, QUEUE_POLICIES, QUEUES } from "../db/contracts/queues-and-channels";
 import type { Infra } from "../db/infra/index.server";
@@ -342,7 +343,8 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
     rebuildRegistry,
     metrics: () => metrics.registry.render(),
     async health() {
-      const [queues, bus] = await Promise.all([
+      const [storeState, queues, bus] = await Promise.all([
+        probeStoreWrite(store, { part: "worker", databaseUrl: config.databaseUrl }),
         boss
           .getQueueSize(QUEUES.candle)
           .then((n) => ({ ok: true, detail: `pg-boss on ${deps.queue.kind}, ${n} candle jobs waiting` }))
@@ -350,8 +352,8 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
         infra.health(),
       ]);
       return {
-        ok: queues.ok && bus.ok && !stopping,
-        detail: `${queues.detail}; ${bus.detail}; ${inFlight.size} running${stopping ? "; stopping" : ""}`,
+        ok: storeState.ok && queues.ok && bus.ok && !stopping,
+        detail: `${storeState.detail}; ${queues.detail}; ${bus.detail}; ${inFlight.size} running${stopping ? "; stopping" : ""}`,
       };
     },
     async stop() {

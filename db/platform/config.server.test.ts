@@ -95,6 +95,13 @@ describe("config", () => {
     );
   });
 
+  it("reads STORE_TIMEOUT_MS as a bound in milliseconds and refuses one out of range naming it", () => {
+    expect(loadConfig({}).storeTimeoutMs).toBe(10_000);
+    expect(loadConfig({ STORE_TIMEOUT_MS: "2500" }).storeTimeoutMs).toBe(2500);
+    expect(messageFor({ STORE_TIMEOUT_MS: "soon" })).toMatch(/STORE_TIMEOUT_MS: must be a number/);
+    expect(messageFor({ STORE_TIMEOUT_MS: "10" })).toMatch(/STORE_TIMEOUT_MS: must be at least 100/);
+  });
+
   it("reads AUTHOR_TIME_PER_CLOSE_MS (0 turns the limit off) and refuses a bad value naming it", () => {
     expect(loadConfig({}).authorTimePerCloseMs).toBe(10_000);
     expect(loadConfig({ AUTHOR_TIME_PER_CLOSE_MS: "0" }).authorTimePerCloseMs).toBe(0);

@@ -18,6 +18,9 @@ const optionalString = z
   .optional()
   .transform((v) => (v ? v : undefined));
 
+/** How long any store call may take before it fails with a StoreTimeoutError (ADR 156). */
+export const DEFAULT_STORE_TIMEOUT_MS = 10_000;
+
 const perUserCap = (fallback: number, max: number) =>
   z.coerce
     .number({ error: "must be a number" })
@@ -78,6 +81,12 @@ export const envSchema = z.object({
     .min(0, "must be 0 or more")
     .max(300_000, "must be at most 300000 (5 minutes)")
     .default(15_000),
+  STORE_TIMEOUT_MS: z.coerce
+    .number({ error: "must be a number" })
+    .int("must be a whole number of milliseconds")
+    .min(100, "must be at least 100")
+    .max(300_000, "must be at most 300000 (5 minutes)")
+    .default(DEFAULT_STORE_TIMEOUT_MS),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   AUTHOR_TIME_PER_CLOSE_MS: z.coerce
     .number({ error: "must be a number" })
@@ -125,6 +134,8 @@ const configSchema = envSchema
       dataDir,
       databaseUrl: e.DATABASE_URL ?? `file:${join(dataDir, "candlecast.db")}`,
       ...optional("databaseAuthToken", e.DATABASE_AUTH_TOKEN),
+      /** Bound on every store call, ms (ADR 156). */
+      storeTimeoutMs: e.STORE_TIMEOUT_MS,
       ...optional("postgresUrl", e.POSTGRES_URL),
       /** Postgres schema of pg-boss's tables (several deployments or tests can share one database). */
       pgbossSchema: e.PGBOSS_SCHEMA,

@@ -2,9 +2,12 @@
 import { createClient, type Client, type InStatement, type TransactionMode } from "@libsql/client";
 import { drizzle, type LibSQLDatabase } from "drizzle-orm/libsql";
 import * as schema from "./schema";
+import { boundedClient } from "./call-timeout";
+import type { Config } from "../platform/config.server";
+import type { Logger } from "../platform/logger.server";
 
-export type Db = LibSQLDatabase<typeof schema>;
-/** The handle a `db.transaction(async (tx) => …)` callback gets. */
+export type Db = LibSQLDatabase<typeof schema> & { $client: Client };
+/** An interactive transaction (the order outcomes still read and write in one; ADR 155 names them). */
 export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 
 export interface Store {
@@ -100,14 +103,33 @@ function serialiseWrites(client: Client): Client {
   });
 }
 
-export async function openStore(opts: { url: string; authToken?: string }): Promise<Store> {
+export interface StoreOptions {
+  url: string;
+  authToken?: string;
+  /** Bound on every call, ms (ADR 156); default STORE_TIMEOUT_MS's. */
+  timeoutMs?: number;
+  /** Where a timed-out call is logged, with what was waiting. */
+  logger?: Logger;
+}
+
+export async function openStore(opts: StoreOptions): Promise<Store> {
   const isFile = opts.url.startsWith("file:");
   const raw = createClient({ url: opts.url, authToken: opts.authToken, timeout: 15_000 });
   if (isFile) {
     // WAL lets readers (the web app) run while the worker writes; persistent, so set once per file.
     await raw.execute("PRAGMA journal_mode = WAL");
   }
-  const client = isFile ? serialiseWrites(raw) : raw;
+  const client = boundedClient(isFile ? serialiseWrites(raw) : raw, opts.timeoutMs, opts.logger);
   const db = drizzle(client, { schema });
   return { db, client, close: () => raw.close() };
+}
+
+/** openStore for a process entry point: the configured store, its bound, and the process logger. */
+export function openConfiguredStore(config: Config, logger?: Logger): Promise<Store> {
+  return openStore({
+    url: config.databaseUrl,
+    authToken: config.databaseAuthToken,
+    timeoutMs: config.storeTimeoutMs,
+    logger,
+  });
 }

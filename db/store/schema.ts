@@ -398,6 +398,12 @@ export const orderFills = sqliteTable(
   (t) => [uniqueIndex("order_fills_order_trade_uq").on(t.orderId, t.exchangeTradeId)],
 );
 
+/** One row per kind of process (web, worker): the health check's write probe upserts it (ADR 156). */
+export const storeHeartbeats = sqliteTable("store_heartbeats", {
+  part: text("part").primaryKey(),
+  at: integer("at").notNull(),
+});
+
 /** Transactional outbox: written with the data it describes, published on the bus, replayed by SSE. */
 export const events = sqliteTable(
   "events",

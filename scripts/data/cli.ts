@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import { SIMULATED_SOURCE } from "../../db/contracts/domain";
 import { ConfigError, loadConfig, prepareDataDir, type Config } from "../../db/platform/config.server";
-import { openStore } from "../../db/store/client";
+import { openConfiguredStore } from "../../db/store/client";
 import type { Db } from "../../db/store/client";
 import { migrateStore } from "../../db/store/migrate";
 import { UpstreamError } from "../../worker/market-data/upstream";
@@ -49,7 +49,7 @@ async function importFile(db: Db, command: Extract<Command, { command: "import" 
 async function main(argv: string[]) {
   const command = parseCommand(argv);
   const config = prepareDataDir(loadConfig());
-  const store = await openStore({ url: config.databaseUrl, authToken: config.databaseAuthToken });
+  const store = await openConfiguredStore(config);
   try {
     await migrateStore(store.db);
     if (command.command === "list") await list(store.db, command.json);

@@ -52,7 +52,7 @@ export async function importCandleFile(db: Db, request: ImportRequest): Promise<
   const to = file.candles.at(-1)!.time;
   const rows = fillGaps(file.candles, from, to + ms, ms, null);
   const market = { source: request.source, symbol: request.symbol, resolution };
-  const inserted = await db.transaction((tx) => insertCandles(tx, market, rows));
+  const inserted = await insertCandles(db, market, rows);
   return {
     format: file.format,
     rows: file.candles.length,

