@@ -94,7 +94,7 @@ export const subscriptionOperations = [
     summary: "Subscribe to a public strategy with your risk settings (percent fields in percent: 1 = 1 %)",
     body: createSubscriptionSchema,
     partialBody: true,
-    responses: { 201: { description: "The new subscription", schema: subscriptionSchema } },
+    responses: { 201: { description: "The new subscription", schema: subscriptionSchema, location: true } },
     async handler({ context, user, body }) {
       const db = context.app.store.db;
       const raw = patchObject(body);

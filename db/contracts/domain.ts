@@ -68,6 +68,20 @@ export const RUNTIME_ERROR_KINDS = [
 ] as const;
 export type RuntimeErrorKind = (typeof RUNTIME_ERROR_KINDS)[number];
 
+/** Why an execution failed: the runtime's kinds, no candles, our own fault, or the janitor's "stuck". */
+export const EXECUTION_ERROR_KINDS = [...RUNTIME_ERROR_KINDS, "market_data", "internal", "stuck"] as const;
+
+/** Why a trade closed (the paper broker's exits, the signal's, and a backtest's end). */
+export const EXIT_REASONS = [
+  "stop_loss",
+  "take_profit",
+  "liquidation",
+  "signal_close",
+  "opposite_signal",
+  "end_of_period",
+] as const;
+export type ExitReason = (typeof EXIT_REASONS)[number];
+
 /** Close time (epoch ms) of the candle that closes at or before `now`. */
 export function lastCloseAtOrBefore(now: number, resolution: Resolution): number {
   const ms = RESOLUTION_MS[resolution];

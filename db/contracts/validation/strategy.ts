@@ -64,7 +64,9 @@ export const strategyVersionSchema = z.object({
     }),
   symbols: listField(symbolSchema, "Symbols", { min: 1, max: 10 }),
   resolution: resolutionSchema,
-  lookback: numberField("Lookback", { min: 10, max: 5000, int: true }),
+  lookback: numberField("Lookback", { min: 10, max: 5000, int: true }).meta({
+    description: "Candles each run sees (the newest last), at least the strategy class's `lookback`",
+  }),
   params: z
     .record(z.string(), z.union([z.number(), z.string(), z.boolean()]))
     .refine(
