@@ -434,11 +434,16 @@ describe("behaviour", () => {
     });
     expect(answer.status).toBe(202);
     expect(answer.headers.get("Location")).toBe(answer.body.poll);
+    expect(answer.body).toEqual({ id: expect.any(String), status: "pending", poll: answer.body.poll });
+    expectDocumented("validateStrategy", answer);
+    // 200 and 202 have one schema each: a pending answer is not a done one.
+    expect(documented("validateStrategy", { ...answer, status: 200 })).not.toEqual([]);
     const done = await vi.waitFor(async () => {
       const polled = await h.call("GET", answer.body.poll, { token: alice.token });
       expect(polled.status).toBe(200);
       return polled;
     }, POLL);
+    expectDocumented("getValidation", done);
     expect(done.body.result).toMatchObject({ ok: true, signal: { action: "hold" } });
   });
 

@@ -167,6 +167,7 @@ function fieldSchema(property: JsonSchema, patch: boolean): JsonSchema {
     anyOf: [
       {
         type: "integer",
+        format: "int64",
         minimum: field.minimum,
         maximum: field.maximum,
         description: "UTC epoch milliseconds",
