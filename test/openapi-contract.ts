@@ -23,6 +23,7 @@ const CONTRACT_HEADERS = [
   "location",
   "allow",
   "www-authenticate",
+  "idempotent-replayed",
 ];
 
 export function openApiContract(doc: OpenApiDoc) {

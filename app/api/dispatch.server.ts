@@ -7,6 +7,7 @@ import { pathParams, type Operation } from "./operation.server";
 import { OPERATIONS } from "./operations.server";
 import { parseOr422, queryObject, readJsonBody, refuseUnknownFields } from "./parse.server";
 import { hitRateLimit, rateLimitHeaders } from "./rate-limit.server";
+import { runIdempotent } from "./idempotency.server";
 
 type Args = LoaderFunctionArgs | ActionFunctionArgs;
 
@@ -32,7 +33,8 @@ async function run(op: Operation, { request, context, params }: Args, headers: R
     refuseUnknownFields(op.body, raw);
     body = op.partialBody ? raw : parseOr422(op.body, raw);
   }
-  return op.handler({ request, context, user: user!, params: values, query, body });
+  const handle = () => op.handler({ request, context, user: user!, params: values, query, body });
+  return user ? runIdempotent(context.app.store.db, op, request, user.userId, body, handle) : handle();
 }
 
 /** The loader and action of the route file serving `path` (an OpenAPI path template under /api/v1). */

@@ -5,6 +5,8 @@ import { pathParams, type Operation } from "./operation.server";
 import { API_RATE_LIMIT } from "./rate-limit.server";
 import { MAX_BODY_BYTES } from "./parse.server";
 import { formatBytes } from "../request-body.server";
+import { IDEMPOTENCY_TTL_MS } from "../../db/store/queries/idempotency";
+import { IDEMPOTENCY_HEADER, REPLAYED_HEADER } from "./idempotency.server";
 
 export const API_PREFIX = "/api/v1";
 
@@ -61,6 +63,24 @@ const HEADERS = {
   Location: header("The new resource, or the URL to poll", { type: "string", format: "uri-reference" }),
   Allow: header("The methods this path takes", { type: "string" }, "GET, POST"),
   "WWW-Authenticate": header("The authentication scheme", { type: "string" }, 'Bearer realm="candlecast"'),
+  [REPLAYED_HEADER]: header(
+    `"true" when this is the stored answer to an earlier request with the same ${IDEMPOTENCY_HEADER}`,
+    { type: "string", enum: ["true"] },
+  ),
+};
+
+const IDEMPOTENCY_PARAMETER = {
+  name: IDEMPOTENCY_HEADER,
+  in: "header",
+  required: false,
+  description: `Makes a retry safe: the first answer for this key (per user, for ${IDEMPOTENCY_TTL_MS / 3600_000} h) is answered again to the same request; the same key with another method, path or body is a 409, and so is a duplicate while the first still runs. A 422 or a 5xx is not kept.`,
+  schema: {
+    type: "string",
+    minLength: 1,
+    maxLength: 255,
+    pattern: "^[\\x21-\\x7e]+$",
+    examples: ["3f1c2a9e-retry-1"],
+  },
 };
 type HeaderName = keyof typeof HEADERS;
 
@@ -69,9 +89,11 @@ function responseHeaders(op: Operation, status: number, location: boolean) {
   const names: HeaderName[] = ["X-Request-Id"];
   if (!op.public && status !== 401)
     names.push("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset");
-  if (status === 429) names.push("Retry-After");
+  // 409: a duplicate of a request with the same Idempotency-Key that still runs.
+  if (status === 429 || (status === 409 && op.method === "POST")) names.push("Retry-After");
   if (status === 401) names.push("WWW-Authenticate");
   if (location) names.push("Location");
+  if (op.method === "POST" && !op.public) names.push(REPLAYED_HEADER);
   return Object.fromEntries(names.map((n) => [n, { $ref: `#/components/headers/${n}` }]));
 }
 
@@ -205,6 +227,7 @@ function queryParameters(op: Operation, components: Components) {
 function errorStatuses(op: Operation): number[] {
   const statuses = new Set<number>(op.errors ?? []);
   if (!op.public) [401, 429].forEach((s) => statuses.add(s));
+  if (op.method === "POST") statuses.add(409);
   if (pathParams(op.path).length) statuses.add(404);
   if (op.query || op.body) statuses.add(422);
   if (op.body) [400, 413, 415].forEach((s) => statuses.add(s));
@@ -246,6 +269,7 @@ function operationObject(op: Operation, components: Components) {
         schema: { type: "string" },
       })),
       ...queryParameters(op, components),
+      ...(op.method === "POST" ? [{ $ref: "#/components/parameters/IdempotencyKey" }] : []),
     ],
     ...(op.body
       ? {
@@ -295,6 +319,7 @@ export function buildOpenApi(operations: Operation[]) {
       },
       schemas: Object.fromEntries(Object.entries(components).sort(([a], [b]) => a.localeCompare(b))),
       headers: HEADERS,
+      parameters: { IdempotencyKey: IDEMPOTENCY_PARAMETER },
       responses: {
         MethodNotAllowed: {
           description: ERROR_DESCRIPTIONS[405],
