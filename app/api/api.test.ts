@@ -347,6 +347,20 @@ describe("behaviour", () => {
     expect(row!.tokenHash).toMatch(/^[0-9a-f]{64}$/);
   });
 
+  it("a lookback below the strategy class's is a 422 naming lookback and the needed value", async () => {
+    const code = SAMPLE_CODE.replace("lookback = 50", "lookback = 100");
+    const body = { version: "7.0.0", code, symbols: ["BTC/USDT"], resolution: "1h", lookback: 50 };
+    const path = `/api/v1/strategies/${aliceStrategy.id}/versions`;
+    const refused = await h.call("POST", path, { token: alice.token, body });
+    expect(refused.status).toBe(422);
+    expect(refused.body.error.fields.lookback).toMatch(
+      /^Lookback must be at least 100: the strategy class declares lookback = 100/,
+    );
+    expectDocumented("publishVersion", refused);
+    const versions = await h.call("GET", path, { token: alice.token });
+    expect(versions.body.items.map((v: { version: string }) => v.version)).not.toContain("7.0.0");
+  });
+
   it("semver must increase: 409 naming the version", async () => {
     const answer = await h.call("POST", `/api/v1/strategies/${aliceStrategy.id}/versions`, {
       token: alice.token,
