@@ -5,16 +5,11 @@
 // The store has one writer at a time, so once seq N is visible every seq below it is too: when a
 // message does not continue the hub's cursor, the hub reads the outbox from its cursor instead,
 // and a periodic sweep picks up events nobody announced.
+import { CHANNELS } from "../db/contracts/queues-and-channels";
 import type { Db } from "../db/store/client";
 import type { Bus, Unsubscribe } from "../db/infra/bus";
 import type { InfraLogger } from "../db/infra/logger";
-import {
-  OUTBOX_CHANNEL,
-  outboxMessageSchema,
-  SESSION_ENDED_CHANNEL,
-  sessionEndedSchema,
-  type OutboxEvent,
-} from "../db/contracts/events";
+import { outboxMessageSchema, sessionEndedSchema, type OutboxEvent } from "../db/contracts/events";
 import { latestEventSeq, listEventsAfter } from "../db/store/queries/event-replay";
 
 export type EventListener = (event: OutboxEvent) => void;
@@ -83,7 +78,7 @@ export async function createEventHub(opts: {
       else await readOutbox();
     });
 
-  const unsubscribe: Unsubscribe = await bus.subscribe(OUTBOX_CHANNEL, (message) => {
+  const unsubscribe: Unsubscribe = await bus.subscribe(CHANNELS.outbox, (message) => {
     const parsed = outboxMessageSchema.safeParse(message);
     if (!parsed.success) {
       logger?.warn(
@@ -94,7 +89,7 @@ export async function createEventHub(opts: {
     }
     void onMessage(parsed.data.events);
   });
-  const unsubscribeSessions: Unsubscribe = await bus.subscribe(SESSION_ENDED_CHANNEL, (message) => {
+  const unsubscribeSessions: Unsubscribe = await bus.subscribe(CHANNELS.sessionEnded, (message) => {
     const parsed = sessionEndedSchema.safeParse(message);
     if (!parsed.success) return;
     for (const end of [...(endersBySession.get(parsed.data.sessionId) ?? [])]) end();

@@ -1,7 +1,8 @@
 // The live hub delivers every committed outbox event of a user once and in sequence order, whatever
 // the order the workers' announcements arrive in, and also when a worker died before announcing.
+import { CHANNELS } from "../db/contracts/queues-and-channels";
 import { randomUUID } from "node:crypto";
-import { OUTBOX_CHANNEL, type OutboxEvent } from "../db/contracts/events";
+import { type OutboxEvent } from "../db/contracts/events";
 import { createInfra, type Infra } from "../db/infra/index.server";
 import { events } from "../db/store/schema";
 import { createTestStore, insertUser, type TestStore } from "../test/support/store";
@@ -67,9 +68,9 @@ describe.each([
     const third = await commit([{ userId, tag: "c" }]);
     const { seen } = collect(hub, userId);
 
-    await web.bus.publish(OUTBOX_CHANNEL, { events: third });
-    await web.bus.publish(OUTBOX_CHANNEL, { events: first });
-    await web.bus.publish(OUTBOX_CHANNEL, { events: second });
+    await web.bus.publish(CHANNELS.outbox, { events: third });
+    await web.bus.publish(CHANNELS.outbox, { events: first });
+    await web.bus.publish(CHANNELS.outbox, { events: second });
 
     await vi.waitFor(() =>
       expect(seen.map((e) => e.payload)).toEqual([{ tag: "a" }, { tag: "b" }, { tag: "c" }]),
@@ -87,7 +88,7 @@ describe.each([
         Array.from({ length: 40 }, async (_, i) => {
           const rows = await commit([{ userId, tag: `w${i}` }]);
           const bus = workers[i % workers.length].bus;
-          setTimeout(() => void bus.publish(OUTBOX_CHANNEL, { events: rows }), Math.random() * 30);
+          setTimeout(() => void bus.publish(CHANNELS.outbox, { events: rows }), Math.random() * 30);
           return rows[0].seq;
         }),
       );
@@ -108,8 +109,8 @@ it("delivers an event whose worker died between its commit and its announcement"
     await vi.waitFor(() => expect(seen.map((e) => e.seq)).toEqual([orphan[0].seq]));
     // Announced later after all (a slow publisher): not delivered twice.
     const next = await commit([{ userId, tag: "next" }]);
-    await web.bus.publish(OUTBOX_CHANNEL, { events: orphan });
-    await web.bus.publish(OUTBOX_CHANNEL, { events: next });
+    await web.bus.publish(CHANNELS.outbox, { events: orphan });
+    await web.bus.publish(CHANNELS.outbox, { events: next });
     await vi.waitFor(() => expect(seen.map((e) => e.seq)).toEqual([orphan[0].seq, next[0].seq]));
   } finally {
     await hub.close();

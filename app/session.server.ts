@@ -1,6 +1,6 @@
 // Sign-in sessions: a signed httpOnly cookie holding a server-side session id, and guards that throw.
+import { CHANNELS } from "../db/contracts/queues-and-channels";
 import { createCookie, redirect, type AppLoadContext } from "@remix-run/node";
-import { SESSION_ENDED_CHANNEL } from "../db/contracts/events";
 import { createSession, deleteSession, getSessionUser, SESSION_TTL_MS } from "../db/store/queries/sessions";
 import { requestHost } from "./request-host";
 
@@ -95,7 +95,7 @@ export async function logout(request: Request, context: AppLoadContext) {
   if (id) {
     await deleteSession(context.app.store.db, id);
     await context.app.infra.bus
-      .publish(SESSION_ENDED_CHANNEL, { sessionId: id })
+      .publish(CHANNELS.sessionEnded, { sessionId: id })
       .catch((error) => context.app.logger.warn({ err: error }, "announcing a logout failed"));
   }
   const cookie = await sessionCookie(context).serialize("", { maxAge: 0, secure: isHttps(request) });

@@ -1,10 +1,7 @@
 // Subscription actions shared by the list and detail pages: ownership guard, status changes, change notifications.
+import { CHANNELS } from "../db/contracts/queues-and-channels";
 import { json, type AppLoadContext } from "@remix-run/node";
-import {
-  OUTBOX_CHANNEL,
-  SUBSCRIPTION_CHANGED_CHANNEL,
-  type SubscriptionChanged,
-} from "../db/contracts/events";
+import { type SubscriptionChanged } from "../db/contracts/events";
 import { events } from "../db/store/schema";
 import {
   changeSubscriptionStatus,
@@ -38,8 +35,8 @@ export async function announceSubscriptionChange(
     .values({ userId, type: "subscription.changed", payload: JSON.stringify(change), createdAt: Date.now() })
     .returning();
   try {
-    await infra.bus.publish(SUBSCRIPTION_CHANGED_CHANNEL, change);
-    await infra.bus.publish(OUTBOX_CHANNEL, { events: [{ ...row, payload: change }] });
+    await infra.bus.publish(CHANNELS.subscriptionChanged, change);
+    await infra.bus.publish(CHANNELS.outbox, { events: [{ ...row, payload: change }] });
   } catch (error) {
     // The change is committed; the workers' periodic registry rebuild picks it up within minutes.
     logger.warn({ err: error, change }, "could not publish a subscription change");

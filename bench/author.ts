@@ -5,13 +5,14 @@
 // run the strategy over its history, so its floor is one runner backtest over the same candles (no chunks, no risk,
 // no paper fills, no store). Same runner, same warm sandboxes: the ratio is what the job around them adds.
 // Flags: --runs 50 --bars 10000
+import { CHANNELS } from "../db/contracts/queues-and-channels";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { OUTBOX_CHANNEL, outboxMessageSchema } from "../db/contracts/events";
+import { outboxMessageSchema } from "../db/contracts/events";
 import { createInfra } from "../db/infra/index.server";
-import { JOB_NAMES } from "../db/contracts/jobs";
+import { QUEUES } from "../db/contracts/queues-and-channels";
 import { createBacktest, getBacktest } from "../db/store/queries/backtests";
 import { createTestStore, insertStrategy, insertUser } from "../test/support/store";
 import { backtestRequestSchema } from "../db/contracts/validation/backtest";
@@ -82,9 +83,9 @@ export default async function bench(args: string[]): Promise<void> {
     // 2. As the web app sees it: send through pg-boss (embedded PGlite), a registered worker runs it, the event arrives.
     const queue = await createQueue({ dataDir });
     const registered = await registerAuthorJobs(queue.boss, deps);
-    const sender = createJobSender(queue.boss, infra.bus);
+    const sender = createJobSender(queue.boss, infra.bus, { warn: () => {} });
     const waiting = new Map<string, () => void>();
-    await infra.bus.subscribe(OUTBOX_CHANNEL, (m) => {
+    await infra.bus.subscribe(CHANNELS.outbox, (m) => {
       for (const e of outboxMessageSchema.parse(m).events) {
         const requestId = (e.payload as { requestId?: string }).requestId;
         if (e.type === "validation.result" && requestId) waiting.get(requestId)?.();
@@ -95,7 +96,7 @@ export default async function bench(args: string[]): Promise<void> {
       const requestId = `q-${i}`;
       const done = new Promise<void>((resolve) => waiting.set(requestId, resolve));
       const started = performance.now();
-      await sender.send(JOB_NAMES.validateStrategy, { requestId, userId: user.id, code: sma });
+      await sender.send(QUEUES.validateStrategy, { requestId, userId: user.id, code: sma });
       await done;
       if (i >= 3) queued.push(performance.now() - started);
     }

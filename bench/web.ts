@@ -4,6 +4,7 @@
 // bytes the app rendered, and /events writing each bus message to every stream. Same machine, same load generator,
 // same bytes on the wire, so the ratio is what routing, sessions, loaders, rendering and the event hub add.
 // Flags: --strategies 10000 --seconds 10 (each load run) --sse-clients 1000
+import { CHANNELS } from "../db/contracts/queues-and-channels";
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { Agent, request as httpRequest } from "node:http";
@@ -14,7 +15,6 @@ import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
 import { Redis } from "ioredis";
 import { openStore, type Db } from "../db/store/client";
-import { OUTBOX_CHANNEL } from "../db/contracts/events";
 import { DEFAULT_KEY_PREFIX } from "../db/infra/index.server";
 import { migrateStore } from "../db/store/migrate";
 import { toOutboxEvent } from "../db/store/queries/event-replay";
@@ -273,7 +273,7 @@ export default async function webBench(args: string[]) {
       {
         port: Number(new URL(app.url).port),
         cookie: await logIn(app),
-        channel: DEFAULT_KEY_PREFIX + OUTBOX_CHANNEL,
+        channel: DEFAULT_KEY_PREFIX + CHANNELS.outbox,
       },
       sseClients,
       sseEvents,

@@ -60,7 +60,7 @@ async function main() {
       onError: (error) => logger.error({ err: error }, "queue error"),
     });
   }
-  const jobs = queue ? createJobSender(queue.boss, infra.bus) : null;
+  const jobs = queue ? createJobSender(queue.boss, infra.bus, logger) : null;
 
   const app: AppContext = {
     // The same construction as the Deno entry (server/deno.ts); the worker's parts exist only in embedded mode.

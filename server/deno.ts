@@ -120,7 +120,7 @@ async function main() {
       onError: (error) => logger.error({ err: error }, "queue error"),
     });
   }
-  const jobs: JobSender | null = queue ? createJobSender(queue.boss, infra.bus) : null;
+  const jobs: JobSender | null = queue ? createJobSender(queue.boss, infra.bus, logger) : null;
   const app = await createAppContext({ config, store, infra, logger, jobs });
 
   // The bundle keeps the CommonJS require() calls of its Node-flavoured dependencies (@remix-run/node, react-dom's

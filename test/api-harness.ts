@@ -2,7 +2,8 @@
 import { pathToFileURL } from "node:url";
 import { createRequestHandler, type ServerBuild } from "@remix-run/node";
 import { newId } from "../db/platform/ids";
-import { JOB_NAMES, type JobSender } from "../db/contracts/jobs";
+import type { JobSender } from "../db/contracts/jobs";
+import { QUEUES } from "../db/contracts/queues-and-channels";
 import { runBacktest } from "../worker/jobs/run-backtest";
 import { validateStrategy } from "../worker/jobs/validate-strategy";
 import { createStrategyRunner } from "../worker/runtime";
@@ -40,7 +41,7 @@ export async function createApiHarness(opts: { runJobs?: boolean } = {}): Promis
     async send(name, payload) {
       if (opts.runJobs === false) return newId();
       const job =
-        name === JOB_NAMES.validateStrategy ? validateStrategy(deps, payload) : runBacktest(deps, payload);
+        name === QUEUES.validateStrategy ? validateStrategy(deps, payload) : runBacktest(deps, payload);
       running.add(job);
       void job.finally(() => running.delete(job));
       return newId();

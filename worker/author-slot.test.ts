@@ -1,8 +1,9 @@
 // Author jobs have a sandbox slot of their own: a slow validation never holds up a candle execution.
+import { CHANNELS } from "../db/contracts/queues-and-channels";
 import { and, eq } from "drizzle-orm";
 import pino from "pino";
-import { OUTBOX_CHANNEL, outboxMessageSchema, type OutboxEvent } from "../db/contracts/events";
-import { JOB_NAMES } from "../db/contracts/jobs";
+import { outboxMessageSchema, type OutboxEvent } from "../db/contracts/events";
+import { QUEUES } from "../db/contracts/queues-and-channels";
 import { executions } from "../db/store/schema";
 import { insertStrategy, insertSubscriptions, insertUser } from "../test/support/store";
 import { latestClose } from "./boundaries";
@@ -60,17 +61,20 @@ it("a candle execution runs while an author's slow validation holds the author s
   const strategy = await insertStrategy(store, author.id, { code: BUY_CODE, resolution: "1m" });
   await insertSubscriptions(store, strategy.id, 3);
   const published: OutboxEvent[] = [];
-  await infra.bus.subscribe(OUTBOX_CHANNEL, (m) => published.push(...outboxMessageSchema.parse(m).events));
+  await infra.bus.subscribe(CHANNELS.outbox, (m) => published.push(...outboxMessageSchema.parse(m).events));
 
-  const jobId = await createJobSender(queue.boss, infra.bus).send(JOB_NAMES.validateStrategy, {
-    requestId: "slow-1",
-    userId: author.id,
-    code: SLOW_VALIDATION,
-  });
+  const jobId = await createJobSender(queue.boss, infra.bus, pino({ level: "silent" })).send(
+    QUEUES.validateStrategy,
+    {
+      requestId: "slow-1",
+      userId: author.id,
+      code: SLOW_VALIDATION,
+    },
+  );
   // The validation's handler has started, and its manifest read (milliseconds) is behind it: the 3 s run is on.
   await vi.waitFor(
     async () =>
-      expect((await queue.boss.getJobById(JOB_NAMES.validateStrategy, String(jobId)))?.state).toBe("active"),
+      expect((await queue.boss.getJobById(QUEUES.validateStrategy, String(jobId)))?.state).toBe("active"),
     { timeout: 5_000, interval: 50 },
   );
   // No event says the sandbox run itself is under way; half a second puts it well inside its 3 s.

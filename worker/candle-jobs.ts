@@ -1,29 +1,9 @@
-// The worker's queues: names, payload schemas, queue policies, and the deterministic id of a candle job.
+// The candle queue's job: its payload schema, its deterministic id, and the batched insert (queue policy: db/contracts/queues-and-channels.ts).
 import { createHash } from "node:crypto";
 import type PgBoss from "pg-boss";
 import { z } from "zod";
 import { RESOLUTION_MS, resolutionSchema } from "../db/contracts/domain";
-
-export const QUEUES = {
-  /** One job per (strategy, symbol, resolution, close time). */
-  candle: "candle",
-  registryRebuild: "registry-rebuild",
-  janitor: "janitor",
-  catchUp: "catch-up",
-  /** Decides the exchange orders their sender left behind (db/contracts/order-states.ts). */
-  ordersReconcile: "orders-reconcile",
-} as const;
-
-/** pg-boss cron (minute granularity suits these; never candle jobs: docs/decisions/040). */
-export const PERIODIC = [
-  { queue: QUEUES.registryRebuild, cron: "*/5 * * * *" },
-  { queue: QUEUES.janitor, cron: "* * * * *" },
-  { queue: QUEUES.catchUp, cron: "* * * * *" },
-  { queue: QUEUES.ordersReconcile, cron: "* * * * *" },
-] as const;
-
-/** Bus channel: "candle jobs were just enqueued", so workers in other processes fetch now instead of at their next poll. */
-export const CANDLE_JOBS_CHANNEL = "candle-jobs";
+import { QUEUES } from "../db/contracts/queues-and-channels";
 
 export const candleJobSchema = z
   .object({

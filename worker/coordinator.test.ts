@@ -1,14 +1,10 @@
 // The coordinator on a real store, in-process lock/cache/bus and the real sandbox: each outcome of one candle job.
+import { CHANNELS } from "../db/contracts/queues-and-channels";
 import { eq } from "drizzle-orm";
 import pino from "pino";
 import { executionLockKey, strategySettingsKey } from "../db/contracts/cache-keys";
 import { latestClose } from "./boundaries";
-import {
-  executionEventSchema,
-  OUTBOX_CHANNEL,
-  outboxMessageSchema,
-  type OutboxEvent,
-} from "../db/contracts/events";
+import { executionEventSchema, outboxMessageSchema, type OutboxEvent } from "../db/contracts/events";
 import type { Cache } from "../db/infra/cache";
 import { createInfra, type Infra } from "../db/infra/index.server";
 import { createBrokerAccount } from "../db/store/queries/broker-accounts";
@@ -41,7 +37,7 @@ beforeAll(async () => {
   infra = await createInfra({ logger: { warn: () => {}, error: () => {} } });
   runner = createStrategyRunner({ python: "/usr/bin/python3", sandbox: "bwrap", maxConcurrent: 2 });
   author = await insertUser(store, "author");
-  await infra.bus.subscribe(OUTBOX_CHANNEL, (m) => published.push(...outboxMessageSchema.parse(m).events));
+  await infra.bus.subscribe(CHANNELS.outbox, (m) => published.push(...outboxMessageSchema.parse(m).events));
 });
 afterAll(async () => {
   await infra.close();
@@ -184,6 +180,11 @@ describe("coordinator", () => {
     const events = published.map((e) => executionEventSchema.parse(e.payload));
     expect(events).toHaveLength(subs.length);
     expect(events.every((e) => e.status === "FAILED" && e.skipped?.reason === "strategy_error")).toBe(true);
+    // The same audit trail as a follower of one failed version among others (ADR 170).
+    const rows = await store.db.select().from(trades).where(eq(trades.strategyId, s.id));
+    expect(rows.map((t) => [t.subscriptionId, t.status, t.reason]).sort()).toEqual(
+      subs.map((sub) => [sub.id, "skipped", "strategy_error"]).sort(),
+    );
   });
 
   it("a close older than the grace with a newer one due is recorded missed, not run", async () => {

@@ -2,7 +2,7 @@
 import { sql } from "drizzle-orm";
 import pino from "pino";
 import { createTestStore, type TestStore } from "../test/support/store";
-import { QUEUES } from "./candle-jobs";
+import { QUEUES } from "../db/contracts/queues-and-channels";
 import { createJanitor } from "./janitor";
 import { createWorkerMetrics } from "./metrics";
 import {

@@ -1,13 +1,8 @@
 // The embedded mode end to end: PGlite queue, in-process lock/cache/bus, the real sandbox; simulated closes make trades.
+import { CHANNELS } from "../db/contracts/queues-and-channels";
 import { eq } from "drizzle-orm";
 import pino from "pino";
-import {
-  executionEventSchema,
-  OUTBOX_CHANNEL,
-  outboxMessageSchema,
-  SUBSCRIPTION_CHANGED_CHANNEL,
-  type OutboxEvent,
-} from "../db/contracts/events";
+import { executionEventSchema, outboxMessageSchema, type OutboxEvent } from "../db/contracts/events";
 import type { Infra } from "../db/infra/index.server";
 import { subscriptions, trades } from "../db/store/schema";
 import { insertStrategy, insertSubscriptions, insertUser, type TestStore } from "../test/support/store";
@@ -59,7 +54,7 @@ it("gives a new subscription trades and live events as simulated candles close",
     logger: pino({ level: "silent" }),
   });
   const published: OutboxEvent[] = [];
-  await infra.bus.subscribe(OUTBOX_CHANNEL, (m) => published.push(...outboxMessageSchema.parse(m).events));
+  await infra.bus.subscribe(CHANNELS.outbox, (m) => published.push(...outboxMessageSchema.parse(m).events));
 
   // Subscribed after the worker started: the web app's change message updates the registry at once.
   const strategy = await insertStrategy(store, author.id, { code: BUY_CODE, resolution: "1m" });
@@ -70,7 +65,7 @@ it("gives a new subscription trades and live events as simulated candles close",
     .update(subscriptions)
     .set({ stopLossAtr: 20, takeProfitAtr: 50 })
     .where(eq(subscriptions.id, sub.id));
-  await infra.bus.publish(SUBSCRIPTION_CHANGED_CHANNEL, {
+  await infra.bus.publish(CHANNELS.subscriptionChanged, {
     subscriptionId: sub.id,
     strategyId: strategy.id,
     status: "active",

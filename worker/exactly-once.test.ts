@@ -1,7 +1,7 @@
 // Four worker processes race over 1,000 due candles on one libSQL file, one Postgres queue and one Redis: each runs once.
 import { sql } from "drizzle-orm";
 import { createTestStore, type TestStore } from "../test/support/store";
-import { QUEUES } from "./candle-jobs";
+import { QUEUES } from "../db/contracts/queues-and-channels";
 import {
   createSharedServices,
   stopAll,

@@ -1,7 +1,8 @@
 // Exchange accounts in the coordinator's terms: decrypted credentials build the client, fills and rejections land on the trade.
+import { CHANNELS } from "../db/contracts/queues-and-channels";
 import { eq, inArray } from "drizzle-orm";
 import pino from "pino";
-import { OUTBOX_CHANNEL, outboxMessageSchema, type OutboxEvent } from "../db/contracts/events";
+import { outboxMessageSchema, type OutboxEvent } from "../db/contracts/events";
 import { createInfra, type Infra } from "../db/infra/index.server";
 import { createBrokerAccount } from "../db/store/queries/broker-accounts";
 import { recordExecution } from "../db/store/queries/executions";
@@ -25,7 +26,7 @@ let published: OutboxEvent[];
 beforeAll(async () => {
   store = await createTestStore();
   infra = await createInfra({ logger: { warn: () => {}, error: () => {} } });
-  await infra.bus.subscribe(OUTBOX_CHANNEL, (m) => published.push(...outboxMessageSchema.parse(m).events));
+  await infra.bus.subscribe(CHANNELS.outbox, (m) => published.push(...outboxMessageSchema.parse(m).events));
 });
 beforeEach(() => {
   published = [];

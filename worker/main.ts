@@ -6,19 +6,12 @@ import type PgBoss from "pg-boss";
 import type { Store } from "../db/store/client";
 import { openStore } from "../db/store/client";
 import { exitIfConfigError, loadConfigOrExit, type Config } from "../db/platform/config.server";
-import { STRATEGY_CHANGED_CHANNEL, SUBSCRIPTION_CHANGED_CHANNEL } from "../db/contracts/events";
+import { CHANNELS, PERIODIC, QUEUE_POLICIES, QUEUES } from "../db/contracts/queues-and-channels";
 import { createInfra, type Infra } from "../db/infra/index.server";
 import type { Unsubscribe } from "../db/infra/bus";
 import { createLogger, type Logger } from "../db/platform/logger.server";
 import { migrateStore } from "../db/store/migrate";
-import {
-  candleJobSchema,
-  CANDLE_JOBS_CHANNEL,
-  insertCandleJobs,
-  PERIODIC,
-  QUEUES,
-  type CandleJob,
-} from "./candle-jobs";
+import { candleJobSchema, insertCandleJobs, type CandleJob } from "./candle-jobs";
 import { createCatchUp } from "./catch-up";
 import { createCoordinator, type CoordinatorStep } from "./coordinator";
 import { createExchangeAccess, type ExchangeAccess } from "./exchange-access";
@@ -31,18 +24,13 @@ import { createUpstream } from "./market-data/from-config.server";
 import { createStoredFeed } from "./market-data/stored-feed";
 import type { CandleUpstream } from "./market-data/upstream";
 import { createWorkerMetrics, type WorkerMetrics } from "./metrics";
+import { createInFlight } from "./in-flight";
 import { createQueue, ensureQueues, type Queue } from "./queue";
 import { createActiveCandleRegistry } from "./registry";
-import {
-  createStrategyRunner,
-  exitIfSandboxUnavailable,
-  type SandboxEvent,
-  type StrategyRunner,
-} from "./runtime";
+import { createWorkerRunners, type WorkerRunners } from "./runners";
+import { exitIfSandboxUnavailable, type StrategyRunner } from "./runtime";
 import { createBoundaryScheduler } from "./scheduler";
-
-/** The sandbox user of the author jobs' slot; candle runs use 200000 + their slot number (ADR 020). */
-const AUTHOR_SANDBOX_UID = 201_000;
+import { announceJobs, createWorkLoops } from "./work-loops";
 
 /** Tuning with production defaults; tests shorten the limits. */
 export interface WorkerOptions {
@@ -130,12 +118,22 @@ export async function createWorkerClock(
   return createScaledClock({ scale, startedAt: (now * scale - resumeAt) / (scale - 1) });
 }
 
-const CANDLE_QUEUE_OPTIONS = {
-  policy: "standard",
-  retryLimit: 5,
-  retryDelay: 2,
-  retentionMinutes: 60,
-} as const;
+const DEFAULT_OPTIONS: Omit<WorkerOptions, "concurrency"> = {
+  lockTtlMs: 30_000,
+  missedAfterRealMs: 30_000,
+  stuckAfterMs: 5 * 60_000,
+  candleJobExpireSeconds: QUEUE_POLICIES[QUEUES.candle].expireInSeconds,
+  pollingIntervalSeconds: 0.5,
+  stopTimeoutMs: 20_000,
+  scheduler: true,
+  catchUpOnStart: true,
+  periodic: true,
+  work: true,
+  authorJobs: true,
+};
+
+/** How long a burst of subscription or strategy changes (a bulk pause) is coalesced into one registry rebuild. */
+const REBUILD_COALESCE_MS = 100;
 
 export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
   const { config, store, infra, logger } = deps;
@@ -143,54 +141,24 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
   const workerId = deps.workerId ?? `${hostname()}:${process.pid}`;
   const options: WorkerOptions = {
     concurrency: config.workerConcurrency,
-    lockTtlMs: 30_000,
-    missedAfterRealMs: 30_000,
-    stuckAfterMs: 5 * 60_000,
-    candleJobExpireSeconds: 120,
-    pollingIntervalSeconds: 0.5,
-    stopTimeoutMs: 20_000,
-    scheduler: true,
-    catchUpOnStart: true,
-    periodic: true,
-    work: true,
-    authorJobs: true,
+    ...DEFAULT_OPTIONS,
     ...deps.options,
   };
   const upstream = deps.marketData ? undefined : createUpstream(config.marketData);
   const clock = deps.clock ?? (await createWorkerClock(store, config.timeScale, upstream));
   const metrics = deps.metrics ?? createWorkerMetrics();
-  const countSandbox = (event: SandboxEvent) =>
-    event.type === "started"
-      ? metrics.sandboxesStarted.inc({ kind: event.preload })
-      : metrics.sandboxesReplaced.inc({ kind: event.preload, reason: event.reason });
-  const runner =
-    deps.runner ??
-    createStrategyRunner({
-      python: config.python,
-      sandbox: config.sandbox,
-      maxConcurrent: options.runConcurrency,
-      logger: { warn: (msg) => logger.warn(msg) },
-      onSandbox: countSandbox,
-    });
-  // Author jobs (validations; backtests that may run for minutes) get a sandbox slot of their own: they never
-  // hold one that a candle execution needs at a boundary. Its own sandbox user too, past the candle slots'.
-  const authorRunner =
-    deps.runner ??
-    (options.authorJobs && options.work
-      ? createStrategyRunner({
-          python: config.python,
-          sandbox: config.sandbox,
-          maxConcurrent: 1,
-          sandboxUidBase: AUTHOR_SANDBOX_UID,
-          logger: { warn: (msg) => logger.warn(msg) },
-          onSandbox: countSandbox,
-        })
-      : null);
-  if (options.work) {
-    // Fail closed at start: a sandbox that cannot run would fail every execution.
-    await runner.selfCheck();
-    await authorRunner?.selfCheck();
-  }
+  const runners: WorkerRunners = deps.runner
+    ? { candles: deps.runner, authorJobs: deps.runner, close: async () => {} }
+    : await createWorkerRunners({
+        python: config.python,
+        sandbox: config.sandbox,
+        runConcurrency: options.runConcurrency,
+        authorJobs: options.authorJobs && options.work,
+        selfCheck: options.work,
+        logger,
+        metrics,
+      });
+  if (deps.runner && options.work) await deps.runner.selfCheck();
   const exchange =
     deps.exchange ??
     createExchangeAccess({ db: store.db, bus: infra.bus, encryptionKey: config.encryptionKey });
@@ -210,7 +178,7 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
         upstream: upstream!,
         waitBudgetMs: config.marketData.waitBudgetMs,
       }),
-    runner,
+    runner: runners.candles,
     clock,
     workerId,
     logger,
@@ -221,28 +189,17 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
     onStep: deps.onStep,
   });
 
-  await ensureQueues(
-    boss,
-    Object.values(QUEUES).map((name) =>
-      name === QUEUES.candle
-        ? { name, ...CANDLE_QUEUE_OPTIONS, expireInSeconds: options.candleJobExpireSeconds }
-        : { name, policy: "standard", retryLimit: 1, expireInSeconds: 300, retentionMinutes: 60 },
-    ),
-  );
-
-  const loopIds: string[] = [];
-  const wakeLocalLoops = () => {
-    for (const id of loopIds) boss.notifyWorker(id);
-  };
+  await ensureQueues(boss, [QUEUES.candle, ...PERIODIC.map((p) => p.queue)], {
+    [QUEUES.candle]: { expireInSeconds: options.candleJobExpireSeconds },
+  });
+  const loops = await createWorkLoops(boss, infra.bus, logger);
 
   async function enqueue(jobs: CandleJob[]) {
     if (jobs.length === 0) return;
     await insertCandleJobs(boss, jobs);
     metrics.jobsEnqueued.inc({}, jobs.length);
-    wakeLocalLoops();
-    await infra.bus.publish(CANDLE_JOBS_CHANNEL, { count: jobs.length }).catch(() => {
-      // Only a wake-up: other workers' polls find the jobs within pollingIntervalSeconds anyway.
-    });
+    loops.wake(QUEUES.candle);
+    await announceJobs(infra.bus, QUEUES.candle, logger);
   }
 
   const sweepCatchUp = createCatchUp({
@@ -269,100 +226,66 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
     return candles;
   };
 
-  // Running handlers, so stop() can wait for them.
-  const inFlight = new Set<Promise<unknown>>();
-  const track = <T>(promise: Promise<T>) => {
-    inFlight.add(promise);
-    void promise.finally(() => inFlight.delete(promise)).catch(() => {});
-    return promise;
-  };
+  const inFlight = createInFlight();
   let stopping = false;
-
-  const unsubscribes: Unsubscribe[] = [];
   let rebuildTimer: ReturnType<typeof setTimeout> | undefined;
   const rebuildSoon = () => {
-    // Coalesce a burst of changes (a bulk pause) into one rebuild.
     clearTimeout(rebuildTimer);
     rebuildTimer = setTimeout(() => {
       if (stopping) return;
       rebuildRegistry().catch((error) =>
         logger.error({ err: error }, "registry rebuild after a subscription change failed"),
       );
-    }, 100);
+    }, REBUILD_COALESCE_MS);
   };
-  unsubscribes.push(
-    await infra.bus.subscribe(SUBSCRIPTION_CHANGED_CHANNEL, rebuildSoon),
+  const unsubscribes: Unsubscribe[] = [
+    await infra.bus.subscribe(CHANNELS.subscriptionChanged, rebuildSoon),
     // A new version may trade other markets; its settings were already evicted from the cache by the web app.
-    await infra.bus.subscribe(STRATEGY_CHANGED_CHANNEL, rebuildSoon),
-    await infra.bus.subscribe(CANDLE_JOBS_CHANNEL, () => wakeLocalLoops()),
-  );
+    await infra.bus.subscribe(CHANNELS.strategyChanged, rebuildSoon),
+  ];
 
   await rebuildRegistry().catch((error) => logger.error({ err: error }, "initial registry rebuild failed"));
   if (options.catchUpOnStart) {
     await sweepCatchUp().catch((error) => logger.error({ err: error }, "catch-up at start failed"));
   }
-  // Orders a stopped worker left pending, sent or unknown are decided before new ones are made.
   if (options.work) {
+    // Orders a stopped worker left pending, sent or unknown are decided before new ones are made.
     await reconcileOrders().catch((error) =>
       logger.error({ err: error }, "order reconciliation at start failed"),
     );
+    await loops.start(QUEUES.candle, options.concurrency, options.pollingIntervalSeconds, async (job) => {
+      // A fetch already on the wire when stop() began can still hand us jobs: refuse them, so
+      // pg-boss fails them back to the queue for another worker instead of us dying mid-run.
+      if (stopping) throw new Error("this worker is stopping; the job goes back to the queue");
+      const parsed = candleJobSchema.safeParse(job.data);
+      if (!parsed.success) {
+        // Retrying cannot fix a payload: complete it and say why.
+        logger.error(
+          { jobId: job.id, issues: parsed.error.issues },
+          "dropped a candle job with an invalid payload",
+        );
+        return;
+      }
+      await inFlight.track(coordinator.executeCandle(parsed.data));
+    });
   }
-
-  if (options.work) {
-    for (let i = 0; i < options.concurrency; i++) {
-      // Filled once work() answers; the handler can only run after the first fetch, later still.
-      const loop = { id: "" };
-      loop.id = await boss.work<unknown>(
-        QUEUES.candle,
-        { batchSize: 1, pollingIntervalSeconds: options.pollingIntervalSeconds },
-        async (jobs) => {
-          // A fetch already on the wire when stop() began can still hand us jobs: refuse them, so
-          // pg-boss fails them back to the queue for another worker instead of us dying mid-run.
-          if (stopping) throw new Error("this worker is stopping; the job goes back to the queue");
-          for (const job of jobs) {
-            const parsed = candleJobSchema.safeParse(job.data);
-            if (!parsed.success) {
-              // Retrying cannot fix a payload: complete it and say why.
-              logger.error(
-                { jobId: job.id, issues: parsed.error.issues },
-                "dropped a candle job with an invalid payload",
-              );
-              continue;
-            }
-            await track(coordinator.executeCandle(parsed.data));
-          }
-          // A loop that just had work asks again at once instead of sleeping a poll interval.
-          if (!stopping && loop.id) boss.notifyWorker(loop.id);
-        },
-      );
-      loopIds.push(loop.id);
-    }
-  }
-
-  const periodicHandlers: Record<string, () => Promise<unknown>> = {
-    [QUEUES.registryRebuild]: rebuildRegistry,
-    [QUEUES.janitor]: sweepStuck,
-    [QUEUES.catchUp]: sweepCatchUp,
-    [QUEUES.ordersReconcile]: reconcileOrders,
-  };
   if (options.periodic) {
+    const periodicHandlers: Record<(typeof PERIODIC)[number]["queue"], () => Promise<unknown>> = {
+      [QUEUES.registryRebuild]: rebuildRegistry,
+      [QUEUES.janitor]: sweepStuck,
+      [QUEUES.catchUp]: sweepCatchUp,
+      [QUEUES.ordersReconcile]: reconcileOrders,
+    };
     for (const { queue, cron } of PERIODIC) {
       await boss.schedule(queue, cron, {}, { tz: "UTC" });
-      await boss.work(queue, { batchSize: 1, pollingIntervalSeconds: 2 }, async () => {
-        await track(periodicHandlers[queue]());
+      await loops.start(queue, 1, 2, async () => {
+        await inFlight.track(periodicHandlers[queue]());
       });
     }
   }
-
-  let authorJobs: RegisteredAuthorJobs | undefined;
-  if (options.authorJobs && options.work) {
-    authorJobs = await registerAuthorJobs(boss, {
-      store,
-      bus: infra.bus,
-      runner: authorRunner ?? runner,
-      logger,
-    });
-  }
+  const authorJobs: RegisteredAuthorJobs | undefined = runners.authorJobs
+    ? await registerAuthorJobs(boss, { store, bus: infra.bus, runner: runners.authorJobs, logger })
+    : undefined;
 
   if (options.scheduler) scheduler.start();
   logger.info(
@@ -403,22 +326,19 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
       logger.info({ workerId, running: inFlight.size }, "worker stopping: no new jobs");
       scheduler.stop();
       clearTimeout(rebuildTimer);
-      for (const unsubscribe of unsubscribes) await unsubscribe().catch(() => {});
-      for (const id of loopIds) await boss.offWork({ id });
-      for (const { queue } of PERIODIC) await boss.offWork(queue).catch(() => {});
-      await authorJobs?.stop().catch(() => {});
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const timedOut = await Promise.race([
-        Promise.allSettled([...inFlight]).then(() => false),
-        new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), options.stopTimeoutMs))),
-      ]);
-      clearTimeout(timer);
-      if (timedOut) {
+      for (const unsubscribe of unsubscribes) {
+        await unsubscribe().catch((error: unknown) =>
+          logger.warn({ err: error }, "could not unsubscribe from a change channel"),
+        );
+      }
+      await loops.stop();
+      await authorJobs?.stop();
+      if (await inFlight.settle(options.stopTimeoutMs)) {
+        // Abandoned runs keep their sandboxes; those die with this process (bubblewrap's --die-with-parent).
+        await runners.close();
+      } else {
         // Safe to abandon: a late result is refused by the unique keys, a claimed row is finished by the janitor.
         logger.warn({ running: inFlight.size }, "stop: abandoning running executions after the timeout");
-      } else if (!deps.runner) {
-        // Abandoned runs keep their sandboxes; those die with this process (bubblewrap's --die-with-parent).
-        await Promise.all([runner.close(), authorRunner?.close()]);
       }
       logger.info({ workerId }, "worker stopped");
     },

@@ -2,6 +2,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import PgBoss from "pg-boss";
+import { QUEUE_POLICIES, type QueueName, type QueuePolicy } from "../db/contracts/queues-and-channels";
 
 export interface Queue {
   boss: PgBoss;
@@ -61,16 +62,23 @@ export async function createQueue(opts: QueueOptions): Promise<Queue> {
 }
 
 /**
- * Creates the queues that do not exist yet. Workers starting together race on pg-boss's
- * create_queue (it creates a partition), which Postgres may answer with a deadlock or a
- * duplicate: the loser waits a moment and finds the queue there.
+ * Creates the queues that do not exist yet, with their policy from the registry (a worker's options
+ * may override one). Workers starting together race on pg-boss's create_queue (it creates a
+ * partition), which Postgres may answer with a deadlock or a duplicate: the loser waits a moment and
+ * finds the queue there.
  */
-export async function ensureQueues(boss: PgBoss, queues: PgBoss.Queue[], attempts = 8): Promise<void> {
-  for (const queue of queues) {
+export async function ensureQueues(
+  boss: PgBoss,
+  names: readonly QueueName[],
+  overrides: Partial<Record<QueueName, Partial<QueuePolicy>>> = {},
+  attempts = 8,
+): Promise<void> {
+  for (const name of names) {
+    const queue: PgBoss.Queue = { name, policy: "standard", ...QUEUE_POLICIES[name], ...overrides[name] };
     for (let attempt = 1; ; attempt++) {
-      if (await boss.getQueue(queue.name)) break;
+      if (await boss.getQueue(name)) break;
       try {
-        await boss.createQueue(queue.name, queue);
+        await boss.createQueue(name, queue);
         break;
       } catch (error) {
         const code = (error as { code?: string }).code;

@@ -1,8 +1,8 @@
 // Real market data across processes: the exchange simulator over HTTP (its own process) and two worker
 // processes with MARKET_DATA=exchange:binance pointed at it.
+import { CHANNELS } from "../db/contracts/queues-and-channels";
 import { sql } from "drizzle-orm";
 import { RESOLUTION_MS, type Candle } from "../db/contracts/domain";
-import { SUBSCRIPTION_CHANGED_CHANNEL } from "../db/contracts/events";
 import { csvSource } from "../scripts/exchange-sim/candle-source";
 import { writeCandleCsv } from "../test/support/exchange-sim-process";
 import { startMarketDeployment, type MarketDeployment } from "../test/support/worker/market-deployment";
@@ -123,6 +123,10 @@ describe("market-data faults", () => {
       sql`SELECT payload FROM events WHERE type = 'execution'`,
     );
     expect(events.map((e) => JSON.parse(e.payload).skipped?.reason)).toEqual(Array(3).fill("market_data"));
+    const skipped = await d.store.db.all<{ status: string; reason: string }>(
+      sql`SELECT status, reason FROM trades WHERE symbol = 'BTC/USDT'`,
+    );
+    expect(skipped).toEqual(Array(3).fill({ status: "skipped", reason: "market_data" }));
     const [late] = await d.store.db.all<{ n: number }>(
       sql`SELECT count(*) AS n FROM candles WHERE symbol = 'BTC/USDT' AND time = ${close - MINUTE}`,
     );
@@ -192,7 +196,7 @@ describe("the simulator and Candlecast at TIME_SCALE 60", () => {
   it("agree on the clock: the scheduler's closes are the simulator's, each executed on its candles", async () => {
     await d.addStrategies("BTC/USDT", 1);
     // The worker's scheduler finds the new subscription at its next registry rebuild (a bus message).
-    await d.services.redis.publish(`${d.services.keyPrefix}${SUBSCRIPTION_CHANGED_CHANNEL}`, "{}");
+    await d.services.redis.publish(`${d.services.keyPrefix}${CHANNELS.subscriptionChanged}`, "{}");
     const rows = await vi.waitFor(
       async () => {
         const done = await d.store.db.all<{ close_time: number; status: string; reason: string | null }>(

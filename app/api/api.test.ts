@@ -1,7 +1,7 @@
 // Contract tests of every /api/v1 operation through the real Remix build: success matches the documented schema,
 // 401 without a token, 404 on another user's resource, 422 naming the field; rate limits; pagination.
+import { CHANNELS } from "../../db/contracts/queues-and-channels";
 import { eq } from "drizzle-orm";
-import { SUBSCRIPTION_CHANGED_CHANNEL } from "../../db/contracts/events";
 import { newId } from "../../db/platform/ids";
 import { createApiToken } from "../../db/store/queries/api-tokens";
 import { apiTokens, executions, strategies, subscriptions } from "../../db/store/schema";
@@ -43,7 +43,7 @@ beforeAll(async () => {
   });
   expect(sub.status, JSON.stringify(sub.body)).toBe(201);
   bobSubscriptionId = sub.body.id;
-  await h.t.app.infra.bus.subscribe(SUBSCRIPTION_CHANGED_CHANNEL, (m) => changes.push(m));
+  await h.t.app.infra.bus.subscribe(CHANNELS.subscriptionChanged, (m) => changes.push(m));
   documented = openApiContract((await h.call("GET", "/api/v1/openapi.json")).body);
 });
 afterAll(async () => {

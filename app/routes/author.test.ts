@@ -1,11 +1,11 @@
 // The author pages, tokens page and backtest page through their loaders and actions: field errors write nothing, tenancy 404s.
+import { CHANNELS } from "../../db/contracts/queues-and-channels";
 import { eq } from "drizzle-orm";
 import { createTestApp, loadRoute, postRoute, signInAs, type TestApp } from "../../test/app-context";
 import { apiTokens, backtests, strategies, strategyVersions } from "../../db/store/schema";
 import { insertStrategy, insertUser, SAMPLE_CODE } from "../../test/support/store";
 import { newId } from "../../db/platform/ids";
 import { strategySettingsKey } from "../../db/contracts/cache-keys";
-import { STRATEGY_CHANGED_CHANNEL } from "../../db/contracts/events";
 import * as newStrategy from "./author.strategies.new";
 import * as workspace from "./author.strategies.$id";
 import * as mine from "./author.strategies._index";
@@ -185,7 +185,7 @@ describe("workspace", () => {
     // The workers' cached settings of the old version are evicted and the workers are told.
     await t.context.app.infra.cache.set(strategySettingsKey(id), "stale settings");
     const announced: unknown[] = [];
-    const stop = await t.context.app.infra.bus.subscribe(STRATEGY_CHANGED_CHANNEL, (m) => announced.push(m));
+    const stop = await t.context.app.infra.bus.subscribe(CHANNELS.strategyChanged, (m) => announced.push(m));
     const next = await post(
       workspace,
       `/author/strategies/${id}`,

@@ -1,6 +1,7 @@
 // The SSE route: 401 when signed out, replay from Last-Event-ID, live events from the bus, no loss or duplicate at the seam.
+import { CHANNELS } from "../../db/contracts/queues-and-channels";
 import { createTestApp, makeRequest, respond, signInAs, type TestApp } from "../../test/app-context";
-import { OUTBOX_CHANNEL, type OutboxEvent } from "../../db/contracts/events";
+import { type OutboxEvent } from "../../db/contracts/events";
 import { events } from "../../db/store/schema";
 import { insertUser } from "../../test/support/store";
 import { openEventStream } from "../event-stream.server";
@@ -100,7 +101,7 @@ describe("GET /events", () => {
 
     const live = await writeEvents(alice.id, 1, "live");
     const other = await writeEvents(bob.id, 1, "bob-live");
-    await t.app.infra.bus.publish(OUTBOX_CHANNEL, { events: [...other, ...live] });
+    await t.app.infra.bus.publish(CHANNELS.outbox, { events: [...other, ...live] });
     text = await stream.readUntil((s) => idsIn(s).length >= 3);
     expect(idsIn(text)).toEqual([before[1].seq, before[2].seq, live[0].seq]);
     expect(text).not.toContain("bob");
@@ -124,7 +125,7 @@ describe("GET /events", () => {
     const racing = await writeEvents(alice.id, 2, "racing");
     // Published before the replay query has run: the hub buffers them, the replay also finds them.
     const { controller, response } = openStream(alice.cookie, { lastEventId: old[0].seq });
-    await t.app.infra.bus.publish(OUTBOX_CHANNEL, { events: racing });
+    await t.app.infra.bus.publish(CHANNELS.outbox, { events: racing });
     const stream = reader(await response);
     await stream.readUntil((s) => idsIn(s).includes(racing[1].seq));
     expect(idsIn(await stream.drain(100))).toEqual([old[1].seq, racing[0].seq, racing[1].seq]);

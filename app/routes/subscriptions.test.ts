@@ -1,4 +1,5 @@
 // Broker accounts, subscribing, status changes and editing through the real routes: validation, tenancy, secrets.
+import { CHANNELS } from "../../db/contracts/queues-and-channels";
 import { eq } from "drizzle-orm";
 import {
   createTestApp,
@@ -9,7 +10,6 @@ import {
   loadRoute,
   postRoute,
 } from "../../test/app-context";
-import { SUBSCRIPTION_CHANGED_CHANNEL } from "../../db/contracts/events";
 import { brokerAccounts, events, subscriptions } from "../../db/store/schema";
 import { insertStrategy, insertUser } from "../../test/support/store";
 import * as brokers from "./settings.brokers";
@@ -53,7 +53,7 @@ beforeAll(async () => {
   alice = { ...a, cookie: await signInAs(t, a.id) };
   bob = { ...b, cookie: await signInAs(t, b.id) };
   strategy = await insertStrategy(t.store, a.id, { slug: "trend-one", resolution: "1h" });
-  await t.app.infra.bus.subscribe(SUBSCRIPTION_CHANGED_CHANNEL, (m) => changes.push(m));
+  await t.app.infra.bus.subscribe(CHANNELS.subscriptionChanged, (m) => changes.push(m));
 });
 afterAll(async () => {
   await t.close();

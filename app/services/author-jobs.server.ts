@@ -3,12 +3,8 @@ import type { AppLoadContext } from "@remix-run/node";
 import { z } from "zod";
 import type { Db } from "../../db/store/client";
 import { newId } from "../../db/platform/ids";
-import {
-  JOB_NAMES,
-  validationResultSchema,
-  type ValidateRequest,
-  type ValidationResult,
-} from "../../db/contracts/jobs";
+import { validationResultSchema, type ValidateRequest, type ValidationResult } from "../../db/contracts/jobs";
+import { QUEUES } from "../../db/contracts/queues-and-channels";
 import { findValidationResult, latestEventSeq } from "../../db/store/queries/author";
 import { createBacktest, deleteBacktest } from "../../db/store/queries/backtests";
 import type { BacktestRequest } from "../../db/contracts/validation/backtest";
@@ -46,7 +42,7 @@ export async function requestValidation(context: AppLoadContext, userId: string,
     { userId, afterSeq: await latestEventSeq(store.db) },
     TICKET_TTL_MS,
   );
-  await jobs.send(JOB_NAMES.validateStrategy, { requestId, userId, ...input });
+  await jobs.send(QUEUES.validateStrategy, { requestId, userId, ...input });
   return { requestId };
 }
 
@@ -117,7 +113,7 @@ export async function requestBacktest(
   });
   if (!created) return null;
   try {
-    await jobsOf(context).send(JOB_NAMES.runBacktest, { backtestId: created.id });
+    await jobsOf(context).send(QUEUES.runBacktest, { backtestId: created.id });
   } catch (error) {
     await deleteBacktest(db, created.id);
     throw error;

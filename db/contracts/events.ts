@@ -1,15 +1,6 @@
-// Outbox event types: written with the data they describe, published on the bus, streamed by SSE.
+// Outbox event types: written with the data they describe, published on the bus (CHANNELS.outbox), streamed by SSE.
 import { z } from "zod";
 import { EVENT_TYPES, type EventType } from "./event-types";
-
-/** The bus channel that carries freshly committed outbox events to every web replica. */
-export const OUTBOX_CHANNEL = "outbox";
-/** The bus channel on which the web app announces subscription changes to the workers. */
-export const SUBSCRIPTION_CHANGED_CHANNEL = "subscription-changed";
-/** The bus channel on which the web app announces a strategy change (new version, visibility). */
-export const STRATEGY_CHANGED_CHANNEL = "strategy-changed";
-/** The bus channel on which a logout tells every web replica to close that session's event streams. */
-export const SESSION_ENDED_CHANNEL = "session-ended";
 
 export { EVENT_TYPES, type EventType } from "./event-types";
 

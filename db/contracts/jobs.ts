@@ -1,16 +1,9 @@
-// Author job queues: names and payload schemas shared by the web app (send) and the worker (work), and their result payloads.
+// Author job payloads shared by the web app (send) and the worker (work), and their result payloads.
+// The queues themselves (names, policies) are in ./queues-and-channels.ts.
 import { z } from "zod";
 import { RUNTIME_ERROR_KINDS, resolutionSchema, signalSchema, symbolSchema } from "./domain";
+import { QUEUES, type AuthorQueueName } from "./queues-and-channels";
 import { strategyVersionSchema } from "./validation/strategy";
-
-export const JOB_NAMES = {
-  validateStrategy: "strategy-validate",
-  runBacktest: "backtest-run",
-} as const;
-export type JobName = (typeof JOB_NAMES)[keyof typeof JOB_NAMES];
-
-/** Bus channel: "an author job was just queued", so a worker fetches it now instead of at its next poll. */
-export const AUTHOR_JOBS_CHANNEL = "author-jobs";
 
 /** Runs a strategy's code once, sandboxed, on sample candles; the result comes back as a "validation.result" event. */
 export const validateStrategyJobSchema = z.object({
@@ -28,13 +21,13 @@ export const runBacktestJobSchema = z.object({ backtestId: z.string().min(1) });
 export type RunBacktestJob = z.infer<typeof runBacktestJobSchema>;
 
 export const JOB_PAYLOAD_SCHEMAS = {
-  [JOB_NAMES.validateStrategy]: validateStrategyJobSchema,
-  [JOB_NAMES.runBacktest]: runBacktestJobSchema,
-} as const;
+  [QUEUES.validateStrategy]: validateStrategyJobSchema,
+  [QUEUES.runBacktest]: runBacktestJobSchema,
+} as const satisfies Record<AuthorQueueName, z.ZodType>;
 
 /** What the web app may do with the queue: enqueue. Null where no queue is reachable (web-only without Postgres). */
 export interface JobSender {
-  send(name: JobName, payload: unknown): Promise<string | null>;
+  send(name: AuthorQueueName, payload: unknown): Promise<string | null>;
 }
 
 const runtimeErrorSchema = z.object({

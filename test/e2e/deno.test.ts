@@ -1,6 +1,7 @@
 // The web app on Deno (server/deno.ts + the REMIX_TARGET=deno build) against a real sqld, Redis and Postgres:
 // health, the marketplace, a strategy page, sign-up, a signed-in page, a bus event reaching its SSE stream, and
 // a body over its limit (the app's own cap, the same as on Node).
+import { CHANNELS } from "../../db/contracts/queues-and-channels";
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
@@ -10,7 +11,6 @@ import { join } from "node:path";
 import { Redis } from "ioredis";
 import pg from "pg";
 import { openStore, type Store } from "../../db/store/client";
-import { OUTBOX_CHANNEL } from "../../db/contracts/events";
 import { createInfra, deleteKeysByPrefix, type Infra } from "../../db/infra/index.server";
 import { migrateStore } from "../../db/store/migrate";
 import { seedExamples } from "../../scripts/seed";
@@ -191,7 +191,7 @@ it("signs up (same-origin POST), renders a signed-in page, and streams a bus eve
     args: [userId, "subscription.changed", JSON.stringify(payload), sentAt],
   });
   const seq = Number(row.rows[0].seq);
-  await infra.bus.publish(OUTBOX_CHANNEL, {
+  await infra.bus.publish(CHANNELS.outbox, {
     events: [{ seq, userId, type: "subscription.changed", payload, createdAt: sentAt }],
   });
   while (!received.includes(`id: ${seq}`)) {

@@ -1,8 +1,9 @@
 // The author job handlers end to end on a real libSQL file and the real sandboxed runtime: validate and backtest.
+import { CHANNELS } from "../../db/contracts/queues-and-channels";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { eq } from "drizzle-orm";
-import { OUTBOX_CHANNEL, outboxMessageSchema, type OutboxEvent } from "../../db/contracts/events";
+import { outboxMessageSchema, type OutboxEvent } from "../../db/contracts/events";
 import { createInfra, type Infra } from "../../db/infra/index.server";
 import { BacktestInputError, createBacktest, getBacktest } from "../../db/store/queries/backtests";
 import { insertCandles } from "../../db/store/queries/candles";
@@ -48,7 +49,7 @@ afterAll(async () => {
 let unsubscribe: () => Promise<void>;
 beforeEach(async () => {
   published = [];
-  unsubscribe = await infra.bus.subscribe(OUTBOX_CHANNEL, (m) =>
+  unsubscribe = await infra.bus.subscribe(CHANNELS.outbox, (m) =>
     published.push(...outboxMessageSchema.parse(m).events),
   );
 });

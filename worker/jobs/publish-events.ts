@@ -1,5 +1,6 @@
 // Publishes committed outbox rows on the bus, so every web replica's SSE streams get them at once.
-import { OUTBOX_CHANNEL, type OutboxMessage } from "../../db/contracts/events";
+import { CHANNELS } from "../../db/contracts/queues-and-channels";
+import { type OutboxMessage } from "../../db/contracts/events";
 import type { Bus } from "../../db/infra/bus";
 import { toOutboxEvent } from "../../db/store/queries/event-replay";
 import type { EventRow } from "../../db/store/schema";
@@ -13,7 +14,7 @@ export async function publishEvents(
   const committed = rows.filter((r): r is EventRow => r !== null);
   if (committed.length === 0) return;
   try {
-    await bus.publish(OUTBOX_CHANNEL, { events: committed.map(toOutboxEvent) } satisfies OutboxMessage);
+    await bus.publish(CHANNELS.outbox, { events: committed.map(toOutboxEvent) } satisfies OutboxMessage);
   } catch (error) {
     logger?.warn({ err: error, seqs: committed.map((r) => r.seq) }, "publishing outbox events failed");
   }

@@ -1,10 +1,11 @@
 // The author jobs through a real pg-boss (embedded PGlite): the web app's sender queues, a worker runs, the result comes back on the bus.
+import { CHANNELS } from "../../db/contracts/queues-and-channels";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { OUTBOX_CHANNEL, outboxMessageSchema, type OutboxEvent } from "../../db/contracts/events";
+import { outboxMessageSchema, type OutboxEvent } from "../../db/contracts/events";
 import { createInfra, type Infra } from "../../db/infra/index.server";
-import { JOB_NAMES } from "../../db/contracts/jobs";
+import { QUEUES } from "../../db/contracts/queues-and-channels";
 import { createTestStore, insertUser, SAMPLE_CODE, type TestStore } from "../../test/support/store";
 import { createQueue, type Queue } from "../queue";
 import { createStrategyRunner } from "../runtime";
@@ -39,10 +40,10 @@ describe("author jobs on pg-boss", () => {
   it("a validation queued by the sender is run by a registered worker, woken at once, and its result is published", async () => {
     const user = await insertUser(store);
     const received: OutboxEvent[] = [];
-    await infra.bus.subscribe(OUTBOX_CHANNEL, (m) => received.push(...outboxMessageSchema.parse(m).events));
-    const sender = createJobSender(queue.boss, infra.bus);
+    await infra.bus.subscribe(CHANNELS.outbox, (m) => received.push(...outboxMessageSchema.parse(m).events));
+    const sender = createJobSender(queue.boss, infra.bus, { warn: () => {} });
     const started = performance.now();
-    const id = await sender.send(JOB_NAMES.validateStrategy, {
+    const id = await sender.send(QUEUES.validateStrategy, {
       requestId: "q-1",
       userId: user.id,
       code: SAMPLE_CODE,
@@ -61,7 +62,7 @@ describe("author jobs on pg-boss", () => {
   });
 
   it("the sender refuses a payload the queue's schema refuses, before it reaches the queue", async () => {
-    const sender = createJobSender(queue.boss, infra.bus);
-    await expect(sender.send(JOB_NAMES.runBacktest, { backtest: "x" })).rejects.toThrow(/backtestId/);
+    const sender = createJobSender(queue.boss, infra.bus, { warn: () => {} });
+    await expect(sender.send(QUEUES.runBacktest, { backtest: "x" })).rejects.toThrow(/backtestId/);
   });
 });

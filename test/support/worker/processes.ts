@@ -4,7 +4,8 @@ import { fileURLToPath } from "node:url";
 import { Redis } from "ioredis";
 import pg from "pg";
 import { deleteKeysByPrefix } from "../../../db/infra/index.server";
-import { CANDLE_JOBS_CHANNEL, insertCandleJobs, type CandleJob } from "../../../worker/candle-jobs";
+import { CHANNELS, QUEUES } from "../../../db/contracts/queues-and-channels";
+import { insertCandleJobs, type CandleJob } from "../../../worker/candle-jobs";
 import { createQueue, type Queue } from "../../../worker/queue";
 import type { WorkerProcessSpec } from "./worker-process";
 
@@ -157,7 +158,7 @@ export async function createSharedServices(name: string): Promise<SharedServices
     },
     async enqueue(jobs) {
       await insertCandleJobs(queue.boss, jobs);
-      await redis.publish(`${keyPrefix}${CANDLE_JOBS_CHANNEL}`, "{}");
+      await redis.publish(`${keyPrefix}${CHANNELS.jobsQueued}`, JSON.stringify({ queue: QUEUES.candle }));
     },
     async cleanup() {
       await queue.close();
