@@ -1,7 +1,8 @@
 // Registers the author jobs (validate, backtest) on pg-boss, and builds the sender the web app enqueues them with.
 import type PgBoss from "pg-boss";
 import type { Bus } from "../../db/infra/bus";
-import { JOB_PAYLOAD_SCHEMAS, type JobSender } from "../../db/contracts/jobs";
+import { JOB_PAYLOAD_SCHEMAS, type JobSender, type RunBacktestJob } from "../../db/contracts/jobs";
+import { listQueuedBacktestIds } from "../../db/store/queries/backtests";
 import { AUTHOR_QUEUES, QUEUES } from "../../db/contracts/queues-and-channels";
 import { ensureQueues } from "../queue";
 import { announceJobs, createWorkLoops } from "../work-loops";
@@ -31,8 +32,14 @@ export async function registerAuthorJobs(boss: PgBoss, deps: AuthorJobDeps): Pro
   await loops.start(QUEUES.runBacktest, deps.backtestConcurrency ?? 1, 0.5, async (job) => {
     await runBacktest(deps, job.data);
   });
+  // Backtests queued without a job (seeded by `db:seed` or the first start, or a lost send) get one now.
+  for (const backtestId of await listQueuedBacktestIds(deps.store.db))
+    await boss.send(QUEUES.runBacktest, { backtestId }, backtestJobOptions(backtestId));
   return { stop: () => loops.stop() };
 }
+
+/** A backtest's job id is the backtest's id: sending it again while the job exists adds nothing. */
+const backtestJobOptions = (backtestId: string) => ({ id: backtestId });
 
 /** Validates the payload against the queue's schema before it reaches the queue, then wakes a worker. */
 export function createJobSender(boss: PgBoss, bus: Bus, logger: Warn): JobSender {
@@ -45,7 +52,9 @@ export function createJobSender(boss: PgBoss, bus: Bus, logger: Warn): JobSender
         throw error;
       });
       await queuesReady;
-      const id = await boss.send(name, data as object);
+      const options =
+        name === QUEUES.runBacktest ? backtestJobOptions((data as RunBacktestJob).backtestId) : {};
+      const id = await boss.send(name, data as object, options);
       await announceJobs(bus, name, logger);
       return id;
     },
