@@ -30,5 +30,7 @@ export interface AppContext {
 declare module "@remix-run/node" {
   interface AppLoadContext {
     app: AppContext;
+    /** This response's Content-Security-Policy nonce (server/security-headers.ts): Remix's inline scripts carry it. */
+    cspNonce?: string;
   }
 }

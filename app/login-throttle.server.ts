@@ -1,6 +1,6 @@
 // Login rate limiting in the shared cache (Redis across replicas, in-process when embedded): a cap per
 // (email, client address), counted atomically before the password is checked, and a delay, never a
-// lock, per email whatever the address.
+// lock, per email whatever the address. Sign-ups are capped per client address too.
 import type { Cache } from "../db/infra/cache";
 
 export const LOGIN_WINDOW_MS = 15 * 60_000;
@@ -14,6 +14,13 @@ export const MAX_ATTEMPTS_PER_CLIENT = 5;
 export const SLOW_AFTER_FAILURES_PER_EMAIL = 10;
 const DELAY_STEP_MS = 250;
 const MAX_DELAY_MS = 5_000;
+
+/**
+ * Sign-ups per client address and hour that reach account creation. Its answer tells whether an email is
+ * taken (there is no mail channel to hide that behind), so this bounds how fast one client can ask.
+ */
+export const MAX_SIGNUPS_PER_CLIENT = 20;
+export const SIGNUP_WINDOW_MS = 60 * 60_000;
 
 export function clientAddress(request: Request): string {
   return (
@@ -47,6 +54,10 @@ export function createLoginThrottle(cache: Cache) {
     },
     async recordSuccess(email: string, client: string): Promise<void> {
       await cache.del(pairKey(email, client));
+    },
+    /** Counts a sign-up of this client before its password is hashed; false past the cap. */
+    async admitSignUp(client: string): Promise<boolean> {
+      return (await cache.increment(`signup-attempts:${client}`, SIGNUP_WINDOW_MS)) <= MAX_SIGNUPS_PER_CLIENT;
     },
   };
 }

@@ -214,7 +214,9 @@ export default async function webBench(args: string[]) {
 
     // Web only (no worker: nothing else competes for the 2 cores), events through Redis like a distributed replica.
     buildIfNeeded((msg) => console.log(msg));
-    app = await startApp({ DATA_DIR: dataDir, REDIS_URL, NODE_ENV: "production" }, ["--web"]);
+    // One bench user holds every SSE client: lift the per-user stream cap (ADR 161) to their number.
+    const env = { DATA_DIR: dataDir, REDIS_URL, NODE_ENV: "production" };
+    app = await startApp({ ...env, MAX_EVENT_STREAMS_PER_USER: String(sseClients) }, ["--web"]);
     const page = await fetch(`${app.url}/`, { headers: RENDER });
     if (page.status !== 200) throw new Error("the marketplace does not answer 200");
     const markup = join(dataDir, "marketplace.html");

@@ -7,6 +7,7 @@ import type { AppContext } from "../app/context.server";
 import { openStore } from "../db/store/client";
 import { exitIfConfigError, loadConfigOrExit } from "../db/platform/config.server";
 import { createInfra } from "../db/infra/index.server";
+import { createLifecycle, nodeProcess } from "../db/platform/lifecycle";
 import { createLogger } from "../db/platform/logger.server";
 import { migrateStore } from "../db/store/migrate";
 import { createHttpServer } from "../server/express";
@@ -14,8 +15,8 @@ import { guardProcess } from "../server/process-guard";
 import { createWebHandler } from "../server/web";
 import { createAppContext } from "../server/app-context";
 import { createJobSender } from "../worker/jobs";
-import { startWorker, type RunningWorker } from "../worker/main";
-import { createQueue, type Queue } from "../worker/queue";
+import { startWorker } from "../worker/main";
+import { createQueue } from "../worker/queue";
 import { createStrategyRunner, exitIfSandboxUnavailable } from "../worker/runtime";
 import { BUILD_FILE, buildIfNeeded, ROOT } from "./build-if-needed";
 import { seedIfEmpty } from "./seed";
@@ -25,41 +26,39 @@ async function main() {
   const config = loadConfigOrExit();
   const logger = createLogger({ level: config.logLevel, name: webOnly ? "web" : "candlecast" });
   guardProcess(logger);
+  const lifecycle = createLifecycle({ logger, ...nodeProcess });
   buildIfNeeded((msg) => logger.info(msg));
 
   const store = await openStore({ url: config.databaseUrl, authToken: config.databaseAuthToken });
+  lifecycle.started("store", () => store.close());
   await migrateStore(store.db);
   // Seeding validates the examples in the sandbox: the embedded start does it; a web replica never runs
   // Python (the distributed recipe seeds with `npm run db:seed`).
   if (!webOnly) {
-    const seeded = await seedIfEmpty(
-      store.db,
-      createStrategyRunner({ python: config.python, sandbox: config.sandbox }),
-    );
+    const runner = createStrategyRunner({ python: config.python, sandbox: config.sandbox });
+    const seeded = await seedIfEmpty(store.db, runner).finally(() => runner.close());
     if (seeded) logger.info(seeded, "seeded example strategies");
   }
   const infra = await createInfra({ redisUrl: config.redisUrl, keyPrefix: config.redisKeyPrefix, logger });
+  lifecycle.started("infra", () => infra.close());
 
-  let queue: Queue | undefined;
-  let worker: RunningWorker | undefined;
-  if (!webOnly) {
-    queue = await createQueue({
-      postgresUrl: config.postgresUrl,
-      schema: config.pgbossSchema,
-      dataDir: config.dataDir,
-      onError: (error) => logger.error({ err: error }, "queue error"),
-    });
-    worker = await startWorker({ config, store, infra, queue, logger: logger.child({ part: "worker" }) });
-  } else if (config.postgresUrl) {
-    // Send-only: the web app enqueues validations and backtests; the workers run them.
-    queue = await createQueue({
-      postgresUrl: config.postgresUrl,
-      schema: config.pgbossSchema,
-      dataDir: config.dataDir,
-      supervise: false,
-      onError: (error) => logger.error({ err: error }, "queue error"),
-    });
-  }
+  // The embedded worker's queue; a web replica's is send-only (the workers run validations and backtests).
+  const queue =
+    !webOnly || config.postgresUrl
+      ? await createQueue({
+          postgresUrl: config.postgresUrl,
+          schema: config.pgbossSchema,
+          dataDir: config.dataDir,
+          supervise: !webOnly,
+          onError: (error) => logger.error({ err: error }, "queue error"),
+        })
+      : undefined;
+  if (queue) lifecycle.started("queue", () => queue.close());
+  const worker =
+    !webOnly && queue
+      ? await startWorker({ config, store, infra, queue, logger: logger.child({ part: "worker" }) })
+      : undefined;
+  if (worker) lifecycle.started("worker", () => worker.stop());
   const jobs = queue ? createJobSender(queue.boss, infra.bus, logger) : null;
 
   const app: AppContext = {
@@ -67,6 +66,7 @@ async function main() {
     ...(await createAppContext({ config, store, infra, logger, jobs, workerHealth: worker?.health })),
     metrics: worker?.metrics,
   };
+  lifecycle.started("events", () => app.events.close());
 
   const build = (await import(pathToFileURL(BUILD_FILE).href)) as ServerBuild;
   const handler = createWebHandler(build, app, config.nodeEnv);
@@ -84,22 +84,10 @@ async function main() {
     process.stdout.write(`\nCandlecast is running at ${url}\n\n`);
   });
 
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, "shutting down");
+  lifecycle.started("http", () => {
     server.close();
     server.closeAllConnections();
-    await app.events.close();
-    await worker?.stop();
-    await queue?.close();
-    await infra.close();
-    store.close();
-    process.exit(0);
-  };
-  process.on("SIGINT", () => void shutdown("SIGINT"));
-  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  });
 }
 
 await main().catch(exitIfSandboxUnavailable).catch(exitIfConfigError);

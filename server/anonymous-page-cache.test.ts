@@ -2,7 +2,7 @@ import { cacheAnonymousPages } from "./anonymous-page-cache";
 
 function counting(respond: (request: Request, n: number) => Response = (_r, n) => html(`page ${n}`)) {
   let renders = 0;
-  const handler = async (request: Request) => {
+  const handler = async (request: Request, _nonce: string) => {
     renders += 1;
     await new Promise((r) => setTimeout(r, 5));
     return respond(request, renders);
@@ -11,6 +11,8 @@ function counting(respond: (request: Request, n: number) => Response = (_r, n) =
 }
 const html = (body: string, headers: Record<string, string> = {}) =>
   new Response(body, { headers: { "content-type": "text/html; charset=utf-8", ...headers } });
+const withNonce = (handle: (request: Request, nonce: string) => Promise<Response>) => (request: Request) =>
+  handle(request, "nonce");
 const get = (path: string, headers: Record<string, string> = {}) =>
   new Request(`http://localhost${path}`, { headers });
 
@@ -18,7 +20,7 @@ describe("cacheAnonymousPages", () => {
   it("renders a page once for concurrent anonymous visitors and serves it until the TTL", async () => {
     let t = 0;
     const inner = counting();
-    const handle = cacheAnonymousPages(inner.handler, { ttlMs: 1000, now: () => t });
+    const handle = withNonce(cacheAnonymousPages(inner.handler, { ttlMs: 1000, now: () => t }));
     const bodies = await Promise.all(
       Array.from({ length: 10 }, () => handle(get("/?page=2")).then((r) => r.text())),
     );
@@ -33,7 +35,7 @@ describe("cacheAnonymousPages", () => {
 
   it("never caches for signed-in users, tokens, streams or the API", async () => {
     const inner = counting();
-    const handle = cacheAnonymousPages(inner.handler);
+    const handle = withNonce(cacheAnonymousPages(inner.handler));
     for (const req of [
       get("/", { cookie: "__session=abc" }),
       get("/", { cookie: "__session=abc" }),
@@ -55,9 +57,22 @@ describe("cacheAnonymousPages", () => {
       if (path === "/private") return html(`p${n}`, { "cache-control": "private, no-store" });
       return new Response("missing", { status: 404, headers: { "content-type": "text/html" } });
     });
-    const handle = cacheAnonymousPages(inner.handler);
+    const handle = withNonce(cacheAnonymousPages(inner.handler));
     for (const path of ["/cookie", "/cookie", "/private", "/private", "/gone", "/gone"])
       await handle(get(path));
     expect(inner.renders()).toBe(6);
+  });
+
+  it("gives every copy of a cached page its own response's nonce in place of the one it was rendered with", async () => {
+    const handle = cacheAnonymousPages(async (_request, nonce) =>
+      html(`<script nonce="${nonce}">a</script><p>ü</p><script nonce="${nonce}">b</script>`),
+    );
+    const first = await (await handle(get("/"), "first+/==")).text();
+    const second = await handle(get("/"), "second");
+    expect(second.headers.get("x-page-cache")).toBe("hit");
+    expect(first).toBe(`<script nonce="first+/==">a</script><p>ü</p><script nonce="first+/==">b</script>`);
+    expect(await second.text()).toBe(
+      `<script nonce="second">a</script><p>ü</p><script nonce="second">b</script>`,
+    );
   });
 });

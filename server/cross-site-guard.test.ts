@@ -1,10 +1,11 @@
 import { rejectCrossSiteWrites } from "./cross-site-guard";
 
 const reached: string[] = [];
-const handle = rejectCrossSiteWrites(async (request) => {
+const guarded = rejectCrossSiteWrites(async (request) => {
   reached.push(`${request.method} ${new URL(request.url).pathname}`);
   return new Response("ok");
 });
+const handle = (request: Request) => guarded(request, "nonce");
 const req = (method: string, path: string, headers: Record<string, string>) =>
   new Request(`http://candlecast.test${path}`, { method, headers: { host: "candlecast.test", ...headers } });
 

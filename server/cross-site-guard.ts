@@ -2,7 +2,7 @@
 // would answer its own CSRF check with a 500): a forged form post gets a clear 403 and changes nothing.
 import { requestHost } from "../app/request-host";
 
-type FetchHandler = (request: Request) => Promise<Response>;
+type PageHandler = (request: Request, cspNonce: string) => Promise<Response>;
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
@@ -20,9 +20,9 @@ export function isCrossSite(request: Request): boolean {
   return originHost !== requestHost(request);
 }
 
-export function rejectCrossSiteWrites(handler: FetchHandler): FetchHandler {
-  return async (request) => {
-    if (!isCrossSite(request)) return handler(request);
+export function rejectCrossSiteWrites(handler: PageHandler): PageHandler {
+  return async (request, nonce) => {
+    if (!isCrossSite(request)) return handler(request, nonce);
     const message = "Cross-site request refused: this form must be submitted from Candlecast itself.";
     const wantsJson = new URL(request.url).pathname.startsWith("/api/");
     return wantsJson

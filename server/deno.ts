@@ -10,15 +10,16 @@ import type { Store } from "../db/store/client";
 import { loadConfigOrExit } from "../db/platform/config.server";
 import { createInfra } from "../db/infra/index.server";
 import type { JobSender } from "../db/contracts/jobs";
+import { createLifecycle } from "../db/platform/lifecycle";
 import { createLogger } from "../db/platform/logger.server";
 import { migrateStore } from "../db/store/migrate";
 import * as schema from "../db/store/schema";
 import { createJobSender } from "../worker/jobs";
-import { createQueue, type Queue } from "../worker/queue";
+import { createQueue } from "../worker/queue";
 import { createAppContext } from "./app-context";
 import { createWebHandler } from "./web";
 import { MIME } from "./mime";
-import { cameOverTls, securityHeaders } from "./security-headers";
+import { cameOverTls, newCspNonce, securityHeaders } from "./security-headers";
 
 /** The slice of the Deno namespace this entry uses (typed here so `tsc` on Node needs no Deno types). */
 interface DenoApi {
@@ -83,9 +84,11 @@ async function serveStatic(request: Request): Promise<Response | null> {
   return null;
 }
 
-function withSecurityHeaders(request: Request, response: Response): Response {
+function withSecurityHeaders(request: Request, nonce: string, response: Response): Response {
   const headers = new Headers(response.headers);
-  for (const [name, value] of Object.entries(securityHeaders(cameOverTls(request.url, request.headers)))) {
+  for (const [name, value] of Object.entries(
+    securityHeaders(cameOverTls(request.url, request.headers), nonce),
+  )) {
     headers.set(name, value);
   }
   return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
@@ -106,20 +109,27 @@ async function main() {
     );
     Deno.exit(1);
   }
+  const lifecycle = createLifecycle({
+    logger,
+    onSignal: (signal, handler) => Deno.addSignalListener(signal, handler),
+    exit: (code) => Deno.exit(code),
+  });
   const store = openRemoteStore(config.databaseUrl, config.databaseAuthToken);
+  lifecycle.started("store", () => store.close());
   await migrateStore(store.db);
   const infra = await createInfra({ redisUrl: config.redisUrl, keyPrefix: config.redisKeyPrefix, logger });
-  let queue: Queue | undefined;
-  if (config.postgresUrl) {
-    // Send-only, as `npm run web`: validations and backtests run on the workers.
-    queue = await createQueue({
-      postgresUrl: config.postgresUrl,
-      schema: config.pgbossSchema,
-      dataDir: config.dataDir,
-      supervise: false,
-      onError: (error) => logger.error({ err: error }, "queue error"),
-    });
-  }
+  lifecycle.started("infra", () => infra.close());
+  // Send-only, as `npm run web`: validations and backtests run on the workers.
+  const queue = config.postgresUrl
+    ? await createQueue({
+        postgresUrl: config.postgresUrl,
+        schema: config.pgbossSchema,
+        dataDir: config.dataDir,
+        supervise: false,
+        onError: (error) => logger.error({ err: error }, "queue error"),
+      })
+    : undefined;
+  if (queue) lifecycle.started("queue", () => queue.close());
   const jobs: JobSender | null = queue ? createJobSender(queue.boss, infra.bus, logger) : null;
   const app = await createAppContext({ config, store, infra, logger, jobs });
 
@@ -129,9 +139,9 @@ async function main() {
   const build = (await import(pathToFileURL(join(BUILD_DIR, "index.js")).href)) as ServerBuild;
   const handler = createWebHandler(build, app, config.nodeEnv);
 
-  const respond = async (request: Request): Promise<Response> => {
+  const respond = async (request: Request, nonce: string): Promise<Response> => {
     try {
-      return (await serveStatic(request)) ?? (await handler(request));
+      return (await serveStatic(request)) ?? (await handler(request, nonce));
     } catch (error) {
       logger.error({ err: error, url: request.url }, "request failed");
       return new Response("Internal Server Error", {
@@ -160,24 +170,17 @@ async function main() {
         );
       },
     },
-    async (request) => withSecurityHeaders(request, await respond(request)),
+    async (request) => {
+      const nonce = newCspNonce();
+      return withSecurityHeaders(request, nonce, await respond(request, nonce));
+    },
   );
 
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, "shutting down");
-    await app.events.close();
+  lifecycle.started("http", async () => {
     shutdownController.abort();
     await Promise.race([server.finished, new Promise((r) => setTimeout(r, 5_000))]);
-    await queue?.close();
-    await infra.close();
-    store.close();
-    Deno.exit(0);
-  };
-  Deno.addSignalListener("SIGINT", () => void shutdown("SIGINT"));
-  Deno.addSignalListener("SIGTERM", () => void shutdown("SIGTERM"));
+  });
+  lifecycle.started("events", () => app.events.close());
 }
 
 await main();

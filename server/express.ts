@@ -5,13 +5,13 @@ import express, { type ErrorRequestHandler, type RequestHandler } from "express"
 import { createServer, type Server } from "node:http";
 import { sendRemixResponse } from "@remix-run/express/dist/server";
 import { settleUnreadBody, toFetchRequest } from "./node-request";
-import { cameOverTls, securityHeaders } from "./security-headers";
-
-type FetchHandler = (request: Request) => Promise<Response>;
+import { cameOverTls, newCspNonce, securityHeaders } from "./security-headers";
+import type { WebHandler } from "./web";
 
 const withSecurityHeaders: RequestHandler = (req, res, next) => {
   const headers = new Headers(req.headers as Record<string, string>);
-  res.set(securityHeaders(cameOverTls(req.secure ? "https:" : "http:", headers)));
+  res.locals.cspNonce = newCspNonce();
+  res.set(securityHeaders(cameOverTls(req.secure ? "https:" : "http:", headers), res.locals.cspNonce));
   next();
 };
 
@@ -21,7 +21,7 @@ function compressible(req: express.Request, res: express.Response): boolean {
   return compression.filter(req, res);
 }
 
-function toFetch(handler: FetchHandler): RequestHandler {
+function toFetch(handler: WebHandler): RequestHandler {
   return (req, res, next) => {
     let request: Request;
     try {
@@ -30,7 +30,7 @@ function toFetch(handler: FetchHandler): RequestHandler {
       res.status(400).type("text/plain").send("Bad Request");
       return;
     }
-    handler(request)
+    handler(request, res.locals.cspNonce as string)
       .then(async (response) => {
         await settleUnreadBody(req, res);
         await sendRemixResponse(res, response);
@@ -44,7 +44,7 @@ function toFetch(handler: FetchHandler): RequestHandler {
 
 export function createHttpServer(opts: {
   publicDir: string;
-  handler: FetchHandler;
+  handler: WebHandler;
   onError: (error: unknown) => void;
 }): Server {
   const app = express();

@@ -5,7 +5,12 @@ import type { AppContext } from "../app/context.server";
 import { cacheAnonymousPages } from "./anonymous-page-cache";
 import { rejectCrossSiteWrites } from "./cross-site-guard";
 
-export function createWebHandler(build: ServerBuild, app: AppContext, mode: string) {
+/** `cspNonce`: the nonce of this response's Content-Security-Policy, for Remix's inline scripts. */
+export type WebHandler = (request: Request, cspNonce: string) => Promise<Response>;
+
+export function createWebHandler(build: ServerBuild, app: AppContext, mode: string): WebHandler {
   const handle = createRequestHandler(build, mode);
-  return rejectCrossSiteWrites(cacheAnonymousPages((request: Request) => handle(request, { app })));
+  return rejectCrossSiteWrites(
+    cacheAnonymousPages((request: Request, cspNonce: string) => handle(request, { app, cspNonce })),
+  );
 }

@@ -19,6 +19,7 @@ const CONTRACT_HEADERS = [
   "x-ratelimit-limit",
   "x-ratelimit-remaining",
   "x-ratelimit-reset",
+  "x-ratelimit-scope",
   "retry-after",
   "location",
   "allow",

@@ -9,6 +9,7 @@ import { exitIfConfigError, loadConfigOrExit, type Config } from "../db/platform
 import { CHANNELS, PERIODIC, QUEUE_POLICIES, QUEUES } from "../db/contracts/queues-and-channels";
 import { createInfra, type Infra } from "../db/infra/index.server";
 import type { Unsubscribe } from "../db/infra/bus";
+import { createLifecycle, nodeProcess } from "../db/platform/lifecycle";
 import { createLogger, type Logger } from "../db/platform/logger.server";
 import { migrateStore } from "../db/store/migrate";
 import { candleJobSchema, insertCandleJobs, type CandleJob } from "./candle-jobs";
@@ -349,43 +350,30 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
 async function main() {
   const config = loadConfigOrExit();
   const logger = createLogger({ level: config.logLevel, name: "worker" });
+  const lifecycle = createLifecycle({ logger, ...nodeProcess });
   const store = await openStore({ url: config.databaseUrl, authToken: config.databaseAuthToken });
+  lifecycle.started("store", () => store.close());
   await migrateStore(store.db);
   const infra = await createInfra({ redisUrl: config.redisUrl, keyPrefix: config.redisKeyPrefix, logger });
+  lifecycle.started("infra", () => infra.close());
   const queue = await createQueue({
     postgresUrl: config.postgresUrl,
     schema: config.pgbossSchema,
     dataDir: config.dataDir,
     onError: (error) => logger.error({ err: error }, "queue error"),
   });
+  lifecycle.started("queue", () => queue.close());
   const worker = await startWorker({ config, store, infra, queue, logger });
+  lifecycle.started("worker", () => worker.stop());
   const server = createWorkerHttpServer({
     health: () => worker.health(),
     metrics: () => worker.metrics(),
     onError: (error) => logger.error({ err: error }, "health check failed"),
   });
-  const port = config.workerPort ?? 9464;
-  server.listen(port, config.host, () => logger.info({ port }, "worker health and metrics listening"));
-
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, "shutting down");
-    server.close();
-    try {
-      await worker.stop();
-      await queue.close();
-      await infra.close();
-      store.close();
-    } catch (error) {
-      logger.error({ err: error }, "error while shutting down");
-      process.exitCode = 1;
-    }
-    process.exit();
-  };
-  process.on("SIGTERM", () => void shutdown("SIGTERM"));
-  process.on("SIGINT", () => void shutdown("SIGINT"));
+  server.listen(config.workerPort, config.host, () =>
+    logger.info({ port: config.workerPort }, "worker health and metrics listening"),
+  );
+  lifecycle.started("http", () => server.close());
 }
 
 if (import.meta.url === `file://${process.argv[1]}`)

@@ -10,7 +10,7 @@ import { createApiHarness, type ApiAnswer, type ApiHarness } from "../../test/ap
 import { openApiContract } from "../../test/openapi-contract";
 import { apiErrorSchema } from "./errors.server";
 import { OPERATIONS } from "./operations.server";
-import { API_RATE_LIMIT } from "./rate-limit.server";
+import { DEFAULT_USER_LIMITS } from "../../db/contracts/user-limits";
 
 let h: ApiHarness;
 let alice: { id: string; token: string; paperBrokerId: string };
@@ -586,7 +586,7 @@ describe("behaviour", () => {
   it("limits each token to its rate and says when to retry", async () => {
     const u = await user("eve");
     let last: ApiAnswer | undefined;
-    for (let i = 0; i < API_RATE_LIMIT.limit; i++) {
+    for (let i = 0; i < DEFAULT_USER_LIMITS.apiRequestsPerMinutePerToken; i++) {
       last = await h.call("GET", "/api/v1/me", { token: u.token });
       expect(last.status).toBe(200);
     }

@@ -6,7 +6,7 @@ import { ApiError, errorResponse, REQUEST_ID_HEADER, toApiError } from "./errors
 import { pathParams, type Operation } from "./operation.server";
 import { OPERATIONS } from "./operations.server";
 import { parseOr422, queryObject, readJsonBody, refuseUnknownFields } from "./parse.server";
-import { hitRateLimit, rateLimitHeaders } from "./rate-limit.server";
+import { hitApiRateLimits, rateLimitHeaders, rateLimitMessage } from "./rate-limit.server";
 import { runIdempotent } from "./idempotency.server";
 
 type Args = LoaderFunctionArgs | ActionFunctionArgs;
@@ -15,10 +15,9 @@ async function run(op: Operation, { request, context, params }: Args, headers: R
   let user: ApiUser | undefined;
   if (!op.public) {
     user = await requireApiUser(request, context);
-    const decision = await hitRateLimit(context.app.infra.cache, `api:${user.tokenId}`);
+    const decision = await hitApiRateLimits(context.app.infra.cache, user, context.app.config.limits);
     Object.assign(headers, rateLimitHeaders(decision));
-    if (!decision.ok)
-      throw new ApiError(429, "rate_limited", `Rate limit reached: retry in ${decision.retryAfterS} s`);
+    if (!decision.ok) throw new ApiError(429, "rate_limited", rateLimitMessage(decision));
   }
   const values: Record<string, string> = {};
   for (const name of pathParams(op.path)) {

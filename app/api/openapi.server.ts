@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { apiErrorSchema } from "./errors.server";
 import { pathParams, type Operation } from "./operation.server";
-import { API_RATE_LIMIT } from "./rate-limit.server";
+import { DEFAULT_USER_LIMITS } from "../../db/contracts/user-limits";
 import { MAX_BODY_BYTES } from "./parse.server";
 import { formatBytes } from "../request-body.server";
 import { IDEMPOTENCY_TTL_MS } from "../../db/store/queries/idempotency";
@@ -53,9 +53,14 @@ const HEADERS = {
     required: true,
   },
   "X-RateLimit-Limit": header(
-    "Requests a token may send per window",
+    "Requests per minute of the limit named by X-RateLimit-Scope",
     { type: "integer" },
-    API_RATE_LIMIT.limit,
+    DEFAULT_USER_LIMITS.apiRequestsPerMinutePerToken,
+  ),
+  "X-RateLimit-Scope": header(
+    "Which limit the X-RateLimit-* headers describe: this token's, or all of the user's tokens together (the nearer one)",
+    { type: "string", enum: ["token", "user"] },
+    "token",
   ),
   "X-RateLimit-Remaining": header("Requests left in this window", { type: "integer" }, 119),
   "X-RateLimit-Reset": header("Seconds until the window resets", { type: "integer" }, 42),
@@ -88,7 +93,7 @@ type HeaderName = keyof typeof HEADERS;
 function responseHeaders(op: Operation, status: number, location: boolean) {
   const names: HeaderName[] = ["X-Request-Id"];
   if (!op.public && status !== 401)
-    names.push("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset");
+    names.push("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "X-RateLimit-Scope");
   // 409: a duplicate of a request with the same Idempotency-Key that still runs.
   if (status === 429 || (status === 409 && op.method === "POST")) names.push("Retry-After");
   if (status === 401) names.push("WWW-Authenticate");
@@ -300,7 +305,7 @@ export function buildOpenApi(operations: Operation[]) {
       description: [
         "Upload, validate, version and backtest strategies; subscribe, change settings, pause, resume and cancel; read executions and trades.",
         "Authenticate with a personal API token from /settings/tokens: `Authorization: Bearer <token>`.",
-        `Each token may send ${API_RATE_LIMIT.limit} requests per ${API_RATE_LIMIT.windowMs / 1000} s (X-RateLimit-* headers; 429 with Retry-After beyond).`,
+        `Each token may send ${DEFAULT_USER_LIMITS.apiRequestsPerMinutePerToken} requests per minute, and all of a user's tokens together ${DEFAULT_USER_LIMITS.apiRequestsPerMinutePerUser} (the defaults; X-RateLimit-* headers, X-RateLimit-Scope saying which limit they describe; 429 with Retry-After beyond).`,
         'Errors always look like `{"error":{"code":"…","message":"…","fields":{"name":"message"},"requestId":"…"}}`.',
         `Bodies are JSON (\`Content-Type: application/json\`; another type is a 415) of at most ${formatBytes(MAX_BODY_BYTES)} (413, chunked bodies included). A field the operation does not declare is a 422 naming it; text holding a control character (U+0000-U+001F, U+007F-U+009F; code, description and changelog may hold tabs and line breaks) is a 422 naming the field.`,
         "Lists are paginated: pass the previous page's `nextCursor` as `cursor`. Times are UTC epoch milliseconds; money is in the market's quote currency; percent fields are in percent (1 = 1 %), fractions say so. Enum values are lowercase.",

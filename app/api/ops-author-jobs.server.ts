@@ -9,7 +9,8 @@ import { plainText } from "../../db/contracts/validation/fields";
 import { awaitValidation, requestBacktest, requestValidation } from "../services/author-jobs.server";
 import { ApiError, notFound } from "./errors.server";
 import { defineOperation } from "./operation.server";
-import { pageOf, pageQuerySchema, toPageBody } from "./pagination.server";
+import { pageQuerySchema } from "../page-cursor.server";
+import { pageOf, toPageBody } from "./pagination.server";
 import { parseOr422, patchObject } from "./parse.server";
 import { requireVisibleStrategy } from "./ops-strategies.server";
 import {

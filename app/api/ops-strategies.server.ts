@@ -18,7 +18,8 @@ import { versionStatusSchema } from "../../db/contracts/validation/version-statu
 import type { AppLoadContext } from "@remix-run/node";
 import { ApiError, notFound } from "./errors.server";
 import { defineOperation } from "./operation.server";
-import { pageOf, pageQuerySchema, toPageBody } from "./pagination.server";
+import { pageQuerySchema } from "../page-cursor.server";
+import { pageOf, toPageBody } from "./pagination.server";
 import { parseOr422, patchObject } from "./parse.server";
 import { strategySchema, versionSchema } from "./schemas.server";
 import { announceStrategyChange } from "../strategy-changes.server";

@@ -3,11 +3,7 @@ import type { AppLoadContext } from "@remix-run/node";
 import { z } from "zod";
 import { listSubscriptionsPage, listTradesPage } from "../../db/store/queries/api-lists";
 import { listBrokerAccounts } from "../../db/store/queries/broker-accounts";
-import {
-  changeSubscriptionStatus,
-  getSubscription,
-  type SubscriptionAction,
-} from "../../db/store/queries/subscriptions";
+import { getSubscription, type SubscriptionAction } from "../../db/store/queries/subscriptions";
 import {
   RISK_DEFAULTS_INPUT,
   riskSettingsSchema,
@@ -15,11 +11,11 @@ import {
   subscribeSchema,
 } from "../../db/contracts/validation/risk-settings";
 import { plainText } from "../../db/contracts/validation/fields";
-import { changeRiskSettings, subscribe } from "../services/subscriptions.server";
-import { announceSubscriptionChange } from "../subscriptions.server";
-import { ApiError, notFound } from "./errors.server";
+import { changeRiskSettings, changeStatus, subscribe } from "../services/subscriptions.server";
+import { notFound } from "./errors.server";
 import { defineOperation } from "./operation.server";
-import { pageOf, pageQuerySchema, toPageBody } from "./pagination.server";
+import { pageQuerySchema } from "../page-cursor.server";
+import { pageOf, toPageBody } from "./pagination.server";
 import { parseOr422, patchObject } from "./parse.server";
 import {
   brokerAccountSchema,
@@ -52,19 +48,8 @@ function statusOperation(action: SubscriptionAction, summary: string) {
     responses: { 200: { description: "The subscription", schema: subscriptionSchema } },
     errors: [409],
     async handler({ context, user, params }) {
-      const db = context.app.store.db;
-      const result = await changeSubscriptionStatus(db, user.userId, params.id, action);
-      if (!result) throw notFound("Subscription");
-      if (!result.changed) {
-        const message = `This subscription is ${result.status}: it cannot be ${action === "cancel" ? "cancelled" : `${action}d`}`;
-        throw new ApiError(409, "conflict", message, { status: message });
-      }
-      await announceSubscriptionChange(context, user.userId, {
-        subscriptionId: result.id,
-        strategyId: result.strategyId,
-        status: result.status,
-      });
-      return { body: toSubscription((await getSubscription(db, user.userId, params.id))!) };
+      if (!(await changeStatus(context, user.userId, params.id, action))) throw notFound("Subscription");
+      return { body: toSubscription((await getSubscription(context.app.store.db, user.userId, params.id))!) };
     },
   });
 }
@@ -95,6 +80,7 @@ export const subscriptionOperations = [
     body: createSubscriptionSchema,
     partialBody: true,
     responses: { 201: { description: "The new subscription", schema: subscriptionSchema, location: true } },
+    errors: [409],
     async handler({ context, user, body }) {
       const db = context.app.store.db;
       const raw = patchObject(body);

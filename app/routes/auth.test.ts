@@ -6,7 +6,7 @@ import { brokerAccounts, sessions, users } from "../../db/store/schema";
 import { insertUser } from "../../test/support/store";
 import { createUser } from "../../db/store/queries/users";
 import { requireUserId } from "../session.server";
-import { createLoginThrottle } from "../login-throttle.server";
+import { createLoginThrottle, MAX_SIGNUPS_PER_CLIENT } from "../login-throttle.server";
 import * as login from "./login";
 import * as logout from "./logout";
 import * as root from "../root";
@@ -31,7 +31,7 @@ describe("sign up", () => {
         form: {
           email: "New@Example.test",
           name: "Ada",
-          password: "correct horse",
+          password: "correct horse battery",
           redirectTo: "/strategies/x/subscribe",
         },
       }),
@@ -77,6 +77,23 @@ describe("sign up", () => {
     expect(await t.store.db.$count(users)).toBe(before);
   });
 
+  it.each([
+    ["a common password", "password1", "it is a commonly used password"],
+    ["a keyboard row", "qwertyuiop", "one of the most common passwords"],
+    ["the user's own name", "grace hopper", "it contains your email or name"],
+  ])("refuses %s on the password field, saying why, and writes nothing", async (_name, password, reason) => {
+    const before = await t.store.db.$count(users);
+    const res = await call(
+      signup,
+      makeRequest("/signup", { form: { email: "grace@example.test", name: "Grace Hopper", password } }),
+    );
+    expect(res.status).toBe(400);
+    const { errors } = await res.json();
+    expect(Object.keys(errors)).toEqual(["password"]);
+    expect(errors.password).toContain(reason);
+    expect(await t.store.db.$count(users)).toBe(before);
+  });
+
   it("refuses a taken email on the email field", async () => {
     await createUser(
       t.store.db,
@@ -85,17 +102,49 @@ describe("sign up", () => {
     );
     const res = await call(
       signup,
-      makeRequest("/signup", { form: { email: "taken@example.test", name: "T2", password: "longenough" } }),
+      makeRequest("/signup", {
+        form: { email: "taken@example.test", name: "T2", password: "long enough to pass" },
+      }),
     );
     expect(res.status).toBe(400);
     expect((await res.json()).errors).toEqual({ email: "An account with this email already exists" });
+  });
+
+  it("caps sign-ups per client address (the taken-email answer cannot be asked for fast); others go on", async () => {
+    const from = { "X-Forwarded-For": "203.0.113.9" };
+    const answers = [];
+    for (let i = 0; i <= MAX_SIGNUPS_PER_CLIENT; i++) {
+      const res = await call(
+        signup,
+        makeRequest("/signup", {
+          form: { email: "taken@example.test", name: "Probe", password: "long enough to pass" },
+          headers: from,
+        }),
+      );
+      answers.push(res.status);
+    }
+    expect(answers.slice(0, -1).every((s) => s === 400)).toBe(true);
+    expect(answers.at(-1)).toBe(429);
+    const other = await call(
+      signup,
+      makeRequest("/signup", {
+        form: { email: "taken@example.test", name: "Probe", password: "long enough to pass" },
+        headers: { "X-Forwarded-For": "203.0.113.10" },
+      }),
+    );
+    expect(other.status).toBe(400);
   });
 
   it("never redirects to another site after sign up", async () => {
     const res = await call(
       signup,
       makeRequest("/signup", {
-        form: { email: "r@example.test", name: "R", password: "longenough", redirectTo: "//evil.test/x" },
+        form: {
+          email: "r@example.test",
+          name: "R",
+          password: "long enough to pass",
+          redirectTo: "//evil.test/x",
+        },
       }),
     );
     expect(res.headers.get("Location")).toBe("/");
@@ -105,7 +154,7 @@ describe("sign up", () => {
     const res = await call(
       signup,
       makeRequest("/signup", {
-        form: { email: "https@example.test", name: "H", password: "longenough" },
+        form: { email: "https@example.test", name: "H", password: "long enough to pass" },
         headers: { "X-Forwarded-Proto": "https" },
       }),
     );

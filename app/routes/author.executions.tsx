@@ -4,7 +4,7 @@ import { json } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { ExecutionRows } from "~/components/author-executions";
 import { buttonClass } from "~/components/forms";
-import { encodeCursor, pageQuerySchema } from "~/api/pagination.server";
+import { encodeCursor, pageQuerySchema } from "~/page-cursor.server";
 import { requireUserId } from "~/session.server";
 import { listAuthorExecutions, listAuthorStrategies } from "../../db/store/queries/author";
 

@@ -188,4 +188,30 @@ describe("GET /events", () => {
     await expect(endingText.readUntil(() => false, 2000)).resolves.toContain(": connected");
     staying.controller.abort();
   });
+
+  it("refuses a user's stream past the cap with 429 and the reason; other users and freed places are unaffected", async () => {
+    const config = t.app.config;
+    t.app.config = { ...config, limits: { ...config.limits, eventStreams: 2 } };
+    try {
+      const carol = await insertUser(t.store, "carol");
+      const cookie = await signInAs(t, carol.id);
+      const opened = [openStream(cookie), openStream(cookie), openStream(cookie)];
+      const answers = await Promise.all(opened.map((o) => o.response));
+      expect(answers.map((a) => a.status).sort()).toEqual([200, 200, 429]);
+      const refused = answers.find((a) => a.status === 429)!;
+      expect(await refused.text()).toMatch(/at most 2 per account are open at once/);
+      expect(t.app.events.streamsOf(carol.id)).toBe(2);
+      const bobs = openStream(bob.cookie);
+      expect((await bobs.response).status).toBe(200);
+      bobs.controller.abort();
+
+      opened[answers.findIndex((a) => a.status === 200)].controller.abort();
+      await vi.waitFor(() => expect(t.app.events.streamsOf(carol.id)).toBe(1));
+      const again = openStream(cookie);
+      expect((await again.response).status).toBe(200);
+      for (const o of [...opened, again]) o.controller.abort();
+    } finally {
+      t.app.config = config;
+    }
+  });
 });

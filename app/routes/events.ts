@@ -11,11 +11,19 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
       status: 401,
       headers: { "Cache-Control": "no-store" },
     });
+  // Checked and connected with no await between, so concurrent opens cannot pass the cap together.
+  const cap = context.app.config.limits.eventStreams;
+  const sessionId = await getSignedInSessionId(request, context);
+  if (context.app.events.streamsOf(userId) >= cap)
+    return new Response(
+      `Too many live update streams: at most ${cap} per account are open at once. Close another tab or window of Candlecast.`,
+      { status: 429, headers: { "Cache-Control": "no-store", "Content-Type": "text/plain; charset=utf-8" } },
+    );
   return openEventStream({
     db: context.app.store.db,
     hub: context.app.events,
     userId,
-    sessionId: await getSignedInSessionId(request, context),
+    sessionId,
     lastEventId: lastEventIdOf(request),
     signal: request.signal,
   });

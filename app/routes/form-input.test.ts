@@ -85,7 +85,7 @@ describe("bodies a form route refuses, as pages", () => {
     const response = await handle(
       formPost(
         "/signup",
-        new URLSearchParams({ email: "big@b.c", name: field, password: "long enough" }),
+        new URLSearchParams({ email: "big@b.c", name: field, password: "long enough to pass" }),
         {},
       ),
     );
@@ -147,7 +147,7 @@ describe("control characters in the forms", () => {
       "sign-up",
       signup,
       "/signup",
-      () => ({ email: "c@b.c", name: "Ann", password: "long enough" }),
+      () => ({ email: "c@b.c", name: "Ann", password: "long enough to pass" }),
       ["name", "password"],
     ],
     ["API tokens", tokens, "/settings/tokens", () => ({ name: "ci" }), ["name"]],

@@ -1,13 +1,16 @@
-// Sign up: email, name and password; a paper broker account comes with every new account.
+// Sign up: email, name and a password that is hard to guess; a paper broker account comes with every new account.
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Form, useActionData } from "@remix-run/react";
 import { AuthCard, useAuthRedirect } from "~/components/auth-card";
 import { FormError, SubmitButton, TextField } from "~/components/forms";
+import { clientAddress, createLoginThrottle, SIGNUP_WINDOW_MS } from "~/login-throttle.server";
 import { assertSameOrigin, createUserSession, redirectIfSignedIn, safeRedirect } from "~/session.server";
-import { createUser, EmailTakenError } from "../../db/store/queries/users";
+import { formFieldErrors } from "~/services/domain-errors.server";
+import { createUser } from "../../db/store/queries/users";
 import { signUpSchema } from "../../db/contracts/validation/account";
 import { parseInput } from "../../db/contracts/validation/fields";
+import { passwordWeakness } from "../../db/platform/password-strength";
 import { readForm } from "~/request-body.server";
 
 export const meta: MetaFunction = () => [{ title: "Sign up · Candlecast" }];
@@ -21,6 +24,18 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const form = await readForm(request);
   const parsed = parseInput(signUpSchema, form);
   if (!parsed.ok) return json({ errors: parsed.errors }, { status: 400 });
+  const weakness = passwordWeakness(parsed.data.password, [parsed.data.email, parsed.data.name]);
+  if (weakness) return json({ errors: { password: weakness } as Record<string, string> }, { status: 400 });
+  if (!(await createLoginThrottle(context.app.infra.cache).admitSignUp(clientAddress(request))))
+    return json(
+      {
+        errors: { _form: "Too many sign-ups from your network. Try again within an hour." } as Record<
+          string,
+          string
+        >,
+      },
+      { status: 429, headers: { "Retry-After": String(SIGNUP_WINDOW_MS / 1000) } },
+    );
   try {
     const user = await createUser(context.app.store.db, parsed.data);
     return createUserSession({
@@ -30,9 +45,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
       redirectTo: safeRedirect(form.get("redirectTo"), "/"),
     });
   } catch (error) {
-    if (error instanceof EmailTakenError)
-      return json({ errors: { email: error.message } as Record<string, string> }, { status: 400 });
-    throw error;
+    return json({ errors: formFieldErrors(error) }, { status: 400 });
   }
 }
 
@@ -72,7 +85,7 @@ export default function SignUp() {
           autoComplete="new-password"
           required
           error={errors.password}
-          help="At least 8 characters."
+          help="At least 8 characters and hard to guess: a few unrelated words work well."
         />
         <SubmitButton className="w-full" pendingLabel="Creating account…">
           Sign up

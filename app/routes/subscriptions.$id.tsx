@@ -12,7 +12,9 @@ import { SubscriptionSignals, SubscriptionTrades } from "~/components/subscripti
 import { formatMoney, formatTime, StatusBadge, SubscriptionStats } from "~/components/subscription-ui";
 import { loadMarketChart } from "~/market-chart.server";
 import { requireUserId, safeRedirect } from "~/session.server";
-import { applyStatusAction, statusActionOf } from "~/subscriptions.server";
+import { domainFieldError } from "~/services/domain-errors.server";
+import { changeStatus } from "~/services/subscriptions.server";
+import { statusActionOf } from "~/subscriptions.server";
 import { outboxBounds } from "../../db/store/queries/event-replay";
 import {
   getSubscriptionDetail,
@@ -84,8 +86,14 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   const form = await readForm(request);
   const statusAction = statusActionOf(form.get("intent"));
   if (!statusAction) return json({ error: "Unknown action" }, { status: 400 });
-  const refused = await applyStatusAction(context, userId, id, statusAction);
-  if (refused) return refused;
+  try {
+    if (!(await changeStatus(context, userId, id, statusAction)))
+      throw new Response("Subscription not found", { status: 404 });
+  } catch (error) {
+    const refused = domainFieldError(error);
+    if (!refused) throw error;
+    return json({ error: refused.message }, { status: 409 });
+  }
   return redirect(safeRedirect(form.get("redirectTo"), `/subscriptions/${id}`));
 }
 

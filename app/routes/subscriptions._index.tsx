@@ -1,4 +1,4 @@
-// /subscriptions: the signed-in user's subscriptions with status, P&L and open positions, live.
+// /subscriptions: the signed-in user's subscriptions with status, P&L and open positions, live; newest first, cursor pages.
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Link, useLoaderData, useRevalidator } from "@remix-run/react";
@@ -6,6 +6,7 @@ import { buttonClass } from "~/components/forms";
 import { LiveIndicator, useLiveEvents } from "~/components/subscription-live";
 import { SubscriptionActions } from "~/components/subscription-status-actions";
 import { StatusBadge, SubscriptionStats } from "~/components/subscription-ui";
+import { DEFAULT_PAGE_SIZE, encodeCursor, pageQuerySchema } from "~/page-cursor.server";
 import { requireUserId } from "~/session.server";
 import { outboxBounds } from "../../db/store/queries/event-replay";
 import { listSubscriptions } from "../../db/store/queries/subscriptions";
@@ -14,12 +15,20 @@ export const meta: MetaFunction = () => [{ title: "My subscriptions · Candlecas
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const userId = await requireUserId(request, context);
+  // A stale or hand-edited cursor shows the first page rather than an error.
+  const query = pageQuerySchema.safeParse({
+    cursor: new URL(request.url).searchParams.get("cursor") ?? undefined,
+    limit: DEFAULT_PAGE_SIZE,
+  });
+  const after = query.success ? query.data.cursor : null;
   // Read the stream position first: whatever happens after it is replayed to the page.
   const { latest } = await outboxBounds(context.app.store.db);
-  const rows = await listSubscriptions(context.app.store.db, userId);
+  const page = await listSubscriptions(context.app.store.db, userId, { after, limit: DEFAULT_PAGE_SIZE });
   return json({
     since: latest ?? 0,
-    subscriptions: rows.map(({ subscription: s, strategy, openPositions }) => ({
+    next: page.next ? encodeCursor(page.next) : null,
+    paged: Boolean(after),
+    subscriptions: page.items.map(({ subscription: s, strategy, openPositions }) => ({
       id: s.id,
       status: s.status,
       capital: s.capital,
@@ -35,7 +44,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 }
 
 export default function MySubscriptions() {
-  const { subscriptions, since } = useLoaderData<typeof loader>();
+  const { subscriptions, since, next, paged } = useLoaderData<typeof loader>();
   const revalidator = useRevalidator();
   const live = useLiveEvents(since, () => revalidator.revalidate());
   const current = subscriptions.filter((s) => s.status !== "cancelled");
@@ -51,7 +60,7 @@ export default function MySubscriptions() {
         <LiveIndicator state={live} />
       </div>
 
-      {subscriptions.length === 0 ? (
+      {subscriptions.length === 0 && !paged ? (
         <div className="rounded-xl border border-dashed border-slate-300 bg-white p-10 text-center">
           <h2 className="text-lg font-medium text-slate-900">No subscriptions yet</h2>
           <p className="mx-auto mt-1 max-w-md text-slate-600">
@@ -96,6 +105,18 @@ export default function MySubscriptions() {
           ))}
         </ul>
       )}
+      <nav aria-label="Pages" className="flex gap-3">
+        {paged ? (
+          <Link to="/subscriptions" className={buttonClass("secondary", "sm")}>
+            Newest
+          </Link>
+        ) : null}
+        {next ? (
+          <Link to={`?${new URLSearchParams({ cursor: next })}`} className={buttonClass("secondary", "sm")}>
+            Older
+          </Link>
+        ) : null}
+      </nav>
     </div>
   );
 }

@@ -18,6 +18,7 @@ import * as detail from "./subscriptions.$id";
 import * as cancelPage from "./subscriptions.$id_.cancel";
 import * as edit from "./subscriptions.$id_.edit";
 import * as list from "./subscriptions._index";
+import { VALID_RISK_FORM } from "../../test/support/risk-form";
 
 type Route = Parameters<typeof loadRoute>[1];
 let t: TestApp;
@@ -36,15 +37,7 @@ const post = (
   params: Record<string, string> = {},
 ) => postRoute(t, route, path, cookie, form, params);
 
-const VALID = {
-  capital: "2500",
-  riskPerTrade: "1.5",
-  leverage: "2",
-  maxOpenPositions: "4",
-  maxDailyLoss: "5",
-  stopLossAtr: "2",
-  takeProfitAtr: "3",
-};
+const VALID = VALID_RISK_FORM;
 
 beforeAll(async () => {
   t = await createTestApp();
@@ -260,7 +253,10 @@ describe("my subscriptions", () => {
     const statusOf = async () =>
       (await t.store.db.query.subscriptions.findFirst({ where: eq(subscriptions.id, id) }))!.status;
     expect(await statusOf()).toBe("paused");
-    expect((await intent("pause")).status).toBe(409);
+    const refused = await intent("pause");
+    expect(refused.status).toBe(409);
+    // The same service and message as the API's 409.
+    expect(await refused.json()).toEqual({ error: "This subscription is paused: it cannot be paused" });
     expect((await intent("resume")).status).toBe(302);
     expect(await statusOf()).toBe("active");
     expect((await intent("cancel")).status).toBe(302);

@@ -2,9 +2,10 @@
 import { LatestVersionError } from "../../db/store/queries/author";
 import { BacktestInputError } from "../../db/store/queries/backtests";
 import { SlugTakenError, VersionNotIncreasingError } from "../../db/store/queries/strategies";
-import { InvalidReferenceError } from "../../db/store/queries/subscriptions";
+import { InvalidReferenceError, SubscriptionLimitError } from "../../db/store/queries/subscriptions";
 import { TokenLimitError } from "../../db/store/queries/api-tokens";
-import { SubscriptionCancelledError } from "./subscriptions.server";
+import { EmailTakenError } from "../../db/store/queries/users";
+import { StatusChangeRefusedError, SubscriptionCancelledError } from "./subscriptions.server";
 
 /** A conflict with the current state (409 in the API) or a bad reference in the input (422). */
 export type DomainFieldError = { kind: "conflict" | "invalid"; field: string; message: string };
@@ -15,7 +16,10 @@ export function domainFieldError(error: unknown): DomainFieldError | null {
     error instanceof VersionNotIncreasingError ||
     error instanceof LatestVersionError ||
     error instanceof SubscriptionCancelledError ||
-    error instanceof TokenLimitError
+    error instanceof StatusChangeRefusedError ||
+    error instanceof EmailTakenError ||
+    error instanceof TokenLimitError ||
+    error instanceof SubscriptionLimitError
   ) {
     return { kind: "conflict", field: error.field, message: error.message };
   }

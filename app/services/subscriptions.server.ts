@@ -1,20 +1,55 @@
-// The subscriber's use cases, one each for the pages and the API: subscribe, change the risk settings.
+// The subscriber's use cases, one each for the pages and the API: subscribe, change the risk settings,
+// pause / resume / cancel; each announces the change.
 import type { AppLoadContext } from "@remix-run/node";
+import type { SubscriptionChanged } from "../../db/contracts/events";
+import { CHANNELS } from "../../db/contracts/queues-and-channels";
 import { getPublicStrategy } from "../../db/store/queries/strategies";
 import {
+  changeSubscriptionStatus,
   createSubscription,
   getSubscription,
   updateRiskSettings,
+  type SubscriptionAction,
 } from "../../db/store/queries/subscriptions";
-import type { Subscription } from "../../db/store/schema";
+import { events, type Subscription } from "../../db/store/schema";
 import type { RiskSettings, SubscribeInput } from "../../db/contracts/validation/risk-settings";
-import { announceSubscriptionChange } from "../subscriptions.server";
 
 /** A cancelled subscription is final: its settings cannot change (like pause and resume). */
 export class SubscriptionCancelledError extends Error {
   readonly field = "status";
   constructor() {
     super("This subscription is cancelled: its settings cannot be changed");
+  }
+}
+
+/** The current status does not allow the change (pausing a paused subscription, anything on a cancelled one). */
+export class StatusChangeRefusedError extends Error {
+  readonly field = "status";
+  constructor(status: string, action: SubscriptionAction) {
+    super(`This subscription is ${status}: it cannot be ${action === "cancel" ? "cancelled" : `${action}d`}`);
+  }
+}
+
+/**
+ * Tells the workers (they refresh their active-candle registry) and the user's other open tabs
+ * (an outbox event, so a reconnecting tab replays it too).
+ */
+async function announceSubscriptionChange(
+  context: AppLoadContext,
+  userId: string,
+  change: SubscriptionChanged,
+) {
+  const { store, infra, logger } = context.app;
+  const [row] = await store.db
+    .insert(events)
+    .values({ userId, type: "subscription.changed", payload: JSON.stringify(change), createdAt: Date.now() })
+    .returning();
+  try {
+    await infra.bus.publish(CHANNELS.subscriptionChanged, change);
+    await infra.bus.publish(CHANNELS.outbox, { events: [{ ...row, payload: change }] });
+  } catch (error) {
+    // The change is committed; the workers' periodic registry rebuild picks it up within minutes.
+    logger.warn({ err: error, change }, "could not publish a subscription change");
   }
 }
 
@@ -29,6 +64,7 @@ export async function subscribe(
   const strategy = await getPublicStrategy(db, strategyRef);
   const { id } = await createSubscription(db, userId, strategy?.id ?? strategyRef, input, {
     marketSource: context.app.config.marketData.source,
+    maxSubscriptions: context.app.config.limits.subscriptions,
   });
   const created = (await getSubscription(db, userId, id))!;
   await announceSubscriptionChange(context, userId, {
@@ -56,4 +92,22 @@ export async function changeRiskSettings(
     status: updated.status,
   });
   return (await getSubscription(db, userId, current.id))!;
+}
+
+/** Pause / resume / cancel from the next candle; null for a subscription that is not the user's. */
+export async function changeStatus(
+  context: AppLoadContext,
+  userId: string,
+  subscriptionId: string,
+  action: SubscriptionAction,
+) {
+  const result = await changeSubscriptionStatus(context.app.store.db, userId, subscriptionId, action);
+  if (!result) return null;
+  if (!result.changed) throw new StatusChangeRefusedError(result.status, action);
+  await announceSubscriptionChange(context, userId, {
+    subscriptionId: result.id,
+    strategyId: result.strategyId,
+    status: result.status,
+  });
+  return result;
 }

@@ -1,11 +1,11 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ConfigError, loadConfig, parseEnv } from "./config.server";
+import { ConfigError, loadConfig, prepareDataDir } from "./config.server";
 
 const messageFor = (env: Record<string, string>) => {
   try {
-    parseEnv(env);
+    loadConfig(env);
   } catch (error) {
     expect(error).toBeInstanceOf(ConfigError);
     return (error as Error).message;
@@ -32,20 +32,37 @@ describe("config", () => {
     expect(msg).toMatch(/PYTHON: must be an absolute path/);
   });
 
-  it("uses embedded defaults and generates secrets once into the data directory", () => {
-    const dir = mkdtempSync(join(tmpdir(), "cc-config-"));
+  it("parses without touching the disk: no data directory, no secrets file", () => {
+    const dir = join(mkdtempSync(join(tmpdir(), "cc-config-")), "data");
     try {
-      const a = loadConfig({ DATA_DIR: dir });
+      const config = loadConfig({ DATA_DIR: dir });
+      expect(config.dataDir).toBe(dir);
+      expect(config.sessionSecret).toBeUndefined();
+      expect(existsSync(dir)).toBe(false);
+    } finally {
+      rmSync(join(dir, ".."), { recursive: true, force: true });
+    }
+  });
+
+  it("uses embedded defaults, and preparing the data directory generates secrets once into it", () => {
+    const dir = join(mkdtempSync(join(tmpdir(), "cc-config-")), "data");
+    try {
+      const a = prepareDataDir(loadConfig({ DATA_DIR: dir }));
       expect(a.databaseUrl).toBe(`file:${join(dir, "candlecast.db")}`);
       expect(a.port).toBe(3000);
       expect(a.postgresUrl).toBeUndefined();
       expect(a.redisUrl).toBeUndefined();
       expect(Buffer.from(a.encryptionKey, "base64")).toHaveLength(32);
-      const b = loadConfig({ DATA_DIR: dir });
+      const b = prepareDataDir(loadConfig({ DATA_DIR: dir }));
       expect(b.sessionSecret).toBe(a.sessionSecret);
       expect(JSON.parse(readFileSync(join(dir, "secrets.json"), "utf8")).encryptionKey).toBe(a.encryptionKey);
+      const given = Buffer.alloc(32, 1).toString("base64");
+      expect(prepareDataDir(loadConfig({ DATA_DIR: dir, ENCRYPTION_KEY: given }))).toMatchObject({
+        encryptionKey: given,
+        sessionSecret: a.sessionSecret,
+      });
     } finally {
-      rmSync(dir, { recursive: true, force: true });
+      rmSync(join(dir, ".."), { recursive: true, force: true });
     }
   });
 
@@ -78,7 +95,35 @@ describe("config", () => {
     );
   });
 
+  it("reads the per-user caps with their defaults, and refuses a bad one naming the variable", () => {
+    const dir = mkdtempSync(join(tmpdir(), "cc-config-"));
+    try {
+      expect(loadConfig({ DATA_DIR: dir }).limits).toEqual({
+        subscriptions: 100,
+        eventStreams: 10,
+        apiRequestsPerMinutePerToken: 120,
+        apiRequestsPerMinutePerUser: 300,
+      });
+      expect(
+        loadConfig({ DATA_DIR: dir, MAX_SUBSCRIPTIONS_PER_USER: "5", API_RATE_LIMIT_PER_USER: "50" }).limits,
+      ).toMatchObject({ subscriptions: 5, apiRequestsPerMinutePerUser: 50 });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    expect(messageFor({ MAX_SUBSCRIPTIONS_PER_USER: "0" })).toMatch(
+      /MAX_SUBSCRIPTIONS_PER_USER: must be at least 1/,
+    );
+    expect(messageFor({ MAX_EVENT_STREAMS_PER_USER: "lots" })).toMatch(
+      /MAX_EVENT_STREAMS_PER_USER: must be a number/,
+    );
+    expect(messageFor({ API_RATE_LIMIT_PER_TOKEN: "1.5" })).toMatch(
+      /API_RATE_LIMIT_PER_TOKEN: must be a whole number/,
+    );
+  });
+
   it("treats empty variables as unset", () => {
-    expect(parseEnv({ REDIS_URL: "", PORT: "" }).PORT).toBe(3000);
+    const config = loadConfig({ REDIS_URL: "", PORT: "" });
+    expect(config.port).toBe(3000);
+    expect(config.redisUrl).toBeUndefined();
   });
 });

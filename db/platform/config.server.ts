@@ -2,6 +2,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 import { z } from "zod";
+import { DEFAULT_USER_LIMITS } from "../contracts/user-limits";
 
 const url = (protocols: string[], example: string) =>
   z
@@ -16,6 +17,14 @@ const optionalString = z
   .trim()
   .optional()
   .transform((v) => (v ? v : undefined));
+
+const perUserCap = (fallback: number, max: number) =>
+  z.coerce
+    .number({ error: "must be a number" })
+    .int("must be a whole number")
+    .min(1, "must be at least 1")
+    .max(max, `must be at most ${max}`)
+    .default(fallback);
 
 export const envSchema = z.object({
   DATA_DIR: z.string().default("./data"),
@@ -75,45 +84,83 @@ export const envSchema = z.object({
     .min(1, "must be between 1 and 65535")
     .max(65535, "must be between 1 and 65535")
     .default(9464),
+  MAX_SUBSCRIPTIONS_PER_USER: perUserCap(DEFAULT_USER_LIMITS.subscriptions, 100_000),
+  MAX_EVENT_STREAMS_PER_USER: perUserCap(DEFAULT_USER_LIMITS.eventStreams, 1_000),
+  API_RATE_LIMIT_PER_TOKEN: perUserCap(DEFAULT_USER_LIMITS.apiRequestsPerMinutePerToken, 1_000_000),
+  API_RATE_LIMIT_PER_USER: perUserCap(DEFAULT_USER_LIMITS.apiRequestsPerMinutePerUser, 1_000_000),
   LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
   NODE_ENV: z.enum(["development", "production", "test"]).default("production"),
 });
 
 export type Env = z.infer<typeof envSchema>;
 
-export interface MarketDataConfig {
-  /** "simulated" or the ccxt exchange id candles come from. */
-  source: string;
-  /** The exchange's REST API elsewhere (a local simulator, a mirror). */
-  url?: string;
-  /** Real ms an execution waits for a late candle or a failing exchange before it fails. */
-  waitBudgetMs: number;
+function defaultPython(): string {
+  return existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "/usr/local/bin/python3";
 }
 
-export interface Config {
-  dataDir: string;
-  databaseUrl: string;
-  databaseAuthToken?: string;
-  postgresUrl?: string;
-  /** Postgres schema of pg-boss's tables (several deployments or tests can share one database); default "pgboss". */
-  pgbossSchema?: string;
-  redisUrl?: string;
-  /** Prefix of every Redis key and channel: several deployments (or tests) can share one Redis. */
-  redisKeyPrefix: string;
-  port: number;
-  host: string;
-  python: string;
-  sandbox: "bwrap" | "none";
-  sessionSecret: string;
-  encryptionKey: string;
-  timeScale: number;
-  marketData: MarketDataConfig;
-  workerConcurrency: number;
-  /** The standalone worker's /healthz and /metrics port. */
-  workerPort?: number;
-  logLevel: Env["LOG_LEVEL"];
-  nodeEnv: Env["NODE_ENV"];
-}
+/** `{ key: value }`, or `{}` when the value is unset: the derived Config then has `key?`. */
+const optional = <K extends string, V>(key: K, value: V | undefined) =>
+  (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+
+/** The environment as the process's configuration: validation across variables, then the shape every part reads. */
+const configSchema = envSchema
+  .refine((e) => !e.MARKET_DATA_URL || e.MARKET_DATA !== "simulated", {
+    path: ["MARKET_DATA_URL"],
+    message: "points an exchange's API elsewhere, so it needs MARKET_DATA=exchange:<id>",
+  })
+  .refine((e) => e.TIME_SCALE === 1 || e.MARKET_DATA === "simulated" || e.MARKET_DATA_URL, {
+    path: ["TIME_SCALE"],
+    message:
+      "a real exchange's candles close in real time: above 1 it needs MARKET_DATA_URL pointing at the exchange simulator started with the same --time-scale",
+  })
+  .transform((e) => {
+    const dataDir = resolve(e.DATA_DIR);
+    return {
+      dataDir,
+      databaseUrl: e.DATABASE_URL ?? `file:${join(dataDir, "candlecast.db")}`,
+      ...optional("databaseAuthToken", e.DATABASE_AUTH_TOKEN),
+      ...optional("postgresUrl", e.POSTGRES_URL),
+      /** Postgres schema of pg-boss's tables (several deployments or tests can share one database). */
+      pgbossSchema: e.PGBOSS_SCHEMA,
+      ...optional("redisUrl", e.REDIS_URL),
+      /** Prefix of every Redis key and channel: several deployments (or tests) can share one Redis. */
+      redisKeyPrefix: e.REDIS_KEY_PREFIX,
+      port: e.PORT,
+      host: e.HOST,
+      python: e.PYTHON ?? defaultPython(),
+      sandbox: e.SANDBOX,
+      /** Unset: generated once into the data directory by prepareDataDir. */
+      ...optional("sessionSecret", e.SESSION_SECRET),
+      ...optional("encryptionKey", e.ENCRYPTION_KEY),
+      timeScale: e.TIME_SCALE,
+      marketData: {
+        /** "simulated" or the ccxt exchange id candles come from. */
+        source: e.MARKET_DATA.replace(/^exchange:/, ""),
+        /** The exchange's REST API elsewhere (a local simulator, a mirror). */
+        ...optional("url", e.MARKET_DATA_URL),
+        /** Real ms an execution waits for a late candle or a failing exchange before it fails. */
+        waitBudgetMs: e.MARKET_DATA_WAIT_MS,
+      },
+      workerConcurrency: e.WORKER_CONCURRENCY,
+      /** The standalone worker's /healthz and /metrics port. */
+      workerPort: e.WORKER_PORT,
+      /** What one user may hold or do at once (db/contracts/user-limits.ts, ADR 161). */
+      limits: {
+        subscriptions: e.MAX_SUBSCRIPTIONS_PER_USER,
+        eventStreams: e.MAX_EVENT_STREAMS_PER_USER,
+        apiRequestsPerMinutePerToken: e.API_RATE_LIMIT_PER_TOKEN,
+        apiRequestsPerMinutePerUser: e.API_RATE_LIMIT_PER_USER,
+      },
+      logLevel: e.LOG_LEVEL,
+      nodeEnv: e.NODE_ENV,
+    };
+  });
+
+/** The environment parsed: what loadConfig answers, before prepareDataDir. */
+export type ParsedConfig = z.output<typeof configSchema>;
+/** What a process runs with: the parsed configuration with both secrets present. */
+export type Config = ParsedConfig & { sessionSecret: string; encryptionKey: string };
+export type MarketDataConfig = Config["marketData"];
 
 export class ConfigError extends Error {
   constructor(public readonly issues: { variable: string; message: string }[]) {
@@ -122,22 +169,12 @@ export class ConfigError extends Error {
   }
 }
 
-/** Parses the environment; throws a ConfigError naming every bad variable. */
-export function parseEnv(env: Record<string, string | undefined>): Env {
+/** Parses the environment, without I/O; throws a ConfigError naming every bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): ParsedConfig {
   const cleaned = Object.fromEntries(
     Object.keys(envSchema.shape).map((k) => [k, env[k] === "" ? undefined : env[k]]),
   );
-  const result = envSchema
-    .refine((e) => !e.MARKET_DATA_URL || e.MARKET_DATA !== "simulated", {
-      path: ["MARKET_DATA_URL"],
-      message: "points an exchange's API elsewhere, so it needs MARKET_DATA=exchange:<id>",
-    })
-    .refine((e) => e.TIME_SCALE === 1 || e.MARKET_DATA === "simulated" || e.MARKET_DATA_URL, {
-      path: ["TIME_SCALE"],
-      message:
-        "a real exchange's candles close in real time: above 1 it needs MARKET_DATA_URL pointing at the exchange simulator started with the same --time-scale",
-    })
-    .safeParse(cleaned);
+  const result = configSchema.safeParse(cleaned);
   if (!result.success) {
     throw new ConfigError(
       result.error.issues.map((i) => ({ variable: String(i.path[0]), message: i.message })),
@@ -150,50 +187,26 @@ function randomSecret(bytes: number): string {
   return Buffer.from(crypto.getRandomValues(new Uint8Array(bytes))).toString("base64");
 }
 
-/** Secrets the embedded mode generates once and keeps in the data directory. */
-function loadOrCreateSecrets(dataDir: string): { sessionSecret: string; encryptionKey: string } {
-  const file = join(dataDir, "secrets.json");
-  if (existsSync(file)) return JSON.parse(readFileSync(file, "utf8"));
-  const secrets = { sessionSecret: randomSecret(48), encryptionKey: randomSecret(32) };
-  mkdirSync(dataDir, { recursive: true });
-  writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
-  return secrets;
-}
-
-function defaultPython(): string {
-  return existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "/usr/local/bin/python3";
-}
-
-export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  const e = parseEnv(env);
-  const dataDir = resolve(e.DATA_DIR);
-  const needsSecrets = !e.SESSION_SECRET || !e.ENCRYPTION_KEY;
-  const generated = needsSecrets ? loadOrCreateSecrets(dataDir) : undefined;
-  if (!e.DATABASE_URL) mkdirSync(dataDir, { recursive: true });
+/**
+ * The step every entry point takes after loadConfig: creates the data directory (the embedded store,
+ * PGlite and the secrets live there) and fills unset secrets from `secrets.json`, generating it once.
+ */
+export function prepareDataDir(config: ParsedConfig): Config {
+  mkdirSync(config.dataDir, { recursive: true });
+  const { sessionSecret, encryptionKey } = config;
+  if (sessionSecret && encryptionKey) return { ...config, sessionSecret, encryptionKey };
+  const file = join(config.dataDir, "secrets.json");
+  let stored: { sessionSecret: string; encryptionKey: string };
+  if (existsSync(file)) {
+    stored = JSON.parse(readFileSync(file, "utf8"));
+  } else {
+    stored = { sessionSecret: randomSecret(48), encryptionKey: randomSecret(32) };
+    writeFileSync(file, JSON.stringify(stored, null, 2), { mode: 0o600 });
+  }
   return {
-    dataDir,
-    databaseUrl: e.DATABASE_URL ?? `file:${join(dataDir, "candlecast.db")}`,
-    databaseAuthToken: e.DATABASE_AUTH_TOKEN,
-    postgresUrl: e.POSTGRES_URL,
-    pgbossSchema: e.PGBOSS_SCHEMA,
-    redisUrl: e.REDIS_URL,
-    redisKeyPrefix: e.REDIS_KEY_PREFIX,
-    port: e.PORT,
-    host: e.HOST,
-    python: e.PYTHON ?? defaultPython(),
-    sandbox: e.SANDBOX,
-    sessionSecret: e.SESSION_SECRET ?? generated!.sessionSecret,
-    encryptionKey: e.ENCRYPTION_KEY ?? generated!.encryptionKey,
-    timeScale: e.TIME_SCALE,
-    marketData: {
-      source: e.MARKET_DATA.replace(/^exchange:/, ""),
-      url: e.MARKET_DATA_URL,
-      waitBudgetMs: e.MARKET_DATA_WAIT_MS,
-    },
-    workerConcurrency: e.WORKER_CONCURRENCY,
-    workerPort: e.WORKER_PORT,
-    logLevel: e.LOG_LEVEL,
-    nodeEnv: e.NODE_ENV,
+    ...config,
+    sessionSecret: sessionSecret ?? stored.sessionSecret,
+    encryptionKey: encryptionKey ?? stored.encryptionKey,
   };
 }
 
@@ -204,10 +217,10 @@ export function exitIfConfigError(error: unknown): never {
   process.exit(1);
 }
 
-/** loadConfig for a process entry point: a bad value prints the message and exits 1. */
+/** A process entry point's configuration: parsed (a bad value prints the message and exits 1), its data directory prepared. */
 export function loadConfigOrExit(env: Record<string, string | undefined> = process.env): Config {
   try {
-    return loadConfig(env);
+    return prepareDataDir(loadConfig(env));
   } catch (error) {
     return exitIfConfigError(error);
   }

@@ -1,7 +1,7 @@
 // `npm run data -- download | import | list`: history in the candle store (README "History").
 import { readFileSync } from "node:fs";
 import { SIMULATED_SOURCE } from "../../db/contracts/domain";
-import { ConfigError, loadConfig, type Config } from "../../db/platform/config.server";
+import { ConfigError, loadConfig, prepareDataDir, type Config } from "../../db/platform/config.server";
 import { openStore } from "../../db/store/client";
 import type { Db } from "../../db/store/client";
 import { migrateStore } from "../../db/store/migrate";
@@ -48,7 +48,7 @@ async function importFile(db: Db, command: Extract<Command, { command: "import" 
 
 async function main(argv: string[]) {
   const command = parseCommand(argv);
-  const config = loadConfig();
+  const config = prepareDataDir(loadConfig());
   const store = await openStore({ url: config.databaseUrl, authToken: config.databaseAuthToken });
   try {
     await migrateStore(store.db);

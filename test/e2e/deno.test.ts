@@ -115,6 +115,12 @@ it("lists the seeded strategies, renders a strategy page and serves the Deno bui
   for (const slug of ["sma-crossover", "macd-trend", "rsi-mean-reversion", "bollinger-breakout"]) {
     expect(html).toContain(`/strategies/${slug}`);
   }
+  // The Deno entry's CSP nonce is the one Remix's inline scripts carry (ADR 160).
+  const nonce = /script-src 'self' 'nonce-([^']+)'/.exec(
+    home.headers.get("content-security-policy") ?? "",
+  )?.[1];
+  expect(nonce).toBeTruthy();
+  for (const [opening] of html.matchAll(/<script\b[^>]*>/g)) expect(opening).toContain(`nonce="${nonce}"`);
   const strategy = await fetch(`${url}/strategies/sma-crossover`);
   expect(strategy.status).toBe(200);
   expect(await strategy.text()).toMatch(/<h1[^>]*>SMA Crossover/);

@@ -26,7 +26,8 @@ export interface RunningApp {
   dataDir: string;
   databaseUrl: string;
   output(): string;
-  stop(): Promise<void>;
+  /** SIGTERM, then SIGKILL after 10 s; the exit code (null when killed). */
+  stop(): Promise<number | null>;
 }
 
 /** Starts `scripts/start.ts` (embedded: web + worker) on a free port with a fresh data directory. */
@@ -76,6 +77,7 @@ export async function startApp(env: Record<string, string> = {}, args: string[] 
         if (child.exitCode === null) child.kill("SIGKILL");
       }
       rmSync(dataDir, { recursive: true, force: true });
+      return child.exitCode;
     },
   };
 }

@@ -5,6 +5,7 @@ import { newId } from "../../platform/ids";
 import { brokerAccounts, executions, strategies, strategyVersions, subscriptions, trades } from "../schema";
 import type { RiskSettings, SubscribeInput } from "../../contracts/validation/risk-settings";
 import { SIMULATED_EXCHANGE_REFUSAL, sendsExchangeOrders } from "../../contracts/domain";
+import { afterKey, newestFirst, toPage, type PageRequest } from "./keyset";
 import { refreshSubscriberCountSql } from "./strategies";
 
 export class InvalidReferenceError extends Error {
@@ -16,12 +17,20 @@ export class InvalidReferenceError extends Error {
   }
 }
 
+/** The user already holds the most subscriptions they may (cancelled ones do not count): cancel one first. */
+export class SubscriptionLimitError extends Error {
+  readonly field = "strategyId";
+  constructor(readonly limit: number) {
+    super(`You already have ${limit} subscriptions: cancel one you no longer follow first`);
+  }
+}
+
 export async function createSubscription(
   db: Db,
   userId: string,
   strategyId: string,
   input: SubscribeInput,
-  opts: { marketSource: string },
+  opts: { marketSource: string; maxSubscriptions: number },
 ) {
   const [strategy, broker, pinned] = await Promise.all([
     db.query.strategies.findFirst({
@@ -54,10 +63,16 @@ export async function createSubscription(
     throw new InvalidReferenceError("pinnedVersionId", "Choose a published version of this strategy");
   }
   const id = newId();
-  await db.batch([
+  // One transaction: the insert is undone when it took the user past the cap, so concurrent subscribes
+  // (the store has one writer at a time) cannot pass it together.
+  const [, overCap] = await db.batch([
     db.insert(subscriptions).values({ id, userId, strategyId, ...input }),
+    db.run(sql`
+      DELETE FROM subscriptions WHERE id = ${id}
+      AND (SELECT count(*) FROM subscriptions WHERE user_id = ${userId} AND status != 'cancelled') > ${opts.maxSubscriptions}`),
     db.run(refreshSubscriberCountSql(strategyId)),
   ]);
+  if (overCap.rowsAffected > 0) throw new SubscriptionLimitError(opts.maxSubscriptions);
   return { id };
 }
 
@@ -67,8 +82,9 @@ export async function getSubscription(db: Db, userId: string, subscriptionId: st
   });
 }
 
-export async function listSubscriptions(db: Db, userId: string) {
-  return db
+/** One page of the user's subscriptions, newest first, with their open positions. */
+export async function listSubscriptions(db: Db, userId: string, page: PageRequest) {
+  const rows = await db
     .select({
       subscription: subscriptions,
       strategy: {
@@ -81,8 +97,12 @@ export async function listSubscriptions(db: Db, userId: string) {
     })
     .from(subscriptions)
     .innerJoin(strategies, eq(strategies.id, subscriptions.strategyId))
-    .where(eq(subscriptions.userId, userId))
-    .orderBy(desc(subscriptions.createdAt));
+    .where(
+      and(eq(subscriptions.userId, userId), afterKey(subscriptions.createdAt, subscriptions.id, page.after)),
+    )
+    .orderBy(...newestFirst(subscriptions.createdAt, subscriptions.id))
+    .limit(page.limit + 1);
+  return toPage(rows, page.limit, (r) => ({ t: r.subscription.createdAt, id: r.subscription.id }));
 }
 
 /** New settings apply from the next candle: the worker reads them fresh for every execution. */

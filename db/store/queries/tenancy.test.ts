@@ -27,8 +27,12 @@ beforeAll(async () => {
   bob = await insertUser(store, "bob");
   strategy = await insertStrategy(store, alice.id);
   const input = subscribeSchema.parse({ ...RISK_DEFAULTS_INPUT, brokerAccountId: alice.paperBrokerId });
-  aliceSub = (await createSubscription(store.db, alice.id, strategy.id, input, { marketSource: "simulated" }))
-    .id;
+  aliceSub = (
+    await createSubscription(store.db, alice.id, strategy.id, input, {
+      marketSource: "simulated",
+      maxSubscriptions: 100,
+    })
+  ).id;
 });
 afterAll(() => store.cleanup());
 
@@ -38,12 +42,12 @@ describe("tenant-scoped queries", () => {
       id: aliceSub,
       userId: alice.id,
     });
-    expect(await listSubscriptions(store.db, alice.id)).toHaveLength(1);
+    expect((await listSubscriptions(store.db, alice.id, { limit: 20 })).items).toHaveLength(1);
   });
 
   it("return nothing for another user's ids", async () => {
     expect(await getSubscription(store.db, bob.id, aliceSub)).toBeUndefined();
-    expect(await listSubscriptions(store.db, bob.id)).toEqual([]);
+    expect((await listSubscriptions(store.db, bob.id, { limit: 20 })).items).toEqual([]);
     expect(await listSubscriptionTrades(store.db, bob.id, aliceSub)).toEqual([]);
     expect(await getAuthorStrategy(store.db, bob.id, strategy.id)).toBeUndefined();
   });
@@ -72,9 +76,12 @@ describe("tenant-scoped queries", () => {
   it("refuse a subscription on another user's broker account", async () => {
     const input = subscribeSchema.parse({ ...RISK_DEFAULTS_INPUT, brokerAccountId: alice.paperBrokerId });
     await expect(
-      createSubscription(store.db, bob.id, strategy.id, input, { marketSource: "simulated" }),
+      createSubscription(store.db, bob.id, strategy.id, input, {
+        marketSource: "simulated",
+        maxSubscriptions: 100,
+      }),
     ).rejects.toBeInstanceOf(InvalidReferenceError);
-    expect(await listSubscriptions(store.db, bob.id)).toEqual([]);
+    expect((await listSubscriptions(store.db, bob.id, { limit: 20 })).items).toEqual([]);
   });
 
   it("allow only the transitions that make sense", async () => {
