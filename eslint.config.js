@@ -24,6 +24,10 @@ const NOT_APP_SERVER_WORKER = {
   group: ["**/app/**", "**/server/**", "**/worker/**", "~/*"],
   message: "db/ is shared by the web app and the worker and imports neither.",
 };
+const NOT_API = {
+  group: ["~/api/*", "../api/*", "**/app/api/**"],
+  message: "HTML routes call app/services (one use case each); only the api.v1.* routes reach app/api.",
+};
 const BROWSER_SAFE = {
   group: [
     "node:*",
@@ -75,6 +79,12 @@ export default tseslint.config(
     files: ["db/contracts/**/*.ts"],
     ignores: ["**/*.test.ts"],
     rules: { "no-restricted-imports": ["error", { patterns: [NO_TEST_HELPERS, CONTRACTS_ONLY] }] },
+  },
+  {
+    // The pages share use cases with the REST API through app/services, never by importing app/api.
+    files: ["app/routes/**/*.{ts,tsx}"],
+    ignores: ["**/*.test.{ts,tsx}", "app/routes/api.v1.*", "app/routes/api-docs.tsx"],
+    rules: { "no-restricted-imports": ["error", { patterns: [NO_TEST_HELPERS, NOT_API] }] },
   },
   {
     // What the browser bundles: components and the client entry reach db/ only through db/contracts.

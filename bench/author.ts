@@ -53,7 +53,7 @@ export default async function bench(args: string[]): Promise<void> {
   const store = await createTestStore();
   const infra = await createInfra({ logger: { warn: () => {}, error: () => {} } });
   const runner = createStrategyRunner({ python: PYTHON });
-  const deps = { store, bus: infra.bus, runner };
+  const deps = { store, bus: infra.bus, runner, lock: infra.lock };
   const user = await insertUser(store, "bench");
   const sma = example("sma_crossover.py");
   const rsi = example("rsi_mean_reversion.py");

@@ -75,8 +75,8 @@ describe("the examples' first start", () => {
     worker = await registerAuthorJobs(queue.boss, {
       store: h.t.store,
       bus: infra.bus,
+      lock: infra.lock,
       runner,
-      backtestConcurrency: 2,
     });
     await vi.waitFor(
       async () => {

@@ -30,6 +30,7 @@ it.each([
     "worker/probe.ts",
     'import { createTestStore } from "../test/support/store";\nexport const x = createTestStore;\n',
   ],
+  ["app/routes/probe.tsx", 'import { notFound } from "~/api/errors.server";\nexport const x = notFound;\n'],
 ])("refuses %s importing %j", async (file, code) => {
   expect(await restrictedImports(file, code)).toHaveLength(1);
 });
@@ -44,6 +45,10 @@ it.each([
     'import { openStore } from "../../db/store/client";\nexport const x = openStore;\n',
   ],
   ["db/contracts/probe.ts", 'import { z } from "zod";\nexport const x = z;\n'],
+  [
+    "app/routes/api.v1.probe.ts",
+    'import { notFound } from "~/api/errors.server";\nexport const x = notFound;\n',
+  ],
 ])("allows %s importing %j", async (file, code) => {
   expect(await restrictedImports(file, code)).toEqual([]);
 });

@@ -11,22 +11,10 @@ import { createJobSender } from "./jobs";
 import { startWorker, type RunningWorker } from "./main";
 import { testWorkerConfig } from "../test/support/worker/config";
 import { createEmbeddedServices, type EmbeddedServices } from "../test/support/worker/embedded-services";
-import { BUY_CODE } from "../test/support/worker/strategies";
+import { BUY_CODE, sleepOnceCode } from "../test/support/worker/strategies";
 
-/** Sleeps 3 s on its first call in a run: the validation's live run, then its backtest, each hold the slot 3 s. */
-const SLOW_VALIDATION = `import time
-from candlecast import Strategy, Signal
-
-slept = []
-
-class Slow(Strategy):
-    lookback = 10
-    def on_candle(self, candles, **kwargs):
-        if not slept:
-            slept.append(1)
-            time.sleep(3)
-        return Signal.hold("slept")
-`;
+/** The validation's live run, then its backtest, each hold the slot 3 s. */
+const SLOW_VALIDATION = sleepOnceCode(3);
 
 let services: EmbeddedServices;
 let worker: RunningWorker;

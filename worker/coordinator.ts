@@ -1,6 +1,7 @@
 // Executes one candle of one strategy as named steps under its lock: claim, run the versions, plan, record,
 // publish, send orders. Each step lives in worker/execution/; metrics and logs in its report.
 import { executionLockKey } from "../db/contracts/cache-keys";
+import { AUTHOR_TIME_BUDGET } from "../db/contracts/domain";
 import { withLock } from "../db/infra/with-lock";
 import { refreshStrategyPerformance } from "../db/store/queries/marketplace";
 import type { RecordExecutionResult } from "../db/store/queries/executions";
@@ -114,18 +115,30 @@ export function createCoordinator(deps: CoordinatorDeps) {
     };
   }
 
-  /** No version answered: a FAILED execution that still tells every subscriber, in the same transaction. */
+  /**
+   * No version answered: a FAILED execution that still tells every subscriber, in the same transaction;
+   * SKIPPED when no run started because the author's time at this close was spent (ADR 176).
+   */
   async function failed(c: ClaimedCandle, followers: Followed, failure: RunFailure): Promise<CandleOutcome> {
-    const plan = planFailedRun({
-      execution: { id: c.executionId, ...c.job },
-      subscriptions: followers.subscriptions,
-      versionOf: followers.versionOf,
-      outcomes: failure.outcomes,
-    });
+    const overBudget = [...failure.outcomes.values()].every((o) => !o.ok && o.kind === AUTHOR_TIME_BUDGET);
+    const status = overBudget ? "SKIPPED" : "FAILED";
+    const plan = planFailedRun(
+      {
+        execution: { id: c.executionId, ...c.job },
+        subscriptions: followers.subscriptions,
+        versionOf: followers.versionOf,
+        outcomes: failure.outcomes,
+      },
+      status,
+    );
     const finishedAt = Date.now();
-    const result = await record.failed(c, followers, failure, plan, finishedAt);
+    const result = await record.failed(c, followers, failure, plan, finishedAt, status);
     if (result.status === "already_recorded") return fenced(c, result);
     await publishEvents(deps.bus, c.log, plan.events, result.eventSeqs, finishedAt);
+    if (overBudget) {
+      report.overBudget(c, failure.errorMessage);
+      return { status: "skipped", reason: AUTHOR_TIME_BUDGET };
+    }
     report.failed(c, failure.errorKind, failure.errorMessage);
     return { status: "failed", executionId: c.executionId, errorKind: failure.errorKind };
   }

@@ -1,5 +1,5 @@
 // Turns one execution's signals into every subscription's trades, closes and events: pure, no I/O.
-import { utcDayStart, type Candle, type Signal } from "../db/contracts/domain";
+import { AUTHOR_TIME_BUDGET, utcDayStart, type Candle, type Signal } from "../db/contracts/domain";
 import type { ExecutionEvent, NewEvent } from "../db/contracts/events";
 import { newId, newIds } from "../db/platform/ids";
 import type { NewTrade, TradeClose } from "../db/store/queries/executions";
@@ -95,19 +95,19 @@ const skippedTrade = (id: string, e: FanOutExecution, sub: FanOutSubscription, r
 function failedSkip(outcome: VersionOutcome | undefined): { reason: string; detail: string } {
   if (!outcome || outcome.ok)
     return { reason: "strategy_error", detail: "The strategy version did not run." };
-  return {
-    reason: outcome.kind === "market_data" ? "market_data" : "strategy_error",
-    detail: `${outcome.kind}: ${outcome.message}`,
-  };
+  const named = outcome.kind === "market_data" || outcome.kind === AUTHOR_TIME_BUDGET;
+  return { reason: named ? outcome.kind : "strategy_error", detail: `${outcome.kind}: ${outcome.message}` };
 }
 
 /**
  * A candle no version answered (no candles, or every run failed): each subscriber gets the skipped
- * row and FAILED event a follower of one failed version gets in planFanOut (ADR 170). Nothing is
- * closed: the next execution re-checks the stops and targets over this candle.
+ * row and FAILED event a follower of one failed version gets in planFanOut (ADR 170); SKIPPED when
+ * no run started because the author's time was spent (ADR 176). Nothing is closed: the next
+ * execution re-checks the stops and targets over this candle.
  */
 export function planFailedRun(
   input: Pick<FanOutInput, "execution" | "subscriptions" | "versionOf" | "outcomes">,
+  status: "FAILED" | "SKIPPED" = "FAILED",
 ): Pick<FanOutPlan, "trades" | "events"> {
   const e = input.execution;
   const ids = newIds(input.subscriptions.length);
@@ -116,7 +116,7 @@ export function planFailedRun(
   input.subscriptions.forEach((sub, i) => {
     const skip = failedSkip(input.outcomes.get(input.versionOf(sub)));
     trades.push(skippedTrade(ids[i], e, sub, skip.reason));
-    const event: ExecutionEvent = { ...executionEvent(e, sub, []), status: "FAILED", skipped: skip };
+    const event: ExecutionEvent = { ...executionEvent(e, sub, []), status, skipped: skip };
     events.push({ userId: sub.userId, type: "execution", payload: event });
   });
   return { trades, events };

@@ -149,7 +149,12 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
   const clock = deps.clock ?? (await createWorkerClock(store, config.timeScale, upstream));
   const metrics = deps.metrics ?? createWorkerMetrics();
   const runners: WorkerRunners = deps.runner
-    ? { candles: deps.runner, authorJobs: deps.runner, close: async () => {} }
+    ? {
+        candles: deps.runner,
+        authorJobs:
+          options.authorJobs && options.work ? { validate: deps.runner, backtest: deps.runner } : null,
+        close: async () => {},
+      }
     : await createWorkerRunners({
         python: config.python,
         sandbox: config.sandbox,
@@ -187,6 +192,7 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
     exchange,
     lockTtlMs: options.lockTtlMs,
     missedAfterMs,
+    authorTimePerCloseMs: config.authorTimePerCloseMs,
     onStep: deps.onStep,
   });
 
@@ -285,7 +291,14 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
     }
   }
   const authorJobs: RegisteredAuthorJobs | undefined = runners.authorJobs
-    ? await registerAuthorJobs(boss, { store, bus: infra.bus, runner: runners.authorJobs, logger })
+    ? await registerAuthorJobs(boss, {
+        store,
+        bus: infra.bus,
+        lock: infra.lock,
+        runner: runners.authorJobs.validate,
+        backtestRunner: runners.authorJobs.backtest,
+        logger,
+      })
     : undefined;
 
   if (options.scheduler) scheduler.start();

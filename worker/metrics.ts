@@ -157,6 +157,10 @@ export function createWorkerMetrics(registry: MetricsRegistry = createMetricsReg
     tradesOpened: registry.counter("candlecast_trades_opened_total", "Trades opened."),
     tradesClosed: registry.counter("candlecast_trades_closed_total", "Trades closed, by reason."),
     runSeconds: registry.histogram("candlecast_strategy_run_seconds", "Sandboxed strategy run time."),
+    runWaitSeconds: registry.histogram(
+      "candlecast_run_wait_seconds",
+      "How long a candle's strategy run waited for a sandbox slot (runs past 1 s are logged with their author).",
+    ),
     fanoutSeconds: registry.histogram(
       "candlecast_fanout_seconds",
       "Fan-out time: sizing every subscription, the one transaction, and publishing the events.",

@@ -11,6 +11,7 @@ import { openApiContract } from "../../test/openapi-contract";
 import { apiErrorSchema } from "./errors.server";
 import { OPERATIONS } from "./operations.server";
 import { DEFAULT_USER_LIMITS } from "../../db/contracts/user-limits";
+import { inOneRateWindow } from "../../test/support/rate-window";
 
 let h: ApiHarness;
 let alice: { id: string; token: string; paperBrokerId: string };
@@ -585,6 +586,7 @@ describe("behaviour", () => {
 
   it("limits each token to its rate and says when to retry", async () => {
     const u = await user("eve");
+    await inOneRateWindow();
     let last: ApiAnswer | undefined;
     for (let i = 0; i < DEFAULT_USER_LIMITS.apiRequestsPerMinutePerToken; i++) {
       last = await h.call("GET", "/api/v1/me", { token: u.token });

@@ -2,6 +2,7 @@
 import { z } from "zod";
 import type { ValidationResult } from "../../db/contracts/jobs";
 import {
+  AUTHOR_TIME_BUDGET,
   EXECUTION_ERROR_KINDS,
   EXIT_REASONS,
   resolutionSchema,
@@ -367,7 +368,9 @@ const validationOk = z.object({
 const validationFailed = z.object({
   ok: z.literal(false).meta({ description: "The code failed" }),
   error: z.object({
-    kind: z.enum([...RUNTIME_ERROR_KINDS, "internal"]).meta({ description: "What kind of failure" }),
+    kind: z
+      .enum([...RUNTIME_ERROR_KINDS, AUTHOR_TIME_BUDGET, "internal"])
+      .meta({ description: "What kind of failure" }),
     message: text("The failure, in words"),
     traceback: text("The Python traceback, if any"),
     logs: z.array(z.string()).meta({ description: "The strategy's log lines" }),

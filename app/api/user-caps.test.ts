@@ -7,6 +7,7 @@ import { VALID_RISK_FORM } from "../../test/support/risk-form";
 import { insertStrategy, insertSubscriptions, insertUser } from "../../test/support/store";
 import * as subscribePage from "../routes/strategies.$slug_.subscribe";
 import * as subscriptionsPage from "../routes/subscriptions._index";
+import { inOneRateWindow } from "../../test/support/rate-window";
 
 let h: ApiHarness;
 let strategy: { id: string; slug: string };
@@ -122,6 +123,7 @@ describe("API rate limit per user", () => {
       const second = (await createApiToken(h.t.store.db, user.id, "b")).token;
       const other = await insertUser(h.t.store, "calm");
       const otherToken = (await createApiToken(h.t.store.db, other.id, "c")).token;
+      await inOneRateWindow();
 
       const byFirst = await Promise.all(
         Array.from({ length: 6 }, () => h.call("GET", "/api/v1/me", { token: first })),

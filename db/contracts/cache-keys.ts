@@ -17,6 +17,14 @@ export const strategyVersionKey = (versionId: string) => `strategy-version:${ver
 export const STRATEGY_SETTINGS_TTL_MS = 60_000;
 export const STRATEGY_VERSION_TTL_MS = 24 * 3_600_000;
 
+/** Sandbox ms an author's live runs used at one close, across the deployment (ADR 176). */
+export const authorTimeKey = (authorId: string, closeTime: number) => `author-time:${authorId}:${closeTime}`;
+/** Long past any execution of that close (a late one is recorded missed, ADR 041). */
+export const AUTHOR_TIME_TTL_MS = 3_600_000;
+
+/** Held while one of a user's author jobs of this kind runs, anywhere in the deployment (ADR 177). */
+export const authorJobLeaseKey = (kind: string, userId: string) => `author-job:${kind}:${userId}`;
+
 /** The coordinator's lock on one candle of one strategy (see docs/decisions/010). */
 export const executionLockKey = (k: {
   strategyId: string;

@@ -67,9 +67,22 @@ export const RUNTIME_ERROR_KINDS = [
   "output_limit",
 ] as const;
 export type RuntimeErrorKind = (typeof RUNTIME_ERROR_KINDS)[number];
+/**
+ * A live run the worker did not start: its author's sandbox time for this close was spent (ADR 176). The
+ * execution's errorKind and every follower's skip reason; never a sandbox's answer.
+ */
+export const AUTHOR_TIME_BUDGET = "author_time_budget";
+/** Why a run gave no signal: what the sandbox answered, or the worker's refusal to start it. */
+export type RunErrorKind = RuntimeErrorKind | typeof AUTHOR_TIME_BUDGET;
 
-/** Why an execution failed: the runtime's kinds, no candles, our own fault, or the janitor's "stuck". */
-export const EXECUTION_ERROR_KINDS = [...RUNTIME_ERROR_KINDS, "market_data", "internal", "stuck"] as const;
+/** Why an execution failed: the runtime's kinds, the author's spent time, no candles, our own fault, or the janitor's "stuck". */
+export const EXECUTION_ERROR_KINDS = [
+  ...RUNTIME_ERROR_KINDS,
+  AUTHOR_TIME_BUDGET,
+  "market_data",
+  "internal",
+  "stuck",
+] as const;
 
 /** Why a trade closed (the paper broker's exits, the signal's, and a backtest's end). */
 export const EXIT_REASONS = [

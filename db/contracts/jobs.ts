@@ -1,7 +1,13 @@
 // Author job payloads shared by the web app (send) and the worker (work), and their result payloads.
 // The queues themselves (names, policies) are in ./queues-and-channels.ts.
 import { z } from "zod";
-import { RUNTIME_ERROR_KINDS, resolutionSchema, signalSchema, symbolSchema } from "./domain";
+import {
+  AUTHOR_TIME_BUDGET,
+  RUNTIME_ERROR_KINDS,
+  resolutionSchema,
+  signalSchema,
+  symbolSchema,
+} from "./domain";
 import { QUEUES, type AuthorQueueName } from "./queues-and-channels";
 import { strategyVersionSchema } from "./validation/strategy";
 
@@ -31,7 +37,7 @@ export interface JobSender {
 }
 
 const runtimeErrorSchema = z.object({
-  kind: z.enum([...RUNTIME_ERROR_KINDS, "internal"]),
+  kind: z.enum([...RUNTIME_ERROR_KINDS, AUTHOR_TIME_BUDGET, "internal"]),
   message: z.string(),
   traceback: z.string(),
   logs: z.array(z.string()),

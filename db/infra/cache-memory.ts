@@ -1,7 +1,7 @@
 // In-process cache for the embedded one-process mode: Redis string and set semantics on an injected clock.
 import { CacheWrongTypeError, withJsonHelpers, type Cache } from "./cache";
 import { ExpiringMap } from "./expiring-map";
-import { assertTtl } from "./ttl";
+import { assertIncrement, assertTtl } from "./ttl";
 
 export function createMemoryCache(options: { now?: () => number } = {}): Cache {
   const values = new ExpiringMap<string | Set<string>>(options.now ?? Date.now);
@@ -48,15 +48,16 @@ export function createMemoryCache(options: { now?: () => number } = {}): Cache {
       if (members.length === 0) values.delete(key);
       else values.set(key, new Set(members));
     },
-    async increment(key, ttlMs) {
+    async increment(key, ttlMs, by = 1) {
       assertTtl(ttlMs);
+      assertIncrement(by);
       const value = values.get(key);
       if (value instanceof Set) throw new CacheWrongTypeError(key);
       if (value === undefined) {
-        values.set(key, "1", ttlMs);
-        return 1;
+        values.set(key, String(by), ttlMs);
+        return by;
       }
-      const next = Number(value) + 1;
+      const next = Number(value) + by;
       // Updating in place keeps the window's expiry, as INCR does.
       values.replace(key, String(next));
       return next;

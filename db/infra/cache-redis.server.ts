@@ -1,11 +1,11 @@
 // Redis cache: strings with PX expiry and sets, keys under the client's keyPrefix.
 import type { Redis } from "ioredis";
 import { withJsonHelpers, type Cache } from "./cache";
-import { assertTtl } from "./ttl";
+import { assertIncrement, assertTtl } from "./ttl";
 
-/** INCR, and PEXPIRE on the first one only: the window starts with its first count. */
-const INCREMENT_IN_WINDOW = `local n = redis.call('INCR', KEYS[1])
-if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+/** INCRBY, and PEXPIRE when the key has no TTL yet (it was just created): the window starts with its first count. */
+const INCREMENT_IN_WINDOW = `local n = redis.call('INCRBY', KEYS[1], ARGV[2])
+if redis.call('PTTL', KEYS[1]) == -1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 return n`;
 
 export function createRedisCache(redis: Redis): Cache {
@@ -37,9 +37,10 @@ export function createRedisCache(redis: Redis): Cache {
       const failed = replies?.find(([error]) => error);
       if (!replies || failed) throw failed?.[0] ?? new Error(`replaceSet ${key}: transaction aborted`);
     },
-    async increment(key, ttlMs) {
+    async increment(key, ttlMs, by = 1) {
       assertTtl(ttlMs);
-      return Number(await redis.eval(INCREMENT_IN_WINDOW, 1, key, ttlMs));
+      assertIncrement(by);
+      return Number(await redis.eval(INCREMENT_IN_WINDOW, 1, key, ttlMs, by));
     },
   });
 }

@@ -19,10 +19,10 @@ export type Cache = {
   /** Readers see the old set or the new one, never a mix or an empty gap. */
   replaceSet(key: string, members: string[]): Promise<void>;
   /**
-   * Adds 1 and returns the new count, atomically (concurrent callers each get their own number); the
-   * first increment starts the key's TTL (a fixed window), later ones keep it.
+   * Adds `by` (a whole number, default 1) and returns the new total, atomically (concurrent callers each
+   * get their own total); the first increment starts the key's TTL (a fixed window), later ones keep it.
    */
-  increment(key: string, ttlMs: number): Promise<number>;
+  increment(key: string, ttlMs: number, by?: number): Promise<number>;
 };
 
 export type RawCache = Omit<Cache, "getJson" | "setJson">;

@@ -245,6 +245,20 @@ describe.each([
       await expect(h.infra.cache.increment("a-set", 300)).rejects.toThrow(/WRONGTYPE/);
     });
 
+    it("adds amounts in the same window: concurrent amounts all count, the first one starts the TTL", async () => {
+      const totals = await Promise.all(
+        [250, 1_000, 4_750].map((by, i) => (i % 2 ? h.infra : h.peer).cache.increment("ms", 2_000, by)),
+      );
+      expect(Math.max(...totals)).toBe(6_000);
+      await h.elapse(1_200);
+      expect(await h.peer.cache.increment("ms", 2_000, 500)).toBe(6_500);
+      await h.elapse(1_000);
+      expect(await h.infra.cache.increment("ms", 2_000, 7)).toBe(7);
+      await expect(h.infra.cache.increment("ms", 2_000, 1.5)).rejects.toThrow(RangeError);
+      await expect(h.infra.cache.increment("ms", 2_000, 0)).rejects.toThrow(RangeError);
+      expect(await h.infra.cache.get("ms")).toBe("7");
+    });
+
     it("forgets a value after its TTL and keeps one set without a TTL", async () => {
       await h.infra.cache.set("short", "v", 150);
       await h.infra.cache.set("forever", "v");

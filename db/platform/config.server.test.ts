@@ -95,6 +95,15 @@ describe("config", () => {
     );
   });
 
+  it("reads AUTHOR_TIME_PER_CLOSE_MS (0 turns the limit off) and refuses a bad value naming it", () => {
+    expect(loadConfig({}).authorTimePerCloseMs).toBe(10_000);
+    expect(loadConfig({ AUTHOR_TIME_PER_CLOSE_MS: "0" }).authorTimePerCloseMs).toBe(0);
+    expect(messageFor({ AUTHOR_TIME_PER_CLOSE_MS: "-5" })).toMatch(/AUTHOR_TIME_PER_CLOSE_MS: must be 0/);
+    expect(messageFor({ AUTHOR_TIME_PER_CLOSE_MS: "2.5" })).toMatch(
+      /AUTHOR_TIME_PER_CLOSE_MS: must be a whole/,
+    );
+  });
+
   it("reads the per-user caps with their defaults, and refuses a bad one naming the variable", () => {
     const dir = mkdtempSync(join(tmpdir(), "cc-config-"));
     try {

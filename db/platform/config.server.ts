@@ -78,6 +78,11 @@ export const envSchema = z.object({
     .max(300_000, "must be at most 300000 (5 minutes)")
     .default(15_000),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  AUTHOR_TIME_PER_CLOSE_MS: z.coerce
+    .number({ error: "must be a number" })
+    .int("must be a whole number of milliseconds")
+    .min(0, "must be 0 (no limit) or more")
+    .default(10_000),
   WORKER_PORT: z.coerce
     .number({ error: "must be a number" })
     .int("must be a whole number")
@@ -142,6 +147,8 @@ const configSchema = envSchema
         waitBudgetMs: e.MARKET_DATA_WAIT_MS,
       },
       workerConcurrency: e.WORKER_CONCURRENCY,
+      /** Sandbox ms each author's live runs get per candle close, across the deployment; 0: no limit (ADR 176). */
+      authorTimePerCloseMs: e.AUTHOR_TIME_PER_CLOSE_MS,
       /** The standalone worker's /healthz and /metrics port. */
       workerPort: e.WORKER_PORT,
       /** What one user may hold or do at once (db/contracts/user-limits.ts, ADR 161). */

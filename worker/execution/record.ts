@@ -47,25 +47,31 @@ export function createExecutionRecorder(deps: Pick<CoordinatorDeps, "db" | "work
       });
     },
 
-    /** No version answered: FAILED, and every subscriber's skipped row and event in the same transaction. */
+    /**
+     * No version answered: FAILED (SKIPPED when no run started, ADR 176), and every subscriber's skipped
+     * row and event in the same transaction.
+     */
     failed(
       c: ClaimedCandle,
       followers: Followed,
       failure: RunFailure,
       plan: Pick<FanOutPlan, "trades" | "events">,
       finishedAt: number,
+      status: "FAILED" | "SKIPPED",
     ): Promise<RecordExecutionResult> {
       return recordExecution(db, {
         execution: {
           ...row(c),
           versionId: followers.groups[0].version.versionId,
-          status: "FAILED",
+          status,
+          reason: status === "SKIPPED" ? failure.errorKind : null,
           subscriberCount: followers.subscriptions.length,
           errorKind: failure.errorKind,
           errorMessage: failure.errorMessage,
           log: boundedLog(failure.logs),
           finishedAt,
-          runMs: failure.runMs ?? null,
+          // A SKIPPED run never started: its time is the wait, not a run.
+          runMs: status === "SKIPPED" ? null : (failure.runMs ?? null),
         },
         trades: plan.trades,
         events: plan.events,

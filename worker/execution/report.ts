@@ -41,6 +41,11 @@ export function createExecutionReport(metrics: WorkerMetrics, logger: Logger) {
     skipped() {
       metrics.executions.inc({ status: "SKIPPED" });
     },
+    /** No run started: the author's time at this close was spent (ADR 176). */
+    overBudget(c: ClaimedCandle, message: string) {
+      metrics.executions.inc({ status: "SKIPPED" });
+      c.log.info({ reason: "author_time_budget", message }, "execution skipped: the author's time is spent");
+    },
     ran(runMs: number) {
       metrics.runSeconds.observe(runMs / 1000);
     },

@@ -1,4 +1,5 @@
 // What the coordinator is given, what it answers, and what every step of one candle works with.
+import type { AUTHOR_TIME_BUDGET } from "../../db/contracts/domain";
 import type { Db } from "../../db/store/client";
 import type { Bus } from "../../db/infra/bus";
 import type { Cache } from "../../db/infra/cache";
@@ -17,7 +18,10 @@ export type CoordinatorStep = "locked" | "claimed" | "ran" | "planned" | "record
 export type CandleOutcome =
   | { status: "executed"; executionId: string; signal: string | null; opened: number; closed: number }
   | { status: "failed"; executionId: string; errorKind: string }
-  | { status: "skipped"; reason: "missed" | "no_active_subscriptions" | "strategy_not_found" }
+  | {
+      status: "skipped";
+      reason: "missed" | "no_active_subscriptions" | "strategy_not_found" | typeof AUTHOR_TIME_BUDGET;
+    }
   | { status: "locked" }
   | { status: "lock_lost" }
   | { status: "already_done"; existingStatus: string }
@@ -43,6 +47,8 @@ export interface CoordinatorDeps {
   lockTtlMs?: number;
   /** Simulated ms after which an older close is no longer executed but recorded missed. */
   missedAfterMs: number;
+  /** Sandbox ms each author's live runs get per close across the deployment (ADR 176); 0 or unset: no limit. */
+  authorTimePerCloseMs?: number;
   onStep?: (step: CoordinatorStep, job: CandleJob) => void | Promise<void>;
 }
 

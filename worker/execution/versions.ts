@@ -14,11 +14,15 @@ import {
 } from "../../db/store/queries/strategy-settings";
 import type { CandleJob } from "../candle-jobs";
 import type { VersionOutcome } from "../fan-out";
-import type { LiveResult } from "../runtime";
+import type { LiveResult, RunShare } from "../runtime";
+import { createAuthorTime } from "./author-time";
 import type { ExecutionReport } from "./report";
 import type { ClaimedCandle, CoordinatorDeps } from "./types";
 
-type VersionDeps = Pick<CoordinatorDeps, "db" | "cache" | "marketData" | "runner" | "logger">;
+type VersionDeps = Pick<
+  CoordinatorDeps,
+  "db" | "cache" | "marketData" | "runner" | "logger" | "authorTimePerCloseMs"
+>;
 
 /** Candles for the ATR the risk function sizes with (Wilder's 14 needs 15; more smooths the seed). */
 const ATR_WINDOW = 30;
@@ -46,6 +50,8 @@ export type Followers =
       subscriptions: FanOutSubscription[];
       versionOf: (subscription: FanOutSubscription) => string;
       early: EarlyRun | null;
+      /** The author's share every run of this candle asks its slot with. */
+      share: RunShare;
     };
 
 /** Why a candle produced no signal for anyone; every subscriber is told, with their version's outcome. */
@@ -72,6 +78,7 @@ const message = (error: unknown) => (error instanceof Error ? error.message : St
 
 export function createVersionRuns(deps: VersionDeps, report: ExecutionReport) {
   const { db, cache, logger } = deps;
+  const shareOf = createAuthorTime({ cache, logger, perCloseMs: deps.authorTimePerCloseMs ?? 0 });
   const onCacheError = (error: unknown, context: { key: string; operation: string }) =>
     logger.warn({ err: error, ...context }, "settings cache unavailable; read the store");
 
@@ -89,19 +96,18 @@ export function createVersionRuns(deps: VersionDeps, report: ExecutionReport) {
     return candles;
   }
 
-  const run = (version: VersionSettings, candles: Candle[]) =>
-    deps.runner.runLive({
-      code: version.code,
-      params: version.params,
-      candles: candles.slice(-version.lookback),
-    });
+  const run = (version: VersionSettings, candles: Candle[], share: RunShare) =>
+    deps.runner.runLive(
+      { code: version.code, params: version.params, candles: candles.slice(-version.lookback) },
+      share,
+    );
 
   /** The window (for the latest version's lookback and the ATR) and the run on it, started at once. */
-  function startEarly(job: CandleJob, version: VersionSettings): EarlyRun {
+  function startEarly(job: CandleJob, version: VersionSettings, share: RunShare): EarlyRun {
     const count = Math.max(ATR_WINDOW, version.lookback);
     const candles = fetchCandles(job, count);
     const started = performance.now();
-    const early = candles.then((c) => run(version, c));
+    const early = candles.then((c) => run(version, c, share));
     // Whoever awaits them reports the failure; until then it is noted here so it is never "unhandled".
     const noted = (what: string) => (error: unknown) =>
       logger.debug(
@@ -158,7 +164,8 @@ export function createVersionRuns(deps: VersionDeps, report: ExecutionReport) {
         : null;
       // Start the latest version's run before reading the subscribers: the sandbox works in its own
       // process while this one reads 10,000 rows. Wasted only when nobody follows the latest version.
-      const early = latest && tradesMarket(latest, job) ? startEarly(job, latest) : null;
+      const share = shareOf(settings.authorId, job.strategyId, job.closeTime);
+      const early = latest && tradesMarket(latest, job) ? startEarly(job, latest, share) : null;
       const subs = await listFanOutSubscriptions(db, job.strategyId);
       const groups = await groupByVersion(job, settings.latestVersionId, subs);
       if (groups.length === 0) {
@@ -173,6 +180,7 @@ export function createVersionRuns(deps: VersionDeps, report: ExecutionReport) {
         subscriptions: groups.flatMap((g) => g.subscriptions),
         versionOf: (s) => versionBySub.get(s.id)!,
         early,
+        share,
       };
     },
 
@@ -181,7 +189,7 @@ export function createVersionRuns(deps: VersionDeps, report: ExecutionReport) {
       { job, log }: ClaimedCandle,
       followers: Extract<Followers, { followed: true }>,
     ): Promise<VersionRuns> {
-      const { groups, early } = followers;
+      const { groups, early, share } = followers;
       const count = Math.max(ATR_WINDOW, ...groups.map((g) => g.version.lookback));
       let candles: Candle[];
       try {
@@ -204,7 +212,7 @@ export function createVersionRuns(deps: VersionDeps, report: ExecutionReport) {
       const runStarted = early?.started ?? performance.now();
       const runsDone = Promise.all(
         groups.map((g) =>
-          early && g.version.versionId === early.versionId ? early.run : run(g.version, candles),
+          early && g.version.versionId === early.versionId ? early.run : run(g.version, candles, share),
         ),
       ).then((r) => {
         report.ran(performance.now() - runStarted);

@@ -1,20 +1,47 @@
 // Registers the author jobs (validate, backtest) on pg-boss, and builds the sender the web app enqueues them with.
 import type PgBoss from "pg-boss";
+import { authorJobLeaseKey } from "../../db/contracts/cache-keys";
 import type { Bus } from "../../db/infra/bus";
-import { JOB_PAYLOAD_SCHEMAS, type JobSender, type RunBacktestJob } from "../../db/contracts/jobs";
-import { listQueuedBacktestIds } from "../../db/store/queries/backtests";
-import { AUTHOR_QUEUES, QUEUES } from "../../db/contracts/queues-and-channels";
+import type { Lock } from "../../db/infra/lock";
+import { withLock } from "../../db/infra/with-lock";
+import {
+  JOB_PAYLOAD_SCHEMAS,
+  runBacktestJobSchema,
+  validateStrategyJobSchema,
+  type JobSender,
+  type RunBacktestJob,
+} from "../../db/contracts/jobs";
+import { AUTHOR_QUEUES, QUEUES, type AuthorQueueName } from "../../db/contracts/queues-and-channels";
+import { backtestRequester, listQueuedBacktestIds } from "../../db/store/queries/backtests";
+import type { StrategyRunner } from "../runtime";
 import { ensureQueues } from "../queue";
 import { announceJobs, createWorkLoops } from "../work-loops";
 import { runBacktest, type BacktestDeps } from "./run-backtest";
 import { validateStrategy, type ValidateDeps } from "./validate-strategy";
 
+/**
+ * Work loops per kind in one worker. A job runs its sandbox runs one after another, so a runner with
+ * this many slots never makes a job of that kind wait for one.
+ */
+export const AUTHOR_JOB_LOOPS: Record<AuthorQueueName, number> = {
+  [QUEUES.validateStrategy]: 2,
+  [QUEUES.runBacktest]: 1,
+};
+
 export interface AuthorJobDeps extends ValidateDeps, BacktestDeps {
-  /** Validations running at once in this worker (each is one short sandboxed run). Default 2. */
-  validateConcurrency?: number;
-  /** Backtests running at once in this worker. Default 1, so live candles keep their sandbox slots. */
-  backtestConcurrency?: number;
+  /** Backtests run here when given (slots of their own, so a backtest never holds a validation's); else on runner. */
+  backtestRunner?: StrategyRunner;
+  /** Holds the per-(user, kind) lease: one user's jobs of a kind run one at a time across the deployment. */
+  lock: Lock;
 }
+
+/** The lease lives this long past a crashed worker (withLock extends it while the job runs). */
+const LEASE_TTL_MS = 30_000;
+/** A job whose user already runs one of its kind goes back to the queue for this long (ADR 177). */
+const LEASE_WAIT_SECONDS: Record<AuthorQueueName, number> = {
+  [QUEUES.validateStrategy]: 1,
+  [QUEUES.runBacktest]: 3,
+};
 
 type Warn = { warn(obj: object, msg: string): void };
 
@@ -25,13 +52,35 @@ export interface RegisteredAuthorJobs {
 export async function registerAuthorJobs(boss: PgBoss, deps: AuthorJobDeps): Promise<RegisteredAuthorJobs> {
   await ensureQueues(boss, AUTHOR_QUEUES);
   const loops = await createWorkLoops(boss, deps.bus, deps.logger ?? console);
+  const backtestDeps = { ...deps, runner: deps.backtestRunner ?? deps.runner };
   // Each job parses its own payload and records its own failure.
-  await loops.start(QUEUES.validateStrategy, deps.validateConcurrency ?? 2, 0.5, async (job) => {
-    await validateStrategy(deps, job.data);
-  });
-  await loops.start(QUEUES.runBacktest, deps.backtestConcurrency ?? 1, 0.5, async (job) => {
-    await runBacktest(deps, job.data);
-  });
+  const kinds: Record<
+    AuthorQueueName,
+    { ownerOf(data: unknown): Promise<string | null>; run(data: unknown): Promise<unknown> }
+  > = {
+    [QUEUES.validateStrategy]: {
+      ownerOf: async (data) => validateStrategyJobSchema.parse(data).userId,
+      run: (data) => validateStrategy(deps, data),
+    },
+    [QUEUES.runBacktest]: {
+      ownerOf: (data) => backtestRequester(deps.store.db, runBacktestJobSchema.parse(data).backtestId),
+      run: (data) => runBacktest(backtestDeps, data),
+    },
+  };
+  /** One job of a user's kind at a time: a job whose user already runs one goes back to the queue, not failed. */
+  async function leased(name: AuthorQueueName, data: unknown) {
+    const owner = await kinds[name].ownerOf(data);
+    if (owner === null) return kinds[name].run(data);
+    const held = await withLock(deps.lock, authorJobLeaseKey(name, owner), LEASE_TTL_MS, () =>
+      kinds[name].run(data),
+    );
+    if (!held.acquired) await boss.send(name, data as object, { startAfter: LEASE_WAIT_SECONDS[name] });
+  }
+  for (const name of AUTHOR_QUEUES) {
+    await loops.start(name, AUTHOR_JOB_LOOPS[name], 0.5, async (job) => {
+      await leased(name, job.data);
+    });
+  }
   // Backtests queued without a job (seeded by `db:seed` or the first start, or a lost send) get one now.
   for (const backtestId of await listQueuedBacktestIds(deps.store.db))
     await boss.send(QUEUES.runBacktest, { backtestId }, backtestJobOptions(backtestId));

@@ -25,6 +25,7 @@ beforeAll(async () => {
   registered = await registerAuthorJobs(queue.boss, {
     store,
     bus: infra.bus,
+    lock: infra.lock,
     runner: createStrategyRunner(),
   });
 });

@@ -47,11 +47,12 @@ export async function validateStrategy(deps: ValidateDeps, payload: unknown): Pr
   } else {
     const lookback = manifest.manifest.lookback;
     const candles = candlesFor(job, Math.max(SAMPLE_BARS, (lookback ?? 0) + SAMPLE_BARS), now());
-    // Live runs on_candle on the newest window; the backtest slides the same code over every bar.
-    const [live, history] = await Promise.all([
-      deps.runner.runLive({ code: job.code, params: job.params, candles }),
-      deps.runner.runBacktest({ code: job.code, params: job.params, candles }),
-    ]);
+    // Live runs on_candle on the newest window; the backtest slides the same code over every bar. One
+    // after the other: a validation holds one sandbox slot at a time (ADR 177).
+    const live = await deps.runner.runLive({ code: job.code, params: job.params, candles });
+    const history = live.ok
+      ? await deps.runner.runBacktest({ code: job.code, params: job.params, candles })
+      : live;
     if (!live.ok) result = { requestId: job.requestId, ok: false, error: live.error, ms: elapsed() };
     else if (!history.ok)
       result = { requestId: job.requestId, ok: false, error: history.error, ms: elapsed() };

@@ -1,15 +1,10 @@
 // Turns what the runner process did (its JSON answer, or how it died) into a typed result; the answer passes zod first.
 import { z } from "zod";
-import {
-  RUNTIME_ERROR_KINDS,
-  signalSchema,
-  type RuntimeErrorKind,
-  type Signal,
-} from "../../db/contracts/domain";
+import { RUNTIME_ERROR_KINDS, signalSchema, type RunErrorKind, type Signal } from "../../db/contracts/domain";
 import type { ProcessOutcome } from "./process-outcome";
 
 export interface RuntimeError {
-  kind: RuntimeErrorKind;
+  kind: RunErrorKind;
   message: string;
   traceback: string;
   logs: string[];
@@ -69,12 +64,7 @@ export const manifestAnswerSchema = z.discriminatedUnion("ok", [
   errorAnswerSchema,
 ]);
 
-export function failure(
-  kind: RuntimeErrorKind,
-  message: string,
-  logs: string[] = [],
-  traceback = "",
-): Failure {
+export function failure(kind: RunErrorKind, message: string, logs: string[] = [], traceback = ""): Failure {
   return { ok: false, error: { kind, message, traceback, logs } };
 }
 

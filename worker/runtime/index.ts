@@ -10,6 +10,8 @@ export {
   type ManifestResult,
   type RunInput,
   type RunLimits,
+  type RunShare,
+  type Share,
   type SandboxEvent,
   type RuntimeError,
   type StrategyManifest,

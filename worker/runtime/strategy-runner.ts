@@ -17,7 +17,7 @@ import {
   type StrategyManifest,
 } from "./answer";
 import { toCandleColumns } from "./candle-columns";
-import { SlotPool } from "./concurrency";
+import { ANONYMOUS_SHARE, SlotPool, type Share } from "./concurrency";
 import { DEFAULT_LIMITS, cpuSecondsFor, type RunLimits } from "./limits";
 import {
   bareCommand,
@@ -30,7 +30,16 @@ import { packagesReachableBySandbox, unreachableBindProblem } from "./sandbox-re
 import { WarmSandbox, type RunControl } from "./warm-sandbox";
 
 export type { RuntimeError, StrategyManifest } from "./answer";
+export type { Share } from "./concurrency";
 export type { RunLimits } from "./limits";
+
+/** Whose run this is (the slot pool is fair between authors, ADR 175), and the worker's say once it holds a slot. */
+export interface RunShare extends Share {
+  /** Asked once the run holds its slot, just before it starts: a Failure is the result and the run never starts. */
+  admit?: () => Promise<Failure | null>;
+  /** Told the run's sandbox time while it still holds its slot, so the next run's admit already counts it. */
+  spent?: (ms: number) => Promise<void>;
+}
 
 export interface RunInput {
   code: string;
@@ -48,7 +57,7 @@ export type BacktestResult = { ok: true; signals: Signal[]; logs: string[]; ms: 
 export type ManifestResult = { ok: true; manifest: StrategyManifest } | Failure;
 
 export interface StrategyRunner {
-  runLive(input: RunInput): Promise<LiveResult>;
+  runLive(input: RunInput, share?: RunShare): Promise<LiveResult>;
   runBacktest(input: BacktestInput): Promise<BacktestResult>;
   /** Reads the strategy's declared metadata with Python's `ast` in the sandbox, without running its code. */
   readManifest(code: string): Promise<ManifestResult>;
@@ -84,6 +93,8 @@ export interface StrategyRunnerOptions {
   runsPerSandbox?: number;
   /** Told of every warm sandbox started, and why one was replaced (the worker counts them for /metrics). */
   onSandbox?: (event: SandboxEvent) => void;
+  /** Told how long each run waited for its slot (the worker's metric and its log of delayed runs). */
+  onWait?: (share: Share, waitMs: number) => void;
 }
 
 export type SandboxEvent =
@@ -203,6 +214,7 @@ export function createStrategyRunner(opts: StrategyRunnerOptions = {}): Strategy
     schema: S,
     request: { code: string; [field: string]: unknown },
     timeoutMs: number,
+    share: RunShare = ANONYMOUS_SHARE,
   ): Promise<{ answer: Extract<z.infer<S>, { ok: true }> | Failure; ms: number }> {
     const control: RunControl = {
       timeoutMs,
@@ -222,7 +234,11 @@ export function createStrategyRunner(opts: StrategyRunnerOptions = {}): Strategy
         maxTracebackChars: limits.maxTracebackChars,
       },
     });
-    return pool.run(async (slot) => {
+    const asked = performance.now();
+    return pool.run(share, async (slot) => {
+      opts.onWait?.(share, performance.now() - asked);
+      const refused = await share.admit?.();
+      if (refused) return { answer: refused, ms: 0 };
       const preload: Preload = USES_SCIENTIFIC.test(request.code) ? "scientific" : "lean";
       const current = sandboxes.get(`${slot}:${preload}`);
       const sandbox = current?.alive ? current : start(slot, preload);
@@ -240,6 +256,7 @@ export function createStrategyRunner(opts: StrategyRunnerOptions = {}): Strategy
               `the sandbox ended during the run (its supervisor was killed or crashed)${outcome.stderr.trim() ? `: ${outcome.stderr.trim().slice(-500)}` : ""}`,
             )
           : parseAnswer(schema, outcome, { timeoutMs, maxAnswerBytes: limits.maxAnswerBytes });
+      await share.spent?.(outcome.ms);
       return { answer, ms: outcome.ms };
     });
   }
@@ -263,8 +280,13 @@ export function createStrategyRunner(opts: StrategyRunnerOptions = {}): Strategy
       packages.dispose();
     },
 
-    async runLive(input) {
-      const { answer, ms } = await execute(liveAnswerSchema, runRequest("live", input), limits.liveTimeoutMs);
+    async runLive(input, share) {
+      const { answer, ms } = await execute(
+        liveAnswerSchema,
+        runRequest("live", input),
+        limits.liveTimeoutMs,
+        share,
+      );
       if (!answer.ok) return answer;
       return { ok: true, signal: answer.signal, logs: answer.logs, ms };
     },

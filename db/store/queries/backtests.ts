@@ -209,6 +209,15 @@ export async function listBacktests(db: Db, userId: string, page: PageRequest, s
 // ---- the worker's side: not tenant reads, it runs whatever backtest a job names ----
 
 /** The backtest a job names with the code and parameters of its version. */
+/** Who asked for the backtest (its author-job lease is theirs); null when the row is gone. */
+export async function backtestRequester(db: Db, backtestId: string): Promise<string | null> {
+  const row = await db.query.backtests.findFirst({
+    where: eq(backtests.id, backtestId),
+    columns: { userId: true },
+  });
+  return row?.userId ?? null;
+}
+
 export async function loadBacktestRun(db: Db, backtestId: string) {
   const rows = await db
     .select({

@@ -15,6 +15,8 @@ import { strategies, strategyVersions } from "../schema";
 
 export const strategySettingsSchema = z.object({
   strategyId: z.string(),
+  /** Whose share of the sandbox its runs count against (ADR 175, 176). */
+  authorId: z.string(),
   latestVersionId: z.string().nullable(),
 });
 export type StrategySettings = z.infer<typeof strategySettingsSchema>;
@@ -34,9 +36,9 @@ export type VersionSettings = z.infer<typeof versionSettingsSchema>;
 export async function loadStrategySettings(db: Db, strategyId: string): Promise<StrategySettings | null> {
   const row = await db.query.strategies.findFirst({
     where: eq(strategies.id, strategyId),
-    columns: { id: true, latestVersionId: true },
+    columns: { id: true, authorId: true, latestVersionId: true },
   });
-  return row ? { strategyId: row.id, latestVersionId: row.latestVersionId } : null;
+  return row ? { strategyId: row.id, authorId: row.authorId, latestVersionId: row.latestVersionId } : null;
 }
 
 export async function loadVersionSettings(db: Db, versionId: string): Promise<VersionSettings | null> {

@@ -12,15 +12,23 @@ export interface Scenario {
   keys: CandleJob[];
 }
 
+/**
+ * A marketplace's worth of authors: each has this many strategies, far inside its sandbox time per close
+ * (ADR 176), so every key runs.
+ */
+const STRATEGIES_PER_AUTHOR = 10;
+
 /** `strategies` strategies on 1m candles with `subscribers` subscriptions each, due at the last `closes` closes. */
 export async function buildScenario(
   store: Store,
   opts: { strategies: number; subscribers: number; closes: number; code: string; now?: number },
 ): Promise<Scenario> {
-  const author = await insertUser(store, "author");
   const strategies = [];
   const run = Math.random().toString(36).slice(2, 8);
+  let author = { id: "" };
   for (let i = 0; i < opts.strategies; i++) {
+    if (i % STRATEGIES_PER_AUTHOR === 0)
+      author = await insertUser(store, `author-${i / STRATEGIES_PER_AUTHOR}`);
     const s = await insertStrategy(store, author.id, {
       code: opts.code,
       resolution: "1m",

@@ -26,6 +26,26 @@ export const WINDOW_ECHO_CODE = strategy(
   "        return Signal.hold(f'{len(candles.close)}:{sum(candles.close)!r}:{float(sum(candles.volume))!r}')",
 );
 
+/** Sleeps past the live limit (5 s): every run times out and costs its author the whole limit. */
+export const SLEEP_PAST_LIMIT_CODE = strategy(
+  "Sleepy",
+  "        import time\n        time.sleep(30)\n        return Signal.hold('never')",
+);
+/** Sleeps on its first call in a run: a validation's live run, then its backtest; each backtest chunk. */
+export const sleepOnceCode = (seconds: number) => `import time
+from candlecast import Strategy, Signal
+
+slept = []
+
+class SleepOnce(Strategy):
+    lookback = 10
+    def on_candle(self, candles, **kwargs):
+        if not slept:
+            slept.append(1)
+            time.sleep(${seconds})
+        return Signal.hold("slept")
+`;
+
 /** Python's repr of a float: JavaScript's shortest round-tripping digits, with ".0" on integers. */
 const pythonRepr = (n: number) => (Number.isInteger(n) ? `${n}.0` : String(n));
 
