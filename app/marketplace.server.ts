@@ -4,6 +4,7 @@ import type { Db } from "../db/store/client";
 import type { Cache } from "../db/infra/cache";
 import { cacheAside } from "../db/infra/cache-aside";
 import {
+  authorBacktestInProgress,
   listLatestBacktests,
   listRecentSignals,
   marketplaceFacets,
@@ -40,11 +41,12 @@ export async function loadMarketplace(deps: { db: Db; cache: Cache }, url: URL) 
 export async function loadStrategyPage(db: Db, slug: string) {
   const strategy = await getPublicStrategyPage(db, slug);
   if (!strategy) throw new Response("Strategy not found", { status: 404, statusText: "Not Found" });
-  const [versions, performance, signals, backtests, marketSources] = await Promise.all([
+  const [versions, performance, signals, backtests, backtestInProgress, marketSources] = await Promise.all([
     listStrategyVersions(db, strategy.id),
     strategyLivePerformance(db, strategy.id),
     listRecentSignals(db, strategy.id),
     listLatestBacktests(db, strategy.id, strategy.authorId),
+    authorBacktestInProgress(db, strategy.id, strategy.authorId),
     listMarketSources(db, strategy.id),
   ]);
   const { authorId: _authorId, ...publicStrategy } = strategy;
@@ -66,6 +68,7 @@ export async function loadStrategyPage(db: Db, slug: string) {
     annualisationDays: DAYS_PER_YEAR,
     signals,
     backtests,
+    backtestInProgress,
     marketSources,
   };
 }

@@ -45,5 +45,6 @@ export const pageQuerySchema = z.object({
     .int("Limit must be a whole number")
     .min(1, "Limit must be at least 1")
     .max(MAX_PAGE_SIZE, `Limit must be at most ${MAX_PAGE_SIZE}`)
-    .default(DEFAULT_PAGE_SIZE),
+    .default(DEFAULT_PAGE_SIZE)
+    .describe(`Items per page, 1 to ${MAX_PAGE_SIZE}`),
 });

@@ -12,6 +12,9 @@ import { createUser, findUserByEmail } from "../db/store/queries/users";
 import { brokerAccounts, strategies, subscriptions, users } from "../db/store/schema";
 import { riskSettingsSchema, RISK_DEFAULTS_INPUT } from "../db/contracts/validation/risk-settings";
 import { strategyMetaSchema, strategyVersionSchema } from "../db/contracts/validation/strategy";
+import { backtestRequestSchema } from "../db/contracts/validation/backtest";
+import { RESOLUTION_MS, SIMULATED_SOURCE, utcDayStart } from "../db/contracts/domain";
+import { createBacktest } from "../db/store/queries/backtests";
 import type { StrategyRunner } from "../worker/runtime";
 
 export const EXAMPLES_DIR = fileURLToPath(new URL("../python/examples", import.meta.url));
@@ -21,8 +24,27 @@ export const DEMO_AUTHOR = {
   password: "candlecast-demo",
 };
 
-/** Loads every python/examples/*.py as a public strategy with version 1.0.0, reading its manifest (never running it). */
-export async function seedExamples(db: Db, runner: StrategyRunner) {
+/** The days of simulated history each example is backtested over when it is seeded. */
+export const EXAMPLE_BACKTEST_DAYS = 90;
+
+/** The author's backtest of an example: its first market, the last EXAMPLE_BACKTEST_DAYS whole UTC days, default risk. */
+function exampleBacktest(symbol: string, now: number) {
+  const to = utcDayStart(now);
+  return backtestRequestSchema.parse({
+    ...RISK_DEFAULTS_INPUT,
+    symbol,
+    source: SIMULATED_SOURCE,
+    from: to - EXAMPLE_BACKTEST_DAYS * RESOLUTION_MS["1d"],
+    to,
+  });
+}
+
+/**
+ * Loads every python/examples/*.py as a public strategy with version 1.0.0, reading its manifest (never
+ * running it), and queues the author's backtest of each on the simulated market: a worker runs them (it
+ * sends the job of every queued backtest when it starts), so the marketplace has figures from the start.
+ */
+export async function seedExamples(db: Db, runner: StrategyRunner, now = Date.now()) {
   const author = (await findUserByEmail(db, DEMO_AUTHOR.email)) ?? (await createUser(db, DEMO_AUTHOR));
   const created: string[] = [];
   for (const file of readdirSync(EXAMPLES_DIR)
@@ -43,6 +65,7 @@ export async function seedExamples(db: Db, runner: StrategyRunner) {
       visibility: "public",
     });
     const { id } = await createStrategy(db, author.id, meta);
+    const symbols = m.symbols.length ? m.symbols : ["BTC/USDT"];
     await publishVersion(
       db,
       author.id,
@@ -50,12 +73,15 @@ export async function seedExamples(db: Db, runner: StrategyRunner) {
       strategyVersionSchema.parse({
         version: "1.0.0",
         code,
-        symbols: m.symbols.length ? m.symbols : ["BTC/USDT"],
+        symbols,
         resolution: m.resolution ?? "1h",
         lookback: m.lookback ?? 100,
         changelog: "First release.",
       }),
     );
+    await createBacktest(db, author.id, id, exampleBacktest(symbols[0], now), {
+      marketSource: SIMULATED_SOURCE,
+    });
     created.push(slug);
   }
   return { authorId: author.id, created };

@@ -1,5 +1,5 @@
-// The janitor's sweep against a real store: RUNNING rows whose lease lapsed long ago become FAILED, expired login sessions are deleted;
-// on a stalled sqld a sweep fails after the store's bound instead of hanging.
+// The janitor's sweep against a real store: RUNNING rows whose lease lapsed long ago become FAILED, expired login
+// sessions and idempotency keys are deleted; on a stalled sqld a sweep fails after the store's bound instead of hanging.
 import pino from "pino";
 import { eq } from "drizzle-orm";
 import { newId } from "../db/platform/ids";
@@ -9,7 +9,8 @@ import { migrateStore } from "../db/store/migrate";
 import { startSqld, type RunningSqld } from "../test/e2e/sqld";
 import { claimExecution } from "../db/store/queries/leases";
 import { createSession, getSessionUser } from "../db/store/queries/sessions";
-import { executions, sessions } from "../db/store/schema";
+import { claimIdempotencyKey, IDEMPOTENCY_TTL_MS } from "../db/store/queries/idempotency";
+import { executions, idempotencyKeys, sessions } from "../db/store/schema";
 import { createTestStore, insertStrategy, insertUser, type TestStore } from "../test/support/store";
 import { createJanitor } from "./janitor";
 import { createWorkerMetrics } from "./metrics";
@@ -57,6 +58,17 @@ it("deletes expired login sessions and keeps the live ones", async () => {
 
   expect(await store.db.select().from(sessions).where(eq(sessions.id, expired.id))).toEqual([]);
   expect(await getSessionUser(store.db, live.id, NOW)).toMatchObject({ id: user.id });
+});
+
+it("deletes idempotency keys older than 24 h and keeps the younger ones", async () => {
+  const user = await insertUser(store, "idempotency");
+  await claimIdempotencyKey(store.db, user.id, "old", "f", NOW - IDEMPOTENCY_TTL_MS - 1);
+  await claimIdempotencyKey(store.db, user.id, "young", "f", NOW - IDEMPOTENCY_TTL_MS + 60_000);
+
+  await janitorAt(NOW)();
+
+  const left = await store.db.select().from(idempotencyKeys).where(eq(idempotencyKeys.userId, user.id));
+  expect(left.map((k) => k.key)).toEqual(["young"]);
 });
 
 it("finishes RUNNING executions whose lease lapsed past the limit as FAILED stuck", async () => {

@@ -1,10 +1,11 @@
 // The janitor: RUNNING executions whose lease lapsed long ago and that nobody took over become FAILED,
-// outbox events past their retention are pruned, and expired login sessions deleted.
+// outbox events past their retention are pruned, expired login sessions and idempotency keys deleted.
 import type { Db } from "../db/store/client";
 import type { Logger } from "../db/platform/logger.server";
 import { pruneEvents } from "../db/store/queries/event-replay";
 import { failStuckExecutions } from "../db/store/queries/leases";
 import { deleteExpiredSessions } from "../db/store/queries/sessions";
+import { deleteExpiredIdempotencyKeys } from "../db/store/queries/idempotency";
 import type { WorkerMetrics } from "./metrics";
 
 export function createJanitor(deps: {
@@ -23,6 +24,8 @@ export function createJanitor(deps: {
     if (pruned > 0) deps.logger.info({ pruned }, "janitor: pruned outbox events past their retention");
     const expiredSessions = await deleteExpiredSessions(deps.db, t);
     if (expiredSessions > 0) deps.logger.info({ expiredSessions }, "janitor: deleted expired login sessions");
+    const expiredKeys = await deleteExpiredIdempotencyKeys(deps.db, t);
+    if (expiredKeys > 0) deps.logger.info({ expiredKeys }, "janitor: deleted expired idempotency keys");
     if (ids.length > 0) {
       deps.metrics.janitorFailed.inc({}, ids.length);
       deps.metrics.executions.inc({ status: "FAILED" }, ids.length);

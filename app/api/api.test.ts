@@ -7,6 +7,7 @@ import { createApiToken } from "../../db/store/queries/api-tokens";
 import { apiTokens, executions, strategies, subscriptions } from "../../db/store/schema";
 import { insertStrategy, insertUser, SAMPLE_CODE } from "../../test/support/store";
 import { createApiHarness, type ApiAnswer, type ApiHarness } from "../../test/api-harness";
+import { openApiContract } from "../../test/openapi-contract";
 import { apiErrorSchema } from "./errors.server";
 import { OPERATIONS } from "./operations.server";
 import { DEFAULT_USER_LIMITS } from "../../db/contracts/user-limits";
@@ -44,6 +45,7 @@ beforeAll(async () => {
   expect(sub.status, JSON.stringify(sub.body)).toBe(201);
   bobSubscriptionId = sub.body.id;
   await h.t.app.infra.bus.subscribe(CHANNELS.subscriptionChanged, (m) => changes.push(m));
+  documented = openApiContract((await h.call("GET", "/api/v1/openapi.json")).body);
 });
 afterAll(async () => {
   await h.t.close();
@@ -55,22 +57,14 @@ const opById = (id: string) => {
   return op;
 };
 
-/** The answer is what the document says for this operation and status. */
+let documented: ReturnType<typeof openApiContract>;
+
+/** The answer is what the served document says for this operation and status: body and headers. */
 function expectDocumented(operationId: string, answer: ApiAnswer) {
-  const op = opById(operationId);
-  if (answer.status >= 400) {
-    expect(apiErrorSchema.safeParse(answer.body).success, JSON.stringify(answer.body)).toBe(true);
-    return;
-  }
-  const spec = op.responses[answer.status];
   expect(
-    spec,
-    `${operationId} answered an undocumented ${answer.status}: ${JSON.stringify(answer.body)}`,
-  ).toBeDefined();
-  if (spec.schema) {
-    const parsed = spec.schema.safeParse(answer.body);
-    expect(parsed.success, `${operationId}: ${JSON.stringify(parsed.error?.issues.slice(0, 3))}`).toBe(true);
-  }
+    documented(operationId, answer),
+    `${operationId} ${answer.status}: ${JSON.stringify(answer.body)}`,
+  ).toEqual([]);
 }
 
 interface Case {
@@ -314,6 +308,7 @@ describe("every operation", () => {
         });
         expect(denied.status, JSON.stringify(denied.body)).toBe(404);
         expect(denied.body.error.code).toBe("not_found");
+        expectDocumented(id, denied);
       }
       if (c.invalid) {
         const bad = c.invalid() as { path: string; body?: unknown; field: string; as?: "alice" | "bob" };
@@ -321,19 +316,21 @@ describe("every operation", () => {
         expect(refused.status, JSON.stringify(refused.body)).toBe(422);
         expect(refused.body.error.code).toBe("validation_failed");
         expect(Object.keys(refused.body.error.fields)).toContain(bad.field);
+        expectDocumented(id, refused);
       }
     },
   );
 
   it.each(OPERATIONS.filter((o) => !o.public).map((o) => [o.operationId, o.method, o.path] as const))(
     "%s: 401 without a token, with a revoked one, and with a made-up one",
-    async (_id, method, path) => {
+    async (id, method, path) => {
       const concrete = `/api/v1${path.replace(/\{\w+\}/g, "x")}`;
       for (const token of [null, "cc_not-a-real-token", "garbage"]) {
         const answer = await h.call(method, concrete, { token });
         expect(answer.status).toBe(401);
         expect(apiErrorSchema.parse(answer.body).error.code).toBe("unauthorized");
         expect(answer.headers.get("WWW-Authenticate")).toMatch(/^Bearer/);
+        expectDocumented(id, answer);
       }
     },
   );
@@ -349,6 +346,20 @@ describe("behaviour", () => {
     const row = await h.t.store.db.query.apiTokens.findFirst({ where: eq(apiTokens.id, u.tokenId) });
     expect(row!.tokenHash).not.toContain(u.token);
     expect(row!.tokenHash).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it("a lookback below the strategy class's is a 422 naming lookback and the needed value", async () => {
+    const code = SAMPLE_CODE.replace("lookback = 50", "lookback = 100");
+    const body = { version: "7.0.0", code, symbols: ["BTC/USDT"], resolution: "1h", lookback: 50 };
+    const path = `/api/v1/strategies/${aliceStrategy.id}/versions`;
+    const refused = await h.call("POST", path, { token: alice.token, body });
+    expect(refused.status).toBe(422);
+    expect(refused.body.error.fields.lookback).toMatch(
+      /^Lookback must be at least 100: the strategy class declares lookback = 100/,
+    );
+    expectDocumented("publishVersion", refused);
+    const versions = await h.call("GET", path, { token: alice.token });
+    expect(versions.body.items.map((v: { version: string }) => v.version)).not.toContain("7.0.0");
   });
 
   it("semver must increase: 409 naming the version", async () => {
@@ -438,12 +449,17 @@ describe("behaviour", () => {
     });
     expect(answer.status).toBe(202);
     expect(answer.headers.get("Location")).toBe(answer.body.poll);
+    expect(answer.body).toEqual({ id: expect.any(String), status: "pending", poll: answer.body.poll });
+    expectDocumented("validateStrategy", answer);
+    // 200 and 202 have one schema each: a pending answer is not a done one.
+    expect(documented("validateStrategy", { ...answer, status: 200 })).not.toEqual([]);
     const done = await vi.waitFor(async () => {
       const polled = await h.call("GET", answer.body.poll, { token: alice.token });
       expect(polled.status).toBe(200);
       return polled;
     }, POLL);
-    expect(done.body.result).toMatchObject({ ok: true, signal: { action: "HOLD" } });
+    expectDocumented("getValidation", done);
+    expect(done.body.result).toMatchObject({ ok: true, signal: { action: "hold" } });
   });
 
   it("a backtest result holds stats, the equity curve and trades; other users' backtests are not found", async () => {
@@ -543,8 +559,10 @@ describe("behaviour", () => {
       runMs: 12,
     });
     const mine = await h.call("GET", "/api/v1/executions", { token: alice.token });
+    expectDocumented("listExecutions", mine);
     expect(mine.body.items[0]).toMatchObject({
       strategyName: `Strategy ${aliceStrategy.slug}`,
+      status: "failed",
       errorKind: "runtime",
       log: "Traceback ...",
       subscriberCount: 3,

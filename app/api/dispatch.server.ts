@@ -2,11 +2,12 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { newId } from "../../db/platform/ids";
 import { requireApiUser, type ApiUser } from "./auth.server";
-import { ApiError, errorResponse, toApiError } from "./errors.server";
+import { ApiError, errorResponse, REQUEST_ID_HEADER, toApiError } from "./errors.server";
 import { pathParams, type Operation } from "./operation.server";
 import { OPERATIONS } from "./operations.server";
 import { parseOr422, queryObject, readJsonBody, refuseUnknownFields } from "./parse.server";
 import { hitApiRateLimits, rateLimitHeaders, rateLimitMessage } from "./rate-limit.server";
+import { runIdempotent } from "./idempotency.server";
 
 type Args = LoaderFunctionArgs | ActionFunctionArgs;
 
@@ -31,7 +32,8 @@ async function run(op: Operation, { request, context, params }: Args, headers: R
     refuseUnknownFields(op.body, raw);
     body = op.partialBody ? raw : parseOr422(op.body, raw);
   }
-  return op.handler({ request, context, user: user!, params: values, query, body });
+  const handle = () => op.handler({ request, context, user: user!, params: values, query, body });
+  return user ? runIdempotent(context.app.store.db, op, request, user.userId, body, handle) : handle();
 }
 
 /** The loader and action of the route file serving `path` (an OpenAPI path template under /api/v1). */
@@ -43,7 +45,8 @@ export function apiRoute(path: string) {
   async function handle(args: Args): Promise<Response> {
     const method = args.request.method === "HEAD" ? "GET" : args.request.method;
     const op = ops.find((o) => o.method === method);
-    const headers: Record<string, string> = { "Cache-Control": "no-store" };
+    const requestId = newId();
+    const headers: Record<string, string> = { "Cache-Control": "no-store", [REQUEST_ID_HEADER]: requestId };
     try {
       if (!op)
         throw new ApiError(
@@ -61,15 +64,15 @@ export function apiRoute(path: string) {
     } catch (error) {
       const known = toApiError(error);
       if (known) {
-        const response = errorResponse(known);
+        const response = errorResponse(known, requestId);
         for (const [k, v] of Object.entries(headers))
           if (!response.headers.has(k)) response.headers.set(k, v);
         return response;
       }
-      const errorId = newId();
-      args.context.app.logger.error({ err: error, errorId, path, method }, "API request failed");
+      args.context.app.logger.error({ err: error, requestId, path, method }, "API request failed");
       return errorResponse(
-        new ApiError(500, "internal", `Internal error; it has been logged with id ${errorId}`),
+        new ApiError(500, "internal", `Internal error; it has been logged with request id ${requestId}`),
+        requestId,
       );
     }
   }
@@ -78,5 +81,8 @@ export function apiRoute(path: string) {
 
 /** For the catch-all route: any other /api/v1 path. */
 export function apiNotFound(): Response {
-  return errorResponse(new ApiError(404, "not_found", "No such API endpoint; see /api/v1/openapi.json"));
+  return errorResponse(
+    new ApiError(404, "not_found", "No such API endpoint; see /api/v1/openapi.json"),
+    newId(),
+  );
 }

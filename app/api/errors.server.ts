@@ -19,14 +19,28 @@ export const API_ERROR_CODES = [
 ] as const;
 export type ApiErrorCode = (typeof API_ERROR_CODES)[number];
 
-/** `{"error":{"code":"…","message":"…","fields":{"name":"message"}}}`: every non-2xx answer of /api/v1. */
-export const apiErrorSchema = z.object({
-  error: z.object({
-    code: z.enum(API_ERROR_CODES),
-    message: z.string(),
-    fields: z.record(z.string(), z.string()).optional(),
-  }),
-});
+/** `{"error":{"code":"…","message":"…","fields":{"name":"message"},"requestId":"…"}}`: every non-2xx answer of /api/v1. */
+export const apiErrorSchema = z
+  .object({
+    error: z.object({
+      code: z.enum(API_ERROR_CODES).meta({ description: "What went wrong, for programs" }),
+      message: z
+        .string()
+        .meta({ description: "What went wrong, for people (the first bad field's message)" }),
+      fields: z
+        .record(z.string(), z.string())
+        .optional()
+        .meta({
+          description: "Each bad field (dotted path, e.g. tags.1) and what is wrong with it",
+          examples: [{ leverage: "Leverage must be at most 20×" }],
+        }),
+      requestId: z.string().meta({
+        description: "The request's id, as in the X-Request-Id header: quote it when reporting a problem",
+        examples: ["019384a0-7c1e-7000-8000-000000000001"],
+      }),
+    }),
+  })
+  .meta({ id: "Error", description: "The one error shape of every non-2xx answer" });
 
 export class ApiError extends Error {
   constructor(
@@ -48,13 +62,20 @@ export function invalidInput(fields: Record<string, string>): ApiError {
   return new ApiError(422, "validation_failed", first ? `${first[0]}: ${first[1]}` : "Invalid input", fields);
 }
 
-export function errorResponse(error: ApiError): Response {
+export const REQUEST_ID_HEADER = "X-Request-Id";
+
+export function errorResponse(error: ApiError, requestId: string): Response {
   const body = {
-    error: { code: error.code, message: error.message, ...(error.fields ? { fields: error.fields } : {}) },
+    error: {
+      code: error.code,
+      message: error.message,
+      ...(error.fields ? { fields: error.fields } : {}),
+      requestId,
+    },
   };
   return Response.json(body, {
     status: error.status,
-    headers: { "Cache-Control": "no-store", ...error.headers },
+    headers: { "Cache-Control": "no-store", [REQUEST_ID_HEADER]: requestId, ...error.headers },
   });
 }
 

@@ -365,6 +365,7 @@ describe("body size", () => {
     expect(answer.body.error).toEqual({
       code: "payload_too_large",
       message: "The body must be at most 512 KiB",
+      requestId: answer.headers.get("X-Request-Id"),
     });
     expect(body.pulled()).toBeLessThanOrEqual(MAX_BODY_BYTES + 128 * 1024);
     expect(await storeSnapshot(h.t.store)).toBe(before);

@@ -25,6 +25,8 @@ export interface ApiReply {
 export interface ResponseSpec {
   description: string;
   schema?: z.ZodType;
+  /** The answer carries a `Location` header: the new resource, or the URL to poll. */
+  location?: boolean;
 }
 
 export interface Operation<Q = unknown, B = unknown> {

@@ -20,7 +20,10 @@ import {
   executionSchema,
   toBacktest,
   toBacktestResult,
-  validationSchema,
+  toExecution,
+  toValidationResult,
+  validationDoneSchema,
+  validationPendingSchema,
 } from "./schemas.server";
 
 const waitQuery = z.object({
@@ -51,14 +54,15 @@ export const authorJobOperations = [
     query: waitQuery,
     body: validateRequestSchema,
     responses: {
-      200: { description: "The result", schema: validationSchema },
-      202: { description: "Still running: poll the URL", schema: validationSchema },
+      200: { description: "Done: the result", schema: validationDoneSchema },
+      202: { description: "Still running: poll the URL", schema: validationPendingSchema, location: true },
     },
     errors: [503],
     async handler({ context, user, query, body }) {
       const { requestId } = await requestValidation(context, user.userId, body);
       const state = await awaitValidation(context, user.userId, requestId, query.wait * 1000);
-      if (state?.status === "done") return { body: { id: requestId, status: "done", result: state.result } };
+      if (state?.status === "done")
+        return { body: { id: requestId, status: "done", result: toValidationResult(state.result) } };
       const poll = validationPoll(requestId);
       return { status: 202, body: { id: requestId, status: "pending", poll }, headers: { Location: poll } };
     },
@@ -71,13 +75,14 @@ export const authorJobOperations = [
     summary: "The state of a validation you asked for",
     query: waitQuery.extend({ wait: waitQuery.shape.wait.default(0) }),
     responses: {
-      200: { description: "The result", schema: validationSchema },
-      202: { description: "Still running", schema: validationSchema },
+      200: { description: "Done: the result", schema: validationDoneSchema },
+      202: { description: "Still running: poll again", schema: validationPendingSchema },
     },
     async handler({ context, user, params, query }) {
       const state = await awaitValidation(context, user.userId, params.id, query.wait * 1000);
       if (!state) throw notFound("Validation");
-      if (state.status === "done") return { body: { id: params.id, status: "done", result: state.result } };
+      if (state.status === "done")
+        return { body: { id: params.id, status: "done", result: toValidationResult(state.result) } };
       return { status: 202, body: { id: params.id, status: "pending", poll: validationPoll(params.id) } };
     },
   }),
@@ -90,7 +95,7 @@ export const authorJobOperations = [
       "Backtest a version over a period of one of its markets, with risk settings (the subscribe defaults unless given)",
     body: backtestRequestSchema,
     partialBody: true,
-    responses: { 202: { description: "Queued: poll the URL", schema: acceptedSchema } },
+    responses: { 202: { description: "Queued: poll the URL", schema: acceptedSchema, location: true } },
     errors: [503],
     async handler({ context, user, params, body }) {
       const strategy = await requireVisibleStrategy(context, user.userId, params.id);
@@ -169,7 +174,7 @@ export const authorJobOperations = [
         { after: query.cursor, limit: query.limit },
         query.strategyId,
       );
-      return { body: toPageBody(page, ({ strategySlug: _slug, ...e }) => e) };
+      return { body: toPageBody(page, ({ strategySlug: _slug, ...e }) => toExecution(e)) };
     },
   }),
 ];

@@ -13,7 +13,7 @@ import { createStrategy, publishVersion } from "../../db/store/queries/strategie
 import { updateStrategyMeta } from "../../db/store/queries/author";
 import { strategyMetaSchema, strategyVersionSchema } from "../../db/contracts/validation/strategy";
 import { plainText } from "../../db/contracts/validation/fields";
-import { resolutionSchema, symbolSchema } from "../../db/contracts/domain";
+import { resolutionSchema, symbolSchema, type Resolution } from "../../db/contracts/domain";
 import { versionStatusSchema } from "../../db/contracts/validation/version-status";
 import type { AppLoadContext } from "@remix-run/node";
 import { ApiError, notFound } from "./errors.server";
@@ -34,7 +34,7 @@ const toStrategy = (s: StrategyRow, userId: string): z.infer<typeof strategySche
   visibility: s.visibility,
   tags: s.tags,
   symbols: s.symbols,
-  resolution: s.resolution,
+  resolution: s.resolution as Resolution | null,
   latestVersionId: s.latestVersionId,
   latestVersion: s.latestVersion,
   subscriberCount: s.subscriberCount,
@@ -110,7 +110,7 @@ export const strategyOperations = [
     tag: "Strategies",
     summary: "Create a strategy (metadata; publish a version to make it runnable)",
     body: strategyMetaSchema,
-    responses: { 201: { description: "The new strategy", schema: strategySchema } },
+    responses: { 201: { description: "The new strategy", schema: strategySchema, location: true } },
     errors: [409],
     async handler({ context, user, body }) {
       const { id } = await createStrategy(context.app.store.db, user.userId, body);
@@ -172,7 +172,7 @@ export const strategyOperations = [
     tag: "Versions",
     summary: "Publish a new version (semver must increase); unpinned subscribers run it from the next candle",
     body: strategyVersionSchema,
-    responses: { 201: { description: "The published version", schema: versionSchema } },
+    responses: { 201: { description: "The published version", schema: versionSchema, location: true } },
     errors: [403, 409],
     async handler({ context, user, params, body }) {
       const strategy = await requireAuthorStrategy(context, user.userId, params.id);

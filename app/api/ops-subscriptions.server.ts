@@ -79,7 +79,7 @@ export const subscriptionOperations = [
     summary: "Subscribe to a public strategy with your risk settings (percent fields in percent: 1 = 1 %)",
     body: createSubscriptionSchema,
     partialBody: true,
-    responses: { 201: { description: "The new subscription", schema: subscriptionSchema } },
+    responses: { 201: { description: "The new subscription", schema: subscriptionSchema, location: true } },
     errors: [409],
     async handler({ context, user, body }) {
       const db = context.app.store.db;

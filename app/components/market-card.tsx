@@ -15,6 +15,8 @@ export interface MarketCardData {
   tradesCount: number;
   winRate: number | null;
   sparkline: number[];
+  /** The author's latest completed backtest's return (%), shown, labelled, while there are no live trades. */
+  backtestReturnPct: number | null;
 }
 
 export function MarketBadge({
@@ -89,11 +91,19 @@ export function MarketCard({ strategy: s }: { strategy: MarketCardData }) {
         </div>
       </div>
       <dl className="mt-4 grid grid-cols-3 gap-2 border-t border-slate-100 pt-4">
-        <Figure
-          label="Return"
-          value={hasTrades ? formatSignedPct(s.returnPct) : "—"}
-          className={hasTrades ? returnTone(s.returnPct) : "text-slate-400"}
-        />
+        {!hasTrades && s.backtestReturnPct !== null ? (
+          <Figure
+            label="Backtest"
+            value={formatSignedPct(s.backtestReturnPct)}
+            className={returnTone(s.backtestReturnPct)}
+          />
+        ) : (
+          <Figure
+            label="Return"
+            value={hasTrades ? formatSignedPct(s.returnPct) : "—"}
+            className={hasTrades ? returnTone(s.returnPct) : "text-slate-400"}
+          />
+        )}
         <Figure
           label={hasTrades ? "Win rate" : "Trades"}
           value={hasTrades ? `${formatRatioPct(s.winRate)}` : "0"}
@@ -104,7 +114,11 @@ export function MarketCard({ strategy: s }: { strategy: MarketCardData }) {
       {hasTrades ? (
         <p className="mt-2 text-[11px] text-slate-400">{formatCount(s.tradesCount)} closed trades</p>
       ) : (
-        <p className="mt-2 text-[11px] text-slate-400">No closed trades yet</p>
+        <p className="mt-2 text-[11px] text-slate-400">
+          {s.backtestReturnPct !== null
+            ? "No live trades yet · backtest return on history"
+            : "No closed trades yet"}
+        </p>
       )}
     </article>
   );

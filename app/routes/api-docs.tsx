@@ -12,6 +12,21 @@ type Json = Record<string, any>;
 
 const pretty = (schema: unknown) => JSON.stringify(schema, null, 2);
 
+/** A local `$ref` ("#/components/…") resolved in the document; anything else as it is. */
+const resolved = (doc: Json, node: Json): Json =>
+  typeof node.$ref === "string"
+    ? (node.$ref as string)
+        .slice(2)
+        .split("/")
+        .reduce((at: Json, key: string) => at[key], doc)
+    : node;
+
+/** The schema to show: a named component is shown whole, under its name. */
+const shown = (doc: Json, schema: Json) => {
+  const named = typeof schema.$ref === "string" ? (schema.$ref as string).split("/").pop() : null;
+  return { name: named ?? null, schema: pretty(resolved(doc, schema)) };
+};
+
 export async function loader() {
   const doc = openApiDocument() as Json;
   const operations = Object.entries(doc.paths as Json).flatMap(([path, item]) =>
@@ -23,28 +38,33 @@ export async function loader() {
       summary: op.summary as string,
       description: (op.description as string | undefined) ?? null,
       auth: op.security.length > 0,
-      parameters: (op.parameters as Json[]).map((p) => ({
-        name: p.name as string,
-        in: p.in as string,
-        required: Boolean(p.required),
-        type: [
-          p.schema.type,
-          p.schema.enum ? `(${p.schema.enum.join(" | ")})` : "",
-          p.schema.default !== undefined ? `= ${p.schema.default}` : "",
-        ]
-          .filter(Boolean)
-          .join(" "),
-        description: (p.description as string | undefined) ?? "",
-      })),
+      parameters: (op.parameters as Json[])
+        .map((ref) => resolved(doc, ref))
+        .map((p) => ({
+          name: p.name as string,
+          in: p.in as string,
+          required: Boolean(p.required),
+          type: [
+            p.schema.type,
+            p.schema.enum ? `(${p.schema.enum.join(" | ")})` : "",
+            p.schema.default !== undefined ? `= ${p.schema.default}` : "",
+          ]
+            .filter(Boolean)
+            .join(" "),
+          description: (p.description as string | undefined) ?? "",
+        })),
       body: op.requestBody ? pretty(op.requestBody.content["application/json"].schema) : null,
-      responses: Object.entries(op.responses as Json).map(([status, r]: [string, Json]) => ({
-        status,
-        description: r.description as string,
-        schema:
-          r.content && !r.content["application/json"].schema.$ref
-            ? pretty(r.content["application/json"].schema)
-            : null,
-      })),
+      responses: Object.entries(op.responses as Json)
+        .map(([status, ref]: [string, Json]) => [status, resolved(doc, ref)] as const)
+        .map(([status, r]) => {
+          const schema = r.content?.["application/json"].schema as Json | undefined;
+          const errorShape = schema?.$ref === "#/components/schemas/Error";
+          return {
+            status,
+            description: r.description as string,
+            schema: schema && !errorShape ? shown(doc, schema) : null,
+          };
+        }),
     })),
   );
   return json(
@@ -191,7 +211,10 @@ export default function ApiDocs() {
                           <WithCode text={r.description} />
                         </span>
                         {r.schema ? (
-                          <SchemaBlock label={`${r.status} response schema`} schema={r.schema} />
+                          <SchemaBlock
+                            label={`${r.status} response schema${r.schema.name ? `: ${r.schema.name}` : ""}`}
+                            schema={r.schema.schema}
+                          />
                         ) : null}
                       </li>
                     ))}

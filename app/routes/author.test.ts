@@ -86,6 +86,23 @@ describe("new strategy", () => {
     expect(await count()).toBe(before);
   });
 
+  it("refuses a lookback below the strategy class's, saying which is needed", async () => {
+    const before = await count();
+    const res = await post(newStrategy, "/author/strategies/new", alice.cookie, {
+      ...META,
+      ...VERSION,
+      slug: "short-window",
+      code: SAMPLE_CODE.replace("lookback = 50", "lookback = 200"),
+      intent: "publish",
+    });
+    expect(res.status).toBe(400);
+    expect((await res.json()).errors).toEqual({
+      lookback:
+        "Lookback must be at least 200: the strategy class declares lookback = 200 (a smaller window would hold every run as warm-up)",
+    });
+    expect(await count()).toBe(before);
+  });
+
   it("creates the strategy with its first version and opens its workspace", async () => {
     const res = await post(newStrategy, "/author/strategies/new", alice.cookie, {
       ...META,

@@ -4,6 +4,7 @@ import { json } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { ChartEquity } from "~/components/chart-equity";
 import { MarketBacktests } from "~/components/market-backtests";
+import { marketSourceLabel } from "../../db/contracts/domain";
 import { MarketChart } from "~/components/market-chart";
 import { MarketBadge } from "~/components/market-card";
 import { MarketSourceBadge } from "~/components/market-source-badge";
@@ -53,9 +54,44 @@ function Section({
   );
 }
 
+function BacktestProgress({
+  backtest: b,
+}: {
+  backtest: { status: string; progress: number; symbol: string; resolution: string; marketSource: string };
+}) {
+  const pct = Math.round(b.progress * 100);
+  return (
+    <div className="mb-3" data-testid="backtest-progress">
+      <p className="text-sm text-slate-700">
+        {b.status === "queued" ? "Backtest queued" : `Backtest running: ${pct} %`} ({b.symbol} {b.resolution},{" "}
+        {marketSourceLabel(b.marketSource)}); its figures appear here when it completes.
+      </p>
+      <div
+        role="progressbar"
+        aria-label="Backtest progress"
+        aria-valuenow={pct}
+        aria-valuemin={0}
+        aria-valuemax={100}
+        className="mt-1 h-1.5 w-full overflow-hidden rounded bg-slate-100"
+      >
+        <div className="h-full bg-amber-400" style={{ width: `${pct}%` }} />
+      </div>
+    </div>
+  );
+}
+
 export default function StrategyPage() {
-  const { strategy, versions, performance, annualisationDays, signals, backtests, marketSources, chart } =
-    useLoaderData<typeof loader>();
+  const {
+    strategy,
+    versions,
+    performance,
+    annualisationDays,
+    signals,
+    backtests,
+    backtestInProgress,
+    marketSources,
+    chart,
+  } = useLoaderData<typeof loader>();
   return (
     <article className="space-y-6">
       <nav aria-label="Breadcrumb">
@@ -152,7 +188,7 @@ export default function StrategyPage() {
         </p>
       </Section>
 
-      {backtests.length > 0 ? (
+      {backtests.length > 0 || backtestInProgress ? (
         <Section
           title="Backtests"
           aside={
@@ -164,6 +200,7 @@ export default function StrategyPage() {
           <p className="mb-2 text-xs text-slate-500">
             The author's latest completed backtest of each version. Simulations, not live results.
           </p>
+          {backtestInProgress ? <BacktestProgress backtest={backtestInProgress} /> : null}
           <MarketBacktests backtests={backtests} />
         </Section>
       ) : null}

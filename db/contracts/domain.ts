@@ -75,6 +75,26 @@ export const AUTHOR_TIME_BUDGET = "author_time_budget";
 /** Why a run gave no signal: what the sandbox answered, or the worker's refusal to start it. */
 export type RunErrorKind = RuntimeErrorKind | typeof AUTHOR_TIME_BUDGET;
 
+/** Why an execution failed: the runtime's kinds, the author's spent time, no candles, our own fault, or the janitor's "stuck". */
+export const EXECUTION_ERROR_KINDS = [
+  ...RUNTIME_ERROR_KINDS,
+  AUTHOR_TIME_BUDGET,
+  "market_data",
+  "internal",
+  "stuck",
+] as const;
+
+/** Why a trade closed (the paper broker's exits, the signal's, and a backtest's end). */
+export const EXIT_REASONS = [
+  "stop_loss",
+  "take_profit",
+  "liquidation",
+  "signal_close",
+  "opposite_signal",
+  "end_of_period",
+] as const;
+export type ExitReason = (typeof EXIT_REASONS)[number];
+
 /** Close time (epoch ms) of the candle that closes at or before `now`. */
 export function lastCloseAtOrBefore(now: number, resolution: Resolution): number {
   const ms = RESOLUTION_MS[resolution];

@@ -69,6 +69,24 @@ export const apiTokens = sqliteTable(
   (t) => [index("api_tokens_user_idx").on(t.userId)],
 );
 
+/** The stored answer of a POST sent with an Idempotency-Key, per user and key, for 24 h (ADR 166). */
+export const idempotencyKeys = sqliteTable(
+  "idempotency_keys",
+  {
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    key: text("key").notNull(),
+    /** SHA-256 of the method, path and body the key was first used with. */
+    fingerprint: text("fingerprint").notNull(),
+    /** Null while the first request runs. */
+    status: integer("status"),
+    response: text("response", { mode: "json" }).$type<{ body: unknown; headers: Record<string, string> }>(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.key] }), index("idempotency_keys_created_idx").on(t.createdAt)],
+);
+
 export const strategies = sqliteTable(
   "strategies",
   {

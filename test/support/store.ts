@@ -118,7 +118,7 @@ export async function recordOpenExchangeTrades(
   return { executionId, tradeIds };
 }
 
-export const SAMPLE_CODE = `from candlecast import Strategy, Signal\n\nclass Hold(Strategy):\n    def on_candle(self, candles, **kwargs):\n        return Signal.hold()\n`;
+export const SAMPLE_CODE = `from candlecast import Strategy, Signal\n\nclass Hold(Strategy):\n    lookback = 50\n\n    def on_candle(self, candles, **kwargs):\n        return Signal.hold()\n`;
 
 export async function insertStrategy(
   store: Store,

@@ -1,5 +1,5 @@
 // The paper broker: stated fill, exit and P&L rules (ADR 033) as pure functions, plus a Broker over them.
-import type { Candle } from "../../db/contracts/domain";
+import type { Candle, ExitReason as AnyExitReason } from "../../db/contracts/domain";
 import type { PositionSide } from "../risk/size-position";
 import { bankruptcyPrice, liquidationPrice } from "../risk/liquidation";
 import type { Broker, MarketOrder, OrderResult, OrderSide } from "./broker";
@@ -13,7 +13,7 @@ export interface PaperConfig {
 
 export const DEFAULT_PAPER_CONFIG: PaperConfig = { feeBps: 10, slippageBps: 5 };
 
-export type ExitReason = "stop_loss" | "take_profit" | "liquidation" | "signal_close" | "opposite_signal";
+export type ExitReason = Exclude<AnyExitReason, "end_of_period">;
 
 /** An open paper trade as the store holds it. */
 export interface PaperTrade {

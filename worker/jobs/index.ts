@@ -9,9 +9,10 @@ import {
   runBacktestJobSchema,
   validateStrategyJobSchema,
   type JobSender,
+  type RunBacktestJob,
 } from "../../db/contracts/jobs";
 import { AUTHOR_QUEUES, QUEUES, type AuthorQueueName } from "../../db/contracts/queues-and-channels";
-import { backtestRequester } from "../../db/store/queries/backtests";
+import { backtestRequester, listQueuedBacktestIds } from "../../db/store/queries/backtests";
 import type { StrategyRunner } from "../runtime";
 import { ensureQueues } from "../queue";
 import { announceJobs, createWorkLoops } from "../work-loops";
@@ -80,8 +81,14 @@ export async function registerAuthorJobs(boss: PgBoss, deps: AuthorJobDeps): Pro
       await leased(name, job.data);
     });
   }
+  // Backtests queued without a job (seeded by `db:seed` or the first start, or a lost send) get one now.
+  for (const backtestId of await listQueuedBacktestIds(deps.store.db))
+    await boss.send(QUEUES.runBacktest, { backtestId }, backtestJobOptions(backtestId));
   return { stop: () => loops.stop() };
 }
+
+/** A backtest's job id is the backtest's id: sending it again while the job exists adds nothing. */
+const backtestJobOptions = (backtestId: string) => ({ id: backtestId });
 
 /** Validates the payload against the queue's schema before it reaches the queue, then wakes a worker. */
 export function createJobSender(boss: PgBoss, bus: Bus, logger: Warn): JobSender {
@@ -94,7 +101,9 @@ export function createJobSender(boss: PgBoss, bus: Bus, logger: Warn): JobSender
         throw error;
       });
       await queuesReady;
-      const id = await boss.send(name, data as object);
+      const options =
+        name === QUEUES.runBacktest ? backtestJobOptions((data as RunBacktestJob).backtestId) : {};
+      const id = await boss.send(name, data as object, options);
       await announceJobs(bus, name, logger);
       return id;
     },

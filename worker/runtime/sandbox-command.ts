@@ -5,7 +5,7 @@ import { basename, dirname, join } from "node:path";
 /** Where the Python packages are mounted inside the sandbox. */
 const SANDBOX_PACKAGE_ROOT = "/opt/candlecast";
 /** The strategy SDK (`candlecast`) and the private host that runs strategies (`candlecast_host`), read-only. */
-const PYTHON_PACKAGES = ["candlecast", "candlecast_host"];
+export const PYTHON_PACKAGES = ["candlecast", "candlecast_host"];
 
 export interface SandboxLayout {
   python: string;

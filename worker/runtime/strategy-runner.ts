@@ -1,6 +1,6 @@
 // The execution client the worker uses: runs a strategy once (live) or over a history (backtest) in the sandboxed runner.
 import { randomBytes } from "node:crypto";
-import { accessSync, constants, existsSync } from "node:fs";
+import { accessSync, constants, existsSync, realpathSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { isAbsolute } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -19,7 +19,14 @@ import {
 import { toCandleColumns } from "./candle-columns";
 import { ANONYMOUS_SHARE, SlotPool, type Share } from "./concurrency";
 import { DEFAULT_LIMITS, cpuSecondsFor, type RunLimits } from "./limits";
-import { bareCommand, bwrapCommand, type Preload, type RunnerCommand } from "./sandbox-command";
+import {
+  bareCommand,
+  bwrapCommand,
+  PYTHON_PACKAGES,
+  type Preload,
+  type RunnerCommand,
+} from "./sandbox-command";
+import { packagesReachableBySandbox, unreachableBindProblem } from "./sandbox-reach";
 import { WarmSandbox, type RunControl } from "./warm-sandbox";
 
 export type { RuntimeError, StrategyManifest } from "./answer";
@@ -80,6 +87,8 @@ export interface StrategyRunnerOptions {
    * does not enforce for root) applies and concurrent runs cannot signal each other. Default 200000; null keeps root.
    */
   sandboxUidBase?: number | null;
+  /** The directory holding the Python packages (`candlecast`, `candlecast_host`). Default: this checkout's python/. */
+  packageRoot?: string;
   /** A sandbox is replaced by a fresh one after this many runs (and at once after any unclean run). Default 200. */
   runsPerSandbox?: number;
   /** Told of every warm sandbox started, and why one was replaced (the worker counts them for /metrics). */
@@ -149,14 +158,30 @@ function checkedPython(python: string): string {
   return python;
 }
 
+/**
+ * The sandbox runs as another user (uid 200000+): its interpreter must be reachable, and the Python
+ * packages are copied to a readable place when the checkout is not (e.g. a clone under /root, mode 700).
+ */
+function sandboxReachable(python: string, packageRoot: string) {
+  const interpreter = unreachableBindProblem("PYTHON", realpathSync(python));
+  if (interpreter) throw new SandboxUnavailableError(interpreter);
+  const packages = packagesReachableBySandbox(packageRoot, PYTHON_PACKAGES);
+  if ("problem" in packages) throw new SandboxUnavailableError(packages.problem);
+  return packages;
+}
+
 export function createStrategyRunner(opts: StrategyRunnerOptions = {}): StrategyRunner {
   const python = checkedPython(opts.python ?? "/usr/bin/python3");
   const limits: RunLimits = { ...DEFAULT_LIMITS, ...opts.limits };
   const pool = new SlotPool(opts.maxConcurrent ?? availableParallelism());
   const processTag = `candlecast-run-${randomBytes(6).toString("hex")}`;
-  const layout = { python, packageRoot: PACKAGE_ROOT };
   const isRoot = process.getuid?.() === 0;
   const uidBase = opts.sandboxUidBase === undefined ? 200_000 : opts.sandboxUidBase;
+  const otherUser = isRoot && uidBase !== null && opts.sandbox !== "none";
+  const packages = otherUser
+    ? sandboxReachable(python, opts.packageRoot ?? PACKAGE_ROOT)
+    : { root: opts.packageRoot ?? PACKAGE_ROOT, dispose: () => {} };
+  const layout = { python, packageRoot: packages.root };
 
   let commandFor: (preload: Preload) => RunnerCommand;
   if (opts.sandbox === "none") {
@@ -178,7 +203,7 @@ export function createStrategyRunner(opts: StrategyRunnerOptions = {}): Strategy
   const runsPerSandbox = opts.runsPerSandbox ?? 200;
   const sandboxes = new Map<string, WarmSandbox>();
   const start = (slot: number, preload: Preload) => {
-    const uid = isRoot && uidBase !== null && opts.sandbox !== "none" ? uidBase + slot : undefined;
+    const uid = otherUser ? uidBase + slot : undefined;
     const sandbox = new WarmSandbox(commandFor(preload), uid);
     sandboxes.set(`${slot}:${preload}`, sandbox);
     opts.onSandbox?.({ type: "started", preload });
@@ -252,6 +277,7 @@ export function createStrategyRunner(opts: StrategyRunnerOptions = {}): Strategy
       const all = [...sandboxes.values()];
       sandboxes.clear();
       await Promise.all(all.map((sandbox) => sandbox.kill()));
+      packages.dispose();
     },
 
     async runLive(input, share) {

@@ -12,9 +12,21 @@ export const RISK_LIMITS = {
   stopLossAtr: { label: "Stop-loss (ATR ×)", min: 0.1, max: 20 },
   takeProfitAtr: { label: "Take-profit (ATR ×)", min: 0.1, max: 50 },
 } as const;
+
+/** What each risk field means, with its unit (the API document's field descriptions, in and out). */
+export const RISK_DESCRIPTIONS: Record<RiskKey, string> = {
+  capital: "Capital the risk is sized on, in the quote currency (USDT for BTC/USDT)",
+  riskPerTrade: "Capital risked per trade (entry to stop-loss), in percent (1 = 1 %)",
+  leverage: "Leverage, a multiple (1 = none)",
+  maxOpenPositions: "Open positions at most, a count",
+  maxDailyLoss: "Realised loss of a UTC day, in percent of capital, that stops new trades until the next day",
+  stopLossAtr: "Stop-loss distance from the entry, in multiples of the ATR (14 candles)",
+  takeProfitAtr: "Take-profit distance from the entry, in multiples of the ATR (14 candles)",
+};
 export type RiskKey = keyof typeof RISK_LIMITS;
 
-const limited = (key: RiskKey) => numberField(RISK_LIMITS[key].label, RISK_LIMITS[key]);
+const limited = (key: RiskKey) =>
+  numberField(RISK_LIMITS[key].label, RISK_LIMITS[key]).meta({ description: RISK_DESCRIPTIONS[key] });
 /** Percent fields are entered as percent (1 = 1 %) and stored as fractions (0.01). */
 const percent = (key: RiskKey) => limited(key).transform((v) => v / 100);
 

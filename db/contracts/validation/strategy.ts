@@ -53,31 +53,74 @@ function interfaceVersionProblem(code: string): string | undefined {
 
 export const MAX_CODE_CHARS = 200_000;
 
-export const strategyVersionSchema = z.object({
-  version: semverSchema,
-  code: plainText("Code", { multiline: true, required: "Code is required" })
-    .min(1, "Code is required")
-    .max(MAX_CODE_CHARS, "Code must be at most 200,000 characters")
-    .superRefine((code, ctx) => {
-      const problem = interfaceVersionProblem(code);
-      if (problem) ctx.addIssue({ code: "custom", message: problem });
+/** `Strategy.lookback` of the SDK (python/candlecast/strategy.py): what a class that declares none inherits. */
+export const SDK_DEFAULT_LOOKBACK = 100;
+const STRATEGY_CLASS = /^class[ \t]+\w+[ \t]*\([^)]*\bStrategy\b[^)]*\)[ \t]*:[^\n]*\n/m;
+const LOOKBACK_LINE = /^lookback[ \t]*(?::[^=\n]*)?=[ \t]*([^\n#]*?)[ \t]*(?:#.*)?$/;
+
+/**
+ * The lookback the code's Strategy class needs, read like INTERFACE_VERSION without running it: its
+ * class-level `lookback = N`, or the SDK's default when it assigns none; null when it assigns something
+ * other than a whole number (then only a validation run can tell) or has no Strategy class.
+ */
+export function neededLookback(code: string): { value: number; declared: boolean } | null {
+  const head = STRATEGY_CLASS.exec(code);
+  if (!head) return null;
+  let indent: string | null = null;
+  for (const line of code.slice(head.index + head[0].length).split("\n")) {
+    if (line.trim() === "" || line.trim().startsWith("#")) continue;
+    const lead = /^[ \t]*/.exec(line)![0];
+    indent ??= lead;
+    if (lead.length < indent.length || indent === "") break;
+    if (lead !== indent) continue;
+    const value = LOOKBACK_LINE.exec(line.slice(lead.length))?.[1];
+    if (value === undefined) continue;
+    return /^\d+$/.test(value) ? { value: Number(value), declared: true } : null;
+  }
+  return { value: SDK_DEFAULT_LOOKBACK, declared: false };
+}
+
+function lookbackProblem(code: string, lookback: number): string | undefined {
+  const needed = neededLookback(code);
+  if (!needed || lookback >= needed.value) return undefined;
+  const why = needed.declared
+    ? `the strategy class declares lookback = ${needed.value}`
+    : `the strategy class declares no lookback, so it inherits Strategy.lookback = ${needed.value}`;
+  return `Lookback must be at least ${needed.value}: ${why} (a smaller window would hold every run as warm-up)`;
+}
+
+export const strategyVersionSchema = z
+  .object({
+    version: semverSchema,
+    code: plainText("Code", { multiline: true, required: "Code is required" })
+      .min(1, "Code is required")
+      .max(MAX_CODE_CHARS, "Code must be at most 200,000 characters")
+      .superRefine((code, ctx) => {
+        const problem = interfaceVersionProblem(code);
+        if (problem) ctx.addIssue({ code: "custom", message: problem });
+      }),
+    symbols: listField(symbolSchema, "Symbols", { min: 1, max: 10 }),
+    resolution: resolutionSchema,
+    lookback: numberField("Lookback", { min: 10, max: 5000, int: true }).meta({
+      description: "Candles each run sees (the newest last), at least the strategy class's `lookback`",
     }),
-  symbols: listField(symbolSchema, "Symbols", { min: 1, max: 10 }),
-  resolution: resolutionSchema,
-  lookback: numberField("Lookback", { min: 10, max: 5000, int: true }),
-  params: z
-    .record(z.string(), z.union([z.number(), z.string(), z.boolean()]))
-    .refine(
-      (params) =>
-        !Object.entries(params).some(
-          ([k, v]) => hasControlChars(k) || (typeof v === "string" && hasControlChars(v)),
-        ),
-      controlCharsMessage("Params keys and values"),
-    )
-    .default({}),
-  changelog: plainText("Changelog", { multiline: true })
-    .trim()
-    .max(5000, "Changelog must be at most 5000 characters")
-    .default(""),
-});
+    params: z
+      .record(z.string(), z.union([z.number(), z.string(), z.boolean()]))
+      .refine(
+        (params) =>
+          !Object.entries(params).some(
+            ([k, v]) => hasControlChars(k) || (typeof v === "string" && hasControlChars(v)),
+          ),
+        controlCharsMessage("Params keys and values"),
+      )
+      .default({}),
+    changelog: plainText("Changelog", { multiline: true })
+      .trim()
+      .max(5000, "Changelog must be at most 5000 characters")
+      .default(""),
+  })
+  .superRefine((v, ctx) => {
+    const problem = lookbackProblem(v.code, v.lookback);
+    if (problem) ctx.addIssue({ code: "custom", path: ["lookback"], message: problem });
+  });
 export type StrategyVersionInput = z.output<typeof strategyVersionSchema>;

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { fieldErrors, hasControlChars, parseInput } from "./fields";
 import { signUpSchema } from "./account";
 import { brokerAccountSchema } from "./broker-account";
@@ -9,7 +10,13 @@ import {
   riskSettingsToInput,
   subscribeSchema,
 } from "./risk-settings";
-import { strategyMetaSchema, strategyVersionSchema, versionRank } from "./strategy";
+import {
+  neededLookback,
+  SDK_DEFAULT_LOOKBACK,
+  strategyMetaSchema,
+  strategyVersionSchema,
+  versionRank,
+} from "./strategy";
 
 const errorsOf = (schema: Parameters<typeof parseInput>[0], input: Record<string, unknown>) => {
   const r = parseInput(schema, input);
@@ -134,6 +141,37 @@ describe("strategy metadata and versions", () => {
     for (const code of ["class X(Strategy):\n    INTERFACE_VERSION: int = 1  # current\n", "class X: pass"]) {
       expect(strategyVersionSchema.parse({ ...version, code }).code).toBe(code);
     }
+  });
+
+  describe("lookback against the strategy class (issue 15 item 9)", () => {
+    const cls = (body: string) =>
+      `from candlecast import Strategy\n\nclass Breakout(Strategy):\n    """Doc."""\n${body}\n    def on_candle(self, candles):\n        lookback = 3  # a local, not the class's\n        return None\n`;
+
+    it.each([
+      ["    lookback = 120\n", { value: 120, declared: true }],
+      ["    lookback: int = 80  # bars\n", { value: 80, declared: true }],
+      ["    name = 'x'\n", { value: SDK_DEFAULT_LOOKBACK, declared: false }],
+      ["    lookback = 2 * WINDOW\n", null],
+    ])("reads %j from the class body", (body, needed) => {
+      expect(neededLookback(cls(body))).toEqual(needed);
+    });
+
+    it("refuses a smaller lookback naming the field and the needed value; accepts it or more", () => {
+      const code = cls("    lookback = 120\n");
+      expect(errorsOf(strategyVersionSchema, { ...version, code, lookback: "50" })).toEqual({
+        lookback:
+          "Lookback must be at least 120: the strategy class declares lookback = 120 (a smaller window would hold every run as warm-up)",
+      });
+      expect(strategyVersionSchema.parse({ ...version, code, lookback: "120" }).lookback).toBe(120);
+      expect(strategyVersionSchema.parse({ ...version, code, lookback: "500" }).lookback).toBe(500);
+      const inherits = errorsOf(strategyVersionSchema, { ...version, code: cls(""), lookback: "99" });
+      expect(inherits.lookback).toMatch(/^Lookback must be at least 100: .*inherits Strategy.lookback = 100/);
+    });
+
+    it("knows the SDK's default", () => {
+      const sdk = readFileSync(new URL("../../../python/candlecast/strategy.py", import.meta.url), "utf8");
+      expect(/^ {4}lookback = (\d+)$/m.exec(sdk)?.[1]).toBe(String(SDK_DEFAULT_LOOKBACK));
+    });
   });
 
   it("ranks versions numerically", () => {

@@ -1,5 +1,5 @@
 // Backtests: requested by a user (user-scoped), run by the worker, their progress and result written with their outbox event.
-import { and, eq, inArray, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import type { Db } from "../client";
 import { RESOLUTION_MS, SIMULATED_SOURCE, type Resolution } from "../../contracts/domain";
 import type { NewEvent } from "../../contracts/events";
@@ -145,6 +145,16 @@ async function checkHistory(
     `The period needs ${coverage.expected.toLocaleString("en")} ${b.marketSource} ${b.symbol} ${b.version.resolution} candles from ${day(from)} UTC (with the warm-up) to ${day(b.toTime)} UTC; ${held}. ` +
       `Download them with: npm run data -- download --symbols ${b.symbol} --resolution ${b.version.resolution} --from ${day(from).slice(0, 10)} --to ${day(b.toTime).slice(0, 10)}, or choose the simulated market.`,
   );
+}
+
+/** Every backtest still waiting for a worker, oldest first. */
+export async function listQueuedBacktestIds(db: Db): Promise<string[]> {
+  const rows = await db
+    .select({ id: backtests.id })
+    .from(backtests)
+    .where(eq(backtests.status, "queued"))
+    .orderBy(asc(backtests.createdAt));
+  return rows.map((r) => r.id);
 }
 
 /** The user's own backtest, or undefined. */

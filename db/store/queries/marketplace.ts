@@ -1,5 +1,5 @@
 // Public marketplace reads: search with filters and pages, facets, a strategy's page data and its cached performance.
-import { and, asc, count, desc, eq, sql, type SQL } from "drizzle-orm";
+import { and, asc, count, desc, eq, inArray, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "../client";
 import { strategyFilterConditions } from "./strategy-filters";
@@ -91,6 +91,11 @@ export async function searchPublicStrategies(db: Db, query: MarketplaceQuery, pa
             winRate: strategies.winRate,
             sparkline: strategies.sparkline,
             createdAt: strategies.createdAt,
+            backtestReturnPct: sql<
+              number | null
+            >`(SELECT json_extract(b.stats, '$.returnPct') FROM ${backtests} b
+              WHERE b.strategy_id = ${strategies.id} AND b.user_id = ${strategies.authorId} AND b.status = 'completed'
+              ORDER BY b.created_at DESC LIMIT 1)`,
           })
           .from(strategies)
           .innerJoin(users, eq(users.id, strategies.authorId))
@@ -289,6 +294,31 @@ const backtestStatsSchema = z
   })
   .catch({});
 const backtestEquitySchema = z.array(z.tuple([z.number(), z.number()])).catch([]);
+
+/** The author's newest backtest still queued or running (its progress shows on the strategy page), or null. */
+export async function authorBacktestInProgress(db: Db, strategyId: string, authorId: string) {
+  const [row] = await db
+    .select({
+      status: backtests.status,
+      progress: backtests.progress,
+      symbol: backtests.symbol,
+      resolution: backtests.resolution,
+      fromTime: backtests.fromTime,
+      toTime: backtests.toTime,
+      marketSource: backtests.marketSource,
+    })
+    .from(backtests)
+    .where(
+      and(
+        eq(backtests.strategyId, strategyId),
+        eq(backtests.userId, authorId),
+        inArray(backtests.status, ["queued", "running"]),
+      ),
+    )
+    .orderBy(desc(backtests.createdAt))
+    .limit(1);
+  return row ?? null;
+}
 
 /**
  * The author's latest completed backtest of each version, newest version first. Other users'
