@@ -286,6 +286,15 @@ describe("exchange simulator: orders", () => {
       filledQuantity: 0.5,
       fee: expect.closeTo(dump.fills[0].commission, 8),
       exchangeOrderId: String(dump.orders[0].orderId),
+      // The fill by the exchange's own trade id, so a look-up read again records it once (ADR 142).
+      fills: [
+        {
+          tradeId: String(dump.fills[0].id),
+          price: dump.fills[0].price,
+          quantity: 0.5,
+          fee: expect.closeTo(dump.fills[0].commission, 8),
+        },
+      ],
     });
   });
 
