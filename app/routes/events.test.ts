@@ -167,7 +167,9 @@ describe("GET /events", () => {
     const later = await writeEvents(alice.id, 1, "later");
     await t.app.infra.bus.publish(CHANNELS.outbox, { events: later });
     // Sending `later` would move the browser's Last-Event-ID past the two it never got.
-    const text = await reader(res).readUntil(() => false, 2000).catch((error: Error) => error.message);
+    const text = await reader(res)
+      .readUntil(() => false, 2000)
+      .catch((error: Error) => error.message);
     expect(idsIn(text)).toEqual([]);
     expect(text).toContain(": connected");
     expect(text).not.toContain("timed out");

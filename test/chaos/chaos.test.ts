@@ -359,7 +359,9 @@ it(`keeps every close, every claim and every live event through a seeded chaos r
   // ... then the workers stop (SIGTERM), so the outbox stops growing and the stream can be compared with it.
   for (const w of workers) await w.child!.stop(30_000);
   const outbox = (
-    await store.db.all<{ seq: number }>(sql`SELECT seq FROM events WHERE user_id = ${userId} AND seq > ${Number(since ?? 0)} ORDER BY seq`)
+    await store.db.all<{ seq: number }>(
+      sql`SELECT seq FROM events WHERE user_id = ${userId} AND seq > ${Number(since ?? 0)} ORDER BY seq`,
+    )
   ).map((r) => Number(r.seq));
   await vi
     .waitFor(
