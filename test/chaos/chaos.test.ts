@@ -372,6 +372,9 @@ it(`keeps every close, every claim and every live event through a seeded chaos r
     )
     .catch(() => {});
   await client.close();
+  const [{ before }] = await store.db.all<{ before: number }>(
+    sql`SELECT count(*) AS before FROM events WHERE user_id = ${userId} AND seq <= ${Number(since ?? 0)}`,
+  );
   const got = new Set(client.received);
   const missing = outbox.filter((seq) => !got.has(seq));
   const outOfOrder = client.received.filter((seq, i) => i > 0 && seq <= client.received[i - 1]);
@@ -391,7 +394,8 @@ it(`keeps every close, every claim and every live event through a seeded chaos r
   console.log(
     `chaos seed ${SEED} on ${hostname()}: ${CHAOS_MS / 1000} s of faults ${JSON.stringify(faults)}; ` +
       `${due.length} due closes, all terminal ${JSON.stringify(byStatus)} after a ${Math.round(settleMs / 1000)} s settle; ` +
-      `0 RUNNING past lease + ${RUNNING_BOUND_MS / 1000} s; ${outbox.length} events of the client's user, ` +
+      `0 RUNNING past lease + ${RUNNING_BOUND_MS / 1000} s; ${outbox.length} events of the client's user after it ` +
+      `opened (${Number(before)} before, not owed), ` +
       `${missing.length} never received ${JSON.stringify(missingKinds)}, ${outOfOrder.length} out of order, over ${client.reconnects} reconnects; ` +
       `${report.problems.length} invariant problems; claims taken over (by the workers alive at the end, since their last start) ${takenOver.reduce((a, b) => a + b, 0)}`,
   );
