@@ -80,8 +80,9 @@ export function openEventStream(opts: {
           if (resyncedTo !== null) lastSent = Math.max(lastSent, resyncedTo);
         }
       } catch {
-        // The page reloads its data on resync: better than a stream that silently missed events.
-        write(`event: resync\ndata: ${JSON.stringify({ reason: "replay_failed" })}\n\n`);
+        // Going live now would move the browser's Last-Event-ID past what the replay missed: end the
+        // stream instead, and the browser reconnects with the same id after `retry`, replaying then.
+        return close();
       }
       const pending = buffer;
       buffer = null;

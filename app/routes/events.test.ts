@@ -2,6 +2,7 @@
 import { CHANNELS } from "../../db/contracts/queues-and-channels";
 import { createTestApp, makeRequest, respond, signInAs, type TestApp } from "../../test/app-context";
 import { type OutboxEvent } from "../../db/contracts/events";
+import { openStore } from "../../db/store/client";
 import { events } from "../../db/store/schema";
 import { insertUser } from "../../test/support/store";
 import { openEventStream } from "../event-stream.server";
@@ -143,6 +144,36 @@ describe("GET /events", () => {
     const text = await stream.readUntil((s) => s.includes("event: resync"));
     expect(text).toMatch(/id: \d+\nevent: resync\ndata: {"reason":"retention"}/);
     controller.abort();
+  });
+
+  it("ends the stream when the replay cannot read the outbox, so the browser retries from the same Last-Event-ID", async () => {
+    // Delivered live while this browser was away: the hub is past them, only the replay has them.
+    const missed = await writeEvents(alice.id, 2, "missed");
+    const seen: number[] = [];
+    const watch = t.app.events.connect(alice.id, (e) => seen.push(e.seq));
+    await vi.waitFor(() => expect(seen).toContain(missed[1].seq));
+    watch();
+    // A store that cannot answer (its client is closed): the replay fails, the hub still works.
+    const unreachable = await openStore({ url: t.store.url });
+    unreachable.close();
+    const before = t.app.events.connectedStreams();
+    const res = openEventStream({
+      db: unreachable.db,
+      hub: t.app.events,
+      userId: alice.id,
+      lastEventId: missed[0].seq - 1,
+      signal: new AbortController().signal,
+    });
+    const later = await writeEvents(alice.id, 1, "later");
+    await t.app.infra.bus.publish(CHANNELS.outbox, { events: later });
+    // Sending `later` would move the browser's Last-Event-ID past the two it never got.
+    const text = await reader(res)
+      .readUntil(() => false, 2000)
+      .catch((error: Error) => error.message);
+    expect(idsIn(text)).toEqual([]);
+    expect(text).toContain(": connected");
+    expect(text).not.toContain("timed out");
+    expect(t.app.events.connectedStreams()).toBe(before);
   });
 
   it("sends a heartbeat comment and closes cleanly on abort", async () => {

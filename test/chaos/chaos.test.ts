@@ -76,7 +76,8 @@ async function start(p: Proc) {
 
 beforeAll(async () => {
   sqld = await startSqld();
-  store = await openStore({ url: sqld.url });
+  // The checks read every row of a few minutes of executions and events: more than a request of the app.
+  store = await openStore({ url: sqld.url, timeoutMs: 120_000 });
   await migrateStore(store.db);
   const runner = createStrategyRunner({ python: "/usr/bin/python3", sandbox: "bwrap" });
   await seedExamples(store.db, runner);
@@ -138,8 +139,11 @@ afterAll(async () => {
   dataDir.remove();
 });
 
-/** A signed-in browser's event stream: reconnects with Last-Event-ID whenever it drops, and on demand. */
-function sseClient(cookie: string) {
+/**
+ * A signed-in browser's event stream, opened from `since` (the outbox position its page's data was read at, as
+ * useLiveEvents does): reconnects with Last-Event-ID whenever it drops, and on demand.
+ */
+function sseClient(cookie: string, since: number) {
   const received: number[] = [];
   let controller = new AbortController();
   let running = true;
@@ -147,9 +151,9 @@ function sseClient(cookie: string) {
   const loop = (async () => {
     while (running) {
       try {
-        const last = received.at(-1);
+        const last = received.at(-1) ?? since;
         const res = await fetch(`http://127.0.0.1:${web.port}/events`, {
-          headers: { Cookie: cookie, ...(last ? { "Last-Event-ID": String(last) } : {}) },
+          headers: { Cookie: cookie, "Last-Event-ID": String(last) },
           signal: controller.signal,
         });
         const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
@@ -256,7 +260,9 @@ async function dueCloses(upTo: number): Promise<CandleJob[]> {
 
 it(`keeps every close, every claim and every live event through a seeded chaos run (seed ${SEED})`, async () => {
   const { cookie, userId } = await signIn();
-  const client = sseClient(cookie);
+  // The workers have been recording closes since they started: the stream owes the events after this.
+  const [{ since }] = await store.db.all<{ since: number | null }>(sql`SELECT max(seq) AS since FROM events`);
+  const client = sseClient(cookie, Number(since ?? 0));
   const faults: Record<string, number> = {};
   const count = (f: string) => (faults[f] = (faults[f] ?? 0) + 1);
   const background: Promise<unknown>[] = [];
@@ -353,7 +359,9 @@ it(`keeps every close, every claim and every live event through a seeded chaos r
   // ... then the workers stop (SIGTERM), so the outbox stops growing and the stream can be compared with it.
   for (const w of workers) await w.child!.stop(30_000);
   const outbox = (
-    await store.db.all<{ seq: number }>(sql`SELECT seq FROM events WHERE user_id = ${userId} ORDER BY seq`)
+    await store.db.all<{ seq: number }>(
+      sql`SELECT seq FROM events WHERE user_id = ${userId} AND seq > ${Number(since ?? 0)} ORDER BY seq`,
+    )
   ).map((r) => Number(r.seq));
   await vi
     .waitFor(
@@ -364,6 +372,9 @@ it(`keeps every close, every claim and every live event through a seeded chaos r
     )
     .catch(() => {});
   await client.close();
+  const [{ before }] = await store.db.all<{ before: number }>(
+    sql`SELECT count(*) AS before FROM events WHERE user_id = ${userId} AND seq <= ${Number(since ?? 0)}`,
+  );
   const got = new Set(client.received);
   const missing = outbox.filter((seq) => !got.has(seq));
   const outOfOrder = client.received.filter((seq, i) => i > 0 && seq <= client.received[i - 1]);
@@ -383,7 +394,8 @@ it(`keeps every close, every claim and every live event through a seeded chaos r
   console.log(
     `chaos seed ${SEED} on ${hostname()}: ${CHAOS_MS / 1000} s of faults ${JSON.stringify(faults)}; ` +
       `${due.length} due closes, all terminal ${JSON.stringify(byStatus)} after a ${Math.round(settleMs / 1000)} s settle; ` +
-      `0 RUNNING past lease + ${RUNNING_BOUND_MS / 1000} s; ${outbox.length} events of the client's user, ` +
+      `0 RUNNING past lease + ${RUNNING_BOUND_MS / 1000} s; ${outbox.length} events of the client's user after it ` +
+      `opened (${Number(before)} before, not owed), ` +
       `${missing.length} never received ${JSON.stringify(missingKinds)}, ${outOfOrder.length} out of order, over ${client.reconnects} reconnects; ` +
       `${report.problems.length} invariant problems; claims taken over (by the workers alive at the end, since their last start) ${takenOver.reduce((a, b) => a + b, 0)}`,
   );

@@ -90,11 +90,15 @@ export async function checkInvariants(store: Store, keys: CandleJob[]): Promise<
     events: number;
   }>(sql`
     SELECT e.id, e.strategy_id, e.symbol, e.resolution, e.close_time, e.status, e.error_kind, e.subscriber_count,
-      e.trades_created,
-      (SELECT count(*) FROM trades t WHERE t.execution_id = e.id AND t.status IN ('open', 'closed', 'rejected')) AS opened,
-      (SELECT count(*) FROM trades t WHERE t.execution_id = e.id) AS rows_written,
-      (SELECT count(*) FROM events v WHERE v.type = 'execution' AND json_extract(v.payload, '$.executionId') = e.id) AS events
-    FROM executions e`);
+      e.trades_created, coalesce(t.opened, 0) AS opened, coalesce(t.rows_written, 0) AS rows_written,
+      coalesce(v.events, 0) AS events
+    FROM executions e
+    -- Grouped once, not a scan of the outbox per execution: a chaos run has thousands of both.
+    LEFT JOIN (SELECT execution_id, count(*) AS rows_written,
+                 sum(status IN ('open', 'closed', 'rejected')) AS opened
+               FROM trades GROUP BY execution_id) t ON t.execution_id = e.id
+    LEFT JOIN (SELECT json_extract(payload, '$.executionId') AS execution_id, count(*) AS events
+               FROM events WHERE type = 'execution' GROUP BY 1) v ON v.execution_id = e.id`);
   const wanted = new Set(keys.map(keyOf));
   const seen = new Map<string, number>();
   const byStatus: Record<string, number> = {};
