@@ -48,7 +48,7 @@ export function MarketBacktests({ backtests }: { backtests: MarketBacktest[] }) 
             width={110}
             height={30}
           />
-          <dl className="grid grid-cols-4 gap-3 text-right text-sm tabular-nums sm:w-80">
+          <dl className="grid grid-cols-4 gap-3 whitespace-nowrap text-right text-sm tabular-nums sm:w-96">
             <div>
               <dt className="text-[11px] text-slate-500">Return</dt>
               <dd className={`font-semibold ${returnTone(b.stats.returnPct)}`}>
