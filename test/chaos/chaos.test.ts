@@ -14,6 +14,7 @@ import { migrateStore } from "../../db/store/migrate";
 import { listActiveCandles } from "../../db/store/queries/registry";
 import { STORE_NOW_MS } from "../../db/store/queries/leases";
 import { seedDemoSubscribers, seedExamples } from "../../scripts/seed";
+import { mulberry32 } from "../../worker/runtime/sample-candles";
 import { createStrategyRunner } from "../../worker/runtime";
 import { latestClose } from "../../worker/boundaries";
 import type { CandleJob } from "../../worker/candle-jobs";
@@ -29,17 +30,8 @@ const LEASE_MS = 30_000;
 /** A RUNNING row may outlive its lease by the take-over period (5 s) and one execution; we allow 15 s. */
 const RUNNING_BOUND_MS = 15_000;
 
-/** mulberry32: the same faults in the same order for the same seed. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The same faults in the same order for the same seed. */
+const prng = mulberry32;
 const random = prng(SEED);
 const pick = <T>(items: T[]) => items[Math.floor(random() * items.length)];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
