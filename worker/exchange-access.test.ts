@@ -52,6 +52,11 @@ function fakeExchange(
     loadLimits: async () => ({ minQuantity: 0.001, quantityStep: 0.001 }),
     placeMarketOrder: async (o) => (orders.push(o), answer(o)),
     findOrder: async (o) => (lookups.push(o.clientOrderId), found(o.clientOrderId)),
+    // These trades carry no stop or target, so no protective pair is ever placed or cancelled here.
+    placeProtection: async () => {
+      throw new Error("no protective pair expected");
+    },
+    cancelOrder: async () => false,
   };
   return { built, orders, lookups, buildBroker: (o: (typeof built)[number]) => (built.push(o), broker) };
 }

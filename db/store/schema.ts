@@ -378,6 +378,8 @@ export const orders = sqliteTable(
     quantity: real("quantity").notNull(),
     /** The signal candle's close: a look-up or a late send is judged by its age. */
     referencePrice: real("reference_price").notNull(),
+    /** A resting leg's level (the stop-loss's stop price, the take-profit's price); null for market orders. */
+    triggerPrice: real("trigger_price"),
     state: text("state", { enum: ORDER_STATES }).notNull().default("pending"),
     /** Why it is in its state (the exchange's answer, the reconciliation's decision). */
     reason: text("reason"),
