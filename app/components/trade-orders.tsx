@@ -12,6 +12,8 @@ export interface TradeOrderRow {
   state: OrderState;
   clientOrderId: string;
   exchangeOrderId: string | null;
+  /** A resting leg's level (stop-loss, take-profit). */
+  triggerPrice: number | null;
   reason: string | null;
   filledQuantity: number | null;
   averagePrice: number | null;
@@ -42,6 +44,8 @@ export function TradeOrders({ orders }: { orders: TradeOrderRow[] }) {
               <span className="tabular-nums">
                 {formatQty(o.filledQuantity)} at {formatPrice(o.averagePrice)}
               </span>
+            ) : o.triggerPrice !== null ? (
+              <span className="tabular-nums">at {formatPrice(o.triggerPrice)}</span>
             ) : null}
             <span className="text-slate-500">
               exchange id {o.exchangeOrderId ?? "—"} · client id <code>{o.clientOrderId}</code>
