@@ -288,8 +288,8 @@ it(`${CLOSES} reversing closes, lost answers and kill -9s: every intent on the e
   const byState: Record<string, number> = {};
   for (const o of storeOrders) {
     const why =
-      o.state === "void"
-        ? `void ${o.leg}: ${o.reason?.replace(/ cc[0-9a-f]{30}| \(\d+ s after the signal\)|: it never arrived| \d+ s old/g, "")}`
+      o.state === "void" || (o.state === "rejected" && o.leg !== "open")
+        ? `${o.state} ${o.leg}: ${o.reason?.replace(/ cc[0-9a-f]{30}| \(\d+ s after the signal\)|: it never arrived| \d+ s old/g, "")}`
         : o.state;
     byState[why] = (byState[why] ?? 0) + 1;
   }
