@@ -92,7 +92,7 @@ export async function listPendingOrders(db: Db, executionId: string): Promise<Or
 /**
  * Orders the reconciliation decides on: pending ones committed before `pendingBefore` (their sender
  * stopped between the commit and the send), sent ones claimed before `sentBefore` (it stopped mid-send),
- * every unknown one, and open or partly filled ones not heard of since `sentBefore`.
+ * every unknown one, and open or partly filled ones (resting protective legs) not heard of since `sentBefore`.
  */
 export async function listOrdersToReconcile(
   db: Db,
@@ -111,7 +111,9 @@ export async function listOrdersToReconcile(
         and(inArray(orders.state, ["open", "partially_filled"]), lt(orders.updatedAt, cutoffs.sentBefore)),
       ),
     )
-    .orderBy(asc(orders.createdAt))
+    // Orders awaiting a decision before the resting ones (protective legs rest as long as their trade is
+    // open): a full page of resting legs never holds a pending or unknown order back.
+    .orderBy(sql`${orders.state} IN ('open', 'partially_filled')`, asc(orders.createdAt))
     .limit(limit);
 }
 
