@@ -99,22 +99,24 @@ export async function listOrdersToReconcile(
   cutoffs: { pendingBefore: number; sentBefore: number },
   limit = 500,
 ): Promise<OrderRow[]> {
-  return db
-    .select()
-    .from(orders)
-    .where(
-      or(
-        and(eq(orders.state, "pending"), lt(orders.createdAt, cutoffs.pendingBefore)),
-        and(eq(orders.state, "sent"), lt(orders.sentAt, cutoffs.sentBefore)),
-        eq(orders.state, "unknown"),
-        // A resting or partly filled order: its later fills are read back (a market order rarely stays).
-        and(inArray(orders.state, ["open", "partially_filled"]), lt(orders.updatedAt, cutoffs.sentBefore)),
-      ),
-    )
-    // Orders awaiting a decision before the resting ones (protective legs rest as long as their trade is
-    // open): a full page of resting legs never holds a pending or unknown order back.
-    .orderBy(sql`${orders.state} IN ('open', 'partially_filled')`, asc(orders.createdAt))
-    .limit(limit);
+  return (
+    db
+      .select()
+      .from(orders)
+      .where(
+        or(
+          and(eq(orders.state, "pending"), lt(orders.createdAt, cutoffs.pendingBefore)),
+          and(eq(orders.state, "sent"), lt(orders.sentAt, cutoffs.sentBefore)),
+          eq(orders.state, "unknown"),
+          // A resting or partly filled order: its later fills are read back (a market order rarely stays).
+          and(inArray(orders.state, ["open", "partially_filled"]), lt(orders.updatedAt, cutoffs.sentBefore)),
+        ),
+      )
+      // Orders awaiting a decision before the resting ones (protective legs rest as long as their trade is
+      // open): a full page of resting legs never holds a pending or unknown order back.
+      .orderBy(sql`${orders.state} IN ('open', 'partially_filled')`, asc(orders.createdAt))
+      .limit(limit)
+  );
 }
 
 /** Order counts by state: /metrics and the tests. */
