@@ -140,6 +140,7 @@ it(`${CLOSES} reversing closes, lost answers and kill -9s: every intent on the e
       onTick: () => runJob(QUEUES.janitor),
     });
     await runJob(QUEUES.ordersReconcile);
+    console.error(`DEBUG close ${k} done at ${Date.now() - t0} ms`);
   }
 
   const closesMs = Date.now() - t0;
