@@ -9,7 +9,15 @@ export interface MarketStatsValues {
   maxDrawdownPct?: number | null;
   profitFactor?: number | null;
   trades?: number | null;
+  closedMaxDrawdownPct?: number | null;
 }
+
+/**
+ * Whether the equity figures are marked to market (ADR 127). Backtests completed before it stored no
+ * closed-trade drawdown beside the marked one: their return, drawdown, Sharpe and Sortino are on the
+ * equity after each closed trade.
+ */
+export const isMarked = (stats: MarketStatsValues) => typeof stats.closedMaxDrawdownPct === "number";
 
 export function Stat({
   label,
@@ -33,6 +41,7 @@ export function Stat({
 export function MarketStats({ stats, compact = false }: { stats: MarketStatsValues; compact?: boolean }) {
   const none = !stats.trades;
   const drawdown = stats.maxDrawdownPct ? -stats.maxDrawdownPct : stats.maxDrawdownPct;
+  const marked = isMarked(stats);
   return (
     <dl className={`grid grid-cols-2 gap-2 sm:grid-cols-4 ${compact ? "" : "lg:grid-cols-7"}`}>
       <Stat
@@ -53,10 +62,14 @@ export function MarketStats({ stats, compact = false }: { stats: MarketStatsValu
         hint="Mean over downside deviation of daily returns, × √365; needs a losing day"
       />
       <Stat
-        label="Max drawdown (marked)"
+        label={marked ? "Max drawdown (marked)" : "Max drawdown (closed trades)"}
         value={none ? "—" : formatSignedPct(drawdown)}
         tone={drawdown ? "text-rose-600" : "text-slate-900"}
-        hint="Largest fall from a peak of the equity marked to market at each close (open positions valued at the close)"
+        hint={
+          marked
+            ? "Largest fall from a peak of the equity marked to market at each close (open positions valued at the close)"
+            : "Largest fall from a peak of the equity after each closed trade"
+        }
       />
       <Stat
         label="Profit factor"

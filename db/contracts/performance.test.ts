@@ -430,6 +430,7 @@ describe("odd input: no crash, no poison", () => {
       ],
       expected: [10, 0, 0],
     },
+    { name: "huge", trades: [{ closedAt: 5, pnl: HUGE }], expected: [10, HUGE] },
   ])("equityFromTrades: $name", ({ trades, expected }) => {
     expect(equityFromTrades(trades, 10).map((p) => p.value)).toEqual(expected);
   });
