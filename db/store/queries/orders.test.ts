@@ -53,34 +53,18 @@ it("a page full of resting legs never holds back an order that awaits a decision
     ["stop", 95],
     ["take_profit", 110],
   ]);
-  expect(
-    await moveOrders(
+  const movePair = (to: "sent" | "open") =>
+    moveOrders(
       store.db,
       pair.map((l) => l.id),
-      "sent",
+      to,
       {},
       1,
-    ),
-  ).toBe(2);
-  expect(
-    await moveOrders(
-      store.db,
-      pair.map((l) => l.id),
-      "open",
-      {},
-      1,
-    ),
-  ).toBe(2);
+    );
+  expect(await movePair("sent")).toBe(2);
+  expect(await movePair("open")).toBe(2);
   // Claimed again: nothing moves.
-  expect(
-    await moveOrders(
-      store.db,
-      pair.map((l) => l.id),
-      "sent",
-      {},
-      1,
-    ),
-  ).toBe(0);
+  expect(await movePair("sent")).toBe(0);
 
   const cutoffs = { pendingBefore: 10, sentBefore: 10 };
   const [first] = await listOrdersToReconcile(store.db, cutoffs, 1);
