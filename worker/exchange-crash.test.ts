@@ -311,8 +311,13 @@ it(`${CLOSES} reversing closes, lost answers and kill -9s: every intent on the e
   expect(problems).toEqual([]);
   expect(reversals).toBeGreaterThanOrEqual(CLOSES);
   expect(kills.length).toBeGreaterThanOrEqual(CLOSES / KILL_EVERY - 2);
-  // Every filled entry got its protective pair on the exchange.
-  expect(protectiveCounts["stop cancelled"] ?? 0).toBeGreaterThan(0);
+  // Filled entries sent their protective pairs to the exchange (resting, cancelled before a reversal, or
+  // refused there when the replayed close's levels were already crossed: how many depends on the host's speed).
+  const pairsSent = ["open", "cancelled", "rejected", "filled"].reduce(
+    (n, state) => n + (protectiveCounts[`stop ${state}`] ?? 0),
+    0,
+  );
+  expect(pairsSent).toBeGreaterThanOrEqual(CLOSES);
   // Lost answers were recovered by look-ups, not by re-sending.
   expect((requests["/api/v3/order"] ?? 0) - marketPlaced).toBeGreaterThan(0);
   // Each reversal now also cancels a resting pair and places a new one: on a loaded host ~7 s a close.
