@@ -4,6 +4,7 @@ import type { Config } from "../db/platform/config.server";
 import type { Infra } from "../db/infra/index.server";
 import type { JobSender } from "../db/contracts/jobs";
 import type { Logger } from "../db/platform/logger.server";
+import type { Mailer } from "../db/platform/mail";
 import type { EventHub } from "./event-hub.server";
 
 export interface HealthReport {
@@ -21,6 +22,8 @@ export interface AppContext {
   /** Per-process fan-out of outbox events to the SSE streams (app/event-hub.server.ts). */
   events: EventHub;
   logger: Logger;
+  /** Outgoing mail (MAIL_URL): sign-up codes. */
+  mailer: Mailer;
   /** Enqueues worker jobs (validations, backtests); null/absent where no queue is reachable (web-only without POSTGRES_URL). */
   jobs?: JobSender | null;
   /** The in-process worker's Prometheus text (embedded mode); absent in a web-only process (see /metrics). */

@@ -38,6 +38,25 @@ export const users = sqliteTable("users", {
   createdAt: createdAt(),
 });
 
+/**
+ * A sign-up waiting for its emailed code: one live per email (a new request replaces it). `passwordHash` null: the
+ * email already had an account when it was asked, so no code can create one (the answer was the same; ADR 163).
+ */
+export const pendingSignUps = sqliteTable("pending_sign_ups", {
+  id: id(),
+  email: text("email").notNull().unique(),
+  name: text("name").notNull(),
+  passwordHash: text("password_hash"),
+  /** HMAC-SHA256 of the code under the session secret: the store never holds a code. */
+  codeHash: text("code_hash").notNull(),
+  attempts: integer("attempts").notNull().default(0),
+  /** Codes mailed for this sign-up, the first one included. */
+  sends: integer("sends").notNull().default(1),
+  sentAt: integer("sent_at").notNull(),
+  expiresAt: integer("expires_at").notNull(),
+  createdAt: createdAt(),
+});
+
 export const sessions = sqliteTable(
   "sessions",
   {
