@@ -305,6 +305,7 @@ describe("strategy page loader", () => {
     expect(d.performance.profitFactor).toBeCloseTo(3, 9);
     expect(d.performance.closedMaxDrawdownPct).toBeCloseTo(100 / 103, 9);
     expect(d.performance.maxDrawdownPct).toBeCloseTo(200 / 103, 9);
+    expect(d.performance.equityBasis).toBe("marked");
     const marked = d.performance.equity.map((p) => p.value);
     [100, 100, 103, 103, 101, 102].forEach((v, i) => expect(marked[i]).toBeCloseTo(v, 9));
     expect(marked).toHaveLength(6);
@@ -324,6 +325,52 @@ describe("strategy page loader", () => {
     const card = (await market("?q=breakout")).items[0];
     expect(card).toMatchObject({ tradesCount: 2, winRate: 0.5, sparkline: [100, 103, 102] });
     expect(card.returnPct).toBeCloseTo(2, 9);
+  });
+
+  it("says the live figures are on the closed-trade curve when no execution recorded a close price", async () => {
+    const strategyId = ids["filler-0"];
+    const [sub] = await insertSubscriptions(store, strategyId, 1);
+    const day = 86_400_000;
+    const start = 1_700_000_000_000 - (1_700_000_000_000 % day);
+    const tradeId = newId();
+    const execution = (n: number, signal: string) => ({
+      id: newId(),
+      strategyId,
+      versionId: versionIds["filler-0"],
+      symbol: "DOGE/USDT",
+      resolution: "1d",
+      closeTime: start + n * day,
+      status: "COMPLETED" as const,
+      signal,
+      price: null,
+      subscriberCount: 1,
+      startedAt: start + n * day,
+      finishedAt: start + n * day + 5,
+    });
+    await recordExecution(store.db, {
+      execution: execution(0, "BUY"),
+      trades: [
+        {
+          id: tradeId,
+          subscriptionId: sub.id,
+          userId: sub.userId,
+          symbol: "DOGE/USDT",
+          status: "open" as const,
+          side: "LONG" as const,
+          quantity: 1,
+          entryPrice: 100,
+        },
+      ],
+    });
+    await recordExecution(store.db, {
+      execution: execution(1, "CLOSE"),
+      closes: [{ tradeId, exitPrice: 130, exitFee: 0, pnl: 30, exitReason: "signal" }],
+    });
+
+    const { performance } = await page("filler-0");
+    expect(performance.equityBasis).toBe("closed");
+    expect(performance.trades).toBe(1);
+    expect(performance.equity.map((p) => p.value)).toEqual([100, 103]);
   });
 
   it("shows the author's latest completed backtest per version, and no one else's", async () => {

@@ -1,4 +1,5 @@
 // The grid of performance figures (return, win rate, Sharpe, Sortino, drawdown, profit factor, trades).
+import { equityBasisOf } from "../../db/contracts/performance";
 import { formatCount, formatDecimal, formatRatioPct, formatSignedPct, returnTone } from "./market-format";
 
 export interface MarketStatsValues {
@@ -10,14 +11,18 @@ export interface MarketStatsValues {
   profitFactor?: number | null;
   trades?: number | null;
   closedMaxDrawdownPct?: number | null;
+  equityBasis?: string | null;
 }
 
 /**
- * Whether the equity figures are marked to market (ADR 127). Backtests completed before it stored no
- * closed-trade drawdown beside the marked one: their return, drawdown, Sharpe and Sortino are on the
- * equity after each closed trade.
+ * Whether the equity figures are marked to market (ADR 127) or on the equity after each closed trade
+ * (a backtest stored before ADR 127, live executions with no recorded close price to mark at).
  */
-export const isMarked = (stats: MarketStatsValues) => typeof stats.closedMaxDrawdownPct === "number";
+export const isMarked = (stats: MarketStatsValues) => equityBasisOf(stats) === "marked";
+
+/** How the curve the figures are on was drawn, for labels: "… equity curve, {curveWords}". */
+export const curveWords = (stats: MarketStatsValues) =>
+  isMarked(stats) ? "marked to market at each close" : "after each closed trade";
 
 export function Stat({
   label,

@@ -10,7 +10,7 @@ import { MarketBadge } from "~/components/market-card";
 import { MarketSourceBadge } from "~/components/market-source-badge";
 import { formatCount, formatUtcDate } from "~/components/market-format";
 import { MarketSignals } from "~/components/market-signals";
-import { MarketStats } from "~/components/market-stats";
+import { curveWords, MarketStats } from "~/components/market-stats";
 import { StrategyFigures } from "~/components/strategy-figures";
 import { loadMarketChart } from "~/market-chart.server";
 import { loadStrategyPage } from "~/marketplace.server";
@@ -177,14 +177,13 @@ export default function StrategyPage() {
           <ChartEquity
             points={performance.equity}
             height={260}
-            label={`Live equity curve of ${strategy.name}, marked to market at each close`}
+            label={`Live equity curve of ${strategy.name}, ${curveWords(performance)}`}
           />
         </div>
         <p className="mt-3 text-xs text-slate-500">
           Each signal's result is its subscribers' average P&amp;L in percent of their capital; the curve
-          follows 100 from the first trade, marked to market at each close. Sharpe and Sortino use daily
-          returns, annualised × √{annualisationDays}, risk-free rate 0. Past results do not promise future
-          ones.
+          follows 100 from the first trade, {curveWords(performance)}. Sharpe and Sortino use daily returns,
+          annualised × √{annualisationDays}, risk-free rate 0. Past results do not promise future ones.
         </p>
       </Section>
 
