@@ -183,6 +183,43 @@ describe("marketplace loader", () => {
     expect(bad.filtered).toBe(false);
   });
 
+  it("gives a card without live trades its author's latest backtest's return and equity, thinned", async () => {
+    const strategyId = ids["filler-1"];
+    const stranger = await insertUser(store, "another backtester");
+    const curve = (n: number, from: number): [number, number][] =>
+      Array.from({ length: n }, (_, i) => [1_690_000_000_000 + i * 3_600_000, from + i * 0.5]);
+    const row = (userId: string, createdAt: number, equity: [number, number][]) => ({
+      id: newId(),
+      strategyId,
+      versionId: versionIds["filler-1"],
+      userId,
+      symbol: "DOGE/USDT",
+      resolution: "1d",
+      fromTime: 1_690_000_000_000,
+      toTime: 1_695_000_000_000,
+      settings: {},
+      status: "completed" as const,
+      stats: { returnPct: 9.99, trades: 3 },
+      equity,
+      createdAt,
+    });
+    await store.db
+      .insert(backtests)
+      .values([row(authorId, 1000, curve(2001, 10_000)), row(stranger.id, 2000, curve(5, 50))]);
+    const card = async () => (await market("?q=Filler 01")).items[0];
+
+    const before = await card();
+    expect(before).toMatchObject({ slug: "filler-1", tradesCount: 0, backtestReturnPct: 9.99 });
+    expect(before.backtestSparkline).toHaveLength(32);
+    expect(before.backtestSparkline[0]).toBe(10_000);
+    expect(before.backtestSparkline.at(-1)).toBe(11_000);
+    expect([...before.backtestSparkline].sort((a, b) => a - b)).toEqual(before.backtestSparkline);
+
+    // Once live trades have closed, the card's sparkline is theirs; the backtest's is not read.
+    await store.db.update(strategies).set({ tradesCount: 1 }).where(eq(strategies.id, strategyId));
+    expect((await card()).backtestSparkline).toEqual([]);
+  });
+
   it("offers the filter choices of public strategies only", async () => {
     const { facets } = await market("");
     expect(facets.symbols).toEqual([
