@@ -38,7 +38,9 @@ export function Stat({
   return (
     <div className="rounded-lg bg-slate-50 px-3 py-2.5 ring-1 ring-inset ring-slate-200/70" title={hint}>
       <dt className="text-xs font-medium text-slate-500">{label}</dt>
-      <dd className={`mt-1 text-lg font-semibold tabular-nums ${tone}`}>{value}</dd>
+      <dd className={`mt-1 text-lg font-semibold tabular-nums ${value === "—" ? "text-slate-400" : tone}`}>
+        {value}
+      </dd>
     </div>
   );
 }
@@ -52,7 +54,7 @@ export function MarketStats({ stats, compact = false }: { stats: MarketStatsValu
       <Stat
         label="Return"
         value={none ? "—" : formatSignedPct(stats.returnPct)}
-        tone={none ? "text-slate-400" : returnTone(stats.returnPct)}
+        tone={returnTone(stats.returnPct)}
         hint="Last equity over the first, in percent"
       />
       <Stat label="Win rate" value={formatRatioPct(stats.winRate)} hint="Winning trades over closed trades" />

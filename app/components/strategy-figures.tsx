@@ -103,7 +103,9 @@ export function StrategyFigures({ stats }: { stats: StrategyFiguresValues }) {
           <Stat key={label} label={label} value={value} hint={hint} />
         ))}
       </dl>
-      {marked ? null : <ClosedBasisNote computedBefore127={typeof stats.closedMaxDrawdownPct !== "number"} />}
+      {marked || none ? null : (
+        <ClosedBasisNote computedBefore127={typeof stats.closedMaxDrawdownPct !== "number"} />
+      )}
       <details className="text-xs text-slate-600">
         <summary className="cursor-pointer font-medium text-slate-700">
           How these figures are computed
