@@ -480,8 +480,8 @@ export const backtests = sqliteTable(
     settings: text("settings", { mode: "json" }).$type<Record<string, number>>().notNull(),
     status: text("status", { enum: BACKTEST_STATUSES }).notNull().default("queued"),
     progress: real("progress").notNull().default(0),
-    /** {returnPct, winRate, sharpe, sortino, maxDrawdownPct, profitFactor, trades}. */
-    stats: text("stats", { mode: "json" }).$type<Record<string, number | null>>(),
+    /** PerformanceStats (db/contracts/performance.ts); older rows lack the figures added since. */
+    stats: text("stats", { mode: "json" }).$type<Record<string, number | string | null>>(),
     equity: text("equity", { mode: "json" }).$type<[number, number][]>(),
     trades: text("trades", { mode: "json" }).$type<Record<string, unknown>[]>(),
     error: text("error"),
