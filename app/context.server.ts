@@ -5,6 +5,7 @@ import type { Infra } from "../db/infra/index.server";
 import type { JobSender } from "../db/contracts/jobs";
 import type { Logger } from "../db/platform/logger.server";
 import type { EventHub } from "./event-hub.server";
+import type { StreamSeats } from "./stream-seats.server";
 
 export interface HealthReport {
   ok: boolean;
@@ -20,6 +21,8 @@ export interface AppContext {
   health(): Promise<HealthReport>;
   /** Per-process fan-out of outbox events to the SSE streams (app/event-hub.server.ts). */
   events: EventHub;
+  /** The per-user cap on open event streams, across every replica (app/stream-seats.server.ts). */
+  streams: StreamSeats;
   logger: Logger;
   /** Enqueues worker jobs (validations, backtests); null/absent where no queue is reachable (web-only without POSTGRES_URL). */
   jobs?: JobSender | null;

@@ -66,6 +66,7 @@ async function main() {
     metrics: worker?.metrics,
   };
   lifecycle.started("events", () => app.events.close());
+  lifecycle.started("event streams' places", () => app.streams.close());
 
   const build = (await import(pathToFileURL(BUILD_FILE).href)) as ServerBuild;
   const handler = createWebHandler(build, app, config.nodeEnv);

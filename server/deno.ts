@@ -186,6 +186,7 @@ async function main() {
     await Promise.race([server.finished, new Promise((r) => setTimeout(r, 5_000))]);
   });
   lifecycle.started("events", () => app.events.close());
+  lifecycle.started("event streams' places", () => app.streams.close());
 }
 
 await main();

@@ -3,6 +3,7 @@ import pino from "pino";
 import type { AppLoadContext } from "@remix-run/node";
 import type { AppContext } from "../app/context.server";
 import { createEventHub } from "../app/event-hub.server";
+import { createStreamSeats } from "../app/stream-seats.server";
 import { createInfra } from "../db/infra/index.server";
 import { createTestStore, type TestStore } from "./support/store";
 import { testWorkerConfig } from "./support/worker/config";
@@ -20,6 +21,7 @@ export async function createTestApp(): Promise<TestApp> {
   const store = await createTestStore();
   const infra = await createInfra({ logger: { warn: () => {}, error: () => {} } });
   const events = await createEventHub({ bus: infra.bus, db: store.db, sweepMs: 100 });
+  const streams = createStreamSeats({ seats: infra.seats, logger: { warn: () => {}, error: () => {} } });
   const app: AppContext = {
     store,
     infra,
@@ -32,6 +34,7 @@ export async function createTestApp(): Promise<TestApp> {
       bus: { ok: true, detail: "test" },
     }),
     events,
+    streams,
     logger: pino({ level: "silent" }),
   };
   return {
@@ -39,6 +42,7 @@ export async function createTestApp(): Promise<TestApp> {
     app,
     context: { app },
     async close() {
+      await streams.close();
       await events.close();
       await infra.close();
       store.cleanup();

@@ -131,6 +131,25 @@ export async function startSqld(opts: { port?: number } = {}): Promise<RunningSq
   return running;
 }
 
+/** A web replica (`npm run web`) on a free port, once its /healthz answers. */
+export async function spawnWebReplica(
+  name: string,
+  env: Record<string, string>,
+  readyTimeoutMs?: number,
+): Promise<{ child: Child; url: string }> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const child = await spawnChild({
+    name,
+    command: process.execPath,
+    args: tsxArgs("scripts/start.ts", "--web"),
+    env: { ...env, PORT: String(port) },
+    readyUrl: `${url}/healthz`,
+    readyTimeoutMs,
+  });
+  return { child, url };
+}
+
 /** Node + tsx on one of our entry points (scripts/start.ts, worker/main.ts, ...). */
 export function tsxArgs(entry: string, ...args: string[]): string[] {
   return ["--import", "tsx", join(ROOT, entry), ...args];
