@@ -42,6 +42,8 @@ export async function spawnChild(opts: {
   readyUrl: string;
   readyTimeoutMs?: number;
   cwd?: string;
+  /** Hears the output as it comes, before the process is ready too. */
+  onOutput?: (chunk: string) => void;
 }): Promise<Child> {
   let output = "";
   const child: ChildProcess = spawn(opts.command, opts.args, {
@@ -49,8 +51,12 @@ export async function spawnChild(opts: {
     env: { ...process.env, NODE_OPTIONS: "", ...opts.env },
     stdio: ["ignore", "pipe", "pipe"],
   });
-  child.stdout!.setEncoding("utf8").on("data", (d: string) => (output += d));
-  child.stderr!.setEncoding("utf8").on("data", (d: string) => (output += d));
+  const hear = (d: string) => {
+    output += d;
+    opts.onOutput?.(d);
+  };
+  child.stdout!.setEncoding("utf8").on("data", hear);
+  child.stderr!.setEncoding("utf8").on("data", hear);
   const exit = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const handle: Child = {
     name: opts.name,
