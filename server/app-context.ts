@@ -49,5 +49,15 @@ export async function createAppContext(parts: AppContextParts): Promise<AppConte
     logger: logger.child({ part: "event-hub" }),
   });
   const streams = createStreamSeats({ seats: infra.seats, logger: logger.child({ part: "event-streams" }) });
-  return { store, infra, config, health, events, streams, logger: logger.child({ part: "web" }), mailer, jobs };
+  return {
+    store,
+    infra,
+    config,
+    health,
+    events,
+    streams,
+    logger: logger.child({ part: "web" }),
+    mailer,
+    jobs,
+  };
 }
