@@ -7,6 +7,7 @@ import type { AppContext } from "../app/context.server";
 import { exitIfConfigError, loadConfigOrExit } from "../db/platform/config.server";
 import { createLifecycle, nodeProcess } from "../db/platform/lifecycle";
 import { createLogger } from "../db/platform/logger.server";
+import { createMailer } from "../db/platform/mailer.server";
 import { createHttpServer } from "../server/express";
 import { guardProcess } from "../server/process-guard";
 import { createWebHandler } from "../server/web";
@@ -60,10 +61,15 @@ async function main() {
       : undefined;
   if (worker) lifecycle.started("worker", () => worker.stop());
   const jobs = queue ? createJobSender(queue.boss, infra.bus, logger) : null;
+  const mailer = createMailer(config.mail, {
+    dataDir: config.dataDir,
+    logger: logger.child({ part: "mail" }),
+  });
+  lifecycle.started("mail", () => mailer.close());
 
   const app: AppContext = {
     // The same construction as the Deno entry (server/deno.ts); the worker's parts exist only in embedded mode.
-    ...(await createAppContext({ config, store, infra, logger, jobs, workerHealth: worker?.health })),
+    ...(await createAppContext({ config, store, infra, logger, mailer, jobs, workerHealth: worker?.health })),
     metrics: worker?.metrics,
   };
   lifecycle.started("events", () => app.events.close());

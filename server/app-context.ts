@@ -8,6 +8,7 @@ import type { Config } from "../db/platform/config.server";
 import type { Infra } from "../db/infra/index.server";
 import type { JobSender } from "../db/contracts/jobs";
 import type { Logger } from "../db/platform/logger.server";
+import type { Mailer } from "../db/platform/mail";
 
 type PartHealth = { ok: boolean; detail: string };
 
@@ -17,6 +18,8 @@ export interface AppContextParts {
   infra: Infra;
   /** The process logger; the context gets a `part: "web"` child. */
   logger: Logger;
+  /** The entry's mail transport: MAIL_URL's on Node, the log on Deno. */
+  mailer: Mailer;
   /** Enqueues worker jobs; null where no queue is reachable (web only without POSTGRES_URL). */
   jobs: JobSender | null;
   /** The worker's health when it runs in this process (embedded mode); absent for a web-only process. */
@@ -24,7 +27,7 @@ export interface AppContextParts {
 }
 
 export async function createAppContext(parts: AppContextParts): Promise<AppContext> {
-  const { config, store, infra, logger, jobs, workerHealth } = parts;
+  const { config, store, infra, logger, mailer, jobs, workerHealth } = parts;
   const health = async (): Promise<HealthReport> => {
     const [storeState, queueState, busState] = await Promise.all([
       probeStoreWrite(store, { part: "web", databaseUrl: config.databaseUrl }),
@@ -46,5 +49,5 @@ export async function createAppContext(parts: AppContextParts): Promise<AppConte
     logger: logger.child({ part: "event-hub" }),
   });
   const streams = createStreamSeats({ seats: infra.seats, logger: logger.child({ part: "event-streams" }) });
-  return { store, infra, config, health, events, streams, logger: logger.child({ part: "web" }), jobs };
+  return { store, infra, config, health, events, streams, logger: logger.child({ part: "web" }), mailer, jobs };
 }

@@ -12,6 +12,7 @@ import { boundedClient } from "../db/store/call-timeout";
 import type { JobSender } from "../db/contracts/jobs";
 import { createLifecycle } from "../db/platform/lifecycle";
 import { createLogger, type Logger } from "../db/platform/logger.server";
+import { createLogMailer } from "../db/platform/mail";
 import * as schema from "../db/store/schema";
 import { createJobSender } from "../worker/jobs";
 import { createInfraWhenUp, createQueueWhenUp, openStoreWhenUp } from "../worker/dependencies";
@@ -106,6 +107,12 @@ function openRemoteStore(config: Config, logger: Logger): Store {
 async function main() {
   const config = loadConfigOrExit();
   const logger = createLogger({ level: config.logLevel, name: "web" });
+  if (config.mail.transport !== "log") {
+    process.stderr.write(
+      "MAIL_URL: the Deno web app sends mail to the log only (MAIL_URL=log, the default)\n",
+    );
+    Deno.exit(1);
+  }
   if (config.databaseUrl.startsWith("file:")) {
     process.stderr.write(
       `DATABASE_URL: the Deno web app needs a libSQL server (http:, https:, ws:, wss:, libsql:), not ${config.databaseUrl}\n`,
@@ -137,7 +144,12 @@ async function main() {
     : undefined;
   if (queue) lifecycle.started("queue", () => queue.close());
   const jobs: JobSender | null = queue ? createJobSender(queue.boss, infra.bus, logger) : null;
-  const app = await createAppContext({ config, store, infra, logger, jobs });
+  const mailer = createLogMailer({
+    dataDir: config.dataDir,
+    from: config.mail.from,
+    logger: logger.child({ part: "mail" }),
+  });
+  const app = await createAppContext({ config, store, infra, logger, mailer, jobs });
 
   // The bundle keeps the CommonJS require() calls of its Node-flavoured dependencies (@remix-run/node, react-dom's
   // Node renderer); Deno serves them from its node: built-ins through this require.

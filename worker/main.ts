@@ -110,10 +110,12 @@ export async function createWorkerClock(
   upstream?: Pick<CandleUpstream, "serverTime">,
 ): Promise<ScaledClock> {
   if (scale === 1) return createScaledClock({ scale });
-  const real = Date.now();
   if (upstream?.serverTime) {
-    return createScaledClock({ scale, anchor: { real, simulated: await upstream.serverTime() } });
+    const simulated = await upstream.serverTime();
+    // Anchored when the answer arrived: our clock then trails the exchange's by the answer's transit, never leads it.
+    return createScaledClock({ scale, anchor: { real: Date.now(), simulated } });
   }
+  const real = Date.now();
   const anchored = await anchorDeploymentClock(store.db, scale, real);
   return createScaledClock({
     scale,

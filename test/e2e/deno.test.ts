@@ -16,6 +16,7 @@ import { migrateStore } from "../../db/store/migrate";
 import { seedExamples } from "../../scripts/seed";
 import { ROOT } from "../../scripts/build-if-needed";
 import { createStrategyRunner } from "../../worker/runtime";
+import { codeFromOutbox } from "../support/mail-outbox";
 import { freePort, spawnChild, startSqld, tempDir, type Child, type RunningSqld } from "./sqld";
 
 const POSTGRES_URL = process.env.TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
@@ -141,7 +142,7 @@ it("lists the seeded strategies, renders a strategy page and serves the Deno bui
   expect((await fetch(`${url}/build/../../package.json`)).status).toBe(404);
 });
 
-it("signs up (same-origin POST), renders a signed-in page, and streams a bus event to the user's SSE", async () => {
+it("signs up (same-origin POST, the code from the log outbox), renders a signed-in page, and streams a bus event to the user's SSE", async () => {
   const email = `deno-${tag}@example.test`;
   const form = new URLSearchParams({
     email,
@@ -170,9 +171,23 @@ it("signs up (same-origin POST), renders a signed-in page, and streams a bus eve
     headers: { Origin: url },
     redirect: "manual",
   });
-  expect(signup.status).toBe(302);
-  expect(signup.headers.get("location")).toBe("/subscriptions");
-  const cookie = signup.headers
+  expect(signup.status).toBe(200);
+  expect(await signup.text()).toContain("Check your email");
+  const pending = signup.headers.getSetCookie()[0].split(";")[0];
+  expect(pending).toMatch(/^__signup=/);
+  // The Deno entry mails to the log: the code is in the data directory's outbox.
+  const verify = await fetch(`${url}/signup/verify`, {
+    method: "POST",
+    body: new URLSearchParams({
+      code: await codeFromOutbox(dataDir.path, email),
+      redirectTo: "/subscriptions",
+    }),
+    headers: { Origin: url, Cookie: pending },
+    redirect: "manual",
+  });
+  expect(verify.status).toBe(302);
+  expect(verify.headers.get("location")).toBe("/subscriptions");
+  const cookie = verify.headers
     .getSetCookie()
     .find((c) => c.startsWith("__session="))!
     .split(";")[0];

@@ -136,7 +136,7 @@ it("subscribe on replica A, watch live on replica B, one execution per candle ac
   const [a, b] = webs;
   const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
   const page = await context.newPage();
-  await signUp(page, a.url, "Dist");
+  await signUp(page, { url: a.url, dataDir: dataDir.path }, "Dist");
   const subscriptionUrl = await subscribe(page, a.url, "sma-crossover");
   const path = new URL(subscriptionUrl).pathname;
   const subscriptionId = path.split("/").pop()!;
