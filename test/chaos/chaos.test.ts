@@ -62,7 +62,8 @@ async function start(p: Proc) {
     args: p.entry,
     env: { ...env, [p.name.startsWith("web") ? "PORT" : "WORKER_PORT"]: String(p.port) },
     readyUrl: `http://127.0.0.1:${p.port}/healthz`,
-    readyTimeoutMs: 90_000,
+    // Generous: on the shared 2-core machine a tsx start-up has taken more than 90 s at load 25.
+    readyTimeoutMs: 180_000,
   });
 }
 
@@ -259,13 +260,16 @@ it(`keeps every close, every claim and every live event through a seeded chaos r
   const count = (f: string) => (faults[f] = (faults[f] ?? 0) + 1);
   const background: Promise<unknown>[] = [];
 
-  // Each kind once early (shuffled by the seed), then random ones until the end.
+  // Each kind once early (shuffled by the seed; one that cannot run yet, e.g. a SIGSTOP while a worker is paused,
+  // waits for a later turn), then random ones until the end; the run lasts until every kind has happened.
   const kinds = ["kill9", "sigstop", "web", "redis-flush", "redis-kill", "sqld", "sse"];
   const order = [...kinds].sort(() => random() - 0.5);
   const chaosStart = Date.now();
-  while (Date.now() - chaosStart < CHAOS_MS) {
+  while (Date.now() - chaosStart < CHAOS_MS || order.length > 0) {
     await sleep(1_500 + random() * 2_500);
+    const early = order.length > 0;
     const kind = order.shift() ?? pick(kinds);
+    const before = faults[kind] ?? 0;
     const live = workers.filter((w) => w.child && !w.child.exited() && !w.paused);
     if (kind === "kill9" && live.length > 1) {
       const w = pick(live);
@@ -302,6 +306,7 @@ it(`keeps every close, every claim and every live event through a seeded chaos r
       client.reconnect();
       count(kind);
     }
+    if (early && (faults[kind] ?? 0) === before) order.push(kind);
   }
   const chaosEnd = Date.now();
   await Promise.all(background);
@@ -384,7 +389,7 @@ it(`keeps every close, every claim and every live event through a seeded chaos r
     byStatus[label] = (byStatus[label] ?? 0) + 1;
   }
   console.log(
-    `chaos seed ${SEED} on ${hostname()}: ${CHAOS_MS / 1000} s of faults ${JSON.stringify(faults)}; ` +
+    `chaos seed ${SEED} on ${hostname()}: ${Math.round((chaosEnd - chaosStart) / 1000)} s of faults ${JSON.stringify(faults)}; ` +
       `${due.length} due closes, all terminal ${JSON.stringify(byStatus)} after a ${Math.round(settleMs / 1000)} s settle; ` +
       `0 RUNNING past lease + ${RUNNING_BOUND_MS / 1000} s; ${outbox.length} events of the client's user after it ` +
       `opened (${Number(before)} before, not owed), ` +
@@ -392,7 +397,7 @@ it(`keeps every close, every claim and every live event through a seeded chaos r
       `${report.problems.length} invariant problems; claims taken over (by the workers alive at the end, since their last start) ${takenOver.reduce((a, b) => a + b, 0)}`,
   );
   expect(report.problems).toEqual([]);
-  expect(Object.keys(faults).length).toBeGreaterThanOrEqual(6);
+  expect(Object.keys(faults).sort()).toEqual([...kinds].sort());
   // Every outbox event of the signed-in user received once, in order.
   expect({
     missing: missing.slice(0, 20),
