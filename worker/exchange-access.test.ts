@@ -52,6 +52,7 @@ function fakeExchange(
     loadLimits: async () => ({ minQuantity: 0.001, quantityStep: 0.001 }),
     placeMarketOrder: async (o) => (orders.push(o), answer(o)),
     findOrder: async (o) => (lookups.push(o.clientOrderId), found(o.clientOrderId)),
+    fetchBalances: async () => ({}),
   };
   return { built, orders, lookups, buildBroker: (o: (typeof built)[number]) => (built.push(o), broker) };
 }

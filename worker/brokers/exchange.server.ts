@@ -29,6 +29,9 @@ const unifiedTradeSchema = z.object({
   fee: feeSchema.nullish(),
 });
 
+/** ccxt's unified balance: `total` per asset (free + used). */
+const balanceSchema = z.object({ total: z.record(z.string(), z.number().nullish()) });
+
 const marketLimitsSchema = z.object({
   precision: z.object({ amount: z.number().positive().nullish() }),
   limits: z.object({
@@ -41,6 +44,8 @@ export interface ExchangeBroker extends Broker {
   loadLimits(symbol: string): Promise<MarketLimits>;
   /** The order the exchange has under our client id, as a result; null when it has none. Throws when it cannot tell. */
   findOrder(order: Pick<MarketOrder, "clientOrderId" | "symbol">): Promise<OrderResult | null>;
+  /** Each asset's whole balance (free + locked in orders), as the exchange reports it now. */
+  fetchBalances(): Promise<Record<string, number>>;
 }
 
 export interface ExchangeBrokerOptions extends CcxtExchangeOptions {
@@ -185,6 +190,11 @@ export function createExchangeBroker(options: ExchangeBrokerOptions): ExchangeBr
     async findOrder(order) {
       const found = await lookUp(order);
       return found ? toResult(found) : null;
+    },
+
+    async fetchBalances() {
+      const { total } = balanceSchema.parse(await exchange.fetchBalance());
+      return Object.fromEntries(Object.entries(total).map(([asset, amount]) => [asset, amount ?? 0]));
     },
 
     async loadLimits(symbol) {
