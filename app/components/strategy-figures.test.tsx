@@ -5,7 +5,7 @@ import { renderToStaticMarkup } from "react-dom/server";
 import { MarketStats } from "./market-stats";
 import { FIGURE_DEFINITIONS, StrategyFigures } from "./strategy-figures";
 
-const render = (stats: Record<string, number | null>) =>
+const render = (stats: Record<string, number | string | null>) =>
   renderToStaticMarkup(
     createElement(
       "div",
@@ -63,6 +63,16 @@ describe("StrategyFigures and MarketStats", () => {
     for (const label of ["CAGR", "Calmar", "Exposure", "Average trade", "Max consecutive losses", "SQN"])
       expect(shown).toContainEqual([label, "—"]);
     expect(html).toContain("Computed before figures were marked to market");
+  });
+
+  it("label live figures on the closed-trade curve as such when no close price was recorded to mark at", () => {
+    const html = render({ ...now, maxDrawdownPct: 7.25, equityBasis: "closed" });
+    const shown = figures(html);
+    expect(shown).toContainEqual(["Max drawdown (closed trades)", "−7.25 %"]);
+    expect(shown.filter(([label]) => label.startsWith("Max drawdown"))).toHaveLength(1);
+    expect(shown).toContainEqual(["Max consecutive losses", "3"]);
+    expect(html).toContain("No close price was recorded to value the open positions at");
+    expect(html).not.toContain("Run the backtest again");
   });
 
   it("define every figure the page shows under How these figures are computed", () => {

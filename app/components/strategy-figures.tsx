@@ -13,6 +13,7 @@ export interface StrategyFiguresValues {
   maxConsecutiveLosses?: number | null;
   sqn?: number | null;
   closedMaxDrawdownPct?: number | null;
+  equityBasis?: string | null;
 }
 
 const pct = (n: number | null | undefined) =>
@@ -57,6 +58,17 @@ export const FIGURE_DEFINITIONS: [term: string, definition: string][] = [
   ],
 ];
 
+/** Why the figures are on the closed-trade curve, under them. */
+function ClosedBasisNote({ computedBefore127 }: { computedBefore127: boolean }) {
+  return (
+    <p className="text-xs text-slate-600" data-testid="closed-basis-note">
+      {computedBefore127
+        ? "Computed before figures were marked to market: the return, drawdown, Sharpe and Sortino are on the equity after each closed trade, and the figures shown as — were not computed. Run the backtest again for them."
+        : "No close price was recorded to value the open positions at: the return, drawdown, Sharpe, Sortino, CAGR and Calmar are on the equity after each closed trade."}
+    </p>
+  );
+}
+
 export function StrategyFigures({ stats }: { stats: StrategyFiguresValues }) {
   const none = !stats.trades;
   const marked = isMarked(stats);
@@ -65,7 +77,11 @@ export function StrategyFigures({ stats }: { stats: StrategyFiguresValues }) {
     none || n === null || n === undefined ? "—" : formatCount(n);
   const figures: [label: string, value: string, hint: string][] = [
     ["CAGR", formatSignedPct(stats.cagrPct), "Compound annual growth rate, 365-day years"],
-    ["Calmar", formatDecimal(stats.calmar), "CAGR over the maximum drawdown (marked)"],
+    [
+      "Calmar",
+      formatDecimal(stats.calmar),
+      `CAGR over the maximum drawdown (${marked ? "marked" : "closed trades"})`,
+    ],
     ["Exposure", none ? "—" : pct(stats.exposurePct), "Time with a position open"],
     ["Average trade", formatSignedPct(stats.avgTradePct), "Mean P&L in % of capital"],
     ["Best trade", formatSignedPct(stats.bestTradePct), "Best P&L in % of capital"],
@@ -87,12 +103,8 @@ export function StrategyFigures({ stats }: { stats: StrategyFiguresValues }) {
           <Stat key={label} label={label} value={value} hint={hint} />
         ))}
       </dl>
-      {marked ? null : (
-        <p className="text-xs text-slate-600">
-          Computed before figures were marked to market: the return, drawdown, Sharpe and Sortino are on the
-          equity after each closed trade, and the figures shown as — were not computed. Run the backtest again
-          for them.
-        </p>
+      {marked || none ? null : (
+        <ClosedBasisNote computedBefore127={typeof stats.closedMaxDrawdownPct !== "number"} />
       )}
       <details className="text-xs text-slate-600">
         <summary className="cursor-pointer font-medium text-slate-700">

@@ -56,7 +56,7 @@ describe("author journey", () => {
   it("creates, validates, publishes, backtests and versions a strategy; a subscriber sees the new version", async () => {
     const authorContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     const page = await authorContext.newPage();
-    await signUp(page, app.url, "Author");
+    await signUp(page, app, "Author");
     const slug = `breakout-${Date.now()}`;
 
     await page.goto(`${app.url}/author/strategies`);
@@ -106,7 +106,7 @@ describe("author journey", () => {
     // A subscriber follows the latest version (1.0.0 for now).
     const subscriberContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     const subscriberPage = await subscriberContext.newPage();
-    await signUp(subscriberPage, app.url, "Follower");
+    await signUp(subscriberPage, app, "Follower");
     const subscriptionUrl = await subscribe(subscriberPage, app.url, slug);
     await subscriberPage.getByText("version 1.0.0").waitFor();
 
@@ -209,7 +209,7 @@ describe("author journey", () => {
   it("an API token created in settings works with the API; the API docs render the OpenAPI document", async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
-    await signUp(page, app.url, "Scripter");
+    await signUp(page, app, "Scripter");
     await page.goto(`${app.url}/settings/tokens`);
     await page.getByLabel("Token name").fill("ci");
     await page.getByRole("button", { name: "Create token" }).click();
