@@ -54,6 +54,7 @@ function fakeExchange(
     loadLimits: async () => ({ minQuantity: 0.001, quantityStep: 0.001 }),
     placeMarketOrder: async (o) => (orders.push(o), answer(o)),
     findOrder: async (o) => (lookups.push(o.clientOrderId), found(o.clientOrderId)),
+    fetchBalances: async () => ({}),
     // A pair rests, each leg under an exchange id of its own.
     placeProtection: async (p) => (
       pairs.push(p),

@@ -42,6 +42,8 @@ export interface ExchangeAccess {
   sendOrders(executionId: string, logger: Logger): Promise<void>;
   /** Decides every order its sender left behind (pending, sent, unknown); counts of the decisions. */
   reconcile(logger: Logger, now?: number): Promise<Record<string, number>>;
+  /** The account's whole balance of each asset at the exchange (the positions check). */
+  fetchBalances(brokerAccountId: string): Promise<Record<string, number>>;
   /**
    * Takes a trade's protective legs off the exchange before it is closed at market: pending ones become
    * void (`why`), resting ones are cancelled (one leg's cancel takes its OCO list), and every leg's final
@@ -102,6 +104,9 @@ export const exchangesDisabled: ExchangeAccess = {
   prepare: async () => ({ unavailable: "Exchange accounts are not enabled on this worker." }),
   sendOrders: async () => {},
   reconcile: async () => ({}),
+  fetchBalances: async () => {
+    throw new Error("Exchange accounts are not enabled on this worker.");
+  },
   cancelRestingOrders: async () => "clear",
 };
 
@@ -189,6 +194,8 @@ export function createExchangeAccess(deps: {
     sendOrders: async (executionId, logger) => {
       for (const order of await listPendingOrders(deps.db, executionId)) await send(order, logger);
     },
+
+    fetchBalances: async (accountId) => (await brokerFor(accountId)).fetchBalances(),
 
     async reconcile(logger, now = Date.now()) {
       const due = await listOrdersToReconcile(deps.db, {

@@ -20,6 +20,7 @@ import { createWorkerHttpServer } from "./http";
 import { createJanitor } from "./janitor";
 import { registerAuthorJobs, type RegisteredAuthorJobs } from "./jobs";
 import type { MarketData } from "./market-data/market-data";
+import { createPositionsCheck } from "./positions/check";
 import { createScaledClock, type ScaledClock } from "./market-data/scaled-clock";
 import { createUpstream } from "./market-data/from-config.server";
 import { createStoredFeed } from "./market-data/stored-feed";
@@ -237,6 +238,7 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
     if (Object.keys(decided).length > 0) logger.info({ decided }, "exchange orders reconciled");
     return decided;
   };
+  const checkPositions = createPositionsCheck({ db: store.db, lock: infra.lock, exchange, logger, metrics });
   const sweepStuck = createJanitor({ db: store.db, stuckAfterMs: options.stuckAfterMs, logger, metrics });
   const scheduler = createBoundaryScheduler({ clock, readCandles: () => registry.read(), enqueue, logger });
   const rebuildRegistry = async () => {
@@ -305,6 +307,7 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
       [QUEUES.janitor]: sweepStuck,
       [QUEUES.catchUp]: sweepCatchUp,
       [QUEUES.ordersReconcile]: reconcileOrders,
+      [QUEUES.positionsCheck]: checkPositions,
     };
     for (const { queue, cron } of PERIODIC) {
       await boss.schedule(queue, cron, {}, { tz: "UTC" });
@@ -312,6 +315,10 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
         await inFlight.track(periodicHandlers[queue]());
       });
     }
+    // Balances are compared at start too, not a minute later (the lock keeps one worker per account).
+    void inFlight.track(
+      checkPositions().catch((error) => logger.error({ err: error }, "positions check at start failed")),
+    );
   }
   const authorJobs: RegisteredAuthorJobs | undefined = runners.authorJobs
     ? await registerAuthorJobs(boss, {

@@ -158,6 +158,10 @@ export function createWorkerMetrics(registry: MetricsRegistry = createMetricsReg
       "candlecast_sandboxes_replaced_total",
       "Warm sandboxes replaced, by reason (unclean run, lost, worn after its run budget).",
     ),
+    positionChecks: registry.counter(
+      "candlecast_position_checks_total",
+      "Exchange balances the positions check compared per (account, asset), by outcome: match, mismatch, deferred (orders in flight), failed, locked (another worker had the account).",
+    ),
     tradesOpened: registry.counter("candlecast_trades_opened_total", "Trades opened."),
     tradesClosed: registry.counter("candlecast_trades_closed_total", "Trades closed, by reason."),
     runSeconds: registry.histogram("candlecast_strategy_run_seconds", "Sandboxed strategy run time."),

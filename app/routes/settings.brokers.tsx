@@ -9,6 +9,8 @@ import { createBrokerAccount, listBrokerAccounts } from "../../db/store/queries/
 import { brokerAccountSchema, SUPPORTED_EXCHANGES } from "../../db/contracts/validation/broker-account";
 import { parseInput } from "../../db/contracts/validation/fields";
 import { SettingsTabs } from "~/components/settings-tabs";
+import { PositionMismatches } from "~/components/position-mismatch";
+import { listPositionMismatches } from "../../db/store/queries/position-checks";
 import { readForm } from "~/request-body.server";
 import { echoedText } from "~/form-echo";
 
@@ -16,7 +18,12 @@ export const meta: MetaFunction = () => [{ title: "Broker accounts · Candlecast
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const userId = await requireUserId(request, context);
-  return json({ accounts: await listBrokerAccounts(context.app.store.db, userId) });
+  const db = context.app.store.db;
+  const [accounts, positionMismatches] = await Promise.all([
+    listBrokerAccounts(db, userId),
+    listPositionMismatches(db, userId),
+  ]);
+  return json({ accounts, positionMismatches });
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
@@ -74,7 +81,7 @@ function AccountRow({
 }
 
 export default function BrokerAccounts() {
-  const { accounts } = useLoaderData<typeof loader>();
+  const { accounts, positionMismatches } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const errors: Record<string, string> = result?.errors ?? {};
   const values = result?.values;
@@ -99,6 +106,8 @@ export default function BrokerAccounts() {
           Where your subscriptions place their orders. Each subscription uses one account.
         </p>
       </div>
+
+      <PositionMismatches mismatches={positionMismatches} showAccount />
 
       <section
         aria-labelledby="accounts-heading"

@@ -6,6 +6,7 @@ import { useState } from "react";
 import { ChartEquity } from "~/components/chart-equity";
 import { FormError } from "~/components/forms";
 import { MarketChart } from "~/components/market-chart";
+import { PositionMismatches } from "~/components/position-mismatch";
 import { LiveIndicator, useLiveEvents, type LiveEvent } from "~/components/subscription-live";
 import { SubscriptionActions } from "~/components/subscription-status-actions";
 import { SubscriptionSignals, SubscriptionTrades } from "~/components/subscription-tables";
@@ -17,6 +18,7 @@ import { changeStatus } from "~/services/subscriptions.server";
 import { statusActionOf } from "~/subscriptions.server";
 import { outboxBounds } from "../../db/store/queries/event-replay";
 import { listOrdersOfTrades } from "../../db/store/queries/orders";
+import { listPositionMismatches } from "../../db/store/queries/position-checks";
 import {
   getSubscriptionDetail,
   listClosedTradePnl,
@@ -39,11 +41,12 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const { latest } = await outboxBounds(db);
   const detail = await getSubscriptionDetail(db, userId, id);
   if (!detail) throw new Response("Subscription not found", { status: 404 });
-  const [trades, closed, signals, chart] = await Promise.all([
+  const [trades, closed, signals, chart, positionMismatches] = await Promise.all([
     listSubscriptionTrades(db, userId, id, TRADES_SHOWN * 2),
     listClosedTradePnl(db, userId, id),
     listSubscriptionSignals(db, userId, id, 20),
     loadMarketChart(context, request, detail.strategy, { userId, id }),
+    listPositionMismatches(db, userId, [detail.broker.id]),
   ]);
   const s = detail.subscription;
   const shown = trades.filter((t) => t.status === "open" || t.status === "closed").slice(0, TRADES_SHOWN);
@@ -85,6 +88,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     trades: shown.map((t) => ({ ...t, orders: orders.filter((o) => o.tradeId === t.id) })),
     openPositions: trades.filter((t) => t.status === "open").length,
     signals,
+    positionMismatches,
     equity: curve,
     chart,
   });
@@ -159,6 +163,8 @@ export default function SubscriptionPage() {
         strategyName={strategy.name}
         redirectTo={`/subscriptions/${sub.id}`}
       />
+
+      <PositionMismatches mismatches={data.positionMismatches} />
 
       <SubscriptionStats s={{ ...sub, openPositions: data.openPositions }} />
 

@@ -13,7 +13,8 @@ import {
 import { createElement } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
 import { ORDER_STATE_TEXT } from "../../db/contracts/order-states";
-import { brokerAccounts, events, orders, subscriptions } from "../../db/store/schema";
+import { brokerAccounts, events, orders, positionChecks, subscriptions } from "../../db/store/schema";
+import { mismatchSentence } from "../components/position-mismatch";
 import { insertProtectiveLegs } from "../../db/store/queries/orders";
 import { SubscriptionTrades } from "../components/subscription-tables";
 import {
@@ -427,5 +428,47 @@ describe("my subscriptions", () => {
     ).toBe(404);
     const row = await t.store.db.query.subscriptions.findFirst({ where: eq(subscriptions.id, id) });
     expect(row).toMatchObject({ status: "active", capital: 2500 });
+  });
+});
+
+describe("positions check warning", () => {
+  it("shows a recorded difference on the account's subscription page and the broker page, to its owner only", async () => {
+    const carol = await insertUser(t.store, "carol");
+    const cookie = await signInAs(t, carol.id);
+    const account = await insertExchangeAccount(t.store, carol.id, t.app.config.encryptionKey);
+    const [onExchange] = await insertSubscriptions(t.store, strategy.id, 1, {
+      userId: carol.id,
+      brokerAccountId: account.id,
+    });
+    const [onPaper] = await insertSubscriptions(t.store, strategy.id, 1, {
+      userId: carol.id,
+      brokerAccountId: carol.paperBrokerId,
+    });
+    const check = { brokerAccountId: account.id, baseline: 0, checkedAt: 1_800_000_000_000 };
+    await t.store.db.insert(positionChecks).values([
+      { ...check, asset: "BTC", expected: 0.4, found: 0.5, differs: true },
+      { ...check, asset: "ETH", expected: 2, found: 2, differs: false },
+    ]);
+    const shown = [
+      { brokerAccountId: account.id, accountName: "Binance", asset: "BTC", expected: 0.4, found: 0.5 },
+    ];
+
+    const page = await (
+      await load(detail, `/subscriptions/${onExchange.id}`, cookie, { id: onExchange.id })
+    ).json();
+    expect(page.positionMismatches).toMatchObject(shown);
+    expect(mismatchSentence(page.positionMismatches[0])).toBe(
+      "The exchange holds 0.5 BTC; your open trades say 0.4 BTC. Candlecast changes nothing: check the account.",
+    );
+    const paper = await (
+      await load(detail, `/subscriptions/${onPaper.id}`, cookie, { id: onPaper.id })
+    ).json();
+    expect(paper.positionMismatches).toEqual([]);
+    expect(
+      (await (await load(brokers, "/settings/brokers", cookie)).json()).positionMismatches,
+    ).toMatchObject(shown);
+    expect((await (await load(brokers, "/settings/brokers", bob.cookie)).json()).positionMismatches).toEqual(
+      [],
+    );
   });
 });

@@ -9,6 +9,8 @@ export const QUEUES = {
   catchUp: "catch-up",
   /** Decides the exchange orders their sender left behind (./order-states.ts). */
   ordersReconcile: "orders-reconcile",
+  /** Compares exchange accounts' balances with their open trades (ADR 147). */
+  positionsCheck: "positions-check",
   /** An author's validation: one short sandboxed run, its result a "validation.result" event. */
   validateStrategy: "strategy-validate",
   /** A queued backtest row. */
@@ -33,6 +35,7 @@ export const QUEUE_POLICIES: Record<QueueName, QueuePolicy> = {
   [QUEUES.janitor]: PERIODIC_POLICY,
   [QUEUES.catchUp]: PERIODIC_POLICY,
   [QUEUES.ordersReconcile]: PERIODIC_POLICY,
+  [QUEUES.positionsCheck]: PERIODIC_POLICY,
   // Interactive: no retry, the author asks again.
   [QUEUES.validateStrategy]: { retryLimit: 0, expireInSeconds: 60, retentionMinutes: 60 },
   [QUEUES.runBacktest]: { retryLimit: 1, retryDelay: 5, expireInSeconds: 30 * 60 },
@@ -48,6 +51,7 @@ export const PERIODIC = [
   { queue: QUEUES.janitor, cron: "* * * * *" },
   { queue: QUEUES.catchUp, cron: "* * * * *" },
   { queue: QUEUES.ordersReconcile, cron: "* * * * *" },
+  { queue: QUEUES.positionsCheck, cron: "* * * * *" },
 ] as const;
 
 /** Bus channels (each Redis channel is prefixed with REDIS_KEY_PREFIX). */

@@ -437,6 +437,27 @@ export const orderFills = sqliteTable(
   (t) => [uniqueIndex("order_fills_order_trade_uq").on(t.orderId, t.exchangeTradeId)],
 );
 
+/**
+ * The positions check's last word per (exchange account, base asset), ADR 147: what the account held
+ * beside Candlecast's trades at its first check (the baseline), what the open trades then say it holds,
+ * what the exchange said, and whether they differ. A differing row is the warning the pages show.
+ */
+export const positionChecks = sqliteTable(
+  "position_checks",
+  {
+    brokerAccountId: text("broker_account_id")
+      .notNull()
+      .references(() => brokerAccounts.id, { onDelete: "cascade" }),
+    asset: text("asset").notNull(),
+    baseline: real("baseline").notNull(),
+    expected: real("expected").notNull(),
+    found: real("found").notNull(),
+    differs: integer("differs", { mode: "boolean" }).notNull(),
+    checkedAt: integer("checked_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.brokerAccountId, t.asset] })],
+);
+
 /** One row per kind of process (web, worker): the health check's write probe upserts it (ADR 156). */
 export const storeHeartbeats = sqliteTable("store_heartbeats", {
   part: text("part").primaryKey(),

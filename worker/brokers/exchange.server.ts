@@ -32,6 +32,9 @@ const unifiedTradeSchema = z.object({
   timestamp: z.number().nullish(),
 });
 
+/** ccxt's unified balance: `total` per asset (free + used). */
+const balanceSchema = z.object({ total: z.record(z.string(), z.number().nullish()) });
+
 const marketLimitsSchema = z.object({
   precision: z.object({ amount: z.number().positive().nullish() }),
   limits: z.object({
@@ -63,6 +66,8 @@ export interface ExchangeBroker extends Broker {
   placeProtection(request: ProtectionRequest): Promise<{ stop: OrderResult; takeProfit: OrderResult }>;
   /** Cancels the order (an OCO leg takes its list with it); false when the exchange holds no such open order. */
   cancelOrder(order: OrderRef): Promise<boolean>;
+  /** Each asset's whole balance (free + locked in orders), as the exchange reports it now. */
+  fetchBalances(): Promise<Record<string, number>>;
 }
 
 export interface ExchangeBrokerOptions extends CcxtExchangeOptions {
@@ -314,6 +319,11 @@ export function createExchangeBroker(options: ExchangeBrokerOptions): ExchangeBr
         if (error instanceof ccxt.OrderNotFound) return false;
         throw error;
       }
+    },
+
+    async fetchBalances() {
+      const { total } = balanceSchema.parse(await exchange.fetchBalance());
+      return Object.fromEntries(Object.entries(total).map(([asset, amount]) => [asset, amount ?? 0]));
     },
 
     async loadLimits(symbol) {
