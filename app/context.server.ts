@@ -6,6 +6,7 @@ import type { JobSender } from "../db/contracts/jobs";
 import type { Logger } from "../db/platform/logger.server";
 import type { Mailer } from "../db/platform/mail";
 import type { EventHub } from "./event-hub.server";
+import type { StreamSeats } from "./stream-seats.server";
 
 export interface HealthReport {
   ok: boolean;
@@ -21,6 +22,8 @@ export interface AppContext {
   health(): Promise<HealthReport>;
   /** Per-process fan-out of outbox events to the SSE streams (app/event-hub.server.ts). */
   events: EventHub;
+  /** The per-user cap on open event streams, across every replica (app/stream-seats.server.ts). */
+  streams: StreamSeats;
   logger: Logger;
   /** Outgoing mail (MAIL_URL): sign-up codes. */
   mailer: Mailer;

@@ -12,6 +12,7 @@ import { createHttpServer } from "../server/express";
 import { guardProcess } from "../server/process-guard";
 import { createWebHandler } from "../server/web";
 import { createAppContext } from "../server/app-context";
+import { openConfiguredStore } from "../db/store/client";
 import { createJobSender } from "../worker/jobs";
 import { startWorker } from "../worker/main";
 import { createInfraWhenUp, createQueueWhenUp, openStoreWhenUp } from "../worker/dependencies";
@@ -27,7 +28,7 @@ async function main() {
   const lifecycle = createLifecycle({ logger, ...nodeProcess });
   buildIfNeeded((msg) => logger.info(msg));
 
-  const store = await openStoreWhenUp(config, logger);
+  const store = await openStoreWhenUp(() => openConfiguredStore(config, logger), logger);
   lifecycle.started("store", () => store.close());
   // Seeding validates the examples in the sandbox: the embedded start does it; a web replica never runs
   // Python (the distributed recipe seeds with `npm run db:seed`).
@@ -72,6 +73,7 @@ async function main() {
     metrics: worker?.metrics,
   };
   lifecycle.started("events", () => app.events.close());
+  lifecycle.started("event streams' places", () => app.streams.close());
 
   const build = (await import(pathToFileURL(BUILD_FILE).href)) as ServerBuild;
   const handler = createWebHandler(build, app, config.nodeEnv);

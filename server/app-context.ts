@@ -1,6 +1,7 @@
 // Builds the AppContext every loader and action receives, the same way on Node (scripts/start.ts) and Deno (server/deno.ts).
 import type { AppContext, HealthReport } from "../app/context.server";
 import { createEventHub } from "../app/event-hub.server";
+import { createStreamSeats } from "../app/stream-seats.server";
 import type { Store } from "../db/store/client";
 import { probeStoreWrite } from "../db/store/health-probe";
 import type { Config } from "../db/platform/config.server";
@@ -47,5 +48,6 @@ export async function createAppContext(parts: AppContextParts): Promise<AppConte
     db: store.db,
     logger: logger.child({ part: "event-hub" }),
   });
-  return { store, infra, config, health, events, logger: logger.child({ part: "web" }), mailer, jobs };
+  const streams = createStreamSeats({ seats: infra.seats, logger: logger.child({ part: "event-streams" }) });
+  return { store, infra, config, health, events, streams, logger: logger.child({ part: "web" }), mailer, jobs };
 }

@@ -4,6 +4,7 @@ import pino from "pino";
 import type { AppLoadContext } from "@remix-run/node";
 import type { AppContext } from "../app/context.server";
 import { createEventHub } from "../app/event-hub.server";
+import { createStreamSeats } from "../app/stream-seats.server";
 import { createInfra } from "../db/infra/index.server";
 import type { MailConfig } from "../db/platform/config.server";
 import { createMailer } from "../db/platform/mailer.server";
@@ -27,6 +28,7 @@ export async function createTestApp(opts: { mail?: MailConfig } = {}): Promise<T
   const mailer = createMailer(opts.mail ?? config.mail, { dataDir: dirname(store.file), logger });
   const infra = await createInfra({ logger: { warn: () => {}, error: () => {} } });
   const events = await createEventHub({ bus: infra.bus, db: store.db, sweepMs: 100 });
+  const streams = createStreamSeats({ seats: infra.seats, logger: { warn: () => {}, error: () => {} } });
   const app: AppContext = {
     store,
     infra,
@@ -39,6 +41,7 @@ export async function createTestApp(opts: { mail?: MailConfig } = {}): Promise<T
       bus: { ok: true, detail: "test" },
     }),
     events,
+    streams,
     logger,
     mailer,
   };
@@ -47,6 +50,7 @@ export async function createTestApp(opts: { mail?: MailConfig } = {}): Promise<T
     app,
     context: { app },
     async close() {
+      await streams.close();
       await events.close();
       await mailer.close();
       await infra.close();

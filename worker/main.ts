@@ -2,7 +2,7 @@
 // Runs alone (`npm run worker`) or inside the embedded process (scripts/start.ts).
 import { hostname } from "node:os";
 import type PgBoss from "pg-boss";
-import type { Store } from "../db/store/client";
+import { openConfiguredStore, type Store } from "../db/store/client";
 import { probeStoreWrite } from "../db/store/health-probe";
 import { exitIfConfigError, loadConfigOrExit, type Config } from "../db/platform/config.server";
 import { CHANNELS, PERIODIC, QUEUE_POLICIES, QUEUES } from "../db/contracts/queues-and-channels";
@@ -110,10 +110,12 @@ export async function createWorkerClock(
   upstream?: Pick<CandleUpstream, "serverTime">,
 ): Promise<ScaledClock> {
   if (scale === 1) return createScaledClock({ scale });
-  const real = Date.now();
   if (upstream?.serverTime) {
-    return createScaledClock({ scale, anchor: { real, simulated: await upstream.serverTime() } });
+    const simulated = await upstream.serverTime();
+    // Anchored when the answer arrived: our clock then trails the exchange's by the answer's transit, never leads it.
+    return createScaledClock({ scale, anchor: { real: Date.now(), simulated } });
   }
+  const real = Date.now();
   const anchored = await anchorDeploymentClock(store.db, scale, real);
   return createScaledClock({
     scale,
@@ -387,7 +389,7 @@ async function main() {
   const config = loadConfigOrExit();
   const logger = createLogger({ level: config.logLevel, name: "worker" });
   const lifecycle = createLifecycle({ logger, ...nodeProcess });
-  const store = await openStoreWhenUp(config, logger);
+  const store = await openStoreWhenUp(() => openConfiguredStore(config, logger), logger);
   lifecycle.started("store", () => store.close());
   const infra = await createInfraWhenUp(config, logger);
   lifecycle.started("infra", () => infra.close());

@@ -79,7 +79,7 @@ describe("data download (real processes)", () => {
       async () => {
         if ((await stored("BTC/USDT")).length < 2 * 999) throw new Error("not yet two pages");
       },
-      { timeout: 30_000, interval: 100 },
+      { timeout: 120_000, interval: 100 },
     );
     first.child.kill("SIGKILL");
     expect((await first.done).signal).toBe("SIGKILL");
@@ -101,7 +101,8 @@ describe("data download (real processes)", () => {
       expect(rows.map((r) => r.time)).toEqual(hours(T0, TOTAL));
       expect(rows.map(({ filled: _, ...c }) => c)).toEqual(await simulatorCandles(symbol, T0, TOTAL));
     }
-  });
+    // Two CLI processes loading ccxt and 18 pages at 150 ms each: minutes when the machine is shared.
+  }, 300_000);
 
   it("refuses MARKET_DATA=simulated and a market the exchange does not list, storing nothing", async () => {
     const args = (symbols: string) => ["download", "--symbols", symbols, "--resolution", "1h", "--from", "2024-01-01"];

@@ -32,6 +32,26 @@ const tag = randomBytes(4).toString("hex");
 const PGBOSS_SCHEMA = `pgboss_deno_${tag}`;
 const REDIS_KEY_PREFIX = `candlecast-deno-${tag}:`;
 
+const ENCRYPTION_KEY = randomBytes(32).toString("base64");
+
+/** The Deno web entry's environment against this store, on this port. */
+function denoEnv(databaseUrl: string, port: number, logLevel = "warn"): Record<string, string> {
+  return {
+    DATABASE_URL: databaseUrl,
+    POSTGRES_URL,
+    PGBOSS_SCHEMA,
+    REDIS_URL,
+    REDIS_KEY_PREFIX,
+    SESSION_SECRET: "deno-test-session-secret-0123456789abcdef",
+    ENCRYPTION_KEY,
+    DATA_DIR: dataDir.path,
+    PORT: String(port),
+    HOST: "127.0.0.1",
+    LOG_LEVEL: logLevel,
+    NO_COLOR: "1",
+  };
+}
+
 let sqld: RunningSqld;
 let store: Store;
 let infra: Infra;
@@ -63,20 +83,7 @@ beforeAll(async () => {
     name: "deno web",
     command: DENO,
     args: ["run", "-A", "server/deno.ts"],
-    env: {
-      DATABASE_URL: sqld.url,
-      POSTGRES_URL,
-      PGBOSS_SCHEMA,
-      REDIS_URL,
-      REDIS_KEY_PREFIX,
-      SESSION_SECRET: "deno-test-session-secret-0123456789abcdef",
-      ENCRYPTION_KEY: randomBytes(32).toString("base64"),
-      DATA_DIR: dataDir.path,
-      PORT: String(port),
-      HOST: "127.0.0.1",
-      LOG_LEVEL: "warn",
-      NO_COLOR: "1",
-    },
+    env: denoEnv(sqld.url, port),
     readyUrl: `${url}/healthz`,
   });
 }, 180_000);
@@ -286,3 +293,39 @@ it("stops at start naming MAIL_URL when it is an SMTP URL: the Deno entry mails 
   expect(run.status).toBe(1);
   expect(run.stderr).toContain("MAIL_URL: the Deno web app sends mail to the log only");
 }, 90_000);
+
+it("started before its store is up, waits with a log line and serves once sqld answers", async () => {
+  const sqldPort = await freePort();
+  const port = await freePort();
+  let output = "";
+  let later: RunningSqld | undefined;
+  const starting = spawnChild({
+    name: "deno web, store not up yet",
+    command: DENO,
+    args: ["run", "-A", "server/deno.ts"],
+    env: denoEnv(`http://127.0.0.1:${sqldPort}`, port, "info"),
+    readyUrl: `http://127.0.0.1:${port}/healthz`,
+    readyTimeoutMs: 120_000,
+    onOutput: (chunk) => (output += chunk),
+  });
+  starting.catch(() => {}); // awaited below; a failure before then is reported there
+  try {
+    await vi.waitFor(
+      () => {
+        if ((output.match(/waiting for the store \(DATABASE_URL\)/g) ?? []).length < 2)
+          throw new Error(`no second "waiting for the store" line yet:\n${output}`);
+      },
+      { timeout: 90_000, interval: 200 },
+    );
+    expect(output).toMatch(/ECONNREFUSED|fetch failed|connect/);
+    later = await startSqld({ port: sqldPort });
+    await starting;
+    expect(output).toContain("the store (DATABASE_URL) is reachable");
+    const health = await fetch(`http://127.0.0.1:${port}/healthz`);
+    expect(health.status).toBe(200);
+    expect(((await health.json()) as { store: { detail: string } }).store.detail).toContain(later.url);
+  } finally {
+    await (await starting.catch(() => undefined))?.stop();
+    await later?.stop();
+  }
+}, 240_000);

@@ -190,13 +190,13 @@ describe("run-backtest", () => {
     expect(missing).toBeInstanceOf(BacktestInputError);
     expect((missing as BacktestInputError).field).toBe("source");
     expect((missing as Error).message).toMatch(
-      /needs 649 binance BTC\/USDT 1h candles from 2024-12-04 23:00 UTC .*only 500 are stored \(2024-12-11 04:00 to 2025-01-01 00:00 UTC\).*npm run data -- download --symbols BTC\/USDT --resolution 1h --from 2024-12-04 --to 2025-01-01, or choose the simulated market/,
+      /^649 binance BTC\/USDT 1h candles are needed, from 2024-12-04 23:00 UTC .*; 149 are missing: 2024-12-04 23:00 to 2024-12-11 04:00 UTC \(149 candles\)\. .*npm run data -- download --symbols BTC\/USDT --resolution 1h --from 2024-12-04 --to 2024-12-12, or choose the simulated market/,
     );
     await insertCandles(store.db, market, history.slice(50, 199));
     const short = await queued(author.id, strategy.id, bars, "binance");
     expect(await runBacktest(deps(), { backtestId: short })).toBe("failed");
     expect((await getBacktest(store.db, author.id, short))!.error).toMatch(
-      /^market_data: 649 of the 699 binance candles this backtest reads .* are stored/,
+      /^market_data: 699 binance BTC\/USDT 1h candles are needed, .*; 50 are missing: 2024-12-02 21:00 to 2024-12-04 23:00 UTC \(50 candles\)/,
     );
     await insertCandles(store.db, market, history.slice(0, 50));
     const stored = await queued(author.id, strategy.id, bars, "binance");

@@ -1,6 +1,7 @@
 // The "backtest-run" job: the strategy over a period of history in chunks (progress events), then the live risk and paper code.
 import type { Db, Store } from "../../db/store/client";
 import { readCandles } from "../../db/store/queries/candles";
+import { describeMissingHistory } from "../../db/store/queries/missing-history";
 import {
   RESOLUTION_MS,
   SIMULATED_SOURCE,
@@ -106,9 +107,10 @@ export async function runBacktest(deps: BacktestDeps, payload: unknown): Promise
     const history = deps.history ?? historyOf(db, backtest.marketSource);
     const candles = await history(backtest.symbol, resolution, backtest.toTime, bars + warm);
     if (candles.length < bars + warm) {
-      return await fail(
-        `market_data: ${candles.length.toLocaleString("en")} of the ${(bars + warm).toLocaleString("en")} ${backtest.marketSource} candles this backtest reads (its period and warm-up) are stored; download the rest with npm run data -- download, or choose the simulated market.`,
-      );
+      const market = { source: backtest.marketSource, symbol: backtest.symbol, resolution };
+      const from = backtest.toTime - (bars + warm) * ms;
+      const missing = await describeMissingHistory(db, market, from, backtest.toTime, ms);
+      return await fail(`market_data: ${missing ?? `${bars + warm - candles.length} candles are missing.`}`);
     }
 
     const chunk = deps.chunkBars ?? defaultChunk(bars);

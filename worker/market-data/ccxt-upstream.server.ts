@@ -50,7 +50,8 @@ export function createCcxtUpstream(
         }
         marketsLoaded = true;
       }
-      while (since < closeTime) {
+      // Up to the close itself: only a candle opening there says the one before it has closed.
+      while (since <= closeTime) {
         // One more than the closed candles still wanted: the one in progress says the market moved on.
         const limit = Math.min(PAGE_LIMIT, (closeTime - since) / ms + 1);
         let raw: unknown;

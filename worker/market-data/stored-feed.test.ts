@@ -152,7 +152,26 @@ describe("stored feed over the exchange simulator", () => {
       CLOSE,
     );
     expect(stored.map((c) => c.time)).not.toContain(CLOSE - MINUTE);
-    expect(stored).toHaveLength(9);
+    // The newest candle shown had no newer one beside it: it is not taken for closed either.
+    expect(stored).toHaveLength(8);
+  });
+
+  it("asked before the exchange's clock reaches the close, never stores the candle in progress as closed", async () => {
+    // Our clock runs 5 s ahead of the exchange's: its 12:04 candle is still in progress.
+    simNow = CLOSE - 5_000;
+    const market = { source: "binance", symbol: "BTC/USDT", resolution: "1m" };
+    const early = worker(sharedLock, { waitBudgetMs: 300 });
+    await expect(early.closedCandles("BTC/USDT", "1m", CLOSE, 10)).rejects.toThrow(CandleNotReadyError);
+    const stored = await readCandles(store.db, market, CLOSE - 10 * MINUTE, CLOSE);
+    expect(stored.map((c) => c.time)).not.toContain(CLOSE - MINUTE);
+
+    // Once the exchange's clock passes the close, the window is the closed candles.
+    const later = worker(sharedLock, { onSleep: (ms) => (simNow += ms * 20) });
+    simNow = CLOSE - 1_000;
+    expect(await later.closedCandles("BTC/USDT", "1m", CLOSE, 10)).toEqual(
+      simulatedCandles("BTC/USDT", "1m", CLOSE, 10),
+    );
+    expect(simNow).toBeGreaterThanOrEqual(CLOSE);
   });
 
   it("retries through 5xx and 429 answers within the budget and stores the exchange's candles", async () => {
@@ -167,9 +186,10 @@ describe("stored feed over the exchange simulator", () => {
       0,
       CLOSE,
     );
-    // A first fetch takes a whole page, so longer windows of other strategies find their history.
+    // A first fetch takes a whole page (999 closed candles and the one in progress), so longer
+    // windows of other strategies find their history.
     expect(stored.map(({ filled, ...c }) => (filled ? null : c))).toEqual(
-      simulatedCandles("ETH/USDT", "1m", CLOSE, 1000),
+      simulatedCandles("ETH/USDT", "1m", CLOSE, 999),
     );
   });
 

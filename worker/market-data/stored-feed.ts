@@ -33,7 +33,8 @@ export interface StoredFeedOptions {
 
 const wait = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const FETCH_LOCK_TTL_MS = 30_000;
-const BACKFILL_CANDLES = PAGE_LIMIT;
+/** One page less the candle in progress, which says the exchange has moved on past the close. */
+const BACKFILL_CANDLES = PAGE_LIMIT - 1;
 
 export function createStoredFeed(options: StoredFeedOptions): MarketData {
   const { db, lock, upstream } = options;
@@ -67,8 +68,9 @@ export function createStoredFeed(options: StoredFeedOptions): MarketData {
       upstream.closedSince(market.symbol, market.resolution as Resolution, from, closeTime),
       candleBefore(db, market, from),
     ]);
-    // Without a newer candle at the source, a missing last candle is late, not a hole: leave it.
-    const until = fetched.movedOn ? closeTime : (fetched.candles.at(-1)?.time ?? from - ms) + ms;
+    // Without a newer candle at the source, its newest row may still be in progress by the exchange's
+    // clock (ours may run ahead of it) and a missing last candle is late, not a hole: store neither.
+    const until = fetched.movedOn ? closeTime : (fetched.candles.at(-1)?.time ?? from);
     await insertCandles(db, market, fillGaps(fetched.candles, from, until, ms, previous));
     return until === closeTime;
   }

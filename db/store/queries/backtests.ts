@@ -11,7 +11,7 @@ import {
   pickRiskSettings,
   type BacktestRequest,
 } from "../../contracts/validation/backtest";
-import { candleCoverage } from "./candles";
+import { describeMissingHistory } from "./missing-history";
 import { afterKey, newestFirst, toPage, type PageRequest } from "./keyset";
 
 /** A backtest request that names something that cannot be tested (a version of another strategy, a symbol it does not trade...). */
@@ -109,8 +109,6 @@ export async function createBacktest(
 /** Candles a backtest reads before its first bar: the lookback and the live ATR window (30). */
 export const warmUpBars = (lookback: number) => Math.max(lookback, 30) - 1;
 
-const day = (t: number) => new Date(t).toISOString().slice(0, 16).replace("T", " ");
-
 /** A backtest on exchange candles needs them stored for the whole period and its warm-up; says exactly what is missing. */
 async function checkHistory(
   db: Db,
@@ -134,17 +132,8 @@ async function checkHistory(
   const ms = RESOLUTION_MS[b.version.resolution as Resolution];
   const from = b.fromTime - warmUpBars(b.version.lookback) * ms;
   const market = { source: b.marketSource, symbol: b.symbol, resolution: b.version.resolution };
-  const coverage = await candleCoverage(db, market, from, b.toTime, ms);
-  if (coverage.stored === coverage.expected) return;
-  const held =
-    coverage.first === null
-      ? "none of them are stored"
-      : `only ${coverage.stored.toLocaleString("en")} are stored (${day(coverage.first)} to ${day(coverage.last! + ms)} UTC)`;
-  throw new BacktestInputError(
-    "source",
-    `The period needs ${coverage.expected.toLocaleString("en")} ${b.marketSource} ${b.symbol} ${b.version.resolution} candles from ${day(from)} UTC (with the warm-up) to ${day(b.toTime)} UTC; ${held}. ` +
-      `Download them with: npm run data -- download --symbols ${b.symbol} --resolution ${b.version.resolution} --from ${day(from).slice(0, 10)} --to ${day(b.toTime).slice(0, 10)}, or choose the simulated market.`,
-  );
+  const missing = await describeMissingHistory(db, market, from, b.toTime, ms);
+  if (missing) throw new BacktestInputError("source", missing);
 }
 
 /** Every backtest still waiting for a worker, oldest first. */
@@ -157,12 +146,12 @@ export async function listQueuedBacktestIds(db: Db): Promise<string[]> {
   return rows.map((r) => r.id);
 }
 
-/** The user's own backtest, or undefined. */
 /** Removes a backtest that could not be queued. */
 export async function deleteBacktest(db: Db, backtestId: string) {
   await db.delete(backtests).where(eq(backtests.id, backtestId));
 }
 
+/** The user's own backtest, or undefined. */
 export async function getBacktest(db: Db, userId: string, backtestId: string) {
   return db.query.backtests.findFirst({
     where: and(eq(backtests.id, backtestId), eq(backtests.userId, userId)),

@@ -103,36 +103,3 @@ export async function listStoredMarkets(db: Db): Promise<StoredRange[]> {
     .groupBy(candles.source, candles.symbol, candles.resolution)
     .orderBy(candles.source, candles.symbol, candles.resolution);
 }
-
-export interface Coverage {
-  /** Candles the range [from, to) holds. */
-  expected: number;
-  stored: number;
-  /** Open times of the first and last stored candle inside the range. */
-  first: number | null;
-  last: number | null;
-}
-
-/** How much of [from, to) the store holds for a market. */
-export async function candleCoverage(
-  db: Db,
-  market: Market,
-  from: number,
-  to: number,
-  ms: number,
-): Promise<Coverage> {
-  const [row] = await db
-    .select({
-      stored: count(),
-      first: min(candles.time).mapWith(Number),
-      last: max(candles.time).mapWith(Number),
-    })
-    .from(candles)
-    .where(and(inMarket(market), gte(candles.time, from), lt(candles.time, to)));
-  return {
-    expected: Math.ceil((to - from) / ms),
-    stored: row.stored,
-    first: row.first ?? null,
-    last: row.last ?? null,
-  };
-}
