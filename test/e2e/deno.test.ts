@@ -277,6 +277,23 @@ it("answers a form over its limit with a 413 page, and the keep-alive connection
   }
 });
 
+it("stops at start naming MAIL_URL when it is an SMTP URL: the Deno entry mails to the log only", () => {
+  const run = spawnSync(DENO, ["run", "-A", "server/deno.ts"], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      DATABASE_URL: sqld.url,
+      DATA_DIR: dataDir.path,
+      MAIL_URL: "smtp://127.0.0.1:2525",
+      NO_COLOR: "1",
+    },
+    encoding: "utf8",
+    timeout: 60_000,
+  });
+  expect(run.status).toBe(1);
+  expect(run.stderr).toContain("MAIL_URL: the Deno web app sends mail to the log only");
+}, 90_000);
+
 it("started before its store is up, waits with a log line and serves once sqld answers", async () => {
   const sqldPort = await freePort();
   const port = await freePort();
