@@ -4,7 +4,9 @@ import type { Config } from "../db/platform/config.server";
 import type { Infra } from "../db/infra/index.server";
 import type { JobSender } from "../db/contracts/jobs";
 import type { Logger } from "../db/platform/logger.server";
+import type { Mailer } from "../db/platform/mail";
 import type { EventHub } from "./event-hub.server";
+import type { StreamSeats } from "./stream-seats.server";
 
 export interface HealthReport {
   ok: boolean;
@@ -20,7 +22,11 @@ export interface AppContext {
   health(): Promise<HealthReport>;
   /** Per-process fan-out of outbox events to the SSE streams (app/event-hub.server.ts). */
   events: EventHub;
+  /** The per-user cap on open event streams, across every replica (app/stream-seats.server.ts). */
+  streams: StreamSeats;
   logger: Logger;
+  /** Outgoing mail (MAIL_URL): sign-up codes. */
+  mailer: Mailer;
   /** Enqueues worker jobs (validations, backtests); null/absent where no queue is reachable (web-only without POSTGRES_URL). */
   jobs?: JobSender | null;
   /** The in-process worker's Prometheus text (embedded mode); absent in a web-only process (see /metrics). */

@@ -22,8 +22,6 @@ export interface EventHub {
     session?: { sessionId: string | null; onSessionEnd: () => void },
   ): () => void;
   connectedStreams(): number;
-  /** The streams of this user open in this process. */
-  streamsOf(userId: string): number;
   close(): Promise<void>;
 }
 
@@ -131,7 +129,6 @@ export async function createEventHub(opts: {
       };
     },
     connectedStreams: () => streams,
-    streamsOf: (userId) => byUser.get(userId)?.size ?? 0,
     async close() {
       closed = true;
       clearInterval(sweep);

@@ -30,6 +30,8 @@ export function openEventStream(opts: {
   lastEventId: number | null;
   signal: AbortSignal;
   heartbeatMs?: number;
+  /** Called once when the stream ends, however it ends. */
+  onClose?: () => void;
 }): Response {
   let cleanup = () => {};
   const body = new ReadableStream<Uint8Array>({
@@ -62,6 +64,7 @@ export function openEventStream(opts: {
         open = false;
         clearInterval(heartbeat);
         disconnect();
+        opts.onClose?.();
         opts.signal.removeEventListener("abort", close);
         try {
           controller.close();

@@ -16,8 +16,8 @@ const DELAY_STEP_MS = 250;
 const MAX_DELAY_MS = 5_000;
 
 /**
- * Sign-ups per client address and hour that reach account creation. Its answer tells whether an email is
- * taken (there is no mail channel to hide that behind), so this bounds how fast one client can ask.
+ * Sign-ups per client address and hour that reach the password hashing and a mail (ADR 163): bounds the
+ * PBKDF2 work and the mails one client can cause.
  */
 export const MAX_SIGNUPS_PER_CLIENT = 20;
 export const SIGNUP_WINDOW_MS = 60 * 60_000;

@@ -183,6 +183,43 @@ describe("marketplace loader", () => {
     expect(bad.filtered).toBe(false);
   });
 
+  it("gives a card without live trades its author's latest backtest's return and equity, thinned", async () => {
+    const strategyId = ids["filler-1"];
+    const stranger = await insertUser(store, "another backtester");
+    const curve = (n: number, from: number): [number, number][] =>
+      Array.from({ length: n }, (_, i) => [1_690_000_000_000 + i * 3_600_000, from + i * 0.5]);
+    const row = (userId: string, createdAt: number, equity: [number, number][]) => ({
+      id: newId(),
+      strategyId,
+      versionId: versionIds["filler-1"],
+      userId,
+      symbol: "DOGE/USDT",
+      resolution: "1d",
+      fromTime: 1_690_000_000_000,
+      toTime: 1_695_000_000_000,
+      settings: {},
+      status: "completed" as const,
+      stats: { returnPct: 9.99, trades: 3 },
+      equity,
+      createdAt,
+    });
+    await store.db
+      .insert(backtests)
+      .values([row(authorId, 1000, curve(2001, 10_000)), row(stranger.id, 2000, curve(5, 50))]);
+    const card = async () => (await market("?q=Filler 01")).items[0];
+
+    const before = await card();
+    expect(before).toMatchObject({ slug: "filler-1", tradesCount: 0, backtestReturnPct: 9.99 });
+    expect(before.backtestSparkline).toHaveLength(32);
+    expect(before.backtestSparkline[0]).toBe(10_000);
+    expect(before.backtestSparkline.at(-1)).toBe(11_000);
+    expect([...before.backtestSparkline].sort((a, b) => a - b)).toEqual(before.backtestSparkline);
+
+    // Once live trades have closed, the card's sparkline is theirs; the backtest's is not read.
+    await store.db.update(strategies).set({ tradesCount: 1 }).where(eq(strategies.id, strategyId));
+    expect((await card()).backtestSparkline).toEqual([]);
+  });
+
   it("offers the filter choices of public strategies only", async () => {
     const { facets } = await market("");
     expect(facets.symbols).toEqual([
@@ -305,6 +342,7 @@ describe("strategy page loader", () => {
     expect(d.performance.profitFactor).toBeCloseTo(3, 9);
     expect(d.performance.closedMaxDrawdownPct).toBeCloseTo(100 / 103, 9);
     expect(d.performance.maxDrawdownPct).toBeCloseTo(200 / 103, 9);
+    expect(d.performance.equityBasis).toBe("marked");
     const marked = d.performance.equity.map((p) => p.value);
     [100, 100, 103, 103, 101, 102].forEach((v, i) => expect(marked[i]).toBeCloseTo(v, 9));
     expect(marked).toHaveLength(6);
@@ -324,6 +362,52 @@ describe("strategy page loader", () => {
     const card = (await market("?q=breakout")).items[0];
     expect(card).toMatchObject({ tradesCount: 2, winRate: 0.5, sparkline: [100, 103, 102] });
     expect(card.returnPct).toBeCloseTo(2, 9);
+  });
+
+  it("says the live figures are on the closed-trade curve when no execution recorded a close price", async () => {
+    const strategyId = ids["filler-0"];
+    const [sub] = await insertSubscriptions(store, strategyId, 1);
+    const day = 86_400_000;
+    const start = 1_700_000_000_000 - (1_700_000_000_000 % day);
+    const tradeId = newId();
+    const execution = (n: number, signal: string) => ({
+      id: newId(),
+      strategyId,
+      versionId: versionIds["filler-0"],
+      symbol: "DOGE/USDT",
+      resolution: "1d",
+      closeTime: start + n * day,
+      status: "COMPLETED" as const,
+      signal,
+      price: null,
+      subscriberCount: 1,
+      startedAt: start + n * day,
+      finishedAt: start + n * day + 5,
+    });
+    await recordExecution(store.db, {
+      execution: execution(0, "BUY"),
+      trades: [
+        {
+          id: tradeId,
+          subscriptionId: sub.id,
+          userId: sub.userId,
+          symbol: "DOGE/USDT",
+          status: "open" as const,
+          side: "LONG" as const,
+          quantity: 1,
+          entryPrice: 100,
+        },
+      ],
+    });
+    await recordExecution(store.db, {
+      execution: execution(1, "CLOSE"),
+      closes: [{ tradeId, exitPrice: 130, exitFee: 0, pnl: 30, exitReason: "signal" }],
+    });
+
+    const { performance } = await page("filler-0");
+    expect(performance.equityBasis).toBe("closed");
+    expect(performance.trades).toBe(1);
+    expect(performance.equity.map((p) => p.value)).toEqual([100, 103]);
   });
 
   it("shows the author's latest completed backtest per version, and no one else's", async () => {

@@ -8,7 +8,7 @@ export type SessionUser = { id: string; email: string; name: string };
 
 const COOKIE_NAME = "__session";
 
-function isHttps(request: Request): boolean {
+export function isHttps(request: Request): boolean {
   return new URL(request.url).protocol === "https:" || request.headers.get("x-forwarded-proto") === "https";
 }
 

@@ -12,7 +12,7 @@ import { createApiHarness, type ApiHarness } from "../test/api-harness";
 import { createQueue, type Queue } from "../worker/queue";
 import { createStrategyRunner, type StrategyRunner } from "../worker/runtime";
 import { createJobSender, registerAuthorJobs, type RegisteredAuthorJobs } from "../worker/jobs";
-import { EXAMPLE_BACKTEST_DAYS, seedExamples } from "./seed";
+import { EXAMPLE_BACKTEST_DAYS, seedExamples, unwrapDocstring } from "./seed";
 
 const NOW = Date.UTC(2025, 5, 15, 13, 30);
 
@@ -57,9 +57,23 @@ describe("the examples' first start", () => {
         fromTime: dayStart - EXAMPLE_BACKTEST_DAYS * RESOLUTION_MS["1d"],
       });
     }
+    // The docstring's hard-wrapped lines are joined; its paragraphs stay apart.
+    const [sma] = await h.t.store.db
+      .select({ description: strategies.description })
+      .from(strategies)
+      .where(eq(strategies.slug, "sma-crossover"));
+    expect(sma.description.split("\n\n")).toHaveLength(2);
+    expect(sma.description).toContain("backtests over long histories are fast");
     // Seeding again adds nothing.
     expect((await seedExamples(h.t.store.db, runner, NOW)).created).toEqual([]);
     expect(await seededBacktests()).toHaveLength(rows.length);
+  });
+
+  it("unwraps a docstring's lines into paragraphs", () => {
+    expect(unwrapDocstring("Title line.\n\nOne sentence\n  wrapped here.\n\n\n  Another.\n")).toBe(
+      "Title line.\n\nOne sentence wrapped here.\n\nAnother.",
+    );
+    expect(unwrapDocstring("")).toBe("");
   });
 
   it("shows a queued backtest on the strategy page, labelled, before any figure exists", async () => {

@@ -40,6 +40,23 @@ function exampleBacktest(symbol: string, now: number) {
 }
 
 /**
+ * A docstring as a page description: its paragraphs kept, the lines inside each (hard-wrapped at the
+ * code's width) joined, so the page wraps them at its own width.
+ */
+export function unwrapDocstring(docstring: string): string {
+  return docstring
+    .split(/\n\s*\n/)
+    .map((paragraph) =>
+      paragraph
+        .trim()
+        .split(/\s*\n\s*/)
+        .join(" "),
+    )
+    .filter(Boolean)
+    .join("\n\n");
+}
+
+/**
  * Loads every python/examples/*.py as a public strategy with version 1.0.0, reading its manifest (never
  * running it), and queues the author's backtest of each on the simulated market: a worker runs them (it
  * sends the job of every queued backtest when it starts), so the marketplace has figures from the start.
@@ -60,7 +77,7 @@ export async function seedExamples(db: Db, runner: StrategyRunner, now = Date.no
     const meta = strategyMetaSchema.parse({
       name: m.name,
       slug,
-      description: m.docstring || m.description,
+      description: unwrapDocstring(m.docstring) || m.description,
       tags: m.tags,
       visibility: "public",
     });

@@ -1,12 +1,15 @@
 // Reproduces the sqld write stalls of issue 16 (ADR 157): several writers on one sqld while a client holds an
 // interactive write transaction and then stops sending (paused) or dies (kill -9), and the same with write
 // batches only. Prints, per scenario, the longest time any writer waited and what the holder's late commit got.
-//   npx tsx scripts/sqld-wedge.ts [--writers 4] [--hold-s 30] [--soak-s 20] [-- <extra sqld flags>]
+// The writers go through the store's own client (bounded, SQLITE_BUSY retried: ADR 158) unless --no-busy-retry.
+//   npx tsx scripts/sqld-wedge.ts [--writers 4] [--hold-s 30] [--soak-s 20] [--no-busy-retry] [-- <extra sqld flags>]
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createClient, type Client } from "@libsql/client";
+import { isBusy } from "../db/store/busy-retry";
+import { withCallTimeouts } from "../db/store/call-timeout";
 import { ROOT } from "./build-if-needed";
 
 const flag = (name: string, fallback: number) => {
@@ -18,7 +21,11 @@ const HOLD_S = flag("hold-s", 30);
 const SOAK_S = flag("soak-s", 20);
 /** No write for this long while writers are busy: the store is wedged, not slow. */
 const WEDGED_AFTER_MS = 15_000;
+const ours = process.argv.includes("--") ? process.argv.slice(0, process.argv.indexOf("--")) : process.argv;
 const extra = process.argv.includes("--") ? process.argv.slice(process.argv.indexOf("--") + 1) : [];
+const RETRY_BUSY = !ours.includes("--no-busy-retry");
+/** The bound each writer's call gets, as STORE_TIMEOUT_MS's default. */
+const CALL_BOUND_MS = 10_000;
 
 /** Writers each doing one small write at a time, as fast as they can; the longest wait is what matters. */
 function startWriters(url: string) {
@@ -27,9 +34,12 @@ function startWriters(url: string) {
   let longestMs = 0;
   let writes = 0;
   let failures = 0;
+  let busyFailures = 0;
+  let busyRetries = 0;
   let firstFailure: string | undefined;
   const loops = Array.from({ length: WRITERS }, async (_, w) => {
-    const client = createClient({ url });
+    const raw = createClient({ url });
+    const client = RETRY_BUSY ? withCallTimeouts(raw, CALL_BOUND_MS, undefined, () => busyRetries++) : raw;
     while (running) {
       const started = Date.now();
       try {
@@ -44,18 +54,19 @@ function startWriters(url: string) {
         lastWrite = Date.now();
       } catch (error) {
         failures++;
+        if (isBusy(error)) busyFailures++;
         firstFailure ??= (error as Error).message;
       }
       longestMs = Math.max(longestMs, Date.now() - started);
     }
-    client.close();
+    raw.close();
   });
   return {
     wedged: () => Date.now() - lastWrite > WEDGED_AFTER_MS,
     async stop() {
       running = false;
       await Promise.all(loops);
-      return { writes, failures, firstFailure, longestWaitMs: longestMs };
+      return { writes, failures, busyFailures, busyRetries, firstFailure, longestWaitMs: longestMs };
     },
   };
 }
@@ -76,22 +87,32 @@ async function pausedHolder(url: string) {
   return commit;
 }
 
-/** A holder in a child process that begins a write transaction, writes once and is then killed -9. */
-async function killedHolder(url: string) {
+/** A child process running `body` (an ES module using @libsql/client on URL), once it has printed its first line. */
+async function childClient(url: string, body: string) {
   const child = spawn(
     process.execPath,
     [
       "--input-type=module",
       "-e",
       `import { createClient } from "@libsql/client";
-       const tx = await createClient({ url: ${JSON.stringify(url)} }).transaction("write");
-       await tx.execute("UPDATE counters SET n = n + 1 WHERE id = 1");
-       process.stdout.write("holding\\n");
-       setInterval(() => {}, 1000);`,
+       const url = ${JSON.stringify(url)};
+       ${body}`,
     ],
     { stdio: ["ignore", "pipe", "inherit"] },
   );
   await new Promise<void>((resolve) => child.stdout!.once("data", () => resolve()));
+  return child;
+}
+
+/** A holder in a child process that begins a write transaction, writes once and is then killed -9. */
+async function killedHolder(url: string) {
+  const child = await childClient(
+    url,
+    `const tx = await createClient({ url }).transaction("write");
+     await tx.execute("UPDATE counters SET n = n + 1 WHERE id = 1");
+     process.stdout.write("holding\\n");
+     setInterval(() => {}, 1000);`,
+  );
   child.kill("SIGKILL");
   await sleep(HOLD_S * 1000);
   return "killed while holding";
@@ -99,19 +120,12 @@ async function killedHolder(url: string) {
 
 /** Only write batches, while one more client is paused mid-stream (SIGSTOP of a child doing batches). */
 async function pausedBatchWriter(url: string) {
-  const child = spawn(
-    process.execPath,
-    [
-      "--input-type=module",
-      "-e",
-      `import { createClient } from "@libsql/client";
-       const c = createClient({ url: ${JSON.stringify(url)} });
-       process.stdout.write("writing\\n");
-       for (;;) await c.batch(["UPDATE counters SET n = n + 1 WHERE id = 2", "INSERT INTO rows (writer, at, pad) VALUES (99, 0, randomblob(512))"], "write");`,
-    ],
-    { stdio: ["ignore", "pipe", "inherit"] },
+  const child = await childClient(
+    url,
+    `const c = createClient({ url });
+     process.stdout.write("writing\\n");
+     for (;;) await c.batch(["UPDATE counters SET n = n + 1 WHERE id = 2", "INSERT INTO rows (writer, at, pad) VALUES (99, 0, randomblob(512))"], "write");`,
   );
-  await new Promise<void>((resolve) => child.stdout!.once("data", () => resolve()));
   await sleep(200);
   child.kill("SIGSTOP");
   await sleep(HOLD_S * 1000);
@@ -182,7 +196,9 @@ async function main() {
   ]);
   setup.close();
   try {
-    process.stdout.write(`${JSON.stringify({ sqldFlags: extra, writers: WRITERS, holdS: HOLD_S })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ sqldFlags: extra, writers: WRITERS, holdS: HOLD_S, busyRetry: RETRY_BUSY })}\n`,
+    );
     const print = (r: object) => process.stdout.write(`${JSON.stringify(r)}\n`);
     print(await scenario("interactive transaction, holder paused", url, pausedHolder));
     print(await scenario("interactive transaction, holder killed -9", url, killedHolder));

@@ -7,10 +7,12 @@ import type { AppContext } from "../app/context.server";
 import { exitIfConfigError, loadConfigOrExit } from "../db/platform/config.server";
 import { createLifecycle, nodeProcess } from "../db/platform/lifecycle";
 import { createLogger } from "../db/platform/logger.server";
+import { createMailer } from "../db/platform/mailer.server";
 import { createHttpServer } from "../server/express";
 import { guardProcess } from "../server/process-guard";
 import { createWebHandler } from "../server/web";
 import { createAppContext } from "../server/app-context";
+import { openConfiguredStore } from "../db/store/client";
 import { createJobSender } from "../worker/jobs";
 import { startWorker } from "../worker/main";
 import { createInfraWhenUp, createQueueWhenUp, openStoreWhenUp } from "../worker/dependencies";
@@ -26,7 +28,7 @@ async function main() {
   const lifecycle = createLifecycle({ logger, ...nodeProcess });
   buildIfNeeded((msg) => logger.info(msg));
 
-  const store = await openStoreWhenUp(config, logger);
+  const store = await openStoreWhenUp(() => openConfiguredStore(config, logger), logger);
   lifecycle.started("store", () => store.close());
   // Seeding validates the examples in the sandbox: the embedded start does it; a web replica never runs
   // Python (the distributed recipe seeds with `npm run db:seed`).
@@ -59,13 +61,19 @@ async function main() {
       : undefined;
   if (worker) lifecycle.started("worker", () => worker.stop());
   const jobs = queue ? createJobSender(queue.boss, infra.bus, logger) : null;
+  const mailer = createMailer(config.mail, {
+    dataDir: config.dataDir,
+    logger: logger.child({ part: "mail" }),
+  });
+  lifecycle.started("mail", () => mailer.close());
 
   const app: AppContext = {
     // The same construction as the Deno entry (server/deno.ts); the worker's parts exist only in embedded mode.
-    ...(await createAppContext({ config, store, infra, logger, jobs, workerHealth: worker?.health })),
+    ...(await createAppContext({ config, store, infra, logger, mailer, jobs, workerHealth: worker?.health })),
     metrics: worker?.metrics,
   };
   lifecycle.started("events", () => app.events.close());
+  lifecycle.started("event streams' places", () => app.streams.close());
 
   const build = (await import(pathToFileURL(BUILD_FILE).href)) as ServerBuild;
   const handler = createWebHandler(build, app, config.nodeEnv);

@@ -9,14 +9,13 @@ import { drizzle } from "drizzle-orm/libsql/web";
 import type { Store } from "../db/store/client";
 import { loadConfigOrExit, type Config } from "../db/platform/config.server";
 import { boundedClient } from "../db/store/call-timeout";
-import { createInfra } from "../db/infra/index.server";
 import type { JobSender } from "../db/contracts/jobs";
 import { createLifecycle } from "../db/platform/lifecycle";
 import { createLogger, type Logger } from "../db/platform/logger.server";
-import { migrateStore } from "../db/store/migrate";
+import { createLogMailer } from "../db/platform/mail";
 import * as schema from "../db/store/schema";
 import { createJobSender } from "../worker/jobs";
-import { createQueue } from "../worker/queue";
+import { createInfraWhenUp, createQueueWhenUp, openStoreWhenUp } from "../worker/dependencies";
 import { createAppContext } from "./app-context";
 import { createWebHandler } from "./web";
 import { MIME } from "./mime";
@@ -108,6 +107,12 @@ function openRemoteStore(config: Config, logger: Logger): Store {
 async function main() {
   const config = loadConfigOrExit();
   const logger = createLogger({ level: config.logLevel, name: "web" });
+  if (config.mail.transport !== "log") {
+    process.stderr.write(
+      "MAIL_URL: the Deno web app sends mail to the log only (MAIL_URL=log, the default)\n",
+    );
+    Deno.exit(1);
+  }
   if (config.databaseUrl.startsWith("file:")) {
     process.stderr.write(
       `DATABASE_URL: the Deno web app needs a libSQL server (http:, https:, ws:, wss:, libsql:), not ${config.databaseUrl}\n`,
@@ -119,24 +124,32 @@ async function main() {
     onSignal: (signal, handler) => Deno.addSignalListener(signal, handler),
     exit: (code) => Deno.exit(code),
   });
-  const store = openRemoteStore(config, logger);
+  // Each dependency that is not up yet is waited for, with backoff and a log line, as by the Node entries.
+  const store = await openStoreWhenUp(async () => openRemoteStore(config, logger), logger);
   lifecycle.started("store", () => store.close());
-  await migrateStore(store.db);
-  const infra = await createInfra({ redisUrl: config.redisUrl, keyPrefix: config.redisKeyPrefix, logger });
+  const infra = await createInfraWhenUp(config, logger);
   lifecycle.started("infra", () => infra.close());
   // Send-only, as `npm run web`: validations and backtests run on the workers.
   const queue = config.postgresUrl
-    ? await createQueue({
-        postgresUrl: config.postgresUrl,
-        schema: config.pgbossSchema,
-        dataDir: config.dataDir,
-        supervise: false,
-        onError: (error) => logger.error({ err: error }, "queue error"),
-      })
+    ? await createQueueWhenUp(
+        {
+          postgresUrl: config.postgresUrl,
+          schema: config.pgbossSchema,
+          dataDir: config.dataDir,
+          supervise: false,
+          onError: (error) => logger.error({ err: error }, "queue error"),
+        },
+        logger,
+      )
     : undefined;
   if (queue) lifecycle.started("queue", () => queue.close());
   const jobs: JobSender | null = queue ? createJobSender(queue.boss, infra.bus, logger) : null;
-  const app = await createAppContext({ config, store, infra, logger, jobs });
+  const mailer = createLogMailer({
+    dataDir: config.dataDir,
+    from: config.mail.from,
+    logger: logger.child({ part: "mail" }),
+  });
+  const app = await createAppContext({ config, store, infra, logger, mailer, jobs });
 
   // The bundle keeps the CommonJS require() calls of its Node-flavoured dependencies (@remix-run/node, react-dom's
   // Node renderer); Deno serves them from its node: built-ins through this require.
@@ -186,6 +199,7 @@ async function main() {
     await Promise.race([server.finished, new Promise((r) => setTimeout(r, 5_000))]);
   });
   lifecycle.started("events", () => app.events.close());
+  lifecycle.started("event streams' places", () => app.streams.close());
 }
 
 await main();

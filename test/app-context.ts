@@ -1,9 +1,13 @@
 // Builds the AppContext a loader/action receives, as scripts/start.ts does, on a test store and in-process infra.
+import { dirname } from "node:path";
 import pino from "pino";
 import type { AppLoadContext } from "@remix-run/node";
 import type { AppContext } from "../app/context.server";
 import { createEventHub } from "../app/event-hub.server";
+import { createStreamSeats } from "../app/stream-seats.server";
 import { createInfra } from "../db/infra/index.server";
+import type { MailConfig } from "../db/platform/config.server";
+import { createMailer } from "../db/platform/mailer.server";
 import { createTestStore, type TestStore } from "./support/store";
 import { testWorkerConfig } from "./support/worker/config";
 
@@ -16,15 +20,20 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function createTestApp(): Promise<TestApp> {
+/** `mail`: MAIL_URL as parsed (e.g. a test SMTP server's); unset, the log transport into the store's directory. */
+export async function createTestApp(opts: { mail?: MailConfig } = {}): Promise<TestApp> {
   const store = await createTestStore();
+  const config = testWorkerConfig(store.url, { sandbox: "none", workerConcurrency: 1 });
+  const logger = pino({ level: "silent" });
+  const mailer = createMailer(opts.mail ?? config.mail, { dataDir: dirname(store.file), logger });
   const infra = await createInfra({ logger: { warn: () => {}, error: () => {} } });
   const events = await createEventHub({ bus: infra.bus, db: store.db, sweepMs: 100 });
+  const streams = createStreamSeats({ seats: infra.seats, logger: { warn: () => {}, error: () => {} } });
   const app: AppContext = {
     store,
     infra,
     // The web app never runs strategies; "none" keeps the config honest about that in tests.
-    config: testWorkerConfig(store.url, { sandbox: "none", workerConcurrency: 1 }),
+    config,
     health: async () => ({
       ok: true,
       store: { ok: true, detail: "test" },
@@ -32,14 +41,18 @@ export async function createTestApp(): Promise<TestApp> {
       bus: { ok: true, detail: "test" },
     }),
     events,
-    logger: pino({ level: "silent" }),
+    streams,
+    logger,
+    mailer,
   };
   return {
     store,
     app,
     context: { app },
     async close() {
+      await streams.close();
       await events.close();
+      await mailer.close();
       await infra.close();
       store.cleanup();
     },

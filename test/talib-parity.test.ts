@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { callTalib, loadTalib } from "./support/talib";
 import { runIndicators, type IndicatorResult } from "./support/python-indicators";
 import { mulberry32 } from "../worker/runtime/sample-candles";
+import { atr as sizingAtr } from "../worker/risk/atr";
 
 type Column = "high" | "low" | "close";
 type Bars = Record<Column, number[]>;
@@ -259,6 +260,33 @@ describe.each(Object.keys(SERIES))("on the %s series", (series) => {
           if (g === null || Math.abs(g - expected) > 1e-9 * Math.max(floor, Math.abs(expected)))
             differences.push(`${fn}[${output}] bar ${i}: TA-Lib ${w}, ours ${g}`);
         });
+      });
+      expect(differences.slice(0, 10)).toEqual([]);
+    },
+  );
+});
+
+// The ATR that sizes positions and places stops is TypeScript, not the SDK's: the same oracle checks it.
+describe("the sizing ATR (worker/risk/atr.ts)", () => {
+  const gapFree = Object.keys(SERIES).filter((series) => !SERIES[series].close.some(Number.isNaN));
+  it.each(gapFree.flatMap((series) => [1, 5, 14].map((period) => [series, period] as const)))(
+    "on the %s series with period %i equals TA-Lib's ATR at every bar",
+    (series, period) => {
+      const { high, low, close } = SERIES[series];
+      const candles = close.map((c, i) => ({
+        time: i * 60_000,
+        open: c,
+        high: high[i],
+        low: low[i],
+        close: c,
+        volume: 1,
+      }));
+      const [want] = callTalib(talib, "ATR", [high, low, close], [period], 1);
+      const differences: string[] = [];
+      want.forEach((w, i) => {
+        const got = sizingAtr(candles.slice(0, i + 1), period);
+        if (Number.isNaN(w) ? got !== null : got === null || Math.abs(got - w) > 1e-9 * Math.max(close[0], w))
+          differences.push(`bar ${i}: TA-Lib ${w}, ours ${got}`);
       });
       expect(differences.slice(0, 10)).toEqual([]);
     },

@@ -16,7 +16,7 @@ import {
   recordOpenExchangeTrades,
   type TestStore,
 } from "../test/support/store";
-import type { ExchangeBroker } from "./brokers/exchange.server";
+import type { ExchangeBroker, ProtectionRequest } from "./brokers/exchange.server";
 import type { MarketOrder, OrderResult } from "./brokers/broker";
 import { createExchangeAccess, ORDER_TIMING } from "./exchange-access";
 
@@ -48,12 +48,30 @@ function fakeExchange(
   const built: { exchangeId: string; apiKey: string; secret: string; sandbox: boolean }[] = [];
   const orders: MarketOrder[] = [];
   const lookups: string[] = [];
+  const pairs: ProtectionRequest[] = [];
+  const cancels: string[] = [];
   const broker: ExchangeBroker = {
     loadLimits: async () => ({ minQuantity: 0.001, quantityStep: 0.001 }),
     placeMarketOrder: async (o) => (orders.push(o), answer(o)),
     findOrder: async (o) => (lookups.push(o.clientOrderId), found(o.clientOrderId)),
+    // A pair rests, each leg under an exchange id of its own.
+    placeProtection: async (p) => (
+      pairs.push(p),
+      {
+        stop: { status: "open", exchangeOrderId: `x-${p.stop.clientOrderId}` },
+        takeProfit: { status: "open", exchangeOrderId: `x-${p.takeProfit.clientOrderId}` },
+      }
+    ),
+    cancelOrder: async (o) => (cancels.push(o.clientOrderId), false),
   };
-  return { built, orders, lookups, buildBroker: (o: (typeof built)[number]) => (built.push(o), broker) };
+  return {
+    built,
+    orders,
+    lookups,
+    pairs,
+    cancels,
+    buildBroker: (o: (typeof built)[number]) => (built.push(o), broker),
+  };
 }
 
 async function exchangeTrade() {
@@ -417,6 +435,77 @@ describe("an exit follows its entry: sent once the entry filled, undone when eit
     expect(published.map((e) => e.payload)).toMatchObject([
       { tradeId: t.tradeId, leg: "exit", status: "rejected", reason: "insufficient balance" },
     ]);
+  });
+});
+
+describe("a protective pair rests once the entry filled; a signal exit after its stop filled sends nothing", () => {
+  it("the stop's fill closes the trade once, the exit is void without reopening it, the sibling recorded cancelled", async () => {
+    const t = await exchangeTrade();
+    await store.db.update(trades).set({ stopLoss: 95, takeProfit: 110 }).where(eq(trades.id, t.tradeId));
+    let stopFilled = false;
+    const fake = fakeExchange(
+      () => ({ status: "filled", fillPrice: 100, filledQuantity: 0.01, fee: 0.001, exchangeOrderId: "x1" }),
+      (clientOrderId) => {
+        if (!stopFilled) return null;
+        const leg = fake.pairs[0];
+        if (clientOrderId === leg.takeProfit.clientOrderId)
+          return { status: "cancelled", reason: "expired", exchangeOrderId: "x-tp" };
+        const fill = { tradeId: "t-stop", price: 94.9, quantity: 0.01, fee: 0.002 };
+        return {
+          status: "filled",
+          fillPrice: 94.9,
+          filledQuantity: 0.01,
+          fee: 0.002,
+          fills: [fill],
+          filledAt: 90_000,
+        };
+      },
+    );
+    const access = accessVia(fake.buildBroker);
+    const log = pino({ level: "silent" });
+    await access.sendOrders(t.executionId, log);
+    // The entry filled: its pair went out once, closing the filled quantity at the trade's levels.
+    expect(fake.pairs).toEqual([
+      expect.objectContaining({
+        side: "sell",
+        quantity: 0.01,
+        stop: expect.objectContaining({ price: 95 }),
+        takeProfit: expect.objectContaining({ price: 110 }),
+      }),
+    ]);
+    const legs = async () =>
+      Object.fromEntries(
+        (await store.db.select().from(orders).where(eq(orders.tradeId, t.tradeId))).map((o) => [
+          o.leg,
+          o.state,
+        ]),
+      );
+    expect(await legs()).toEqual({ open: "filled", stop: "open", take_profit: "open" });
+    // The signal closes the trade at the reference price while the exchange's stop has already filled.
+    stopFilled = true;
+    const close = await closeAtReference(t);
+    await access.sendOrders(close.executionId, log);
+    expect(fake.orders).toHaveLength(1);
+    expect(await legs()).toEqual({ open: "filled", stop: "filled", take_profit: "cancelled", close: "void" });
+    const [trade] = await store.db.select().from(trades).where(eq(trades.id, t.tradeId));
+    // (94.9 - 100) x 0.01 - 0.001 - 0.002
+    expect(trade).toMatchObject({
+      status: "closed",
+      exitPrice: 94.9,
+      exitFee: 0.002,
+      exitReason: "stop_loss",
+    });
+    expect(trade.pnl).toBeCloseTo(-0.054, 12);
+    const [sub] = await store.db.select().from(subscriptions).where(eq(subscriptions.id, t.subId));
+    expect(sub).toMatchObject({ wins: 0, losses: 1 });
+    expect(sub.totalPnl).toBeCloseTo(-0.054, 12);
+    // Sent again (a retried job, the reconciliation), nothing changes.
+    await access.sendOrders(close.executionId, log);
+    await access.reconcile(log, Date.now() + 120_000);
+    expect(fake.orders).toHaveLength(1);
+    expect(fake.pairs).toHaveLength(1);
+    const [again] = await store.db.select().from(subscriptions).where(eq(subscriptions.id, t.subId));
+    expect(again.totalPnl).toBeCloseTo(-0.054, 12);
   });
 });
 

@@ -1,21 +1,32 @@
 // Exchange accounts for the coordinator: market limits before the commit, orders after it (credentials decrypted only here).
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import type { Exchange } from "ccxt";
 import type { Db, Tx } from "../db/store/client";
 import type { Bus } from "../db/infra/bus";
 import type { Logger } from "../db/platform/logger.server";
 import { loadBrokerCredentials } from "../db/store/queries/broker-accounts";
-import { applyEntryFill, applyExitFill, reopenTrade, takeOutTrade } from "../db/store/queries/trade-outcomes";
+import {
+  applyEntryFill,
+  applyExitFill,
+  closeByProtection,
+  reopenTrade,
+  takeOutTrade,
+} from "../db/store/queries/trade-outcomes";
 import {
   entryOrderState,
+  insertProtectiveLegs,
   listOrdersToReconcile,
   listPendingOrders,
   moveOrder,
+  moveOrders,
+  protectiveLegsOf,
   recordFills,
+  tradeStatus,
   type OrderRow,
 } from "../db/store/queries/orders";
 import { brokerAccounts, type EventRow } from "../db/store/schema";
-import type { OrderState } from "../db/contracts/order-states";
+import { isFinal, isProtective, type OrderState, type ProtectiveLeg } from "../db/contracts/order-states";
+import { clientOrderId } from "./brokers/client-order-id";
 import type { OrderResult } from "./brokers/broker";
 import type { ExchangeBroker } from "./brokers/exchange.server";
 import { publishEvents } from "./jobs/publish-events";
@@ -31,7 +42,17 @@ export interface ExchangeAccess {
   sendOrders(executionId: string, logger: Logger): Promise<void>;
   /** Decides every order its sender left behind (pending, sent, unknown); counts of the decisions. */
   reconcile(logger: Logger, now?: number): Promise<Record<string, number>>;
+  /**
+   * Takes a trade's protective legs off the exchange before it is closed at market: pending ones become
+   * void (`why`), resting ones are cancelled (one leg's cancel takes its OCO list), and every leg's final
+   * state is recorded from what the exchange then says. `filled`: a leg filled first and closed the trade
+   * (send no exit); `busy`: a leg is on the wire or the exchange could not answer (try again later);
+   * `clear`: nothing rests any more.
+   */
+  cancelRestingOrders(tradeId: string, logger: Logger, why: string): Promise<RestingOutcome>;
 }
+
+export type RestingOutcome = "clear" | "filled" | "busy";
 
 /** How long the reconciliation lets a sender work before deciding for it (ADR 038, 141); tests shorten them. */
 export interface OrderTiming {
@@ -57,6 +78,8 @@ export const ORDER_TIMING: OrderTiming = {
 
 const LOOKUP_ATTEMPTS = 3;
 
+type SendOutcome = "sent" | "waiting" | "void" | "taken";
+
 /** The longest a live sender takes from its claim to its answer: the send, every look-up, every pause between them. */
 export const senderBudgetMs = (t: OrderTiming) =>
   t.requestTimeoutMs * (1 + LOOKUP_ATTEMPTS) +
@@ -79,6 +102,7 @@ export const exchangesDisabled: ExchangeAccess = {
   prepare: async () => ({ unavailable: "Exchange accounts are not enabled on this worker." }),
   sendOrders: async () => {},
   reconcile: async () => ({}),
+  cancelRestingOrders: async () => "clear",
 };
 
 export function createExchangeAccess(deps: {
@@ -178,6 +202,8 @@ export function createExchangeAccess(deps: {
       }
       return decided;
     },
+
+    cancelRestingOrders: (tradeId, logger, why) => settleLegs(tradeId, logger, why),
   };
   return access;
 
@@ -185,7 +211,8 @@ export function createExchangeAccess(deps: {
    * Claims the order (pending -> sent: one sender however many try), sends it once, records the answer.
    * An exit waits for its entry: it is sent once the entry filled, and void when the entry never did.
    */
-  async function send(order: OrderRow, logger: Logger): Promise<"sent" | "waiting" | "void" | "taken"> {
+  async function send(order: OrderRow, logger: Logger): Promise<SendOutcome> {
+    if (isProtective(order.leg)) return sendProtection(order.tradeId, logger);
     if (order.leg === "close") {
       const entry = await entryOrderState(deps.db, order.tradeId);
       if (entry === "void" || entry === "rejected" || entry === "cancelled") {
@@ -193,6 +220,14 @@ export function createExchangeAccess(deps: {
         return (await moveOrder(deps.db, order.id, "void", { reason })) ? "void" : "taken";
       }
       if (entry !== null && entry !== "filled") return "waiting";
+      // The resting pair comes off first; a leg that filled meanwhile has closed the position already.
+      const resting = await settleLegs(order.tradeId, logger, "Not needed: the trade is closed at market.");
+      if (resting === "busy") return "waiting";
+      if (resting === "filled") {
+        // Void without reopening the trade: the leg's fill closed it (closeByProtection).
+        const reason = "Nothing to close: a protective order filled on the exchange first.";
+        return (await moveOrder(deps.db, order.id, "void", { reason })) ? "void" : "taken";
+      }
     }
     if (!(await moveOrder(deps.db, order.id, "sent"))) return "taken";
     let result: OrderResult;
@@ -207,6 +242,85 @@ export function createExchangeAccess(deps: {
   }
 
   /**
+   * Sends a trade's protective pair as one OCO list: both legs are claimed in one statement (one sender),
+   * sent once, and each leg's answer recorded. Legs of a trade no longer open are void instead.
+   */
+  async function sendProtection(tradeId: string, logger: Logger): Promise<SendOutcome> {
+    const legs = (await protectiveLegsOf(deps.db, tradeId)).filter((l) => l.state === "pending");
+    const [stop, takeProfit] = [
+      legs.find((l) => l.leg === "stop"),
+      legs.find((l) => l.leg === "take_profit"),
+    ];
+    if (!stop || !takeProfit) return "taken";
+    if ((await tradeStatus(deps.db, tradeId)) !== "open") {
+      const reason = "Not needed: the trade was closed before its protection was sent.";
+      return (await moveOrders(deps.db, [stop.id, takeProfit.id], "void", { reason })) > 0 ? "void" : "taken";
+    }
+    const claimed = await moveOrders(deps.db, [stop.id, takeProfit.id], "sent");
+    if (claimed === 0) return "taken";
+    let results: { stop: OrderResult; takeProfit: OrderResult };
+    try {
+      const broker = await brokerFor(stop.brokerAccountId);
+      results = await broker.placeProtection({
+        symbol: stop.symbol,
+        side: stop.side,
+        quantity: stop.quantity,
+        stop: { clientOrderId: stop.clientOrderId, price: stop.triggerPrice! },
+        takeProfit: { clientOrderId: takeProfit.clientOrderId, price: takeProfit.triggerPrice! },
+      });
+    } catch (error) {
+      const unknown: OrderResult = { status: "unknown", reason: `The send failed: ${describe(error)}` };
+      results = { stop: unknown, takeProfit: unknown };
+    }
+    await record(stop, results.stop, logger);
+    await record(takeProfit, results.takeProfit, logger);
+    return "sent";
+  }
+
+  /** See ExchangeAccess.cancelRestingOrders; also settles the sibling of a leg that filled. */
+  async function settleLegs(tradeId: string, logger: Logger, why: string): Promise<RestingOutcome> {
+    const pending = (await protectiveLegsOf(deps.db, tradeId)).filter((l) => l.state === "pending");
+    if (pending.length > 0)
+      await moveOrders(
+        deps.db,
+        pending.map((l) => l.id),
+        "void",
+        { reason: why },
+      );
+    const legs = await protectiveLegsOf(deps.db, tradeId);
+    const outcome = () =>
+      legs.some((l) => l.state === "filled")
+        ? "filled"
+        : legs.every((l) => isFinal(l.state))
+          ? "clear"
+          : "busy";
+    const resting = legs.filter((l) => !isFinal(l.state));
+    if (resting.length === 0 || resting.some((l) => l.state === "sent")) return outcome();
+    try {
+      const broker = await brokerFor(resting[0].brokerAccountId);
+      const ref = (l: OrderRow) => ({ clientOrderId: l.clientOrderId, symbol: l.symbol, resting: true });
+      // One leg's cancel takes its OCO list with it; false when nothing of it is open any more.
+      await broker.cancelOrder(ref(resting.find((l) => l.state === "open") ?? resting[0]));
+      for (const leg of resting) {
+        const found = await broker.findOrder(ref(leg));
+        if (found) await record(leg, found, logger);
+        else if (leg.state === "unknown")
+          await moveOrder(deps.db, leg.id, "void", {
+            reason: `The exchange has no order ${leg.clientOrderId}.`,
+          });
+      }
+    } catch (error) {
+      logger.warn(
+        { err: error, tradeId },
+        "protective orders: the exchange could not cancel or show them; later",
+      );
+      return "busy";
+    }
+    legs.splice(0, legs.length, ...(await protectiveLegsOf(deps.db, tradeId)));
+    return outcome();
+  }
+
+  /**
    * A pending order nobody sent: sent now while fresh, else void. A sent or unknown one: looked up by
    * its client id; found, its state is recorded; not found, it never reached the exchange and is void
    * (never re-sent: it may still be on the wire). Each decision is recorded with its reason.
@@ -215,7 +329,8 @@ export function createExchangeAccess(deps: {
     const log = logger.child({ orderId: order.id, clientOrderId: order.clientOrderId });
     const age = Math.round((now - order.createdAt) / 1000);
     if (order.state === "pending") {
-      if (now - order.createdAt <= timing.freshMs) {
+      // Protection is wanted as long as its trade is open, however late.
+      if (isProtective(order.leg) || now - order.createdAt <= timing.freshMs) {
         const outcome = await send(order, log);
         return outcome === "sent" ? "sent_late" : outcome;
       }
@@ -229,7 +344,9 @@ export function createExchangeAccess(deps: {
     }
     let found: OrderResult | null;
     try {
-      found = await (await brokerFor(order.brokerAccountId)).findOrder(order);
+      found = await (
+        await brokerFor(order.brokerAccountId)
+      ).findOrder({ ...order, resting: isProtective(order.leg) });
     } catch (error) {
       log.warn(
         { err: error },
@@ -257,7 +374,9 @@ export function createExchangeAccess(deps: {
   }
 
   /** An order that never filled: a void entry takes its trade out, a void exit reopens it (the position is still there). */
-  function undo(db: Db | Tx, order: OrderRow, reason: string) {
+  async function undo(db: Db | Tx, order: OrderRow, reason: string) {
+    // A protective pair that never rested changes no trade: the candle-close checks guard it again.
+    if (isProtective(order.leg)) return null;
     return order.leg === "open"
       ? takeOutTrade(db, order.tradeId, reason)
       : reopenTrade(db, order.tradeId, reason);
@@ -268,6 +387,9 @@ export function createExchangeAccess(deps: {
    * order's state (if its state allows) with the fills' totals, and what that does to the trade.
    */
   async function record(order: OrderRow, result: OrderResult, logger: Logger) {
+    /** After the commit: the entry's new protective pair to send, or a filled leg's sibling to settle. */
+    let protect = false;
+    let settle = false;
     // eslint-disable-next-line no-restricted-syntax -- an order outcome reads, then writes: not yet a batch (ADR 155, issue 16)
     const event = await deps.db.transaction(async (tx): Promise<EventRow | null> => {
       const fill =
@@ -284,12 +406,25 @@ export function createExchangeAccess(deps: {
       if (!moved) return null;
       if (result.status === "rejected") return undo(tx, order, result.reason);
       if (!fill) return null;
-      if (order.leg === "open")
-        return applyEntryFill(tx, order.tradeId, {
+      if (order.leg === "open") {
+        const event = await applyEntryFill(tx, order.tradeId, {
           entryPrice: fill.averagePrice,
           quantity: fill.quantity,
           entryFee: fill.fee,
         });
+        if (result.status === "filled") protect = await commitProtection(tx, order, fill.quantity);
+        return event;
+      }
+      if (isProtective(order.leg)) {
+        if (result.status !== "filled") return null;
+        settle = true;
+        return closeByProtection(tx, order.tradeId, {
+          exitPrice: fill.averagePrice,
+          exitFee: fill.fee,
+          exitReason: order.leg === "stop" ? "stop_loss" : "take_profit",
+          closedAt: result.filledAt ?? Date.now(),
+        });
+      }
       if (fill.quantity < order.quantity) {
         logger.warn(
           { tradeId: order.tradeId, clientOrderId: order.clientOrderId, result },
@@ -299,12 +434,39 @@ export function createExchangeAccess(deps: {
       return applyExitFill(tx, order.tradeId, { exitPrice: fill.averagePrice, exitFee: fill.fee });
     });
     await publish(event, logger);
-    if (result.status !== "filled") {
+    if (protect) await sendProtection(order.tradeId, logger);
+    if (settle) await settleLegs(order.tradeId, logger, "Not needed: its OCO sibling filled.");
+    if (result.status !== "filled" && !(isProtective(order.leg) && result.status !== "rejected")) {
       logger.warn(
         { tradeId: order.tradeId, clientOrderId: order.clientOrderId, result },
         "exchange order not filled",
       );
     }
+  }
+
+  /**
+   * In the entry fill's transaction: the trade's stop-loss and take-profit as a pending OCO pair closing the
+   * filled quantity (committed once: its client ids derive from the entry's). None for a trade no longer open.
+   */
+  async function commitProtection(tx: Tx, entry: OrderRow, quantity: number): Promise<boolean> {
+    const [trade] = await tx.all<{ status: string; stopLoss: number | null; takeProfit: number | null }>(
+      sql`SELECT status, stop_loss AS stopLoss, take_profit AS takeProfit FROM trades WHERE id = ${entry.tradeId}`,
+    );
+    if (trade?.status !== "open" || trade.stopLoss === null || trade.takeProfit === null) return false;
+    const leg = (name: ProtectiveLeg, triggerPrice: number) => ({
+      tradeId: entry.tradeId,
+      executionId: entry.executionId,
+      brokerAccountId: entry.brokerAccountId,
+      leg: name,
+      clientOrderId: clientOrderId(entry.tradeId, entry.executionId, name),
+      symbol: entry.symbol,
+      side: entry.side === "buy" ? ("sell" as const) : ("buy" as const),
+      quantity,
+      referencePrice: entry.referencePrice,
+      triggerPrice,
+    });
+    await insertProtectiveLegs(tx, [leg("stop", trade.stopLoss), leg("take_profit", trade.takeProfit)]);
+    return true;
   }
 
   async function publish(event: EventRow | null, logger: Logger) {

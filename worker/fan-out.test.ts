@@ -56,6 +56,7 @@ const open: OpenTrade = {
   takeProfit: 110,
   entryFee: 0.2,
   openedAt: 38 * H,
+  protectedOnExchange: false,
 };
 
 function plan(over: Partial<FanOutInput> & { signal?: Signal; outcomes?: Map<string, VersionOutcome> }) {
@@ -184,6 +185,19 @@ describe("planFanOut", () => {
     expect(p.closes.map((c) => [c.tradeId, c.exitReason])).toEqual([["t-1", "stop_loss"]]);
   });
 
+  it("leaves a trade whose stop and target rest on the exchange to the exchange's fill", () => {
+    const hit = candles.map((c) => (c.time === 38 * H ? { ...c, low: 90 } : c));
+    const exchange = sub("a", { brokerKind: "exchange" });
+    const protectedTrade = { ...open, protectedOnExchange: true };
+    const p = plan({ subscriptions: [exchange], openTrades: [protectedTrade], candles: hit });
+    expect(p.closes).toEqual([]);
+    expect(p.orders).toEqual([]);
+    // Without resting protection (it was refused, or it is a paper trade) the candle decides as before.
+    const unprotected = plan({ subscriptions: [exchange], openTrades: [open], candles: hit });
+    expect(unprotected.closes.map((c) => c.exitReason)).toEqual(["stop_loss"]);
+    expect(unprotected.orders.map((o) => o.leg)).toEqual(["close"]);
+  });
+
   it("SELL reverses a LONG: closes it at the paper exit, opens SHORT with a distinct order id", () => {
     const open: OpenTrade = {
       id: "t-1",
@@ -196,6 +210,7 @@ describe("planFanOut", () => {
       takeProfit: 200,
       entryFee: 0.1,
       openedAt: 39 * H,
+      protectedOnExchange: false,
     };
     const p = plan({ openTrades: [open], signal: signal("SELL") });
     expect(p.closes).toHaveLength(1);

@@ -230,12 +230,18 @@ function planSubscription(run: FanOutRun, sub: FanOutSubscription) {
 /**
  * Stops and targets first: every window candle since the trade opened, in order, first touch wins.
  * Re-checking a candle an earlier execution already checked finds nothing new, so missed closes are
- * covered. Answers the trades still open.
+ * covered. A trade whose stop and target rest on the exchange is left to the exchange's fill (ADR 144).
+ * Answers the trades still open.
  */
 function closeExitsHit(run: FanOutRun, s: SubscriptionRun, open: OpenTrade[]): OpenTrade[] {
   const { candles, paper, execution } = run.input;
   return open.filter((trade) => {
-    if (trade.symbol !== execution.symbol || trade.stopLoss === null || trade.takeProfit === null)
+    if (
+      trade.symbol !== execution.symbol ||
+      trade.stopLoss === null ||
+      trade.takeProfit === null ||
+      trade.protectedOnExchange
+    )
       return true;
     const paperTrade = {
       ...trade,

@@ -2,7 +2,7 @@
 // Runs alone (`npm run worker`) or inside the embedded process (scripts/start.ts).
 import { hostname } from "node:os";
 import type PgBoss from "pg-boss";
-import type { Store } from "../db/store/client";
+import { openConfiguredStore, type Store } from "../db/store/client";
 import { probeStoreWrite } from "../db/store/health-probe";
 import { exitIfConfigError, loadConfigOrExit, type Config } from "../db/platform/config.server";
 import { CHANNELS, PERIODIC, QUEUE_POLICIES, QUEUES } from "../db/contracts/queues-and-channels";
@@ -389,7 +389,7 @@ async function main() {
   const config = loadConfigOrExit();
   const logger = createLogger({ level: config.logLevel, name: "worker" });
   const lifecycle = createLifecycle({ logger, ...nodeProcess });
-  const store = await openStoreWhenUp(config, logger);
+  const store = await openStoreWhenUp(() => openConfiguredStore(config, logger), logger);
   lifecycle.started("store", () => store.close());
   const infra = await createInfraWhenUp(config, logger);
   lifecycle.started("infra", () => infra.close());

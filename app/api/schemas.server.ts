@@ -13,6 +13,7 @@ import {
   type SignalAction,
 } from "../../db/contracts/domain";
 import type { BacktestTrade } from "../../db/store/queries/backtests";
+import { equityBasisOf } from "../../db/contracts/performance";
 import { pickRiskSettings } from "../../db/contracts/validation/backtest";
 import {
   RISK_DESCRIPTIONS,
@@ -261,16 +262,20 @@ export const brokerAccountSchema = z
 
 const backtestStatsSchema = z
   .object({
-    returnPct: percent("Return on the marked equity"),
+    returnPct: percent("Return on the equityBasis curve"),
     winRate: z
       .number()
       .nullable()
       .meta({ description: "Winning closed trades, a fraction from 0 to 1, or null", examples: [0.55] }),
     sharpe: maybeRatio("Sharpe ratio of daily returns, annualised (√365)"),
     sortino: maybeRatio("Sortino ratio of daily returns, annualised (√365)"),
-    maxDrawdownPct: percent("Largest drop of the marked equity from a high"),
+    maxDrawdownPct: percent("Largest drop of the equityBasis curve from a high"),
     profitFactor: maybeRatio("Gross profit over gross loss"),
     trades: count("Closed trades"),
+    equityBasis: z.enum(["marked", "closed"]).meta({
+      description:
+        "The curve the return, drawdown, Sharpe, Sortino, CAGR and Calmar are on: marked to market at each close, or after each closed trade",
+    }),
     // ADR 127's figures; absent on backtests completed before they existed.
     closedMaxDrawdownPct: percent("Largest drop of the equity after each closed trade").optional(),
     cagrPct: maybePercent("Compound annual growth").optional(),
@@ -482,7 +487,9 @@ export function toBacktest(b: BacktestRow): z.infer<typeof backtestSchema> {
     settings: settingsOut(b.settings as unknown as RiskSettings),
     status: b.status,
     progress: b.progress,
-    stats: (b.stats as z.infer<typeof backtestStatsSchema> | null) ?? null,
+    stats: b.stats
+      ? ({ ...b.stats, equityBasis: equityBasisOf(b.stats) } as z.infer<typeof backtestStatsSchema>)
+      : null,
     error: b.error,
     createdAt: b.createdAt,
     finishedAt: b.finishedAt,

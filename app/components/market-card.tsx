@@ -17,6 +17,8 @@ export interface MarketCardData {
   sparkline: number[];
   /** The author's latest completed backtest's return (%), shown, labelled, while there are no live trades. */
   backtestReturnPct: number | null;
+  /** That backtest's equity, thinned for a sparkline (empty once there are live trades). */
+  backtestSparkline: number[];
 }
 
 export function MarketBadge({
@@ -56,6 +58,29 @@ function Figure({
   );
 }
 
+/** Live equity once trades have closed; before that the author's backtest, labelled so, or a tidy empty line. */
+function CardSparkline({ strategy: s }: { strategy: MarketCardData }) {
+  if (s.tradesCount === 0 && s.backtestSparkline.length >= 2)
+    return (
+      <figure className="flex shrink-0 flex-col items-end">
+        <MarketSparkline
+          values={s.backtestSparkline}
+          label={`Backtest equity of ${s.name} (simulated on history)`}
+          width={96}
+          height={32}
+        />
+        <figcaption className="mt-0.5 text-[10px] font-medium uppercase tracking-wide text-amber-700">
+          Backtest
+        </figcaption>
+      </figure>
+    );
+  return (
+    <div className="shrink-0">
+      <MarketSparkline values={s.sparkline} label={`Equity trend of ${s.name}`} width={96} height={32} />
+    </div>
+  );
+}
+
 export function MarketCard({ strategy: s }: { strategy: MarketCardData }) {
   const shownSymbols = s.symbols.slice(0, 3);
   const hasTrades = s.tradesCount > 0;
@@ -74,7 +99,7 @@ export function MarketCard({ strategy: s }: { strategy: MarketCardData }) {
           </h2>
           <p className="mt-0.5 truncate text-xs text-slate-500">by {s.authorName}</p>
         </div>
-        <MarketSparkline values={s.sparkline} label={`Equity trend of ${s.name}`} width={96} height={32} />
+        <CardSparkline strategy={s} />
       </div>
       <div className="flex-1">
         <p className="mt-3 line-clamp-2 min-h-[2.5rem] text-sm text-slate-600">

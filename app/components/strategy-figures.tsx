@@ -1,6 +1,6 @@
 // The figures backtesting.py and quantstats users look for (CAGR, Calmar, exposure, per-trade figures, SQN) and how each is computed.
 import { formatCount, formatDecimal, formatSignedPct } from "./market-format";
-import { Stat } from "./market-stats";
+import { isMarked, Stat } from "./market-stats";
 
 export interface StrategyFiguresValues {
   trades?: number | null;
@@ -13,6 +13,7 @@ export interface StrategyFiguresValues {
   maxConsecutiveLosses?: number | null;
   sqn?: number | null;
   closedMaxDrawdownPct?: number | null;
+  equityBasis?: string | null;
 }
 
 const pct = (n: number | null | undefined) =>
@@ -28,6 +29,16 @@ export const FIGURE_DEFINITIONS: [term: string, definition: string][] = [
     "Return, drawdown, Sharpe, Sortino, CAGR, Calmar",
     "Computed on the marked curve. The closed-trade drawdown is the same measure on the equity after each closed trade only.",
   ],
+  ["Return", "Last equity over the first, − 1, in percent; never below −100 %."],
+  [
+    "Max drawdown",
+    "Largest fall of the equity from its running peak, in percent of that peak (at most 100 %).",
+  ],
+  [
+    "Win rate",
+    "Closed trades with a P&L above 0 after fees over all closed trades (a break-even is a loss).",
+  ],
+  ["Profit factor", "Gross profit over gross loss of the closed trades. Not defined without a losing trade."],
   [
     "Sharpe",
     "Mean over sample standard deviation of the daily returns (each UTC day's last equity over the previous day's), × √365 (crypto trades every day), risk-free rate 0. Not defined with fewer than two days or no variation.",
@@ -47,28 +58,44 @@ export const FIGURE_DEFINITIONS: [term: string, definition: string][] = [
   ],
 ];
 
+/** Why the figures are on the closed-trade curve, under them. */
+function ClosedBasisNote({ computedBefore127 }: { computedBefore127: boolean }) {
+  return (
+    <p className="text-xs text-slate-600" data-testid="closed-basis-note">
+      {computedBefore127
+        ? "Computed before figures were marked to market: the return, drawdown, Sharpe and Sortino are on the equity after each closed trade, and the figures shown as — were not computed. Run the backtest again for them."
+        : "No close price was recorded to value the open positions at: the return, drawdown, Sharpe, Sortino, CAGR and Calmar are on the equity after each closed trade."}
+    </p>
+  );
+}
+
 export function StrategyFigures({ stats }: { stats: StrategyFiguresValues }) {
   const none = !stats.trades;
+  const marked = isMarked(stats);
   const closedDrawdown = stats.closedMaxDrawdownPct ? -stats.closedMaxDrawdownPct : 0;
+  const count = (n: number | null | undefined) =>
+    none || n === null || n === undefined ? "—" : formatCount(n);
   const figures: [label: string, value: string, hint: string][] = [
     ["CAGR", formatSignedPct(stats.cagrPct), "Compound annual growth rate, 365-day years"],
-    ["Calmar", formatDecimal(stats.calmar), "CAGR over the maximum drawdown (marked)"],
+    [
+      "Calmar",
+      formatDecimal(stats.calmar),
+      `CAGR over the maximum drawdown (${marked ? "marked" : "closed trades"})`,
+    ],
     ["Exposure", none ? "—" : pct(stats.exposurePct), "Time with a position open"],
     ["Average trade", formatSignedPct(stats.avgTradePct), "Mean P&L in % of capital"],
     ["Best trade", formatSignedPct(stats.bestTradePct), "Best P&L in % of capital"],
     ["Worst trade", formatSignedPct(stats.worstTradePct), "Worst P&L in % of capital"],
-    [
-      "Max consecutive losses",
-      none ? "—" : formatCount(stats.maxConsecutiveLosses ?? 0),
-      "Longest losing run",
-    ],
+    ["Max consecutive losses", count(stats.maxConsecutiveLosses), "Longest losing run"],
     ["SQN", formatDecimal(stats.sqn), "System Quality Number"],
-    [
+  ];
+  // Without marking, the drawdown beside the return is already the closed-trade one.
+  if (marked)
+    figures.push([
       "Max drawdown (closed trades)",
       none ? "—" : formatSignedPct(closedDrawdown),
       "Largest fall of the equity after each closed trade only",
-    ],
-  ];
+    ]);
   return (
     <div className="mt-2 space-y-3">
       <dl className="grid grid-cols-2 gap-2 sm:grid-cols-4 lg:grid-cols-5" aria-label="More figures">
@@ -76,6 +103,9 @@ export function StrategyFigures({ stats }: { stats: StrategyFiguresValues }) {
           <Stat key={label} label={label} value={value} hint={hint} />
         ))}
       </dl>
+      {marked || none ? null : (
+        <ClosedBasisNote computedBefore127={typeof stats.closedMaxDrawdownPct !== "number"} />
+      )}
       <details className="text-xs text-slate-600">
         <summary className="cursor-pointer font-medium text-slate-700">
           How these figures are computed

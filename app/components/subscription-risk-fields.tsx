@@ -17,7 +17,7 @@ const FIELDS: { name: RiskKey; unit?: string; help: string }[] = [
   {
     name: "leverage",
     unit: "×",
-    help: "Caps a position's value at capital × leverage. 1× means no leverage.",
+    help: "Caps a position so its margin (value ÷ leverage) and entry fee fit the capital. 1× means no leverage. Isolated margin: a position is liquidated about 1/leverage from its entry (at 5×, a 19.5 % move against it) and loses its margin.",
   },
   {
     name: "maxOpenPositions",
@@ -26,7 +26,7 @@ const FIELDS: { name: RiskKey; unit?: string; help: string }[] = [
   {
     name: "maxDailyLoss",
     unit: "%",
-    help: "Once the day's realised loss reaches this share of capital, new trades wait until 00:00 UTC.",
+    help: "Once the day's realised loss reaches this share of capital, new trades wait until 00:00 UTC. A stop hit during a candle counts on the UTC day that candle covers.",
   },
   {
     name: "stopLossAtr",

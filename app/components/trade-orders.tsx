@@ -1,12 +1,19 @@
 // A trade's exchange orders under its row on the subscription page: each leg's state in plain words.
-import { ORDER_STATE_TEXT, type OrderState } from "../../db/contracts/order-states";
+import {
+  ORDER_LEG_LABEL,
+  ORDER_STATE_TEXT,
+  type OrderLeg,
+  type OrderState,
+} from "../../db/contracts/order-states";
 import { formatPrice, formatQty } from "./subscription-ui";
 
 export interface TradeOrderRow {
-  leg: "open" | "close";
+  leg: OrderLeg;
   state: OrderState;
   clientOrderId: string;
   exchangeOrderId: string | null;
+  /** A resting leg's level (stop-loss, take-profit). */
+  triggerPrice: number | null;
   reason: string | null;
   filledQuantity: number | null;
   averagePrice: number | null;
@@ -26,7 +33,7 @@ export function TradeOrders({ orders }: { orders: TradeOrderRow[] }) {
         const text = ORDER_STATE_TEXT[o.state];
         return (
           <li key={o.clientOrderId} data-order-state={o.state} className="flex flex-wrap items-center gap-2">
-            <span className="font-medium">{o.leg === "open" ? "Entry order" : "Exit order"}</span>
+            <span className="font-medium">{ORDER_LEG_LABEL[o.leg]}</span>
             <span
               className={`rounded-full px-2 py-0.5 font-medium ${TONE[o.state] ?? "bg-brand-50 text-brand-700"}`}
               title={text.meaning}
@@ -37,6 +44,8 @@ export function TradeOrders({ orders }: { orders: TradeOrderRow[] }) {
               <span className="tabular-nums">
                 {formatQty(o.filledQuantity)} at {formatPrice(o.averagePrice)}
               </span>
+            ) : o.triggerPrice !== null ? (
+              <span className="tabular-nums">at {formatPrice(o.triggerPrice)}</span>
             ) : null}
             <span className="text-slate-500">
               exchange id {o.exchangeOrderId ?? "—"} · client id <code>{o.clientOrderId}</code>

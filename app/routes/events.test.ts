@@ -231,13 +231,13 @@ describe("GET /events", () => {
       expect(answers.map((a) => a.status).sort()).toEqual([200, 200, 429]);
       const refused = answers.find((a) => a.status === 429)!;
       expect(await refused.text()).toMatch(/at most 2 per account are open at once/);
-      expect(t.app.events.streamsOf(carol.id)).toBe(2);
+      expect(await t.app.streams.count(carol.id)).toBe(2);
       const bobs = openStream(bob.cookie);
       expect((await bobs.response).status).toBe(200);
       bobs.controller.abort();
 
       opened[answers.findIndex((a) => a.status === 200)].controller.abort();
-      await vi.waitFor(() => expect(t.app.events.streamsOf(carol.id)).toBe(1));
+      await vi.waitFor(async () => expect(await t.app.streams.count(carol.id)).toBe(1));
       const again = openStream(cookie);
       expect((await again.response).status).toBe(200);
       for (const o of [...opened, again]) o.controller.abort();

@@ -11,10 +11,11 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
       status: 401,
       headers: { "Cache-Control": "no-store" },
     });
-  // Checked and connected with no await between, so concurrent opens cannot pass the cap together.
   const cap = context.app.config.limits.eventStreams;
   const sessionId = await getSignedInSessionId(request, context);
-  if (context.app.events.streamsOf(userId) >= cap)
+  // A place among the user's streams on every replica, checked and taken in one step (ADR 158).
+  const free = await context.app.streams.take(userId, cap);
+  if (!free)
     return new Response(
       `Too many live update streams: at most ${cap} per account are open at once. Close another tab or window of Candlecast.`,
       { status: 429, headers: { "Cache-Control": "no-store", "Content-Type": "text/plain; charset=utf-8" } },
@@ -26,5 +27,6 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     sessionId,
     lastEventId: lastEventIdOf(request),
     signal: request.signal,
+    onClose: free,
   });
 }

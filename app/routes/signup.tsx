@@ -1,13 +1,16 @@
-// Sign up: email, name and a password that is hard to guess; a paper broker account comes with every new account.
+// Sign up: email, name and a password that is hard to guess, then the code mailed to that email (ADR 163); a paper
+// broker account comes with every new account. Every valid request gets the same "check your email" answer.
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Form, useActionData } from "@remix-run/react";
 import { AuthCard, useAuthRedirect } from "~/components/auth-card";
 import { FormError, SubmitButton, TextField } from "~/components/forms";
+import { SignUpCodeForm } from "~/components/sign-up-code-form";
 import { clientAddress, createLoginThrottle, SIGNUP_WINDOW_MS } from "~/login-throttle.server";
-import { assertSameOrigin, createUserSession, redirectIfSignedIn, safeRedirect } from "~/session.server";
-import { formFieldErrors } from "~/services/domain-errors.server";
-import { createUser } from "../../db/store/queries/users";
+import { assertSameOrigin, redirectIfSignedIn } from "~/session.server";
+import { requestSignUp } from "~/services/sign-up.server";
+import { pendingSignUpCookie } from "~/sign-up-cookie.server";
+import { PasswordCheckBusyError } from "../../db/platform/password";
 import { signUpSchema } from "../../db/contracts/validation/account";
 import { parseInput } from "../../db/contracts/validation/fields";
 import { passwordWeakness } from "../../db/platform/password-strength";
@@ -36,23 +39,38 @@ export async function action({ request, context }: ActionFunctionArgs) {
       },
       { status: 429, headers: { "Retry-After": String(SIGNUP_WINDOW_MS / 1000) } },
     );
+  let pending: { id: string };
   try {
-    const user = await createUser(context.app.store.db, parsed.data);
-    return createUserSession({
-      request,
-      context,
-      userId: user.id,
-      redirectTo: safeRedirect(form.get("redirectTo"), "/"),
-    });
+    pending = await requestSignUp(context.app, parsed.data);
   } catch (error) {
-    return json({ errors: formFieldErrors(error) }, { status: 400 });
+    if (!(error instanceof PasswordCheckBusyError)) throw error;
+    return json(
+      { errors: { _form: "Too many sign-ups at once. Try again in a moment." } as Record<string, string> },
+      { status: 503, headers: { "Retry-After": "1" } },
+    );
   }
+  // The same answer whether the email has an account: only its mailbox learns which.
+  const email = parsed.data.email;
+  return json(
+    { sentTo: email },
+    { headers: { "Set-Cookie": await pendingSignUpCookie(request, context, { id: pending.id, email }) } },
+  );
 }
 
 export default function SignUp() {
   const data = useActionData<typeof action>();
-  const errors: Record<string, string> = data?.errors ?? {};
+  const errors: Record<string, string> = (data && "errors" in data ? data.errors : undefined) ?? {};
   const { redirectTo, switchTo } = useAuthRedirect();
+  if (data && "sentTo" in data)
+    return (
+      <AuthCard
+        title="Check your email"
+        subtitle={`We sent a 6-digit code to ${data.sentTo}. Enter it here to finish signing up.`}
+        footer={<>Already have an account? {switchTo("/login", "Log in")}</>}
+      >
+        <SignUpCodeForm redirectTo={redirectTo} errors={{}} />
+      </AuthCard>
+    );
   return (
     <AuthCard
       title="Create your account"

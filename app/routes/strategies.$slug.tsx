@@ -10,7 +10,7 @@ import { MarketBadge } from "~/components/market-card";
 import { MarketSourceBadge } from "~/components/market-source-badge";
 import { formatCount, formatUtcDate } from "~/components/market-format";
 import { MarketSignals } from "~/components/market-signals";
-import { MarketStats } from "~/components/market-stats";
+import { curveWords, MarketStats } from "~/components/market-stats";
 import { StrategyFigures } from "~/components/strategy-figures";
 import { loadMarketChart } from "~/market-chart.server";
 import { loadStrategyPage } from "~/marketplace.server";
@@ -76,6 +76,22 @@ function BacktestProgress({
       >
         <div className="h-full bg-amber-400" style={{ width: `${pct}%` }} />
       </div>
+    </div>
+  );
+}
+
+/** The live section before any trade has closed: one line saying when figures come, not a grid of dashes. */
+function NoLiveTrades({ hasBacktests }: { hasBacktests: boolean }) {
+  return (
+    <div
+      className="rounded-lg border border-dashed border-slate-300 bg-slate-50/60 px-4 py-8 text-center"
+      data-testid="no-live-trades"
+    >
+      <p className="text-sm font-medium text-slate-700">No closed live trades yet</p>
+      <p className="mx-auto mt-1 max-w-md text-sm text-slate-500">
+        The figures and the equity curve appear once a subscriber's first trade has closed.
+        {hasBacktests ? " The backtests below show how it did on history." : ""}
+      </p>
     </div>
   );
 }
@@ -171,21 +187,27 @@ export default function StrategyPage() {
           </span>
         }
       >
-        <MarketStats stats={performance} />
-        <StrategyFigures stats={performance} />
-        <div className="mt-5">
-          <ChartEquity
-            points={performance.equity}
-            height={260}
-            label={`Live equity curve of ${strategy.name}, marked to market at each close`}
-          />
-        </div>
-        <p className="mt-3 text-xs text-slate-500">
-          Each signal's result is its subscribers' average P&amp;L in percent of their capital; the curve
-          follows 100 from the first trade, marked to market at each close. Sharpe and Sortino use daily
-          returns, annualised × √{annualisationDays}, risk-free rate 0. Past results do not promise future
-          ones.
-        </p>
+        {performance.trades > 0 ? (
+          <>
+            <MarketStats stats={performance} />
+            <StrategyFigures stats={performance} />
+            <div className="mt-5">
+              <ChartEquity
+                points={performance.equity}
+                height={260}
+                label={`Live equity curve of ${strategy.name}, ${curveWords(performance)}`}
+              />
+            </div>
+            <p className="mt-3 text-xs text-slate-500">
+              Each signal's result is its subscribers' average P&amp;L in percent of their capital; the curve
+              follows 100 from the first trade, {curveWords(performance)}. Sharpe and Sortino use daily
+              returns, annualised × √{annualisationDays}, risk-free rate 0. Past results do not promise future
+              ones.
+            </p>
+          </>
+        ) : (
+          <NoLiveTrades hasBacktests={backtests.length > 0 || backtestInProgress !== null} />
+        )}
       </Section>
 
       {backtests.length > 0 || backtestInProgress ? (

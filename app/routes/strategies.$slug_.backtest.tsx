@@ -7,7 +7,7 @@ import { ChartEquity } from "~/components/chart-equity";
 import { FormError, SelectField, SubmitButton, TextField } from "~/components/forms";
 import { formatUtcDate } from "~/components/market-format";
 import { MarketSourceBadge } from "~/components/market-source-badge";
-import { MarketStats } from "~/components/market-stats";
+import { curveWords, MarketStats } from "~/components/market-stats";
 import { StrategyFigures, type StrategyFiguresValues } from "~/components/strategy-figures";
 import { RiskFields, submittedRiskValues } from "~/components/subscription-risk-fields";
 import { useLiveEvents } from "~/components/subscription-live";
@@ -398,7 +398,7 @@ export default function BacktestPage() {
               <StrategyFigures stats={stats as StrategyFiguresValues} />
               <ChartEquity
                 points={(selected.equity ?? []).map(([time, value]) => ({ time, value }))}
-                label="Backtest equity curve, marked to market at each close"
+                label={`Backtest equity curve, ${curveWords(stats)}`}
                 emptyMessage="No closed trade: the equity stayed flat."
               />
               <div>

@@ -14,6 +14,7 @@ import { createElement } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
 import { ORDER_STATE_TEXT } from "../../db/contracts/order-states";
 import { brokerAccounts, events, orders, subscriptions } from "../../db/store/schema";
+import { insertProtectiveLegs } from "../../db/store/queries/orders";
 import { SubscriptionTrades } from "../components/subscription-tables";
 import {
   insertExchangeAccount,
@@ -378,15 +379,36 @@ describe("my subscriptions", () => {
       .update(orders)
       .set({ state: "unknown", reason: "ETIMEDOUT" })
       .where(eq(orders.tradeId, tradeId));
+    // Its protective pair, resting on the exchange.
+    const leg = (name: "stop" | "take_profit", triggerPrice: number) => ({
+      tradeId,
+      executionId: "exec-page",
+      brokerAccountId: account.id,
+      leg: name,
+      clientOrderId: `cc-page-${name}`,
+      symbol: "BTC/USDT",
+      side: "sell" as const,
+      quantity: 0.01,
+      referencePrice: 100,
+      triggerPrice,
+    });
+    await insertProtectiveLegs(t.store.db, [leg("stop", 95.25), leg("take_profit", 107.5)]);
+    await t.store.db.update(orders).set({ state: "open" }).where(eq(orders.clientOrderId, "cc-page-stop"));
     const body = await (await load(detail, `/subscriptions/${sub.id}`, alice.cookie, { id: sub.id })).json();
     expect(body.trades).toMatchObject([
       {
         id: tradeId,
-        orders: [{ leg: "open", state: "unknown", clientOrderId: "cc-page-entry", reason: "ETIMEDOUT" }],
+        orders: [
+          { leg: "open", state: "unknown", clientOrderId: "cc-page-entry", reason: "ETIMEDOUT" },
+          { leg: "stop", state: "open", triggerPrice: 95.25 },
+          { leg: "take_profit", state: "pending", triggerPrice: 107.5 },
+        ],
       },
     ]);
     const page = renderToStaticMarkup(createElement(SubscriptionTrades, { trades: body.trades, limit: 50 }));
     expect(page).toContain("Entry order");
+    expect(page).toMatch(/Stop-loss<\/span>.*?Working.*?at 95\.25/);
+    expect(page).toMatch(/Take-profit<\/span>.*?Waiting to send.*?at 107\.50/);
     expect(page).toContain(ORDER_STATE_TEXT.unknown.label);
     // The state a subscriber may not know is explained on the page, not only in a tooltip.
     expect(page).toContain("It is never sent again");

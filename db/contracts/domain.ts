@@ -12,7 +12,11 @@ export const RESOLUTION_MS = {
 } as const;
 
 /** 00:00 UTC of the day holding t: the bucket of the daily-loss limit (ADR 032). */
-export const utcDayStart = (t: number) => t - (t % RESOLUTION_MS["1d"]);
+export const utcDayStart = (t: number) => {
+  const day = RESOLUTION_MS["1d"];
+  // `%` keeps the sign of t: before 1970 it would answer the next day's start.
+  return t - (((t % day) + day) % day);
+};
 
 export const RESOLUTIONS = Object.keys(RESOLUTION_MS) as Resolution[];
 export const resolutionSchema = z.enum(["1m", "5m", "15m", "1h", "4h", "1d"], {

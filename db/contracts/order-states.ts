@@ -18,9 +18,23 @@ export const ORDER_STATES = [
 ] as const;
 export type OrderState = (typeof ORDER_STATES)[number];
 
-/** An order opens a trade's position or closes it (protective stop and target legs come with resting orders). */
-export const ORDER_LEGS = ["open", "close"] as const;
+/**
+ * An order opens a trade's position or closes it at market; `stop` and `take_profit` are the two legs of
+ * the OCO pair that rests on the exchange once the entry has filled (the first to fill closes the trade).
+ */
+export const ORDER_LEGS = ["open", "close", "stop", "take_profit"] as const;
 export type OrderLeg = (typeof ORDER_LEGS)[number];
+export const PROTECTIVE_LEGS = ["stop", "take_profit"] as const satisfies readonly OrderLeg[];
+export type ProtectiveLeg = (typeof PROTECTIVE_LEGS)[number];
+export const isProtective = (leg: OrderLeg): leg is ProtectiveLeg => leg === "stop" || leg === "take_profit";
+
+/** What each leg is called on the pages. */
+export const ORDER_LEG_LABEL: Record<OrderLeg, string> = {
+  open: "Entry order",
+  close: "Exit order",
+  stop: "Stop-loss",
+  take_profit: "Take-profit",
+};
 
 const MOVES: Record<OrderState, readonly OrderState[]> = {
   pending: ["sent", "void"],

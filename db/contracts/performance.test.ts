@@ -4,6 +4,7 @@ import {
   calmarRatio,
   dailyReturns,
   downsample,
+  equityBasisOf,
   equityFromTrades,
   equityStats,
   exposurePct,
@@ -133,6 +134,22 @@ describe("performanceFromTrades", () => {
     expect(stats.equity.map((p) => p.value)).toEqual([100, 150, 120]);
     expect(stats.maxDrawdownPct).toBeCloseTo(20, 6);
   });
+
+  it("says its figures are on the closed-trade curve when no marked curve is given", () => {
+    expect(performanceFromTrades([{ closedAt: noon(1), pnl: 5 }], 100).equityBasis).toBe("closed");
+  });
+
+  it.each([
+    [{ equityBasis: "closed", closedMaxDrawdownPct: 3 }, "closed"],
+    [{ equityBasis: "marked" }, "marked"],
+    // Stored before the flag: ADR 127's backtests (closed drawdown beside) were marked, older ones not.
+    [{ closedMaxDrawdownPct: 3 }, "marked"],
+    [{ closedMaxDrawdownPct: null }, "closed"],
+    [{ maxDrawdownPct: 3 }, "closed"],
+    [{ equityBasis: "bogus", closedMaxDrawdownPct: 0 }, "marked"],
+  ] as [Record<string, unknown>, string][])("equityBasisOf(%j) is %s", (stats, basis) => {
+    expect(equityBasisOf(stats)).toBe(basis);
+  });
 });
 
 describe("building blocks", () => {
@@ -210,6 +227,7 @@ describe("marked to market", () => {
     const stats = performanceFromTrades(trades, 100, 0, { marked: markedEquity(100, [long], marks, 0) });
     expect(stats.maxDrawdownPct).toBeCloseTo(10, 9);
     expect(stats.closedMaxDrawdownPct).toBe(0);
+    expect(stats.equityBasis).toBe("marked");
     expect(stats.returnPct).toBeCloseTo(5, 9);
     // Open from 1 to 3 of the period 0 to 4.
     expect(stats.exposurePct).toBeCloseTo(50, 9);
@@ -430,6 +448,7 @@ describe("odd input: no crash, no poison", () => {
       ],
       expected: [10, 0, 0],
     },
+    { name: "huge", trades: [{ closedAt: 5, pnl: HUGE }], expected: [10, HUGE] },
   ])("equityFromTrades: $name", ({ trades, expected }) => {
     expect(equityFromTrades(trades, 10).map((p) => p.value)).toEqual(expected);
   });

@@ -15,8 +15,15 @@ export interface EquityPoint {
   value: number;
 }
 
+/**
+ * Which equity curve the return, drawdown, Sharpe, Sortino, CAGR and Calmar are on: `marked` (to
+ * market at each close, ADR 127) or `closed` (the equity after each closed trade).
+ */
+export type EquityBasis = "marked" | "closed";
+
 // A type, not an interface: it is stored as a JSON record (schema `backtests.stats`).
 export type PerformanceStats = {
+  equityBasis: EquityBasis;
   /** Last equity over first equity, in percent. */
   returnPct: number;
   /** Winning trades over all trades, 0-1; null without trades. */
@@ -363,9 +370,18 @@ export function equityStats(points: EquityPoint[]) {
 }
 
 /**
+ * The curve stored or sent statistics are on. Backtests stored before `equityBasis` existed have none:
+ * with a `closedMaxDrawdownPct` (ADR 127 on) they were marked, without one they are closed-trade figures.
+ */
+export function equityBasisOf(stats: { equityBasis?: unknown; closedMaxDrawdownPct?: unknown }): EquityBasis {
+  if (stats.equityBasis === "marked" || stats.equityBasis === "closed") return stats.equityBasis;
+  return typeof stats.closedMaxDrawdownPct === "number" ? "marked" : "closed";
+}
+
+/**
  * Every statistic of a list of closed trades followed with `initialCapital`. With `marked` (the equity
  * marked to market at each close, see markedEquity) the equity figures and the returned curve are the
- * marked ones; `closedMaxDrawdownPct` is always the closed-trade curve's. `endTime` closes the period
+ * marked ones (`equityBasis` says which); `closedMaxDrawdownPct` is always the closed-trade curve's. `endTime` closes the period
  * exposure is measured over (default: the last equity point).
  */
 export function performanceFromTrades(
@@ -384,6 +400,7 @@ export function performanceFromTrades(
   const start = startTime ?? equity[0]?.time ?? NaN;
   const end = options.endTime ?? equity[equity.length - 1]?.time ?? NaN;
   return {
+    equityBasis: options.marked ? "marked" : "closed",
     ...equityStats(equity),
     closedMaxDrawdownPct: maxDrawdownPct(closedEquity.map((p) => p.value)),
     exposurePct: exposurePct(trades, start, end),

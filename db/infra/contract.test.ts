@@ -217,6 +217,51 @@ describe.each([
     });
   });
 
+  describe("seats", () => {
+    const place = (holder: string) => ({ key: "streams:u1", holder });
+
+    it("lets at most `cap` of many concurrent takers from both clients in, and counts them", async () => {
+      const takes = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => (i % 2 ? h.peer : h.infra).seats.take(place(`s${i}`), 3, 5000)),
+      );
+      expect(takes.filter(Boolean)).toHaveLength(3);
+      expect(await h.peer.seats.count("streams:u1")).toBe(3);
+      expect(await h.infra.seats.count("streams:u2")).toBe(0);
+      expect(await h.infra.seats.take({ key: "streams:u2", holder: "other" }, 3, 5000)).toBe(true);
+    });
+
+    it("frees a place on release, and takes again for a holder that already has one", async () => {
+      expect(await h.infra.seats.take(place("a"), 2, 5000)).toBe(true);
+      expect(await h.infra.seats.take(place("b"), 2, 5000)).toBe(true);
+      expect(await h.infra.seats.take(place("a"), 2, 5000)).toBe(true);
+      expect(await h.peer.seats.take(place("c"), 2, 5000)).toBe(false);
+      await h.infra.seats.release(place("a"));
+      await h.infra.seats.release(place("a"));
+      expect(await h.peer.seats.count("streams:u1")).toBe(1);
+      expect(await h.peer.seats.take(place("c"), 2, 5000)).toBe(true);
+    });
+
+    it("lets a place lapse after its TTL unless renewed, and renewing takes a lapsed one back past the cap", async () => {
+      expect(await h.infra.seats.take(place("kept"), 2, 150)).toBe(true);
+      expect(await h.infra.seats.take(place("left"), 2, 150)).toBe(true);
+      await h.elapse(100);
+      await h.infra.seats.renew([place("kept")], 400);
+      await h.elapse(150);
+      expect(await h.peer.seats.count("streams:u1")).toBe(1);
+      expect(await h.peer.seats.take(place("new"), 2, 5000)).toBe(true);
+      await h.infra.seats.renew([place("left")], 5000);
+      expect(await h.peer.seats.count("streams:u1")).toBe(3);
+      await h.elapse(400);
+      expect(await h.peer.seats.count("streams:u1")).toBe(2);
+    });
+
+    it("refuses a TTL that is not a positive whole number of milliseconds", async () => {
+      await expect(h.infra.seats.take(place("bad"), 2, 0)).rejects.toThrow(RangeError);
+      await expect(h.infra.seats.renew([place("bad")], 1.5)).rejects.toThrow(RangeError);
+      expect(await h.infra.seats.count("streams:u1")).toBe(0);
+    });
+  });
+
   describe("cache", () => {
     const Settings = z.object({ riskPerTrade: z.number(), paused: z.boolean() });
 
@@ -470,6 +515,18 @@ describe("infra on Redis only", () => {
     await infra.close();
     await deleteKeysByPrefix(admin, keyPrefix);
     await admin.quit();
+  });
+
+  it("seats: the key lapses with its last place, and a renewal takes back places whose key was deleted", async () => {
+    const place = { key: "streams:u9", holder: "s1" };
+    expect(await infra.seats.take(place, 2, 5_000)).toBe(true);
+    const pttl = await admin.pttl(`${keyPrefix}streams:u9`);
+    expect(pttl).toBeGreaterThan(4_000);
+    expect(pttl).toBeLessThanOrEqual(5_000);
+    await admin.del(`${keyPrefix}streams:u9`);
+    expect(await infra.seats.count("streams:u9")).toBe(0);
+    await infra.seats.renew([place], 5_000);
+    expect(await infra.seats.count("streams:u9")).toBe(1);
   });
 
   async function subscriberIds(): Promise<string[]> {

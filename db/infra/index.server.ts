@@ -1,4 +1,4 @@
-// Builds the lock, cache and bus: on Redis when a URL is given, in-process (embedded mode) when not.
+// Builds the lock, cache, bus and seats: on Redis when a URL is given, in-process (embedded mode) when not.
 import type { Bus } from "./bus";
 import { createMemoryBus } from "./bus-memory";
 import { createRedisBus } from "./bus-redis.server";
@@ -8,6 +8,9 @@ import { createRedisCache } from "./cache-redis.server";
 import type { Lock } from "./lock";
 import { createMemoryLock } from "./lock-memory";
 import { createRedisLock } from "./lock-redis.server";
+import type { Seats } from "./seats";
+import { createMemorySeats } from "./seats-memory";
+import { createRedisSeats } from "./seats-redis.server";
 import { consoleLogger, type InfraLogger } from "./logger";
 import { connectRedis, createRedis } from "./redis.server";
 
@@ -17,6 +20,8 @@ export type Infra = {
   lock: Lock;
   cache: Cache;
   bus: Bus;
+  /** Places under a per-key cap, across the deployment (the per-user event-stream cap). */
+  seats: Seats;
   kind: "redis" | "memory";
   health(): Promise<{ ok: boolean; detail: string }>;
   close(): Promise<void>;
@@ -27,7 +32,7 @@ export type InfraOptions = {
   redisUrl?: string;
   /** Prefixes every Redis key and channel; distinct prefixes never see each other. */
   keyPrefix?: string;
-  /** Clock for in-process lock and cache expiry; Redis keeps its own time. */
+  /** Clock for in-process lock, cache and seats expiry; Redis keeps its own time. */
   now?: () => number;
   logger?: InfraLogger;
   /** How long health() waits for PING. */
@@ -62,6 +67,7 @@ export async function createInfra(options: InfraOptions = {}): Promise<Infra> {
     lock: createRedisLock(redis),
     cache: createRedisCache(redis),
     bus,
+    seats: createRedisSeats(redis),
     kind: "redis",
     async health() {
       const started = performance.now();
@@ -91,6 +97,7 @@ function createMemoryInfra(now: (() => number) | undefined, logger: InfraLogger)
     lock: createMemoryLock({ now }),
     cache: createMemoryCache({ now }),
     bus,
+    seats: createMemorySeats({ now }),
     kind: "memory",
     health: async () => ({ ok: true, detail: "in-process lock, cache and bus" }),
     close: () => bus.close(),

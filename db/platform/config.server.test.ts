@@ -145,6 +145,26 @@ describe("config", () => {
     );
   });
 
+  it("sends mail to the log by default, through SMTP when MAIL_URL says so, and refuses a bad one naming it", () => {
+    expect(loadConfig({}).mail).toEqual({
+      transport: "log",
+      from: "Candlecast <no-reply@candlecast.localhost>",
+    });
+    expect(
+      loadConfig({ MAIL_URL: "smtps://user:p%40ss@mail.example.com:465", MAIL_FROM: "ops@example.com" }).mail,
+    ).toEqual({
+      transport: "smtp",
+      url: "smtps://user:p%40ss@mail.example.com:465",
+      from: "ops@example.com",
+    });
+    for (const bad of ["http://mail.example.com", "smtp://", "mail.example.com:25", "logs"])
+      expect(messageFor({ MAIL_URL: bad })).toMatch(
+        /MAIL_URL: must be log or smtp:\/\/user:password@host:port/,
+      );
+    for (const bad of ["not an address", "Ops <ops@example.com", "a@b.c\nBcc: x@y.z"])
+      expect(messageFor({ MAIL_FROM: bad })).toMatch(/MAIL_FROM: must be an email address/);
+  });
+
   it("treats empty variables as unset", () => {
     const config = loadConfig({ REDIS_URL: "", PORT: "" });
     expect(config.port).toBe(3000);

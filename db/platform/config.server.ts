@@ -29,6 +29,38 @@ const perUserCap = (fallback: number, max: number) =>
     .max(max, `must be at most ${max}`)
     .default(fallback);
 
+/** `log`, or an SMTP server's URL (smtp:// or smtps://, with user:password@ when it asks for them). */
+const mailUrl = z
+  .string()
+  .trim()
+  .default("log")
+  .transform((v, ctx) => {
+    if (v === "log") return { transport: "log" as const };
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(v);
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed || !["smtp:", "smtps:"].includes(parsed.protocol) || !parsed.hostname) {
+      ctx.addIssue({
+        code: "custom",
+        message: "must be log or smtp://user:password@host:port (smtps:// for TLS from the start)",
+      });
+      return z.NEVER;
+    }
+    return { transport: "smtp" as const, url: v };
+  });
+
+/** A sender address, optionally with a display name: `Candlecast <no-reply@example.com>`. */
+const mailFrom = z
+  .string()
+  .trim()
+  .default("Candlecast <no-reply@candlecast.localhost>")
+  .refine((v) => /^(?:[^<>\r\n]*<[^\s<>@]+@[^\s<>@]+>|[^\s<>@]+@[^\s<>@]+)$/.test(v), {
+    message: "must be an email address, optionally with a name: Candlecast <no-reply@example.com>",
+  });
+
 export const envSchema = z.object({
   DATA_DIR: z.string().default("./data"),
   DATABASE_URL: url(["file", "libsql", "http", "https", "ws", "wss"], "file:./data/candlecast.db").optional(),
@@ -103,6 +135,8 @@ export const envSchema = z.object({
   MAX_EVENT_STREAMS_PER_USER: perUserCap(DEFAULT_USER_LIMITS.eventStreams, 1_000),
   API_RATE_LIMIT_PER_TOKEN: perUserCap(DEFAULT_USER_LIMITS.apiRequestsPerMinutePerToken, 1_000_000),
   API_RATE_LIMIT_PER_USER: perUserCap(DEFAULT_USER_LIMITS.apiRequestsPerMinutePerUser, 1_000_000),
+  MAIL_URL: mailUrl,
+  MAIL_FROM: mailFrom,
   LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
   NODE_ENV: z.enum(["development", "production", "test"]).default("production"),
 });
@@ -172,6 +206,8 @@ const configSchema = envSchema
         apiRequestsPerMinutePerToken: e.API_RATE_LIMIT_PER_TOKEN,
         apiRequestsPerMinutePerUser: e.API_RATE_LIMIT_PER_USER,
       },
+      /** How mail leaves (sign-up codes): the log and `mail-outbox.jsonl` in the data directory, or SMTP (ADR 162). */
+      mail: { ...e.MAIL_URL, from: e.MAIL_FROM },
       logLevel: e.LOG_LEVEL,
       nodeEnv: e.NODE_ENV,
     };
@@ -182,6 +218,7 @@ export type ParsedConfig = z.output<typeof configSchema>;
 /** What a process runs with: the parsed configuration with both secrets present. */
 export type Config = ParsedConfig & { sessionSecret: string; encryptionKey: string };
 export type MarketDataConfig = Config["marketData"];
+export type MailConfig = Config["mail"];
 
 export class ConfigError extends Error {
   constructor(public readonly issues: { variable: string; message: string }[]) {

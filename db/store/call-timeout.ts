@@ -2,6 +2,7 @@
 import type { Client, InStatement, Transaction } from "@libsql/client";
 import { DEFAULT_STORE_TIMEOUT_MS } from "../platform/config.server";
 import type { Logger } from "../platform/logger.server";
+import { retryWhileBusy } from "./busy-retry";
 
 export class StoreTimeoutError extends Error {
   constructor(
@@ -15,6 +16,8 @@ export class StoreTimeoutError extends Error {
 }
 
 export type OnStoreTimeout = (error: StoreTimeoutError) => void;
+/** A batch met SQLITE_BUSY and is sent again after pauseMs (its `retry`th retry). */
+export type OnStoreBusy = (retry: number, pauseMs: number) => void;
 
 const SHOWN_SQL = 80;
 
@@ -68,8 +71,14 @@ function boundTransaction(tx: Transaction, timeoutMs: number, onTimeout?: OnStor
 /**
  * The client with every call bounded by `timeoutMs`: execute, batch, executeMultiple, and a transaction's
  * begin, statements, commit and rollback. Migrations are not: they run once at start and may be long.
+ * A batch that meets SQLITE_BUSY is retried inside its bound (db/store/busy-retry.ts).
  */
-export function withCallTimeouts(client: Client, timeoutMs: number, onTimeout?: OnStoreTimeout): Client {
+export function withCallTimeouts(
+  client: Client,
+  timeoutMs: number,
+  onTimeout?: OnStoreTimeout,
+  onBusy?: OnStoreBusy,
+): Client {
   return new Proxy(client, {
     get(target, prop, receiver) {
       const value = Reflect.get(target, prop, receiver);
@@ -79,8 +88,14 @@ export function withCallTimeouts(client: Client, timeoutMs: number, onTimeout?: 
           bounded(value.call(target, stmt, args), describe(prop, stmt), timeoutMs, onTimeout);
       }
       if (prop === "batch") {
+        // A batch is one transaction: one that met SQLITE_BUSY did not run, so it is sent again within the same bound.
         return (stmts: InStatement[], mode?: never) =>
-          bounded(value.call(target, stmts, mode), describe(prop, stmts), timeoutMs, onTimeout);
+          bounded(
+            retryWhileBusy(() => value.call(target, stmts, mode), timeoutMs, onBusy),
+            describe(prop, stmts),
+            timeoutMs,
+            onTimeout,
+          );
       }
       if (prop === "transaction") {
         return async (mode?: never) => {
@@ -109,7 +124,10 @@ export function withCallTimeouts(client: Client, timeoutMs: number, onTimeout?: 
 
 /** The client every call of a process goes through: bounded, and logged with what was waiting when a bound is hit. */
 export function boundedClient(client: Client, timeoutMs = DEFAULT_STORE_TIMEOUT_MS, logger?: Logger): Client {
-  return withCallTimeouts(client, timeoutMs, (error) =>
-    logger?.warn({ waiting: error.waiting, timeoutMs }, "store call timed out"),
+  return withCallTimeouts(
+    client,
+    timeoutMs,
+    (error) => logger?.warn({ waiting: error.waiting, timeoutMs }, "store call timed out"),
+    (retry, pauseMs) => logger?.debug({ retry, pauseMs }, "store busy (SQLITE_BUSY): retrying the batch"),
   );
 }

@@ -38,6 +38,25 @@ export const users = sqliteTable("users", {
   createdAt: createdAt(),
 });
 
+/**
+ * A sign-up waiting for its emailed code: one live per email (a new request replaces it). `passwordHash` null: the
+ * email already had an account when it was asked, so no code can create one (the answer was the same; ADR 163).
+ */
+export const pendingSignUps = sqliteTable("pending_sign_ups", {
+  id: id(),
+  email: text("email").notNull().unique(),
+  name: text("name").notNull(),
+  passwordHash: text("password_hash"),
+  /** HMAC-SHA256 of the code under the session secret: the store never holds a code. */
+  codeHash: text("code_hash").notNull(),
+  attempts: integer("attempts").notNull().default(0),
+  /** Codes mailed for this sign-up, the first one included. */
+  sends: integer("sends").notNull().default(1),
+  sentAt: integer("sent_at").notNull(),
+  expiresAt: integer("expires_at").notNull(),
+  createdAt: createdAt(),
+});
+
 export const sessions = sqliteTable(
   "sessions",
   {
@@ -378,6 +397,8 @@ export const orders = sqliteTable(
     quantity: real("quantity").notNull(),
     /** The signal candle's close: a look-up or a late send is judged by its age. */
     referencePrice: real("reference_price").notNull(),
+    /** A resting leg's level (the stop-loss's stop price, the take-profit's price); null for market orders. */
+    triggerPrice: real("trigger_price"),
     state: text("state", { enum: ORDER_STATES }).notNull().default("pending"),
     /** Why it is in its state (the exchange's answer, the reconciliation's decision). */
     reason: text("reason"),
@@ -459,8 +480,8 @@ export const backtests = sqliteTable(
     settings: text("settings", { mode: "json" }).$type<Record<string, number>>().notNull(),
     status: text("status", { enum: BACKTEST_STATUSES }).notNull().default("queued"),
     progress: real("progress").notNull().default(0),
-    /** {returnPct, winRate, sharpe, sortino, maxDrawdownPct, profitFactor, trades}. */
-    stats: text("stats", { mode: "json" }).$type<Record<string, number | null>>(),
+    /** PerformanceStats (db/contracts/performance.ts); older rows lack the figures added since. */
+    stats: text("stats", { mode: "json" }).$type<Record<string, number | string | null>>(),
     equity: text("equity", { mode: "json" }).$type<[number, number][]>(),
     trades: text("trades", { mode: "json" }).$type<Record<string, unknown>[]>(),
     error: text("error"),

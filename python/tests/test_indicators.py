@@ -233,12 +233,16 @@ class IndicatorCase(unittest.TestCase):
         self.assertNotIn(None, [got[0][33], got[1][33], got[2][33]])
 
     def test_macd_seeds_its_fast_ema_where_the_slow_one_starts(self):
-        # fast 2, slow 3, signal 1 on 1..5: the fast EMA starts at bar 2 as mean(2, 3) = 2.5 (not an EMA from bar 0),
-        # the slow one as mean(1, 2, 3) = 2; bar 3: fast 2.5 + 2/3 * 1.5 = 3.5, slow 2 + 0.5 * 2 = 3.
-        line, sig, hist = ta.macd([1, 2, 3, 4, 5], 2, 3, 1)
-        self.assertEqual(line[:4], [None, None, 0.5, 0.5])
-        self.assertEqual(sig[:4], [None, None, 0.5, 0.5])
-        self.assertEqual(hist[:4], [None, None, 0.0, 0.0])
+        # fast 2, slow 3, signal 1 on 1, 4, 2, 8: the fast EMA starts at bar 2 as mean(4, 2) = 3, the slow one as
+        # mean(1, 4, 2) = 7/3, so the line is 2/3. Seeded from the first close instead (mean(1, 4) = 2.5 at bar 1,
+        # then 2.5 + 2/3 * (2 - 2.5) = 13/6 at bar 2) it would be -1/6: on a straight line both seedings agree.
+        # Bar 3: fast 3 + 2/3 * (8 - 3) = 19/3, slow 7/3 + 1/2 * (8 - 7/3) = 31/6, line 7/6.
+        line, sig, hist = ta.macd([1, 4, 2, 8], 2, 3, 1)
+        self.assertEqual(line[:2], [None, None])
+        for got, want in zip(line[2:], [2 / 3, 7 / 6]):
+            self.assertAlmostEqual(got, want, places=12)
+        self.assertEqual(sig[2:], line[2:])
+        self.assertEqual(hist[2:], [0.0, 0.0])
 
     def test_bollinger(self):
         got = ta.bollinger(self.c, 20, 2.0)

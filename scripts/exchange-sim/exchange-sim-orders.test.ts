@@ -286,6 +286,8 @@ describe("exchange simulator: orders", () => {
       filledQuantity: 0.5,
       fee: expect.closeTo(dump.fills[0].commission, 8),
       exchangeOrderId: String(dump.orders[0].orderId),
+      // When the exchange filled it (whole milliseconds, as Binance reports them).
+      filledAt: Math.trunc(dump.fills[0].time),
       // The fill by the exchange's own trade id, so a look-up read again records it once (ADR 142).
       fills: [
         {
@@ -293,6 +295,7 @@ describe("exchange simulator: orders", () => {
           price: dump.fills[0].price,
           quantity: 0.5,
           fee: expect.closeTo(dump.fills[0].commission, 8),
+          time: Math.trunc(dump.fills[0].time),
         },
       ],
     });

@@ -39,6 +39,26 @@ const place = (engine: ReturnType<typeof engineAt>, request: Parameters<typeof o
   placeOrder(engine, "k", BTC, order(request), now);
 
 describe("matching engine", () => {
+  it("takes every price on the 1e-8 tick grid, at any size, and refuses one between ticks", () => {
+    const engine = engineAt(T0 + MS / 6);
+    const prices = Array.from({ length: 2000 }, (_, i) => Number((50 + i * 41.37310919).toFixed(8)));
+    const refused = prices.filter((price, i) => {
+      const placed = place(
+        engine,
+        { side: "BUY", type: "LIMIT", price, timeInForce: "GTC", clientOrderId: `t${i}`, quantity: 0.000001 },
+        T0 + MS / 6,
+      );
+      return !placed.ok && placed.msg === "Filter failure: PRICE_FILTER";
+    });
+    expect(refused).toEqual([]);
+    const between = place(
+      engine,
+      { side: "BUY", type: "LIMIT", price: 98.123456785, timeInForce: "GTC" },
+      T0 + MS / 6,
+    );
+    expect(between).toMatchObject({ ok: false, msg: "Filter failure: PRICE_FILTER" });
+  });
+
   it("walks each candle open -> low -> high -> close, then jumps to the next open", () => {
     const segments = pathSegments(source, "BTC/USDT", T0, T0 + MS);
     expect(segments.map((s) => [s.t0 - T0, s.p0, s.t1 - T0, s.p1])).toEqual([

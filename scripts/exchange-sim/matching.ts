@@ -51,7 +51,12 @@ const INSUFFICIENT = refuse(-2010, "Account has insufficient balance for request
 
 const isStop = (type: OrderType) => type.startsWith("STOP_LOSS") || type.startsWith("TAKE_PROFIT");
 const hasLimit = (type: OrderType) => type === "LIMIT" || type === "LIMIT_MAKER" || type.endsWith("_LIMIT");
-const onStep = (value: number, step: number) => Math.abs(value / step - Math.round(value / step)) < 1e-6;
+/**
+ * On the step's grid to the last digits a double holds: `value / step` itself is off by up to ~1e-3 steps
+ * at 60,000 with 1e-8 ticks (it refused one 8-decimal price in seven), so the distance is measured in price.
+ */
+const onStep = (value: number, step: number) =>
+  Math.abs(value - Math.round(value / step) * step) <= 16 * Number.EPSILON * Math.max(Math.abs(value), step);
 
 /** The price condition that makes a resting order act: the price at or below (or at or above) a level. */
 function condition(order: SimOrder): { level: number; below: boolean } {

@@ -1,6 +1,9 @@
 // The author journey in Chromium: create a strategy, validate broken then fixed code, publish 1.0.0, backtest it
 // (progress, then results), publish 1.1.0; a subscriber sees the new version. Then the API token page and the API docs.
+import { eq } from "drizzle-orm";
 import type { Browser, Page } from "playwright-core";
+import { openStore } from "../../db/store/client";
+import { backtests } from "../../db/store/schema";
 import { launchBrowser, screenshot, startApp, type RunningApp } from "./harness";
 import { signUp, subscribe } from "./subscriber-steps";
 
@@ -53,7 +56,7 @@ describe("author journey", () => {
   it("creates, validates, publishes, backtests and versions a strategy; a subscriber sees the new version", async () => {
     const authorContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     const page = await authorContext.newPage();
-    await signUp(page, app.url, "Author");
+    await signUp(page, app, "Author");
     const slug = `breakout-${Date.now()}`;
 
     await page.goto(`${app.url}/author/strategies`);
@@ -103,7 +106,7 @@ describe("author journey", () => {
     // A subscriber follows the latest version (1.0.0 for now).
     const subscriberContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     const subscriberPage = await subscriberContext.newPage();
-    await signUp(subscriberPage, app.url, "Follower");
+    await signUp(subscriberPage, app, "Follower");
     const subscriptionUrl = await subscribe(subscriberPage, app.url, slug);
     await subscriberPage.getByText("version 1.0.0").waitFor();
 
@@ -126,7 +129,7 @@ describe("author journey", () => {
         () => false,
       );
     if (sawProgress) await screenshot(page, "author-backtest-progress");
-    await section.getByText("Win rate").waitFor({ timeout: 60_000 });
+    await section.locator("dt", { hasText: /^Win rate$/ }).waitFor({ timeout: 60_000 });
     const backtestMs = Date.now() - started;
     await section.getByRole("columnheader", { name: "Exit reason" }).waitFor();
     // The marked and the closed-trade drawdowns, labelled, and the figures defined under the help text.
@@ -137,6 +140,28 @@ describe("author journey", () => {
     await expect(page.getByRole("progressbar").count()).resolves.toBe(0);
     await page.waitForTimeout(500); // the chart draws after hydration
     await screenshot(page, "author-backtest-results");
+
+    // The same backtest as one stored before ADR 127 (no marked figures): its drawdown and curve are the
+    // closed-trade ones, labelled so, and the figures it lacks read "—", never an invented 0.
+    const backtestId = new URL(page.url()).searchParams.get("id")!;
+    const store = await openStore({ url: app.databaseUrl });
+    try {
+      const [row] = await store.db.select().from(backtests).where(eq(backtests.id, backtestId));
+      const { returnPct, winRate, sharpe, sortino, maxDrawdownPct, profitFactor, trades } = row.stats!;
+      const before127 = { returnPct, winRate, sharpe, sortino, maxDrawdownPct, profitFactor, trades };
+      await store.db.update(backtests).set({ stats: before127 }).where(eq(backtests.id, backtestId));
+    } finally {
+      store.close();
+    }
+    await page.reload();
+    await section.locator("dt", { hasText: "Max drawdown (closed trades)" }).waitFor();
+    await expect(section.locator("dt", { hasText: "Max drawdown (marked)" }).count()).resolves.toBe(0);
+    await section.getByText("Computed before figures were marked to market").waitFor();
+    const sqn = section.locator("div", { has: page.locator("dt", { hasText: /^SQN$/ }) }).last();
+    await expect(sqn.locator("dd").textContent()).resolves.toBe("—");
+    await section.getByRole("img", { name: "Backtest equity curve, after each closed trade" }).waitFor();
+    await section.locator("[data-chart=equity] canvas").first().waitFor();
+    await screenshot(page, "author-backtest-before-127");
 
     // Publish 1.1.0 with a changelog.
     await page.goto(workspace);
@@ -184,7 +209,7 @@ describe("author journey", () => {
   it("an API token created in settings works with the API; the API docs render the OpenAPI document", async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
-    await signUp(page, app.url, "Scripter");
+    await signUp(page, app, "Scripter");
     await page.goto(`${app.url}/settings/tokens`);
     await page.getByLabel("Token name").fill("ci");
     await page.getByRole("button", { name: "Create token" }).click();

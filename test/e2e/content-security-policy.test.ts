@@ -98,7 +98,7 @@ describe("in Chromium", () => {
     await copy.page.close();
     await page.goto(`${app.url}/strategies/${slug}`);
     await expectHydrated(page, "Sign up");
-    await signUp(page, app.url, "Csp");
+    await signUp(page, app, "Csp");
     const subscription = await subscribe(page, app.url, slug);
     await page.goto(subscription);
     await page.getByText("Live").first().waitFor();

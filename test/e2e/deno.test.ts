@@ -16,6 +16,7 @@ import { migrateStore } from "../../db/store/migrate";
 import { seedExamples } from "../../scripts/seed";
 import { ROOT } from "../../scripts/build-if-needed";
 import { createStrategyRunner } from "../../worker/runtime";
+import { codeFromOutbox } from "../support/mail-outbox";
 import { freePort, spawnChild, startSqld, tempDir, type Child, type RunningSqld } from "./sqld";
 
 const POSTGRES_URL = process.env.TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
@@ -30,6 +31,26 @@ const DENO = (
 const tag = randomBytes(4).toString("hex");
 const PGBOSS_SCHEMA = `pgboss_deno_${tag}`;
 const REDIS_KEY_PREFIX = `candlecast-deno-${tag}:`;
+
+const ENCRYPTION_KEY = randomBytes(32).toString("base64");
+
+/** The Deno web entry's environment against this store, on this port. */
+function denoEnv(databaseUrl: string, port: number, logLevel = "warn"): Record<string, string> {
+  return {
+    DATABASE_URL: databaseUrl,
+    POSTGRES_URL,
+    PGBOSS_SCHEMA,
+    REDIS_URL,
+    REDIS_KEY_PREFIX,
+    SESSION_SECRET: "deno-test-session-secret-0123456789abcdef",
+    ENCRYPTION_KEY,
+    DATA_DIR: dataDir.path,
+    PORT: String(port),
+    HOST: "127.0.0.1",
+    LOG_LEVEL: logLevel,
+    NO_COLOR: "1",
+  };
+}
 
 let sqld: RunningSqld;
 let store: Store;
@@ -62,20 +83,7 @@ beforeAll(async () => {
     name: "deno web",
     command: DENO,
     args: ["run", "-A", "server/deno.ts"],
-    env: {
-      DATABASE_URL: sqld.url,
-      POSTGRES_URL,
-      PGBOSS_SCHEMA,
-      REDIS_URL,
-      REDIS_KEY_PREFIX,
-      SESSION_SECRET: "deno-test-session-secret-0123456789abcdef",
-      ENCRYPTION_KEY: randomBytes(32).toString("base64"),
-      DATA_DIR: dataDir.path,
-      PORT: String(port),
-      HOST: "127.0.0.1",
-      LOG_LEVEL: "warn",
-      NO_COLOR: "1",
-    },
+    env: denoEnv(sqld.url, port),
     readyUrl: `${url}/healthz`,
   });
 }, 180_000);
@@ -134,7 +142,7 @@ it("lists the seeded strategies, renders a strategy page and serves the Deno bui
   expect((await fetch(`${url}/build/../../package.json`)).status).toBe(404);
 });
 
-it("signs up (same-origin POST), renders a signed-in page, and streams a bus event to the user's SSE", async () => {
+it("signs up (same-origin POST, the code from the log outbox), renders a signed-in page, and streams a bus event to the user's SSE", async () => {
   const email = `deno-${tag}@example.test`;
   const form = new URLSearchParams({
     email,
@@ -163,9 +171,23 @@ it("signs up (same-origin POST), renders a signed-in page, and streams a bus eve
     headers: { Origin: url },
     redirect: "manual",
   });
-  expect(signup.status).toBe(302);
-  expect(signup.headers.get("location")).toBe("/subscriptions");
-  const cookie = signup.headers
+  expect(signup.status).toBe(200);
+  expect(await signup.text()).toContain("Check your email");
+  const pending = signup.headers.getSetCookie()[0].split(";")[0];
+  expect(pending).toMatch(/^__signup=/);
+  // The Deno entry mails to the log: the code is in the data directory's outbox.
+  const verify = await fetch(`${url}/signup/verify`, {
+    method: "POST",
+    body: new URLSearchParams({
+      code: await codeFromOutbox(dataDir.path, email),
+      redirectTo: "/subscriptions",
+    }),
+    headers: { Origin: url, Cookie: pending },
+    redirect: "manual",
+  });
+  expect(verify.status).toBe(302);
+  expect(verify.headers.get("location")).toBe("/subscriptions");
+  const cookie = verify.headers
     .getSetCookie()
     .find((c) => c.startsWith("__session="))!
     .split(";")[0];
@@ -254,3 +276,39 @@ it("answers a form over its limit with a 413 page, and the keep-alive connection
     agent.destroy();
   }
 });
+
+it("started before its store is up, waits with a log line and serves once sqld answers", async () => {
+  const sqldPort = await freePort();
+  const port = await freePort();
+  let output = "";
+  let later: RunningSqld | undefined;
+  const starting = spawnChild({
+    name: "deno web, store not up yet",
+    command: DENO,
+    args: ["run", "-A", "server/deno.ts"],
+    env: denoEnv(`http://127.0.0.1:${sqldPort}`, port, "info"),
+    readyUrl: `http://127.0.0.1:${port}/healthz`,
+    readyTimeoutMs: 120_000,
+    onOutput: (chunk) => (output += chunk),
+  });
+  starting.catch(() => {}); // awaited below; a failure before then is reported there
+  try {
+    await vi.waitFor(
+      () => {
+        if ((output.match(/waiting for the store \(DATABASE_URL\)/g) ?? []).length < 2)
+          throw new Error(`no second "waiting for the store" line yet:\n${output}`);
+      },
+      { timeout: 90_000, interval: 200 },
+    );
+    expect(output).toMatch(/ECONNREFUSED|fetch failed|connect/);
+    later = await startSqld({ port: sqldPort });
+    await starting;
+    expect(output).toContain("the store (DATABASE_URL) is reachable");
+    const health = await fetch(`http://127.0.0.1:${port}/healthz`);
+    expect(health.status).toBe(200);
+    expect(((await health.json()) as { store: { detail: string } }).store.detail).toContain(later.url);
+  } finally {
+    await (await starting.catch(() => undefined))?.stop();
+    await later?.stop();
+  }
+}, 240_000);

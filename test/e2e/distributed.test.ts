@@ -12,7 +12,16 @@ import { migrateStore } from "../../db/store/migrate";
 import { createStrategyRunner } from "../../worker/runtime";
 import { seedExamples } from "../../scripts/seed";
 import { launchBrowser, screenshot } from "./harness";
-import { freePort, spawnChild, startSqld, tempDir, tsxArgs, type Child, type RunningSqld } from "./sqld";
+import {
+  freePort,
+  spawnChild,
+  spawnWebReplica,
+  startSqld,
+  tempDir,
+  tsxArgs,
+  type Child,
+  type RunningSqld,
+} from "./sqld";
 import { signUp, subscribe } from "./subscriber-steps";
 
 const POSTGRES_URL = process.env.TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
@@ -70,18 +79,7 @@ beforeAll(async () => {
   started.forEach((child, i) =>
     workers.push({ child, port: workerPorts[i], workerId: `${hostname()}:${child.pid}` }),
   );
-  for (const name of ["A", "B"]) {
-    const port = await freePort();
-    const url = `http://127.0.0.1:${port}`;
-    const child = await spawnChild({
-      name: `web-${name}`,
-      command: process.execPath,
-      args: tsxArgs("scripts/start.ts", "--web"),
-      env: { ...env, PORT: String(port) },
-      readyUrl: `${url}/healthz`,
-    });
-    webs.push({ child, url });
-  }
+  for (const name of ["A", "B"]) webs.push(await spawnWebReplica(`web-${name}`, env));
   browser = await launchBrowser();
 }, 180_000);
 
@@ -138,7 +136,7 @@ it("subscribe on replica A, watch live on replica B, one execution per candle ac
   const [a, b] = webs;
   const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
   const page = await context.newPage();
-  await signUp(page, a.url, "Dist");
+  await signUp(page, { url: a.url, dataDir: dataDir.path }, "Dist");
   const subscriptionUrl = await subscribe(page, a.url, "sma-crossover");
   const path = new URL(subscriptionUrl).pathname;
   const subscriptionId = path.split("/").pop()!;

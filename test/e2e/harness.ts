@@ -57,7 +57,8 @@ export async function startApp(env: Record<string, string> = {}, args: string[] 
   try {
     await waitUntilServing(`${url}/healthz`, {
       exited: () => child.exitCode !== null,
-      timeoutMs: 60_000,
+      // Migrating and seeding (a sandboxed validation per example) take ~50 s on a loaded 2-core machine.
+      timeoutMs: 150_000,
       what: "the app",
     });
   } catch (error) {

@@ -42,6 +42,8 @@ export async function spawnChild(opts: {
   readyUrl: string;
   readyTimeoutMs?: number;
   cwd?: string;
+  /** Hears the output as it comes, before the process is ready too. */
+  onOutput?: (chunk: string) => void;
 }): Promise<Child> {
   let output = "";
   const child: ChildProcess = spawn(opts.command, opts.args, {
@@ -49,8 +51,12 @@ export async function spawnChild(opts: {
     env: { ...process.env, NODE_OPTIONS: "", ...opts.env },
     stdio: ["ignore", "pipe", "pipe"],
   });
-  child.stdout!.setEncoding("utf8").on("data", (d: string) => (output += d));
-  child.stderr!.setEncoding("utf8").on("data", (d: string) => (output += d));
+  const hear = (d: string) => {
+    output += d;
+    opts.onOutput?.(d);
+  };
+  child.stdout!.setEncoding("utf8").on("data", hear);
+  child.stderr!.setEncoding("utf8").on("data", hear);
   const exit = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const handle: Child = {
     name: opts.name,
@@ -129,6 +135,25 @@ export async function startSqld(opts: { port?: number } = {}): Promise<RunningSq
     },
   };
   return running;
+}
+
+/** A web replica (`npm run web`) on a free port, once its /healthz answers. */
+export async function spawnWebReplica(
+  name: string,
+  env: Record<string, string>,
+  readyTimeoutMs?: number,
+): Promise<{ child: Child; url: string }> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const child = await spawnChild({
+    name,
+    command: process.execPath,
+    args: tsxArgs("scripts/start.ts", "--web"),
+    env: { ...env, PORT: String(port) },
+    readyUrl: `${url}/healthz`,
+    readyTimeoutMs,
+  });
+  return { child, url };
 }
 
 /** Node + tsx on one of our entry points (scripts/start.ts, worker/main.ts, ...). */

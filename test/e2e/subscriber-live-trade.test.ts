@@ -18,7 +18,7 @@ afterAll(async () => {
 
 it("a subscriber sees executions and trades arrive live after simulated candle closes", async () => {
   const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
-  await signUp(page, app.url, "Live");
+  await signUp(page, app, "Live");
   await subscribe(page, app.url, "sma-crossover");
   await page.getByText("Live", { exact: true }).waitFor();
   // Survives only if the page is never reloaded.

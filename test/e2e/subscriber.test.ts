@@ -4,7 +4,7 @@ import type { Browser } from "playwright-core";
 import { openStore, type Store } from "../../db/store/client";
 import { events, users } from "../../db/store/schema";
 import { launchBrowser, screenshot, startApp, type RunningApp } from "./harness";
-import { fillSettings, signUp, subscribe, VALID_SETTINGS } from "./subscriber-steps";
+import { enterSignUp, fillSettings, signUp, subscribe, VALID_SETTINGS } from "./subscriber-steps";
 
 let app: RunningApp;
 let browser: Browser;
@@ -31,10 +31,7 @@ describe("subscriber journeys", () => {
     // The URL changes before React renders the new page: wait for the log-in card's own link, not the header's.
     await page.getByRole("main").getByRole("link", { name: "Sign up" }).click();
     await page.waitForURL(/\/signup\?redirectTo=/);
-    await page.getByLabel("Email").fill(`ada-${Date.now()}@example.test`);
-    await page.getByLabel("Name", { exact: true }).fill("Ada");
-    await page.getByLabel("Password").fill("a good long password");
-    await page.getByRole("button", { name: "Sign up" }).click();
+    await enterSignUp(page, app, `ada-${Date.now()}@example.test`, "Ada");
     await page.waitForURL(/\/strategies\/sma-crossover\/subscribe$/);
 
     // Defaults are filled in; invalid values get inline errors tied to their fields.
@@ -75,7 +72,7 @@ describe("subscriber journeys", () => {
   it("pauses, resumes, edits and cancels a subscription", async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
-    await signUp(page, app.url, "Pat");
+    await signUp(page, app, "Pat");
     const url = await subscribe(page, app.url, "rsi-mean-reversion");
     const id = url.split("/").pop()!;
 
@@ -133,7 +130,7 @@ describe("subscriber journeys", () => {
   it("a second user cannot open the first user's subscription", async () => {
     const first = await browser.newContext();
     const page = await first.newPage();
-    await signUp(page, app.url, "Owner");
+    await signUp(page, app, "Owner");
     // An exchange account: the page shows the masked key, never the key or the secret.
     await page.getByRole("navigation", { name: "Account" }).getByRole("link", { name: "Settings" }).click();
     await page.getByRole("radio", { name: /^Exchange/ }).check();
@@ -153,7 +150,7 @@ describe("subscriber journeys", () => {
 
     const second = await browser.newContext();
     const intruder = await second.newPage();
-    await signUp(intruder, app.url, "Intruder");
+    await signUp(intruder, app, "Intruder");
     const response = await intruder.goto(url);
     expect(response?.status()).toBe(404);
     await intruder.getByRole("heading", { name: "Page not found" }).waitFor();
@@ -167,7 +164,7 @@ describe("subscriber journeys", () => {
   it("the event stream resumes after a dropped connection without losing an event", async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
-    const email = await signUp(page, app.url, "Resume");
+    const email = await signUp(page, app, "Resume");
     await subscribe(page, app.url, "bollinger-breakout");
     const user = await store.db.query.users.findFirst({ where: eq(users.email, email) });
     const [{ latest }] = await store.db.all<{ latest: number | null }>(

@@ -129,9 +129,12 @@ describe("a visitor", () => {
     );
     await screenshot(page, "visitor-strategy");
 
-    // An example strategy without trades shows the empty chart state instead of a broken chart.
+    // An example strategy without live trades says when its figures come, not a grid of dashes and an empty chart.
     await page.goto(`${app.url}/strategies/sma-crossover`);
-    await page.getByText("No closed trades yet: the equity curve appears after the first one.").waitFor();
+    const live = page.getByTestId("no-live-trades");
+    await live.getByText("No closed live trades yet").waitFor();
+    expect(await page.locator("[data-chart=equity]").count()).toBe(0);
+    expect(await page.locator("dt", { hasText: "Max drawdown" }).count()).toBe(0);
     expect(browserErrors).toEqual([]);
     await page.close();
   });

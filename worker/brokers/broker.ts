@@ -18,6 +18,7 @@ export interface ExchangeFill {
   price: number;
   quantity: number;
   fee: number;
+  time?: number;
 }
 
 /**
@@ -36,8 +37,14 @@ export type OrderResult =
       exchangeOrderId?: string;
       /** An exchange's fills (a paper fill has none). */
       fills?: ExchangeFill[];
+      /** When the exchange filled it (its last fill), where it says. */
+      filledAt?: number;
     }
   | { status: "rejected"; reason: string; exchangeOrderId?: string }
+  /** A resting order (a protective leg) the exchange holds with nothing filled yet. */
+  | { status: "open"; exchangeOrderId: string }
+  /** A resting order that ended with nothing filled: cancelled, or expired because its OCO sibling filled. */
+  | { status: "cancelled"; reason: string; exchangeOrderId?: string }
   | { status: "unknown"; reason: string };
 
 export interface Broker {

@@ -1,5 +1,6 @@
 // The exchange client order id of a (subscription, execution) order: deterministic, short, exchange-safe.
 import { createHash } from "node:crypto";
+import type { OrderLeg } from "../../db/contracts/order-states";
 
 const PREFIX = "cc";
 const HEX_DIGITS = 30;
@@ -11,9 +12,10 @@ const HEX_DIGITS = 30;
  * orders about 4e-19 (ADR 035). A retry of the same order derives the same id, so an exchange that
  * remembers it refuses a duplicate and we can look the order up by it.
  */
-export function clientOrderId(subscriptionId: string, executionId: string, leg?: "close" | "open"): string {
+export function clientOrderId(subscriptionId: string, executionId: string, leg?: OrderLeg): string {
   // JSON encoding keeps ("a:b","c") and ("a","b:c") apart. `leg` tells apart the two orders of a
-  // reversal (close, then open) in one execution; without it the id is that of the single order.
+  // reversal (close, then open) in one execution, and a trade's protective pair (stop, take_profit,
+  // derived from the trade and its entry's execution); without it the id is that of the single order.
   const parts = leg === undefined ? [subscriptionId, executionId] : [subscriptionId, executionId, leg];
   const digest = createHash("sha256").update(JSON.stringify(parts)).digest("hex");
   return PREFIX + digest.slice(0, HEX_DIGITS);

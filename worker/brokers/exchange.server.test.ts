@@ -41,6 +41,7 @@ describe("exchange broker (ccxt → Binance REST, mocked by msw)", () => {
       filledQuantity: 0.01,
       fee: expect.closeTo(0.6, 9),
       exchangeOrderId: String(binance.state.orders[0].orderId),
+      filledAt: binance.state.orders[0].time,
       // Under the exchange's trade id (Binance's FULL answer names it).
       fills: [
         {
@@ -82,12 +83,15 @@ describe("exchange broker (ccxt → Binance REST, mocked by msw)", () => {
       filledQuantity: 0.01,
       fee: expect.closeTo(0.6, 9), // 0.01 × 60,000 × 0.1 %, read back from the order's trades
       exchangeOrderId: String(stored.orderId),
+      // The fill's time, from the order's trades.
+      filledAt: stored.time,
       fills: [
         {
           tradeId: expect.stringMatching(/^\d+$/),
           price: 60_000,
           quantity: 0.01,
           fee: expect.closeTo(0.6, 9),
+          time: stored.time,
         },
       ],
     });

@@ -12,6 +12,9 @@ describe("liquidationPrice and bankruptcyPrice", () => {
     { side: "SHORT", entry: 100, leverage: 1, liquidation: 199.5, bankruptcy: 200 },
     // 20×: 100 × (1 − 0.05 + 0.005) = 95.5.
     { side: "LONG", entry: 100, leverage: 20, liquidation: 95.5, bankruptcy: 95 },
+    // 5×, the risk form's example (app/components/subscription-risk-fields.tsx): a 19.5 % move.
+    { side: "LONG", entry: 100, leverage: 5, liquidation: 80.5, bankruptcy: 80 },
+    { side: "SHORT", entry: 100, leverage: 5, liquidation: 119.5, bankruptcy: 120 },
   ] as const)("$side at $leverage×: liquidated at $liquidation, booked at $bankruptcy", (row) => {
     expect(liquidationPrice(row.side, row.entry, row.leverage)).toBeCloseTo(row.liquidation, 12);
     expect(bankruptcyPrice(row.side, row.entry, row.leverage)).toBeCloseTo(row.bankruptcy, 12);

@@ -26,6 +26,8 @@ export interface OpenTrade {
   takeProfit: number | null;
   entryFee: number | null;
   openedAt: number;
+  /** Its stop-loss and take-profit rest on the exchange (or are on their way): the exchange's fill closes it. */
+  protectedOnExchange: boolean;
 }
 
 /**
@@ -71,7 +73,9 @@ export async function listOpenTradesOfStrategy(db: Db, strategyId: string): Prom
   const rows = await jsonRows(
     db,
     sql`SELECT json_group_array(json_array(id, subscription_id, symbol, side, quantity, entry_price, stop_loss,
-        take_profit, entry_fee, opened_at)) AS j
+        take_profit, entry_fee, opened_at,
+        EXISTS (SELECT 1 FROM orders AS o WHERE o.trade_id = trades.id AND o.leg IN ('stop', 'take_profit')
+          AND o.state IN ('pending', 'sent', 'open', 'partially_filled', 'unknown')))) AS j
       FROM trades WHERE strategy_id = ${strategyId} AND status = 'open'`,
   );
   const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
@@ -86,5 +90,6 @@ export async function listOpenTradesOfStrategy(db: Db, strategyId: string): Prom
     takeProfit: num(r[7]),
     entryFee: num(r[8]),
     openedAt: Number(r[9]),
+    protectedOnExchange: Number(r[10]) === 1,
   }));
 }

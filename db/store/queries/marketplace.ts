@@ -91,11 +91,7 @@ export async function searchPublicStrategies(db: Db, query: MarketplaceQuery, pa
             winRate: strategies.winRate,
             sparkline: strategies.sparkline,
             createdAt: strategies.createdAt,
-            backtestReturnPct: sql<
-              number | null
-            >`(SELECT json_extract(b.stats, '$.returnPct') FROM ${backtests} b
-              WHERE b.strategy_id = ${strategies.id} AND b.user_id = ${strategies.authorId} AND b.status = 'completed'
-              ORDER BY b.created_at DESC LIMIT 1)`,
+            latestBacktest: latestAuthorBacktestJson,
           })
           .from(strategies)
           .innerJoin(users, eq(users.id, strategies.authorId))
@@ -103,7 +99,52 @@ export async function searchPublicStrategies(db: Db, query: MarketplaceQuery, pa
           .orderBy(...ORDER[query.sort])
           .limit(pageSize)
           .offset((page - 1) * pageSize);
-  return { items, total, page, pageCount, pageSize };
+  return { items: items.map(withBacktestFigures), total, page, pageCount, pageSize };
+}
+
+/** A card's sparkline: at most SPARKLINE_POINTS values, rounded to hundredths. */
+const sparklineOf = (values: number[]) =>
+  downsample(
+    values.map((v) => Math.round(v * 100) / 100),
+    SPARKLINE_POINTS,
+  );
+
+/** Points of a backtest's equity the store sends for a card's sparkline, before `downsample` picks 32. */
+const BACKTEST_SPARKLINE_READ = 64;
+
+/**
+ * The author's latest completed backtest of the strategy as JSON: its return, and for a strategy
+ * without live trades every n-th point of its equity (at most about 2 × BACKTEST_SPARKLINE_READ, the
+ * last always), thinned in the store so a card never reads a backtest's whole curve.
+ */
+const latestAuthorBacktestJson = sql<string | null>`(
+  SELECT json_object('returnPct', json_extract(b.stats, '$.returnPct'), 'equity',
+    CASE WHEN ${strategies.tradesCount} = 0 THEN (
+      SELECT json_group_array(json_extract(e.value, '$[1]')) FROM json_each(b.equity) e
+      WHERE e.key % max(1, json_array_length(b.equity) / ${BACKTEST_SPARKLINE_READ}) = 0
+        OR e.key = json_array_length(b.equity) - 1)
+    END)
+  FROM ${backtests} b
+  WHERE b.strategy_id = ${strategies.id} AND b.user_id = ${strategies.authorId} AND b.status = 'completed'
+  ORDER BY b.created_at DESC LIMIT 1)`;
+
+const latestBacktestSchema = z
+  .object({
+    returnPct: z.number().nullable().catch(null),
+    equity: z.array(z.number()).nullable().catch(null),
+  })
+  .nullable()
+  .catch(null);
+
+/** A card's backtest figures: the return, and the sparkline a strategy without live trades shows. */
+function withBacktestFigures<T extends { latestBacktest: string | null }>({ latestBacktest, ...item }: T) {
+  const backtest = latestBacktestSchema.parse(latestBacktest === null ? null : JSON.parse(latestBacktest));
+  const equity = (backtest?.equity ?? []).filter((v) => Number.isFinite(v));
+  return {
+    ...item,
+    backtestReturnPct: backtest?.returnPct ?? null,
+    backtestSparkline: sparklineOf(equity),
+  };
 }
 
 /** The filter choices: symbols and the most used tags among public strategies. */
@@ -249,10 +290,7 @@ export async function strategyLivePerformance(db: Db, strategyId: string) {
 export async function refreshStrategyPerformance(db: Db, strategyId: string) {
   const { trades, startTime } = await listStrategyClosedTrades(db, strategyId);
   const perf = performanceFromTrades(trades, PERFORMANCE_BASE, startTime);
-  const sparkline = downsample(
-    perf.equity.map((p) => Math.round(p.value * 100) / 100),
-    SPARKLINE_POINTS,
-  );
+  const sparkline = sparklineOf(perf.equity.map((p) => p.value));
   await db
     .update(strategies)
     .set({ returnPct: perf.returnPct, tradesCount: perf.trades, winRate: perf.winRate, sparkline })

@@ -2,7 +2,12 @@
 import { and, asc, eq, inArray, lt, or, sql } from "drizzle-orm";
 import type { Db, Tx } from "../client";
 import { newId } from "../../platform/ids";
-import { predecessorsOf, type OrderState } from "../../contracts/order-states";
+import {
+  PROTECTIVE_LEGS,
+  predecessorsOf,
+  type OrderState,
+  type ProtectiveLeg,
+} from "../../contracts/order-states";
 import { orderFills, orders, trades } from "../schema";
 
 export type OrderRow = typeof orders.$inferSelect;
@@ -27,6 +32,17 @@ export async function moveOrder(
   outcome: OrderOutcome = {},
   now = Date.now(),
 ): Promise<boolean> {
+  return (await moveOrders(db, [orderId], to, outcome, now)) === 1;
+}
+
+/** moveOrder for several orders in one statement (an OCO pair is claimed whole); how many moved. */
+export async function moveOrders(
+  db: Db | Tx,
+  orderIds: readonly string[],
+  to: OrderState,
+  outcome: OrderOutcome = {},
+  now = Date.now(),
+): Promise<number> {
   const rows = await db
     .update(orders)
     .set({
@@ -35,9 +51,33 @@ export async function moveOrder(
       ...(to === "sent" ? { sentAt: now } : {}),
       ...Object.fromEntries(Object.entries(outcome).filter(([, v]) => v !== undefined)),
     })
-    .where(and(eq(orders.id, orderId), inArray(orders.state, predecessorsOf(to))))
+    .where(and(inArray(orders.id, [...orderIds]), inArray(orders.state, predecessorsOf(to))))
     .returning({ id: orders.id });
-  return rows.length === 1;
+  return rows.length;
+}
+
+/** A trade's protective legs (stop first), in any state. */
+export async function protectiveLegsOf(db: Db | Tx, tradeId: string): Promise<OrderRow[]> {
+  const rows = await db
+    .select()
+    .from(orders)
+    .where(and(eq(orders.tradeId, tradeId), inArray(orders.leg, [...PROTECTIVE_LEGS])));
+  return rows.sort(
+    (a, b) =>
+      PROTECTIVE_LEGS.indexOf(a.leg as ProtectiveLeg) - PROTECTIVE_LEGS.indexOf(b.leg as ProtectiveLeg),
+  );
+}
+
+/** Commits a trade's protective pair `pending` (once: the client ids are unique per account). */
+export async function insertProtectiveLegs(
+  db: Db | Tx,
+  legs: Omit<typeof orders.$inferInsert, "id" | "state" | "createdAt">[],
+  now = Date.now(),
+): Promise<void> {
+  await db
+    .insert(orders)
+    .values(legs.map((leg) => ({ ...leg, id: newId(), state: "pending" as const, createdAt: now })))
+    .onConflictDoNothing({ target: [orders.brokerAccountId, orders.clientOrderId] });
 }
 
 /** The orders an execution committed that nobody has sent yet, in commit order. */
@@ -52,27 +92,31 @@ export async function listPendingOrders(db: Db, executionId: string): Promise<Or
 /**
  * Orders the reconciliation decides on: pending ones committed before `pendingBefore` (their sender
  * stopped between the commit and the send), sent ones claimed before `sentBefore` (it stopped mid-send),
- * every unknown one, and open or partly filled ones not heard of since `sentBefore`.
+ * every unknown one, and open or partly filled ones (resting protective legs) not heard of since `sentBefore`.
  */
 export async function listOrdersToReconcile(
   db: Db,
   cutoffs: { pendingBefore: number; sentBefore: number },
   limit = 500,
 ): Promise<OrderRow[]> {
-  return db
-    .select()
-    .from(orders)
-    .where(
-      or(
-        and(eq(orders.state, "pending"), lt(orders.createdAt, cutoffs.pendingBefore)),
-        and(eq(orders.state, "sent"), lt(orders.sentAt, cutoffs.sentBefore)),
-        eq(orders.state, "unknown"),
-        // A resting or partly filled order: its later fills are read back (a market order rarely stays).
-        and(inArray(orders.state, ["open", "partially_filled"]), lt(orders.updatedAt, cutoffs.sentBefore)),
-      ),
-    )
-    .orderBy(asc(orders.createdAt))
-    .limit(limit);
+  return (
+    db
+      .select()
+      .from(orders)
+      .where(
+        or(
+          and(eq(orders.state, "pending"), lt(orders.createdAt, cutoffs.pendingBefore)),
+          and(eq(orders.state, "sent"), lt(orders.sentAt, cutoffs.sentBefore)),
+          eq(orders.state, "unknown"),
+          // A resting or partly filled order: its later fills are read back (a market order rarely stays).
+          and(inArray(orders.state, ["open", "partially_filled"]), lt(orders.updatedAt, cutoffs.sentBefore)),
+        ),
+      )
+      // Orders awaiting a decision before the resting ones (protective legs rest as long as their trade is
+      // open): a full page of resting legs never holds a pending or unknown order back.
+      .orderBy(sql`${orders.state} IN ('open', 'partially_filled')`, asc(orders.createdAt))
+      .limit(limit)
+  );
 }
 
 /** Order counts by state: /metrics and the tests. */
@@ -91,6 +135,12 @@ export async function entryOrderState(db: Db, tradeId: string): Promise<OrderSta
     .from(orders)
     .where(and(eq(orders.tradeId, tradeId), eq(orders.leg, "open")));
   return row?.state ?? null;
+}
+
+/** A trade's status ("open", "closed", …); null when there is no such trade. */
+export async function tradeStatus(db: Db | Tx, tradeId: string): Promise<string | null> {
+  const [row] = await db.select({ status: trades.status }).from(trades).where(eq(trades.id, tradeId));
+  return row?.status ?? null;
 }
 
 /**
@@ -143,6 +193,7 @@ export async function listOrdersOfTrades(db: Db, userId: string, tradeIds: strin
       state: orders.state,
       clientOrderId: orders.clientOrderId,
       exchangeOrderId: orders.exchangeOrderId,
+      triggerPrice: orders.triggerPrice,
       reason: orders.reason,
       filledQuantity: orders.filledQuantity,
       averagePrice: orders.averagePrice,

@@ -156,3 +156,43 @@ export async function reopenTrade(db: Db | Tx, tradeId: string, reason: string):
     return appendFillEvent(tx, tradeId, trade, neverFilled("exit", reason));
   });
 }
+
+/**
+ * A protective leg filled on the exchange: the trade closes at the exchange's price and fee with the leg's
+ * exit reason. Open, it closes now and its P&L is booked (today's bucket when the fill is on the
+ * subscription's day or later); already closed by a signal whose exit never went out (the leg filled
+ * first), the fill replaces that close. Null when the trade was taken out meanwhile.
+ */
+export async function closeByProtection(
+  db: Db | Tx,
+  tradeId: string,
+  fill: { exitPrice: number; exitFee: number; exitReason: "stop_loss" | "take_profit"; closedAt: number },
+): Promise<EventRow | null> {
+  const reason = `The ${fill.exitReason === "stop_loss" ? "stop-loss" : "take-profit"} filled on the exchange.`;
+  // eslint-disable-next-line no-restricted-syntax -- an order outcome reads, then writes: not yet a batch (ADR 155, issue 16)
+  return db.transaction(async (tx) => {
+    const trade = await readTrade(tx, tradeId);
+    if (!trade || (trade.status !== "open" && trade.status !== "closed")) return null;
+    const closedAt = trade.closedAt ?? fill.closedAt;
+    await tx.run(sql`UPDATE trades SET status = 'closed', exit_price = ${fill.exitPrice}, exit_fee = ${fill.exitFee},
+        exit_reason = ${fill.exitReason}, closed_at = ${closedAt} WHERE id = ${tradeId}`);
+    const closed = { ...trade, status: "closed", closedAt };
+    if (trade.status === "open") await bookNewClose(tx, trade.sid, closedAt);
+    // An open trade's P&L is null: reprice books all of it; a closed one's moves by the difference.
+    const pnl = await reprice(tx, tradeId, closed);
+    return appendFillEvent(tx, tradeId, trade, {
+      ...filled("exit", fill.exitPrice, fill.exitFee, pnl),
+      reason,
+    });
+  });
+}
+
+/**
+ * A trade closed after its execution: its day becomes the subscription's bucket when it is newer, so the
+ * daily-loss limit sees it; `reprice` then books the P&L (from 0) into the total, wins or losses and today.
+ */
+async function bookNewClose(tx: Tx, sid: string, closedAt: number) {
+  const day = utcDayStart(closedAt);
+  await tx.run(sql`UPDATE subscriptions SET pnl_today = CASE WHEN pnl_day_start < ${day} THEN 0 ELSE pnl_today END,
+      pnl_day_start = max(pnl_day_start, ${day}) WHERE id = ${sid}`);
+}

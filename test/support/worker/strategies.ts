@@ -5,6 +5,7 @@ const strategy = (name: string, body: string) =>
   `from candlecast import Strategy, Signal\n\nclass ${name}(Strategy):\n    lookback = 10\n    def on_candle(self, candles, **kwargs):\n${body}\n`;
 
 export const BUY_CODE = strategy("AlwaysBuy", "        return Signal.buy(reason='fixture')");
+export const SELL_CODE = strategy("AlwaysSell", "        return Signal.sell(reason='fixture')");
 export const HOLD_CODE = strategy("AlwaysHold", "        return Signal.hold('fixture')");
 /** BUY on even candles, SELL on odd ones (by open time): every execution reverses the position. */
 export const FLIP_CODE = strategy(
