@@ -51,7 +51,8 @@ export async function startMarketDeployment(opts: {
       },
     ),
   );
-  await Promise.all(workers.map((w) => w.waitFor((m) => m.type === "ready")));
+  // A worker starts its sandbox and self-checks it: minutes when the machine is shared.
+  await Promise.all(workers.map((w) => w.waitFor((m) => m.type === "ready", 180_000)));
   const scheduled: CandleJob[] = [];
   let added = 0;
   let author = { id: "" };
