@@ -6,7 +6,7 @@ import type { WorkerOptions } from "../../../worker/main";
 import { startExchangeSim, type ExchangeSimProcess } from "../exchange-sim-process";
 import { createTestStore, insertStrategy, insertSubscriptions, insertUser, type TestStore } from "../store";
 import { createSharedServices, stopAll, type SharedServices, type WorkerProcess } from "./processes";
-import { checkInvariants, type InvariantReport } from "./scenario";
+import { checkInvariants, STRATEGIES_PER_AUTHOR, type InvariantReport } from "./scenario";
 import { WINDOW_ECHO_CODE } from "./strategies";
 
 export interface MarketDeployment {
@@ -14,7 +14,7 @@ export interface MarketDeployment {
   store: TestStore;
   services: SharedServices;
   workers: WorkerProcess[];
-  /** `count` strategies trading `symbol` on 1m, one subscriber each; their ids. */
+  /** `count` strategies trading `symbol` on 1m, one subscriber each, ten per author (ADR 176); their ids. */
   addStrategies(symbol: string, count: number, code?: string): Promise<string[]>;
   /** Enqueues the keys and waits until every key run so far is terminal; the invariants of all of them. */
   run(keys: CandleJob[], timeoutMs?: number): Promise<InvariantReport>;
@@ -37,7 +37,6 @@ export async function startMarketDeployment(opts: {
   const sim = await startExchangeSim(opts.simArgs);
   const store = await createTestStore();
   const services = await createSharedServices(opts.name);
-  const author = await insertUser(store, "author");
   await opts.beforeWorkers?.(sim);
   const workers = Array.from({ length: opts.workers }, (_, i) =>
     services.spawn(
@@ -52,8 +51,11 @@ export async function startMarketDeployment(opts: {
       },
     ),
   );
-  await Promise.all(workers.map((w) => w.waitFor((m) => m.type === "ready")));
+  // A worker starts its sandbox and self-checks it: minutes when the machine is shared.
+  await Promise.all(workers.map((w) => w.waitFor((m) => m.type === "ready", 180_000)));
   const scheduled: CandleJob[] = [];
+  let added = 0;
+  let author = { id: "" };
   return {
     sim,
     store,
@@ -61,7 +63,9 @@ export async function startMarketDeployment(opts: {
     workers,
     async addStrategies(symbol, count, code = WINDOW_ECHO_CODE) {
       const ids = [];
-      for (let i = 0; i < count; i++) {
+      for (let i = 0; i < count; i++, added++) {
+        if (added % STRATEGIES_PER_AUTHOR === 0)
+          author = await insertUser(store, `author-${added / STRATEGIES_PER_AUTHOR}`);
         const s = await insertStrategy(store, author.id, { code, symbols: [symbol] });
         await insertSubscriptions(store, s.id, 1);
         ids.push(s.id);

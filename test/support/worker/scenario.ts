@@ -16,7 +16,7 @@ export interface Scenario {
  * A marketplace's worth of authors: each has this many strategies, far inside its sandbox time per close
  * (ADR 176), so every key runs.
  */
-const STRATEGIES_PER_AUTHOR = 10;
+export const STRATEGIES_PER_AUTHOR = 10;
 
 /** `strategies` strategies on 1m candles with `subscribers` subscriptions each, due at the last `closes` closes. */
 export async function buildScenario(
