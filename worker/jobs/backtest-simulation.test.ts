@@ -192,7 +192,9 @@ describe("simulateBacktest: odd input", () => {
       expect(Number.isFinite(time)).toBe(true);
       expect(value).toBeGreaterThanOrEqual(0);
     }
-    for (const value of Object.values(result.stats)) {
+    const { equityBasis, ...figures } = result.stats;
+    expect(equityBasis).toBe("marked");
+    for (const value of Object.values(figures)) {
       if (value !== null) expect(Number.isFinite(value), JSON.stringify(result.stats)).toBe(true);
     }
   });
