@@ -12,6 +12,8 @@ export default defineConfig({
     globalSetup: ["./test/global-setup.ts"],
     testTimeout: 60_000,
     hookTimeout: 120_000,
+    // A poll waits for what it expects; under a loaded 2-core CI machine a page can take seconds to hydrate.
+    expect: { poll: { timeout: 20_000 } },
     pool: "forks",
   },
 });
