@@ -9,6 +9,7 @@ import { CHANNELS, PERIODIC, QUEUE_POLICIES, QUEUES } from "../db/contracts/queu
 import type { Infra } from "../db/infra/index.server";
 import type { Unsubscribe } from "../db/infra/bus";
 import { createLifecycle, nodeProcess } from "../db/platform/lifecycle";
+import { waitForDependency } from "../db/platform/wait-for-dependency";
 import { createLogger, type Logger } from "../db/platform/logger.server";
 import { anchorDeploymentClock } from "../db/store/queries/deployment-clock";
 import { candleJobSchema, insertCandleJobs, type CandleJob } from "./candle-jobs";
@@ -153,7 +154,13 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
     ...deps.options,
   };
   const upstream = deps.marketData ? undefined : createUpstream(config.marketData);
-  const clock = deps.clock ?? (await createWorkerClock(store, config.timeScale, upstream));
+  const clock =
+    deps.clock ??
+    (await waitForDependency(
+      "the store (DATABASE_URL), for the deployment clock",
+      () => createWorkerClock(store, config.timeScale, upstream),
+      { logger },
+    ));
   const metrics = deps.metrics ?? createWorkerMetrics();
   const runners: WorkerRunners = deps.runner
     ? {

@@ -20,44 +20,28 @@ afterAll(async () => {
   await client.end();
 });
 
-it("waits with backoff and one log line per dependency instead of exiting, then starts", async () => {
-  const [storePort, redisPort, pgPort, workerPort] = [
-    await freePort(),
-    await freePort(),
-    await freePort(),
-    await freePort(),
-  ];
-  const postgres = new URL(POSTGRES_URL);
-  const redis = new URL(REDIS_URL);
-  const redisForwarder = createTcpForwarder(redisPort, {
-    host: redis.hostname,
-    port: Number(redis.port || 6379),
-  });
-  const pgForwarder = createTcpForwarder(pgPort, {
-    host: postgres.hostname,
-    port: Number(postgres.port || 5432),
-  });
-  forwarders.push(redisForwarder, pgForwarder);
+/** `npm run worker` as a child process on the given ports, with its log lines and a waiter for them. */
+function spawnWorker(ports: { store: number; redis: number; postgres: number; worker: number }) {
   const viaForwarder = new URL(POSTGRES_URL);
-  viaForwarder.port = String(pgPort);
+  viaForwarder.port = String(ports.postgres);
   const dataDir = tempDir("candlecast-wait-");
   const child = spawn(process.execPath, ["--import", "tsx", MAIN], {
     env: {
       ...process.env,
       NODE_OPTIONS: "",
       DATA_DIR: dataDir.path,
-      DATABASE_URL: `http://127.0.0.1:${storePort}`,
-      REDIS_URL: `redis://127.0.0.1:${redisPort}`,
-      REDIS_KEY_PREFIX: `cc-test:wait:${process.pid}:`,
+      DATABASE_URL: `http://127.0.0.1:${ports.store}`,
+      REDIS_URL: `redis://127.0.0.1:${ports.redis}`,
+      REDIS_KEY_PREFIX: `cc-test:wait:${process.pid}:${ports.worker}:`,
       POSTGRES_URL: viaForwarder.toString(),
       PGBOSS_SCHEMA: schema,
-      WORKER_PORT: String(workerPort),
+      WORKER_PORT: String(ports.worker),
       HOST: "127.0.0.1",
       LOG_LEVEL: "info",
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
-  const lines: { msg: string; dependency?: string }[] = [];
+  const lines: { msg: string; dependency?: string; retryInMs?: number }[] = [];
   let stderr = "";
   let buffer = "";
   child.stderr.setEncoding("utf8").on("data", (c: string) => (stderr += c));
@@ -76,6 +60,48 @@ it("waits with backoff and one log line per dependency instead of exiting, then 
       },
       { timeout: 60_000, interval: 100 },
     );
+  const healthy = () =>
+    vi.waitFor(
+      async () => {
+        const health = await fetch(`http://127.0.0.1:${ports.worker}/healthz`);
+        expect(await health.json()).toMatchObject({ ok: true });
+      },
+      { timeout: 20_000, interval: 200 },
+    );
+  async function stop() {
+    child.kill("SIGTERM");
+    await new Promise((r) => (child.exitCode !== null ? r(null) : child.once("exit", r)));
+    dataDir.remove();
+  }
+  return { child, lines, logged, healthy, stop };
+}
+
+/** Forwarders to the real Redis and Postgres, not yet accepting. */
+async function forwardersToRedisAndPostgres() {
+  const postgres = new URL(POSTGRES_URL);
+  const redis = new URL(REDIS_URL);
+  const redisForwarder = createTcpForwarder(await freePort(), {
+    host: redis.hostname,
+    port: Number(redis.port || 6379),
+  });
+  const pgForwarder = createTcpForwarder(await freePort(), {
+    host: postgres.hostname,
+    port: Number(postgres.port || 5432),
+  });
+  forwarders.push(redisForwarder, pgForwarder);
+  return { redisForwarder, pgForwarder };
+}
+
+it("waits with backoff and one log line per dependency instead of exiting, then starts", async () => {
+  const storePort = await freePort();
+  const { redisForwarder, pgForwarder } = await forwardersToRedisAndPostgres();
+  const worker = spawnWorker({
+    store: storePort,
+    redis: redisForwarder.port,
+    postgres: pgForwarder.port,
+    worker: await freePort(),
+  });
+  const { logged, lines } = worker;
   try {
     // Twice: it retries (with a growing pause) rather than giving up.
     await logged(/^waiting for the store \(DATABASE_URL\): .*ECONNREFUSED.*; retrying in \d/, 2);
@@ -86,21 +112,44 @@ it("waits with backoff and one log line per dependency instead of exiting, then 
     await logged(/^waiting for Postgres \(POSTGRES_URL\): /, 2);
     await pgForwarder.start();
     await logged(/^worker started$/);
-    const pauses = lines
-      .filter((l) => /^waiting for the store/.test(l.msg))
-      .map((l) => (l as { retryInMs?: number }).retryInMs!);
+    const pauses = lines.filter((l) => /^waiting for the store/.test(l.msg)).map((l) => l.retryInMs!);
     expect(pauses[1]).toBeGreaterThan(pauses[0]);
-    await vi.waitFor(
-      async () => {
-        const health = await fetch(`http://127.0.0.1:${workerPort}/healthz`);
-        expect(await health.json()).toMatchObject({ ok: true });
-      },
-      { timeout: 10_000, interval: 200 },
-    );
-    expect(child.exitCode).toBeNull();
+    await worker.healthy();
+    expect(worker.child.exitCode).toBeNull();
   } finally {
-    child.kill("SIGTERM");
-    await new Promise((r) => (child.exitCode !== null ? r(null) : child.once("exit", r)));
-    dataDir.remove();
+    await worker.stop();
+  }
+}, 120_000);
+
+it("waits for the store again when it goes away after its wait, before the worker has started", async () => {
+  sqld ??= await startSqld({ port: await freePort() });
+  const store = createTcpForwarder(await freePort(), {
+    host: "127.0.0.1",
+    port: Number(new URL(sqld.url).port),
+  });
+  forwarders.push(store);
+  await store.start();
+  const { redisForwarder, pgForwarder } = await forwardersToRedisAndPostgres();
+  const worker = spawnWorker({
+    store: store.port,
+    redis: redisForwarder.port,
+    postgres: pgForwarder.port,
+    worker: await freePort(),
+  });
+  try {
+    await worker.logged(/^waiting for Redis \(REDIS_URL\): /);
+    // sqld restarted while the worker waits for the others: its first reads after the waits meet a closed port.
+    await store.stop();
+    await redisForwarder.start();
+    await pgForwarder.start();
+    await worker.logged(
+      /^waiting for the store \(DATABASE_URL\), to re-queue waiting backtests: .*ECONNREFUSED/,
+    );
+    await store.start();
+    await worker.logged(/^worker started$/);
+    await worker.healthy();
+    expect(worker.child.exitCode).toBeNull();
+  } finally {
+    await worker.stop();
   }
 }, 120_000);

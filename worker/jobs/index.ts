@@ -4,6 +4,7 @@ import { authorJobLeaseKey } from "../../db/contracts/cache-keys";
 import type { Bus } from "../../db/infra/bus";
 import type { Lock } from "../../db/infra/lock";
 import { withLock } from "../../db/infra/with-lock";
+import { waitForDependency, type WaitLogger } from "../../db/platform/wait-for-dependency";
 import {
   JOB_PAYLOAD_SCHEMAS,
   runBacktestJobSchema,
@@ -33,6 +34,7 @@ export interface AuthorJobDeps extends ValidateDeps, BacktestDeps {
   backtestRunner?: StrategyRunner;
   /** Holds the per-(user, kind) lease: one user's jobs of a kind run one at a time across the deployment. */
   lock: Lock;
+  logger?: BacktestDeps["logger"] & WaitLogger;
 }
 
 /** The lease lives this long past a crashed worker (withLock extends it while the job runs). */
@@ -81,8 +83,14 @@ export async function registerAuthorJobs(boss: PgBoss, deps: AuthorJobDeps): Pro
       await leased(name, job.data);
     });
   }
-  // Backtests queued without a job (seeded by `db:seed` or the first start, or a lost send) get one now.
-  for (const backtestId of await listQueuedBacktestIds(deps.store.db))
+  // Backtests queued without a job (seeded by `db:seed` or the first start, or a lost send) get one now. The store
+  // may go away between the dependency wait and here (sqld restarted): wait for it again rather than exit.
+  const queued = await waitForDependency(
+    "the store (DATABASE_URL), to re-queue waiting backtests",
+    () => listQueuedBacktestIds(deps.store.db),
+    { logger: deps.logger ?? console },
+  );
+  for (const backtestId of queued)
     await boss.send(QUEUES.runBacktest, { backtestId }, backtestJobOptions(backtestId));
   return { stop: () => loops.stop() };
 }
