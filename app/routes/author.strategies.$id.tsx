@@ -209,7 +209,7 @@ export default function StrategyWorkspace() {
       <FormError error={result?.formError ?? undefined} />
 
       <div className="grid gap-6 lg:grid-cols-3">
-        <div className="space-y-6 lg:col-span-2">
+        <div className="min-w-0 space-y-6 lg:col-span-2">
           <Section title="Publish a new version">
             <Form method="post" encType="multipart/form-data" className="space-y-4">
               <VersionFields
