@@ -5,6 +5,7 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { VisibilityBadge } from "~/components/author-badges";
 import { buttonClass } from "~/components/forms";
 import { formatCount, formatSignedPct, formatUtc, returnTone } from "~/components/market-format";
+import { MarketSourceBadge } from "~/components/market-source-badge";
 import { requireUserId } from "~/session.server";
 import { listAuthorStrategies } from "../../db/store/queries/author";
 
@@ -13,11 +14,12 @@ export const meta: MetaFunction = () => [{ title: "My strategies · Candlecast" 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const userId = await requireUserId(request, context);
   const page = await listAuthorStrategies(context.app.store.db, userId, { limit: 100 });
-  return json({ strategies: page.items });
+  // The live return column comes from this deployment's executions.
+  return json({ strategies: page.items, marketSource: context.app.config.marketData.source });
 }
 
 export default function MyStrategies() {
-  const { strategies } = useLoaderData<typeof loader>();
+  const { strategies, marketSource } = useLoaderData<typeof loader>();
   return (
     <div className="space-y-6">
       <div className="flex flex-wrap items-end justify-between gap-4">
@@ -25,6 +27,9 @@ export default function MyStrategies() {
           <h1 className="text-2xl font-semibold tracking-tight">My strategies</h1>
           <p className="mt-1 text-slate-600">
             Write, validate, version and backtest your strategies; read every execution.
+          </p>
+          <p className="mt-1 flex flex-wrap items-center gap-1.5 text-sm text-slate-500">
+            Live returns computed on <MarketSourceBadge source={marketSource} />
           </p>
         </div>
         <div className="flex flex-wrap gap-2">

@@ -10,9 +10,11 @@ import { loadRoute, postRoute, signInAs } from "../../test/app-context";
 import { insertStrategy, insertSubscriptions, insertUser } from "../../test/support/store";
 import * as marketplace from "./_index";
 import * as authorStrategy from "./author.strategies.$id";
+import * as authorStrategies from "./author.strategies._index";
 import * as brokers from "./settings.brokers";
 import * as subscribe from "./strategies.$slug_.subscribe";
 import * as subscriptionPage from "./subscriptions.$id";
+import * as subscriptionList from "./subscriptions._index";
 
 let h: ApiHarness;
 let user: { id: string; cookie: string; token: string; exchangeAccountId: string };
@@ -184,5 +186,18 @@ describe("the source badge on every figure", () => {
       ).json();
     expect((await load(onLive.id, onLive.userId)).marketSource).toBe("binance");
     expect((await load(onFresh.id, onFresh.userId)).marketSource).toBe("simulated");
+  });
+
+  it("the subscription list and the author's strategy list badge their live figures with MARKET_DATA's source", async () => {
+    const [sub] = await insertSubscriptions(h.t.store, live.id, 1);
+    const pages = async () => [
+      await (
+        await loadRoute(h.t, subscriptionList, "/subscriptions", await signInAs(h.t, sub.userId))
+      ).json(),
+      await (await loadRoute(h.t, authorStrategies, "/author/strategies", author.cookie)).json(),
+    ];
+    for (const page of await pages()) expect(page.marketSource).toBe("simulated");
+    h.t.app.config.marketData = { source: "binance", waitBudgetMs: 2_000 };
+    for (const page of await pages()) expect(page.marketSource).toBe("binance");
   });
 });

@@ -3,6 +3,7 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Link, useLoaderData, useRevalidator } from "@remix-run/react";
 import { buttonClass } from "~/components/forms";
+import { MarketSourceBadge } from "~/components/market-source-badge";
 import { LiveIndicator, useLiveEvents } from "~/components/subscription-live";
 import { SubscriptionActions } from "~/components/subscription-status-actions";
 import { StatusBadge, SubscriptionStats } from "~/components/subscription-ui";
@@ -25,6 +26,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const { latest } = await outboxBounds(context.app.store.db);
   const page = await listSubscriptions(context.app.store.db, userId, { after, limit: DEFAULT_PAGE_SIZE });
   return json({
+    // Every subscription's P&L comes from this deployment's live executions.
+    marketSource: context.app.config.marketData.source,
     since: latest ?? 0,
     next: page.next ? encodeCursor(page.next) : null,
     paged: Boolean(after),
@@ -44,7 +47,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 }
 
 export default function MySubscriptions() {
-  const { subscriptions, since, next, paged } = useLoaderData<typeof loader>();
+  const { subscriptions, since, next, paged, marketSource } = useLoaderData<typeof loader>();
   const revalidator = useRevalidator();
   const live = useLiveEvents(since, () => revalidator.revalidate());
   const current = subscriptions.filter((s) => s.status !== "cancelled");
@@ -56,6 +59,9 @@ export default function MySubscriptions() {
         <div>
           <h1 className="text-2xl font-semibold tracking-tight">My subscriptions</h1>
           <p className="mt-1 text-slate-600">Every strategy you follow, with its results in your settings.</p>
+          <p className="mt-1 flex flex-wrap items-center gap-1.5 text-sm text-slate-500">
+            Trades and P&L executed on <MarketSourceBadge source={marketSource} />
+          </p>
         </div>
         <LiveIndicator state={live} />
       </div>
