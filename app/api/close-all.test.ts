@@ -1,8 +1,5 @@
 // The kill switch's API through the real route tree, store and a real pg-boss on Postgres: 202 with what it
 // will do, another user's ids 404, an unreachable queue 503 changing nothing, Idempotency-Key.
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { eq } from "drizzle-orm";
 import pino from "pino";
 import { newId } from "../../db/platform/ids";
@@ -14,17 +11,16 @@ import { events, subscriptions } from "../../db/store/schema";
 import { createApiHarness, type ApiHarness } from "../../test/api-harness";
 import { openApiContract } from "../../test/openapi-contract";
 import { insertStrategy, insertSubscriptions, insertUser, storeSnapshot } from "../../test/support/store";
-import { POSTGRES_URL } from "../../test/support/worker/processes";
 import { createJobSender } from "../../worker/jobs";
-import { createQueue, type Queue } from "../../worker/queue";
+import { createPostgresQueue, type PostgresQueue } from "../../test/support/postgres-queue";
 
 let h: ApiHarness;
-let queue: Queue;
+let pg: PostgresQueue;
+let queue: PostgresQueue["queue"];
 let documented: ReturnType<typeof openApiContract>;
 let bob: { id: string; token: string; paperBrokerId: string };
 let alice: { id: string; token: string };
 let strategy: { id: string; versionId: string };
-const schema = `cc_closeall_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
 const silent = pino({ level: "silent" });
 
 async function user(name: string) {
@@ -82,13 +78,8 @@ const expectDocumented = (operationId: string, answer: Awaited<ReturnType<typeof
 
 beforeAll(async () => {
   h = await createApiHarness();
-  queue = await createQueue({
-    postgresUrl: POSTGRES_URL,
-    schema,
-    dataDir: mkdtempSync(join(tmpdir(), "candlecast-close-all-")),
-    supervise: false,
-    bossOptions: { schedule: false },
-  });
+  pg = await createPostgresQueue("close_all");
+  queue = pg.queue;
   h.t.app.jobs = createJobSender(queue.boss, h.t.app.infra.bus, silent);
   const author = await insertUser(h.t.store, "author");
   strategy = await insertStrategy(h.t.store, author.id, { slug: "close-all-trend", resolution: "1h" });
@@ -98,10 +89,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await h?.t.close();
-  if (queue) {
-    await queue.boss.getDb().executeSql(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`, []);
-    await queue.close();
-  }
+  await pg?.close();
 });
 
 describe("POST /subscriptions/{id}/close-all and /broker-accounts/{id}/close-all", () => {
@@ -164,17 +152,12 @@ describe("POST /subscriptions/{id}/close-all and /broker-accounts/{id}/close-all
 
   it("503s jobs_unavailable when no queue is reachable, changing nothing", async () => {
     const subId = await openPaperPosition();
-    const down = await createQueue({
-      postgresUrl: POSTGRES_URL,
-      schema,
-      dataDir: mkdtempSync(join(tmpdir(), "candlecast-close-all-down-")),
-      supervise: false,
-      bossOptions: { schedule: false },
-    });
+    // A pg-boss that was stopped: every send fails as with Postgres gone.
+    const down = await createPostgresQueue("close_all_down");
     await down.close();
     const working = h.t.app.jobs;
     try {
-      for (const jobs of [null, createJobSender(down.boss, h.t.app.infra.bus, silent)]) {
+      for (const jobs of [null, createJobSender(down.queue.boss, h.t.app.infra.bus, silent)]) {
         h.t.app.jobs = jobs;
         const snapshot = await storeSnapshot(h.t.store);
         for (const [operationId, path] of [
