@@ -416,7 +416,9 @@ describe("an exit follows its entry: sent once the entry filled, undone when eit
     await recordCloseAll(store.db, {
       runId,
       closedAt: Date.now(),
-      closes: [{ tradeId: killed.tradeId, exitPrice: 110, exitFee: 0.01, pnl: 0.09 }],
+      closes: [
+        { tradeId: killed.tradeId, subscriptionId: killed.subId, exitPrice: 110, exitFee: 0.01, pnl: 0.09 },
+      ],
       orders: [
         {
           ...entryOrder,

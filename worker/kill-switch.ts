@@ -54,7 +54,7 @@ export function createKillSwitch(deps: {
         "kill_switch",
         paper,
       );
-      return { tradeId: t.id, exitPrice, exitFee, pnl };
+      return { tradeId: t.id, subscriptionId: t.subscriptionId, exitPrice, exitFee, pnl };
     });
     const orders = trades.filter((t) => t.brokerKind === "exchange").map((t) => exitOrder(t, runId));
     const { closed, events } = await recordCloseAll(deps.db, {

@@ -4,6 +4,7 @@ import { and, eq, inArray, sql } from "drizzle-orm";
 import type { Db } from "../client";
 import { writeBatch } from "../write-batch";
 import { utcDayStart } from "../../contracts/domain";
+import type { TradeClosed } from "../../contracts/events";
 import { PROTECTIVE_LEGS } from "../../contracts/order-states";
 import { brokerAccounts, subscriptions, type EventRow } from "../schema";
 import { insertPendingOrders, type NewOrder } from "./executions";
@@ -182,6 +183,7 @@ export async function countExecutionsStartedBefore(
 /** One trade the kill switch closes: the paper fill maths' figures (an exchange exit's fill replaces them). */
 export interface KillSwitchClose {
   tradeId: string;
+  subscriptionId: string;
   exitPrice: number;
   exitFee: number;
   pnl: number;
@@ -219,11 +221,23 @@ export async function recordCloseAll(
         closed_at = ${input.closedAt}
       FROM json_each(${closesJson}) AS c
       WHERE trades.id = c.value ->> 0 AND trades.status = 'open'`,
+    // The payloads travel as JSON and are stored as their text (`-> 1`): every digit of each price kept.
     sql`
       INSERT INTO events (user_id, type, payload, created_at)
-      SELECT t.user_id, 'trade.closed', json_object('subscriptionId', t.subscription_id, 'tradeId', t.id,
-        'exitPrice', t.exit_price, 'pnl', t.pnl, 'exitReason', t.exit_reason), ${Date.now()}
-      FROM json_each(${closesJson}) AS c JOIN trades AS t ON t.id = c.value ->> 0 AND t.exit_execution_id = ${input.runId}
+      SELECT t.user_id, 'trade.closed', e.value -> 1, ${Date.now()}
+      FROM json_each(${JSON.stringify(
+        input.closes.map((c) => [
+          c.tradeId,
+          {
+            subscriptionId: c.subscriptionId,
+            tradeId: c.tradeId,
+            exitPrice: c.exitPrice,
+            pnl: c.pnl,
+            exitReason: "kill_switch",
+          } satisfies TradeClosed,
+        ]),
+      )}) AS e
+      JOIN trades AS t ON t.id = e.value ->> 0 AND t.exit_execution_id = ${input.runId}
       RETURNING seq, user_id AS userId, type, payload, created_at AS createdAt`,
   ];
   if (input.orders.length > 0)
