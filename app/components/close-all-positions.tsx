@@ -1,6 +1,6 @@
-// "Close all positions" (the kill switch, ADR 148): a button, a confirmation saying what will happen, the
-// form that queues it, and the status line after it.
-import { Form } from "@remix-run/react";
+// "Close all positions" (the kill switch, ADR 148): a confirmation dialog with JavaScript, a confirmation
+// page without it (`fallbackHref`); the form that queues it, and the status line after it.
+import { Form, Link } from "@remix-run/react";
 import { useState } from "react";
 import { ConfirmDialog } from "./confirm-dialog";
 import { buttonClass, SubmitButton } from "./forms";
@@ -12,74 +12,109 @@ export interface CloseAllCounts {
   toPause: number;
 }
 
-const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
-
-export function CloseAllPositions({
-  action,
-  fields,
-  kind,
-  counts,
-  label = "Close all positions",
-}: {
+export interface CloseAllTargetProps {
   /** Where the form posts (intent=close-all). */
   action: string;
   fields?: Record<string, string>;
   kind: "paper" | "exchange";
   counts: CloseAllCounts;
-  /** The button's accessible name (the account's name on the broker page). */
+}
+
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+const TRIGGER_CLASS = `${buttonClass("secondary", "sm")} text-rose-700`;
+
+export function CloseAllPositions({
+  fallbackHref,
+  label = "Close all positions",
+  ...target
+}: CloseAllTargetProps & {
+  /** The confirmation page for browsers without JavaScript. */
+  fallbackHref: string;
+  /** The trigger's accessible name (the account's name on the broker page). */
   label?: string;
 }) {
   const [open, setOpen] = useState(false);
-  const nothing = counts.openTrades === 0 && counts.restingOrders === 0 && counts.toPause === 0;
-  return (
-    <>
+  const { counts } = target;
+  if (counts.openTrades === 0 && counts.restingOrders === 0 && counts.toPause === 0)
+    return (
       <button
         type="button"
-        onClick={() => setOpen(true)}
-        disabled={nothing}
-        title={nothing ? "No open positions, resting orders or active subscriptions" : undefined}
+        disabled
+        title="No open positions, resting orders or active subscriptions"
         aria-label={label}
-        className={`${buttonClass("secondary", "sm")} text-rose-700 disabled:cursor-not-allowed disabled:opacity-50`}
+        className={`${TRIGGER_CLASS} cursor-not-allowed opacity-50`}
       >
         Close all positions
       </button>
+    );
+  return (
+    <>
+      <Link
+        to={fallbackHref}
+        onClick={(e) => {
+          e.preventDefault();
+          setOpen(true);
+        }}
+        aria-label={label}
+        className={TRIGGER_CLASS}
+      >
+        Close all positions
+      </Link>
       <ConfirmDialog
         open={open}
         onOpenChange={setOpen}
         title="Close all positions?"
         cancelLabel="Keep positions"
-        confirm={
-          <Form method="post" action={action} onSubmit={() => setOpen(false)}>
-            {Object.entries(fields ?? {}).map(([name, value]) => (
-              <input key={name} type="hidden" name={name} value={value} />
-            ))}
-            <SubmitButton
-              variant="danger"
-              name="intent"
-              value="close-all"
-              className="w-full"
-              pendingLabel="Closing…"
-            >
-              Yes, close all positions
-            </SubmitButton>
-          </Form>
-        }
+        confirm={<CloseAllForm {...target} onSubmit={() => setOpen(false)} />}
       >
-        <ul className="list-disc space-y-1 pl-5">
-          <li>
-            {plural(counts.openTrades, "open trade")} closed{" "}
-            {kind === "exchange" ? "at market on the exchange" : "at the latest price (paper)"}.
-          </li>
-          {kind === "exchange" ? (
-            <li>{plural(counts.restingOrders, "resting order")} (stop-loss, take-profit) cancelled.</li>
-          ) : null}
-          <li>
-            {plural(counts.toPause, "subscription")} paused: no new trades until you resume
-            {counts.toPause === 1 ? " it" : " them"}.
-          </li>
-        </ul>
-        <p>This cannot be undone.</p>
+        <CloseAllConsequences kind={target.kind} counts={counts} />
       </ConfirmDialog>
+    </>
+  );
+}
+
+/** The form that queues the close-all: the dialog's action, and the confirmation page's. */
+export function CloseAllForm({
+  action,
+  fields,
+  onSubmit,
+}: Pick<CloseAllTargetProps, "action" | "fields"> & { onSubmit?: () => void }) {
+  return (
+    <Form method="post" action={action} onSubmit={onSubmit}>
+      {Object.entries(fields ?? {}).map(([name, value]) => (
+        <input key={name} type="hidden" name={name} value={value} />
+      ))}
+      <SubmitButton
+        variant="danger"
+        name="intent"
+        value="close-all"
+        className="w-full"
+        pendingLabel="Closing…"
+      >
+        Yes, close all positions
+      </SubmitButton>
+    </Form>
+  );
+}
+
+/** What a close-all will do, in plain words. */
+export function CloseAllConsequences({ kind, counts }: Pick<CloseAllTargetProps, "kind" | "counts">) {
+  return (
+    <>
+      <ul className="list-disc space-y-1 pl-5">
+        <li>
+          {plural(counts.openTrades, "open trade")} closed{" "}
+          {kind === "exchange" ? "at market on the exchange" : "at the latest price (paper)"}.
+        </li>
+        {kind === "exchange" ? (
+          <li>{plural(counts.restingOrders, "resting order")} (stop-loss, take-profit) cancelled.</li>
+        ) : null}
+        <li>
+          {plural(counts.toPause, "subscription")} paused: no new trades until you resume
+          {counts.toPause === 1 ? " it" : " them"}.
+        </li>
+      </ul>
+      <p>This cannot be undone.</p>
     </>
   );
 }

@@ -17,6 +17,8 @@ import { createJobSender } from "../../worker/jobs";
 import { createPostgresQueue, type PostgresQueue } from "../../test/support/postgres-queue";
 import * as brokers from "./settings.brokers";
 import * as detail from "./subscriptions.$id";
+import * as subscriptionConfirm from "./subscriptions.$id_.close-all";
+import * as accountConfirm from "./settings.brokers_.$id.close-all";
 
 let t: TestApp;
 let pg: PostgresQueue;
@@ -79,6 +81,29 @@ it("the pages count what a close-all touches: open trades, resting orders, subsc
     restingOrders: 2,
     toPause: 1,
   });
+});
+
+it("without JavaScript, a confirmation page of its own says the same; another user's ids are a 404", async () => {
+  const counts = { openTrades: 1, restingOrders: 2, toPause: 1 };
+  const sub = await loadRoute(t, subscriptionConfirm, `/subscriptions/${bob.subId}/close-all`, bob.cookie, {
+    id: bob.subId,
+  });
+  expect(await sub.json()).toMatchObject({ id: bob.subId, kind: "exchange", counts });
+  const account = await loadRoute(
+    t,
+    accountConfirm,
+    `/settings/brokers/${bob.accountId}/close-all`,
+    bob.cookie,
+    {
+      id: bob.accountId,
+    },
+  );
+  expect(await account.json()).toMatchObject({ id: bob.accountId, kind: "exchange", counts });
+  for (const [route, path, id] of [
+    [subscriptionConfirm, `/subscriptions/${bob.subId}/close-all`, bob.subId],
+    [accountConfirm, `/settings/brokers/${bob.accountId}/close-all`, bob.accountId],
+  ] as const)
+    expect((await loadRoute(t, route, path, alice.cookie, { id })).status).toBe(404);
 });
 
 it("another user's account is a 404; without a queue the page says so and nothing is paused", async () => {

@@ -115,6 +115,7 @@ function AccountRow({
           </span>
           <CloseAllPositions
             action="/settings/brokers"
+            fallbackHref={`/settings/brokers/${account.id}/close-all`}
             fields={{ accountId: account.id }}
             kind={account.kind}
             counts={account.closeAll}

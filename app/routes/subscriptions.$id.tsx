@@ -183,6 +183,7 @@ export default function SubscriptionPage() {
         />
         <CloseAllPositions
           action={`/subscriptions/${sub.id}`}
+          fallbackHref={`/subscriptions/${sub.id}/close-all`}
           kind={data.broker.kind}
           counts={data.closeAll}
         />

@@ -30,7 +30,7 @@ it("Close all positions: a confirmation saying what happens, then every trade cl
   await subscribe(page, app.url, "always-buy");
   await page.locator('[data-trade-status="open"]').first().waitFor({ timeout: 90_000 });
 
-  const trigger = page.getByRole("button", { name: "Close all positions" });
+  const trigger = page.getByRole("link", { name: "Close all positions" });
   await trigger.focus();
   await page.keyboard.press("Enter");
   const dialog = page.getByRole("alertdialog", { name: "Close all positions?" });
@@ -56,6 +56,18 @@ it("Close all positions: a confirmation saying what happens, then every trade cl
     .toBeGreaterThan(0);
   await page.getByText("Paused", { exact: true }).first().waitFor();
   await screenshot(page, "kill-switch-closed");
+
+  // Without JavaScript the same confirmation is a page of its own.
+  const noScript = await browser.newContext({
+    javaScriptEnabled: false,
+    storageState: await page.context().storageState(),
+  });
+  const plain = await noScript.newPage();
+  await plain.goto(`${page.url()}/close-all`);
+  await plain.getByRole("heading", { name: "Close all positions of Strategy always-buy?" }).waitFor();
+  await expect(plain.textContent("body")).resolves.toMatch(/0 open trades closed at the latest price/);
+  await screenshot(plain, "kill-switch-no-js");
+  await noScript.close();
 
   // The broker accounts page has one per account: nothing left to close or pause on this one.
   await page.goto(`${app.url}/settings/brokers`);
