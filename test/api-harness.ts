@@ -9,6 +9,7 @@ import { validateStrategy } from "../worker/jobs/validate-strategy";
 import { createStrategyRunner } from "../worker/runtime";
 import { BUILD_FILE } from "../scripts/build-if-needed";
 import { createTestApp, type TestApp } from "./app-context";
+import type { TestStore } from "./support/store";
 
 export interface ApiHarness {
   t: TestApp;
@@ -32,14 +33,17 @@ export interface ApiAnswer {
 }
 
 /** The test app behind the real route tree, with worker jobs run in-process by the real handlers and sandbox. */
-export async function createApiHarness(opts: { runJobs?: boolean } = {}): Promise<ApiHarness> {
-  const t = await createTestApp();
+export async function createApiHarness(
+  opts: { runJobs?: boolean; store?: TestStore } = {},
+): Promise<ApiHarness> {
+  const t = await createTestApp({ store: opts.store });
   const runner = createStrategyRunner({ maxConcurrent: 4 });
   const deps = { store: t.store, bus: t.app.infra.bus, runner };
   const running = new Set<Promise<unknown>>();
   const jobs: JobSender = {
     async send(name, payload) {
-      if (opts.runJobs === false) return newId();
+      // The kill switch's job needs an exchange worker: its tests queue it on a real pg-boss instead.
+      if (opts.runJobs === false || name === QUEUES.positionsCloseAll) return newId();
       const job =
         name === QUEUES.validateStrategy ? validateStrategy(deps, payload) : runBacktest(deps, payload);
       running.add(job);

@@ -20,9 +20,12 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** `mail`: MAIL_URL as parsed (e.g. a test SMTP server's); unset, the log transport into the store's directory. */
-export async function createTestApp(opts: { mail?: MailConfig } = {}): Promise<TestApp> {
-  const store = await createTestStore();
+/**
+ * `mail`: MAIL_URL as parsed (e.g. a test SMTP server's); unset, the log transport into the store's directory.
+ * `store`: a store the caller owns (shared with worker processes); by default a new one, removed on close.
+ */
+export async function createTestApp(opts: { mail?: MailConfig; store?: TestStore } = {}): Promise<TestApp> {
+  const store = opts.store ?? (await createTestStore());
   const config = testWorkerConfig(store.url, { sandbox: "none", workerConcurrency: 1 });
   const logger = pino({ level: "silent" });
   const mailer = createMailer(opts.mail ?? config.mail, { dataDir: dirname(store.file), logger });
@@ -54,7 +57,7 @@ export async function createTestApp(opts: { mail?: MailConfig } = {}): Promise<T
       await events.close();
       await mailer.close();
       await infra.close();
-      store.cleanup();
+      if (!opts.store) store.cleanup();
     },
   };
 }

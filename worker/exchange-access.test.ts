@@ -5,6 +5,7 @@ import pino from "pino";
 import { outboxMessageSchema, type OutboxEvent } from "../db/contracts/events";
 import { createInfra, type Infra } from "../db/infra/index.server";
 import { recordExecution } from "../db/store/queries/executions";
+import { recordCloseAll } from "../db/store/queries/kill-switch";
 import { newId } from "../db/platform/ids";
 import { orderFills, orders, subscriptions, trades } from "../db/store/schema";
 import {
@@ -401,6 +402,52 @@ describe("an exit follows its entry: sent once the entry filled, undone when eit
     // (108 - 101) x 0.01 - 0.01 - 0.03
     expect(trade.pnl).toBeCloseTo(0.03, 12);
     expect((await subscriptionOf(t.subId)).totalPnl).toBeCloseTo(0.03, 12);
+  });
+
+  it("a kill-switch exit is sent however late; a signal's exit as late is void", async () => {
+    const signal = await exchangeTrade();
+    await closeAtReference(signal);
+    const killed = await exchangeTrade();
+    await store.db
+      .update(orders)
+      .set({ state: "filled" })
+      .where(and(eq(orders.tradeId, killed.tradeId), eq(orders.leg, "open")));
+    const runId = newId();
+    await recordCloseAll(store.db, {
+      runId,
+      closedAt: Date.now(),
+      closes: [
+        { tradeId: killed.tradeId, subscriptionId: killed.subId, exitPrice: 110, exitFee: 0.01, pnl: 0.09 },
+      ],
+      orders: [
+        {
+          ...entryOrder,
+          id: newId(),
+          leg: "close",
+          side: "sell",
+          clientOrderId: `cc-kill-${runId.slice(-8)}`,
+          tradeId: killed.tradeId,
+          brokerAccountId: killed.accountId,
+        },
+      ],
+    });
+    const fake = fakeExchange(() => ({
+      status: "filled",
+      fillPrice: 108,
+      filledQuantity: 0.01,
+      fee: 0.03,
+      exchangeOrderId: "x9",
+    }));
+    const access = accessVia(fake.buildBroker);
+    // Ten minutes on: far past the freshness window of a signal's market order.
+    expect(await access.reconcile(silent, Date.now() + 600_000)).toEqual({ void: 1, sent_late: 1 });
+    expect(await closeOrderOf(signal.tradeId)).toMatchObject({ state: "void" });
+    expect(await closeOrderOf(killed.tradeId)).toMatchObject({ state: "filled" });
+    expect(await tradeOf(killed.tradeId)).toMatchObject({
+      status: "closed",
+      exitReason: "kill_switch",
+      exitPrice: 108,
+    });
   });
 
   it("an entry that never arrived voids its exit unsent and takes the closed trade and its P&L out", async () => {

@@ -24,6 +24,7 @@ import {
   tradeStatus,
   type OrderRow,
 } from "../db/store/queries/orders";
+import { isKillSwitchExit } from "../db/store/queries/kill-switch";
 import { brokerAccounts, type EventRow } from "../db/store/schema";
 import { isFinal, isProtective, type OrderState, type ProtectiveLeg } from "../db/contracts/order-states";
 import { clientOrderId } from "./brokers/client-order-id";
@@ -336,8 +337,9 @@ export function createExchangeAccess(deps: {
     const log = logger.child({ orderId: order.id, clientOrderId: order.clientOrderId });
     const age = Math.round((now - order.createdAt) / 1000);
     if (order.state === "pending") {
-      // Protection is wanted as long as its trade is open, however late.
-      if (isProtective(order.leg) || now - order.createdAt <= timing.freshMs) {
+      // Protection is wanted as long as its trade is open, however late; so is a kill-switch exit (ADR 148).
+      const late = now - order.createdAt > timing.freshMs;
+      if (isProtective(order.leg) || !late || (await isKillSwitchExit(deps.db, order))) {
         const outcome = await send(order, log);
         return outcome === "sent" ? "sent_late" : outcome;
       }

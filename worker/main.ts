@@ -19,6 +19,7 @@ import { createInfraWhenUp, createQueueWhenUp, openStoreWhenUp } from "./depende
 import { createExchangeAccess, ORDER_TIMING, type ExchangeAccess, type OrderTiming } from "./exchange-access";
 import { createWorkerHttpServer } from "./http";
 import { createJanitor } from "./janitor";
+import { createKillSwitch } from "./kill-switch";
 import { registerAuthorJobs, type RegisteredAuthorJobs } from "./jobs";
 import type { MarketData } from "./market-data/market-data";
 import { createPositionsCheck } from "./positions/check";
@@ -214,7 +215,7 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
     onStep: deps.onStep,
   });
 
-  await ensureQueues(boss, [QUEUES.candle, ...PERIODIC.map((p) => p.queue)], {
+  await ensureQueues(boss, [QUEUES.candle, QUEUES.positionsCloseAll, ...PERIODIC.map((p) => p.queue)], {
     [QUEUES.candle]: { expireInSeconds: options.candleJobExpireSeconds },
   });
   const loops = await createWorkLoops(boss, infra.bus, logger);
@@ -244,6 +245,14 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
     return decided;
   };
   const checkPositions = createPositionsCheck({ db: store.db, lock: infra.lock, exchange, logger, metrics });
+  const closeAll = createKillSwitch({
+    db: store.db,
+    lock: infra.lock,
+    bus: infra.bus,
+    exchange,
+    clock,
+    logger,
+  });
   const sweepStuck = createJanitor({ db: store.db, stuckAfterMs: options.stuckAfterMs, logger, metrics });
   const scheduler = createBoundaryScheduler({ clock, readCandles: () => registry.read(), enqueue, logger });
   const rebuildRegistry = async () => {
@@ -295,6 +304,11 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
       const outcome = await inFlight.track(coordinator.executeCandle(parsed.data));
       // Failing the job makes pg-boss offer it again (retryDelay): the lock's holder has written its row by then.
       if (leavesCandleOpen(outcome)) throw new Error(`candle not settled (${outcome.status}); retried`);
+    });
+    // The kill switch (ADR 148): a thrown job is retried by pg-boss, which is how it waits for its turn.
+    await loops.start(QUEUES.positionsCloseAll, 1, options.pollingIntervalSeconds, async (job) => {
+      if (stopping) throw new Error("this worker is stopping; the job goes back to the queue");
+      await inFlight.track(closeAll(job.data));
     });
   }
   // A candle whose worker died or paused past its lease is taken over within seconds, by whichever worker looks first.

@@ -266,6 +266,14 @@ const CASES: Record<string, Case> = {
     ok: () => ({ path: `/api/v1/subscriptions/${bobSubscriptionId}/cancel`, as: "bob", status: 200 }),
     other: () => ({ path: `/api/v1/subscriptions/${bobSubscriptionId}/cancel` }),
   },
+  closeAllSubscriptionPositions: {
+    ok: () => ({ path: `/api/v1/subscriptions/${bobSubscriptionId}/close-all`, as: "bob", status: 202 }),
+    other: () => ({ path: `/api/v1/subscriptions/${bobSubscriptionId}/close-all` }),
+  },
+  closeAllBrokerAccountPositions: {
+    ok: () => ({ path: `/api/v1/broker-accounts/${bob.paperBrokerId}/close-all`, as: "bob", status: 202 }),
+    other: () => ({ path: `/api/v1/broker-accounts/${bob.paperBrokerId}/close-all` }),
+  },
 };
 
 const tokenOf = (as?: "alice" | "bob") => (as === "bob" ? bob.token : alice.token);

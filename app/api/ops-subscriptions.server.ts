@@ -12,6 +12,8 @@ import {
 } from "../../db/contracts/validation/risk-settings";
 import { plainText } from "../../db/contracts/validation/fields";
 import { changeRiskSettings, changeStatus, subscribe } from "../services/subscriptions.server";
+import { closeAllPositions } from "../services/kill-switch.server";
+import type { CloseAllTarget } from "../../db/store/queries/kill-switch";
 import { notFound } from "./errors.server";
 import { defineOperation } from "./operation.server";
 import { pageQuerySchema } from "../page-cursor.server";
@@ -19,6 +21,7 @@ import { pageOf, toPageBody } from "./pagination.server";
 import { parseOr422, patchObject } from "./parse.server";
 import {
   brokerAccountSchema,
+  closeAllQueuedSchema,
   subscriptionSchema,
   toSubscription,
   toTrade,
@@ -50,6 +53,30 @@ function statusOperation(action: SubscriptionAction, summary: string) {
     async handler({ context, user, params }) {
       if (!(await changeStatus(context, user.userId, params.id, action))) throw notFound("Subscription");
       return { body: toSubscription((await getSubscription(context.app.store.db, user.userId, params.id))!) };
+    },
+  });
+}
+
+function closeAllOperation(
+  operationId: string,
+  resource: "subscriptions" | "broker-accounts",
+  what: string,
+  target: (id: string) => CloseAllTarget,
+) {
+  return defineOperation({
+    operationId,
+    method: "POST",
+    path: `/${resource}/{id}/close-all`,
+    tag: "Subscriptions",
+    summary: `Kill switch: close every open trade of ${what} at market`,
+    description:
+      "Pauses the subscription(s) first (no new entries), then queues a worker job that cancels the resting stop-loss and take-profit orders and closes each open trade at market (paper trades at the latest stored price). Nothing is closed twice, however often it is sent. 503 when no worker queue is reachable: then nothing changed.",
+    responses: { 202: { description: "Queued", schema: closeAllQueuedSchema } },
+    errors: [503],
+    async handler({ context, user, params }) {
+      const queued = await closeAllPositions(context, user.userId, target(params.id));
+      if (!queued) throw notFound(resource === "subscriptions" ? "Subscription" : "Broker account");
+      return { status: 202, body: queued };
     },
   });
 }
@@ -132,6 +159,15 @@ export const subscriptionOperations = [
   statusOperation("pause", "Pause: no new trades until resumed (open positions keep their stops)"),
   statusOperation("resume", "Resume a paused subscription from the next candle"),
   statusOperation("cancel", "Cancel a subscription (final)"),
+  closeAllOperation("closeAllSubscriptionPositions", "subscriptions", "one of your subscriptions", (id) => ({
+    subscriptionId: id,
+  })),
+  closeAllOperation(
+    "closeAllBrokerAccountPositions",
+    "broker-accounts",
+    "every subscription on one of your broker accounts",
+    (id) => ({ brokerAccountId: id }),
+  ),
   defineOperation({
     operationId: "listSubscriptionTrades",
     method: "GET",

@@ -349,6 +349,23 @@ export const acceptedSchema = z
   })
   .meta({ id: "Accepted", description: "Work queued on a worker: poll the URL" });
 
+export const closeAllQueuedSchema = z
+  .object({
+    id: id("close-all request"),
+    subscriptionsPaused: count(
+      "Subscriptions this request paused (no new entries from the next candle close)",
+    ),
+    openTrades: count("Open trades the job closes at market"),
+    restingOrders: count(
+      "Resting protective orders (stop-loss, take-profit) the job cancels on the exchange",
+    ),
+  })
+  .meta({
+    id: "CloseAllQueued",
+    description:
+      "The kill switch is queued: the subscriptions are paused, a worker closes the open trades at market (each trade's exit arrives as a trade.closed event, an exchange fill as trade.filled)",
+  });
+
 const validationOk = z.object({
   ok: z.literal(true).meta({ description: "The code ran and returned a valid signal" }),
   signal: z

@@ -1,7 +1,7 @@
 // "Cancel subscription": a confirmation dialog with JavaScript, a confirmation page without it.
 import { Form, Link } from "@remix-run/react";
-import { AlertDialog } from "radix-ui";
 import { useState } from "react";
+import { ConfirmDialog } from "./confirm-dialog";
 import { buttonClass, SubmitButton } from "./forms";
 
 export function CancelSubscription({
@@ -26,36 +26,28 @@ export function CancelSubscription({
       >
         Cancel subscription
       </Link>
-      <AlertDialog.Root open={open} onOpenChange={setOpen}>
-        <AlertDialog.Portal>
-          <AlertDialog.Overlay className="fixed inset-0 z-40 bg-slate-900/40" />
-          <AlertDialog.Content className="fixed left-1/2 top-1/2 z-50 w-[calc(100%-2rem)] max-w-md -translate-x-1/2 -translate-y-1/2 rounded-xl bg-white p-6 shadow-xl focus:outline-none">
-            <AlertDialog.Title className="text-lg font-semibold text-slate-900">
-              Cancel this subscription?
-            </AlertDialog.Title>
-            <AlertDialog.Description asChild>
-              <div className="mt-2 space-y-2 text-sm text-slate-600">
-                <CancelConsequences strategyName={strategyName} />
-              </div>
-            </AlertDialog.Description>
-            <div className="mt-6 flex flex-col-reverse gap-2 sm:flex-row sm:justify-end">
-              <AlertDialog.Cancel className={buttonClass("secondary")}>Keep subscription</AlertDialog.Cancel>
-              <Form method="post" action={`/subscriptions/${id}`} onSubmit={() => setOpen(false)}>
-                <input type="hidden" name="redirectTo" value={redirectTo} />
-                <SubmitButton
-                  variant="danger"
-                  name="intent"
-                  value="cancel"
-                  className="w-full"
-                  pendingLabel="Cancelling…"
-                >
-                  Yes, cancel subscription
-                </SubmitButton>
-              </Form>
-            </div>
-          </AlertDialog.Content>
-        </AlertDialog.Portal>
-      </AlertDialog.Root>
+      <ConfirmDialog
+        open={open}
+        onOpenChange={setOpen}
+        title="Cancel this subscription?"
+        cancelLabel="Keep subscription"
+        confirm={
+          <Form method="post" action={`/subscriptions/${id}`} onSubmit={() => setOpen(false)}>
+            <input type="hidden" name="redirectTo" value={redirectTo} />
+            <SubmitButton
+              variant="danger"
+              name="intent"
+              value="cancel"
+              className="w-full"
+              pendingLabel="Cancelling…"
+            >
+              Yes, cancel subscription
+            </SubmitButton>
+          </Form>
+        }
+      >
+        <CancelConsequences strategyName={strategyName} />
+      </ConfirmDialog>
     </>
   );
 }
@@ -65,8 +57,8 @@ export function CancelConsequences({ strategyName }: { strategyName: string }) {
     <>
       <p>
         <strong className="font-medium text-slate-800">{strategyName}</strong> stops trading for you from the
-        next candle close. Open positions are no longer managed by the strategy: close them at your broker if
-        needed.
+        next candle close. Open positions are no longer managed by the strategy: close them first with "Close
+        all positions", or at your broker if needed.
       </p>
       <p>Your trade history stays available. This cannot be undone; you can subscribe again later.</p>
     </>

@@ -13,22 +13,53 @@ import { PositionMismatches } from "~/components/position-mismatch";
 import { listPositionMismatches } from "../../db/store/queries/position-checks";
 import { readForm } from "~/request-body.server";
 import { echoedText } from "~/form-echo";
+import { CloseAllPositions, CloseAllStatus } from "~/components/close-all-positions";
+import { closeAllPositions } from "~/services/kill-switch.server";
+import { JobsUnavailableError } from "~/services/author-jobs.server";
+import { readCloseAllScope } from "../../db/store/queries/kill-switch";
 
 export const meta: MetaFunction = () => [{ title: "Broker accounts · Candlecast" }];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const userId = await requireUserId(request, context);
   const db = context.app.store.db;
-  const [accounts, positionMismatches] = await Promise.all([
+  const [list, positionMismatches] = await Promise.all([
     listBrokerAccounts(db, userId),
     listPositionMismatches(db, userId),
   ]);
+  const accounts = await Promise.all(
+    list.map(async (a) => {
+      const scope = await readCloseAllScope(db, userId, { brokerAccountId: a.id });
+      return {
+        ...a,
+        closeAll: {
+          openTrades: scope?.openTrades ?? 0,
+          restingOrders: scope?.restingOrders ?? 0,
+          toPause: scope?.active.length ?? 0,
+        },
+      };
+    }),
+  );
   return json({ accounts, positionMismatches });
+}
+
+/** The kill switch for one of the user's accounts: the status line's figures, or why it could not start. */
+async function closeAccount(context: ActionFunctionArgs["context"], userId: string, accountId: string) {
+  try {
+    const queued = await closeAllPositions(context, userId, { brokerAccountId: accountId });
+    if (!queued) throw new Response("Broker account not found", { status: 404 });
+    return json({ closeAll: { ...queued, accountId } });
+  } catch (error) {
+    if (error instanceof JobsUnavailableError)
+      return json({ closeAllError: { accountId, message: error.message } }, { status: 503 });
+    throw error;
+  }
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const userId = await requireUserId(request, context);
   const form = await readForm(request);
+  if (form.get("intent") === "close-all") return closeAccount(context, userId, String(form.get("accountId")));
   const parsed = parseInput(brokerAccountSchema, form);
   // Only what is safe to echo back: never the API key or the secret.
   const values = {
@@ -46,43 +77,63 @@ export async function action({ request, context }: ActionFunctionArgs) {
   return json({ ok: true as const, addedId: id, errors: {} as Record<string, string>, values: null });
 }
 
+type ActionData = ReturnType<typeof useActionData<typeof action>>;
+
 function AccountRow({
   account,
+  result,
 }: {
   account: ReturnType<typeof useLoaderData<typeof loader>>["accounts"][number];
+  result: ActionData;
 }) {
+  const queued = result && "closeAll" in result && result.closeAll.accountId === account.id;
+  const refused = result && "closeAllError" in result && result.closeAllError.accountId === account.id;
   return (
-    <li className="flex flex-wrap items-center justify-between gap-3 px-4 py-3">
-      <div className="min-w-0">
-        <p className="truncate font-medium text-slate-900">{account.name}</p>
-        <p className="text-sm text-slate-500">
-          {account.kind === "paper"
-            ? "Simulated fills at the candle close, no real money"
-            : `${account.exchange}${account.testnet ? " · testnet" : ""}`}
-        </p>
-      </div>
-      <div className="flex items-center gap-2">
-        {account.credentialsHint ? (
+    <li className="space-y-2 px-4 py-3">
+      <div className="flex flex-wrap items-center justify-between gap-3">
+        <div className="min-w-0">
+          <p className="truncate font-medium text-slate-900">{account.name}</p>
+          <p className="text-sm text-slate-500">
+            {account.kind === "paper"
+              ? "Simulated fills at the candle close, no real money"
+              : `${account.exchange}${account.testnet ? " · testnet" : ""}`}
+          </p>
+        </div>
+        <div className="flex items-center gap-2">
+          {account.credentialsHint ? (
+            <span
+              className="rounded bg-slate-100 px-2 py-0.5 font-mono text-xs text-slate-600"
+              title="API key (masked)"
+            >
+              {account.credentialsHint}
+            </span>
+          ) : null}
           <span
-            className="rounded bg-slate-100 px-2 py-0.5 font-mono text-xs text-slate-600"
-            title="API key (masked)"
+            className={`rounded-full px-2 py-0.5 text-xs font-medium ${account.kind === "paper" ? "bg-sky-50 text-sky-700" : "bg-amber-50 text-amber-800"}`}
           >
-            {account.credentialsHint}
+            {account.kind === "paper" ? "Paper" : "Exchange"}
           </span>
-        ) : null}
-        <span
-          className={`rounded-full px-2 py-0.5 text-xs font-medium ${account.kind === "paper" ? "bg-sky-50 text-sky-700" : "bg-amber-50 text-amber-800"}`}
-        >
-          {account.kind === "paper" ? "Paper" : "Exchange"}
-        </span>
+          <CloseAllPositions
+            action="/settings/brokers"
+            fallbackHref={`/settings/brokers/${account.id}/close-all`}
+            fields={{ accountId: account.id }}
+            kind={account.kind}
+            counts={account.closeAll}
+            label={`Close all positions on ${account.name}`}
+          />
+        </div>
       </div>
+      {queued ? <CloseAllStatus queued={result.closeAll} /> : null}
+      {refused ? <FormError error={result.closeAllError.message} /> : null}
     </li>
   );
 }
 
 export default function BrokerAccounts() {
   const { accounts, positionMismatches } = useLoaderData<typeof loader>();
-  const result = useActionData<typeof action>();
+  const answer = useActionData<typeof action>();
+  // The add-account form's answer; a close-all answer belongs to its account's row.
+  const result = answer && "values" in answer ? answer : undefined;
   const errors: Record<string, string> = result?.errors ?? {};
   const values = result?.values;
   const [kind, setKind] = useState(values?.kind === "exchange" ? "exchange" : "paper");
@@ -121,7 +172,7 @@ export default function BrokerAccounts() {
         </h2>
         <ul className="divide-y divide-slate-100">
           {accounts.map((a) => (
-            <AccountRow key={a.id} account={a} />
+            <AccountRow key={a.id} account={a} result={answer} />
           ))}
         </ul>
       </section>

@@ -16,6 +16,10 @@ import { loadMarketChart } from "~/market-chart.server";
 import { requireUserId, safeRedirect } from "~/session.server";
 import { domainFieldError } from "~/services/domain-errors.server";
 import { changeStatus } from "~/services/subscriptions.server";
+import { closeAllPositions } from "~/services/kill-switch.server";
+import { JobsUnavailableError } from "~/services/author-jobs.server";
+import { CloseAllPositions, CloseAllStatus } from "~/components/close-all-positions";
+import { countOpenPositions } from "../../db/store/queries/kill-switch";
 import { statusActionOf } from "~/subscriptions.server";
 import { outboxBounds } from "../../db/store/queries/event-replay";
 import { listOrdersOfTrades } from "../../db/store/queries/orders";
@@ -42,12 +46,13 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const { latest } = await outboxBounds(db);
   const detail = await getSubscriptionDetail(db, userId, id);
   if (!detail) throw new Response("Subscription not found", { status: 404 });
-  const [trades, closed, signals, chart, positionMismatches] = await Promise.all([
+  const [trades, closed, signals, chart, positionMismatches, open] = await Promise.all([
     listSubscriptionTrades(db, userId, id, TRADES_SHOWN * 2),
     listClosedTradePnl(db, userId, id),
     listSubscriptionSignals(db, userId, id, 20),
     loadMarketChart(context, request, detail.strategy, { userId, id }),
     listPositionMismatches(db, userId, [detail.broker.id]),
+    countOpenPositions(db, [id]),
   ]);
   const s = detail.subscription;
   const shown = trades.filter((t) => t.status === "open" || t.status === "closed").slice(0, TRADES_SHOWN);
@@ -87,7 +92,8 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     version: detail.version?.version ?? null,
     broker: detail.broker,
     trades: shown.map((t) => ({ ...t, orders: orders.filter((o) => o.tradeId === t.id) })),
-    openPositions: trades.filter((t) => t.status === "open").length,
+    openPositions: open.openTrades,
+    closeAll: { ...open, toPause: s.status === "active" ? 1 : 0 },
     signals,
     positionMismatches,
     equity: curve,
@@ -101,6 +107,16 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   const userId = await requireUserId(request, context);
   const id = params.id ?? "";
   const form = await readForm(request);
+  if (form.get("intent") === "close-all") {
+    try {
+      const queued = await closeAllPositions(context, userId, { subscriptionId: id });
+      if (!queued) throw new Response("Subscription not found", { status: 404 });
+      return json({ closeAll: queued });
+    } catch (error) {
+      if (error instanceof JobsUnavailableError) return json({ error: error.message }, { status: 503 });
+      throw error;
+    }
+  }
   const statusAction = statusActionOf(form.get("intent"));
   if (!statusAction) return json({ error: "Unknown action" }, { status: 400 });
   try {
@@ -163,12 +179,21 @@ export default function SubscriptionPage() {
       </header>
 
       {actionData && "error" in actionData ? <FormError error={actionData.error} /> : null}
-      <SubscriptionActions
-        id={sub.id}
-        status={sub.status}
-        strategyName={strategy.name}
-        redirectTo={`/subscriptions/${sub.id}`}
-      />
+      {actionData && "closeAll" in actionData ? <CloseAllStatus queued={actionData.closeAll} /> : null}
+      <div className="flex flex-wrap items-center gap-2">
+        <SubscriptionActions
+          id={sub.id}
+          status={sub.status}
+          strategyName={strategy.name}
+          redirectTo={`/subscriptions/${sub.id}`}
+        />
+        <CloseAllPositions
+          action={`/subscriptions/${sub.id}`}
+          fallbackHref={`/subscriptions/${sub.id}/close-all`}
+          kind={data.broker.kind}
+          counts={data.closeAll}
+        />
+      </div>
 
       <PositionMismatches mismatches={data.positionMismatches} />
 

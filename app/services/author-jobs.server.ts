@@ -9,11 +9,11 @@ import { findValidationResult, latestEventSeq } from "../../db/store/queries/aut
 import { createBacktest, deleteBacktest } from "../../db/store/queries/backtests";
 import type { BacktestRequest } from "../../db/contracts/validation/backtest";
 
-/** No worker queue is reachable from this web server: validations and backtests cannot be asked for. */
+/** No worker queue is reachable from this web server: validations, backtests and the kill switch cannot be asked for. */
 export class JobsUnavailableError extends Error {
-  constructor() {
+  constructor(what = "validations and backtests are unavailable") {
     super(
-      "No worker queue is reachable from this web server (set POSTGRES_URL, or run the embedded mode): validations and backtests are unavailable",
+      `No worker queue is reachable from this web server (set POSTGRES_URL, or run the embedded mode): ${what}`,
     );
   }
 }

@@ -34,7 +34,7 @@ export class StatusChangeRefusedError extends Error {
  * Tells the workers (they refresh their active-candle registry) and the user's other open tabs
  * (an outbox event, so a reconnecting tab replays it too).
  */
-async function announceSubscriptionChange(
+export async function announceSubscriptionChange(
   context: AppLoadContext,
   userId: string,
   change: SubscriptionChanged,

@@ -88,7 +88,7 @@ export const EXECUTION_ERROR_KINDS = [
   "stuck",
 ] as const;
 
-/** Why a trade closed (the paper broker's exits, the signal's, and a backtest's end). */
+/** Why a trade closed (the paper broker's exits, the signal's, a backtest's end, and the subscriber's "close all"). */
 export const EXIT_REASONS = [
   "stop_loss",
   "take_profit",
@@ -96,6 +96,7 @@ export const EXIT_REASONS = [
   "signal_close",
   "opposite_signal",
   "end_of_period",
+  "kill_switch",
 ] as const;
 export type ExitReason = (typeof EXIT_REASONS)[number];
 

@@ -2,6 +2,7 @@
 export const EVENT_TYPES = [
   "execution",
   "trade.filled",
+  "trade.closed",
   "subscription.changed",
   "backtest.progress",
   "validation.result",

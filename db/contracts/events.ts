@@ -85,6 +85,13 @@ export const tradeFilledSchema = z.object({
 });
 export type TradeFilled = z.infer<typeof tradeFilledSchema>;
 
+/**
+ * Payload of a "trade.closed" event: the kill switch closed a trade outside any candle (ADR 148). A paper
+ * trade's close is final; an exchange trade's is at the reference price until its exit's "trade.filled".
+ */
+export const tradeClosedSchema = tradeCloseSummarySchema.extend({ subscriptionId: z.string() });
+export type TradeClosed = z.infer<typeof tradeClosedSchema>;
+
 /** Payload of a "backtest.progress" event (to the user who started the backtest). */
 export const backtestProgressSchema = z.object({
   backtestId: z.string(),

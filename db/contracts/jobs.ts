@@ -8,7 +8,7 @@ import {
   signalSchema,
   symbolSchema,
 } from "./domain";
-import { QUEUES, type AuthorQueueName } from "./queues-and-channels";
+import { QUEUES, type WebSentQueueName } from "./queues-and-channels";
 import { strategyVersionSchema } from "./validation/strategy";
 
 /** Runs a strategy's code once, sandboxed, on sample candles; the result comes back as a "validation.result" event. */
@@ -26,14 +26,29 @@ export type ValidateStrategyJob = z.infer<typeof validateStrategyJobSchema>;
 export const runBacktestJobSchema = z.object({ backtestId: z.string().min(1) });
 export type RunBacktestJob = z.infer<typeof runBacktestJobSchema>;
 
+/**
+ * The kill switch (ADR 148): close every open trade of these subscriptions (one broker account's) at market.
+ * The job's id is `requestId`, so the same request queued twice is one job.
+ */
+export const closeAllJobSchema = z.object({
+  requestId: z.uuid(),
+  userId: z.string().min(1),
+  brokerAccountId: z.string().min(1),
+  subscriptionIds: z.array(z.string().min(1)).min(1),
+  /** When the web app paused them (epoch ms): an execution that started before may still open a trade. */
+  pausedAt: z.number().int(),
+});
+export type CloseAllJob = z.infer<typeof closeAllJobSchema>;
+
 export const JOB_PAYLOAD_SCHEMAS = {
   [QUEUES.validateStrategy]: validateStrategyJobSchema,
   [QUEUES.runBacktest]: runBacktestJobSchema,
-} as const satisfies Record<AuthorQueueName, z.ZodType>;
+  [QUEUES.positionsCloseAll]: closeAllJobSchema,
+} as const satisfies Record<WebSentQueueName, z.ZodType>;
 
 /** What the web app may do with the queue: enqueue. Null where no queue is reachable (web-only without Postgres). */
 export interface JobSender {
-  send(name: AuthorQueueName, payload: unknown): Promise<string | null>;
+  send(name: WebSentQueueName, payload: unknown): Promise<string | null>;
 }
 
 const runtimeErrorSchema = z.object({

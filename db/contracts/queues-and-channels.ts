@@ -15,6 +15,8 @@ export const QUEUES = {
   validateStrategy: "strategy-validate",
   /** A queued backtest row. */
   runBacktest: "backtest-run",
+  /** The kill switch: close every open trade of a subscription or a broker account at market (ADR 148). */
+  positionsCloseAll: "positions-close-all",
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
@@ -39,11 +41,23 @@ export const QUEUE_POLICIES: Record<QueueName, QueuePolicy> = {
   // Interactive: no retry, the author asks again.
   [QUEUES.validateStrategy]: { retryLimit: 0, expireInSeconds: 60, retentionMinutes: 60 },
   [QUEUES.runBacktest]: { retryLimit: 1, retryDelay: 5, expireInSeconds: 30 * 60 },
+  // Idempotent (a closed trade is not closed again); retried while another worker holds the account or an
+  // execution that read the subscriptions before the pause still runs (ADR 148).
+  [QUEUES.positionsCloseAll]: {
+    retryLimit: 20,
+    retryDelay: 3,
+    expireInSeconds: 300,
+    retentionMinutes: 24 * 60,
+  },
 };
 
-/** The queues the web app sends to (the worker's author jobs); the others only the worker uses. */
+/** The worker's author jobs (one user's jobs of a kind at a time, ADR 177). */
 export const AUTHOR_QUEUES = [QUEUES.validateStrategy, QUEUES.runBacktest] as const;
 export type AuthorQueueName = (typeof AUTHOR_QUEUES)[number];
+
+/** The queues the web app sends to: the author jobs and the kill switch; the others only the worker uses. */
+export const WEB_SENT_QUEUES = [...AUTHOR_QUEUES, QUEUES.positionsCloseAll] as const;
+export type WebSentQueueName = (typeof WEB_SENT_QUEUES)[number];
 
 /** pg-boss cron (minute granularity suits these; never candle jobs: docs/decisions/040). */
 export const PERIODIC = [

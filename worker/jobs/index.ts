@@ -9,10 +9,17 @@ import {
   JOB_PAYLOAD_SCHEMAS,
   runBacktestJobSchema,
   validateStrategyJobSchema,
+  type CloseAllJob,
   type JobSender,
   type RunBacktestJob,
 } from "../../db/contracts/jobs";
-import { AUTHOR_QUEUES, QUEUES, type AuthorQueueName } from "../../db/contracts/queues-and-channels";
+import {
+  AUTHOR_QUEUES,
+  QUEUES,
+  WEB_SENT_QUEUES,
+  type AuthorQueueName,
+  type WebSentQueueName,
+} from "../../db/contracts/queues-and-channels";
 import { backtestRequester, listQueuedBacktestIds } from "../../db/store/queries/backtests";
 import type { StrategyRunner } from "../runtime";
 import { ensureQueues } from "../queue";
@@ -98,20 +105,24 @@ export async function registerAuthorJobs(boss: PgBoss, deps: AuthorJobDeps): Pro
 /** A backtest's job id is the backtest's id: sending it again while the job exists adds nothing. */
 const backtestJobOptions = (backtestId: string) => ({ id: backtestId });
 
+/** A job id of its own where sending the same thing twice must queue it once. */
+const JOB_IDS: Partial<Record<WebSentQueueName, (data: unknown) => { id: string }>> = {
+  [QUEUES.runBacktest]: (data) => backtestJobOptions((data as RunBacktestJob).backtestId),
+  [QUEUES.positionsCloseAll]: (data) => ({ id: (data as CloseAllJob).requestId }),
+};
+
 /** Validates the payload against the queue's schema before it reaches the queue, then wakes a worker. */
 export function createJobSender(boss: PgBoss, bus: Bus, logger: Warn): JobSender {
   let queuesReady: Promise<void> | undefined;
   return {
     async send(name, payload) {
       const data = JOB_PAYLOAD_SCHEMAS[name].parse(payload);
-      queuesReady ??= ensureQueues(boss, AUTHOR_QUEUES).catch((error) => {
+      queuesReady ??= ensureQueues(boss, WEB_SENT_QUEUES).catch((error) => {
         queuesReady = undefined;
         throw error;
       });
       await queuesReady;
-      const options =
-        name === QUEUES.runBacktest ? backtestJobOptions((data as RunBacktestJob).backtestId) : {};
-      const id = await boss.send(name, data as object, options);
+      const id = await boss.send(name, data as object, JOB_IDS[name]?.(data) ?? {});
       await announceJobs(bus, name, logger);
       return id;
     },

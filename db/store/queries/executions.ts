@@ -1,5 +1,5 @@
 // Executions: recording a candle's whole result in one write batch (the claim and its lease: leases.ts).
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../client";
 import { PREVIOUS_CHANGED_ONE_ROW, writeBatch, type BatchStatement } from "../write-batch";
 import { SIMULATED_SOURCE, utcDayStart } from "../../contracts/domain";
@@ -226,27 +226,15 @@ export async function recordExecution(db: Db, input: RecordExecutionInput): Prom
   const placed =
     orders.length === 0
       ? null
-      : add(sql`
-      INSERT INTO orders (id, trade_id, execution_id, broker_account_id, leg, client_order_id, symbol, side,
-        quantity, reference_price, state, created_at)
-      SELECT j.value ->> 0, j.value ->> 1, ${e.id}, j.value ->> 2, j.value ->> 3, j.value ->> 4, j.value ->> 5,
-        j.value ->> 6, j.value ->> 7, j.value ->> 8, 'pending', ${e.finishedAt}
-      FROM json_each(${JSON.stringify(
-        orders.map((o) => [
-          o.id,
-          o.tradeId,
-          o.brokerAccountId,
-          o.leg,
-          o.clientOrderId,
-          o.symbol,
-          o.side,
-          o.quantity,
-          o.referencePrice,
-        ]),
-      )}) AS j
-      JOIN trades AS t ON t.id = j.value ->> 1
-      WHERE (j.value ->> 3 = 'open' AND t.execution_id = ${e.id} AND t.status = 'open')
-         OR (j.value ->> 3 = 'close' AND t.exit_execution_id = ${e.id})`);
+      : add(
+          insertPendingOrders(
+            e.id,
+            e.finishedAt,
+            orders,
+            sql`(j.value ->> 3 = 'open' AND t.execution_id = ${e.id} AND t.status = 'open')
+              OR (j.value ->> 3 = 'close' AND t.exit_execution_id = ${e.id})`,
+          ),
+        );
 
   const appended =
     events.length === 0
@@ -275,6 +263,33 @@ export async function recordExecution(db: Db, input: RecordExecutionInput): Prom
     ordersCreated: placed === null ? 0 : results[placed].rowsAffected,
     eventSeqs: appended === null ? null : { first: lastSeq - events.length + 1, last: lastSeq },
   };
+}
+
+/**
+ * Commits exchange orders `pending` under `executionId` (the id their client ids derive from), each only
+ * when its trade (`t`, the row `j.value ->> 1` names; `j.value ->> 3` is the leg) passes `where`.
+ */
+export function insertPendingOrders(executionId: string, createdAt: number, orders: NewOrder[], where: SQL) {
+  return sql`
+    INSERT INTO orders (id, trade_id, execution_id, broker_account_id, leg, client_order_id, symbol, side,
+      quantity, reference_price, state, created_at)
+    SELECT j.value ->> 0, j.value ->> 1, ${executionId}, j.value ->> 2, j.value ->> 3, j.value ->> 4,
+      j.value ->> 5, j.value ->> 6, j.value ->> 7, j.value ->> 8, 'pending', ${createdAt}
+    FROM json_each(${JSON.stringify(
+      orders.map((o) => [
+        o.id,
+        o.tradeId,
+        o.brokerAccountId,
+        o.leg,
+        o.clientOrderId,
+        o.symbol,
+        o.side,
+        o.quantity,
+        o.referencePrice,
+      ]),
+    )}) AS j
+    JOIN trades AS t ON t.id = j.value ->> 1
+    WHERE ${where}`;
 }
 
 /** Finishes a RUNNING execution without a result (runtime error, no candles...). Fenced like recordExecution. */
