@@ -56,7 +56,6 @@ export type AnswerRecorded =
 export interface AnswerOptions {
   /** The client order id of a protective leg the answer commits (worker/brokers/client-order-id.ts). */
   clientOrderId: (tradeId: string, executionId: string, leg: OrderLeg) => string;
-  now?: () => number;
 }
 
 const ATTEMPTS = 5;
@@ -104,9 +103,8 @@ export async function applyOrderAnswer(
   answer: OrderAnswer,
   options: AnswerOptions,
 ): Promise<AnswerRecorded> {
-  const now = options.now ?? Date.now;
   for (let attempt = 1, b = basis; ; attempt++, b = await readOrderBasis(db, b.order.id)) {
-    const plan = planAnswer(db, b, answer, now(), options.clientOrderId);
+    const plan = planAnswer(db, b, answer, Date.now(), options.clientOrderId);
     if (plan.status === "already_decided") return plan;
     const results = await writeBatch(db, plan.statements);
     if (results) {
