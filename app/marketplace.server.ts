@@ -16,6 +16,7 @@ import {
 import { listStrategyVersions } from "../db/store/queries/strategies";
 import { listMarketSources } from "../db/store/queries/executions";
 import { DAYS_PER_YEAR } from "../db/contracts/performance";
+import { showsBacktest } from "./components/market-card";
 
 const facetsSchema = z.object({
   symbols: z.array(z.object({ value: z.string(), count: z.number() })),
@@ -24,8 +25,11 @@ const facetsSchema = z.object({
 /** The filter choices change slowly and cost a join over every public strategy: a minute old is fine. */
 const FACETS_TTL_MS = 60_000;
 
-/** Everything the marketplace page shows for the URL `url`. */
-export async function loadMarketplace(deps: { db: Db; cache: Cache }, url: URL) {
+/**
+ * Everything the marketplace page shows for the URL `url`; each card says which candles its figures
+ * come from, `marketSource` (MARKET_DATA's) for a strategy that has executed nothing yet.
+ */
+export async function loadMarketplace(deps: { db: Db; cache: Cache }, url: URL, marketSource: string) {
   const query = marketplaceQuerySchema.parse(Object.fromEntries(url.searchParams));
   const [results, facets] = await Promise.all([
     searchPublicStrategies(deps.db, query),
@@ -34,7 +38,11 @@ export async function loadMarketplace(deps: { db: Db; cache: Cache }, url: URL) 
     ),
   ]);
   const filtered = Boolean(query.q || query.symbol || query.resolution || query.tag);
-  return { query, filtered, ...results, facets };
+  const items = results.items.map((s) => ({
+    ...s,
+    figuresSource: (showsBacktest(s) ? s.backtestSource : s.liveSource) ?? marketSource,
+  }));
+  return { query, filtered, ...results, items, facets };
 }
 
 /** Everything the strategy page shows; a 404 Response for unknown and draft strategies. */

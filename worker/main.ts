@@ -4,7 +4,7 @@ import { hostname } from "node:os";
 import type PgBoss from "pg-boss";
 import { openConfiguredStore, type Store } from "../db/store/client";
 import { probeStoreWrite } from "../db/store/health-probe";
-import { exitIfConfigError, loadConfigOrExit, type Config } from "../db/platform/config.server";
+import { ConfigError, exitIfConfigError, loadConfigOrExit, type Config } from "../db/platform/config.server";
 import { CHANNELS, PERIODIC, QUEUE_POLICIES, QUEUES } from "../db/contracts/queues-and-channels";
 import type { Infra } from "../db/infra/index.server";
 import type { Unsubscribe } from "../db/infra/bus";
@@ -22,6 +22,7 @@ import { createJanitor } from "./janitor";
 import { registerAuthorJobs, type RegisteredAuthorJobs } from "./jobs";
 import type { MarketData } from "./market-data/market-data";
 import { createPositionsCheck } from "./positions/check";
+import { anchorOnExchangeClock } from "./market-data/exchange-clock";
 import { createScaledClock, type ScaledClock } from "./market-data/scaled-clock";
 import { createUpstream } from "./market-data/from-config.server";
 import { createStoredFeed } from "./market-data/stored-feed";
@@ -112,11 +113,8 @@ export async function createWorkerClock(
   upstream?: Pick<CandleUpstream, "serverTime">,
 ): Promise<ScaledClock> {
   if (scale === 1) return createScaledClock({ scale });
-  if (upstream?.serverTime) {
-    const simulated = await upstream.serverTime();
-    // Anchored when the answer arrived: our clock then trails the exchange's by the answer's transit, never leads it.
-    return createScaledClock({ scale, anchor: { real: Date.now(), simulated } });
-  }
+  if (upstream?.serverTime)
+    return createScaledClock({ scale, anchor: await anchorOnExchangeClock(upstream.serverTime, scale) });
   const real = Date.now();
   const anchored = await anchorDeploymentClock(store.db, scale, real);
   return createScaledClock({
@@ -159,7 +157,7 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
     (await waitForDependency(
       "the store (DATABASE_URL), for the deployment clock",
       () => createWorkerClock(store, config.timeScale, upstream),
-      { logger },
+      { logger, fatal: (error) => error instanceof ConfigError },
     ));
   const metrics = deps.metrics ?? createWorkerMetrics();
   const runners: WorkerRunners = deps.runner

@@ -1,6 +1,7 @@
 // One strategy in the marketplace grid: name, author, markets, key figures and an equity sparkline.
 import { Link } from "@remix-run/react";
 import { formatCount, formatRatioPct, formatSignedPct, returnTone } from "./market-format";
+import { MarketSourceBadge } from "./market-source-badge";
 import { MarketSparkline } from "./market-sparkline";
 
 export interface MarketCardData {
@@ -19,7 +20,17 @@ export interface MarketCardData {
   backtestReturnPct: number | null;
   /** That backtest's equity, thinned for a sparkline (empty once there are live trades). */
   backtestSparkline: number[];
+  /** The candles that backtest ran on. */
+  backtestSource: string | null;
+  /** The source the strategy's newest execution read: its live figures' candles (null before any). */
+  liveSource: string | null;
+  /** Where the figures the card shows come from (the backtest's, or the live ones', else MARKET_DATA's). */
+  figuresSource: string;
 }
+
+/** Until a strategy has live trades, its card shows the author's latest backtest, labelled so. */
+export const showsBacktest = (s: Pick<MarketCardData, "tradesCount" | "backtestReturnPct">) =>
+  s.tradesCount === 0 && s.backtestReturnPct !== null;
 
 export function MarketBadge({
   children,
@@ -84,6 +95,7 @@ function CardSparkline({ strategy: s }: { strategy: MarketCardData }) {
 export function MarketCard({ strategy: s }: { strategy: MarketCardData }) {
   const shownSymbols = s.symbols.slice(0, 3);
   const hasTrades = s.tradesCount > 0;
+  const backtest = showsBacktest(s);
   return (
     <article className="group relative flex h-full flex-col rounded-xl border border-slate-200 bg-white p-5 shadow-sm transition hover:border-brand-500/40 hover:shadow-md focus-within:ring-2 focus-within:ring-brand-500">
       <div className="flex items-start justify-between gap-3">
@@ -116,7 +128,7 @@ export function MarketCard({ strategy: s }: { strategy: MarketCardData }) {
         </div>
       </div>
       <dl className="mt-4 grid grid-cols-3 gap-2 border-t border-slate-100 pt-4">
-        {!hasTrades && s.backtestReturnPct !== null ? (
+        {backtest ? (
           <Figure
             label="Backtest"
             value={formatSignedPct(s.backtestReturnPct)}
@@ -136,15 +148,16 @@ export function MarketCard({ strategy: s }: { strategy: MarketCardData }) {
         />
         <Figure label="Subscribers" value={formatCount(s.subscriberCount)} />
       </dl>
-      {hasTrades ? (
-        <p className="mt-2 text-[11px] text-slate-400">{formatCount(s.tradesCount)} closed trades</p>
-      ) : (
-        <p className="mt-2 text-[11px] text-slate-400">
-          {s.backtestReturnPct !== null
-            ? "No live trades yet · backtest return on history"
-            : "No closed trades yet"}
+      <div className="mt-2 flex flex-wrap items-center justify-between gap-x-2 gap-y-1">
+        <p className="text-[11px] text-slate-400">
+          {hasTrades
+            ? `${formatCount(s.tradesCount)} closed trades`
+            : backtest
+              ? "No live trades yet · backtest return on history"
+              : "No closed trades yet"}
         </p>
-      )}
+        <MarketSourceBadge source={s.figuresSource} />
+      </div>
     </article>
   );
 }

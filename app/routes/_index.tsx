@@ -15,8 +15,13 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const { store, infra } = context.app;
-  const data = await loadMarketplace({ db: store.db, cache: infra.cache }, new URL(request.url));
-  return json({ ...data, marketSource: context.app.config.marketData.source });
+  const marketSource = context.app.config.marketData.source;
+  const data = await loadMarketplace(
+    { db: store.db, cache: infra.cache },
+    new URL(request.url),
+    marketSource,
+  );
+  return json({ ...data, marketSource });
 }
 
 export default function Marketplace() {

@@ -2,6 +2,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { MarketSourceBadge } from "~/components/market-source-badge";
 import { VersionStatusBadge, VisibilityBadge } from "~/components/author-badges";
 import { ExecutionRows } from "~/components/author-executions";
 import { LiveValidation } from "~/components/author-validation-poll";
@@ -208,7 +209,7 @@ export default function StrategyWorkspace() {
       <FormError error={result?.formError ?? undefined} />
 
       <div className="grid gap-6 lg:grid-cols-3">
-        <div className="space-y-6 lg:col-span-2">
+        <div className="min-w-0 space-y-6 lg:col-span-2">
           <Section title="Publish a new version">
             <Form method="post" encType="multipart/form-data" className="space-y-4">
               <VersionFields
@@ -350,18 +351,19 @@ export default function StrategyWorkspace() {
             ) : (
               <ul className="space-y-2 text-sm">
                 {backtests.map((b) => (
-                  <li key={b.id}>
+                  <li key={b.id} className="flex flex-wrap items-center gap-x-2 gap-y-1">
                     <Link
                       to={`/strategies/${strategy.slug}/backtest?id=${b.id}`}
                       className="text-brand-700 hover:underline"
                     >
                       v{b.version} · {b.symbol} · {formatUtcDate(b.fromTime)} → {formatUtcDate(b.toTime)}
                     </Link>
-                    <span className="ml-2 text-slate-500">
+                    <span className="text-slate-500">
                       {b.status === "completed"
                         ? formatSignedPct((b.stats as { returnPct?: number } | null)?.returnPct)
                         : b.status}
                     </span>
+                    <MarketSourceBadge source={b.marketSource} />
                   </li>
                 ))}
               </ul>

@@ -6,6 +6,7 @@ import { useState } from "react";
 import { ChartEquity } from "~/components/chart-equity";
 import { FormError } from "~/components/forms";
 import { MarketChart } from "~/components/market-chart";
+import { MarketSourceBadge } from "~/components/market-source-badge";
 import { PositionMismatches } from "~/components/position-mismatch";
 import { LiveIndicator, useLiveEvents, type LiveEvent } from "~/components/subscription-live";
 import { SubscriptionActions } from "~/components/subscription-status-actions";
@@ -91,6 +92,8 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     positionMismatches,
     equity: curve,
     chart,
+    // Its figures come from live executions: on the source the strategy's newest one read (else MARKET_DATA's).
+    marketSource: chart?.source ?? context.app.config.marketData.source,
   });
 }
 
@@ -144,6 +147,9 @@ export default function SubscriptionPage() {
           <p className="mt-1 text-sm text-slate-600">
             {strategy.symbols.join(", ")} · {strategy.resolution} candles · version {data.version ?? "—"}
             {sub.pinned ? " (pinned)" : " (follows the latest)"} · since {formatTime(sub.createdAt)}
+          </p>
+          <p className="mt-1 flex flex-wrap items-center gap-1.5 text-sm text-slate-500">
+            Trades and P&L executed on <MarketSourceBadge source={data.marketSource} />
           </p>
         </div>
         <div className="flex flex-col items-end gap-2">

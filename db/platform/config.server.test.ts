@@ -19,6 +19,19 @@ describe("config", () => {
     expect(messageFor({ PORT: "70000" })).toMatch(/PORT: must be between 1 and 65535/);
   });
 
+  it("says the same thing for every variable of a kind: ports, counts, milliseconds", () => {
+    expect(messageFor({ WORKER_PORT: "0" })).toMatch(/WORKER_PORT: must be between 1 and 65535/);
+    expect(messageFor({ WORKER_CONCURRENCY: "0" })).toMatch(/WORKER_CONCURRENCY: must be at least 1/);
+    expect(messageFor({ WORKER_CONCURRENCY: "65" })).toMatch(/WORKER_CONCURRENCY: must be at most 64/);
+    expect(messageFor({ WORKER_CONCURRENCY: "two" })).toMatch(/WORKER_CONCURRENCY: must be a number/);
+    expect(messageFor({ MARKET_DATA_WAIT_MS: "1.5" })).toMatch(
+      /MARKET_DATA_WAIT_MS: must be a whole number of milliseconds/,
+    );
+    expect(messageFor({ MARKET_DATA_WAIT_MS: "300001" })).toMatch(
+      /MARKET_DATA_WAIT_MS: must be at most 300000 \(5 minutes\)/,
+    );
+  });
+
   it("rejects a bad DATABASE_URL naming the variable", () => {
     expect(messageFor({ DATABASE_URL: "mysql://x" })).toMatch(
       /DATABASE_URL: must be a URL starting with file:/,

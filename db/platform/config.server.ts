@@ -21,13 +21,25 @@ const optionalString = z
 /** How long any store call may take before it fails with a StoreTimeoutError (ADR 156). */
 export const DEFAULT_STORE_TIMEOUT_MS = 10_000;
 
-const perUserCap = (fallback: number, max: number) =>
-  z.coerce
-    .number({ error: "must be a number" })
-    .int("must be a whole number")
-    .min(1, "must be at least 1")
-    .max(max, `must be at most ${max}`)
+/** One parser per kind of number, so every variable of a kind says the same thing when it is wrong. */
+const wholeNumber = (unit = "") =>
+  z.coerce.number({ error: "must be a number" }).int(`must be a whole number${unit}`);
+
+const count = (fallback: number, max: number) =>
+  wholeNumber().min(1, "must be at least 1").max(max, `must be at most ${max}`).default(fallback);
+
+const port = (fallback: number) =>
+  wholeNumber()
+    .min(1, "must be between 1 and 65535")
+    .max(65535, "must be between 1 and 65535")
     .default(fallback);
+
+const milliseconds = (fallback: number, min: { value: number; message: string }, max?: number) => {
+  const bounded = wholeNumber(" of milliseconds").min(min.value, min.message);
+  return (
+    max === undefined ? bounded : bounded.max(max, `must be at most ${max} (${max / 60_000} minutes)`)
+  ).default(fallback);
+};
 
 /** `log`, or an SMTP server's URL (smtp:// or smtps://, with user:password@ when it asks for them). */
 const mailUrl = z
@@ -75,12 +87,7 @@ export const envSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9:_-]{1,64}$/, "must be 1-64 characters of letters, digits, : _ -")
     .default("candlecast:"),
-  PORT: z.coerce
-    .number({ error: "must be a number" })
-    .int("must be a whole number")
-    .min(1, "must be between 1 and 65535")
-    .max(65535, "must be between 1 and 65535")
-    .default(3000),
+  PORT: port(3000),
   HOST: z.string().default("0.0.0.0"),
   PYTHON: z
     .string()
@@ -107,34 +114,19 @@ export const envSchema = z.object({
     .default("simulated"),
   MARKET_DATA_URL: url(["http", "https"], "http://127.0.0.1:8099").optional(),
   EXCHANGE_URL: url(["http", "https"], "http://127.0.0.1:8099").optional(),
-  MARKET_DATA_WAIT_MS: z.coerce
-    .number({ error: "must be a number" })
-    .int("must be a whole number of milliseconds")
-    .min(0, "must be 0 or more")
-    .max(300_000, "must be at most 300000 (5 minutes)")
-    .default(15_000),
-  STORE_TIMEOUT_MS: z.coerce
-    .number({ error: "must be a number" })
-    .int("must be a whole number of milliseconds")
-    .min(100, "must be at least 100")
-    .max(300_000, "must be at most 300000 (5 minutes)")
-    .default(DEFAULT_STORE_TIMEOUT_MS),
-  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
-  AUTHOR_TIME_PER_CLOSE_MS: z.coerce
-    .number({ error: "must be a number" })
-    .int("must be a whole number of milliseconds")
-    .min(0, "must be 0 (no limit) or more")
-    .default(10_000),
-  WORKER_PORT: z.coerce
-    .number({ error: "must be a number" })
-    .int("must be a whole number")
-    .min(1, "must be between 1 and 65535")
-    .max(65535, "must be between 1 and 65535")
-    .default(9464),
-  MAX_SUBSCRIPTIONS_PER_USER: perUserCap(DEFAULT_USER_LIMITS.subscriptions, 100_000),
-  MAX_EVENT_STREAMS_PER_USER: perUserCap(DEFAULT_USER_LIMITS.eventStreams, 1_000),
-  API_RATE_LIMIT_PER_TOKEN: perUserCap(DEFAULT_USER_LIMITS.apiRequestsPerMinutePerToken, 1_000_000),
-  API_RATE_LIMIT_PER_USER: perUserCap(DEFAULT_USER_LIMITS.apiRequestsPerMinutePerUser, 1_000_000),
+  MARKET_DATA_WAIT_MS: milliseconds(15_000, { value: 0, message: "must be 0 or more" }, 300_000),
+  STORE_TIMEOUT_MS: milliseconds(
+    DEFAULT_STORE_TIMEOUT_MS,
+    { value: 100, message: "must be at least 100" },
+    300_000,
+  ),
+  WORKER_CONCURRENCY: count(4, 64),
+  AUTHOR_TIME_PER_CLOSE_MS: milliseconds(10_000, { value: 0, message: "must be 0 (no limit) or more" }),
+  WORKER_PORT: port(9464),
+  MAX_SUBSCRIPTIONS_PER_USER: count(DEFAULT_USER_LIMITS.subscriptions, 100_000),
+  MAX_EVENT_STREAMS_PER_USER: count(DEFAULT_USER_LIMITS.eventStreams, 1_000),
+  API_RATE_LIMIT_PER_TOKEN: count(DEFAULT_USER_LIMITS.apiRequestsPerMinutePerToken, 1_000_000),
+  API_RATE_LIMIT_PER_USER: count(DEFAULT_USER_LIMITS.apiRequestsPerMinutePerUser, 1_000_000),
   MAIL_URL: mailUrl,
   MAIL_FROM: mailFrom,
   LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),

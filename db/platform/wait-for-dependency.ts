@@ -11,6 +11,8 @@ export interface WaitOptions {
   /** The first pause; each next one doubles, up to maxDelayMs. */
   firstDelayMs?: number;
   maxDelayMs?: number;
+  /** An error no wait will mend (a refused configuration): thrown at once. */
+  fatal?: (error: unknown) => boolean;
 }
 
 /**
@@ -40,6 +42,7 @@ export async function waitForDependency<T>(
       if (attempt > 1) options.logger.info({ dependency: name, attempts: attempt }, `${name} is reachable`);
       return value;
     } catch (error) {
+      if (options.fatal?.(error)) throw error;
       options.logger.warn(
         { dependency: name, attempt, retryInMs: delayMs, error: reason(error) },
         `waiting for ${name}: ${reason(error)}; retrying in ${(delayMs / 1000).toFixed(1)} s`,

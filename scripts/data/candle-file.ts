@@ -44,20 +44,21 @@ function candleTime(raw: string): number | string {
   return parseCsvTime(raw) ?? `time "${raw}" is neither epoch milliseconds nor an ISO date`;
 }
 
-/** What is wrong with one candle's values, if anything. */
-function candleProblems(c: Candle, resolution: Resolution): string[] {
+/** What is wrong with one candle's values, if anything (its time off the resolution's boundaries, given one). */
+function candleProblems(c: Candle, resolution: Resolution | undefined): string[] {
   const problems: string[] = [];
   if (c.high < Math.max(c.open, c.close))
     problems.push(`high ${c.high} is below max(open, close) ${Math.max(c.open, c.close)}`);
   if (c.low > Math.min(c.open, c.close))
     problems.push(`low ${c.low} is above min(open, close) ${Math.min(c.open, c.close)}`);
   if (c.volume < 0) problems.push(`volume ${c.volume} is negative`);
-  if (c.time % RESOLUTION_MS[resolution] !== 0)
+  if (resolution && c.time % RESOLUTION_MS[resolution] !== 0)
     problems.push(`time ${iso(c.time)} is not on a ${resolution} boundary`);
   return problems;
 }
 
-export function readCandleFile(text: string, resolution: Resolution): CandleFile {
+/** Every candle of the file and every problem with it; without `resolution` times may sit anywhere (the simulator's replay). */
+export function readCandleFile(text: string, resolution?: Resolution): CandleFile {
   const candles: Candle[] = [];
   const problems: FileProblem[] = [];
   let format: CandleFileFormat | null = null;

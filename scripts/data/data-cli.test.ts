@@ -193,9 +193,9 @@ describe("data list (real process)", () => {
     const [table, json] = await Promise.all([runDataCli(["list"], env), runDataCli(["list", "--json"], env)]);
     expect(table.stdout).toBe(
       [
-        "source   symbol    res  first             last              candles  filled  missing",
-        "binance  BTC/USDT  1h   2024-01-01 00:00  2024-01-02 05:00  20       1       10 in 1 gap(s)",
-        "    gap 2024-01-01 10:00 .. 2024-01-01 19:00 (10 missing)",
+        "source   symbol    res  from              to                   span  candles  filled      missing",
+        "binance  BTC/USDT  1h   2024-01-01 00:00  2024-01-02 06:00  1 d 6 h       20       1  10 in 1 gap",
+        "  gap 2024-01-01 10:00 → 2024-01-01 20:00  10 candles (10 h)",
         "",
       ].join("\n"),
     );

@@ -2,6 +2,7 @@
 import { RESOLUTION_MS, type Candle, type Resolution } from "../../db/contracts/domain";
 import { ORDER_TYPES } from "./ledger";
 import { FILTERS, type SpotMarket } from "./matching";
+import { formingCandle } from "./price-path";
 import { binanceError, json, routeKey, type Routes, type SimResponse } from "./router";
 import type { SimState } from "./state";
 
@@ -87,8 +88,7 @@ function isGap(state: SimState, symbol: string, time: number) {
 }
 
 /** The newest open time shown: the candle in progress, or while the last close is still "late" the one before it. */
-function newestOpen(state: SimState, ms: number) {
-  const now = state.now();
+function newestOpen(state: SimState, now: number, ms: number) {
   const inProgress = alignDown(now, ms);
   return now - inProgress < state.faults.lateMs ? inProgress - 2 * ms : inProgress;
 }
@@ -114,7 +114,8 @@ function klines(state: SimState, query: URLSearchParams): SimResponse {
   const [startTime, endTime, limitParam] = numbers;
   const limit = Math.min(Math.max(limitParam ?? DEFAULT_LIMIT, 1), MAX_LIMIT);
   const ms = RESOLUTION_MS[resolution];
-  const end = alignDown(Math.min(newestOpen(state, ms), endTime ?? Infinity), ms);
+  const now = state.now();
+  const end = alignDown(Math.min(newestOpen(state, now, ms), endTime ?? Infinity), ms);
   // Without startTime Binance answers the newest `limit` candles up to endTime.
   const start = startTime === null ? end - (limit - 1) * ms : Math.ceil(startTime / ms) * ms;
   const out: Candle[] = [];
@@ -128,6 +129,10 @@ function klines(state: SimState, query: URLSearchParams): SimResponse {
     );
     cursor = chunkEnd + ms;
   }
+  // As on Binance, the candle in progress is served as formed so far, never with its final figures.
+  const last = out.at(-1);
+  if (last && last.time + ms > now)
+    out[out.length - 1] = formingCandle(state.source, symbol, resolution, last, now);
   return json(out.map((c) => kline(c, ms)));
 }
 
@@ -140,6 +145,8 @@ export function binanceMarketRoutes(state: SimState): Routes {
         timezone: "UTC",
         serverTime: state.now(),
         rateLimits: [{ rateLimitType: "REQUEST_WEIGHT", interval: "MINUTE", intervalNum: 1, limit: 6000 }],
+        // Not Binance's (it serves every interval): the simulator's own list of what /klines serves.
+        klineIntervals: state.source.resolutions,
         exchangeFilters: [],
         symbols: state.symbols.map(market),
       }),

@@ -1,8 +1,8 @@
-// `npm run exchange-sim -- --port 8099 [--candles FILE.csv] [--symbols BTC/USDT,ETH/USDT] [--accounts FILE.json] [--state FILE] [fault flags]`.
+// `npm run exchange-sim -- --port 8099 [--candles FILE.csv|Binance kline dump] [--symbols BTC/USDT,ETH/USDT] [--accounts FILE.json] [--state FILE] [fault flags]`.
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { z } from "zod";
-import { parseCandleCsv } from "../../worker/runtime/csv-candles";
+import { readCandleFile } from "../data/candle-file";
 import { accountInputSchema, upsertAccount } from "./accounts";
 import { checkRestingOrders } from "./binance-orders";
 import { csvSource, generatedSource } from "./candle-source";
@@ -17,6 +17,18 @@ const USAGE = `usage: npm run exchange-sim -- [--port 8099] [--candles FILE.csv]
 
 /** Resting orders are checked against the price path this often (real time), besides on every request. */
 const CHECK_EVERY_MS = 200;
+
+/** Problems listed at most, the rest counted. */
+const PROBLEMS_SHOWN = 5;
+
+/** --candles FILE: our CSV or a Binance kline dump, read by the data CLI's parser; a bad file names its lines. */
+function readCandles(file: string) {
+  const { candles, problems } = readCandleFile(readFileSync(file, "utf8"));
+  if (problems.length === 0) return candles;
+  const shown = problems.slice(0, PROBLEMS_SHOWN).map((p) => `  line ${p.line}: ${p.message}`);
+  const more = problems.length - shown.length;
+  throw new Error([`--candles ${file}:`, ...shown, ...(more > 0 ? [`  … and ${more} more`] : [])].join("\n"));
+}
 
 /** --accounts FILE.json: [{"apiKey","secret","balances":{"USDT":10000}}]; an account already in --state keeps its own. */
 function addAccounts(ledger: Ledger, file: string) {
@@ -73,9 +85,7 @@ function main() {
     throw new Error(`--time-scale must be a number from 1 to 3600, got "${values["time-scale"]}".\n${USAGE}`);
   // Its clock runs as Candlecast's at the same TIME_SCALE; a worker reads it from /api/v3/time.
   const clock = createScaledClock({ scale });
-  const source = values.candles
-    ? csvSource(parseCandleCsv(readFileSync(values.candles, "utf8")), clock.now())
-    : generatedSource();
+  const source = values.candles ? csvSource(readCandles(values.candles), clock.now()) : generatedSource();
   const ledger = values.state ? readLedger(values.state) : emptyLedger();
   if (values.accounts) addAccounts(ledger, values.accounts);
   const writer = values.state ? createLedgerWriter(values.state, ledger) : undefined;

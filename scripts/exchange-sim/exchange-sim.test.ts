@@ -46,7 +46,8 @@ beforeEach(async () => {
 describe("exchange simulator over HTTP", () => {
   it("pages more than 1000 candles through ccxt: each once, prices equal to the CSV's", async () => {
     const binance = exchange();
-    const end = replayStart + (ROWS.length - 1) * MINUTE;
+    // The CSV's last row was in progress at start: only the rows before it are surely closed.
+    const end = replayStart + (ROWS.length - 2) * MINUTE;
     const seen: number[][] = [];
     for (let since = replayStart; since <= end;) {
       const page = await binance.fetchOHLCV("BTC/USDT", "1m", since, 1000, { endTime: end });
@@ -54,8 +55,11 @@ describe("exchange simulator over HTTP", () => {
       seen.push(...(page as number[][]));
       since = page.at(-1)![0]! + MINUTE;
     }
-    expect(seen.map((c) => c[0])).toEqual(ROWS.map((_, i) => replayStart + i * MINUTE));
-    expect(seen.map((c) => c.slice(1))).toEqual(ROWS.map((r) => [r.open, r.high, r.low, r.close, r.volume]));
+    const closed = ROWS.slice(0, -1);
+    expect(seen.map((c) => c[0])).toEqual(closed.map((_, i) => replayStart + i * MINUTE));
+    expect(seen.map((c) => c.slice(1))).toEqual(
+      closed.map((r) => [r.open, r.high, r.low, r.close, r.volume]),
+    );
     const requests = await sim.requests();
     expect(requests["/api/v3/klines"]).toBe(2);
     expect(requests["/api/v3/exchangeInfo"]).toBe(1);
@@ -65,7 +69,7 @@ describe("exchange simulator over HTTP", () => {
     const bad = await fetch(`${base}/api/v3/klines?symbol=NOPE&interval=1m`);
     expect(bad.status).toBe(400);
     expect(await bad.json()).toEqual({ code: -1121, msg: "Invalid symbol." });
-    const interval = await fetch(`${base}/api/v3/klines?symbol=BTCUSDT&interval=1h`);
+    const interval = await fetch(`${base}/api/v3/klines?symbol=BTCUSDT&interval=2h`);
     expect(await interval.json()).toEqual({ code: -1120, msg: "Invalid interval." });
     const garbage = await fetch(`${base}/__sim/faults`, { method: "POST", body: "{not json" });
     expect(garbage.status).toBe(400);
@@ -118,5 +122,77 @@ describe("exchange simulator over HTTP", () => {
     expect(times.at(-1)).toBe(replayStart + 104 * MINUTE);
     const other = await exchange().fetchOHLCV("ETH/USDT", "1m", replayStart, 20);
     expect(other.map((c) => c[0])).toContain(from);
+  });
+});
+
+describe("the candle in progress (ADR 122)", () => {
+  // Ten times faster: a 1m candle lasts 6 real seconds.
+  let fast: ExchangeSimProcess;
+  beforeAll(async () => {
+    fast = await startExchangeSim([
+      "--candles",
+      writeCandleCsv(ROWS),
+      "--symbols",
+      "BTC/USDT",
+      "--time-scale",
+      "10",
+    ]);
+  });
+  afterAll(() => fast.stop());
+
+  const rowAt = (time: number) => ROWS[((time - fast.replayStart!) / MINUTE) % ROWS.length];
+  /** Each row rises: its path walks open -> low at 1/3 -> high at 2/3 -> close; the candle at fraction f of it. */
+  function formedAt(row: (typeof ROWS)[number], f: number) {
+    const along = (a: number, b: number, x: number) => a + (b - a) * x;
+    if (f <= 1 / 3) {
+      const price = along(row.open, row.low, 3 * f);
+      return { high: row.open, low: price, close: price };
+    }
+    if (f <= 2 / 3) {
+      const price = along(row.low, row.high, 3 * f - 1);
+      return { high: Math.max(row.open, price), low: row.low, close: price };
+    }
+    return { high: row.high, low: row.low, close: along(row.high, row.close, 3 * f - 2) };
+  }
+
+  it("serves it as formed so far along the price path, never a later extreme, and as the final row once closed", async () => {
+    const binance = pointExchangeAt(createCcxtExchange(), fast.base);
+    const newest = async () => (await binance.fetchOHLCV("BTC/USDT", "1m", undefined, 2)).at(-1)! as number[];
+    // Start from a read in the first third of a candle, then read it every 100 ms until the next one opens.
+    let first: number[] = [];
+    await vi.waitFor(
+      async () => {
+        first = await newest();
+        expect(first[5] / rowAt(first[0]).volume).toBeLessThan(1 / 3);
+      },
+      { timeout: 20_000, interval: 50 },
+    );
+    const open = first[0];
+    const reads = [first];
+    await vi.waitFor(
+      async () => {
+        const read = await newest();
+        if (read[0] === open) reads.push(read);
+        expect(read[0]).toBeGreaterThan(open);
+      },
+      { timeout: 20_000, interval: 100 },
+    );
+    const row = rowAt(open);
+    expect(reads.length).toBeGreaterThan(5);
+    for (const [, o, high, low, close, volume] of reads) {
+      const f = volume / row.volume;
+      expect(f).toBeLessThan(1);
+      const formed = formedAt(row, f);
+      expect(o).toBe(row.open);
+      expect(high).toBeCloseTo(formed.high, 6);
+      expect(low).toBeCloseTo(formed.low, 6);
+      expect(close).toBeCloseTo(formed.close, 6);
+      expect(high).toBeLessThanOrEqual(row.high);
+      expect(low).toBeGreaterThanOrEqual(row.low);
+    }
+    // Read before two thirds of the candle, its high is not the high still to come.
+    expect(reads[0][2]).toBeLessThan(row.high);
+    const [closed] = await binance.fetchOHLCV("BTC/USDT", "1m", open, 1);
+    expect(closed).toEqual([open, row.open, row.high, row.low, row.close, row.volume]);
   });
 });

@@ -1,5 +1,5 @@
 // The price between candle closes: each candle walks open -> low -> high -> close (a falling one open -> high -> low -> close).
-import { RESOLUTION_MS } from "../../db/contracts/domain";
+import { RESOLUTION_MS, type Candle, type Resolution } from "../../db/contracts/domain";
 import type { CandleSource } from "./candle-source";
 
 /** A straight piece of the path; a jump between one close and the next open has t0 === t1. */
@@ -13,14 +13,20 @@ export interface PathSegment {
 /** Longest stretch of path read at once (a simulator restarted after a long stop catches up this far). */
 const MAX_SPAN_MS = 24 * 3_600_000;
 
-/** The finest resolution the source serves: its candles give the most detailed path. */
-function pathResolution(source: CandleSource) {
-  return [...source.resolutions].sort((a, b) => RESOLUTION_MS[a] - RESOLUTION_MS[b])[0];
+/** Orders match on the path through the finest candles the source serves: the most detailed one. */
+function matchingResolution(source: CandleSource) {
+  const finest = [...source.resolutions].sort((a, b) => RESOLUTION_MS[a] - RESOLUTION_MS[b])[0];
+  return source.pathResolution(finest);
 }
 
-/** The path's vertices over the candles with open time in [from, to] (aligned), oldest first. */
-function vertices(source: CandleSource, symbol: string, from: number, to: number): [number, number][] {
-  const resolution = pathResolution(source);
+/** The path's vertices over the candles of `resolution` with open time in [from, to] (aligned), oldest first. */
+function vertices(
+  source: CandleSource,
+  symbol: string,
+  resolution: Resolution,
+  from: number,
+  to: number,
+): [number, number][] {
   const ms = RESOLUTION_MS[resolution];
   const points: [number, number][] = [];
   for (const c of source.candles(symbol, resolution, Math.floor(from / ms) * ms, Math.floor(to / ms) * ms)) {
@@ -39,11 +45,20 @@ function vertices(source: CandleSource, symbol: string, from: number, to: number
 const interpolate = (a: [number, number], b: [number, number], t: number) =>
   b[0] === a[0] ? b[1] : a[1] + ((b[1] - a[1]) * (t - a[0])) / (b[0] - a[0]);
 
-/** The path's pieces covering (from, to], cut at both ends; at most a day back from `to`. */
-export function pathSegments(source: CandleSource, symbol: string, from: number, to: number): PathSegment[] {
+/**
+ * The path's pieces covering (from, to], cut at both ends; at most a day back from `to`. It walks the
+ * candles of `resolution` (the matching path's by default).
+ */
+export function pathSegments(
+  source: CandleSource,
+  symbol: string,
+  from: number,
+  to: number,
+  resolution = matchingResolution(source),
+): PathSegment[] {
   const start = Math.max(from, to - MAX_SPAN_MS);
   if (to <= start) return [];
-  const points = vertices(source, symbol, start, to);
+  const points = vertices(source, symbol, resolution, start, to);
   const segments: PathSegment[] = [];
   for (let i = 1; i < points.length; i++) {
     const a = points[i - 1];
@@ -58,10 +73,39 @@ export function pathSegments(source: CandleSource, symbol: string, from: number,
   return segments;
 }
 
-/** The price at time t on the path of the candle in progress. */
-export function priceAt(source: CandleSource, symbol: string, t: number): number {
-  const points = vertices(source, symbol, t, t);
+/** The price at time t on the path of the candle in progress (of `resolution`: the matching path's by default). */
+export function priceAt(
+  source: CandleSource,
+  symbol: string,
+  t: number,
+  resolution = matchingResolution(source),
+): number {
+  const points = vertices(source, symbol, resolution, t, t);
   const next = points.findIndex(([time]) => time >= t);
   if (next <= 0) return points[Math.max(next, 0)][1];
   return interpolate(points[next - 1], points[next], t);
+}
+
+/**
+ * The candle in progress at `now` as formed so far (ADR 122): its open, the path's price now as the
+ * close, the path's extremes since the open, the volume pro rata of the time gone. At its close it is
+ * the final candle: the path through a candle reaches its high and low and ends at its close.
+ */
+export function formingCandle(
+  source: CandleSource,
+  symbol: string,
+  resolution: Resolution,
+  final: Candle,
+  now: number,
+): Candle {
+  const path = source.pathResolution(resolution);
+  const close = priceAt(source, symbol, now, path);
+  let high = Math.max(final.open, close);
+  let low = Math.min(final.open, close);
+  for (const s of pathSegments(source, symbol, final.time, now, path)) {
+    high = Math.max(high, s.p0, s.p1);
+    low = Math.min(low, s.p0, s.p1);
+  }
+  const elapsed = (now - final.time) / RESOLUTION_MS[resolution];
+  return { time: final.time, open: final.open, high, low, close, volume: final.volume * elapsed };
 }

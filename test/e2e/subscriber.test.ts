@@ -158,6 +158,16 @@ describe("subscriber journeys", () => {
     const edit = await intruder.goto(`${url}/edit`);
     expect(edit?.status()).toBe(404);
     await screenshot(intruder, "subscriber-tenancy-404");
+    // A path no route matches keeps the signed-in header too (the root's data is loaded for it).
+    const unknown = await intruder.goto(`${app.url}/no-such-page`);
+    expect(unknown?.status()).toBe(404);
+    await intruder.getByRole("heading", { name: "Page not found" }).waitFor();
+    await intruder.getByRole("button", { name: "Log out" }).waitFor();
+    const post = await intruder.request.post(`${app.url}/no-such-page`, {
+      form: { a: "1" },
+      headers: { origin: app.url },
+    });
+    expect(post.status()).toBe(404);
     await second.close();
   });
 

@@ -160,6 +160,17 @@ describe("stored feed over the exchange simulator", () => {
     // Our clock runs 5 s ahead of the exchange's: its 12:04 candle is still in progress.
     simNow = CLOSE - 5_000;
     const market = { source: "binance", symbol: "BTC/USDT", resolution: "1m" };
+    // The exchange serves that candle as formed so far, not with its final figures (ADR 122).
+    const shown = await pointExchangeAt(createCcxtExchange(), base).fetchOHLCV(
+      "BTC/USDT",
+      "1m",
+      undefined,
+      1,
+    );
+    const final = simulatedCandles("BTC/USDT", "1m", CLOSE, 1)[0];
+    expect(shown[0][0]).toBe(CLOSE - MINUTE);
+    expect(shown[0][5]).toBeLessThan(final.volume);
+    state.requests = {};
     const early = worker(sharedLock, { waitBudgetMs: 300 });
     await expect(early.closedCandles("BTC/USDT", "1m", CLOSE, 10)).rejects.toThrow(CandleNotReadyError);
     const stored = await readCandles(store.db, market, CLOSE - 10 * MINUTE, CLOSE);

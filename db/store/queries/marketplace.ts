@@ -91,6 +91,7 @@ export async function searchPublicStrategies(db: Db, query: MarketplaceQuery, pa
             winRate: strategies.winRate,
             sparkline: strategies.sparkline,
             createdAt: strategies.createdAt,
+            liveSource: latestExecutionSource,
             latestBacktest: latestAuthorBacktestJson,
           })
           .from(strategies)
@@ -109,6 +110,11 @@ const sparklineOf = (values: number[]) =>
     SPARKLINE_POINTS,
   );
 
+/** Where the strategy's live figures come from: the source its newest execution read (null before any). */
+const latestExecutionSource = sql<string | null>`(
+  SELECT e.market_source FROM ${executions} e
+  WHERE e.strategy_id = ${strategies.id} ORDER BY e.close_time DESC LIMIT 1)`;
+
 /** Points of a backtest's equity the store sends for a card's sparkline, before `downsample` picks 32. */
 const BACKTEST_SPARKLINE_READ = 64;
 
@@ -118,7 +124,7 @@ const BACKTEST_SPARKLINE_READ = 64;
  * last always), thinned in the store so a card never reads a backtest's whole curve.
  */
 const latestAuthorBacktestJson = sql<string | null>`(
-  SELECT json_object('returnPct', json_extract(b.stats, '$.returnPct'), 'equity',
+  SELECT json_object('returnPct', json_extract(b.stats, '$.returnPct'), 'source', b.market_source, 'equity',
     CASE WHEN ${strategies.tradesCount} = 0 THEN (
       SELECT json_group_array(json_extract(e.value, '$[1]')) FROM json_each(b.equity) e
       WHERE e.key % max(1, json_array_length(b.equity) / ${BACKTEST_SPARKLINE_READ}) = 0
@@ -131,6 +137,7 @@ const latestAuthorBacktestJson = sql<string | null>`(
 const latestBacktestSchema = z
   .object({
     returnPct: z.number().nullable().catch(null),
+    source: z.string(),
     equity: z.array(z.number()).nullable().catch(null),
   })
   .nullable()
@@ -143,6 +150,7 @@ function withBacktestFigures<T extends { latestBacktest: string | null }>({ late
   return {
     ...item,
     backtestReturnPct: backtest?.returnPct ?? null,
+    backtestSource: backtest?.source ?? null,
     backtestSparkline: sparklineOf(equity),
   };
 }
