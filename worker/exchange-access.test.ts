@@ -5,6 +5,7 @@ import pino from "pino";
 import { outboxMessageSchema, type OutboxEvent } from "../db/contracts/events";
 import { createInfra, type Infra } from "../db/infra/index.server";
 import { recordExecution } from "../db/store/queries/executions";
+import { listOpenTradesOfStrategy } from "../db/store/queries/fan-out";
 import { recordCloseAll } from "../db/store/queries/kill-switch";
 import { newId } from "../db/platform/ids";
 import { orderFills, orders, subscriptions, trades } from "../db/store/schema";
@@ -280,7 +281,7 @@ const closeOffLeftovers = async () => {
   await store.db
     .update(orders)
     .set({ state: "cancelled" })
-    .where(inArray(orders.state, ["pending", "sent", "unknown"]));
+    .where(inArray(orders.state, ["pending", "sent", "unknown", "open", "partially_filled"]));
 };
 const orderOf = async (tradeId: string) =>
   (await store.db.select().from(orders).where(eq(orders.tradeId, tradeId)))[0];
@@ -554,6 +555,53 @@ describe("a protective pair rests once the entry filled; a signal exit after its
     expect(fake.pairs).toHaveLength(1);
     const [again] = await store.db.select().from(subscriptions).where(eq(subscriptions.id, t.subId));
     expect(again.totalPnl).toBeCloseTo(-0.054, 12);
+  });
+
+  it("a refused exit reopens the trade under a new pair: its old pair came off before the exit went out", async () => {
+    const t = await exchangeTrade();
+    await store.db.update(trades).set({ stopLoss: 95, takeProfit: 110 }).where(eq(trades.id, t.tradeId));
+    const fake = fakeExchange(
+      (o) =>
+        o.side === "buy"
+          ? { status: "filled", fillPrice: 100, filledQuantity: 0.01, fee: 0.001, exchangeOrderId: "x1" }
+          : { status: "rejected", reason: "insufficient balance" },
+      // The exit's cancel took the first pair off the exchange.
+      (clientOrderId) =>
+        [fake.pairs[0].stop.clientOrderId, fake.pairs[0].takeProfit.clientOrderId].includes(clientOrderId)
+          ? { status: "cancelled", reason: "cancelled", exchangeOrderId: `x-${clientOrderId}` }
+          : null,
+    );
+    const access = accessVia(fake.buildBroker);
+    await access.sendOrders(t.executionId, silent);
+    expect(fake.pairs).toHaveLength(1);
+    const close = await closeAtReference(t);
+    await access.sendOrders(close.executionId, silent);
+
+    expect(await store.db.select().from(trades).where(eq(trades.id, t.tradeId))).toMatchObject([
+      { status: "open", exitPrice: null, pnl: null },
+    ]);
+    const legs = await store.db
+      .select({ leg: orders.leg, state: orders.state, clientOrderId: orders.clientOrderId })
+      .from(orders)
+      .where(and(eq(orders.tradeId, t.tradeId), inArray(orders.leg, ["stop", "take_profit"])))
+      .orderBy(orders.createdAt, orders.leg);
+    expect(legs.map((l) => [l.leg, l.state])).toEqual([
+      ["stop", "cancelled"],
+      ["take_profit", "cancelled"],
+      ["stop", "open"],
+      ["take_profit", "open"],
+    ]);
+    // The new pair went out once, at the trade's levels, under client ids of its own (from the exit's execution).
+    expect(fake.pairs).toHaveLength(2);
+    expect(fake.pairs[1]).toMatchObject({
+      side: "sell",
+      quantity: 0.01,
+      stop: { clientOrderId: legs[2].clientOrderId, price: 95 },
+      takeProfit: { clientOrderId: legs[3].clientOrderId, price: 110 },
+    });
+    expect(legs[2].clientOrderId).not.toBe(legs[0].clientOrderId);
+    const [open] = (await listOpenTradesOfStrategy(store.db, t.strategyId)).filter((o) => o.id === t.tradeId);
+    expect(open.protectedOnExchange).toBe(true);
   });
 });
 

@@ -1,32 +1,24 @@
 // Exchange accounts for the coordinator: market limits before the commit, orders after it (credentials decrypted only here).
-import { eq, sql } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import type { Exchange } from "ccxt";
-import type { Db, Tx } from "../db/store/client";
+import type { Db } from "../db/store/client";
 import type { Bus } from "../db/infra/bus";
 import type { Logger } from "../db/platform/logger.server";
 import { loadBrokerCredentials } from "../db/store/queries/broker-accounts";
-import {
-  applyEntryFill,
-  applyExitFill,
-  closeByProtection,
-  reopenTrade,
-  takeOutTrade,
-} from "../db/store/queries/trade-outcomes";
+import { recordOrderAnswer, type AnswerRecorded, type OrderAnswer } from "../db/store/queries/order-answers";
 import {
   entryOrderState,
-  insertProtectiveLegs,
   listOrdersToReconcile,
   listPendingOrders,
   moveOrder,
   moveOrders,
   protectiveLegsOf,
-  recordFills,
   tradeStatus,
   type OrderRow,
 } from "../db/store/queries/orders";
 import { isKillSwitchExit } from "../db/store/queries/kill-switch";
 import { brokerAccounts, type EventRow } from "../db/store/schema";
-import { isFinal, isProtective, type OrderState, type ProtectiveLeg } from "../db/contracts/order-states";
+import { isFinal, isProtective, type OrderState } from "../db/contracts/order-states";
 import { clientOrderId } from "./brokers/client-order-id";
 import type { OrderResult } from "./brokers/broker";
 import type { ExchangeBroker } from "./brokers/exchange.server";
@@ -377,74 +369,27 @@ export function createExchangeAccess(deps: {
   }
 
   async function voidOrder(order: OrderRow, from: OrderState, reason: string, logger: Logger) {
-    if (!(await moveOrder(deps.db, order.id, "void", { reason }))) return;
-    logger.warn({ from, reason }, "order void");
-    await publish(await undo(deps.db, order, reason), logger);
-  }
-
-  /** An order that never filled: a void entry takes its trade out, a void exit reopens it (the position is still there). */
-  async function undo(db: Db | Tx, order: OrderRow, reason: string) {
-    // A protective pair that never rested changes no trade: the candle-close checks guard it again.
-    if (isProtective(order.leg)) return null;
-    return order.leg === "open"
-      ? takeOutTrade(db, order.tradeId, reason)
-      : reopenTrade(db, order.tradeId, reason);
+    const recorded = await answer(order, { status: "void", reason }, logger);
+    if (recorded.status === "recorded") logger.warn({ from, reason }, "order void");
   }
 
   /**
-   * Records an exchange answer in one transaction: its fills once each (by the exchange's trade id), the
-   * order's state (if its state allows) with the fills' totals, and what that does to the trade.
+   * Records an exchange answer (or a void) as one guarded batch (ADR 153): its fills once each, the order's
+   * state if its state allows, and what that does to the trade; then sends the pair it committed, or settles
+   * a filled leg's sibling.
    */
   async function record(order: OrderRow, result: OrderResult, logger: Logger) {
-    /** After the commit: the entry's new protective pair to send, or a filled leg's sibling to settle. */
-    let protect = false;
-    let settle = false;
-    // eslint-disable-next-line no-restricted-syntax -- an order outcome reads, then writes: not yet a batch (ADR 155, issue 16)
-    const event = await deps.db.transaction(async (tx): Promise<EventRow | null> => {
-      const fill =
-        result.status === "filled" || result.status === "partially_filled"
-          ? result.fills
-            ? await recordFills(tx, order.id, result.fills)
-            : { quantity: result.filledQuantity, averagePrice: result.fillPrice, fee: result.fee }
-          : null;
-      const moved = await moveOrder(tx, order.id, result.status, {
-        reason: "reason" in result ? result.reason : null,
-        exchangeOrderId: result.status === "unknown" ? undefined : (result.exchangeOrderId ?? null),
-        ...(fill ? { filledQuantity: fill.quantity, averagePrice: fill.averagePrice, fee: fill.fee } : {}),
-      });
-      if (!moved) return null;
-      if (result.status === "rejected") return undo(tx, order, result.reason);
-      if (!fill) return null;
-      if (order.leg === "open") {
-        const event = await applyEntryFill(tx, order.tradeId, {
-          entryPrice: fill.averagePrice,
-          quantity: fill.quantity,
-          entryFee: fill.fee,
-        });
-        if (result.status === "filled") protect = await commitProtection(tx, order, fill.quantity);
-        return event;
-      }
-      if (isProtective(order.leg)) {
-        if (result.status !== "filled") return null;
-        settle = true;
-        return closeByProtection(tx, order.tradeId, {
-          exitPrice: fill.averagePrice,
-          exitFee: fill.fee,
-          exitReason: order.leg === "stop" ? "stop_loss" : "take_profit",
-          closedAt: result.filledAt ?? Date.now(),
-        });
-      }
-      if (fill.quantity < order.quantity) {
-        logger.warn(
-          { tradeId: order.tradeId, clientOrderId: order.clientOrderId, result },
-          "exchange closing order partly filled: the rest of the position is still open at the exchange",
-        );
-      }
-      return applyExitFill(tx, order.tradeId, { exitPrice: fill.averagePrice, exitFee: fill.fee });
-    });
-    await publish(event, logger);
-    if (protect) await sendProtection(order.tradeId, logger);
-    if (settle) await settleLegs(order.tradeId, logger, "Not needed: its OCO sibling filled.");
+    await answer(order, result, logger);
+    if (
+      order.leg === "close" &&
+      (result.status === "filled" || result.status === "partially_filled") &&
+      result.filledQuantity < order.quantity
+    ) {
+      logger.warn(
+        { tradeId: order.tradeId, clientOrderId: order.clientOrderId, result },
+        "exchange closing order partly filled: the rest of the position is still open at the exchange",
+      );
+    }
     if (result.status !== "filled" && !(isProtective(order.leg) && result.status !== "rejected")) {
       logger.warn(
         { tradeId: order.tradeId, clientOrderId: order.clientOrderId, result },
@@ -453,29 +398,19 @@ export function createExchangeAccess(deps: {
     }
   }
 
-  /**
-   * In the entry fill's transaction: the trade's stop-loss and take-profit as a pending OCO pair closing the
-   * filled quantity (committed once: its client ids derive from the entry's). None for a trade no longer open.
-   */
-  async function commitProtection(tx: Tx, entry: OrderRow, quantity: number): Promise<boolean> {
-    const [trade] = await tx.all<{ status: string; stopLoss: number | null; takeProfit: number | null }>(
-      sql`SELECT status, stop_loss AS stopLoss, take_profit AS takeProfit FROM trades WHERE id = ${entry.tradeId}`,
-    );
-    if (trade?.status !== "open" || trade.stopLoss === null || trade.takeProfit === null) return false;
-    const leg = (name: ProtectiveLeg, triggerPrice: number) => ({
-      tradeId: entry.tradeId,
-      executionId: entry.executionId,
-      brokerAccountId: entry.brokerAccountId,
-      leg: name,
-      clientOrderId: clientOrderId(entry.tradeId, entry.executionId, name),
-      symbol: entry.symbol,
-      side: entry.side === "buy" ? ("sell" as const) : ("buy" as const),
-      quantity,
-      referencePrice: entry.referencePrice,
-      triggerPrice,
-    });
-    await insertProtectiveLegs(tx, [leg("stop", trade.stopLoss), leg("take_profit", trade.takeProfit)]);
-    return true;
+  async function answer(order: OrderRow, given: OrderAnswer, logger: Logger): Promise<AnswerRecorded> {
+    const recorded = await recordOrderAnswer(deps.db, order.id, given, { clientOrderId });
+    if (recorded.status === "contended") {
+      logger.warn(
+        { tradeId: order.tradeId, clientOrderId: order.clientOrderId, answer: given },
+        "order answer not recorded: its trade kept changing; the reconciliation looks the order up again",
+      );
+    }
+    if (recorded.status !== "recorded") return recorded;
+    await publish(recorded.event, logger);
+    if (recorded.protect) await sendProtection(order.tradeId, logger);
+    if (recorded.settle) await settleLegs(order.tradeId, logger, "Not needed: its OCO sibling filled.");
+    return recorded;
   }
 
   async function publish(event: EventRow | null, logger: Logger) {

@@ -1,7 +1,8 @@
 // Stop-loss and take-profit resting on the exchange, across processes: a worker process (startWorker,
 // EXCHANGE_URL and MARKET_DATA_URL at the simulator, TIME_SCALE 60), the simulator as its own process
 // replaying a CSV whose one candle in 50 drops to 90 and back. A long's stop and a short's target fill on
-// the simulator inside that candle, between two closes; a signal exit before it cancels the resting pair.
+// the simulator inside that candle, between two closes; a signal exit before it cancels the resting pair, and
+// when the exchange refuses that exit the reopened trade gets a new pair.
 import { sql } from "drizzle-orm";
 import { RESOLUTION_MS, type Candle } from "../db/contracts/domain";
 import { QUEUES } from "../db/contracts/queues-and-channels";
@@ -46,7 +47,7 @@ let store: TestStore;
 let services: SharedServices;
 let worker: WorkerProcess;
 const subscribers = {} as Record<
-  "long" | "short" | "exit",
+  "long" | "short" | "exit" | "reopen",
   { strategyId: string; apiKey: string; subId: string }
 >;
 
@@ -62,7 +63,7 @@ beforeAll(async () => {
   store = await createTestStore();
   services = await createSharedServices("protect");
   const author = await insertUser(store, "author");
-  const codes = { long: BUY_CODE, short: SELL_CODE, exit: ENTER_EXIT_CODE };
+  const codes = { long: BUY_CODE, short: SELL_CODE, exit: ENTER_EXIT_CODE, reopen: ENTER_EXIT_CODE };
   for (const [name, code] of Object.entries(codes) as [keyof typeof codes, string][]) {
     const strategy = await insertStrategy(store, author.id, { code, slug: `protect-${name}` });
     const subscriber = await addExchangeSubscriber(store, sim, strategy.id, name);
@@ -138,6 +139,15 @@ const stateOf = async (tradeId: string) =>
 const accountOf = async (apiKey: string): Promise<SimAccountDump> =>
   (await sim.orders()).find((a) => a.apiKey === apiKey)!;
 const runReconcile = () => services.queue.boss.send(QUEUES.ordersReconcile, {});
+/** Every key the tests scheduled: the invariants check each execution against them. */
+const scheduled: CandleJob[] = [];
+const enqueue = (keys: CandleJob[]) => (scheduled.push(...keys), services.enqueue(keys));
+const job = (name: keyof typeof subscribers, closeTime: number): CandleJob => ({
+  strategyId: subscribers[name].strategyId,
+  symbol: "BTC/USDT",
+  resolution: "1m",
+  closeTime,
+});
 
 it("stops and targets fill on the exchange between closes, at the exchange's price; a signal exit cancels them first", async () => {
   // Enter a little after the drop: the window's ATR sees only calm candles, and the next drop is ~25 s
@@ -152,14 +162,8 @@ it("stops and targets fill on the exchange between closes, at the exchange's pri
     { timeout: 90_000, interval: 100 },
   );
   const entryClose = Math.floor(now / MINUTE) * MINUTE;
-  const job = (name: keyof typeof subscribers, closeTime: number): CandleJob => ({
-    strategyId: subscribers[name].strategyId,
-    symbol: "BTC/USDT",
-    resolution: "1m",
-    closeTime,
-  });
   const keys = [job("long", entryClose), job("short", entryClose), job("exit", entryClose)];
-  await services.enqueue(keys);
+  await enqueue(keys);
   await waitUntilTerminal(store, keys, { timeoutMs: 60_000 });
 
   // Each entry filled, then its stop-loss and take-profit rest on the exchange as one OCO list.
@@ -196,7 +200,7 @@ it("stops and targets fill on the exchange between closes, at the exchange's pri
     timeout: 10_000,
     interval: 100,
   });
-  await services.enqueue([exitKey]);
+  await enqueue([exitKey]);
   await waitUntilTerminal(store, [exitKey], { timeoutMs: 60_000 });
   await vi.waitFor(
     async () =>
@@ -280,6 +284,88 @@ it("stops and targets fill on the exchange between closes, at the exchange's pri
   expect(exited.exit_price).toBe(exitAccount.fills[1].price);
   expect(near(exitAccount.balances.BTC.free + exitAccount.balances.BTC.locked, BALANCES.BTC)).toBe(true);
 
-  const report = await checkInvariants(store, [...keys, exitKey]);
+  const report = await checkInvariants(store, scheduled);
+  expect(report.problems).toEqual([]);
+}, 300_000);
+
+it("an exit the exchange refuses reopens the trade, and the reopened trade rests under a new pair", async () => {
+  // Far from the drop, at a close whose candle is even: ENTER_EXIT buys there and closes at the next one.
+  const now = await vi.waitFor(
+    async () => {
+      const t = await simTime();
+      const row = rowAt(t);
+      if (row < 25 || row > 40 || (Math.floor(t / MINUTE) - 1) % 2 !== 0) throw new Error(`row ${row}`);
+      return t;
+    },
+    { timeout: 90_000, interval: 100 },
+  );
+  const entryKey = job("reopen", Math.floor(now / MINUTE) * MINUTE);
+  await enqueue([entryKey]);
+  await waitUntilTerminal(store, [entryKey], { timeoutMs: 60_000 });
+  const entered = await vi.waitFor(
+    async () => {
+      const t = await tradeOf(subscribers.reopen.subId);
+      expect(await stateOf(t.id)).toEqual({ open: "filled", stop: "open", take_profit: "open" });
+      return t;
+    },
+    { timeout: 30_000, interval: 200 },
+  );
+
+  // The exchange refuses the next order placed: the market exit, once the pair is off.
+  const refusal = "Account has insufficient balance for requested action.";
+  await sim.setFaults({ reject: { next: 1, code: -2010, msg: refusal } });
+  const exitKey = job("reopen", entryKey.closeTime + MINUTE);
+  await vi.waitFor(async () => expect(await simTime()).toBeGreaterThan(exitKey.closeTime), {
+    timeout: 10_000,
+    interval: 100,
+  });
+  await enqueue([exitKey]);
+  await waitUntilTerminal(store, [exitKey], { timeoutMs: 60_000 });
+
+  const legs = await vi.waitFor(
+    async () => {
+      const rows = await legsOf(entered.id);
+      expect(rows.map((l) => [l.leg, l.state])).toEqual([
+        ["open", "filled"],
+        ["stop", "cancelled"],
+        ["take_profit", "cancelled"],
+        ["close", "rejected"],
+        ["stop", "open"],
+        ["take_profit", "open"],
+      ]);
+      return rows;
+    },
+    { timeout: 30_000, interval: 200 },
+  );
+  expect(rowAt(await simTime())).not.toBe(DROP);
+  const reopened = await tradeOf(subscribers.reopen.subId);
+  expect(reopened).toMatchObject({ id: entered.id, status: "open", exit_price: null, pnl: null });
+  expect(legs[4].trigger_price).toBe(entered.stop_loss);
+  expect(legs[5].trigger_price).toBe(entered.take_profit);
+  expect(legs[4].client_order_id).not.toBe(legs[1].client_order_id);
+
+  // On the exchange: the first list cancelled, no exit (refused before it executed), the new list resting,
+  // and the position still held.
+  const account = await accountOf(subscribers.reopen.apiKey);
+  expect(account.lists).toHaveLength(2);
+  expect(account.orders.map((o) => [o.type, o.side, o.status, o.clientOrderId])).toEqual([
+    ["MARKET", "BUY", "FILLED", legs[0].client_order_id],
+    ["STOP_LOSS", "SELL", "CANCELED", legs[1].client_order_id],
+    ["LIMIT_MAKER", "SELL", "CANCELED", legs[2].client_order_id],
+    ["STOP_LOSS", "SELL", "NEW", legs[4].client_order_id],
+    ["LIMIT_MAKER", "SELL", "NEW", legs[5].client_order_id],
+  ]);
+  expect(near(account.balances.BTC.free + account.balances.BTC.locked, BALANCES.BTC + entered.quantity)).toBe(
+    true,
+  );
+  const events = await store.db.all<{ payload: string }>(
+    sql`SELECT payload FROM events WHERE type = 'trade.filled' AND payload ->> 'tradeId' = ${entered.id}
+      AND payload ->> 'leg' = 'exit'`,
+  );
+  expect(events.map((e) => JSON.parse(e.payload))).toMatchObject([
+    { status: "rejected", reason: expect.stringContaining(refusal) },
+  ]);
+
+  const report = await checkInvariants(store, scheduled);
   expect(report.problems).toEqual([]);
 }, 300_000);

@@ -112,7 +112,7 @@ export function SubscriptionTrades({ trades, limit }: { trades: TradeRow[]; limi
                   {t.orders?.length ? (
                     <tr>
                       <td colSpan={10} className="px-3 pb-2 pt-0">
-                        <TradeOrders orders={t.orders} />
+                        <TradeOrders orders={t.orders} tradeStatus={t.status} />
                       </td>
                     </tr>
                   ) : null}

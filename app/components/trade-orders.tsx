@@ -1,5 +1,7 @@
 // A trade's exchange orders under its row on the subscription page: each leg's state in plain words.
 import {
+  isFinal,
+  isProtective,
   ORDER_LEG_LABEL,
   ORDER_STATE_TEXT,
   type OrderLeg,
@@ -26,7 +28,35 @@ const TONE: Partial<Record<OrderState, string>> = {
   rejected: "bg-rose-50 text-rose-700",
 };
 
-export function TradeOrders({ orders }: { orders: TradeOrderRow[] }) {
+/**
+ * An open trade whose newest stop-loss and take-profit the exchange refused (a level already crossed, say),
+ * with nothing else resting for it, in plain words: the candle-close checks guard it instead (ADR 144).
+ */
+export function refusedProtection(tradeStatus: string, orders: TradeOrderRow[]): string | null {
+  const legs = orders.filter((o) => isProtective(o.leg));
+  const refused = legs.slice(-2).find((o) => o.state === "rejected");
+  if (tradeStatus !== "open" || !refused || legs.some((o) => !isFinal(o.state))) return null;
+  return (
+    "The exchange refused this trade's stop-loss and take-profit, so they do not rest on the exchange: " +
+    `Candlecast checks them at each candle close instead.${refused.reason ? ` The exchange said: ${refused.reason}` : ""}`
+  );
+}
+
+export function TradeOrders({ orders, tradeStatus }: { orders: TradeOrderRow[]; tradeStatus: string }) {
+  const refused = refusedProtection(tradeStatus, orders);
+  return (
+    <>
+      {refused ? (
+        <p role="note" className="mb-1 rounded bg-amber-50 px-2 py-1 text-xs text-amber-800">
+          {refused}
+        </p>
+      ) : null}
+      <OrderList orders={orders} />
+    </>
+  );
+}
+
+function OrderList({ orders }: { orders: TradeOrderRow[] }) {
   return (
     <ul className="space-y-1 text-xs text-slate-600" aria-label="Exchange orders">
       {orders.map((o) => {

@@ -1,6 +1,6 @@
 // Broker accounts, subscribing, status changes and editing through the real routes: validation, tenancy, secrets.
 import { CHANNELS } from "../../db/contracts/queues-and-channels";
-import { eq } from "drizzle-orm";
+import { and, eq, inArray } from "drizzle-orm";
 import {
   createTestApp,
   makeRequest,
@@ -413,6 +413,62 @@ describe("my subscriptions", () => {
     expect(page).toContain(ORDER_STATE_TEXT.unknown.label);
     // The state a subscriber may not know is explained on the page, not only in a tooltip.
     expect(page).toContain("It is never sent again");
+    // Its pair works (or is on its way): no refusal to explain.
+    expect(page).not.toContain("refused this trade's stop-loss");
+  });
+
+  it("says in plain words beside an open trade that the exchange refused its stop-loss and take-profit", async () => {
+    const account = await insertExchangeAccount(t.store, alice.id, t.app.config.encryptionKey);
+    const refusing = await insertStrategy(t.store, bob.id, { slug: "refused-pair" });
+    const [sub] = await insertSubscriptions(t.store, refusing.id, 1, {
+      userId: alice.id,
+      brokerAccountId: account.id,
+    });
+    const {
+      executionId,
+      tradeIds: [tradeId],
+    } = await recordOpenExchangeTrades(t.store, { strategyId: refusing.id, versionId: refusing.versionId }, [
+      { subscriptionId: sub.id, userId: alice.id, brokerAccountId: account.id, clientOrderId: "cc-refused" },
+    ]);
+    await t.store.db.update(orders).set({ state: "filled" }).where(eq(orders.tradeId, tradeId));
+    const reason = "Stop price would trigger immediately.";
+    await insertProtectiveLegs(
+      t.store.db,
+      (["stop", "take_profit"] as const).map((leg) => ({
+        tradeId,
+        executionId,
+        brokerAccountId: account.id,
+        leg,
+        clientOrderId: `cc-refused-${leg}`,
+        symbol: "BTC/USDT",
+        side: "sell" as const,
+        quantity: 0.01,
+        referencePrice: 100,
+        triggerPrice: leg === "stop" ? 101 : 110,
+      })),
+    );
+    await t.store.db
+      .update(orders)
+      .set({ state: "rejected", reason })
+      .where(and(eq(orders.tradeId, tradeId), inArray(orders.leg, ["stop", "take_profit"])));
+
+    const body = await (await load(detail, `/subscriptions/${sub.id}`, alice.cookie, { id: sub.id })).json();
+    expect(body.trades).toMatchObject([
+      {
+        id: tradeId,
+        status: "open",
+        orders: [
+          { leg: "open", state: "filled" },
+          { leg: "stop", state: "rejected", reason },
+          { leg: "take_profit", state: "rejected", reason },
+        ],
+      },
+    ]);
+    const page = renderToStaticMarkup(createElement(SubscriptionTrades, { trades: body.trades, limit: 50 }));
+    expect(page).toContain(
+      "The exchange refused this trade&#x27;s stop-loss and take-profit, so they do not rest on the exchange: " +
+        "Candlecast checks them at each candle close instead. The exchange said: Stop price would trigger immediately.",
+    );
   });
 
   it("404s every page and action on another user's subscription, and changes nothing", async () => {

@@ -7,8 +7,6 @@ import type { Config } from "../platform/config.server";
 import type { Logger } from "../platform/logger.server";
 
 export type Db = LibSQLDatabase<typeof schema> & { $client: Client };
-/** An interactive transaction (the order outcomes still read and write in one; ADR 155 names them). */
-export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 
 export interface Store {
   db: Db;

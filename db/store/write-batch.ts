@@ -1,7 +1,7 @@
 // A multi-statement write as ONE libSQL batch in write mode (ADR 155): the statements travel in one request and
 // the server runs them in one transaction, so the write lock is never held across a network round trip.
 import type { InArgs, InStatement, ResultSet } from "@libsql/client";
-import type { SQLWrapper } from "drizzle-orm";
+import { sql, type SQL, type SQLWrapper } from "drizzle-orm";
 import { SQLiteAsyncDialect } from "drizzle-orm/sqlite-core";
 import type { Db } from "./client";
 
@@ -12,6 +12,9 @@ const dialect = new SQLiteAsyncDialect();
  * exactly one row: the `if` of a transaction, inside the batch (the write_guard view's trigger, migration 0009).
  */
 export const PREVIOUS_CHANGED_ONE_ROW: InStatement = "INSERT INTO write_guard (ok) SELECT changes() = 1";
+
+/** Aborts the batch, rolling back every statement before it, unless `condition` (an SQL boolean) holds now. */
+export const guard = (condition: SQL): SQL => sql`INSERT INTO write_guard (ok) SELECT ${condition}`;
 
 /** Raw libSQL, a drizzle `sql` template, or a drizzle query builder. */
 export type BatchStatement = SQLWrapper | InStatement;

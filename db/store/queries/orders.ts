@@ -1,6 +1,6 @@
 // Exchange orders: the conditional updates that move an order through db/contracts/order-states.ts's table.
 import { and, asc, eq, inArray, lt, or, sql } from "drizzle-orm";
-import type { Db, Tx } from "../client";
+import type { Db } from "../client";
 import { newId } from "../../platform/ids";
 import {
   PROTECTIVE_LEGS,
@@ -8,7 +8,7 @@ import {
   type OrderState,
   type ProtectiveLeg,
 } from "../../contracts/order-states";
-import { orderFills, orders, trades } from "../schema";
+import { orders, trades } from "../schema";
 
 export type OrderRow = typeof orders.$inferSelect;
 
@@ -26,7 +26,7 @@ export interface OrderOutcome {
  * statement): two workers, or a worker and the reconciliation, can never both send or both decide.
  */
 export async function moveOrder(
-  db: Db | Tx,
+  db: Db,
   orderId: string,
   to: OrderState,
   outcome: OrderOutcome = {},
@@ -37,7 +37,7 @@ export async function moveOrder(
 
 /** moveOrder for several orders in one statement (an OCO pair is claimed whole); how many moved. */
 export async function moveOrders(
-  db: Db | Tx,
+  db: Db,
   orderIds: readonly string[],
   to: OrderState,
   outcome: OrderOutcome = {},
@@ -57,7 +57,7 @@ export async function moveOrders(
 }
 
 /** A trade's protective legs (stop first), in any state. */
-export async function protectiveLegsOf(db: Db | Tx, tradeId: string): Promise<OrderRow[]> {
+export async function protectiveLegsOf(db: Db, tradeId: string): Promise<OrderRow[]> {
   const rows = await db
     .select()
     .from(orders)
@@ -68,13 +68,16 @@ export async function protectiveLegsOf(db: Db | Tx, tradeId: string): Promise<Or
   );
 }
 
-/** Commits a trade's protective pair `pending` (once: the client ids are unique per account). */
-export async function insertProtectiveLegs(
-  db: Db | Tx,
+/**
+ * A trade's protective pair `pending` (once: the client ids are unique per account), as a query to await or
+ * to put in an order's write batch.
+ */
+export function insertProtectiveLegs(
+  db: Db,
   legs: Omit<typeof orders.$inferInsert, "id" | "state" | "createdAt">[],
   now = Date.now(),
-): Promise<void> {
-  await db
+) {
+  return db
     .insert(orders)
     .values(legs.map((leg) => ({ ...leg, id: newId(), state: "pending" as const, createdAt: now })))
     .onConflictDoNothing({ target: [orders.brokerAccountId, orders.clientOrderId] });
@@ -138,49 +141,9 @@ export async function entryOrderState(db: Db, tradeId: string): Promise<OrderSta
 }
 
 /** A trade's status ("open", "closed", …); null when there is no such trade. */
-export async function tradeStatus(db: Db | Tx, tradeId: string): Promise<string | null> {
+export async function tradeStatus(db: Db, tradeId: string): Promise<string | null> {
   const [row] = await db.select({ status: trades.status }).from(trades).where(eq(trades.id, tradeId));
   return row?.status ?? null;
-}
-
-/**
- * Records the exchange's fills of an order, each once (a fill already recorded under its trade id is left
- * as it is), and answers the totals of every fill the order has: quantity, average price, fee.
- */
-export async function recordFills(
-  db: Db | Tx,
-  orderId: string,
-  fills: { tradeId: string; price: number; quantity: number; fee: number }[],
-): Promise<{ quantity: number; averagePrice: number; fee: number }> {
-  if (fills.length > 0) {
-    await db
-      .insert(orderFills)
-      .values(
-        fills.map((f) => ({
-          id: newId(),
-          orderId,
-          exchangeTradeId: f.tradeId,
-          price: f.price,
-          quantity: f.quantity,
-          fee: f.fee,
-        })),
-      )
-      .onConflictDoNothing({ target: [orderFills.orderId, orderFills.exchangeTradeId] });
-  }
-  const [totals] = await db
-    .select({
-      quantity: sql<number>`total(${orderFills.quantity})`,
-      notional: sql<number>`total(${orderFills.price} * ${orderFills.quantity})`,
-      fee: sql<number>`total(${orderFills.fee})`,
-    })
-    .from(orderFills)
-    .where(eq(orderFills.orderId, orderId));
-  const quantity = Number(totals.quantity);
-  return {
-    quantity,
-    averagePrice: quantity > 0 ? Number(totals.notional) / quantity : 0,
-    fee: Number(totals.fee),
-  };
 }
 
 /** The orders of the user's trades, oldest first (the subscription page); another user's trades give nothing. */

@@ -1,70 +1,193 @@
-// What an exchange order's outcome does to its trade after the commit: a fill replaces the reference
-// price, an entry that never filled takes the trade out, an exit that never filled reopens it; each
-// moves the subscription's figures by the difference in the same transaction and appends the event.
-import { sql } from "drizzle-orm";
-import type { Db, Tx } from "../client";
+// What an exchange order's outcome does to its trade, as statements of the order's write batch (ADR 153): a
+// fill replaces the reference price, an entry that never filled takes the trade out, an exit that never filled
+// reopens it, a protective leg's fill closes it; each moves the subscription's figures by the difference.
+// Planned in JavaScript from the trade as read before the batch; the batch first checks it is still exactly that.
+import { eq, sql } from "drizzle-orm";
+import type { Db } from "../client";
 import { utcDayStart } from "../../contracts/domain";
 import type { TradeFilled } from "../../contracts/events";
-import { events, type EventRow } from "../schema";
+import { trades } from "../schema";
+import { guard, type BatchStatement } from "../write-batch";
 
-interface TradeRef {
-  sid: string;
-  uid: string;
-  status: string;
-  pnl: number | null;
-  closedAt: number | null;
+/** Every column of a trade an outcome reads or writes. */
+const SNAPSHOT = {
+  id: trades.id,
+  subscriptionId: trades.subscriptionId,
+  userId: trades.userId,
+  status: trades.status,
+  side: trades.side,
+  quantity: trades.quantity,
+  entryPrice: trades.entryPrice,
+  entryFee: trades.entryFee,
+  exitPrice: trades.exitPrice,
+  exitFee: trades.exitFee,
+  pnl: trades.pnl,
+  exitReason: trades.exitReason,
+  exitExecutionId: trades.exitExecutionId,
+  closedAt: trades.closedAt,
+  stopLoss: trades.stopLoss,
+  takeProfit: trades.takeProfit,
+};
+
+export type TradeSnapshot = Pick<typeof trades.$inferSelect, keyof typeof SNAPSHOT>;
+
+export async function readTradeSnapshot(db: Db, tradeId: string): Promise<TradeSnapshot | undefined> {
+  const [row] = await db.select(SNAPSHOT).from(trades).where(eq(trades.id, tradeId));
+  return row;
 }
 
-async function readTrade(tx: Tx, tradeId: string): Promise<TradeRef | undefined> {
-  const [row] = await tx.all<TradeRef>(sql`SELECT subscription_id AS sid, user_id AS uid, status, pnl,
-      closed_at AS closedAt FROM trades WHERE id = ${tradeId}`);
-  return row;
+export type TradeOutcome =
+  | { kind: "entry_filled"; entryPrice: number; quantity: number; entryFee: number }
+  | { kind: "exit_filled"; exitPrice: number; exitFee: number }
+  | {
+      kind: "protection_filled";
+      exitPrice: number;
+      exitFee: number;
+      exitReason: "stop_loss" | "take_profit";
+      closedAt: number;
+    }
+  | { kind: "entry_never_filled"; reason: string }
+  | { kind: "exit_never_filled"; reason: string };
+
+export interface TradeChange {
+  /** The trade as the batch leaves it. */
+  after: TradeSnapshot;
+  /** The check that the trade is still as read, then its update and the subscription's figures. */
+  statements: BatchStatement[];
+  /** The "trade.filled" event for the trade's owner. */
+  event: TradeFilled;
+}
+
+const isLive = (t: TradeSnapshot) => t.status === "open" || t.status === "closed";
+
+/** Same formula as the coordinator's close: direction × move × quantity, less both fees. */
+function pnlOf(t: TradeSnapshot): number {
+  const direction = t.side === "LONG" ? 1 : -1;
+  return direction * (t.exitPrice! - t.entryPrice!) * t.quantity! - (t.entryFee ?? 0) - (t.exitFee ?? 0);
+}
+
+/**
+ * What `outcome` does to `trade` as read; null when it does nothing to it (a fill for a trade taken out
+ * meanwhile, an exit's failure for a trade no longer closed).
+ */
+export function planTradeOutcome(trade: TradeSnapshot, outcome: TradeOutcome): TradeChange | null {
+  switch (outcome.kind) {
+    case "entry_filled": {
+      // Also on a trade a later execution already closed: its P&L follows.
+      if (!isLive(trade)) return null;
+      const moved = { ...trade, ...pick(outcome, "entryPrice", "quantity", "entryFee") };
+      const after = trade.status === "closed" ? { ...moved, pnl: pnlOf(moved) } : moved;
+      return change(trade, after, filled("entry", outcome.entryPrice, outcome.entryFee, after.pnl));
+    }
+    case "exit_filled": {
+      if (trade.status !== "closed") return null;
+      const moved = { ...trade, ...pick(outcome, "exitPrice", "exitFee") };
+      const after = { ...moved, pnl: pnlOf(moved) };
+      return change(trade, after, filled("exit", outcome.exitPrice, outcome.exitFee, after.pnl));
+    }
+    case "protection_filled": {
+      // Open, it closes now; already closed by a signal whose exit never went out (the leg filled first),
+      // the fill replaces that close.
+      if (!isLive(trade)) return null;
+      const moved = {
+        ...trade,
+        ...pick(outcome, "exitPrice", "exitFee", "exitReason"),
+        status: "closed" as const,
+        closedAt: trade.closedAt ?? outcome.closedAt,
+      };
+      const after = { ...moved, pnl: pnlOf(moved) };
+      const leg = outcome.exitReason === "stop_loss" ? "stop-loss" : "take-profit";
+      return change(trade, after, {
+        ...filled("exit", outcome.exitPrice, outcome.exitFee, after.pnl),
+        reason: `The ${leg} filled on the exchange.`,
+      });
+    }
+    case "entry_never_filled": {
+      // The trade never existed: it leaves the subscription's count and any P&L it booked.
+      if (!isLive(trade)) return null;
+      const after = { ...trade, status: "rejected" as const };
+      const taken = change(trade, after, neverFilled("entry", outcome.reason), { reason: outcome.reason });
+      taken.statements.push(
+        sql`UPDATE subscriptions SET trades_count = max(0, trades_count - 1) WHERE id = ${trade.subscriptionId}`,
+      );
+      return taken;
+    }
+    case "exit_never_filled": {
+      // The position is still open at the exchange: open again, the P&L its close booked taken back.
+      if (trade.status !== "closed") return null;
+      const after = {
+        ...trade,
+        status: "open" as const,
+        exitPrice: null,
+        exitFee: null,
+        pnl: null,
+        exitReason: null,
+        exitExecutionId: null,
+        closedAt: null,
+      };
+      return change(trade, after, neverFilled("exit", outcome.reason));
+    }
+  }
+}
+
+function pick<T, K extends keyof T>(from: T, ...keys: K[]): Pick<T, K> {
+  return Object.fromEntries(keys.map((k) => [k, from[k]])) as Pick<T, K>;
+}
+
+/** The guard on the trade as read, its update to `after`, and the subscription's figures moved by the difference. */
+function change(
+  before: TradeSnapshot,
+  after: TradeSnapshot,
+  outcome: Outcome,
+  extra: { reason?: string } = {},
+): TradeChange {
+  const statements: BatchStatement[] = [
+    guard(sql`EXISTS (SELECT 1 FROM trades WHERE id = ${before.id} AND status = ${before.status}
+      AND quantity IS ${before.quantity} AND entry_price IS ${before.entryPrice} AND entry_fee IS ${before.entryFee}
+      AND exit_price IS ${before.exitPrice} AND exit_fee IS ${before.exitFee} AND pnl IS ${before.pnl}
+      AND exit_reason IS ${before.exitReason} AND exit_execution_id IS ${before.exitExecutionId}
+      AND closed_at IS ${before.closedAt})`),
+    sql`UPDATE trades SET status = ${after.status}, quantity = ${after.quantity}, entry_price = ${after.entryPrice},
+      entry_fee = ${after.entryFee}, exit_price = ${after.exitPrice}, exit_fee = ${after.exitFee}, pnl = ${after.pnl},
+      exit_reason = ${after.exitReason}, exit_execution_id = ${after.exitExecutionId}, closed_at = ${after.closedAt}
+      ${extra.reason === undefined ? sql`` : sql`, reason = ${extra.reason}`}
+      WHERE id = ${before.id}`,
+  ];
+  const booked = (t: TradeSnapshot) => (t.status === "closed" ? t.pnl : null);
+  const [was, is] = [booked(before), booked(after)];
+  if (was === null && is !== null) statements.push(bookNewClose(before.subscriptionId, after.closedAt!));
+  if (was !== is)
+    statements.push(rebook(before.subscriptionId, was, is, (after.closedAt ?? before.closedAt)!));
+  return {
+    after,
+    statements,
+    event: { subscriptionId: before.subscriptionId, tradeId: before.id, ...outcome },
+  };
+}
+
+/**
+ * A trade closed after its execution: its day becomes the subscription's bucket when it is newer, so the
+ * daily-loss limit sees it; `rebook` then books the P&L (from 0) into the total, wins or losses and today.
+ */
+function bookNewClose(sid: string, closedAt: number): BatchStatement {
+  const day = utcDayStart(closedAt);
+  return sql`UPDATE subscriptions SET pnl_today = CASE WHEN pnl_day_start < ${day} THEN 0 ELSE pnl_today END,
+      pnl_day_start = max(pnl_day_start, ${day}) WHERE id = ${sid}`;
 }
 
 /**
  * Moves the subscription's figures from a trade's booked P&L `before` to `after` (null: not booked, i.e. the
  * trade is not closed): total, wins and losses, and today's bucket when the close falls on its day.
  */
-async function rebook(tx: Tx, sid: string, before: number | null, after: number | null, closedAt: number) {
+function rebook(sid: string, before: number | null, after: number | null, closedAt: number): BatchStatement {
   const delta = (after ?? 0) - (before ?? 0);
   const win = (p: number | null) => Number(p !== null && p > 0);
   const loss = (p: number | null) => Number(p !== null && p <= 0);
-  await tx.run(sql`
+  return sql`
     UPDATE subscriptions SET total_pnl = total_pnl + ${delta},
       wins = wins + ${win(after) - win(before)}, losses = losses + ${loss(after) - loss(before)},
       pnl_today = CASE WHEN pnl_day_start = ${utcDayStart(closedAt)} THEN pnl_today + ${delta} ELSE pnl_today END
-    WHERE id = ${sid}`);
-}
-
-/** Recomputes a closed trade's P&L from its current prices and fees, and rebooks the difference. */
-async function reprice(tx: Tx, tradeId: string, trade: TradeRef): Promise<number | null> {
-  if (trade.status !== "closed") return null;
-  const [after] = await tx.all<{ pnl: number }>(sql`
-    UPDATE trades SET pnl = (CASE side WHEN 'LONG' THEN 1 ELSE -1 END) * (exit_price - entry_price) * quantity
-        - coalesce(entry_fee, 0) - coalesce(exit_fee, 0)
-    WHERE id = ${tradeId} RETURNING pnl`);
-  await rebook(tx, trade.sid, trade.pnl, after.pnl, trade.closedAt!);
-  return after.pnl;
-}
-
-/** Appends the "trade.filled" event for the trade's owner inside `tx`; returns the row to publish. */
-async function appendFillEvent(
-  tx: Tx,
-  tradeId: string,
-  trade: TradeRef,
-  outcome: Outcome,
-): Promise<EventRow> {
-  const payload: TradeFilled = { subscriptionId: trade.sid, tradeId, ...outcome };
-  const [row] = await tx
-    .insert(events)
-    .values({
-      userId: trade.uid,
-      type: "trade.filled",
-      payload: JSON.stringify(payload),
-      createdAt: Date.now(),
-    })
-    .returning();
-  return row as EventRow;
+    WHERE id = ${sid}`;
 }
 
 type Outcome = Omit<TradeFilled, "subscriptionId" | "tradeId">;
@@ -84,115 +207,3 @@ const neverFilled = (leg: Outcome["leg"], reason: string): Outcome => ({
   pnl: null,
   reason,
 });
-
-/**
- * The entry's fill replaces the reference price and quantity, also on a trade a later execution already
- * closed (its P&L follows). Null when the trade was taken out meanwhile.
- */
-export async function applyEntryFill(
-  db: Db | Tx,
-  tradeId: string,
-  fill: { entryPrice: number; quantity: number; entryFee: number },
-): Promise<EventRow | null> {
-  // eslint-disable-next-line no-restricted-syntax -- an order outcome reads, then writes: not yet a batch (ADR 155, issue 16)
-  return db.transaction(async (tx) => {
-    const trade = await readTrade(tx, tradeId);
-    if (!trade || (trade.status !== "open" && trade.status !== "closed")) return null;
-    await tx.run(sql`UPDATE trades SET entry_price = ${fill.entryPrice}, quantity = ${fill.quantity},
-        entry_fee = ${fill.entryFee} WHERE id = ${tradeId}`);
-    const pnl = await reprice(tx, tradeId, trade);
-    return appendFillEvent(tx, tradeId, trade, filled("entry", fill.entryPrice, fill.entryFee, pnl));
-  });
-}
-
-/** The exit's fill replaces the reference exit price; the P&L it changes moves the figures by the difference. */
-export async function applyExitFill(
-  db: Db | Tx,
-  tradeId: string,
-  fill: { exitPrice: number; exitFee: number },
-): Promise<EventRow | null> {
-  // eslint-disable-next-line no-restricted-syntax -- an order outcome reads, then writes: not yet a batch (ADR 155, issue 16)
-  return db.transaction(async (tx) => {
-    const trade = await readTrade(tx, tradeId);
-    if (trade?.status !== "closed") return null;
-    await tx.run(
-      sql`UPDATE trades SET exit_price = ${fill.exitPrice}, exit_fee = ${fill.exitFee} WHERE id = ${tradeId}`,
-    );
-    const pnl = await reprice(tx, tradeId, trade);
-    return appendFillEvent(tx, tradeId, trade, filled("exit", fill.exitPrice, fill.exitFee, pnl));
-  });
-}
-
-/**
- * The entry never filled (rejected, or void): the trade never existed. Open or already closed by a later
- * execution, it becomes `rejected` and leaves the subscription's count and any P&L it booked.
- */
-export async function takeOutTrade(db: Db | Tx, tradeId: string, reason: string): Promise<EventRow | null> {
-  // eslint-disable-next-line no-restricted-syntax -- an order outcome reads, then writes: not yet a batch (ADR 155, issue 16)
-  return db.transaction(async (tx) => {
-    const trade = await readTrade(tx, tradeId);
-    if (!trade || (trade.status !== "open" && trade.status !== "closed")) return null;
-    await tx.run(sql`UPDATE trades SET status = 'rejected', reason = ${reason} WHERE id = ${tradeId}`);
-    await tx.run(
-      sql`UPDATE subscriptions SET trades_count = max(0, trades_count - 1) WHERE id = ${trade.sid}`,
-    );
-    if (trade.status === "closed") await rebook(tx, trade.sid, trade.pnl, null, trade.closedAt!);
-    return appendFillEvent(tx, tradeId, trade, neverFilled("entry", reason));
-  });
-}
-
-/**
- * The exit never filled (rejected, or void): the position is still open at the exchange, so the trade is
- * open again and the P&L its close booked is taken back; a later signal or the kill switch closes it.
- */
-export async function reopenTrade(db: Db | Tx, tradeId: string, reason: string): Promise<EventRow | null> {
-  // eslint-disable-next-line no-restricted-syntax -- an order outcome reads, then writes: not yet a batch (ADR 155, issue 16)
-  return db.transaction(async (tx) => {
-    const trade = await readTrade(tx, tradeId);
-    if (trade?.status !== "closed") return null;
-    await tx.run(sql`UPDATE trades SET status = 'open', exit_price = NULL, exit_fee = NULL, pnl = NULL,
-        exit_reason = NULL, exit_execution_id = NULL, closed_at = NULL WHERE id = ${tradeId}`);
-    await rebook(tx, trade.sid, trade.pnl, null, trade.closedAt!);
-    return appendFillEvent(tx, tradeId, trade, neverFilled("exit", reason));
-  });
-}
-
-/**
- * A protective leg filled on the exchange: the trade closes at the exchange's price and fee with the leg's
- * exit reason. Open, it closes now and its P&L is booked (today's bucket when the fill is on the
- * subscription's day or later); already closed by a signal whose exit never went out (the leg filled
- * first), the fill replaces that close. Null when the trade was taken out meanwhile.
- */
-export async function closeByProtection(
-  db: Db | Tx,
-  tradeId: string,
-  fill: { exitPrice: number; exitFee: number; exitReason: "stop_loss" | "take_profit"; closedAt: number },
-): Promise<EventRow | null> {
-  const reason = `The ${fill.exitReason === "stop_loss" ? "stop-loss" : "take-profit"} filled on the exchange.`;
-  // eslint-disable-next-line no-restricted-syntax -- an order outcome reads, then writes: not yet a batch (ADR 155, issue 16)
-  return db.transaction(async (tx) => {
-    const trade = await readTrade(tx, tradeId);
-    if (!trade || (trade.status !== "open" && trade.status !== "closed")) return null;
-    const closedAt = trade.closedAt ?? fill.closedAt;
-    await tx.run(sql`UPDATE trades SET status = 'closed', exit_price = ${fill.exitPrice}, exit_fee = ${fill.exitFee},
-        exit_reason = ${fill.exitReason}, closed_at = ${closedAt} WHERE id = ${tradeId}`);
-    const closed = { ...trade, status: "closed", closedAt };
-    if (trade.status === "open") await bookNewClose(tx, trade.sid, closedAt);
-    // An open trade's P&L is null: reprice books all of it; a closed one's moves by the difference.
-    const pnl = await reprice(tx, tradeId, closed);
-    return appendFillEvent(tx, tradeId, trade, {
-      ...filled("exit", fill.exitPrice, fill.exitFee, pnl),
-      reason,
-    });
-  });
-}
-
-/**
- * A trade closed after its execution: its day becomes the subscription's bucket when it is newer, so the
- * daily-loss limit sees it; `reprice` then books the P&L (from 0) into the total, wins or losses and today.
- */
-async function bookNewClose(tx: Tx, sid: string, closedAt: number) {
-  const day = utcDayStart(closedAt);
-  await tx.run(sql`UPDATE subscriptions SET pnl_today = CASE WHEN pnl_day_start < ${day} THEN 0 ELSE pnl_today END,
-      pnl_day_start = max(pnl_day_start, ${day}) WHERE id = ${sid}`);
-}
