@@ -65,7 +65,7 @@ function NavigationProgress() {
 }
 
 const navLink = ({ isActive }: { isActive: boolean }) =>
-  `rounded-md px-2.5 py-1.5 text-sm font-medium ${isActive ? "bg-slate-100 text-slate-900" : "text-slate-600 hover:bg-slate-50 hover:text-slate-900"}`;
+  `whitespace-nowrap rounded-md px-2.5 py-1.5 text-sm font-medium ${isActive ? "bg-slate-100 text-slate-900" : "text-slate-600 hover:bg-slate-50 hover:text-slate-900"}`;
 
 function UserNav() {
   const data = useRouteLoaderData<typeof loader>("root");
@@ -85,40 +85,48 @@ function UserNav() {
       </nav>
     );
   }
+  // On a phone the links take a row of their own under the logo and Log out (they do not fit beside it).
   return (
-    <nav aria-label="Account" className="flex flex-wrap items-center justify-end gap-1 sm:gap-2">
-      <NavLink to="/subscriptions" className={navLink}>
-        My subscriptions
-      </NavLink>
-      <NavLink to="/author/strategies" className={navLink}>
-        My strategies
-      </NavLink>
-      <NavLink to="/settings" className={navLink}>
-        Settings
-      </NavLink>
-      <span
-        className="hidden max-w-[14rem] truncate px-1 text-sm text-slate-500 md:inline"
-        title={user.email}
+    <>
+      <nav
+        aria-label="Account"
+        className="order-last -mx-2.5 flex w-full gap-1 overflow-x-auto sm:order-none sm:mx-0 sm:w-auto sm:gap-2"
       >
-        {user.email}
-      </span>
-      <Form method="post" action="/logout">
-        <button
-          type="submit"
-          className="rounded-md px-2.5 py-1.5 text-sm font-medium text-slate-600 hover:bg-slate-50 hover:text-slate-900"
+        <NavLink to="/subscriptions" className={navLink}>
+          My subscriptions
+        </NavLink>
+        <NavLink to="/author/strategies" className={navLink}>
+          My strategies
+        </NavLink>
+        <NavLink to="/settings" className={navLink}>
+          Settings
+        </NavLink>
+      </nav>
+      <div className="flex items-center gap-1 sm:gap-2">
+        <span
+          className="hidden max-w-[14rem] truncate px-1 text-sm text-slate-500 md:inline"
+          title={user.email}
         >
-          Log out
-        </button>
-      </Form>
-    </nav>
+          {user.email}
+        </span>
+        <Form method="post" action="/logout">
+          <button
+            type="submit"
+            className="whitespace-nowrap rounded-md px-2.5 py-1.5 text-sm font-medium text-slate-600 hover:bg-slate-50 hover:text-slate-900"
+          >
+            Log out
+          </button>
+        </Form>
+      </div>
+    </>
   );
 }
 
 function Header() {
   return (
     <header className="border-b border-slate-200 bg-white">
-      <div className="mx-auto flex max-w-6xl flex-wrap items-center justify-between gap-x-4 gap-y-2 px-4 py-3">
-        <Link to="/" className="flex items-center gap-2 font-semibold text-slate-900">
+      <div className="mx-auto flex max-w-6xl flex-wrap items-center gap-x-2 gap-y-2 px-4 py-3 sm:gap-x-4">
+        <Link to="/" className="mr-auto flex items-center gap-2 font-semibold text-slate-900">
           <span aria-hidden className="inline-block h-5 w-2 rounded-sm bg-emerald-500" />
           Candlecast
         </Link>

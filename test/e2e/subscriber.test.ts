@@ -123,6 +123,15 @@ describe("subscriber journeys", () => {
     await page.goto(url);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow).toBeLessThanOrEqual(0);
+    // The header is two rows: the logo with Log out, then every link on one line of its own.
+    const box = async (locator: ReturnType<typeof page.locator>) => (await locator.boundingBox())!;
+    const links = page.getByRole("navigation", { name: "Account" }).getByRole("link");
+    const tops = await Promise.all((await links.all()).map(async (l) => (await box(l)).y));
+    expect(tops).toHaveLength(3);
+    expect(Math.max(...tops) - Math.min(...tops)).toBeLessThan(2);
+    const logOut = await box(page.getByRole("button", { name: "Log out" }));
+    const logo = await box(page.getByRole("link", { name: "Candlecast" }));
+    expect(Math.abs(logOut.y + logOut.height / 2 - (logo.y + logo.height / 2))).toBeLessThan(8);
     await screenshot(page, "subscriber-phone");
     await context.close();
   });
