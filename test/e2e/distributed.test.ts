@@ -226,17 +226,29 @@ it("subscribe on replica A, watch live on replica B, one execution per candle ac
   const lastClose = Number(before.rows[0].t);
   await victim.child.kill9();
   const killedAt = Date.now();
-  const after = await vi.waitFor(
-    async () => {
-      const r = await store.client.execute({
-        sql: "SELECT count(*) AS n, max(finished_at) AS t FROM executions WHERE worker_id = ? AND close_time > ? AND status <> 'RUNNING'",
-        args: [survivor.workerId, lastClose],
-      });
-      expect(Number(r.rows[0].n)).toBeGreaterThanOrEqual(3);
-      return { n: Number(r.rows[0].n), t: Number(r.rows[0].t) };
-    },
-    { timeout: 45_000, interval: 500 },
-  );
+  const after = await vi
+    .waitFor(
+      async () => {
+        const r = await store.client.execute({
+          sql: "SELECT count(*) AS n, max(finished_at) AS t FROM executions WHERE worker_id = ? AND close_time > ? AND status <> 'RUNNING'",
+          args: [survivor.workerId, lastClose],
+        });
+        expect(Number(r.rows[0].n)).toBeGreaterThanOrEqual(3);
+        return { n: Number(r.rows[0].n), t: Number(r.rows[0].t) };
+      },
+      { timeout: 45_000, interval: 500 },
+    )
+    .catch(async (error: unknown) => {
+      // What the survivor was doing: its own warnings and the rows by worker and status.
+      const rows = await store.client.execute(
+        "SELECT worker_id, status, count(*) AS n, max(close_time) AS last FROM executions GROUP BY 1, 2",
+      );
+      console.error(
+        `[distributed] survivor ${survivor.workerId} executed nothing new; rows ${JSON.stringify(rows.rows)}\n` +
+          `survivor output:\n${survivor.child.output().slice(-4000)}\nvictim output:\n${victim.child.output().slice(-4000)}`,
+      );
+      throw error;
+    });
   console.info(
     `[distributed] after kill -9: ${after.n} newer executions by the survivor within ${after.t - killedAt} ms`,
   );
