@@ -9,6 +9,13 @@ import { PROTECTIVE_LEGS } from "../../contracts/order-states";
 import { brokerAccounts, subscriptions, type EventRow } from "../schema";
 import { insertPendingOrders, type NewOrder } from "./executions";
 
+/** `a, b, c` as bound parameters, for an `IN (…)`. */
+const sqlList = (values: readonly string[]) =>
+  sql.join(
+    values.map((v) => sql`${v}`),
+    sql`, `,
+  );
+
 /** A protective leg in one of these states may still rest on the exchange: the kill switch takes it off. */
 const RESTING_STATES = ["pending", "sent", "open", "partially_filled", "unknown"] as const;
 
@@ -83,18 +90,9 @@ export async function countOpenPositions(
   const [row] = await db.all<{ openTrades: number; restingOrders: number }>(sql`
     SELECT count(DISTINCT t.id) AS openTrades, count(o.id) AS restingOrders
     FROM trades t LEFT JOIN orders o ON o.trade_id = t.id
-      AND o.leg IN (${sql.join(
-        PROTECTIVE_LEGS.map((l) => sql`${l}`),
-        sql`, `,
-      )})
-      AND o.state IN (${sql.join(
-        RESTING_STATES.map((s) => sql`${s}`),
-        sql`, `,
-      )})
-    WHERE t.status = 'open' AND t.subscription_id IN (${sql.join(
-      subscriptionIds.map((id) => sql`${id}`),
-      sql`, `,
-    )})`);
+      AND o.leg IN (${sqlList(PROTECTIVE_LEGS)})
+      AND o.state IN (${sqlList(RESTING_STATES)})
+    WHERE t.status = 'open' AND t.subscription_id IN (${sqlList(subscriptionIds)})`);
   return { openTrades: Number(row.openTrades), restingOrders: Number(row.restingOrders) };
 }
 
@@ -153,10 +151,7 @@ export async function listTradesToClose(db: Db, subscriptionIds: string[]): Prom
       JOIN subscriptions s ON s.id = t.subscription_id
       JOIN broker_accounts b ON b.id = s.broker_account_id
       JOIN executions e ON e.id = t.execution_id
-    WHERE t.status = 'open' AND t.subscription_id IN (${sql.join(
-      subscriptionIds.map((id) => sql`${id}`),
-      sql`, `,
-    )})
+    WHERE t.status = 'open' AND t.subscription_id IN (${sqlList(subscriptionIds)})
     ORDER BY t.opened_at, t.id`);
 }
 
@@ -173,10 +168,7 @@ export async function countExecutionsStartedBefore(
   const [row] = await db.all<{ n: number }>(sql`
     SELECT count(*) AS n FROM executions
     WHERE status = 'RUNNING' AND started_at <= ${pausedAt} AND strategy_id IN (
-      SELECT strategy_id FROM subscriptions WHERE id IN (${sql.join(
-        subscriptionIds.map((id) => sql`${id}`),
-        sql`, `,
-      )}))`);
+      SELECT strategy_id FROM subscriptions WHERE id IN (${sqlList(subscriptionIds)}))`);
   return Number(row.n);
 }
 
